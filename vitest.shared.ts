@@ -1,0 +1,13 @@
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Tests run against the TypeScript sources of the workspace packages, not their
+ * built `dist/`, so a test run never sees a stale build. The CLI's end-to-end tests
+ * are the exception: they spawn the built `simfleet` binary exactly as a user does.
+ */
+const pkg = (path: string): string => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
+
+export const workspaceAlias = [
+  { find: /^@simfleet\/testkit\/vitest$/, replacement: pkg('testkit/src/vitest/index.ts') },
+  { find: /^@simfleet\/(core|stream|testkit|cli)$/, replacement: pkg('$1/src/index.ts') },
+];
