@@ -1,1 +1,26 @@
-export {};
+export type { Sink } from './sink.js';
+export { type TimedEvent, compareEventTime } from './timedEvent.js';
+export type { DecodedEvent } from './decodedEvent.js';
+export type { ActivityTransition, FleetTransition } from './fleetTransition.js';
+export type { BatchCounts, EndpointView, FleetView } from './fleetView.js';
+export type { InactivityRule } from './rules/InactivityRule.js';
+export type { EventTimeSpan } from './internal/duration.js';
+export { type DecodeEventsOptions, type DecodeReject, decodeEvents, toDecodedEvent } from './operators/decodeEvents.js';
+export { type DedupeEventsOptions, type DuplicateEvent, dedupeEvents } from './operators/dedupeEvents.js';
+export { type LateEvent, type OrderByEventTimeOptions, orderByEventTime } from './operators/orderByEventTime.js';
+export { type FleetStateOptions, fleetState, type UnappliedEvent } from './operators/fleetState.js';
+export { transitions } from './operators/transitions.js';
+export {
+  becameBlocked,
+  becameStale,
+  cameOnline,
+  type FleetTransitionRegion,
+  quotaExhausted,
+  statusChanged,
+  transitionTo,
+  wentOffline,
+} from './transitions/filters.js';
+export { fromAsyncIterable } from './sources/fromAsyncIterable.js';
+export { type FromReadableOptions, fromReadable } from './sources/fromReadable.js';
+export { type TailNdjsonFileOptions, tailNdjsonFile } from './sources/tailNdjsonFile.js';
+export { SourceError, type SourceErrorCode } from './sources/SourceError.js';

@@ -23,8 +23,8 @@ export const EVENT_SEVERITIES = [
   { id: 2, name: 'Critical' },
 ] as const satisfies readonly CodeEntry[];
 
-/** SIM status ids as the emnify API reports them. */
-export const SIM_STATUSES = [
+/** SIM status ids as the emnify API reports them (the snapshot uses the statechart's names). */
+export const EMNIFY_SIM_STATUSES = [
   { id: 0, name: 'Issued' },
   { id: 1, name: 'Activated' },
   { id: 2, name: 'Suspended' },
@@ -33,7 +33,7 @@ export const SIM_STATUSES = [
 ] as const satisfies readonly CodeEntry[];
 
 /** Endpoint status ids as the emnify API reports them. */
-export const ENDPOINT_STATUSES = [
+export const EMNIFY_ENDPOINT_STATUSES = [
   { id: 0, name: 'Enabled' },
   { id: 1, name: 'Disabled' },
   { id: 2, name: 'Deleted' },

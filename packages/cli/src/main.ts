@@ -1,0 +1,52 @@
+import { type CliIo, EXIT, UsageError } from './cliIo.js';
+import { runDevice } from './commands/device.js';
+import { runGenerate } from './commands/generate.js';
+import { runReplay } from './commands/replay.js';
+import { runServeCommand } from './commands/serve.js';
+
+const USAGE = `simfleet — emnify connectivity events into the state of every SIM and device
+
+Usage:
+  simfleet replay <paths...> [--json] [--out FILE] [--until ISO] [--rejects FILE] [--strict] [--quiet]
+  simfleet device <endpointId> <paths...> [--until ISO] [--quiet]
+  simfleet generate --events N --devices M [--seed S] [--out FILE] [--messy]
+  simfleet serve [--port N] [--host H] [--token T] [--from CHECKPOINT]
+
+Paths are files, directories (every *.ndjson, *.jsonl, *.json and their .gz) or - for stdin.
+Run 'simfleet <command> --help' for a command's options.`;
+
+/**
+ * Runs one simfleet command and resolves to its exit status.
+ *
+ * @example
+ * process.exitCode = await main(['replay', 'examples/data', '--json'], process);
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'replay':
+        return await runReplay(rest, io);
+      case 'device':
+        return await runDevice(rest, io);
+      case 'generate':
+        return await runGenerate(rest, io);
+      case 'serve':
+        return await runServeCommand(rest, io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(`${USAGE}\n`);
+        return command === undefined ? EXIT.USAGE : EXIT.OK;
+      default:
+        throw new UsageError(`unknown command '${command}' (expected replay, device, generate or serve)`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`simfleet: ${error.message}\n`);
+      return EXIT.USAGE;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,123 @@
+import { EXIT } from '../cliIo.js';
+import { startServer } from './startServer.js';
+
+/** What `runServe` needs from the process: streams, the environment, and (for tests) a stop signal. */
+export interface ServeIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly env: NodeJS.ProcessEnv;
+  /** Stops the server like SIGINT/SIGTERM do (tests, embedding). */
+  readonly signal?: AbortSignal;
+}
+
+const USAGE = `usage: simfleet serve [--port N] [--host H] [--token T] [--from CHECKPOINT]
+
+  --port N          TCP port (default 8080; 0 picks a free port)
+  --host H          interface to bind (default 127.0.0.1)
+  --token T         bearer token clients must send (default: $SIMFLEET_TOKEN)
+  --from CHECKPOINT start from a saved fleet state (not supported yet)
+
+Prints "listening on http://HOST:PORT" once ready; stops on SIGINT or SIGTERM.
+`;
+
+interface ServeFlags {
+  port: number;
+  host: string;
+  token: string | undefined;
+  from: string | undefined;
+  help: boolean;
+}
+
+type ParseResult = { ok: true; flags: ServeFlags } | { ok: false; message: string };
+
+function parseFlags(argv: readonly string[]): ParseResult {
+  const flags: ServeFlags = { port: 8080, host: '127.0.0.1', token: undefined, from: undefined, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--help' || arg === '-h') {
+      flags.help = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq === -1 ? arg : arg.slice(0, eq);
+    if (name !== '--port' && name !== '--host' && name !== '--token' && name !== '--from') return { ok: false, message: `unknown argument ${arg}` };
+    let value: string | undefined;
+    if (eq !== -1) value = arg.slice(eq + 1);
+    else {
+      value = argv[i + 1];
+      i += 1;
+    }
+    if (value === undefined || value === '') return { ok: false, message: `${name} needs a value` };
+    switch (name) {
+      case '--port': {
+        const port = Number(value);
+        if (!/^\d+$/.test(value) || port > 65535) return { ok: false, message: `--port must be an integer from 0 to 65535, got ${value}` };
+        flags.port = port;
+        break;
+      }
+      case '--host':
+        flags.host = value;
+        break;
+      case '--token':
+        flags.token = value;
+        break;
+      case '--from':
+        flags.from = value;
+        break;
+    }
+  }
+  return { ok: true, flags };
+}
+
+/**
+ * `simfleet serve`: parses the flags, starts the webhook ingest service, prints
+ * `listening on http://HOST:PORT`, and runs until SIGINT/SIGTERM (or `io.signal`),
+ * then applies what is buffered and stops. Resolves to the exit status: 0 after a clean
+ * stop, 1 (usage) for bad flags, a missing token, `--from`, or an address it cannot bind.
+ *
+ * @example
+ * process.exitCode = await runServe(process.argv.slice(3), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+ */
+export async function runServe(argv: string[], io: ServeIo): Promise<number> {
+  const parsed = parseFlags(argv);
+  if (!parsed.ok) {
+    io.stderr.write(`simfleet serve: ${parsed.message}\n${USAGE}`);
+    return EXIT.USAGE;
+  }
+  const { flags } = parsed;
+  if (flags.help) {
+    io.stdout.write(USAGE);
+    return EXIT.OK;
+  }
+  if (flags.from !== undefined) {
+    io.stderr.write(`simfleet serve: --from ${flags.from}: starting from a checkpoint is not supported yet (no checkpoint loader exists); start without --from\n`);
+    return EXIT.USAGE;
+  }
+  const token = flags.token ?? io.env['SIMFLEET_TOKEN'];
+  if (token === undefined || token === '') {
+    io.stderr.write('simfleet serve: a bearer token is required: pass --token T or set SIMFLEET_TOKEN\n');
+    return EXIT.USAGE;
+  }
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({ port: flags.port, host: flags.host, token, log: (message) => io.stderr.write(`${message}\n`) });
+  } catch (err: unknown) {
+    io.stderr.write(`simfleet serve: cannot listen on ${flags.host}:${flags.port}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.USAGE;
+  }
+  io.stdout.write(`listening on ${server.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      io.signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    if (io.signal?.aborted === true) stop();
+    else io.signal?.addEventListener('abort', stop, { once: true });
+  });
+  await server.close();
+  return EXIT.OK;
+}

@@ -1,0 +1,225 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ENDPOINT_STATUSES, formatTimestamp, toJsonText } from '@simfleet/core';
+import type { EventTimeSpan, FleetTransition, InactivityRule } from '@simfleet/stream';
+import { bearerAuth } from './bearerAuth.js';
+import { endpointsPage } from './endpointsPage.js';
+import { sendError, sendJson } from './httpReply.js';
+import { IngestPipeline } from './IngestPipeline.js';
+import { parseEventsBody } from './parseEventsBody.js';
+import { readBody } from './readBody.js';
+import { SseHub } from './SseHub.js';
+import { endpointViewJson, transitionJson } from './views.js';
+
+export interface ServeOptions {
+  /** TCP port; `0` picks a free one (read it from the returned `url`). */
+  readonly port: number;
+  /** Interface to bind, e.g. `127.0.0.1` (loopback only) or `0.0.0.0`. */
+  readonly host: string;
+  /** Bearer token every request must carry (`Authorization: Bearer <token>`). */
+  readonly token: string;
+  /** Largest accepted `POST /events` body, in bytes (default 10 MiB); larger → 413. */
+  readonly maxBodyBytes?: number;
+  /** How late (event time) an event may arrive and still be applied in order (default 10 s). */
+  readonly maxLateness?: EventTimeSpan;
+  /** Wall-clock ms without input after which buffered events are applied anyway (default 200). */
+  readonly idleTimeout?: number;
+  /** How many distinct event ids to remember for deduplication (default 100 000). */
+  readonly dedupeWindow?: number;
+  /** Reducer batch size (default 1000) and wait (ms, default 20). */
+  readonly maxBatch?: number;
+  readonly maxDelay?: number;
+  /** Mark connected devices stale after a silence (event time). */
+  readonly inactivity?: InactivityRule;
+  /** An SSE client with more than this many bytes waiting is disconnected (default 1 MiB). */
+  readonly maxSseBufferBytes?: number;
+  /** SSE heartbeat comment interval, ms (default 15 000). */
+  readonly heartbeatMs?: number;
+  /** Where to report pipeline failures (default: stderr). */
+  readonly log?: (message: string) => void;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** `http://HOST:PORT`, with the port actually bound. */
+  readonly url: string;
+  /** Applies buffered events, ends SSE streams, stops listening. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the webhook ingest service (node:http, no framework):
+ * `POST /events` (a single event, a JSON array, or NDJSON; bearer token; size limit;
+ * per-record reasons), `GET /fleet/summary`, `GET /endpoints/:id`,
+ * `GET /endpoints?status=OFFLINE&limit=…&cursor=…` and `GET /transitions` (SSE).
+ * Every route but `GET /healthz` requires the token.
+ *
+ * @example
+ * const server = await startServer({ port: 0, host: '127.0.0.1', token: 's3cret' });
+ * console.log(`listening on ${server.url}`);
+ */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const authorized = bearerAuth(options.token);
+  const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
+  const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const pipeline = new IngestPipeline(
+    {
+      dedupeWindow: options.dedupeWindow ?? 100_000,
+      maxLateness: options.maxLateness ?? 10_000,
+      idleTimeout: options.idleTimeout ?? 200,
+      maxBatch: options.maxBatch ?? 1000,
+      maxDelay: options.maxDelay ?? 20,
+      ...(options.inactivity === undefined ? {} : { inactivity: options.inactivity }),
+    },
+    (err) => log(`simfleet serve: pipeline failed: ${err instanceof Error ? err.message : String(err)}`),
+  );
+  const hub = new SseHub<FleetTransition>({
+    maxBufferedBytes: options.maxSseBufferBytes ?? 1024 * 1024,
+    heartbeatMs: options.heartbeatMs ?? 15_000,
+    serialize: (t) => toJsonText(transitionJson(t)),
+  });
+  pipeline.transitions$.subscribe((t) => hub.publish(t));
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    const method = req.method ?? 'GET';
+    if (path === '/healthz') return sendJson(res, 200, { ok: true });
+    const route = routeOf(path);
+    if (route === undefined) return sendError(res, 404, 'not_found', `no route ${path}`);
+    if (method !== route.method && !(route.method === 'GET' && method === 'HEAD')) {
+      return sendError(res, 405, 'method_not_allowed', `${path} accepts ${route.method}`, { allow: route.method });
+    }
+    if (!authorized(req)) {
+      return sendError(res, 401, 'unauthorized', 'send Authorization: Bearer <token>', { 'www-authenticate': 'Bearer realm="simfleet"' });
+    }
+    switch (route.name) {
+      case 'events':
+        return postEvents(req, res);
+      case 'summary':
+        return sendJson(res, 200, {
+          ...pipeline.store.summary(),
+          eventTime: pipeline.eventTime === null ? null : formatTimestamp(pipeline.eventTime),
+          stale: pipeline.staleCount,
+          pipeline: { ...pipeline.counters },
+          transitionStreams: { clients: hub.size, dropped: hub.dropped },
+        });
+      case 'endpoint':
+        return getEndpoint(res, route.id);
+      case 'endpoints':
+        return listEndpoints(res, url.searchParams);
+      case 'transitions':
+        return streamTransitions(res, url.searchParams);
+    }
+  };
+
+  const postEvents = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const encoding = req.headers['content-encoding'];
+    if (encoding !== undefined && encoding !== 'identity') {
+      return sendError(res, 415, 'unsupported_encoding', `Content-Encoding ${encoding} is not supported: send the body uncompressed`);
+    }
+    const body = await readBody(req, maxBodyBytes);
+    if (!body.ok) {
+      if (body.reason === 'aborted') return;
+      // Stop reading: the connection closes after this reply.
+      return sendError(res, 413, 'body_too_large', `the body exceeds ${maxBodyBytes} bytes`, { connection: 'close' });
+    }
+    const parsed = parseEventsBody(body.body.toString('utf8'), req.headers['content-type']);
+    pipeline.ingest(parsed.events);
+    pipeline.counters.rejected += parsed.rejects.filter((r) => r.index !== null).length;
+    const reply = { accepted: parsed.events.length, rejected: parsed.rejects.map((r) => ({ ...r })) };
+    return sendJson(res, parsed.rejects.length === 0 ? 202 : 400, reply);
+  };
+
+  const getEndpoint = (res: ServerResponse, idText: string): void => {
+    const id = Number(idText);
+    if (!/^\d{1,16}$/.test(idText) || !Number.isSafeInteger(id)) return sendError(res, 400, 'invalid_id', `endpoint id must be a non-negative integer, got ${idText}`);
+    const state = pipeline.store.readEndpoint(id);
+    if (state === undefined) return sendError(res, 404, 'unknown_endpoint', `no event has been seen for endpoint ${id}`);
+    sendJson(res, 200, endpointViewJson({ ...state, stale: pipeline.isStale(id) }));
+  };
+
+  const listEndpoints = (res: ServerResponse, params: URLSearchParams): void => {
+    const statuses = new Set<string>();
+    for (const value of params.getAll('status')) {
+      for (const status of value.split(',')) {
+        const name = status.trim().toUpperCase();
+        if (name === '') continue;
+        if (!(ENDPOINT_STATUSES as readonly string[]).includes(name)) {
+          return sendError(res, 400, 'invalid_status', `status must be one of ${ENDPOINT_STATUSES.join(', ')}, got ${status}`);
+        }
+        statuses.add(name);
+      }
+    }
+    const limitText = params.get('limit') ?? '100';
+    const limit = Number(limitText);
+    if (!/^\d+$/.test(limitText) || limit < 1 || limit > 1000) return sendError(res, 400, 'invalid_limit', `limit must be an integer from 1 to 1000, got ${limitText}`);
+    const cursor = params.get('cursor');
+    if (cursor !== null && !/^\d{1,16}$/.test(cursor)) return sendError(res, 400, 'invalid_cursor', 'cursor must be a value returned as nextCursor');
+    const page = endpointsPage(pipeline.store, { statuses, limit, after: cursor === null ? null : Number(cursor) });
+    sendJson(res, 200, { items: page.items.map((state) => endpointViewJson({ ...state, stale: pipeline.isStale(state.endpointId) })), nextCursor: page.nextCursor });
+  };
+
+  const streamTransitions = (res: ServerResponse, params: URLSearchParams): void => {
+    const regions = new Set(params.getAll('region').flatMap((r) => r.split(',').map((s) => s.trim()).filter((s) => s !== '')));
+    const endpointText = params.get('endpoint');
+    const endpoint = endpointText === null ? null : Number(endpointText);
+    hub.attach(res, (t) => (regions.size === 0 || regions.has(t.region)) && (endpoint === null || t.endpointId === endpoint));
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      log(`simfleet serve: ${req.method} ${req.url} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      if (!res.headersSent) sendError(res, 500, 'internal_error', 'the server failed on this request');
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${address.port}`,
+    close(): Promise<void> {
+      closing ??= new Promise<void>((resolve, reject) => {
+        pipeline.close();
+        hub.close();
+        server.close((err) => (err === undefined ? resolve() : reject(err)));
+        server.closeIdleConnections();
+        // Requests still in flight get a moment to finish, then their sockets go too.
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
+      });
+      return closing;
+    },
+  };
+}
+
+type Route =
+  | { name: 'events'; method: 'POST' }
+  | { name: 'summary'; method: 'GET' }
+  | { name: 'endpoints'; method: 'GET' }
+  | { name: 'endpoint'; method: 'GET'; id: string }
+  | { name: 'transitions'; method: 'GET' };
+
+function routeOf(path: string): Route | undefined {
+  switch (path) {
+    case '/events':
+      return { name: 'events', method: 'POST' };
+    case '/fleet/summary':
+      return { name: 'summary', method: 'GET' };
+    case '/endpoints':
+      return { name: 'endpoints', method: 'GET' };
+    case '/transitions':
+      return { name: 'transitions', method: 'GET' };
+    default: {
+      const match = /^\/endpoints\/([^/]+)$/.exec(path);
+      return match === null ? undefined : { name: 'endpoint', method: 'GET', id: match[1] as string };
+    }
+  }
+}

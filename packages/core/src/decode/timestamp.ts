@@ -1,0 +1,48 @@
+/**
+ * emnify timestamps to and from UTC epoch milliseconds.
+ *
+ * Records spell times several ways (seeds, `shared/reference/emnify-events.md`):
+ * `2021-10-27T11:59:29.000Z`, `2019-01-21T09:36:17Z` (no milliseconds),
+ * `2017-10-26T07:28:00.000+0000` (offset without colon), `2021-12-20 12:27:56`
+ * (space, no zone) and `2021-08-09T12:00:27` (no zone). A time without a zone is
+ * UTC. Luxon does the calendar work (leap years, day-of-month, offsets).
+ */
+import { DateTime } from 'luxon';
+
+/**
+ * The accepted shapes, checked before luxon sees the text: luxon's ISO parser also
+ * takes week dates, ordinal dates and bare times ("12:00" = today), and a bare time
+ * would make decoding depend on the day it runs.
+ */
+const TIMESTAMP_SHAPE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+const UTC = { zone: 'utc' } as const;
+
+/**
+ * Parses an emnify timestamp to UTC epoch milliseconds, `null` if it is not one.
+ *
+ * @example
+ * parseTimestamp('2017-10-26T07:28:00.000+0000') // 1509002880000
+ * parseTimestamp('2021-12-20 12:27:56')          // 1640003276000 (no zone: UTC)
+ * parseTimestamp('2021-02-30T00:00:00Z')         // null
+ */
+export function parseTimestamp(text: string): number | null {
+  if (!TIMESTAMP_SHAPE.test(text)) return null;
+  const iso = text.charCodeAt(10) === 0x20 ? `${text.slice(0, 10)}T${text.slice(11)}` : text;
+  const parsed = DateTime.fromISO(iso, UTC);
+  return parsed.isValid ? parsed.toMillis() : null;
+}
+
+/**
+ * Formats UTC epoch milliseconds as ISO-8601 UTC with milliseconds, the way emnify
+ * sends timestamps. Throws a `RangeError` for a non-finite or out-of-range number
+ * (a programming error: decoded timestamps are always valid).
+ *
+ * @example
+ * formatTimestamp(1635323882000) // '2021-10-27T08:38:02.000Z'
+ */
+export function formatTimestamp(ms: number): string {
+  const iso = DateTime.fromMillis(ms, UTC).toISO();
+  if (iso === null) throw new RangeError(`not a valid epoch millisecond time: ${ms}`);
+  return iso;
+}

@@ -1,0 +1,110 @@
+/**
+ * Fleet-wide counts: what `simfleet replay` prints and `GET /fleet/summary` serves.
+ *
+ * Computed from the store's codes in one pass over the devices (status through the
+ * compiled status table, operator and country through one pool lookup per distinct
+ * operator), so calling it after every micro-batch stays cheap.
+ */
+import {
+  CONNECTIVITY_STATES,
+  type Connectivity,
+  ENDPOINT_STATUSES,
+  type EndpointStatus,
+} from '../machine/endpointState.js';
+import type { FleetStore } from './FleetStore.js';
+
+/** Key under which devices with no value for a grouping are counted. */
+export const UNKNOWN_KEY = 'unknown';
+
+/** Fleet-wide counts; every record has its keys sorted. */
+export interface FleetSummary {
+  /** Devices by effective status (every status present, zero or not). */
+  readonly byStatus: Readonly<Record<EndpointStatus, number>>;
+  /** Devices by connectivity (every state present). */
+  readonly byConnectivity: Readonly<Record<Connectivity, number>>;
+  /** Devices by operator name (`unknown` when none was said). */
+  readonly byOperator: Readonly<Record<string, number>>;
+  /** Devices by operator country ISO code (`unknown` when none was said). */
+  readonly byCountry: Readonly<Record<string, number>>;
+  /** Devices by organisation id (`unknown` when none was said). */
+  readonly byOrganisation: Readonly<Record<string, number>>;
+  readonly totals: {
+    readonly endpoints: number;
+    readonly organisations: number;
+    /** Applied events that named no endpoint (organisation, user, service-profile records). */
+    readonly fleetEvents: number;
+    /** Running totals of `applyBatch` over the store's life. */
+    readonly applied: number;
+    readonly duplicates: number;
+    readonly late: number;
+  };
+}
+
+function sortedRecord<K extends string>(counts: Map<K, number>): Record<K, number> {
+  const keys = [...counts.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const out = {} as Record<K, number>;
+  for (const k of keys) out[k] = counts.get(k) ?? 0;
+  return out;
+}
+
+function add<K>(counts: Map<K, number>, key: K, n: number): void {
+  counts.set(key, (counts.get(key) ?? 0) + n);
+}
+
+/**
+ * The summary of a fleet store (what `FleetStore.summary()` returns).
+ *
+ * @example
+ * summarizeFleet(fleet).totals.endpoints // 3
+ */
+export function summarizeFleet(fleet: FleetStore): FleetSummary {
+  const c = fleet.compiled;
+  const nEndpoint = c.endpoint.states.length;
+  const nConn = c.connectivity.states.length;
+  const statusCounts = new Uint32Array(ENDPOINT_STATUSES.length);
+  const connCounts = new Uint32Array(nConn);
+  const byOperatorRef = new Map<number, number>();
+  const byOrganisation = new Map<string, number>();
+  const n = fleet.count;
+  for (let d = 0; d < n; d++) {
+    const conn = fleet.connectivity[d] as number;
+    const o = fleet.organisationIndex[d] as number;
+    const blocked =
+      fleet.block[d] === c.blockedState || (o >= 0 && fleet.organisationState[o] === c.organisationBlockedState) ? 1 : 0;
+    const s = c.status[(((fleet.sim[d] as number) * nEndpoint + (fleet.endpoint[d] as number)) * 2 + blocked) * nConn + conn] as number;
+    statusCounts[s] = (statusCounts[s] as number) + 1;
+    connCounts[conn] = (connCounts[conn] as number) + 1;
+    add(byOperatorRef, fleet.operator[d] as number, 1);
+    const org = fleet.organisationId[d] as number;
+    add(byOrganisation, Number.isNaN(org) ? UNKNOWN_KEY : String(org), 1);
+  }
+
+  const byOperator = new Map<string, number>();
+  const byCountry = new Map<string, number>();
+  for (const [ref, k] of byOperatorRef) {
+    const op = fleet.pool.operator(ref);
+    add(byOperator, op?.name ?? UNKNOWN_KEY, k);
+    add(byCountry, op?.country ?? UNKNOWN_KEY, k);
+  }
+
+  const byStatus = new Map<EndpointStatus, number>(ENDPOINT_STATUSES.map((s, i) => [s, statusCounts[i] as number]));
+  const byConnectivity = new Map<Connectivity, number>();
+  for (const name of CONNECTIVITY_STATES) byConnectivity.set(name, 0);
+  c.connectivity.states.forEach((name, i) => byConnectivity.set(name as Connectivity, connCounts[i] as number));
+
+  return {
+    byStatus: sortedRecord(byStatus),
+    byConnectivity: sortedRecord(byConnectivity),
+    byOperator: sortedRecord(byOperator),
+    byCountry: sortedRecord(byCountry),
+    byOrganisation: sortedRecord(byOrganisation),
+    totals: {
+      endpoints: n,
+      organisations: fleet.organisationCount,
+      fleetEvents: fleet.fleetEvents,
+      applied: fleet.applied,
+      duplicates: fleet.duplicates,
+      late: fleet.late,
+    },
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * Who the simulated events are about: organisations and devices (endpoint + SIM +
+ * IMSI), each derived from its index and the run's salt, so a device's identity
+ * never has to be stored and the same seed always gives the same fleet.
+ *
+ * The JSON fragments every record of a device repeats are rendered once per identity.
+ */
+import { OPERATORS } from './operators.js';
+
+export interface OrganisationIdentity {
+  readonly index: number;
+  readonly id: number;
+  readonly name: string;
+  readonly apn: string;
+  readonly region: string;
+  /** SIM batch dates of the organisation's devices (ISO, as emnify sends them). */
+  readonly productionDate: string;
+  readonly importDate: string;
+  readonly userId: number;
+  readonly userName: string;
+  readonly username: string;
+  /** `{"id":…,"name":…}` */
+  readonly json: string;
+  /** `{"id":…,"name":…,"username":…}` */
+  readonly userJson: string;
+  /** The organisation's part of a `pdp_context` (no braces). */
+  readonly pdpJson: string;
+  /** The same with `breakout_ip: "unavailable"` and `apn: null`, as some real records have. */
+  readonly pdpJsonNoBreakout: string;
+}
+
+export interface DeviceIdentity {
+  readonly index: number;
+  readonly organisation: OrganisationIdentity;
+  readonly endpointId: number;
+  readonly name: string;
+  readonly imei: string;
+  readonly imeisv: string;
+  readonly ipAddress: string;
+  readonly simId: number;
+  /** 19 or 20 digits: beyond 2^53, so always handled as text. */
+  readonly iccid: string;
+  readonly msisdn: string;
+  readonly imsiId: number;
+  readonly imsi: string;
+  /** 3GPP RAT type of the device's modem. */
+  readonly ratType: number;
+  /** Index in OPERATORS of the network the device usually attaches to. */
+  readonly homeOperator: number;
+  /** `"organisation":…,"endpoint":…,"sim":…,"imsi":…` (no braces), in emnify's key order. */
+  readonly json: string;
+  /** The device's part of a `pdp_context` (no braces). */
+  readonly pdpJson: string;
+}
+
+const ORG_NAMES = ['Sample Corp', 'Test Org', 'Demo Company', 'Acme Logistics', 'Northwind Metering', 'Contoso Fleet'];
+const DEVICE_NAMES = ['GPS Tracker', 'Test Sim', 'Smart Meter', 'Cold Chain Sensor', 'Vending Unit', 'Telematics Box'];
+const FIRST_NAMES = ['Sample', 'John', 'Jane', 'Alex', 'Maria', 'Kim'];
+const REGIONS = ['eu-west-1', 'eu-central-1', 'us-east-1'];
+const APNS = ['em', 'em', 'iot.simfleet', 'em'];
+/** RAT types weighted towards LTE-M / LTE, as current IoT fleets are. */
+const RAT_TYPES = [6, 9, 9, 6, 8, 2, 1, 5];
+
+/** Cheap integer hash (lowbias32): spreads index-derived choices. */
+export function mix32(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x7feb352d);
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x846ca68b);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
+const pad = (n: number, width: number): string => String(n).padStart(width, '0');
+
+/**
+ * The organisation at `index` of a run with this salt.
+ *
+ * @example
+ * organisationIdentity(0, 7).name // 'Sample Corp'
+ */
+export function organisationIdentity(index: number, salt: number): OrganisationIdentity {
+  const id = 10_000 + (salt % 5000) * 16 + index * 101;
+  const base = ORG_NAMES[index % ORG_NAMES.length] ?? 'Org';
+  const name = index < ORG_NAMES.length ? base : `${base} ${Math.floor(index / ORG_NAMES.length) + 1}`;
+  const h = mix32(Math.imul(index + 1, 0x85ebca6b) ^ salt);
+  const apn = APNS[h % APNS.length] ?? 'em';
+  const region = REGIONS[(h >>> 4) % REGIONS.length] ?? 'eu-west-1';
+  const day = 1 + ((h >>> 8) % 28);
+  const productionDate = `2020-${pad(1 + ((h >>> 13) % 12), 2)}-${pad(day, 2)}T13:02:11.000Z`;
+  const userId = 100_000 + index * 13 + (salt % 1000);
+  const first = FIRST_NAMES[index % FIRST_NAMES.length] ?? 'Sample';
+  const userName = `${first} User`;
+  const username = `${first.toLowerCase()}.user${index}@example.com`;
+  const breakout = `195.58.${216 + (index % 8)}.${216 + ((h >>> 3) % 32)}`;
+  const ggsn = `185.57.${211 + (index % 4)}.${190 + ((h >>> 5) % 60)}`;
+  return {
+    index,
+    id,
+    name,
+    apn,
+    region,
+    productionDate,
+    importDate: productionDate,
+    userId,
+    userName,
+    username,
+    json: `{"id":${id},"name":"${name}"}`,
+    userJson: `{"id":${userId},"name":"${userName}","username":"${username}"}`,
+    pdpJsonNoBreakout: `"apn":null,"breakout_ip":"unavailable","ggsn_control_plane_ip_address":"${ggsn}","ggsn_data_plane_ip_address":"${ggsn}","ratezone_id":"${3300 + (h % 9)}","region":"${region}","tariff_id":"${550 + (index % 7)}","tariff_profile_id":"${407_870 + index}"`,
+    pdpJson: `"apn":"${apn}","breakout_ip":"${breakout}","ggsn_control_plane_ip_address":"${ggsn}","ggsn_data_plane_ip_address":"${ggsn}","ratezone_id":"${3300 + (h % 9)}","region":"${region}","tariff_id":"${550 + (index % 7)}","tariff_profile_id":"${407_870 + index}"`,
+  };
+}
+
+/**
+ * The device at `index` of a run with this salt, in organisation `organisation`.
+ * Distinct indexes give distinct endpoint ids, SIM ids, ICCIDs and IMSIs.
+ *
+ * @example
+ * deviceIdentity(0, organisationIdentity(0, 7), 7).iccid.length // 19
+ */
+export function deviceIdentity(index: number, organisation: OrganisationIdentity, salt: number): DeviceIdentity {
+  const s = salt % 997;
+  const h = mix32(Math.imul(index, 0x9e3779b1) ^ salt);
+  const endpointId = 10_000_000 + s * 1_000_000 + index;
+  const simId = 3_000_000 + s * 1_000_000 + index;
+  const imsiId = 20_000_000 + s * 1_000_000 + index;
+  const serial = (s * 1_000_000_007 + index) % 1e12;
+  // Every fourth SIM has a 20-digit ICCID, as some issuers' SIMs do.
+  const iccid = index % 4 === 3 ? `89490200${pad(serial, 12)}` : `8988303${pad(serial, 12)}`;
+  const imsi = `29509${pad((s * 10_000_019 + index) % 1e10, 10)}`;
+  const imei = `35${pad((mix32(index ^ (salt * 31)) * 3 + index) % 1e13, 13)}`;
+  const imeisv = `${imei.slice(0, 14)}${pad(h % 100, 2)}`;
+  const ipAddress = `100.${64 + ((index >>> 16) & 63)}.${(index >>> 8) & 255}.${index & 255}`;
+  const name = `${DEVICE_NAMES[index % DEVICE_NAMES.length] ?? 'Device'} ${index + 1}`;
+  const ratType = RAT_TYPES[h % RAT_TYPES.length] ?? 6;
+  const homeOperator = (h >>> 8) % 3;
+  const msisdn = `4915${pad((s * 7_000_003 + index) % 1e9, 9)}`;
+  return {
+    index,
+    organisation,
+    endpointId,
+    name,
+    imei,
+    imeisv,
+    ipAddress,
+    simId,
+    iccid,
+    msisdn,
+    imsiId,
+    imsi,
+    ratType,
+    homeOperator: homeOperator < OPERATORS.length ? homeOperator : 0,
+    json: `"organisation":${organisation.json},"endpoint":{"id":${endpointId},"imei":"${imei}","ip_address":"${ipAddress}","name":"${name}","tags":null},"sim":{"iccid":"${iccid}","id":${simId},"production_date":"${organisation.productionDate}"},"imsi":{"id":${imsiId},"import_date":"${organisation.importDate}","imsi":"${imsi}"}`,
+    pdpJson: `"gtp_version":${ratType >= 6 ? 2 : 1},"imeisv":"${imeisv}","imsi":"${imsi}","rat_type":${ratType},"ue_ip_address":"${ipAddress}"`,
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * The real-record variants of `../shared/reference/emnify-events.md`, as bits of a
+ * record's `messy` mask. A mask of 0 renders the canonical shape of emnify's examples.
+ */
+export const Messy = {
+  /** Two bits: 0 canonical `…000Z`, 1 `+0000` offset, 2 no milliseconds, 3 `YYYY-MM-DD hh:mm:ss`. */
+  TimestampStyle: 0b11,
+  /** `alert` as `1` / `0`. */
+  AlertNumber: 1 << 2,
+  /** `event_source` / `event_severity` carry `name` (severity in capitals) instead of `description`. */
+  CodeName: 1 << 3,
+  /** Numbers as strings: `"gtp_version":"2"`, quota `"volume":"0.015085"`, negative float artefacts. */
+  NumericStrings: 1 << 4,
+  /** `sim: null`. */
+  NullSim: 1 << 5,
+  /** `imsi: null`. */
+  NullImsi: 1 << 6,
+  /** `user: null` on device records and `endpoint.imei: null`. */
+  NullUser: 1 << 7,
+  /** Quota assigned detail as a 1NCE string with snake_case keys and unquoted dates (not JSON). */
+  StringDetail: 1 << 8,
+  /** Free key order: 1NCE records start with `imsi`; `event_type` lists `description` first. */
+  KeyOrder: 1 << 9,
+  /** ICCID and IMSI as bare JSON numbers (a 19–20 digit ICCID exceeds 2^53). */
+  BareNumbers: 1 << 10,
+  /** `endpoint.tags` as a string. */
+  TagsString: 1 << 11,
+  /** An unknown top-level key added by an integration (`keen`). */
+  ExtraKey: 1 << 12,
+  /** `session_id` directly under `detail` instead of inside `pdp_context`. */
+  SessionIdInDetail: 1 << 13,
+  /** `breakout_ip: "unavailable"` and `apn: null`. */
+  NoBreakout: 1 << 14,
+  /** `sim.msisdn` present. */
+  Msisdn: 1 << 15,
+  /** `endpoint: null` on organisation records. */
+  NullEndpoint: 1 << 16,
+} as const;
+
+/** All variant bits. */
+export const MESSY_ALL = (1 << 17) - 1;
