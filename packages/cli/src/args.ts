@@ -1,17 +1,14 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './cliIo.js';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
-
 /**
- * `node:util` parseArgs with errors turned into one-line usage errors.
+ * Runs a `node:util` parseArgs call, turning its errors into one-line usage errors.
  *
  * @example
- * const { values, positionals } = parseCommandArgs('replay', argv, { json: { type: 'boolean' } });
+ * const { values } = withUsageErrors('replay', () => parseArgs({ args, options, allowPositionals: true }));
  */
-export function parseCommandArgs<const O extends Options>(command: string, argv: readonly string[], options: O) {
+export function withUsageErrors<T>(command: string, parse: () => T): T {
   try {
-    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    return parse();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new UsageError(`${command}: ${message.split('\n')[0]}`);

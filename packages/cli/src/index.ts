@@ -1,1 +1,3 @@
 export {};
+export { type RunningServer, type ServeOptions, startServer } from './serve/startServer.js';
+export { runServe, type ServeIo } from './serve/serveCommand.js';

@@ -160,7 +160,7 @@ describe('simfleet device', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain('endpoint 11089066');
     expect(run.stdout).toMatch(/connectivity\s+OFFLINE → ATTACHED\s+Update GPRS location/);
-    expect(run.stdout).toMatch(/ATTACHED → ONLINE\s+Create PDP Context #137112624332866 \(after /);
+    expect(run.stdout).toMatch(/ATTACHED → ONLINE\s+Create PDP Context #137112624332866\s+\(after /);
     const json = JSON.parse(simfleet(['device', '11089066', 'examples/data', '--json']).stdout);
     expect(json.changes.length).toBeGreaterThan(1);
   });

@@ -55,7 +55,7 @@ describe('fleetState batching (marbles)', () => {
 
   it('emits nothing and completes for an empty source', () => {
     testScheduler().run(({ cold, expectObservable }) => {
-      expectObservable(cold('---|').pipe(fleetState({ maxBatch: 2, maxDelay: 1 }))).toBe('---|');
+      expectObservable(cold<ReturnType<typeof de>>('---|').pipe(fleetState({ maxBatch: 2, maxDelay: 1 }))).toBe('---|');
     });
   });
 });

@@ -6,6 +6,7 @@
  * whatever the arrival order, the retransmissions and the batch size.
  */
 import { applyBatch, classifyEvent, decodeEventText, eventTypeByKey, FleetStore, type KnownEventTypeKey, type Transition } from '@simfleet/core';
+import { generateFleetLog } from '@simfleet/testkit';
 import fc from 'fast-check';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
@@ -78,7 +79,28 @@ type GeneratedRecord = typeof recordArb extends fc.Arbitrary<infer R> ? R : neve
 /** The record as one NDJSON line: emnify-shaped, the id written as raw digits. */
 function recordLine(r: GeneratedRecord, id: bigint): string {
   const type = eventTypeByKey(r.kind.key);
-  const body: Record<string, unknown> = {
+  const device =
+    r.kind.orgOnly === true
+      ? {}
+      : {
+          endpoint: { id: 11_089_000 + r.endpoint, name: `Device ${r.endpoint}`, ip_address: `100.102.41.${r.endpoint}`, imei: `86937002200037${r.endpoint}0`, tags: null },
+          sim: { id: 3_577_700 + r.endpoint, iccid: `898830300000573385${r.endpoint}`, production_date: '2020-12-23T13:02:11.000Z' },
+          imsi: { id: 10_770_300 + r.endpoint, imsi: `29509000414544${r.endpoint}`, import_date: '2020-12-23T13:02:11.000Z' },
+        };
+  const op = r.kind.operator === true ? r.operator : null;
+  const detail =
+    op === null
+      ? {}
+      : {
+          detail: {
+            id: op.id,
+            name: op.name,
+            country: op.country,
+            mnc: [{ id: 1, mnc: op.mnc }],
+            pdp_context: { apn: 'em', rat_type: r.ratType, mcc: op.country.mcc, mnc: op.mnc, ue_ip_address: '100.112.45.209' },
+          },
+        };
+  const body = {
     timestamp: new Date(Date.UTC(2021, 9, 27, 8, 0, r.second)).toISOString(),
     alert: false,
     description: r.kind.description,
@@ -86,22 +108,9 @@ function recordLine(r: GeneratedRecord, id: bigint): string {
     event_source: { id: 0, description: 'Network' },
     event_severity: { id: 0, description: 'Info' },
     organisation: { id: 1000 + r.organisation, name: `Org ${r.organisation}` },
+    ...device,
+    ...detail,
   };
-  if (r.kind.orgOnly !== true) {
-    body['endpoint'] = { id: 11_089_000 + r.endpoint, name: `Device ${r.endpoint}`, ip_address: `100.102.41.${r.endpoint}`, imei: `86937002200037${r.endpoint}0`, tags: null };
-    body['sim'] = { id: 3_577_700 + r.endpoint, iccid: `898830300000573385${r.endpoint}`, production_date: '2020-12-23T13:02:11.000Z' };
-    body['imsi'] = { id: 10_770_300 + r.endpoint, imsi: `29509000414544${r.endpoint}`, import_date: '2020-12-23T13:02:11.000Z' };
-  }
-  if (r.kind.operator === true && r.operator !== null) {
-    const op = r.operator;
-    body['detail'] = {
-      id: op.id,
-      name: op.name,
-      country: op.country,
-      mnc: [{ id: 1, mnc: op.mnc }],
-      pdp_context: { apn: 'em', rat_type: r.ratType, mcc: op.country.mcc, mnc: op.mnc, ue_ip_address: '100.112.45.209' },
-    };
-  }
   return `{"id":${id},${JSON.stringify(body).slice(1)}`;
 }
 
@@ -173,4 +182,50 @@ describe('live pipeline = replay (property)', () => {
       { numRuns: 150 },
     );
   });
+
+  it('holds for the testkit simulator’s realistic logs too, shuffled and retransmitted', async () => {
+    const simulated = fc.record({
+      seed: fc.integer({ min: 1, max: 1_000_000 }),
+      events: fc.integer({ min: 1, max: 400 }),
+      devices: fc.integer({ min: 1, max: 12 }),
+      messy: fc.boolean(),
+      shuffleSeed: fc.integer(),
+      duplicateEvery: fc.integer({ min: 2, max: 20 }),
+      maxBatch: fc.integer({ min: 1, max: 200 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(simulated, async ({ seed, events, devices, messy, shuffleSeed, duplicateEvery, maxBatch }) => {
+        let text = '';
+        generateFleetLog({ events, devices, seed, messy }, (chunk) => {
+          text += chunk;
+        });
+        const original = text.split('\n').filter((l) => l !== '');
+        const lines = shuffled([...original, ...original.filter((_, i) => i % duplicateEvery === 0)], shuffleSeed);
+        const expected = replay(original);
+        const actual = await live(lines, maxBatch);
+        expect(actual.rejects).toBe(0);
+        for (const id of expected.store.endpointIds()) expect(actual.store.readEndpoint(id)).toEqual(expected.store.readEndpoint(id));
+        expect(actual.store.summary()).toEqual(expected.store.summary());
+        expect(actual.transitions).toEqual(expected.transitions);
+      }),
+      { numRuns: 40 },
+    );
+  });
 });
+
+/** A seeded Fisher–Yates shuffle (mulberry32), so a failing case replays exactly. */
+function shuffled<T>(items: T[], seed: number): T[] {
+  let state = seed >>> 0;
+  const random = (): number => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
+  return items;
+}

@@ -1,1 +1,2 @@
-export {};
+export { generateFleetLog } from './simulator/generateFleetLog.js';
+export type { FleetSimulationOptions } from './simulator/FleetSimulator.js';

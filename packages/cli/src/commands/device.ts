@@ -1,6 +1,7 @@
 import { formatTimestamp, type Transition, toJsonText } from '@simfleet/core';
 import { Duration } from 'luxon';
-import { parseCommandArgs } from '../args.js';
+import { parseArgs } from 'node:util';
+import { withUsageErrors } from '../args.js';
 import { type CliIo, EXIT, UsageError } from '../cliIo.js';
 import { expandPaths } from '../input/expandPaths.js';
 import { eventTypeName } from '../replay/ReplaySession.js';
@@ -27,12 +28,14 @@ interface TimelineEntry {
 
 /** `simfleet device`: one endpoint's state changes over time. */
 export async function runDevice(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs('device', argv, {
+  const { values, positionals } = withUsageErrors('device', () =>
+    parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: {
     until: { type: 'string' },
     json: { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
-  });
+  } }),
+  );
   if (values.help) {
     io.stdout.write(`${HELP}\n`);
     return EXIT.OK;

@@ -1,6 +1,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { generateFleetLog } from '@simfleet/testkit';
-import { parseCommandArgs, positiveInteger } from '../args.js';
+import { parseArgs } from 'node:util';
+import { withUsageErrors, positiveInteger } from '../args.js';
 import { type CliIo, EXIT, UsageError } from '../cliIo.js';
 
 const HELP = `simfleet generate --events N --devices M [--seed S] [--organisations K] [--out FILE] [--messy]
@@ -11,7 +12,8 @@ simulator: the same options give the same bytes. Without --out the log goes to s
 
 /** `simfleet generate`: a seeded simulated fleet log. */
 export async function runGenerate(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs('generate', argv, {
+  const { values, positionals } = withUsageErrors('generate', () =>
+    parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: {
     events: { type: 'string' },
     devices: { type: 'string' },
     seed: { type: 'string', default: '1' },
@@ -19,7 +21,8 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
     out: { type: 'string' },
     messy: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
-  });
+  } }),
+  );
   if (values.help) {
     io.stdout.write(`${HELP}\n`);
     return EXIT.OK;

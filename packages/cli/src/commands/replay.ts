@@ -2,7 +2,8 @@ import { createWriteStream } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseTimestamp } from '@simfleet/core';
-import { parseCommandArgs } from '../args.js';
+import { parseArgs } from 'node:util';
+import { withUsageErrors } from '../args.js';
 import { type CliIo, EXIT, UsageError } from '../cliIo.js';
 import { expandPaths } from '../input/expandPaths.js';
 import { renderSummary } from '../output/renderSummary.js';
@@ -25,7 +26,8 @@ Exit status: 0 all records accounted for, 1 unusable arguments or input, 3 rejec
 
 /** `simfleet replay`: logs in, snapshot or summary out. */
 export async function runReplay(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandArgs('replay', argv, {
+  const { values, positionals } = withUsageErrors('replay', () =>
+    parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: {
     json: { type: 'boolean', default: false },
     out: { type: 'string' },
     until: { type: 'string' },
@@ -33,7 +35,8 @@ export async function runReplay(argv: readonly string[], io: CliIo): Promise<num
     strict: { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
-  });
+  } }),
+  );
   if (values.help) {
     io.stdout.write(`${HELP}\n`);
     return EXIT.OK;

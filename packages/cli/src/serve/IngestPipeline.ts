@@ -37,6 +37,8 @@ export interface PipelineCounters {
   /** Ignored by the reducer as a device's duplicate / older event. */
   reducerDuplicates: number;
   reducerLate: number;
+  /** Decoded but not representable by the reducer (logged; the decoder's bounds make it rare). */
+  unapplied: number;
 }
 
 /**
@@ -49,12 +51,13 @@ export class IngestPipeline {
   readonly store = new FleetStore();
   /** Every state change, as the reducer and the inactivity rule report them. */
   readonly transitions$ = new Subject<FleetTransition>();
-  readonly counters: PipelineCounters = { received: 0, rejected: 0, duplicates: 0, late: 0, applied: 0, reducerDuplicates: 0, reducerLate: 0 };
+  readonly counters: PipelineCounters = { received: 0, rejected: 0, duplicates: 0, late: 0, applied: 0, reducerDuplicates: 0, reducerLate: 0, unapplied: 0 };
   #lastView: FleetView | undefined;
+  #closed = false;
   readonly #input = new Subject<DecodedEvent>();
   readonly #subscription: Subscription;
 
-  constructor(options: IngestPipelineOptions, onError: (err: unknown) => void) {
+  constructor(options: IngestPipelineOptions, log: (message: string) => void) {
     const counters = this.counters;
     this.#subscription = this.#input
       .pipe(
@@ -75,6 +78,10 @@ export class IngestPipeline {
           store: this.store,
           maxBatch: options.maxBatch,
           maxDelay: options.maxDelay,
+          unapplied: (u) => {
+            counters.unapplied += 1;
+            log(`simfleet serve: event ${u.event.eventId} not applied: ${u.error.message}`);
+          },
           ...(options.inactivity === undefined ? {} : { inactivity: options.inactivity }),
         }),
       )
@@ -86,7 +93,12 @@ export class IngestPipeline {
           counters.reducerLate += view.batch.late;
           for (const t of view.transitions) this.transitions$.next(t);
         },
-        error: onError,
+        error: (err: unknown) => {
+          // Not expected (every side channel is handled); if it happens, refuse further
+          // records (503) rather than acknowledge what would never be applied.
+          this.#closed = true;
+          log(`simfleet serve: pipeline failed: ${err instanceof Error ? err.message : String(err)}`);
+        },
       });
   }
 
@@ -112,13 +124,21 @@ export class IngestPipeline {
    * ordering or already applied.
    */
   ingest(events: readonly EmnifyEvent[]): void {
+    if (this.#closed) throw new Error('the pipeline is closed');
     const decoded = events.map(toDecodedEvent).sort(compareEventTime);
     this.counters.received += decoded.length;
     for (const event of decoded) this.#input.next(event);
   }
 
+  /** Whether `close()` was called: `ingest` would refuse. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** Flushes the buffers into the store and ends the transitions stream. */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     this.#input.complete();
     this.#subscription.unsubscribe();
     this.transitions$.complete();

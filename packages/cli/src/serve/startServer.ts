@@ -71,7 +71,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       maxDelay: options.maxDelay ?? 20,
       ...(options.inactivity === undefined ? {} : { inactivity: options.inactivity }),
     },
-    (err) => log(`simfleet serve: pipeline failed: ${err instanceof Error ? err.message : String(err)}`),
+    log,
   );
   const hub = new SseHub<FleetTransition>({
     maxBufferedBytes: options.maxSseBufferBytes ?? 1024 * 1024,
@@ -84,14 +84,22 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
     const method = req.method ?? 'GET';
-    if (path === '/healthz') return sendJson(res, 200, { ok: true });
+    if (path === '/healthz') {
+      sendJson(res, 200, { ok: true });
+      return;
+    }
     const route = routeOf(path);
-    if (route === undefined) return sendError(res, 404, 'not_found', `no route ${path}`);
+    if (route === undefined) {
+      sendError(res, 404, 'not_found', `no route ${path}`);
+      return;
+    }
     if (method !== route.method && !(route.method === 'GET' && method === 'HEAD')) {
-      return sendError(res, 405, 'method_not_allowed', `${path} accepts ${route.method}`, { allow: route.method });
+      sendError(res, 405, 'method_not_allowed', `${path} accepts ${route.method}`, { allow: route.method });
+      return;
     }
     if (!authorized(req)) {
-      return sendError(res, 401, 'unauthorized', 'send Authorization: Bearer <token>', { 'www-authenticate': 'Bearer realm="simfleet"' });
+      sendError(res, 401, 'unauthorized', 'send Authorization: Bearer <token>', { 'www-authenticate': 'Bearer realm="simfleet"' });
+      return;
     }
     switch (route.name) {
       case 'events':
@@ -116,26 +124,40 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const postEvents = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const encoding = req.headers['content-encoding'];
     if (encoding !== undefined && encoding !== 'identity') {
-      return sendError(res, 415, 'unsupported_encoding', `Content-Encoding ${encoding} is not supported: send the body uncompressed`);
+      sendError(res, 415, 'unsupported_encoding', `Content-Encoding ${encoding} is not supported: send the body uncompressed`);
+      return;
     }
     const body = await readBody(req, maxBodyBytes);
     if (!body.ok) {
       if (body.reason === 'aborted') return;
       // Stop reading: the connection closes after this reply.
-      return sendError(res, 413, 'body_too_large', `the body exceeds ${maxBodyBytes} bytes`, { connection: 'close' });
+      sendError(res, 413, 'body_too_large', `the body exceeds ${maxBodyBytes} bytes`, { connection: 'close' });
+      return;
+    }
+    if (pipeline.closed) {
+      // Shutting down: refuse rather than acknowledge records that would not be applied.
+      sendError(res, 503, 'shutting_down', 'the server is stopping; send again later', { 'retry-after': '5' });
+      return;
     }
     const parsed = parseEventsBody(body.body.toString('utf8'), req.headers['content-type']);
     pipeline.ingest(parsed.events);
     pipeline.counters.rejected += parsed.rejects.filter((r) => r.index !== null).length;
     const reply = { accepted: parsed.events.length, rejected: parsed.rejects.map((r) => ({ ...r })) };
-    return sendJson(res, parsed.rejects.length === 0 ? 202 : 400, reply);
+    sendJson(res, parsed.rejects.length === 0 ? 202 : 400, reply);
+    return;
   };
 
   const getEndpoint = (res: ServerResponse, idText: string): void => {
     const id = Number(idText);
-    if (!/^\d{1,16}$/.test(idText) || !Number.isSafeInteger(id)) return sendError(res, 400, 'invalid_id', `endpoint id must be a non-negative integer, got ${idText}`);
+    if (!/^\d{1,16}$/.test(idText) || !Number.isSafeInteger(id)) {
+      sendError(res, 400, 'invalid_id', `endpoint id must be a non-negative integer, got ${idText}`);
+      return;
+    }
     const state = pipeline.store.readEndpoint(id);
-    if (state === undefined) return sendError(res, 404, 'unknown_endpoint', `no event has been seen for endpoint ${id}`);
+    if (state === undefined) {
+      sendError(res, 404, 'unknown_endpoint', `no event has been seen for endpoint ${id}`);
+      return;
+    }
     sendJson(res, 200, endpointViewJson({ ...state, stale: pipeline.isStale(id) }));
   };
 
@@ -146,16 +168,23 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         const name = status.trim().toUpperCase();
         if (name === '') continue;
         if (!(ENDPOINT_STATUSES as readonly string[]).includes(name)) {
-          return sendError(res, 400, 'invalid_status', `status must be one of ${ENDPOINT_STATUSES.join(', ')}, got ${status}`);
+          sendError(res, 400, 'invalid_status', `status must be one of ${ENDPOINT_STATUSES.join(', ')}, got ${status}`);
+          return;
         }
         statuses.add(name);
       }
     }
     const limitText = params.get('limit') ?? '100';
     const limit = Number(limitText);
-    if (!/^\d+$/.test(limitText) || limit < 1 || limit > 1000) return sendError(res, 400, 'invalid_limit', `limit must be an integer from 1 to 1000, got ${limitText}`);
+    if (!/^\d+$/.test(limitText) || limit < 1 || limit > 1000) {
+      sendError(res, 400, 'invalid_limit', `limit must be an integer from 1 to 1000, got ${limitText}`);
+      return;
+    }
     const cursor = params.get('cursor');
-    if (cursor !== null && !/^\d{1,16}$/.test(cursor)) return sendError(res, 400, 'invalid_cursor', 'cursor must be a value returned as nextCursor');
+    if (cursor !== null && !/^\d{1,16}$/.test(cursor)) {
+      sendError(res, 400, 'invalid_cursor', 'cursor must be a value returned as nextCursor');
+      return;
+    }
     const page = endpointsPage(pipeline.store, { statuses, limit, after: cursor === null ? null : Number(cursor) });
     sendJson(res, 200, { items: page.items.map((state) => endpointViewJson({ ...state, stale: pipeline.isStale(state.endpointId) })), nextCursor: page.nextCursor });
   };

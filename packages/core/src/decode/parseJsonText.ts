@@ -60,8 +60,13 @@ export function parseJsonText(text: string): DecodeResult<JsonValue> {
     try {
       value = parseLossless(text, null, LOSSLESS_OPTIONS);
     } catch (slow) {
-      // Both parsers implement RFC 8259, so this means a disagreement between them,
-      // or a nesting too deep for lossless-json's recursion: report it, never throw.
+      // The text is valid JSON (JSON.parse took it). lossless-json recurses, so a
+      // pathologically deep text can exhaust the stack: refuse it rather than round
+      // its big integers. A SyntaxError would be a disagreement between the parsers.
+      if (!(slow instanceof SyntaxError)) {
+        const expected = 'JSON nested shallowly enough to read big integers exactly';
+        return { ok: false, error: new DecodeError('invalid_value', '$', expected, `too deep a nesting (${messageOf(slow)})`) };
+      }
       return { ok: false, error: syntaxError(text, slow) };
     }
   }
@@ -109,10 +114,20 @@ function plainReason(message: string): string {
   if (message.startsWith('Invalid character')) return 'control characters in strings must be escaped';
   const cut = message
     .replace(/\s*(?:but (?:got '[\s\S]'|reached end of input)\s*)?(?:in JSON\s*)?at position \d+[\s\S]*$/, '')
-    .replace(/[\u0000-\u001f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
     .trim();
   if (cut === '') return 'syntax error';
-  return /^[A-Z][a-z]/.test(cut) ? cut.charAt(0).toLowerCase() + cut.slice(1) : cut;
+  const readable = escapeControls(cut);
+  return /^[A-Z][a-z]/.test(readable) ? readable.charAt(0).toLowerCase() + readable.slice(1) : readable;
+}
+
+/** Control characters quoted from the text would break the message: show them as `\u0001`. */
+function escapeControls(text: string): string {
+  let out = '';
+  for (const char of text) {
+    const code = char.charCodeAt(0);
+    out += code < 0x20 ? `\\u${code.toString(16).padStart(4, '0')}` : char;
+  }
+  return out;
 }
 
 /** What is at the error position, e.g. `line break U+000A`, `"}"`, `end of input`. */

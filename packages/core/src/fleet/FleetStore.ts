@@ -31,6 +31,8 @@ export interface FleetStoreOptions {
   readonly compiled?: CompiledMachine;
   /** Devices to make room for up front (default 1024). */
   readonly capacity?: number;
+  /** The string pool to intern into (default: a new one), e.g. one a decoder already fills. */
+  readonly pool?: StringPool;
 }
 
 type Numeric = Float64Array | Uint32Array | Uint8Array | Int16Array | Int32Array;
@@ -56,7 +58,7 @@ const toBigInt = (hi: number, lo: number): bigint => (BigInt(hi) << 32n) | BigIn
  */
 export class FleetStore {
   readonly compiled: CompiledMachine;
-  readonly pool: StringPool = new StringPool();
+  readonly pool: StringPool;
 
   // --- devices (index d < count) ---
   count = 0;
@@ -114,6 +116,7 @@ export class FleetStore {
 
   constructor(options: FleetStoreOptions = {}) {
     this.compiled = options.compiled ?? getCompiledMachine();
+    this.pool = options.pool ?? new StringPool();
     const n = Math.max(1, Math.floor(options.capacity ?? 1024));
     this.ids = new Float64Array(n);
     this.connectivity = new Uint8Array(n);

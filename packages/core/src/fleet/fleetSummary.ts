@@ -90,7 +90,7 @@ export function summarizeFleet(fleet: FleetStore): FleetSummary {
   const byStatus = new Map<EndpointStatus, number>(ENDPOINT_STATUSES.map((s, i) => [s, statusCounts[i] as number]));
   const byConnectivity = new Map<Connectivity, number>();
   for (const name of CONNECTIVITY_STATES) byConnectivity.set(name, 0);
-  c.connectivity.states.forEach((name, i) => byConnectivity.set(name as Connectivity, connCounts[i] as number));
+  for (let i = 0; i < nConn; i++) byConnectivity.set(c.connectivity.states[i] as Connectivity, connCounts[i] as number);
 
   return {
     byStatus: sortedRecord(byStatus),

@@ -3,7 +3,7 @@
  * test against the compiled reducer (both produce `EndpointState`).
  */
 import type { SnapshotFrom } from 'xstate';
-import type { DeviceMachine } from './deviceMachine.js';
+import type { DeviceMachine, DeviceRegion } from './deviceMachine.js';
 import {
   BLOCK_STATES,
   CONNECTIVITY_STATES,
@@ -30,13 +30,14 @@ function pick<const T extends readonly string[]>(names: T, value: unknown, regio
  */
 export function regionStatesOfSnapshot(snapshot: SnapshotFrom<DeviceMachine>): RegionStates {
   const value = snapshot.value as Readonly<Record<string, unknown>>;
+  const of = <const T extends readonly string[]>(names: T, region: DeviceRegion): T[number] => pick(names, value[region], region);
   return {
-    connectivity: pick(CONNECTIVITY_STATES, value['connectivity'], 'connectivity'),
-    sim: pick(SIM_STATES, value['sim'], 'sim'),
-    endpoint: pick(ENDPOINT_STATES, value['endpoint'], 'endpoint'),
-    block: pick(BLOCK_STATES, value['block'], 'block'),
-    dataQuota: pick(DATA_QUOTA_STATES, value['dataQuota'], 'dataQuota'),
-    smsQuota: pick(SMS_QUOTA_STATES, value['smsQuota'], 'smsQuota'),
+    connectivity: of(CONNECTIVITY_STATES, 'connectivity'),
+    sim: of(SIM_STATES, 'sim'),
+    endpoint: of(ENDPOINT_STATES, 'endpoint'),
+    block: of(BLOCK_STATES, 'block'),
+    dataQuota: of(DATA_QUOTA_STATES, 'dataQuota'),
+    smsQuota: of(SMS_QUOTA_STATES, 'smsQuota'),
   };
 }
 

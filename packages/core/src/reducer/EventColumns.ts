@@ -11,6 +11,7 @@
 import { REJECTION_REASON_CODES, type RejectionReason } from '../catalog/rejectionReasons.js';
 import { DEVICE_EVENT_TYPES, type DeviceEvent, type DeviceEventType } from '../machine/deviceEvent.js';
 import { ReducerError } from './ReducerError.js';
+import type { SortScratch } from './sortBatch.js';
 import type { StringPool } from './StringPool.js';
 
 /** `ratType` column value when no RAT type was said. */
@@ -78,9 +79,10 @@ export class EventColumns {
   ratType: Int16Array;
   /** Index in `REJECTION_REASON_CODES`; 255 for none. */
   rejectionReason: Uint8Array;
-  /** Scratch of the batch sort: the permutation and the merge buffer (see sortBatch.ts). */
+  /** The identity permutation of an in-order batch (see sortBatch.ts). */
   order: Uint32Array;
-  orderScratch: Uint32Array;
+  /** Scratch of the batch sort, allocated by the first unsorted batch. */
+  sortScratch: SortScratch | undefined = undefined;
 
   constructor(pool: StringPool, capacity = 1024) {
     const n = Math.max(1, Math.floor(capacity));
@@ -101,7 +103,6 @@ export class EventColumns {
     this.ratType = new Int16Array(n).fill(NO_RAT_TYPE);
     this.rejectionReason = new Uint8Array(n).fill(NO_REJECTION_REASON);
     this.order = new Uint32Array(n);
-    this.orderScratch = new Uint32Array(n);
   }
 
   /** Rows the buffers hold before they grow. */
@@ -129,7 +130,7 @@ export class EventColumns {
     this.ratType = grow(this.ratType, n, NO_RAT_TYPE);
     this.rejectionReason = grow(this.rejectionReason, n, NO_REJECTION_REASON);
     this.order = new Uint32Array(n);
-    this.orderScratch = new Uint32Array(n);
+    this.sortScratch = undefined;
   }
 
   /** Empties the batch, keeping the buffers. */

@@ -27,7 +27,7 @@
  * - `test/reducer/differential.test.ts` feeds random fleets and event sequences (all
  *   types, duplicates, rejections, null observations, several organisations) both to
  *   XState actors and to this function and compares every `EndpointState` field by field;
- *   `test/reducer/graphPaths.test.ts` replays a path from `xstate/graph` for every
+ *   `test/machine/graphPaths.test.ts` replays a path from `xstate/graph` for every
  *   transition of the machine.
  *
  * Order and duplicates: within a batch, events apply in (at, idHi, idLo) order. Per
@@ -220,10 +220,10 @@ export function applyBatch(fleet: FleetStore, columns: EventColumns, options: Ap
     const e = cType[row] as number;
     const endpointId = cEndpoint[row] as number;
 
-    if (endpointId !== endpointId) {
+    if (Number.isNaN(endpointId)) {
       // No endpoint: a fleet-level event (organisation, user, service profile).
       const fa = fleet.fleetLastAt;
-      if (fa === fa) {
+      if (!Number.isNaN(fa)) {
         const cmp = compareKey(at, hi, lo, fa, fleet.fleetLastHi, fleet.fleetLastLo);
         if (cmp <= 0) {
           if (cmp === 0) duplicates++;
@@ -233,7 +233,7 @@ export function applyBatch(fleet: FleetStore, columns: EventColumns, options: Ap
         }
       }
       const oid = cOrg[row] as number;
-      if (oid === oid) {
+      if (!Number.isNaN(oid)) {
         const o = fleet.organisationIndexOf(oid);
         const os = fleet.organisationState[o] as number;
         const nos = orgNext[os * EC + e] as number;
@@ -257,7 +257,7 @@ export function applyBatch(fleet: FleetStore, columns: EventColumns, options: Ap
       if (fleet.capacity !== capacity) reload();
     } else {
       const la = lastAt[d] as number;
-      if (la === la) {
+      if (!Number.isNaN(la)) {
         const cmp = compareKey(at, hi, lo, la, lastHi[d] as number, lastLo[d] as number);
         if (cmp <= 0) {
           if (cmp === 0) duplicates++;
@@ -285,12 +285,12 @@ export function applyBatch(fleet: FleetStore, columns: EventColumns, options: Ap
 
     // Observation: a field said by the event (and taken by its type) replaces the old one.
     const oid = cOrg[row] as number;
-    if (oid === oid && takesOrg[e] === 1 && oid !== orgId[d]) {
+    if (!Number.isNaN(oid) && takesOrg[e] === 1 && oid !== orgId[d]) {
       orgId[d] = oid;
       orgIndex[d] = fleet.organisationIndexOf(oid);
     }
     const sid = cSim[row] as number;
-    if (sid === sid && takesSim[e] === 1) simId[d] = sid;
+    if (!Number.isNaN(sid) && takesSim[e] === 1) simId[d] = sid;
     let ref = cIccid[row] as number;
     if (ref !== NULL_REF && takesIccid[e] === 1) iccid[d] = ref;
     ref = cImsi[row] as number;

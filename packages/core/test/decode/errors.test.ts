@@ -212,6 +212,15 @@ describe('text errors', () => {
     expect(err(decodeEventText(line)).line).toBeUndefined();
   });
 
+  it('survives pathologically deep nesting: kept raw when it can be, refused when big integers need it', () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const record = (id: string) =>
+      `{"id":${id},"timestamp":"2021-10-27T08:38:02Z","event_type":{"id":${eventTypeByKey('organisationUpdated').id}},"detail":{"x":${deep}}}`;
+    expect(decodeEventText(record('1')).ok).toBe(true);
+    expect(err(decodeEventText(record('12345678901234567890')))).toMatchObject({ code: 'invalid_value', path: '$' });
+    expect(err(decodeEventText(record('1').slice(0, -3)))).toMatchObject({ code: 'invalid_json', line: 1 });
+  });
+
   it('returns an error for a non-string argument instead of throwing', () => {
     expect(err(decodeEventText(42 as unknown as string)).code).toBe('wrong_type');
   });

@@ -174,7 +174,7 @@ describe('timestamps', () => {
   });
 
   it('reads space-separated timestamps without a zone as UTC, top-level and nested', () => {
-    const r = { ...baseRecord(CREATE_PDP), timestamp: '2019-01-22 14:05:30' };
+    const r: Rec = { ...baseRecord(CREATE_PDP), timestamp: '2019-01-22 14:05:30' };
     (r['imsi'] as Rec)['import_date'] = '2016-12-27 10:09:23';
     const e = decodeBoth(r);
     expect(e.timestamp).toBe(Date.parse('2019-01-22T14:05:30Z'));
@@ -201,7 +201,7 @@ describe('alert, source and severity', () => {
   });
 
   it('reads event_source and event_severity carrying name instead of description', () => {
-    const r = { ...baseRecord(CREATE_PDP), event_source: { id: 1, name: 'Policy Control' } };
+    const r: Rec = { ...baseRecord(CREATE_PDP), event_source: { id: 1, name: 'Policy Control' } };
     r['event_severity'] = { id: 1, name: 'WARN' };
     expect(decodeBoth(r)).toMatchObject({ source: { id: 1, name: 'Policy Control' }, severity: { id: 1, name: 'WARN' } });
   });
@@ -300,7 +300,7 @@ describe('network details', () => {
   });
 
   it('reads the session volume of a Delete PDP Context', () => {
-    const r = { ...baseRecord(id('deletePdpContext')), description: 'PDP Context deleted.' };
+    const r: Rec = { ...baseRecord(id('deletePdpContext')), description: 'PDP Context deleted.' };
     (r['detail'] as Rec)['volume'] = { rx: 0.012, tx: '0.003', total: 0.015 };
     const e = decodeBoth(r);
     expect(e.detail).toMatchObject({ kind: 'operator', volume: { rx: 0.012, tx: 0.003, total: 0.015 } });

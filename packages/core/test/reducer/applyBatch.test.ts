@@ -189,18 +189,54 @@ describe('columns', () => {
         (rows) => {
           const columns = new EventColumns(new StringPool(), 1);
           for (const [t, id] of rows) columns.push({ type: 'RECORDED', at: t, eventId: id, endpointId: null, observation: EMPTY_OBSERVATION });
-          const order = [...sortBatch(columns)];
-          const expected = rows
-            .map((r, i) => ({ r, i }))
-            .sort((a, b) => a.r[0] - b.r[0] || (a.r[1] < b.r[1] ? -1 : a.r[1] > b.r[1] ? 1 : 0) || a.i - b.i)
-            .map((x) => x.i);
-          expect(order).toEqual(expected);
+          expect([...sortBatch(columns)]).toEqual(referenceOrder(rows));
         },
       ),
       { numRuns: 200 },
     );
   });
+
+  test('sortBatch on large batches: key sort, tie runs, and the merge-sort fallbacks', () => {
+    // Times: ms integers with few ties (key sort), many short ties (key sort + tie runs),
+    // one long tie run, fractional times, a span too wide for exact keys (merge sort).
+    const shapes = ['sparse', 'ties', 'allEqual', 'fractional', 'wide', 'reversed'] as const;
+    fc.assert(
+      fc.property(fc.constantFrom(...shapes), fc.integer({ min: 1024, max: 4000 }), fc.integer(), (shape, size, seed) => {
+        let x = seed | 1;
+        const rnd = () => {
+          x ^= x << 13;
+          x ^= x >>> 17;
+          x ^= x << 5;
+          return x >>> 0;
+        };
+        const rows: [number, bigint][] = [];
+        for (let i = 0; i < size; i++) {
+          const base = 1_635_000_000_000;
+          const t =
+            shape === 'sparse' ? base + (rnd() % 10_000_000)
+            : shape === 'ties' ? base + (rnd() % (size / 3))
+            : shape === 'allEqual' ? base
+            : shape === 'fractional' ? base + (rnd() % 1000) + 0.5
+            : shape === 'wide' ? (rnd() % 2) * 2 ** 52 + (rnd() % 1000)
+            : base + size - i;
+          rows.push([t, BigInt(rnd() % 50) * (1n << 31n) + BigInt(rnd() % 7)]);
+        }
+        const columns = new EventColumns(new StringPool(), 16);
+        for (const [t, id] of rows) columns.push({ type: 'RECORDED', at: t, eventId: id, endpointId: null, observation: EMPTY_OBSERVATION });
+        expect([...sortBatch(columns)]).toEqual(referenceOrder(rows));
+      }),
+      { numRuns: 60 },
+    );
+  });
 });
+
+/** Row indices ordered by (time, id), ties in row order. */
+function referenceOrder(rows: readonly (readonly [number, bigint])[]): number[] {
+  return rows
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => a.r[0] - b.r[0] || (a.r[1] < b.r[1] ? -1 : a.r[1] > b.r[1] ? 1 : 0) || a.i - b.i)
+    .map((x) => x.i);
+}
 
 describe('StringPool', () => {
   test('interns strings and operators; 0 is null', () => {

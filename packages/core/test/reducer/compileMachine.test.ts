@@ -86,10 +86,10 @@ describe('compileMachine', () => {
           });
           const event = { ...eventOf(type, 20_000), observation };
           const [after] = transition(deviceMachine, snapshot, event);
-          const value = after.value as Record<string, string>;
+          const value = after.value as Record<(typeof DEVICE_REGIONS)[number], string>;
           for (const r of DEVICE_REGIONS) expect(value[r]).toBe(nextName(compiled[r], regions[r], type));
           // `since` moves exactly when connectivity does.
-          expect(after.context.since).toBe(value['connectivity'] !== regions.connectivity ? 20_000 : since);
+          expect(after.context.since).toBe(value.connectivity !== regions.connectivity ? 20_000 : since);
           expect(after.context.lastEventAt).toBe(20_000);
         },
       ),

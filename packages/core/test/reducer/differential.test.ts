@@ -31,7 +31,7 @@ describe('compiled reducer = XState actors', () => {
           machines.stop();
         }
       }),
-      { numRuns: 400 },
+      { numRuns: 1000 },
     );
   });
 

@@ -2,7 +2,7 @@ import { applyBatch, type DeviceEvent, type EventColumns, FleetStore, type Fleet
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { ActivityTransition, FleetTransition } from '../fleetTransition.js';
 import type { BatchCounts, EndpointView, FleetView } from '../fleetView.js';
-import { spanMillis } from '../internal/duration.js';
+import { spanMillis } from '../eventTimeSpan.js';
 import { InactivityTracker } from '../internal/InactivityTracker.js';
 import type { InactivityRule } from '../rules/InactivityRule.js';
 import { type Sink, sinkFunction } from '../sink.js';

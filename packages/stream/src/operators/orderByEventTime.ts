@@ -1,5 +1,5 @@
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
-import { type EventTimeSpan, spanMillis } from '../internal/duration.js';
+import { type EventTimeSpan, spanMillis } from '../eventTimeSpan.js';
 import { MinHeap } from '../internal/MinHeap.js';
 import { type Sink, sinkFunction } from '../sink.js';
 import { compareEventTime, type TimedEvent } from '../timedEvent.js';

@@ -1,4 +1,4 @@
-import type { EventTimeSpan } from '../internal/duration.js';
+import type { EventTimeSpan } from '../eventTimeSpan.js';
 
 /**
  * The event-time inactivity rule: a device that is `ATTACHED` or `ONLINE` and has had no

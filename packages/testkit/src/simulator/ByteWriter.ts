@@ -67,29 +67,38 @@ export class ByteWriter {
 
   /** Appends a non-negative integer up to 2^53 in decimal. */
   uint(n: number): void {
+    if (n >= 100_000_000) {
+      // Split so both halves take the small-integer path (no double division).
+      const high = Math.floor(n / 100_000_000);
+      this.uint(high);
+      this.padded(n - high * 100_000_000, 8);
+      return;
+    }
     let len = 1;
-    while (len < 16 && n >= (POW10[len] as number)) len++;
+    while (len < 8 && n >= (POW10[len] as number)) len++;
     if (this.pos + len > this.buf.length) this.reserve(len);
     const buf = this.buf;
     let q = this.pos + len;
     this.pos = q;
+    let v = n | 0;
     do {
-      const d = n % 10;
-      buf[--q] = 48 + d;
-      n = (n - d) / 10;
-    } while (n >= 1);
+      const next = (v / 10) | 0;
+      buf[--q] = 48 + v - next * 10;
+      v = next;
+    } while (v > 0);
   }
 
-  /** Appends `n` (0 ≤ n < 10^width) zero-padded to `width` digits. */
+  /** Appends `n` (0 ≤ n < 10^width, width ≤ 9) zero-padded to `width` digits. */
   padded(n: number, width: number): void {
     if (this.pos + width > this.buf.length) this.reserve(width);
     const buf = this.buf;
     let q = this.pos + width;
     this.pos = q;
+    let v = n | 0;
     for (let i = 0; i < width; i++) {
-      const d = n % 10;
-      buf[--q] = 48 + d;
-      n = (n - d) / 10;
+      const next = (v / 10) | 0;
+      buf[--q] = 48 + v - next * 10;
+      v = next;
     }
   }
 

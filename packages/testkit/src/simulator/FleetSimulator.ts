@@ -14,6 +14,7 @@
  * rendered by RecordRenderer, the testkit's one record builder.
  */
 import { REJECTION_REASON_CODES, type RejectionReason } from '@simfleet/core';
+import type { ByteWriter } from './ByteWriter.js';
 import { type DeviceIdentity, deviceIdentity, mix32, type OrganisationIdentity, organisationIdentity } from './identity.js';
 import { MESSY_ALL } from './messy.js';
 import { OPERATORS } from './operators.js';
@@ -165,6 +166,28 @@ export class FleetSimulator {
 
   /** The next event as one JSON text (no line break). */
   nextLine(): string {
+    const device = this.prepare();
+    if (device >= 0) this.recordDeviceState(device);
+    return this.renderer.render(this.spec);
+  }
+
+  /** Appends the next event (no line break) to `w`: the generator's allocation-free path. */
+  writeNext(w: ByteWriter): void {
+    const device = this.prepare();
+    if (device >= 0) this.recordDeviceState(device);
+    this.renderer.write(w, this.spec);
+  }
+
+  private recordDeviceState(d: number): void {
+    const spec = this.spec;
+    spec.operator = this.operator[d] as number;
+    spec.sessionA = this.sessionA[d] as number;
+    spec.sessionB = this.sessionB[d] as number;
+    spec.sessionStart = this.sessionStart[d] as number;
+  }
+
+  /** Draws the next event into `spec`; returns the device index, or -1 for organisation records. */
+  private prepare(): number {
     const prng = this.prng;
     const spec = this.spec;
     this.now += 1 + prng.below(2 * this.meanGap - 1);
@@ -182,6 +205,7 @@ export class FleetSimulator {
       return this.organisationEvent(null);
     }
     let d = prng.below(this.devices);
+    // A deleted SIM sends nothing more: pick another device.
     for (let tries = 0; this.sim[d] === SIM_DELETED && tries < 4; tries++) d = prng.below(this.devices);
     if (this.sim[d] === SIM_DELETED) return this.organisationEvent(ORGANISATION_RECORD_IDS);
     const device = this.device(d);
@@ -194,20 +218,16 @@ export class FleetSimulator {
     } else {
       this.nextEvent(d);
     }
-    spec.operator = this.operator[d] as number;
-    spec.sessionA = this.sessionA[d] as number;
-    spec.sessionB = this.sessionB[d] as number;
-    spec.sessionStart = this.sessionStart[d] as number;
-    return this.renderer.render(spec);
+    return d;
   }
 
-  private organisationEvent(ids: readonly number[] | null): string {
+  private organisationEvent(ids: readonly number[] | null): number {
     const prng = this.prng;
     const spec = this.spec;
     if (ids !== null) spec.typeId = ids[prng.below(ids.length)] as number;
     spec.organisation = this.organisations[prng.below(this.organisations.length)] as OrganisationIdentity;
     spec.device = null;
-    return this.renderer.render(spec);
+    return -1;
   }
 
   private setType(typeId: number, variant = 0): void {

@@ -1,33 +1,36 @@
 /**
- * Renders one simulated event as one line of emnify-shaped JSON text.
+ * Renders simulated events as emnify-shaped JSON text.
  *
  * This is the single record builder of the testkit: the workload generator, the
  * object stream and every arbitrary render through it, so what the benchmark
  * replays and what the properties check are the same records.
  *
- * Why template strings: the generator's target is over a million ~1 KB records per
- * second. Each record is a handful of pre-rendered fragments (identity, operator,
- * organisation, type) joined with the few values that change per event; no object is
- * built and nothing is passed through `JSON.stringify`. Every string it emits is
- * ASCII without quotes or backslashes, so no escaping is needed (the one escaped
- * value, the 1NCE string detail, is written escaped).
+ * Why it writes bytes: the generator's target is over a million ~1 KB records per
+ * second. A record is a few pre-encoded fragments (identity, operator, organisation,
+ * type block) copied into one reused buffer, with the values that change per event
+ * written as digits in place; nothing is allocated per record and nothing passes
+ * through `JSON.stringify`. All emitted text is ASCII and needs no escaping (the one
+ * escaped value, the 1NCE string detail, is written escaped). `messy` variants take
+ * slower string paths: they exist for decoder robustness, not for speed.
  */
 import { REJECTION_REASON_CODES, type RejectionReason } from '@simfleet/core';
+import { ascii, ByteWriter } from './ByteWriter.js';
 import type { DeviceIdentity, OrganisationIdentity } from './identity.js';
 import { mix32 } from './identity.js';
-import { IsoClock } from './IsoClock.js';
+import { IsoClock, localIso } from './IsoClock.js';
 import { Messy } from './messy.js';
 import { OPERATORS, type SimulatedOperator } from './operators.js';
-import { EVENT_TYPE_JSON, Shape, shapeOfId, T, typeName } from './recordTypes.js';
+import { Shape, shapeOfId, T, typeName } from './recordTypes.js';
 
-/** Everything one record is rendered from. A renderer reuses one spec per call site. */
+/** Everything one record is rendered from. Callers reuse one spec per stream. */
 export interface RecordSpec {
   /** `event_type.id` (catalog or unknown). */
   typeId: number;
   /**
    * Per-shape variant: Generic 0–2 data-disconnects, 3–4 SMS failures; Create PDP
    * Context 0 accepted, 1 + i rejected with `REJECTION_REASON_CODES[i]`; type 4
-   * 0 update, 1 worded as a deletion; Organisation/Unknown: odd = with a device.
+   * 0 update, 1 worded as a deletion; Organisation/Unknown with a device: odd = the
+   * device's endpoint is included.
    */
   variant: number;
   id: number | bigint;
@@ -78,33 +81,75 @@ export const REJECTION_DESCRIPTIONS: Readonly<Record<RejectionReason, string>> =
   OTHER: 'PDP Context Request rejected, because roaming is not permitted in this network.',
 };
 
-const REJECTIONS: readonly string[] = REJECTION_REASON_CODES.map((code) => REJECTION_DESCRIPTIONS[code]);
+const REJECTIONS: readonly Uint8Array[] = REJECTION_REASON_CODES.map((code) => ascii(REJECTION_DESCRIPTIONS[code]));
 
 /** Number of Create PDP Context variants (accepted + one per rejection reason). */
 export const PDP_CREATE_VARIANTS = 1 + REJECTIONS.length;
 
-const DISCONNECTS = [
+/** Generic descriptions that end the data session (reference file). */
+export const DISCONNECT_DESCRIPTIONS: readonly string[] = [
   'Disconnecting data access for endpoint to apply throttling action.',
   'Disconnecting data access for endpoint, because quota has been updated.',
   'Disconnecting data access for endpoint, because it has been disabled.',
 ];
+const DISCONNECTS = DISCONNECT_DESCRIPTIONS.map(ascii);
 /** Generic variants below this end the data session; the others are SMS delivery failures. */
 export const GENERIC_DISCONNECT_VARIANTS = DISCONNECTS.length;
 /** Number of Generic variants. */
 export const GENERIC_VARIANTS = DISCONNECTS.length + 2;
 
-const SOURCE = ['{"id":0,"description":"Network"}', '{"id":1,"description":"Policy Control"}', '{"id":2,"description":"API"}'];
-const SOURCE_NAMED = ['{"id":0,"name":"Network"}', '{"id":1,"name":"Policy Control"}', '{"id":2,"name":"API"}'];
-const SEVERITY = ['{"id":0,"description":"Info"}', '{"id":1,"description":"Warn"}', '{"id":2,"description":"Critical"}'];
-const SEVERITY_NAMED = ['{"id":0,"name":"INFO"}', '{"id":1,"name":"WARNING"}', '{"id":2,"name":"CRITICAL"}'];
+const SOURCE_NAMES = ['Network', 'Policy Control', 'API'];
+const SEVERITY_NAMES = ['Info', 'Warn', 'Critical'];
+const SEVERITY_SHOUTED = ['INFO', 'WARNING', 'CRITICAL'];
 
-const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-const hex8 = (x: number): string =>
-  `${HEX[(x >>> 24) & 255]}${HEX[(x >>> 16) & 255]}${HEX[(x >>> 8) & 255]}${HEX[x & 255]}`;
-const hex4 = (x: number): string => `${HEX[(x >>> 8) & 255]}${HEX[x & 255]}`;
+// Fixed fragments.
+const F = {
+  open: ascii('{"timestamp":"'),
+  alertFalse: ascii('","alert":false,"description":"'),
+  alertTrue: ascii('","alert":true,"description":"'),
+  alert0: ascii('","alert":0,"description":"'),
+  alert1: ascii('","alert":1,"description":"'),
+  id: ascii('","id":'),
+  detail: ascii(',"detail":'),
+  vlr1: ascii("New location received from VLR for IMSI='"),
+  vlr2: ascii("', now attached to VLR='"),
+  sgsn1: ascii("New location received from SGSN for IMSI='"),
+  sgsn2: ascii("', now attached to SGSN='"),
+  sgsn3: ascii("', IP='"),
+  quoteDot: ascii("'."),
+  pdpOk1: ascii('New PDP Context successfully activated with SGSN CP='),
+  pdpOk2: ascii(', DP='),
+  pdpDeleted: ascii('PDP Context deleted.'),
+  pdpUpdated: ascii('PDP Context updated.'),
+  sessionId: ascii('"session_id":"'),
+  pdpContextId: ascii('","pdp_context_id":'),
+  pdpContextIdFirst: ascii('"pdp_context_id":'),
+  txControl: ascii(',"tx_teid_control_plane":'),
+  txData: ascii(',"tx_teid_data_plane":'),
+  rxTeid: ascii(',"rx_teid":'),
+  ci: ascii(',"ci":'),
+  lac: ascii(',"lac":'),
+  tunnel: ascii(',"nsapi":5,"tunnel_created":"'),
+  detailSessionId: ascii(',"session_id":"'),
+  volumeRx: ascii(',"volume":{"rx":'),
+  volumeTx: ascii(',"tx":'),
+  volumeTotal: ascii(',"total":'),
+  nullEndpoint: ascii(',"endpoint":null'),
+};
 
-/** Megabytes with six decimals from an integer count of bytes (exact text, no float formatting). */
-const megabytes = (bytes: number): string => `${Math.floor(bytes / 1e6)}.${String((bytes % 1e6) + 1e6).slice(1)}`;
+const HEX_DIGITS = ascii('0123456789abcdef');
+
+/** Where an event comes from, how severe it is, whether it alerts: [source, severity, alert]. */
+const BLOCKED_CODES = [1, 2, true] as const;
+const NETWORK_CODES = [0, 0, false] as const;
+const POLICY_CODES = [1, 0, false] as const;
+const API_CODES = [2, 0, false] as const;
+function plainCodes(typeId: number): readonly [number, number, boolean] {
+  if (typeId === T.endpointBlocked) return BLOCKED_CODES;
+  if (typeId === T.purgeLocation || typeId === T.purgeGprsLocation) return NETWORK_CODES;
+  if (typeId === T.deviceOffline) return POLICY_CODES;
+  return API_CODES;
+}
 
 /** Descriptions of plain endpoint/SIM records, by type id. */
 const PLAIN_DESCRIPTIONS: ReadonlyMap<number, (d: DeviceIdentity) => string> = new Map([
@@ -123,275 +168,280 @@ const PLAIN_DESCRIPTIONS: ReadonlyMap<number, (d: DeviceIdentity) => string> = n
   [T.smsQuotaDeleted, () => 'SMS quota has been deleted.'],
 ]);
 
-/** Where plain records come from and how severe they are: [source, severity, alert]. */
-function plainCodes(typeId: number): readonly [number, number, boolean] {
-  if (typeId === T.endpointBlocked) return [1, 2, true];
-  if (typeId === T.purgeLocation || typeId === T.purgeGprsLocation) return [0, 0, false];
-  if (typeId === T.deviceOffline) return [1, 0, false];
-  return [2, 0, false];
-}
-
-/** Renders records; holds the timestamp cache, so use one renderer per stream of records. */
+/**
+ * Renders records. Holds timestamp caches, so use one renderer per stream of records.
+ *
+ * @example
+ * const renderer = new RecordRenderer();
+ * const line = renderer.render(spec); // '{"timestamp":"2021-10-27T08:38:02.000Z",…}'
+ */
 export class RecordRenderer {
   private readonly clock = new IsoClock();
-  // Scratch fields one render fills in (no tuple allocation per record).
-  private description = '';
+  private readonly dates = new IsoClock();
+  private readonly scratch = new ByteWriter(1 << 14);
+  private readonly typeBlocks = new Map<number, Uint8Array>();
+  // Scratch codes of the record being written.
   private source = 0;
   private severity = 0;
   private alert = false;
-  private detail = '';
-  private eventTypeJson = '';
 
   /** One record as a JSON text without a line break. */
   render(spec: RecordSpec): string {
+    const w = this.scratch;
+    w.clear();
+    this.write(w, spec);
+    return w.textFrom(0);
+  }
+
+  /** Appends one record (no line break) to `w`. */
+  write(w: ByteWriter, spec: RecordSpec): void {
     const m = spec.messy;
-    const typeId = spec.typeId;
-    const shape = shapeOfId(typeId);
-    this.eventTypeJson = typeId <= 70 && typeId >= 0 ? (EVENT_TYPE_JSON[typeId] ?? '') : `{"id":${typeId},"description":"Unknown"}`;
-    this.detail = '';
-    const device = spec.device;
+    const shape = shapeOfId(spec.typeId);
+    this.codes(spec, shape);
+    if ((m & Messy.KeyOrder) !== 0) {
+      this.writeReordered(w, spec, shape);
+      return;
+    }
+    w.bytes(F.open);
+    this.clock.write(w, spec.at, m & Messy.TimestampStyle);
+    if ((m & Messy.AlertNumber) !== 0) w.bytes(this.alert ? F.alert1 : F.alert0);
+    else w.bytes(this.alert ? F.alertTrue : F.alertFalse);
+    this.description(w, spec, shape);
+    w.bytes(F.id);
+    this.id(w, spec.id);
+    w.byte(44); // ','
+    w.bytes(this.typeBlock(spec, shape, (m & Messy.CodeName) !== 0));
+    this.subject(w, spec, shape);
+    this.detail(w, spec, shape);
+    if ((m & Messy.ExtraKey) !== 0) this.extraKey(w, spec);
+    w.byte(125); // '}'
+  }
+
+  /** 1NCE's layout: identity objects first, `event_type` with its description first. */
+  private writeReordered(w: ByteWriter, spec: RecordSpec, shape: Shape): void {
+    const m = spec.messy;
+    const named = (m & Messy.CodeName) !== 0;
+    w.byte(123); // '{'
+    this.subject(w, spec, shape);
+    w.text(',"id":');
+    this.id(w, spec.id);
+    w.text(`,"event_type":{"description":"${this.eventTypeName(spec, shape)}","id":${spec.typeId}},"description":"`);
+    this.description(w, spec, shape);
+    w.text('","timestamp":"');
+    this.clock.write(w, spec.at, m & Messy.TimestampStyle);
+    const key = named ? 'name' : 'description';
+    const severity = (named ? SEVERITY_SHOUTED : SEVERITY_NAMES)[this.severity];
+    const alert = (m & Messy.AlertNumber) !== 0 ? (this.alert ? '1' : '0') : String(this.alert);
+    w.text(
+      `","event_severity":{"id":${this.severity},"${key}":"${severity}"},"event_source":{"id":${this.source},"${key}":"${SOURCE_NAMES[this.source]}"},"alert":${alert}`,
+    );
+    this.detail(w, spec, shape);
+    if ((m & Messy.ExtraKey) !== 0) this.extraKey(w, spec);
+    w.byte(125);
+  }
+
+  private id(w: ByteWriter, id: number | bigint): void {
+    if (typeof id === 'number') w.uint(id);
+    else w.text(id.toString());
+  }
+
+  private extraKey(w: ByteWriter, spec: RecordSpec): void {
+    w.text(`,"keen":{"id":"${mix32(Number(spec.id) | 0).toString(16)}","created_at":"${localIso(spec.at)}Z"}`);
+  }
+
+  private eventTypeName(spec: RecordSpec, shape: Shape): string {
+    // emnify's own examples name type 4 "Delete PDP Context" when it deletes.
+    if (shape === Shape.PdpUpdate && spec.variant % 2 === 1) return 'Delete PDP Context';
+    return typeName(spec.typeId);
+  }
+
+  /** `"event_type":{…},"event_source":{…},"event_severity":{…},` rendered once per combination. */
+  private typeBlock(spec: RecordSpec, shape: Shape, named: boolean): Uint8Array {
+    const deletion = shape === Shape.PdpUpdate && spec.variant % 2 === 1 ? 1 : 0;
+    const key = ((((spec.typeId * 2 + deletion) * 3 + this.source) * 3 + this.severity) * 2 + (named ? 1 : 0)) | 0;
+    let block = this.typeBlocks.get(key);
+    if (block === undefined) {
+      const k = named ? 'name' : 'description';
+      const severity = (named ? SEVERITY_SHOUTED : SEVERITY_NAMES)[this.severity];
+      block = ascii(
+        `"event_type":{"id":${spec.typeId},"description":"${this.eventTypeName(spec, shape)}"},"event_source":{"id":${this.source},"${k}":"${SOURCE_NAMES[this.source]}"},"event_severity":{"id":${this.severity},"${k}":"${severity}"},`,
+      );
+      this.typeBlocks.set(key, block);
+    }
+    return block;
+  }
+
+  private codes(spec: RecordSpec, shape: Shape): void {
+    let source = 2;
+    let severity = 0;
+    let alert = false;
     switch (shape) {
       case Shape.Location:
-        this.location(spec, device);
+      case Shape.PdpDelete:
+      case Shape.PdpUpdate:
+        source = 0;
         break;
       case Shape.PdpCreate:
-        this.pdpCreate(spec, device);
-        break;
-      case Shape.PdpDelete:
-        this.setCodes(0, 0, false, 'PDP Context deleted.');
-        this.detail = this.sessionDetail(spec, device, true);
-        break;
-      case Shape.PdpUpdate:
-        this.pdpUpdate(spec, device);
+        if (spec.variant % PDP_CREATE_VARIANTS === 0) source = 0;
+        else {
+          source = 1;
+          severity = 1;
+          alert = true;
+        }
         break;
       case Shape.Generic:
-        this.generic(spec, device);
+        if (spec.variant % GENERIC_VARIANTS < GENERIC_DISCONNECT_VARIANTS) {
+          source = 1;
+          severity = 1;
+          alert = true;
+        } else {
+          source = 0;
+          severity = 1;
+        }
         break;
-      case Shape.QuotaAssigned:
-        this.quotaAssigned(spec);
+      case Shape.QuotaLevel: {
+        const usedUp = spec.typeId === T.quotaUsedUp || spec.typeId === T.smsQuotaUsedUp;
+        source = 1;
+        severity = usedUp ? 1 : 0;
+        alert = usedUp;
         break;
-      case Shape.QuotaLevel:
-        this.quotaLevel(spec);
-        break;
+      }
       case Shape.QuotaExpired:
-        this.quotaExpired(spec);
+        source = 1;
+        severity = 1;
+        alert = true;
         break;
       case Shape.EndpointPlain: {
-        const codes = plainCodes(typeId);
-        const describe = PLAIN_DESCRIPTIONS.get(typeId);
-        this.setCodes(
-          codes[0],
-          codes[1],
-          codes[2],
-          describe !== undefined && device !== null ? describe(device) : `${typeName(typeId)}.`,
-        );
+        const c = plainCodes(spec.typeId);
+        source = c[0];
+        severity = c[1];
+        alert = c[2];
         break;
       }
       case Shape.Organisation:
-        this.organisationRecord(spec);
+        if (spec.typeId === T.organisationBlocked) {
+          source = 1;
+          severity = 2;
+          alert = true;
+        }
         break;
       default:
-        this.setCodes(2, 0, false, `Event of type ${typeId}.`);
         break;
     }
-    const ts = this.timestamp(spec.at, m);
-    const subject = this.subject(spec, shape, device);
-    const detail = this.detail === '' ? '' : `,"detail":${this.detail}`;
-    if (m === 0) {
-      return `{"timestamp":"${ts}","alert":${this.alert},"description":"${this.description}","id":${spec.id},"event_type":${this.eventTypeJson},"event_source":${SOURCE[this.source]},"event_severity":${SEVERITY[this.severity]},${subject}${detail}}`;
-    }
-    return this.messyEnvelope(spec, ts, subject, detail);
-  }
-
-  private setCodes(source: number, severity: number, alert: boolean, description: string): void {
     this.source = source;
     this.severity = severity;
     this.alert = alert;
-    this.description = description;
-  }
-
-  private timestamp(at: number, m: number): string {
-    switch (m & Messy.TimestampStyle) {
-      case 1:
-        return this.clock.isoOffset(at);
-      case 2:
-        return this.clock.isoNoMillis(at);
-      case 3:
-        return this.clock.spaced(at);
-      default:
-        return this.clock.iso(at);
-    }
   }
 
   private operator(spec: RecordSpec): SimulatedOperator {
     return OPERATORS[spec.operator % OPERATORS.length] ?? (OPERATORS[0] as SimulatedOperator);
   }
 
-  private location(spec: RecordSpec, device: DeviceIdentity | null): void {
-    const op = this.operator(spec);
-    const imsi = device === null ? '' : device.imsi;
-    this.setCodes(
-      0,
-      0,
-      false,
-      spec.typeId === T.updateLocation
-        ? `New location received from VLR for IMSI='${imsi}', now attached to VLR='${op.vlr}'.`
-        : `New location received from SGSN for IMSI='${imsi}', now attached to SGSN='${op.sgsn}', IP='${op.sgsnIp}'.`,
-    );
-    this.detail = op.locationDetailJson;
-  }
-
-  private pdpCreate(spec: RecordSpec, device: DeviceIdentity | null): void {
-    const variant = spec.variant % PDP_CREATE_VARIANTS;
-    if (variant === 0) {
-      const op = this.operator(spec);
-      this.setCodes(0, 0, false, `New PDP Context successfully activated with SGSN CP=${op.sgsnIp}, DP=${op.sgsnIp}.`);
-      this.detail = this.sessionDetail(spec, device, false);
-      return;
+  private description(w: ByteWriter, spec: RecordSpec, shape: Shape): void {
+    const device = spec.device;
+    switch (shape) {
+      case Shape.Location: {
+        const op = this.operator(spec);
+        if (spec.typeId === T.updateLocation) {
+          w.bytes(F.vlr1);
+          if (device !== null) w.bytes(device.imsiBytes);
+          w.bytes(F.vlr2);
+          w.bytes(op.vlrBytes);
+        } else {
+          w.bytes(F.sgsn1);
+          if (device !== null) w.bytes(device.imsiBytes);
+          w.bytes(F.sgsn2);
+          w.bytes(op.sgsnBytes);
+          w.bytes(F.sgsn3);
+          w.bytes(op.sgsnIpBytes);
+        }
+        w.bytes(F.quoteDot);
+        return;
+      }
+      case Shape.PdpCreate: {
+        const variant = spec.variant % PDP_CREATE_VARIANTS;
+        if (variant !== 0) {
+          w.bytes(REJECTIONS[variant - 1] as Uint8Array);
+          return;
+        }
+        const op = this.operator(spec);
+        w.bytes(F.pdpOk1);
+        w.bytes(op.sgsnIpBytes);
+        w.bytes(F.pdpOk2);
+        w.bytes(op.sgsnIpBytes);
+        w.byte(46);
+        return;
+      }
+      case Shape.PdpDelete:
+        w.bytes(F.pdpDeleted);
+        return;
+      case Shape.PdpUpdate:
+        w.bytes(spec.variant % 2 === 1 ? F.pdpDeleted : F.pdpUpdated);
+        return;
+      case Shape.Generic: {
+        const variant = spec.variant % GENERIC_VARIANTS;
+        if (variant < GENERIC_DISCONNECT_VARIANTS) {
+          w.bytes(DISCONNECTS[variant] as Uint8Array);
+          return;
+        }
+        const msisdn = device === null ? '4915000000000' : device.msisdn;
+        w.text(
+          variant === GENERIC_DISCONNECT_VARIANTS
+            ? `Unable to dispatch DLR for SMS to ${msisdn}: application endpoint not reachable.`
+            : `SMS to ${msisdn} cannot be forwarded to the application.`,
+        );
+        return;
+      }
+      case Shape.QuotaAssigned:
+        w.text(this.quotaAssignedDescription(spec));
+        return;
+      case Shape.QuotaLevel: {
+        const sms = spec.typeId === T.smsQuotaThresholdReached || spec.typeId === T.smsQuotaUsedUp;
+        const what = sms ? 'SMS quota' : 'Data quota';
+        w.text(
+          this.alert
+            ? `${what} used up.`
+            : `${what} threshold reached: remaining volume fell below ${quotaPercentage(spec.random)}%.`,
+        );
+        return;
+      }
+      case Shape.QuotaExpired:
+        w.text('Data quota expired.');
+        return;
+      case Shape.EndpointPlain: {
+        const describe = PLAIN_DESCRIPTIONS.get(spec.typeId);
+        w.text(describe !== undefined && device !== null ? describe(device) : `${typeName(spec.typeId)}.`);
+        return;
+      }
+      case Shape.Organisation:
+        w.text(
+          spec.typeId === T.organisationBlocked
+            ? `Organisation '${spec.organisation.name}' blocked, because the monthly cost limit has been exceeded.`
+            : `${typeName(spec.typeId)}.`,
+        );
+        return;
+      default:
+        w.text(`Event of type ${spec.typeId}.`);
+        return;
     }
-    this.setCodes(1, 1, true, REJECTIONS[variant - 1] ?? '');
-  }
-
-  private pdpUpdate(spec: RecordSpec, device: DeviceIdentity | null): void {
-    const deletion = spec.variant % 2 === 1;
-    if (deletion) {
-      // emnify's own examples name type 4 "Delete PDP Context".
-      this.eventTypeJson = `{"id":${spec.typeId},"description":"Delete PDP Context"}`;
-      this.setCodes(0, 0, false, 'PDP Context deleted.');
-    } else {
-      this.setCodes(0, 0, false, 'PDP Context updated.');
-    }
-    this.detail = this.sessionDetail(spec, device, deletion);
-  }
-
-  private generic(spec: RecordSpec, device: DeviceIdentity | null): void {
-    const variant = spec.variant % GENERIC_VARIANTS;
-    if (variant < DISCONNECTS.length) {
-      this.setCodes(1, 1, true, DISCONNECTS[variant] ?? '');
-      return;
-    }
-    const msisdn = device === null ? '4915000000000' : device.msisdn;
-    this.setCodes(
-      0,
-      1,
-      false,
-      variant === DISCONNECTS.length
-        ? `Unable to dispatch DLR for SMS to ${msisdn}: application endpoint not reachable.`
-        : `SMS to ${msisdn} cannot be forwarded to the application.`,
-    );
-  }
-
-  /** Detail of Create / Delete / Update PDP Context: operator, PDP context, and for deletions the volume. */
-  private sessionDetail(spec: RecordSpec, device: DeviceIdentity | null, withVolume: boolean): string {
-    const op = this.operator(spec);
-    const m = spec.messy;
-    const a = spec.sessionA;
-    const b = spec.sessionB;
-    const h1 = mix32(a ^ 0x2545f491);
-    const h2 = mix32(b ^ 0x68e31da4);
-    const h3 = mix32((a + Math.imul(b, 3)) | 0);
-    const h4 = mix32(a ^ (b << 1) ^ 0x5bd1e995);
-    const sessionId = `${hex8(h1)}-${hex4(h2 >>> 16)}-4${hex4(h2).slice(1)}-${HEX[0x80 | ((h3 >>> 24) & 0x3f)]}${HEX[(h3 >>> 16) & 255]}-${hex4(h3)}${hex8(h4)}`;
-    const org = spec.organisation;
-    const orgPart = (m & Messy.NoBreakout) === 0 ? org.pdpJson : org.pdpJsonNoBreakout;
-    let devicePart = device === null ? '"rat_type":6' : device.pdpJson;
-    if ((m & Messy.NumericStrings) !== 0 && device !== null) {
-      devicePart = `"gtp_version":"${device.ratType >= 6 ? 2 : 1}","imeisv":"${device.imeisv}","imsi":"${device.imsi}","rat_type":"${device.ratType}","ue_ip_address":"${device.ipAddress}"`;
-    }
-    const inDetail = (m & Messy.SessionIdInDetail) !== 0;
-    const pdp = `{${inDetail ? '' : `"session_id":"${sessionId}",`}"pdp_context_id":${50_000_000 + (h4 % 10_000_000)},"tx_teid_control_plane":${h1 >>> 1},"tx_teid_data_plane":${h2 >>> 1},"rx_teid":${h3 >>> 2},"ci":${h1 & 0xffff},"lac":${(h2 & 0x3fff) + 1},"nsapi":5,"tunnel_created":"${this.clock.local(spec.sessionStart)}",${op.pdpJson},${orgPart},${devicePart}}`;
-    const head = `{"country":${op.countryJson},"name":"${op.name}","pdp_context":${pdp},"id":${op.id}${inDetail ? `,"session_id":"${sessionId}"` : ''}`;
-    if (!withVolume) return `${head}}`;
-    const r = spec.random;
-    const rx = (r & 0xffff) * 613;
-    const tx = ((r >>> 16) & 0x3fff) * 97;
-    return `${head},"volume":{"rx":${megabytes(rx)},"tx":${megabytes(tx)},"total":${megabytes(rx + tx)}}}`;
-  }
-
-  private quotaAssigned(spec: RecordSpec): void {
-    const sms = spec.typeId === T.smsQuotaAssigned;
-    const r = spec.random;
-    const volume = sms ? 50 + (r % 20) * 50 : 10 + (r % 50) * 10;
-    const percentage = 5 + ((r >>> 8) % 4) * 5;
-    const expiry = this.clock.local(spec.at + (1 + ((r >>> 12) % 60)) * 86_400_000);
-    const block = ((r >>> 20) & 3) !== 0;
-    this.setCodes(
-      2,
-      0,
-      false,
-      sms
-        ? `SMS quota got assigned with a volume of ${volume} SMS till ${expiry}Z.`
-        : `Data quota got assigned with a volume of ${volume}.000000 MB with daily refill till ${expiry}Z. On exhaustion, the data service will be ${block ? 'blocked' : 'throttled'}.`,
-    );
-    const quotaId = 7_000_000 + (r >>> 6);
-    if ((spec.messy & Messy.StringDetail) !== 0) {
-      // 1NCE sends this detail as a string of snake_case keys whose dates are not quoted:
-      // the string is not JSON itself, and the event must still decode.
-      const date = expiry.replace('T', ' ');
-      this.detail = `"{\\"id\\": ${quotaId}, \\"volume\\": ${volume}.0, \\"expiry_date\\": ${date}, \\"threshold_percentage\\": ${percentage}, \\"status\\": \\"ACTIVE\\", \\"action_on_exhaustion\\": \\"${block ? 'Block' : 'Throttle'}\\"}"`;
-      return;
-    }
-    const exhaustion = block
-      ? '{"id":1,"description":"Block","peak_throughput":null}'
-      : '{"id":2,"description":"Throttle","peak_throughput":64000}';
-    this.detail = `{"id":${quotaId},"status":{"id":1,"description":"ACTIVE"},"volume":${volume},"expiryDate":"${expiry}Z","thresholdPercentage":${percentage},"lastVolumeAdded":${volume},"autoRefill":${(r >>> 24) & 1},"action_on_exhaustion":${exhaustion}}`;
-  }
-
-  private quotaLevel(spec: RecordSpec): void {
-    const typeId = spec.typeId;
-    const sms = typeId === T.smsQuotaThresholdReached || typeId === T.smsQuotaUsedUp;
-    const usedUp = typeId === T.quotaUsedUp || typeId === T.smsQuotaUsedUp;
-    const r = spec.random;
-    const percentage = 5 + ((r >>> 8) % 4) * 5;
-    const strings = (spec.messy & Messy.NumericStrings) !== 0;
-    let volume: string;
-    if (sms) volume = usedUp ? '0' : String(1 + (r % 9));
-    else if (usedUp) volume = strings ? '"-0.00120000000000009"' : '0';
-    else volume = strings ? `"${megabytes((r & 0xfffff) * 3)}"` : megabytes((r & 0xfffff) * 3);
-    const thresholdVolume = sms ? String(5 + (r % 5)) : megabytes(((r >>> 4) & 0xfffff) * 7);
-    const traffic = sms ? ',"traffic_type":{"id":6,"description":"SMS"}' : '';
-    const what = sms ? 'SMS quota' : 'Data quota';
-    this.setCodes(
-      1,
-      usedUp ? 1 : 0,
-      usedUp,
-      usedUp
-        ? `${what} used up.`
-        : `${what} threshold reached: remaining volume fell below ${percentage}%.`,
-    );
-    this.detail = `{"quota":{"volume":${volume},"threshold_volume":${thresholdVolume},"threshold_percentage":${percentage}${traffic}}}`;
-  }
-
-  private quotaExpired(spec: RecordSpec): void {
-    const r = spec.random;
-    this.setCodes(1, 1, true, 'Data quota expired.');
-    this.detail = `{"id":${7_000_000 + (r >>> 6)},"status":{"id":3,"description":"EXPIRED"},"volume":${megabytes((r & 0xffff) * 11)},"expiryDate":"${this.clock.local(spec.at)}Z"}`;
-  }
-
-  private organisationRecord(spec: RecordSpec): void {
-    const typeId = spec.typeId;
-    const org = spec.organisation;
-    if (typeId === T.organisationBlocked) {
-      this.setCodes(1, 2, true, `Organisation '${org.name}' blocked, because the monthly cost limit has been exceeded.`);
-      return;
-    }
-    const name = typeName(typeId);
-    this.setCodes(2, 0, false, `${name}.`);
-    this.detail = organisationDetail(typeId, spec);
   }
 
   /** `"organisation":…,"endpoint":…,"sim":…,"imsi":…` or the organisation-level equivalent. */
-  private subject(spec: RecordSpec, shape: Shape, device: DeviceIdentity | null): string {
+  private subject(w: ByteWriter, spec: RecordSpec, shape: Shape): void {
     const m = spec.messy;
     const org = spec.organisation;
-    const orgLevel = device === null || ((shape === Shape.Organisation || shape === Shape.Unknown) && spec.variant % 2 === 0);
+    const device = spec.device;
+    const orgLevel =
+      device === null || ((shape === Shape.Organisation || shape === Shape.Unknown) && spec.variant % 2 === 0);
     if (orgLevel) {
-      const endpoint = (m & Messy.NullEndpoint) !== 0 ? ',"endpoint":null' : '';
-      const user = spec.typeId === T.organisationBlocked || shape === Shape.Unknown ? '' : `,"user":${org.userJson}`;
-      return `"organisation":${org.json}${user}${endpoint}`;
+      const withUser = spec.typeId !== T.organisationBlocked && shape !== Shape.Unknown;
+      w.bytes(withUser ? org.subjectBytes : org.subjectNoUserBytes);
+      if ((m & Messy.NullEndpoint) !== 0) w.bytes(F.nullEndpoint);
+      return;
     }
     if ((m & (Messy.NullSim | Messy.NullImsi | Messy.NullUser | Messy.BareNumbers | Messy.TagsString | Messy.Msisdn)) === 0) {
-      return device.json;
+      w.bytes(device.jsonBytes);
+      return;
     }
     const imei = (m & Messy.NullUser) !== 0 ? 'null' : `"${device.imei}"`;
     const tags = (m & Messy.TagsString) !== 0 ? '"fleet,eu"' : 'null';
@@ -406,30 +456,216 @@ export class RecordRenderer {
         ? 'null'
         : `{"id":${device.imsiId},"import_date":"${org.importDate}","imsi":${bare ? device.imsi : `"${device.imsi}"`}}`;
     const user = (m & Messy.NullUser) !== 0 ? ',"user":null' : '';
-    return `"organisation":${org.json},"endpoint":{"id":${device.endpointId},"imei":${imei},"ip_address":"${device.ipAddress}","name":"${device.name}","tags":${tags}},"sim":${sim},"imsi":${imsi}${user}`;
+    w.text(
+      `"organisation":${org.json},"endpoint":{"id":${device.endpointId},"imei":${imei},"ip_address":"${device.ipAddress}","name":"${device.name}","tags":${tags}},"sim":${sim},"imsi":${imsi}${user}`,
+    );
   }
 
-  private messyEnvelope(spec: RecordSpec, ts: string, subject: string, detail: string): string {
-    const m = spec.messy;
-    const alert = (m & Messy.AlertNumber) !== 0 ? (this.alert ? '1' : '0') : String(this.alert);
-    const named = (m & Messy.CodeName) !== 0;
-    const source = (named ? SOURCE_NAMED : SOURCE)[this.source];
-    const severity = (named ? SEVERITY_NAMED : SEVERITY)[this.severity];
-    const extra = (m & Messy.ExtraKey) !== 0 ? `,"keen":{"id":"${hex8(mix32(Number(spec.id) | 0))}","created_at":"${ts}"}` : '';
-    if ((m & Messy.KeyOrder) === 0) {
-      return `{"timestamp":"${ts}","alert":${alert},"description":"${this.description}","id":${spec.id},"event_type":${this.eventTypeJson},"event_source":${source},"event_severity":${severity},${subject}${detail}${extra}}`;
+  private detail(w: ByteWriter, spec: RecordSpec, shape: Shape): void {
+    switch (shape) {
+      case Shape.Location:
+        w.bytes(F.detail);
+        w.bytes(this.operator(spec).locationDetailBytes);
+        return;
+      case Shape.PdpCreate:
+        if (spec.variant % PDP_CREATE_VARIANTS === 0) this.sessionDetail(w, spec, false);
+        return;
+      case Shape.PdpDelete:
+        this.sessionDetail(w, spec, true);
+        return;
+      case Shape.PdpUpdate:
+        this.sessionDetail(w, spec, spec.variant % 2 === 1);
+        return;
+      case Shape.QuotaAssigned:
+        w.bytes(F.detail);
+        w.text(this.quotaAssignedDetail(spec));
+        return;
+      case Shape.QuotaLevel:
+        w.bytes(F.detail);
+        w.text(quotaLevelDetail(spec));
+        return;
+      case Shape.QuotaExpired:
+        w.bytes(F.detail);
+        w.text(
+          `{"id":${7_000_000 + (spec.random >>> 6)},"status":{"id":3,"description":"EXPIRED"},"volume":${megabytes((spec.random & 0xffff) * 11)},"expiryDate":"${localIso(spec.at)}Z"}`,
+        );
+        return;
+      case Shape.Organisation: {
+        const detail = organisationDetail(spec);
+        if (detail !== '') {
+          w.bytes(F.detail);
+          w.text(detail);
+        }
+        return;
+      }
+      default:
+        return;
     }
-    // 1NCE's layout: identity objects first, `event_type` with its description first.
-    const eventType = this.eventTypeJson.replace(/^\{"id":(\d+),("description":"[^"]*")\}$/, '{$2,"id":$1}');
-    return `{${subject},"id":${spec.id},"event_type":${eventType},"description":"${this.description}","timestamp":"${ts}","event_severity":${severity},"event_source":${source},"alert":${alert}${detail}${extra}}`;
+  }
+
+  /** Detail of Create / Delete / Update PDP Context: operator, PDP context, and for deletions the volume. */
+  private sessionDetail(w: ByteWriter, spec: RecordSpec, withVolume: boolean): void {
+    const op = this.operator(spec);
+    const m = spec.messy;
+    const device = spec.device;
+    const a = spec.sessionA;
+    const b = spec.sessionB;
+    const h1 = mix32(a ^ 0x2545f491);
+    const h2 = mix32(b ^ 0x68e31da4);
+    const h3 = mix32((a + Math.imul(b, 3)) | 0);
+    const h4 = mix32(a ^ (b << 1) ^ 0x5bd1e995);
+    const sessionIdInDetail = (m & Messy.SessionIdInDetail) !== 0;
+    w.bytes(F.detail);
+    w.bytes(op.sessionHeadBytes);
+    if (sessionIdInDetail) w.bytes(F.pdpContextIdFirst);
+    else {
+      w.bytes(F.sessionId);
+      writeUuid(w, h1, h2, h3, h4);
+      w.bytes(F.pdpContextId);
+    }
+    w.uint(50_000_000 + (h4 % 10_000_000));
+    w.bytes(F.txControl);
+    w.uint(h1 >>> 1);
+    w.bytes(F.txData);
+    w.uint(h2 >>> 1);
+    w.bytes(F.rxTeid);
+    w.uint(h3 >>> 2);
+    w.bytes(F.ci);
+    w.uint(h1 & 0xffff);
+    w.bytes(F.lac);
+    w.uint((h2 & 0x3fff) + 1);
+    w.bytes(F.tunnel);
+    this.dates.local(w, spec.sessionStart);
+    w.byte(34); // '"'
+    w.bytes(op.pdpBytes);
+    const org = spec.organisation;
+    w.bytes((m & Messy.NoBreakout) === 0 ? org.pdpBytes : org.pdpNoBreakoutBytes);
+    if (device === null) w.text(',"rat_type":6');
+    else if ((m & Messy.NumericStrings) !== 0) {
+      w.text(
+        `,"gtp_version":"${device.ratType >= 6 ? 2 : 1}","imeisv":"${device.imeisv}","imsi":"${device.imsi}","rat_type":"${device.ratType}","ue_ip_address":"${device.ipAddress}"`,
+      );
+    } else w.bytes(device.pdpBytes);
+    w.bytes(op.sessionTailBytes);
+    if (sessionIdInDetail) {
+      w.bytes(F.detailSessionId);
+      writeUuid(w, h1, h2, h3, h4);
+      w.byte(34);
+    }
+    if (withVolume) {
+      const r = spec.random;
+      const rx = (r & 0xffff) * 613;
+      const tx = ((r >>> 16) & 0x3fff) * 97;
+      w.bytes(F.volumeRx);
+      writeMegabytes(w, rx);
+      w.bytes(F.volumeTx);
+      writeMegabytes(w, tx);
+      w.bytes(F.volumeTotal);
+      writeMegabytes(w, rx + tx);
+      w.byte(125);
+    }
+    w.byte(125);
+  }
+
+  private quotaAssignedDescription(spec: RecordSpec): string {
+    const q = quotaAssignment(spec);
+    return q.sms
+      ? `SMS quota got assigned with a volume of ${q.volume} SMS till ${q.expiry}Z.`
+      : `Data quota got assigned with a volume of ${q.volume}.000000 MB with daily refill till ${q.expiry}Z. On exhaustion, the data service will be ${q.block ? 'blocked' : 'throttled'}.`;
+  }
+
+  private quotaAssignedDetail(spec: RecordSpec): string {
+    const q = quotaAssignment(spec);
+    const r = spec.random;
+    const quotaId = 7_000_000 + (r >>> 6);
+    if ((spec.messy & Messy.StringDetail) !== 0) {
+      // 1NCE sends this detail as a string of snake_case keys whose dates are not quoted:
+      // the string is not JSON itself, and the event must still decode.
+      const date = q.expiry.replace('T', ' ');
+      return `"{\\"id\\": ${quotaId}, \\"volume\\": ${q.volume}.0, \\"expiry_date\\": ${date}, \\"threshold_percentage\\": ${q.percentage}, \\"status\\": \\"ACTIVE\\", \\"action_on_exhaustion\\": \\"${q.block ? 'Block' : 'Throttle'}\\"}"`;
+    }
+    const exhaustion = q.block
+      ? '{"id":1,"description":"Block","peak_throughput":null}'
+      : '{"id":2,"description":"Throttle","peak_throughput":64000}';
+    return `{"id":${quotaId},"status":{"id":1,"description":"ACTIVE"},"volume":${q.volume},"expiryDate":"${q.expiry}Z","thresholdPercentage":${q.percentage},"lastVolumeAdded":${q.volume},"autoRefill":${(r >>> 24) & 1},"action_on_exhaustion":${exhaustion}}`;
   }
 }
 
+function writeHex(buf: Uint8Array, p: number, x: number, digits: number): number {
+  for (let shift = (digits - 1) * 4; shift >= 0; shift -= 4) buf[p++] = HEX_DIGITS[(x >>> shift) & 15] as number;
+  return p;
+}
+
+function writeUuid(w: ByteWriter, h1: number, h2: number, h3: number, h4: number): void {
+  // 8-4-4-4-12 hex digits; version 4, variant 10xx, as a random UUID has.
+  w.reserve(36);
+  const buf = w.buf;
+  let p = writeHex(buf, w.pos, h1, 8);
+  buf[p++] = 45; // '-'
+  p = writeHex(buf, p, h2 >>> 16, 4);
+  buf[p++] = 45;
+  buf[p++] = 52; // '4'
+  p = writeHex(buf, p, h2, 3);
+  buf[p++] = 45;
+  p = writeHex(buf, p, 0x8000 | ((h3 >>> 16) & 0x3fff), 4);
+  buf[p++] = 45;
+  p = writeHex(buf, p, h3, 4);
+  w.pos = writeHex(buf, p, h4, 8);
+}
+
+/** Megabytes with six decimals from an integer count of bytes (exact text, no float formatting). */
+function megabytes(bytes: number): string {
+  return `${Math.floor(bytes / 1e6)}.${String((bytes % 1e6) + 1e6).slice(1)}`;
+}
+
+function writeMegabytes(w: ByteWriter, bytes: number): void {
+  const rest = bytes % 1e6;
+  w.uint((bytes - rest) / 1e6);
+  w.byte(46);
+  w.padded(rest, 6);
+}
+
+const quotaPercentage = (r: number): number => 5 + ((r >>> 8) % 4) * 5;
+
+function quotaAssignment(spec: RecordSpec): {
+  sms: boolean;
+  volume: number;
+  percentage: number;
+  expiry: string;
+  block: boolean;
+} {
+  const sms = spec.typeId === T.smsQuotaAssigned;
+  const r = spec.random;
+  return {
+    sms,
+    volume: sms ? 50 + (r % 20) * 50 : 10 + (r % 50) * 10,
+    percentage: quotaPercentage(r),
+    expiry: localIso(spec.at + (1 + ((r >>> 12) % 60)) * 86_400_000),
+    block: ((r >>> 20) & 3) !== 0,
+  };
+}
+
+function quotaLevelDetail(spec: RecordSpec): string {
+  const typeId = spec.typeId;
+  const sms = typeId === T.smsQuotaThresholdReached || typeId === T.smsQuotaUsedUp;
+  const usedUp = typeId === T.quotaUsedUp || typeId === T.smsQuotaUsedUp;
+  const r = spec.random;
+  const strings = (spec.messy & Messy.NumericStrings) !== 0;
+  let volume: string;
+  if (sms) volume = usedUp ? '0' : String(1 + (r % 9));
+  // A float artefact seen in real used-up records.
+  else if (usedUp) volume = strings ? '"-0.00120000000000009"' : '0';
+  else volume = strings ? `"${megabytes((r & 0xfffff) * 3)}"` : megabytes((r & 0xfffff) * 3);
+  const thresholdVolume = sms ? String(5 + (r % 5)) : megabytes(((r >>> 4) & 0xfffff) * 7);
+  const traffic = sms ? ',"traffic_type":{"id":6,"description":"SMS"}' : '';
+  return `{"quota":{"volume":${volume},"threshold_volume":${thresholdVolume},"threshold_percentage":${quotaPercentage(r)}${traffic}}}`;
+}
+
 /** Detail of organisation-level records, shaped like emnify's MNO examples (seeds). */
-function organisationDetail(typeId: number, spec: RecordSpec): string {
+function organisationDetail(spec: RecordSpec): string {
   const org = spec.organisation;
   const r = spec.random;
-  switch (typeId) {
+  switch (spec.typeId) {
     case T.tariffPlanUpdated:
       return `{"tariff_plan":{"id":${300 + (r % 5)},"name":"Standard EUR","start_date":"2021-12-20 12:27:56","end_date":null,"evaluation":false,"expiry_time":0,"price":{"sim_activated_rate":[{"scale_start":1,"rate":0.75},{"scale_start":100,"rate":0.65}]},"rate":0,"yearly_rate":0,"currency":{"id":1},"service_level":{"id":1}}}`;
     case T.usageTariffUpdated:

@@ -5,6 +5,7 @@
  *
  * The JSON fragments every record of a device repeats are rendered once per identity.
  */
+import { ascii } from './ByteWriter.js';
 import { OPERATORS } from './operators.js';
 
 export interface OrganisationIdentity {
@@ -27,6 +28,14 @@ export interface OrganisationIdentity {
   readonly pdpJson: string;
   /** The same with `breakout_ip: "unavailable"` and `apn: null`, as some real records have. */
   readonly pdpJsonNoBreakout: string;
+  // Fragments as bytes, for the record builder.
+  /** `"organisation":{…},"user":{…}` */
+  readonly subjectBytes: Uint8Array;
+  /** `"organisation":{…}` */
+  readonly subjectNoUserBytes: Uint8Array;
+  /** `,` + pdpJson */
+  readonly pdpBytes: Uint8Array;
+  readonly pdpNoBreakoutBytes: Uint8Array;
 }
 
 export interface DeviceIdentity {
@@ -51,6 +60,14 @@ export interface DeviceIdentity {
   readonly json: string;
   /** The device's part of a `pdp_context` (no braces). */
   readonly pdpJson: string;
+  // Fragments as bytes, for the record builder.
+  readonly jsonBytes: Uint8Array;
+  /** `,` + pdpJson */
+  readonly pdpBytes: Uint8Array;
+  readonly imsiBytes: Uint8Array;
+  readonly iccidBytes: Uint8Array;
+  readonly nameBytes: Uint8Array;
+  readonly msisdnBytes: Uint8Array;
 }
 
 const ORG_NAMES = ['Sample Corp', 'Test Org', 'Demo Company', 'Acme Logistics', 'Northwind Metering', 'Contoso Fleet'];
@@ -94,6 +111,11 @@ export function organisationIdentity(index: number, salt: number): OrganisationI
   const username = `${first.toLowerCase()}.user${index}@example.com`;
   const breakout = `195.58.${216 + (index % 8)}.${216 + ((h >>> 3) % 32)}`;
   const ggsn = `185.57.${211 + (index % 4)}.${190 + ((h >>> 5) % 60)}`;
+  const json = `{"id":${id},"name":"${name}"}`;
+  const userJson = `{"id":${userId},"name":"${userName}","username":"${username}"}`;
+  const rest = `"ggsn_control_plane_ip_address":"${ggsn}","ggsn_data_plane_ip_address":"${ggsn}","ratezone_id":"${3300 + (h % 9)}","region":"${region}","tariff_id":"${550 + (index % 7)}","tariff_profile_id":"${407_870 + index}"`;
+  const pdpJson = `"apn":"${apn}","breakout_ip":"${breakout}",${rest}`;
+  const pdpJsonNoBreakout = `"apn":null,"breakout_ip":"unavailable",${rest}`;
   return {
     index,
     id,
@@ -105,10 +127,14 @@ export function organisationIdentity(index: number, salt: number): OrganisationI
     userId,
     userName,
     username,
-    json: `{"id":${id},"name":"${name}"}`,
-    userJson: `{"id":${userId},"name":"${userName}","username":"${username}"}`,
-    pdpJsonNoBreakout: `"apn":null,"breakout_ip":"unavailable","ggsn_control_plane_ip_address":"${ggsn}","ggsn_data_plane_ip_address":"${ggsn}","ratezone_id":"${3300 + (h % 9)}","region":"${region}","tariff_id":"${550 + (index % 7)}","tariff_profile_id":"${407_870 + index}"`,
-    pdpJson: `"apn":"${apn}","breakout_ip":"${breakout}","ggsn_control_plane_ip_address":"${ggsn}","ggsn_data_plane_ip_address":"${ggsn}","ratezone_id":"${3300 + (h % 9)}","region":"${region}","tariff_id":"${550 + (index % 7)}","tariff_profile_id":"${407_870 + index}"`,
+    json,
+    userJson,
+    pdpJson,
+    pdpJsonNoBreakout,
+    subjectBytes: ascii(`"organisation":${json},"user":${userJson}`),
+    subjectNoUserBytes: ascii(`"organisation":${json}`),
+    pdpBytes: ascii(`,${pdpJson}`),
+    pdpNoBreakoutBytes: ascii(`,${pdpJsonNoBreakout}`),
   };
 }
 
@@ -136,6 +162,8 @@ export function deviceIdentity(index: number, organisation: OrganisationIdentity
   const ratType = RAT_TYPES[h % RAT_TYPES.length] ?? 6;
   const homeOperator = (h >>> 8) % 3;
   const msisdn = `4915${pad((s * 7_000_003 + index) % 1e9, 9)}`;
+  const json = `"organisation":${organisation.json},"endpoint":{"id":${endpointId},"imei":"${imei}","ip_address":"${ipAddress}","name":"${name}","tags":null},"sim":{"iccid":"${iccid}","id":${simId},"production_date":"${organisation.productionDate}"},"imsi":{"id":${imsiId},"import_date":"${organisation.importDate}","imsi":"${imsi}"}`;
+  const pdpJson = `"gtp_version":${ratType >= 6 ? 2 : 1},"imeisv":"${imeisv}","imsi":"${imsi}","rat_type":${ratType},"ue_ip_address":"${ipAddress}"`;
   return {
     index,
     organisation,
@@ -151,7 +179,13 @@ export function deviceIdentity(index: number, organisation: OrganisationIdentity
     imsi,
     ratType,
     homeOperator: homeOperator < OPERATORS.length ? homeOperator : 0,
-    json: `"organisation":${organisation.json},"endpoint":{"id":${endpointId},"imei":"${imei}","ip_address":"${ipAddress}","name":"${name}","tags":null},"sim":{"iccid":"${iccid}","id":${simId},"production_date":"${organisation.productionDate}"},"imsi":{"id":${imsiId},"import_date":"${organisation.importDate}","imsi":"${imsi}"}`,
-    pdpJson: `"gtp_version":${ratType >= 6 ? 2 : 1},"imeisv":"${imeisv}","imsi":"${imsi}","rat_type":${ratType},"ue_ip_address":"${ipAddress}"`,
+    json,
+    pdpJson,
+    jsonBytes: ascii(json),
+    pdpBytes: ascii(`,${pdpJson}`),
+    imsiBytes: ascii(imsi),
+    iccidBytes: ascii(iccid),
+    nameBytes: ascii(name),
+    msisdnBytes: ascii(msisdn),
   };
 }

@@ -1,3 +1,5 @@
+import { ascii } from './ByteWriter.js';
+
 /**
  * Visited network operators the simulator roams devices onto, with their JSON
  * fragments rendered once.
@@ -27,6 +29,17 @@ export interface SimulatedOperator {
   readonly locationDetailJson: string;
   /** The operator's part of a `pdp_context` (no braces). */
   readonly pdpJson: string;
+  // The same fragments as bytes, for the record builder.
+  readonly locationDetailBytes: Uint8Array;
+  /** `{"country":…,"name":…,"pdp_context":{` */
+  readonly sessionHeadBytes: Uint8Array;
+  /** `,` + pdpJson */
+  readonly pdpBytes: Uint8Array;
+  /** `},"id":…` closing the PDP context */
+  readonly sessionTailBytes: Uint8Array;
+  readonly vlrBytes: Uint8Array;
+  readonly sgsnBytes: Uint8Array;
+  readonly sgsnIpBytes: Uint8Array;
 }
 
 const row = (
@@ -44,6 +57,8 @@ const row = (
   sgsn: string,
 ): SimulatedOperator => {
   const countryJson = `{"id":${countryId},"name":"${countryName}","country_code":"${countryCode}","mcc":"${mcc}","iso_code":"${isoCode}"}`;
+  const locationDetailJson = `{"id":${id},"name":"${name}","country":${countryJson},"tapcode":[{"id":${id * 7 + 2},"tapcode":"${tapcode}"}],"mnc":[{"id":${id * 5 + 3},"mnc":"${mnc}"}]}`;
+  const pdpJson = `"mcc":"${mcc}","mnc":"${mnc}","operator_id":"${id}","rac":null,"sac":null,"sgsn_control_plane_ip_address":"${sgsnIp}","sgsn_data_plane_ip_address":"${sgsnIp}"`;
   return {
     id,
     name,
@@ -58,8 +73,15 @@ const row = (
     vlr,
     sgsn,
     countryJson,
-    locationDetailJson: `{"id":${id},"name":"${name}","country":${countryJson},"tapcode":[{"id":${id * 7 + 2},"tapcode":"${tapcode}"}],"mnc":[{"id":${id * 5 + 3},"mnc":"${mnc}"}]}`,
-    pdpJson: `"mcc":"${mcc}","mnc":"${mnc}","operator_id":"${id}","rac":null,"sac":null,"sgsn_control_plane_ip_address":"${sgsnIp}","sgsn_data_plane_ip_address":"${sgsnIp}"`,
+    locationDetailJson,
+    pdpJson,
+    locationDetailBytes: ascii(locationDetailJson),
+    sessionHeadBytes: ascii(`{"country":${countryJson},"name":"${name}","pdp_context":{`),
+    pdpBytes: ascii(`,${pdpJson}`),
+    sessionTailBytes: ascii(`},"id":${id}`),
+    vlrBytes: ascii(vlr),
+    sgsnBytes: ascii(sgsn),
+    sgsnIpBytes: ascii(sgsnIp),
   };
 };
 

@@ -1,5 +1,10 @@
 import { Duration, type DurationLikeObject } from 'luxon';
 
+/**
+ * Event-time spans as the operators accept them. Event time is UTC epoch ms, so a span
+ * is milliseconds; luxon durations are accepted for readability (`{ minutes: 5 }`).
+ */
+
 /** An event-time span: milliseconds, a luxon `Duration`, or a luxon duration object (`{ minutes: 5 }`). */
 export type EventTimeSpan = number | Duration | DurationLikeObject;
 
