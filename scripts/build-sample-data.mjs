@@ -1,21 +1,23 @@
 // Builds examples/data/, the sample logs the README's main command replays:
 // - seed-events.ndjson: every example event of emnify's documentation (shared/seeds), one per line;
 // - simulated-fleet.ndjson.gz: a deterministic simulated fleet from the testkit.
-// Run after `pnpm build`: `node scripts/build-sample-data.mjs`. A CLI test checks the files are current.
+// Run after `pnpm build`: `node scripts/build-sample-data.mjs [outDir]` (default examples/data).
+// A CLI test rebuilds them into a temporary folder and checks the committed files are current.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { generateFleetLog } from '../packages/testkit/dist/index.js';
 
-export const SAMPLE_FLEET = { events: 30000, devices: 3000, seed: 2026 };
+const outDir = new URL(process.argv[2] === undefined ? '../examples/data/' : `file://${process.argv[2].replace(/\/?$/, '/')}`, import.meta.url);
+const SAMPLE_FLEET = { events: 30000, devices: 3000, seed: 2026 };
 
 const seeds = JSON.parse(readFileSync(new URL('../packages/core/test/fixtures/seed-events.json', import.meta.url), 'utf8'));
 const lines = seeds.map((example) => JSON.stringify(JSON.parse(escapeRawLineBreaks(example.text))));
-writeFileSync(new URL('../examples/data/seed-events.ndjson', import.meta.url), `${lines.join('\n')}\n`);
+writeFileSync(new URL('seed-events.ndjson', outDir), `${lines.join('\n')}\n`);
 
 const chunks = [];
 generateFleetLog(SAMPLE_FLEET, (chunk) => chunks.push(chunk));
 // mtime 0 in the gzip header keeps the file byte-identical across runs.
-writeFileSync(new URL('../examples/data/simulated-fleet.ndjson.gz', import.meta.url), gzipSync(chunks.join(''), { level: 9 }));
+writeFileSync(new URL('simulated-fleet.ndjson.gz', outDir), gzipSync(chunks.join(''), { level: 9 }));
 console.log(`wrote ${lines.length} seed events and a simulated fleet of ${SAMPLE_FLEET.devices} devices`);
 
 /** The seed's Update location example breaks a string across lines; JSON needs `\n` there. */

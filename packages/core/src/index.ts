@@ -26,3 +26,22 @@ export * from './fleet/FleetStore.js';
 export * from './fleet/fleetSummary.js';
 export * from './snapshot/jsonText.js';
 export * from './snapshot/endpointJson.js';
+export * from './machine/ruleSources.js';
+export { renderStateMachineMarkdown } from './docs/stateMachineMarkdown.js';
+export { FastLineDecoder, FAST_BLANK, FAST_FALLBACK } from './fastpath/FastLineDecoder.js';
+export { ByteInterner } from './fastpath/ByteInterner.js';
+export { timestampBytes } from './fastpath/timestampBytes.js';
+export { CheckpointError, type CheckpointErrorCode } from './checkpoint/CheckpointError.js';
+export type { CheckpointHasher } from './checkpoint/CheckpointHasher.js';
+export type { CheckpointAccount, CheckpointHeader, CheckpointInput } from './checkpoint/CheckpointHeader.js';
+export { CHECKPOINT_FORMAT_VERSION, CHECKPOINT_MAGIC, CHECKPOINT_COLUMNS } from './checkpoint/checkpointLayout.js';
+export { encodeCheckpoint, type CheckpointContent, type EncodeCheckpointOptions } from './checkpoint/encodeCheckpoint.js';
+export {
+  decodeCheckpoint,
+  type CheckpointRows,
+  type DecodedCheckpoint,
+  type DecodeCheckpointOptions,
+  type DecodeCheckpointResult,
+} from './checkpoint/decodeCheckpoint.js';
+export { restoreColumns } from './checkpoint/restoreColumns.js';
+export { machineFingerprint, machineFingerprintText } from './checkpoint/machineFingerprint.js';

@@ -1,2 +1,3 @@
 export { generateFleetLog } from './simulator/generateFleetLog.js';
-export type { FleetSimulationOptions } from './simulator/FleetSimulator.js';
+export { simulateFleetEvents } from './simulator/simulateFleetEvents.js';
+export { type FleetSimulationOptions, DEFAULT_START_AT } from './simulator/FleetSimulator.js';

@@ -1,9 +1,11 @@
 import { createWriteStream } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseTimestamp } from '@simfleet/core';
 import { parseArgs } from 'node:util';
-import { withUsageErrors } from '../args.js';
+import { positiveInteger, withUsageErrors } from '../args.js';
+import { CHECKPOINT_HELP, CHECKPOINT_OPTIONS, openReplayCheckpoints } from '../checkpoint/checkpointFlags.js';
 import { type CliIo, EXIT, UsageError } from '../cliIo.js';
 import { expandPaths } from '../input/expandPaths.js';
 import { renderSummary } from '../output/renderSummary.js';
@@ -22,6 +24,8 @@ Options:
   --rejects FILE    every rejected record as NDJSON {"file","line","reason","raw","code"}
   --strict          exit 3 when any record is rejected
   --quiet           no progress bar
+  --threads N       worker threads for big NDJSON files (default: number of cores; 1 = main thread only)
+${CHECKPOINT_HELP}
 Exit status: 0 all records accounted for, 1 unusable arguments or input, 3 rejects under --strict.`;
 
 /** `simfleet replay`: logs in, snapshot or summary out. */
@@ -34,6 +38,8 @@ export async function runReplay(argv: readonly string[], io: CliIo): Promise<num
     rejects: { type: 'string' },
     strict: { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
+    threads: { type: 'string' },
+    ...CHECKPOINT_OPTIONS,
     help: { type: 'boolean', short: 'h', default: false },
   } }),
   );
@@ -42,11 +48,15 @@ export async function runReplay(argv: readonly string[], io: CliIo): Promise<num
     return EXIT.OK;
   }
   const until = parseUntil(values.until);
-  const sources = await expandPaths(positionals);
+  // With --from, the checkpoint alone is a valid input.
+  const sources = positionals.length === 0 && values.from !== undefined ? [] : await expandPaths(positionals);
+  const checkpoints = await openReplayCheckpoints(values, sources, until, io);
   const { session, account } = await runReplayOver(sources, io, {
     quiet: values.quiet,
     rejectsPath: values.rejects,
+    threads: values.threads === undefined ? availableParallelism() : positiveInteger('threads', values.threads),
     ...(until === undefined ? {} : { until }),
+    checkpoints,
   });
   if (values.out !== undefined) {
     await pipeline(Readable.from(snapshotChunks(session.fleet, account)), createWriteStream(values.out));

@@ -29,8 +29,52 @@ const NEWLINE = 0x0a;
  * for await (const record of readRecords({ kind: 'file', path: 'log.ndjson.gz', size: 0 }, stdin)) {}
  */
 export async function* readRecords(source: InputSource, stdin: NodeJS.ReadableStream, onBytes?: OnBytes): AsyncGenerator<RawRecord> {
-  const raw = source.kind === 'stdin' ? stdin : createReadStream(source.path);
-  const chunks = decompressIfGzip(raw, onBytes);
+  yield* recordsFromChunks(readInputChunks(source, stdin, onBytes));
+}
+
+/**
+ * The (gunzipped) bytes of one input, in chunks of up to 1 MiB for files.
+ *
+ * @example
+ * for await (const chunk of readInputChunks({ kind: 'file', path: 'log.ndjson', size: 0 }, stdin)) {}
+ */
+export function readInputChunks(source: InputSource, stdin: NodeJS.ReadableStream, onBytes?: OnBytes): AsyncGenerator<Buffer> {
+  const raw = source.kind === 'stdin' ? stdin : createReadStream(source.path, { highWaterMark: 1 << 20 });
+  return decompressIfGzip(raw, onBytes);
+}
+
+/** Which format an input holds, from its first non-blank byte: `[` is a JSON array. */
+export type InputFormat = 'ndjson' | 'array';
+
+/**
+ * Reads chunks until the format is known. Returns the format (`undefined`: the input
+ * is blank) and the chunks again, the ones already read first.
+ *
+ * @example
+ * const { format, chunks } = await detectFormat(readInputChunks(source, stdin));
+ */
+export async function detectFormat(chunks: AsyncIterable<Buffer>): Promise<{ format: InputFormat | undefined; chunks: AsyncGenerator<Buffer> }> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let format: InputFormat | undefined;
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+    head.push(next.value);
+    const first = firstNonBlank(next.value);
+    if (first !== -1) {
+      format = first === 0x5b ? 'array' : 'ndjson';
+      break;
+    }
+  }
+  async function* again(): AsyncGenerator<Buffer> {
+    yield* head;
+    if (format === undefined) return;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  }
+  return { format, chunks: again() };
+}
+
+/** The records of an input's bytes (NDJSON lines or JSON array elements). */
+export async function* recordsFromChunks(chunks: AsyncIterable<Buffer>): AsyncGenerator<RawRecord> {
   let format: 'unknown' | 'ndjson' | 'array' = 'unknown';
   let splitter: JsonArraySplitter | undefined;
   let pending: Buffer[] = [];
@@ -74,14 +118,21 @@ export async function* readRecords(source: InputSource, stdin: NodeJS.ReadableSt
   }
 }
 
-function lineRecord(bytes: Buffer, line: number): RawRecord | undefined {
-  let text = bytes.toString('utf8');
+/**
+ * The text of one NDJSON line as a record: one trailing CR dropped; `undefined` when
+ * blank. Shared by the line reader and the fast path's fallback, so both see the same text.
+ *
+ * @example
+ * lineRecord(Buffer.from('{"id":1}\r'), 7) // { text: '{"id":1}', line: 7 }
+ */
+export function lineRecord(bytes: Uint8Array, line: number): RawRecord | undefined {
+  let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
   if (text.endsWith('\r')) text = text.slice(0, -1);
   if (text.trim() === '') return undefined;
   return { text, line };
 }
 
-function firstNonBlank(chunk: Buffer): number {
+export function firstNonBlank(chunk: Buffer): number {
   for (const byte of chunk) {
     if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09 && byte !== 0xef && byte !== 0xbb && byte !== 0xbf) return byte;
   }

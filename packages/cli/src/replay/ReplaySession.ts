@@ -16,10 +16,14 @@ import {
   decodeEventText,
   type EventColumns,
   eventTypeById,
+  FAST_BLANK,
+  FastLineDecoder,
   FleetStore,
   type Transition,
 } from '@simfleet/core';
-import type { RawRecord } from '../input/readRecords.js';
+import { type CheckpointAccount, type DecodedCheckpoint, restoreColumns } from '@simfleet/core';
+import { lineRecord, type RawRecord } from '../input/readRecords.js';
+import type { RangeResult } from './RangeIngest.js';
 import { compareRowContent, copyRow } from './rows.js';
 
 /** A record that could not be applied, and why. */
@@ -65,15 +69,81 @@ export class ReplaySession {
   readonly watched: WatchedEvents = new Map();
   readonly #options: ReplayOptions;
   readonly #columns: EventColumns;
+  readonly #fast: FastLineDecoder;
   #records = 0;
   #rejected = 0;
   readonly #rejectedByReason = new Map<string, number>();
   readonly #unknownTypes = new Map<number, number>();
   #withoutEndpoint = 0;
+  /** Duplicate rows a checkpoint dropped before it was written (checkpoint/). */
+  #duplicatesRemoved = 0;
 
   constructor(options: ReplayOptions = {}) {
     this.#options = options;
     this.#columns = this.fleet.createColumns(1 << 16);
+    this.#fast = new FastLineDecoder(this.#columns);
+  }
+
+  /**
+   * Ingests one NDJSON line given as bytes: the fast path decodes it straight into the
+   * columns; a line it cannot decode with certainty, or one a feature needs the full
+   * record for (after `--until`, the watched endpoint), goes through `ingest` as text.
+   */
+  ingestLine(bytes: Uint8Array, start: number, end: number, file: string, line: number): void {
+    const c = this.#columns;
+    const row = this.#fast.decodeLine(bytes, start, end);
+    if (row === FAST_BLANK) return;
+    if (row >= 0) {
+      const until = this.#options.until;
+      const watch = this.#options.watchEndpoint;
+      if ((until === undefined || (c.at[row] as number) <= until) && (watch === undefined || c.endpointId[row] !== watch)) {
+        if (Number.isNaN(c.endpointId[row] as number)) this.#withoutEndpoint++;
+        this.#records++;
+        return;
+      }
+      c.length = row;
+    }
+    const record = lineRecord(bytes.subarray(start, end), line);
+    if (record !== undefined) this.ingest(record, file);
+  }
+
+  /**
+   * Merges what a worker decoded from a byte range of `file` whose first line is
+   * `firstLine`: its rows (string references remapped into this fleet's pool), its
+   * counts, then the lines it deferred, ingested here in line order.
+   */
+  mergeRange(result: RangeResult, file: string, firstLine: number): void {
+    const pool = this.fleet.pool;
+    const remap = new Uint32Array(result.strings.length + 1);
+    for (let r = 0; r < result.strings.length; r++) remap[r + 1] = pool.intern(result.strings[r] as string);
+    const from = result.columns;
+    const to = this.#columns;
+    const base = to.length;
+    const n = from.length;
+    to.reserve(base + n);
+    to.at.set(from.at, base);
+    to.idHi.set(from.idHi, base);
+    to.idLo.set(from.idLo, base);
+    to.endpointId.set(from.endpointId, base);
+    to.type.set(from.type, base);
+    to.organisationId.set(from.organisationId, base);
+    to.simId.set(from.simId, base);
+    to.ratType.set(from.ratType, base);
+    to.rejectionReason.set(from.rejectionReason, base);
+    const refs = [
+      [from.iccid, to.iccid],
+      [from.imsi, to.imsi],
+      [from.imei, to.imei],
+      [from.ipAddress, to.ipAddress],
+      [from.apn, to.apn],
+      [from.operator, to.operator],
+    ] as const;
+    for (const [src, dst] of refs) for (let i = 0; i < n; i++) dst[base + i] = remap[src[i] as number] as number;
+    to.length = base + n;
+    this.#records += result.records;
+    this.#withoutEndpoint += result.withoutEndpoint;
+    for (const [typeId, count] of result.unknownTypes) this.#unknownTypes.set(typeId, (this.#unknownTypes.get(typeId) ?? 0) + count);
+    for (const d of result.deferred) this.ingest({ text: d.text, line: d.line + firstLine - 1 }, file);
   }
 
   /** Decodes one record into the pending columns, or rejects it with a reason. */
@@ -139,13 +209,43 @@ export class ReplaySession {
       records: this.#records,
       applied: result.applied,
       // Per-device duplicates cannot remain after the id pass; count them anyway.
-      duplicates: duplicates + result.duplicates,
+      duplicates: duplicates + result.duplicates + this.#duplicatesRemoved,
       rejected: this.#rejected + result.late,
       rejectedByReason: sortedCounts(this.#rejectedByReason),
       unknownEventTypes: sortedCounts(this.#unknownTypes),
       eventsWithoutEndpoint: this.#withoutEndpoint,
       asOf,
     };
+  }
+
+  /**
+   * The resumable state for a checkpoint (checkpoint/ReplayCheckpoints.ts): the rows read
+   * so far and the counters `finish` cannot recompute from them. Only before `finish`.
+   */
+  checkpointState(): { readonly columns: EventColumns; readonly account: CheckpointAccount } {
+    return {
+      columns: this.#columns,
+      account: {
+        records: this.#records,
+        rejected: this.#rejected,
+        rejectedByReason: [...this.#rejectedByReason].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
+        unknownEventTypes: [...this.#unknownTypes].sort((a, b) => a[0] - b[0]),
+        eventsWithoutEndpoint: this.#withoutEndpoint,
+        duplicatesRemoved: this.#duplicatesRemoved,
+      },
+    };
+  }
+
+  /** Continues from a checkpoint: its rows and counters are added to this session's (call before reading). */
+  restoreCheckpoint(checkpoint: DecodedCheckpoint): void {
+    restoreColumns(checkpoint, this.#columns);
+    const a = checkpoint.header.account;
+    this.#records += a.records;
+    this.#rejected += a.rejected;
+    for (const [code, n] of a.rejectedByReason) this.#rejectedByReason.set(code, (this.#rejectedByReason.get(code) ?? 0) + n);
+    for (const [typeId, n] of a.unknownEventTypes) this.#unknownTypes.set(typeId, (this.#unknownTypes.get(typeId) ?? 0) + n);
+    this.#withoutEndpoint += a.eventsWithoutEndpoint;
+    this.#duplicatesRemoved += a.duplicatesRemoved;
   }
 
   #reject(rejection: Rejection): void {

@@ -3,8 +3,11 @@ import { once } from 'node:events';
 import { toJsonText } from '@simfleet/core';
 import type { CliIo } from '../cliIo.js';
 import { type InputSource } from '../input/expandPaths.js';
-import { readRecords } from '../input/readRecords.js';
+import { detectFormat, readInputChunks, recordsFromChunks } from '../input/readRecords.js';
+import type { ReplayCheckpoints } from '../checkpoint/ReplayCheckpoints.js';
 import { createProgress } from '../output/progress.js';
+import { NdjsonLines } from './NdjsonLines.js';
+import { MIN_PARALLEL_BYTES, ReplayWorkers, replayFileInParallel } from './ParallelReplay.js';
 import { type ReplayAccount, type ReplayOptions, ReplaySession } from './ReplaySession.js';
 
 export interface ReplayRun {
@@ -19,7 +22,14 @@ export interface ReplayRun {
 export async function runReplayOver(
   sources: readonly InputSource[],
   io: CliIo,
-  options: ReplayOptions & { readonly quiet: boolean; readonly rejectsPath?: string | undefined },
+  options: ReplayOptions & {
+    readonly quiet: boolean;
+    readonly rejectsPath?: string | undefined;
+    /** Worker threads for big NDJSON files (default 1: the main thread alone). */
+    readonly threads?: number | undefined;
+    /** Resume from / write checkpoints (checkpoint/ReplayCheckpoints.ts). */
+    readonly checkpoints?: ReplayCheckpoints | undefined;
+  },
 ): Promise<ReplayRun> {
   let rejectsOut: WriteStream | undefined;
   if (options.rejectsPath !== undefined) {
@@ -33,22 +43,69 @@ export async function runReplayOver(
       options.onReject?.(r);
     },
   });
+  const checkpoints = options.checkpoints;
+  checkpoints?.resume(session);
   const totalBytes = sources.every((s) => s.kind === 'file') ? sources.reduce((sum, s) => sum + (s.kind === 'file' ? s.size : 0), 0) : null;
   const progress = createProgress(io.stderr, { quiet: options.quiet, totalBytes });
   let bytes = 0;
   let records = 0;
-  for (const source of sources) {
-    const name = source.kind === 'stdin' ? '-' : source.path;
-    const onBytes = (n: number): void => {
-      bytes += n;
-    };
-    for await (const record of readRecords(source, io.stdin, onBytes)) {
-      session.ingest(record, name);
-      records++;
-      if ((records & 0x3ff) === 0) progress.update(records, bytes);
+  const threads = Math.max(1, Math.floor(options.threads ?? 1));
+  const workers = threads > 1 ? new ReplayWorkers(threads) : undefined;
+  const rangeOptions = { until: options.until, watchEndpoint: options.watchEndpoint };
+  try {
+    for (const source of sources) {
+      const name = source.kind === 'stdin' ? '-' : source.path;
+      // Units (NDJSON lines, array elements) of this input already in the resumed checkpoint.
+      const skip = checkpoints?.skipOf(source) ?? 0;
+      if (skip === Number.POSITIVE_INFINITY) continue;
+      if (workers !== undefined && source.kind === 'file' && source.size >= MIN_PARALLEL_BYTES && skip === 0) {
+        const done = await replayFileInParallel(session, workers, source.path, source.size, rangeOptions, (r, b) => {
+          records += r;
+          bytes += b;
+          progress.update(records, bytes);
+        });
+        if (done) {
+          checkpoints?.completed(source, 0);
+          await checkpoints?.reached(session, source, 0, records);
+          continue;
+        }
+      }
+      const onBytes = (n: number): void => {
+        bytes += n;
+      };
+      const { format, chunks } = await detectFormat(readInputChunks(source, io.stdin, onBytes));
+      if (format === 'array') {
+        let element = 0;
+        for await (const record of recordsFromChunks(chunks)) {
+          if (++element <= skip) continue;
+          session.ingest(record, name);
+          records++;
+          if ((records & 0x3ff) === 0) progress.update(records, bytes);
+          if (checkpoints !== undefined) await checkpoints.reached(session, source, element, records);
+        }
+        checkpoints?.completed(source, element);
+        continue;
+      }
+      // NDJSON (or blank): bytes to the fast path, line by line, no string per line.
+      const lines = new NdjsonLines(1);
+      const onLine = (b: Buffer, s: number, e: number, line: number): void => {
+        if (line > skip) session.ingestLine(b, s, e, name, line);
+      };
+      for await (const chunk of chunks) {
+        const before = lines.nextLine;
+        lines.push(chunk, onLine);
+        records += lines.nextLine - before;
+        progress.update(records, bytes);
+        if (checkpoints !== undefined) await checkpoints.reached(session, source, lines.nextLine - 1, records);
+      }
+      lines.end(onLine);
+      checkpoints?.completed(source, lines.nextLine - 1);
     }
+  } finally {
+    await workers?.close();
   }
   progress.done();
+  await checkpoints?.final(session);
   const account = session.finish();
   if (rejectsOut !== undefined) {
     rejectsOut.end();

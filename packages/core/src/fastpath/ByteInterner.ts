@@ -143,7 +143,7 @@ export class ByteInterner {
   }
 }
 
-function growU32(a: Uint32Array): Uint32Array {
+function growU32(a: Uint32Array): Uint32Array<ArrayBuffer> {
   const next = new Uint32Array(a.length * 2);
   next.set(a);
   return next;

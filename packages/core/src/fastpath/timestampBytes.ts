@@ -11,12 +11,18 @@
 
 const D0 = 0x30;
 
+/** The digit at i, or -1. */
 const digit = (b: Uint8Array, i: number): number => {
   const v = (b[i] as number) - D0;
-  return v >= 0 && v <= 9 ? v : -1000;
+  return v >= 0 && v <= 9 ? v : -1;
 };
 
-const two = (b: Uint8Array, i: number): number => digit(b, i) * 10 + digit(b, i + 1);
+/** The two-digit number at i, or -1 (never a sum that could pass for a number). */
+const two = (b: Uint8Array, i: number): number => {
+  const h = digit(b, i);
+  const l = digit(b, i + 1);
+  return h < 0 || l < 0 ? -1 : h * 10 + l;
+};
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
 export function daysFromCivil(year: number, month: number, day: number): number {
@@ -44,7 +50,10 @@ export function timestampBytes(b: Uint8Array, start: number, end: number): numbe
   if (b[s + 4] !== 0x2d || b[s + 7] !== 0x2d || b[s + 13] !== 0x3a || b[s + 16] !== 0x3a) return Number.NaN;
   const sep = b[s + 10];
   if (sep !== 0x54 && sep !== 0x20) return Number.NaN;
-  const year = two(b, s) * 100 + two(b, s + 2);
+  const century = two(b, s);
+  const yy = two(b, s + 2);
+  if (century < 0 || yy < 0) return Number.NaN;
+  const year = century * 100 + yy;
   const month = two(b, s + 5);
   const day = two(b, s + 8);
   const hour = two(b, s + 11);
@@ -60,8 +69,11 @@ export function timestampBytes(b: Uint8Array, start: number, end: number): numbe
   let ms = 0;
   if (p < end && b[p] === 0x2e) {
     if (p + 4 > end) return Number.NaN;
-    ms = digit(b, p + 1) * 100 + digit(b, p + 2) * 10 + digit(b, p + 3);
-    if (ms < 0) return Number.NaN;
+    const d1 = digit(b, p + 1);
+    const d2 = digit(b, p + 2);
+    const d3 = digit(b, p + 3);
+    if (d1 < 0 || d2 < 0 || d3 < 0) return Number.NaN;
+    ms = d1 * 100 + d2 * 10 + d3;
     p += 4;
     // A fourth fraction digit: luxon's rounding is the definition, not ours.
     if (p < end && digit(b, p) >= 0) return Number.NaN;

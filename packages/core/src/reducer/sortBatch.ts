@@ -7,22 +7,21 @@
  * 1. In order already (logs and streams mostly are): detected in one pass, not sorted.
  * 2. Integer times (epoch ms) whose span × batch size stays below 2^53: each row becomes
  *    one exact double key `(at − min) × n + row`, sorted by the engine's native numeric
- *    `Float64Array#sort` (several times faster than any comparator sort in JS); rows that
- *    tie on time are then put in id order by a short insertion sort per tie run.
- * 3. Otherwise (fractional times, huge spans, long tie runs): a stable bottom-up merge sort
- *    whose keys travel with the row numbers in parallel scratch arrays, so every pass reads
- *    and writes memory sequentially instead of jumping through the columns.
+ *    `Float64Array#sort` (no comparator calls at all); rows that tie on time (records
+ *    often have whole-second timestamps) are then put in id order run by run.
+ * 3. Otherwise (fractional times, huge spans): a stable bottom-up merge sort whose keys
+ *    travel with the row numbers in parallel scratch arrays, so every pass reads and
+ *    writes memory sequentially instead of jumping through the columns by permutation.
  */
 import type { EventColumns } from './EventColumns.js';
 
+/** Runs up to this length are insertion-sorted. */
 const RUN = 32;
 /** Below this size the merge sort is as fast as the key sort. */
 const KEY_SORT_MIN = 1024;
-/** A longer run of equal times sends the batch to the merge sort. */
-const MAX_TIE_RUN = 64;
 const MAX_EXACT = 2 ** 53;
 
-/** Reusable scratch of `sortBatch`, kept on the columns. */
+/** Reusable scratch of `sortBatch`, kept on the columns: keys and rows, twice (merge ping-pong). */
 export interface SortScratch {
   at: Float64Array;
   hi: Uint32Array;
@@ -66,27 +65,33 @@ export function sortBatch(columns: EventColumns): Uint32Array {
   const cHi = columns.idHi;
   const cLo = columns.idLo;
 
-  let sorted = true;
+  let inOrder = true;
   for (let i = 1; i < n; i++) {
     const a = cAt[i] as number;
     const b = cAt[i - 1] as number;
     if (a < b || (a === b && ((cHi[i] as number) < (cHi[i - 1] as number) || (cHi[i] === cHi[i - 1] && (cLo[i] as number) < (cLo[i - 1] as number))))) {
-      sorted = false;
+      inOrder = false;
       break;
     }
   }
-  if (sorted) {
+  if (inOrder) {
     const order = columns.order;
     for (let i = 0; i < n; i++) order[i] = i;
     return order.subarray(0, n);
   }
 
   const s = scratchFor(columns, n);
-  if (n >= KEY_SORT_MIN && keySort(columns, n, s)) return s.row.subarray(0, n);
-  return mergeSort(columns, n, s);
+  if (n < KEY_SORT_MIN || !keySort(columns, n, s)) {
+    s.at.set(cAt.subarray(0, n));
+    s.hi.set(cHi.subarray(0, n));
+    s.lo.set(cLo.subarray(0, n));
+    for (let i = 0; i < n; i++) s.row[i] = i;
+    mergeSortSegment(s, 0, n);
+  }
+  return s.row.subarray(0, n);
 }
 
-/** Path 2; false (nothing to use) when the batch does not fit it. */
+/** Path 2: leaves the order in `s.row`; false (nothing usable) when the batch does not fit. */
 function keySort(columns: EventColumns, n: number, s: SortScratch): boolean {
   const cAt = columns.at;
   const cHi = columns.idHi;
@@ -100,77 +105,65 @@ function keySort(columns: EventColumns, n: number, s: SortScratch): boolean {
     if (a > max) max = a;
   }
   if ((max - min + 1) * n >= MAX_EXACT) return false;
+
   const keys = s.at;
   for (let i = 0; i < n; i++) keys[i] = ((cAt[i] as number) - min) * n + i;
-  const sortedKeys = keys.subarray(0, n).sort();
-  // Split each key back into (time offset, row); the offsets stay in `keys`, so finding
-  // tie runs reads memory sequentially.
+  keys.subarray(0, n).sort();
+  // Split each key back into (time offset, row); the offsets stay in `keys`, so tie runs
+  // are found reading memory sequentially. Exact: key / n = t + row/n with
+  // row/n ≤ 1 − 1/n, and as key < 2^53 the division's rounding error is below 1/n.
   const row = s.row;
   for (let k = 0; k < n; k++) {
-    const key = sortedKeys[k] as number;
-    // Exact: key / n = t + row/n with row/n ≤ 1 − 1/n, and as key < 2^53 the rounding
-    // error of the division is below 1/n, so it never reaches t + 1.
+    const key = keys[k] as number;
     const t = Math.floor(key / n);
     row[k] = key - t * n;
     keys[k] = t;
   }
+
   // Rows of equal time are in row order; put each tie run in (idHi, idLo) order, stably.
   let start = 0;
   while (start < n) {
     const t = keys[start] as number;
     let end = start + 1;
     while (end < n && keys[end] === t) end++;
-    if (end - start > MAX_TIE_RUN) return false;
-    for (let i = start + 1; i < end; i++) {
-      const r = row[i] as number;
-      const h = cHi[r] as number;
-      const l = cLo[r] as number;
-      let j = i - 1;
-      while (j >= start) {
-        const q = row[j] as number;
-        const qh = cHi[q] as number;
-        if (!(h < qh || (h === qh && l < (cLo[q] as number)))) break;
-        row[j + 1] = q;
-        j--;
+    if (end - start > 1) {
+      for (let k = start; k < end; k++) {
+        const r = row[k] as number;
+        s.hi[k] = cHi[r] as number;
+        s.lo[k] = cLo[r] as number;
       }
-      row[j + 1] = r;
+      mergeSortSegment(s, start, end);
     }
     start = end;
   }
   return true;
 }
 
-/** Path 3. */
-function mergeSort(columns: EventColumns, n: number, s: SortScratch): Uint32Array {
-  const cAt = columns.at;
-  const cHi = columns.idHi;
-  const cLo = columns.idLo;
+/** a strictly before b, comparing (at, hi, lo). */
+const before = (aAt: number, aHi: number, aLo: number, bAt: number, bHi: number, bLo: number): boolean =>
+  aAt < bAt || (aAt === bAt && (aHi < bHi || (aHi === bHi && aLo < bLo)));
+
+/**
+ * Stable sort of positions [start, end) of the parallel arrays (at, hi, lo, row) of `s`,
+ * by (at, hi, lo); the result is left in the primary arrays.
+ */
+function mergeSortSegment(s: SortScratch, start: number, end: number): void {
   let at = s.at;
   let hi = s.hi;
   let lo = s.lo;
   let row = s.row;
-  let at2 = s.at2;
-  let hi2 = s.hi2;
-  let lo2 = s.lo2;
-  let row2 = s.row2;
-  at.set(cAt.subarray(0, n));
-  hi.set(cHi.subarray(0, n));
-  lo.set(cLo.subarray(0, n));
-  for (let i = 0; i < n; i++) row[i] = i;
 
-  // Insertion sort of each run.
-  for (let start = 0; start < n; start += RUN) {
-    const end = Math.min(start + RUN, n);
-    for (let i = start + 1; i < end; i++) {
+  // Insertion sort of each run of RUN.
+  for (let runStart = start; runStart < end; runStart += RUN) {
+    const runEnd = Math.min(runStart + RUN, end);
+    for (let i = runStart + 1; i < runEnd; i++) {
       const kAt = at[i] as number;
       const kHi = hi[i] as number;
       const kLo = lo[i] as number;
       const kRow = row[i] as number;
       let j = i - 1;
-      while (j >= start) {
-        const a = at[j] as number;
-        if (!(kAt < a || (kAt === a && (kHi < (hi[j] as number) || (kHi === hi[j] && kLo < (lo[j] as number)))))) break;
-        at[j + 1] = a;
+      while (j >= runStart && before(kAt, kHi, kLo, at[j] as number, hi[j] as number, lo[j] as number)) {
+        at[j + 1] = at[j] as number;
         hi[j + 1] = hi[j] as number;
         lo[j + 1] = lo[j] as number;
         row[j + 1] = row[j] as number;
@@ -182,21 +175,26 @@ function mergeSort(columns: EventColumns, n: number, s: SortScratch): Uint32Arra
       row[j + 1] = kRow;
     }
   }
+  if (end - start <= RUN) return;
 
-  // Bottom-up merges, ping-ponging between the two halves of the scratch.
-  for (let width = RUN; width < n; width *= 2) {
-    for (let left = 0; left < n; left += 2 * width) {
-      const mid = Math.min(left + width, n);
-      const right = Math.min(left + 2 * width, n);
+  // Bottom-up merges, ping-ponging between the primary and the secondary arrays.
+  let at2 = s.at2;
+  let hi2 = s.hi2;
+  let lo2 = s.lo2;
+  let row2 = s.row2;
+  let swapped = false;
+  for (let width = RUN; width < end - start; width *= 2) {
+    for (let left = start; left < end; left += 2 * width) {
+      const mid = Math.min(left + width, end);
+      const right = Math.min(left + 2 * width, end);
       let i = left;
       let j = mid;
       let k = left;
       while (i < mid && j < right) {
-        const ai = at[i] as number;
-        const aj = at[j] as number;
         // Take the right element only when strictly before the left one: stable.
-        const rightFirst = aj < ai || (aj === ai && ((hi[j] as number) < (hi[i] as number) || (hi[j] === hi[i] && (lo[j] as number) < (lo[i] as number))));
-        const from = rightFirst ? j++ : i++;
+        const from = before(at[j] as number, hi[j] as number, lo[j] as number, at[i] as number, hi[i] as number, lo[i] as number)
+          ? j++
+          : i++;
         at2[k] = at[from] as number;
         hi2[k] = hi[from] as number;
         lo2[k] = lo[from] as number;
@@ -220,6 +218,13 @@ function mergeSort(columns: EventColumns, n: number, s: SortScratch): Uint32Arra
     [hi, hi2] = [hi2, hi];
     [lo, lo2] = [lo2, lo];
     [row, row2] = [row2, row];
+    swapped = !swapped;
   }
-  return row.subarray(0, n);
+  if (swapped) {
+    // The sorted segment sits in the secondary arrays: copy it back.
+    s.at.set(at.subarray(start, end), start);
+    s.hi.set(hi.subarray(start, end), start);
+    s.lo.set(lo.subarray(start, end), start);
+    s.row.set(row.subarray(start, end), start);
+  }
 }

@@ -197,9 +197,10 @@ describe('columns', () => {
   });
 
   test('sortBatch on large batches: key sort, tie runs, and the merge-sort fallbacks', () => {
-    // Times: ms integers with few ties (key sort), many short ties (key sort + tie runs),
-    // one long tie run, fractional times, a span too wide for exact keys (merge sort).
-    const shapes = ['sparse', 'ties', 'allEqual', 'fractional', 'wide', 'reversed'] as const;
+    // Times: ms integers with few ties (key sort), many short ties, a few long tie runs
+    // (whole-second bursts), one tie run, fractional times and a span too wide for exact
+    // keys (merge sort), a reversed (newest-first) batch.
+    const shapes = ['sparse', 'ties', 'bursts', 'allEqual', 'fractional', 'wide', 'reversed'] as const;
     fc.assert(
       fc.property(fc.constantFrom(...shapes), fc.integer({ min: 1024, max: 4000 }), fc.integer(), (shape, size, seed) => {
         let x = seed | 1;
@@ -215,6 +216,7 @@ describe('columns', () => {
           const t =
             shape === 'sparse' ? base + (rnd() % 10_000_000)
             : shape === 'ties' ? base + (rnd() % (size / 3))
+            : shape === 'bursts' ? base + (rnd() % 5) * 1000
             : shape === 'allEqual' ? base
             : shape === 'fractional' ? base + (rnd() % 1000) + 0.5
             : shape === 'wide' ? (rnd() % 2) * 2 ** 52 + (rnd() % 1000)

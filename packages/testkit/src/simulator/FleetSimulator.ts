@@ -14,8 +14,9 @@
  * rendered by RecordRenderer, the testkit's one record builder.
  */
 import { REJECTION_REASON_CODES, type RejectionReason } from '@simfleet/core';
-import type { ByteWriter } from './ByteWriter.js';
-import { type DeviceIdentity, deviceIdentity, mix32, type OrganisationIdentity, organisationIdentity } from './identity.js';
+import { ByteWriter } from './ByteWriter.js';
+import { DeviceSlab, SLOT_SIZE } from './DeviceSlab.js';
+import { deviceIdentity, homeOperatorOf, mix32, type OrganisationIdentity, organisationIdentity } from './identity.js';
 import { MESSY_ALL } from './messy.js';
 import { OPERATORS } from './operators.js';
 import { Prng } from './Prng.js';
@@ -73,7 +74,9 @@ const REJECT_OTHER = reasonVariant('OTHER');
 const RANDOM_REJECTIONS = [REJECT_DATA_DISABLED, REJECT_NO_QUOTA, REJECT_OTHER];
 
 /** Largest number of identities kept rendered at once (direct-mapped by device index). */
-const IDENTITY_CACHE = 1 << 17;
+const IDENTITY_SLOTS = 1 << 17;
+/** Output bytes the simulator's writer holds before its owner drains it. */
+const OUTPUT_CAPACITY = 1 << 17;
 
 function startTime(startAt: string | number | undefined): number {
   if (startAt === undefined) return DEFAULT_START_AT;
@@ -101,7 +104,10 @@ export class FleetSimulator {
   private readonly salt: number;
   private readonly messy: boolean;
   private readonly prng: Prng;
-  private readonly renderer = new RecordRenderer();
+  /** Where records are written; the arena at its start holds the device identities. */
+  readonly writer: ByteWriter;
+  private readonly slab: DeviceSlab;
+  private readonly renderer: RecordRenderer;
   private readonly spec: RecordSpec;
   private readonly meanGap: number;
   private now: number;
@@ -118,8 +124,6 @@ export class FleetSimulator {
   private readonly sessionA: Uint32Array;
   private readonly sessionB: Uint32Array;
   private readonly sessionStart: Float64Array;
-  private readonly identities: (DeviceIdentity | undefined)[];
-  private readonly identitySlots: number;
 
   constructor(options: FleetSimulationOptions) {
     checkCount('devices', options.devices, 1);
@@ -149,41 +153,42 @@ export class FleetSimulator {
     this.sessionA = new Uint32Array(n);
     this.sessionB = new Uint32Array(n);
     this.sessionStart = new Float64Array(n);
-    this.identitySlots = Math.min(n, IDENTITY_CACHE);
-    this.identities = new Array<DeviceIdentity | undefined>(this.identitySlots);
-  }
-
-  /** The identity of device `index` (0-based). */
-  device(index: number): DeviceIdentity {
-    const slot = index % this.identitySlots;
-    const cached = this.identities[slot];
-    if (cached !== undefined && cached.index === index) return cached;
-    const organisation = this.organisations[index % this.organisations.length] as OrganisationIdentity;
-    const identity = deviceIdentity(index, organisation, this.salt);
-    this.identities[slot] = identity;
-    return identity;
+    const slots = Math.min(n, IDENTITY_SLOTS);
+    this.writer = new ByteWriter(OUTPUT_CAPACITY, slots * SLOT_SIZE);
+    this.slab = new DeviceSlab(slots, this.salt, this.organisations, this.writer);
+    this.renderer = new RecordRenderer(this.slab);
   }
 
   /** The next event as one JSON text (no line break). */
   nextLine(): string {
-    const device = this.prepare();
-    if (device >= 0) this.recordDeviceState(device);
-    return this.renderer.render(this.spec);
+    const w = this.writer;
+    const start = w.pos;
+    this.writeNext();
+    const line = w.textFrom(start);
+    w.pos = start;
+    return line;
   }
 
-  /** Appends the next event (no line break) to `w`: the generator's allocation-free path. */
-  writeNext(w: ByteWriter): void {
-    const device = this.prepare();
-    if (device >= 0) this.recordDeviceState(device);
-    this.renderer.write(w, this.spec);
-  }
-
-  private recordDeviceState(d: number): void {
+  /**
+   * Appends the next event (no line break) to `writer`: the generator's
+   * allocation-free path. The caller drains `writer` (`textFrom(base)`, `clear()`).
+   */
+  writeNext(): void {
+    const d = this.prepare();
     const spec = this.spec;
-    spec.operator = this.operator[d] as number;
-    spec.sessionA = this.sessionA[d] as number;
-    spec.sessionB = this.sessionB[d] as number;
-    spec.sessionStart = this.sessionStart[d] as number;
+    if (d >= 0) {
+      spec.slot = this.slab.slotOf(d);
+      spec.operator = this.operator[d] as number;
+      spec.sessionA = this.sessionA[d] as number;
+      spec.sessionB = this.sessionB[d] as number;
+      spec.sessionStart = this.sessionStart[d] as number;
+      // Messy variants rebuild the identity as text: slow, and only in messy logs.
+      spec.device = spec.messy === 0 ? null : deviceIdentity(d, spec.organisation, this.salt);
+    } else {
+      spec.slot = -1;
+      spec.device = null;
+    }
+    this.renderer.write(this.writer, spec);
   }
 
   /** Draws the next event into `spec`; returns the device index, or -1 for organisation records. */
@@ -208,12 +213,10 @@ export class FleetSimulator {
     // A deleted SIM sends nothing more: pick another device.
     for (let tries = 0; this.sim[d] === SIM_DELETED && tries < 4; tries++) d = prng.below(this.devices);
     if (this.sim[d] === SIM_DELETED) return this.organisationEvent(ORGANISATION_RECORD_IDS);
-    const device = this.device(d);
-    spec.device = device;
-    spec.organisation = device.organisation;
+    spec.organisation = this.organisations[d % this.organisations.length] as OrganisationIdentity;
     if (this.seen[d] === 0) {
       this.seen[d] = 1;
-      this.operator[d] = device.homeOperator;
+      this.operator[d] = homeOperatorOf(d, this.salt);
       this.firstEvent(d);
     } else {
       this.nextEvent(d);
@@ -226,7 +229,6 @@ export class FleetSimulator {
     const spec = this.spec;
     if (ids !== null) spec.typeId = ids[prng.below(ids.length)] as number;
     spec.organisation = this.organisations[prng.below(this.organisations.length)] as OrganisationIdentity;
-    spec.device = null;
     return -1;
   }
 

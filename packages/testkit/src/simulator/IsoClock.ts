@@ -17,10 +17,32 @@ const T = 84; // 'T'
 const SPACE = 32;
 const COLON = 58;
 
+const HEAD = '{"timestamp":"';
+
 export class IsoClock {
   private second = Number.NaN;
+  private headSecond = Number.NaN;
   private day = Number.NaN;
   private readonly prefix = new Uint8Array(19);
+  /** `{"timestamp":"` + prefix + `.`: a canonical record's first 34 bytes, minus the milliseconds. */
+  private readonly head = new Uint8Array(HEAD.length + 20);
+
+  constructor() {
+    for (let i = 0; i < HEAD.length; i++) this.head[i] = HEAD.charCodeAt(i);
+    this.head[HEAD.length + 19] = 46; // '.'
+  }
+
+  /** Writes `{"timestamp":"2021-10-27T08:38:02.005` (no `Z`): the start of a canonical record. */
+  writeHead(w: ByteWriter, ms: number): void {
+    const second = Math.floor(ms / 1000);
+    if (second !== this.headSecond) {
+      if (second !== this.second) this.encode(second);
+      this.head.set(this.prefix, HEAD.length);
+      this.headSecond = second;
+    }
+    w.bytes(this.head);
+    w.padded(ms - second * 1000, 3);
+  }
 
   /**
    * Writes `ms` in a style: 0 `2021-10-27T08:38:02.005Z` (canonical), 1
@@ -32,8 +54,8 @@ export class IsoClock {
     w.reserve(28);
     const buf = w.buf;
     let p = w.pos;
-    const prefix = this.prefix;
-    for (let i = 0; i < 19; i++) buf[p++] = prefix[i] as number;
+    buf.set(this.prefix, p);
+    p += 19;
     if (style === 3) buf[p - 9] = SPACE;
     w.pos = p;
     if (style === 0 || style === 1) {

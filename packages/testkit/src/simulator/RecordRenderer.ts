@@ -15,6 +15,7 @@
  */
 import { REJECTION_REASON_CODES, type RejectionReason } from '@simfleet/core';
 import { ascii, ByteWriter } from './ByteWriter.js';
+import { DeviceField, type DeviceSlab } from './DeviceSlab.js';
 import type { DeviceIdentity, OrganisationIdentity } from './identity.js';
 import { mix32 } from './identity.js';
 import { IsoClock, localIso } from './IsoClock.js';
@@ -36,8 +37,13 @@ export interface RecordSpec {
   id: number | bigint;
   /** Event time, UTC epoch ms. */
   at: number;
-  /** The device, or null for organisation-level records. */
+  /**
+   * The device, or null for organisation-level records. With a `slot`, only the
+   * `messy` paths read it (the simulator sets it for messy records only).
+   */
   device: DeviceIdentity | null;
+  /** The device's slot in the renderer's DeviceSlab, or -1 (use `device`). */
+  slot: number;
   organisation: OrganisationIdentity;
   /** Index in OPERATORS of the visited network. */
   operator: number;
@@ -60,6 +66,7 @@ export function blankSpec(organisation: OrganisationIdentity): RecordSpec {
     id: 0,
     at: 0,
     device: null,
+    slot: -1,
     organisation,
     operator: 0,
     sessionA: 0,
@@ -82,6 +89,9 @@ export const REJECTION_DESCRIPTIONS: Readonly<Record<RejectionReason, string>> =
 };
 
 const REJECTIONS: readonly Uint8Array[] = REJECTION_REASON_CODES.map((code) => ascii(REJECTION_DESCRIPTIONS[code]));
+const REJECTIONS_ID: readonly Uint8Array[] = REJECTION_REASON_CODES.map((code) =>
+  ascii(`${REJECTION_DESCRIPTIONS[code]}","id":`),
+);
 
 /** Number of Create PDP Context variants (accepted + one per rejection reason). */
 export const PDP_CREATE_VARIANTS = 1 + REJECTIONS.length;
@@ -92,7 +102,8 @@ export const DISCONNECT_DESCRIPTIONS: readonly string[] = [
   'Disconnecting data access for endpoint, because quota has been updated.',
   'Disconnecting data access for endpoint, because it has been disabled.',
 ];
-const DISCONNECTS = DISCONNECT_DESCRIPTIONS.map(ascii);
+const DISCONNECTS = DISCONNECT_DESCRIPTIONS.map((d) => ascii(d));
+const DISCONNECTS_ID = DISCONNECT_DESCRIPTIONS.map((d) => ascii(`${d}","id":`));
 /** Generic variants below this end the data session; the others are SMS delivery failures. */
 export const GENERIC_DISCONNECT_VARIANTS = DISCONNECTS.length;
 /** Number of Generic variants. */
@@ -107,20 +118,22 @@ const F = {
   open: ascii('{"timestamp":"'),
   alertFalse: ascii('","alert":false,"description":"'),
   alertTrue: ascii('","alert":true,"description":"'),
+  headAlertFalse: ascii('Z","alert":false,"description":"'),
+  headAlertTrue: ascii('Z","alert":true,"description":"'),
   alert0: ascii('","alert":0,"description":"'),
   alert1: ascii('","alert":1,"description":"'),
   id: ascii('","id":'),
   detail: ascii(',"detail":'),
   vlr1: ascii("New location received from VLR for IMSI='"),
-  vlr2: ascii("', now attached to VLR='"),
   sgsn1: ascii("New location received from SGSN for IMSI='"),
-  sgsn2: ascii("', now attached to SGSN='"),
-  sgsn3: ascii("', IP='"),
-  quoteDot: ascii("'."),
-  pdpOk1: ascii('New PDP Context successfully activated with SGSN CP='),
-  pdpOk2: ascii(', DP='),
   pdpDeleted: ascii('PDP Context deleted.'),
+  pdpDeletedId: ascii('PDP Context deleted.","id":'),
   pdpUpdated: ascii('PDP Context updated.'),
+  pdpUpdatedId: ascii('PDP Context updated.","id":'),
+  simPrefix: ascii('SIM '),
+  endpointPrefix: ascii("Endpoint '"),
+  vlrPurge: ascii("VLR location information has been purged for IMSI='"),
+  sgsnPurge: ascii("SGSN location information has been purged for IMSI='"),
   sessionId: ascii('"session_id":"'),
   pdpContextId: ascii('","pdp_context_id":'),
   pdpContextIdFirst: ascii('"pdp_context_id":'),
@@ -135,9 +148,30 @@ const F = {
   volumeTx: ascii(',"tx":'),
   volumeTotal: ascii(',"total":'),
   nullEndpoint: ascii(',"endpoint":null'),
+  dlr1: ascii('Unable to dispatch DLR for SMS to '),
+  dlr2: ascii(': application endpoint not reachable.'),
+  smsTo: ascii('SMS to '),
+  notForwarded: ascii(' cannot be forwarded to the application.'),
+  smsQuota1: ascii('SMS quota got assigned with a volume of '),
+  smsQuota2: ascii(' SMS till '),
+  smsQuota3: ascii('Z.'),
+  dataQuota1: ascii('Data quota got assigned with a volume of '),
+  dataQuota2: ascii('.000000 MB with daily refill till '),
+  dataQuotaBlock: ascii('Z. On exhaustion, the data service will be blocked.'),
+  dataQuotaThrottle: ascii('Z. On exhaustion, the data service will be throttled.'),
+  quotaId: ascii('{"id":'),
+  quotaVolume: ascii(',"status":{"id":1,"description":"ACTIVE"},"volume":'),
+  quotaExpiry: ascii(',"expiryDate":"'),
+  quotaThreshold: ascii('Z","thresholdPercentage":'),
+  quotaLastVolume: ascii(',"lastVolumeAdded":'),
+  quotaAutoRefill: ascii(',"autoRefill":'),
+  quotaBlock: ascii(',"action_on_exhaustion":{"id":1,"description":"Block","peak_throughput":null}}'),
+  quotaThrottle: ascii(',"action_on_exhaustion":{"id":2,"description":"Throttle","peak_throughput":64000}}'),
 };
 
 const HEX_DIGITS = ascii('0123456789abcdef');
+/** Type blocks are cached for type ids up to 70 (catalog and unknown ids the simulator draws). */
+const TYPE_BLOCK_KEYS = 71 * 2 * 3 * 3 * 2;
 
 /** Where an event comes from, how severe it is, whether it alerts: [source, severity, alert]. */
 const BLOCKED_CODES = [1, 2, true] as const;
@@ -151,22 +185,57 @@ function plainCodes(typeId: number): readonly [number, number, boolean] {
   return API_CODES;
 }
 
-/** Descriptions of plain endpoint/SIM records, by type id. */
-const PLAIN_DESCRIPTIONS: ReadonlyMap<number, (d: DeviceIdentity) => string> = new Map([
-  [T.simActivation, (d: DeviceIdentity) => `SIM ${d.iccid} has been activated.`],
-  [T.simSuspension, (d: DeviceIdentity) => `SIM ${d.iccid} has been suspended.`],
-  [T.simDeletion, (d: DeviceIdentity) => `SIM ${d.iccid} has been deleted.`],
-  [T.simFactoryTest, (d: DeviceIdentity) => `SIM ${d.iccid} has been set to factory test mode.`],
-  [T.simRegistration, (d: DeviceIdentity) => `SIM ${d.iccid} has been registered via batch identification code.`],
-  [T.endpointEnabled, (d: DeviceIdentity) => `Endpoint '${d.name}' has been enabled.`],
-  [T.endpointDisabled, (d: DeviceIdentity) => `Endpoint '${d.name}' has been disabled.`],
-  [T.endpointBlocked, () => 'Endpoint blocked, because the traffic limit of its service policy has been exceeded.'],
-  [T.purgeLocation, (d: DeviceIdentity) => `VLR location information has been purged for IMSI='${d.imsi}'.`],
-  [T.purgeGprsLocation, (d: DeviceIdentity) => `SGSN location information has been purged for IMSI='${d.imsi}'.`],
-  [T.deviceOffline, () => 'Device offline: no PDP context created within 5 minutes after the last deletion.'],
-  [T.dataQuotaDeleted, () => 'Data quota has been deleted.'],
-  [T.smsQuotaDeleted, () => 'SMS quota has been deleted.'],
+/**
+ * Descriptions of plain endpoint/SIM records: [prefix, device field, suffix] (the
+ * device's ICCID, name or IMSI between two fixed texts), or a fixed text.
+ */
+type PlainDescription = readonly [Uint8Array, DeviceField, Uint8Array] | Uint8Array;
+const plain = (prefix: Uint8Array, field: DeviceField, suffix: string): PlainDescription => [prefix, field, ascii(suffix)];
+const PLAIN_DESCRIPTIONS: ReadonlyMap<number, PlainDescription> = new Map([
+  [T.simActivation, plain(F.simPrefix, DeviceField.Iccid, ' has been activated.')],
+  [T.simSuspension, plain(F.simPrefix, DeviceField.Iccid, ' has been suspended.')],
+  [T.simDeletion, plain(F.simPrefix, DeviceField.Iccid, ' has been deleted.')],
+  [T.simFactoryTest, plain(F.simPrefix, DeviceField.Iccid, ' has been set to factory test mode.')],
+  [T.simRegistration, plain(F.simPrefix, DeviceField.Iccid, ' has been registered via batch identification code.')],
+  [T.endpointEnabled, plain(F.endpointPrefix, DeviceField.Name, "' has been enabled.")],
+  [T.endpointDisabled, plain(F.endpointPrefix, DeviceField.Name, "' has been disabled.")],
+  [T.endpointBlocked, ascii('Endpoint blocked, because the traffic limit of its service policy has been exceeded.')],
+  [T.purgeLocation, plain(F.vlrPurge, DeviceField.Imsi, "'.")],
+  [T.purgeGprsLocation, plain(F.sgsnPurge, DeviceField.Imsi, "'.")],
+  [T.deviceOffline, ascii('Device offline: no PDP context created within 5 minutes after the last deletion.')],
+  [T.dataQuotaDeleted, ascii('Data quota has been deleted.')],
+  [T.smsQuotaDeleted, ascii('SMS quota has been deleted.')],
 ]);
+
+const NAME_DOT: Uint8Array[] = [];
+/** `<catalog name>.` as bytes: the description of records that say nothing more. */
+function nameDot(typeId: number): Uint8Array {
+  if (typeId < 0 || typeId > 70) return ascii(`${typeName(typeId)}.`);
+  let bytes = NAME_DOT[typeId];
+  if (bytes === undefined) {
+    bytes = ascii(`${typeName(typeId)}.`);
+    NAME_DOT[typeId] = bytes;
+  }
+  return bytes;
+}
+
+/** The pre-encoded bytes of a device field of a DeviceIdentity. */
+function identityBytes(device: DeviceIdentity, field: DeviceField): Uint8Array {
+  switch (field) {
+    case DeviceField.Subject:
+      return device.jsonBytes;
+    case DeviceField.Pdp:
+      return device.pdpBytes;
+    case DeviceField.Imsi:
+      return device.imsiBytes;
+    case DeviceField.Iccid:
+      return device.iccidBytes;
+    case DeviceField.Name:
+      return device.nameBytes;
+    default:
+      return device.msisdnBytes;
+  }
+}
 
 /**
  * Renders records. Holds timestamp caches, so use one renderer per stream of records.
@@ -179,18 +248,21 @@ export class RecordRenderer {
   private readonly clock = new IsoClock();
   private readonly dates = new IsoClock();
   private readonly scratch = new ByteWriter(1 << 14);
-  private readonly typeBlocks = new Map<number, Uint8Array>();
+  private readonly typeBlocks: (Uint8Array | undefined)[] = [];
   // Scratch codes of the record being written.
   private source = 0;
   private severity = 0;
   private alert = false;
 
-  /** One record as a JSON text without a line break. */
+  /** @param slab where specs with a `slot` find their device's fragments */
+  constructor(private readonly slab: DeviceSlab | null = null) {}
+
+  /** One record as a JSON text without a line break (specs without a slot only). */
   render(spec: RecordSpec): string {
     const w = this.scratch;
     w.clear();
     this.write(w, spec);
-    return w.textFrom(0);
+    return w.textFrom(w.base);
   }
 
   /** Appends one record (no line break) to `w`. */
@@ -202,14 +274,17 @@ export class RecordRenderer {
       this.writeReordered(w, spec, shape);
       return;
     }
-    w.bytes(F.open);
-    this.clock.write(w, spec.at, m & Messy.TimestampStyle);
-    if ((m & Messy.AlertNumber) !== 0) w.bytes(this.alert ? F.alert1 : F.alert0);
-    else w.bytes(this.alert ? F.alertTrue : F.alertFalse);
-    this.description(w, spec, shape);
-    w.bytes(F.id);
+    if ((m & (Messy.TimestampStyle | Messy.AlertNumber)) === 0) {
+      this.clock.writeHead(w, spec.at);
+      w.bytes(this.alert ? F.headAlertTrue : F.headAlertFalse);
+    } else {
+      w.bytes(F.open);
+      this.clock.write(w, spec.at, m & Messy.TimestampStyle);
+      if ((m & Messy.AlertNumber) !== 0) w.bytes(this.alert ? F.alert1 : F.alert0);
+      else w.bytes(this.alert ? F.alertTrue : F.alertFalse);
+    }
+    this.description(w, spec, shape, true);
     this.id(w, spec.id);
-    w.byte(44); // ','
     w.bytes(this.typeBlock(spec, shape, (m & Messy.CodeName) !== 0));
     this.subject(w, spec, shape);
     this.detail(w, spec, shape);
@@ -226,7 +301,7 @@ export class RecordRenderer {
     w.text(',"id":');
     this.id(w, spec.id);
     w.text(`,"event_type":{"description":"${this.eventTypeName(spec, shape)}","id":${spec.typeId}},"description":"`);
-    this.description(w, spec, shape);
+    this.description(w, spec, shape, false);
     w.text('","timestamp":"');
     this.clock.write(w, spec.at, m & Messy.TimestampStyle);
     const key = named ? 'name' : 'description';
@@ -249,24 +324,30 @@ export class RecordRenderer {
     w.text(`,"keen":{"id":"${mix32(Number(spec.id) | 0).toString(16)}","created_at":"${localIso(spec.at)}Z"}`);
   }
 
+  /** Copies a device field from the slab or the identity. */
+  private field(w: ByteWriter, spec: RecordSpec, field: DeviceField): void {
+    if (spec.slot >= 0 && this.slab !== null) this.slab.copy(spec.slot, field);
+    else if (spec.device !== null) w.bytes(identityBytes(spec.device, field));
+  }
+
   private eventTypeName(spec: RecordSpec, shape: Shape): string {
     // emnify's own examples name type 4 "Delete PDP Context" when it deletes.
     if (shape === Shape.PdpUpdate && spec.variant % 2 === 1) return 'Delete PDP Context';
     return typeName(spec.typeId);
   }
 
-  /** `"event_type":{…},"event_source":{…},"event_severity":{…},` rendered once per combination. */
+  /** `,"event_type":{…},"event_source":{…},"event_severity":{…},` rendered once per combination. */
   private typeBlock(spec: RecordSpec, shape: Shape, named: boolean): Uint8Array {
     const deletion = shape === Shape.PdpUpdate && spec.variant % 2 === 1 ? 1 : 0;
-    const key = ((((spec.typeId * 2 + deletion) * 3 + this.source) * 3 + this.severity) * 2 + (named ? 1 : 0)) | 0;
-    let block = this.typeBlocks.get(key);
+    const key = (((spec.typeId * 2 + deletion) * 3 + this.source) * 3 + this.severity) * 2 + (named ? 1 : 0);
+    let block = key < TYPE_BLOCK_KEYS ? this.typeBlocks[key] : undefined;
     if (block === undefined) {
       const k = named ? 'name' : 'description';
       const severity = (named ? SEVERITY_SHOUTED : SEVERITY_NAMES)[this.severity];
       block = ascii(
-        `"event_type":{"id":${spec.typeId},"description":"${this.eventTypeName(spec, shape)}"},"event_source":{"id":${this.source},"${k}":"${SOURCE_NAMES[this.source]}"},"event_severity":{"id":${this.severity},"${k}":"${severity}"},`,
+        `,"event_type":{"id":${spec.typeId},"description":"${this.eventTypeName(spec, shape)}"},"event_source":{"id":${this.source},"${k}":"${SOURCE_NAMES[this.source]}"},"event_severity":{"id":${this.severity},"${k}":"${severity}"},`,
       );
-      this.typeBlocks.set(key, block);
+      if (key < TYPE_BLOCK_KEYS) this.typeBlocks[key] = block;
     }
     return block;
   }
@@ -337,64 +418,56 @@ export class RecordRenderer {
     return OPERATORS[spec.operator % OPERATORS.length] ?? (OPERATORS[0] as SimulatedOperator);
   }
 
-  private description(w: ByteWriter, spec: RecordSpec, shape: Shape): void {
-    const device = spec.device;
+  /** The description; with `idKey`, followed by `","id":` (fused where the fragments allow). */
+  private description(w: ByteWriter, spec: RecordSpec, shape: Shape, idKey: boolean): void {
     switch (shape) {
       case Shape.Location: {
         const op = this.operator(spec);
-        if (spec.typeId === T.updateLocation) {
-          w.bytes(F.vlr1);
-          if (device !== null) w.bytes(device.imsiBytes);
-          w.bytes(F.vlr2);
-          w.bytes(op.vlrBytes);
-        } else {
-          w.bytes(F.sgsn1);
-          if (device !== null) w.bytes(device.imsiBytes);
-          w.bytes(F.sgsn2);
-          w.bytes(op.sgsnBytes);
-          w.bytes(F.sgsn3);
-          w.bytes(op.sgsnIpBytes);
-        }
-        w.bytes(F.quoteDot);
+        const vlr = spec.typeId === T.updateLocation;
+        w.bytes(vlr ? F.vlr1 : F.sgsn1);
+        this.field(w, spec, DeviceField.Imsi);
+        if (idKey) w.bytes(vlr ? op.vlrTailBytes : op.sgsnTailBytes);
+        else w.text(vlr ? `', now attached to VLR='${op.vlr}'.` : `', now attached to SGSN='${op.sgsn}', IP='${op.sgsnIp}'.`);
         return;
       }
       case Shape.PdpCreate: {
         const variant = spec.variant % PDP_CREATE_VARIANTS;
         if (variant !== 0) {
-          w.bytes(REJECTIONS[variant - 1] as Uint8Array);
+          w.bytes((idKey ? REJECTIONS_ID : REJECTIONS)[variant - 1] as Uint8Array);
           return;
         }
         const op = this.operator(spec);
-        w.bytes(F.pdpOk1);
-        w.bytes(op.sgsnIpBytes);
-        w.bytes(F.pdpOk2);
-        w.bytes(op.sgsnIpBytes);
-        w.byte(46);
+        if (idKey) w.bytes(op.pdpAcceptedBytes);
+        else w.text(`New PDP Context successfully activated with SGSN CP=${op.sgsnIp}, DP=${op.sgsnIp}.`);
         return;
       }
       case Shape.PdpDelete:
-        w.bytes(F.pdpDeleted);
+        w.bytes(idKey ? F.pdpDeletedId : F.pdpDeleted);
         return;
       case Shape.PdpUpdate:
-        w.bytes(spec.variant % 2 === 1 ? F.pdpDeleted : F.pdpUpdated);
+        if (spec.variant % 2 === 1) w.bytes(idKey ? F.pdpDeletedId : F.pdpDeleted);
+        else w.bytes(idKey ? F.pdpUpdatedId : F.pdpUpdated);
         return;
       case Shape.Generic: {
         const variant = spec.variant % GENERIC_VARIANTS;
         if (variant < GENERIC_DISCONNECT_VARIANTS) {
-          w.bytes(DISCONNECTS[variant] as Uint8Array);
+          w.bytes((idKey ? DISCONNECTS_ID : DISCONNECTS)[variant] as Uint8Array);
           return;
         }
-        const msisdn = device === null ? '4915000000000' : device.msisdn;
-        w.text(
-          variant === GENERIC_DISCONNECT_VARIANTS
-            ? `Unable to dispatch DLR for SMS to ${msisdn}: application endpoint not reachable.`
-            : `SMS to ${msisdn} cannot be forwarded to the application.`,
-        );
-        return;
+        if (variant === GENERIC_DISCONNECT_VARIANTS) {
+          w.bytes(F.dlr1);
+          this.field(w, spec, DeviceField.Msisdn);
+          w.bytes(F.dlr2);
+        } else {
+          w.bytes(F.smsTo);
+          this.field(w, spec, DeviceField.Msisdn);
+          w.bytes(F.notForwarded);
+        }
+        break;
       }
       case Shape.QuotaAssigned:
-        w.text(this.quotaAssignedDescription(spec));
-        return;
+        this.quotaAssignedDescription(w, spec);
+        break;
       case Shape.QuotaLevel: {
         const sms = spec.typeId === T.smsQuotaThresholdReached || spec.typeId === T.smsQuotaUsedUp;
         const what = sms ? 'SMS quota' : 'Data quota';
@@ -403,27 +476,32 @@ export class RecordRenderer {
             ? `${what} used up.`
             : `${what} threshold reached: remaining volume fell below ${quotaPercentage(spec.random)}%.`,
         );
-        return;
+        break;
       }
       case Shape.QuotaExpired:
         w.text('Data quota expired.');
-        return;
+        break;
       case Shape.EndpointPlain: {
-        const describe = PLAIN_DESCRIPTIONS.get(spec.typeId);
-        w.text(describe !== undefined && device !== null ? describe(device) : `${typeName(spec.typeId)}.`);
-        return;
+        const text = PLAIN_DESCRIPTIONS.get(spec.typeId);
+        if (text === undefined || (spec.slot < 0 && spec.device === null)) w.bytes(nameDot(spec.typeId));
+        else if (text instanceof Uint8Array) w.bytes(text);
+        else {
+          w.bytes(text[0]);
+          this.field(w, spec, text[1]);
+          w.bytes(text[2]);
+        }
+        break;
       }
       case Shape.Organisation:
-        w.text(
-          spec.typeId === T.organisationBlocked
-            ? `Organisation '${spec.organisation.name}' blocked, because the monthly cost limit has been exceeded.`
-            : `${typeName(spec.typeId)}.`,
-        );
-        return;
+        if (spec.typeId === T.organisationBlocked) {
+          w.text(`Organisation '${spec.organisation.name}' blocked, because the monthly cost limit has been exceeded.`);
+        } else w.bytes(nameDot(spec.typeId));
+        break;
       default:
         w.text(`Event of type ${spec.typeId}.`);
-        return;
+        break;
     }
+    if (idKey) w.bytes(F.id);
   }
 
   /** `"organisation":…,"endpoint":…,"sim":…,"imsi":…` or the organisation-level equivalent. */
@@ -432,15 +510,19 @@ export class RecordRenderer {
     const org = spec.organisation;
     const device = spec.device;
     const orgLevel =
-      device === null || ((shape === Shape.Organisation || shape === Shape.Unknown) && spec.variant % 2 === 0);
+      (spec.slot < 0 && device === null) ||
+      ((shape === Shape.Organisation || shape === Shape.Unknown) && spec.variant % 2 === 0);
     if (orgLevel) {
       const withUser = spec.typeId !== T.organisationBlocked && shape !== Shape.Unknown;
       w.bytes(withUser ? org.subjectBytes : org.subjectNoUserBytes);
       if ((m & Messy.NullEndpoint) !== 0) w.bytes(F.nullEndpoint);
       return;
     }
-    if ((m & (Messy.NullSim | Messy.NullImsi | Messy.NullUser | Messy.BareNumbers | Messy.TagsString | Messy.Msisdn)) === 0) {
-      w.bytes(device.jsonBytes);
+    if (
+      device === null ||
+      (m & (Messy.NullSim | Messy.NullImsi | Messy.NullUser | Messy.BareNumbers | Messy.TagsString | Messy.Msisdn)) === 0
+    ) {
+      this.field(w, spec, DeviceField.Subject);
       return;
     }
     const imei = (m & Messy.NullUser) !== 0 ? 'null' : `"${device.imei}"`;
@@ -464,7 +546,6 @@ export class RecordRenderer {
   private detail(w: ByteWriter, spec: RecordSpec, shape: Shape): void {
     switch (shape) {
       case Shape.Location:
-        w.bytes(F.detail);
         w.bytes(this.operator(spec).locationDetailBytes);
         return;
       case Shape.PdpCreate:
@@ -478,7 +559,8 @@ export class RecordRenderer {
         return;
       case Shape.QuotaAssigned:
         w.bytes(F.detail);
-        w.text(this.quotaAssignedDetail(spec));
+        if ((spec.messy & Messy.StringDetail) !== 0) w.text(quotaAssignedStringDetail(spec));
+        else this.quotaAssignedDetail(w, spec);
         return;
       case Shape.QuotaLevel:
         w.bytes(F.detail);
@@ -515,37 +597,30 @@ export class RecordRenderer {
     const h3 = mix32((a + Math.imul(b, 3)) | 0);
     const h4 = mix32(a ^ (b << 1) ^ 0x5bd1e995);
     const sessionIdInDetail = (m & Messy.SessionIdInDetail) !== 0;
-    w.bytes(F.detail);
     w.bytes(op.sessionHeadBytes);
-    if (sessionIdInDetail) w.bytes(F.pdpContextIdFirst);
-    else {
-      w.bytes(F.sessionId);
-      writeUuid(w, h1, h2, h3, h4);
-      w.bytes(F.pdpContextId);
-    }
-    w.uint(50_000_000 + (h4 % 10_000_000));
-    w.bytes(F.txControl);
-    w.uint(h1 >>> 1);
-    w.bytes(F.txData);
-    w.uint(h2 >>> 1);
-    w.bytes(F.rxTeid);
-    w.uint(h3 >>> 2);
-    w.bytes(F.ci);
-    w.uint(h1 & 0xffff);
-    w.bytes(F.lac);
-    w.uint((h2 & 0x3fff) + 1);
-    w.bytes(F.tunnel);
-    this.dates.local(w, spec.sessionStart);
-    w.byte(34); // '"'
+    const slab = this.slab;
+    if (sessionIdInDetail) this.sessionBlock(w, spec, h1, h2, h3, h4, false);
+    else if (spec.slot >= 0 && slab !== null) {
+      // A session's block is written once, into the device's slot, and copied by its
+      // Create and its Delete alike.
+      if (!slab.holdsSession(spec.slot, a, b)) {
+        const saved = w.pos;
+        w.pos = slab.sessionOffset(spec.slot);
+        this.sessionBlock(w, spec, h1, h2, h3, h4, true);
+        slab.setSession(spec.slot, a, b, w.pos);
+        w.pos = saved;
+      }
+      slab.copySession(spec.slot);
+    } else this.sessionBlock(w, spec, h1, h2, h3, h4, true);
     w.bytes(op.pdpBytes);
     const org = spec.organisation;
     w.bytes((m & Messy.NoBreakout) === 0 ? org.pdpBytes : org.pdpNoBreakoutBytes);
-    if (device === null) w.text(',"rat_type":6');
-    else if ((m & Messy.NumericStrings) !== 0) {
+    if ((m & Messy.NumericStrings) !== 0 && device !== null) {
       w.text(
         `,"gtp_version":"${device.ratType >= 6 ? 2 : 1}","imeisv":"${device.imeisv}","imsi":"${device.imsi}","rat_type":"${device.ratType}","ue_ip_address":"${device.ipAddress}"`,
       );
-    } else w.bytes(device.pdpBytes);
+    } else if (spec.slot < 0 && device === null) w.text(',"rat_type":6');
+    else this.field(w, spec, DeviceField.Pdp);
     w.bytes(op.sessionTailBytes);
     if (sessionIdInDetail) {
       w.bytes(F.detailSessionId);
@@ -567,28 +642,80 @@ export class RecordRenderer {
     w.byte(125);
   }
 
-  private quotaAssignedDescription(spec: RecordSpec): string {
+  private quotaAssignedDescription(w: ByteWriter, spec: RecordSpec): void {
     const q = quotaAssignment(spec);
-    return q.sms
-      ? `SMS quota got assigned with a volume of ${q.volume} SMS till ${q.expiry}Z.`
-      : `Data quota got assigned with a volume of ${q.volume}.000000 MB with daily refill till ${q.expiry}Z. On exhaustion, the data service will be ${q.block ? 'blocked' : 'throttled'}.`;
+    if (q.sms) {
+      w.bytes(F.smsQuota1);
+      w.uint(q.volume);
+      w.bytes(F.smsQuota2);
+      this.dates.local(w, q.expiry);
+      w.bytes(F.smsQuota3);
+      return;
+    }
+    w.bytes(F.dataQuota1);
+    w.uint(q.volume);
+    w.bytes(F.dataQuota2);
+    this.dates.local(w, q.expiry);
+    w.bytes(q.block ? F.dataQuotaBlock : F.dataQuotaThrottle);
   }
 
-  private quotaAssignedDetail(spec: RecordSpec): string {
+  private quotaAssignedDetail(w: ByteWriter, spec: RecordSpec): void {
     const q = quotaAssignment(spec);
     const r = spec.random;
-    const quotaId = 7_000_000 + (r >>> 6);
-    if ((spec.messy & Messy.StringDetail) !== 0) {
-      // 1NCE sends this detail as a string of snake_case keys whose dates are not quoted:
-      // the string is not JSON itself, and the event must still decode.
-      const date = q.expiry.replace('T', ' ');
-      return `"{\\"id\\": ${quotaId}, \\"volume\\": ${q.volume}.0, \\"expiry_date\\": ${date}, \\"threshold_percentage\\": ${q.percentage}, \\"status\\": \\"ACTIVE\\", \\"action_on_exhaustion\\": \\"${q.block ? 'Block' : 'Throttle'}\\"}"`;
-    }
-    const exhaustion = q.block
-      ? '{"id":1,"description":"Block","peak_throughput":null}'
-      : '{"id":2,"description":"Throttle","peak_throughput":64000}';
-    return `{"id":${quotaId},"status":{"id":1,"description":"ACTIVE"},"volume":${q.volume},"expiryDate":"${q.expiry}Z","thresholdPercentage":${q.percentage},"lastVolumeAdded":${q.volume},"autoRefill":${(r >>> 24) & 1},"action_on_exhaustion":${exhaustion}}`;
+    w.bytes(F.quotaId);
+    w.uint(7_000_000 + (r >>> 6));
+    w.bytes(F.quotaVolume);
+    w.uint(q.volume);
+    w.bytes(F.quotaExpiry);
+    this.dates.local(w, q.expiry);
+    w.bytes(F.quotaThreshold);
+    w.uint(q.percentage);
+    w.bytes(F.quotaLastVolume);
+    w.uint(q.volume);
+    w.bytes(F.quotaAutoRefill);
+    w.uint((r >>> 24) & 1);
+    w.bytes(q.block ? F.quotaBlock : F.quotaThrottle);
   }
+
+  /** `"session_id":"…","pdp_context_id":…,…,"tunnel_created":"…"` (without the session id if told so). */
+  private sessionBlock(
+    w: ByteWriter,
+    spec: RecordSpec,
+    h1: number,
+    h2: number,
+    h3: number,
+    h4: number,
+    withSessionId: boolean,
+  ): void {
+    if (withSessionId) {
+      w.bytes(F.sessionId);
+      writeUuid(w, h1, h2, h3, h4);
+      w.bytes(F.pdpContextId);
+    } else w.bytes(F.pdpContextIdFirst);
+    w.uint(50_000_000 + (h4 % 10_000_000));
+    w.bytes(F.txControl);
+    w.uint(h1 >>> 1);
+    w.bytes(F.txData);
+    w.uint(h2 >>> 1);
+    w.bytes(F.rxTeid);
+    w.uint(h3 >>> 2);
+    w.bytes(F.ci);
+    w.uint(h1 & 0xffff);
+    w.bytes(F.lac);
+    w.uint((h2 & 0x3fff) + 1);
+    w.bytes(F.tunnel);
+    this.dates.local(w, spec.sessionStart);
+    w.byte(34); // '"'
+  }
+}
+
+function quotaAssignedStringDetail(spec: RecordSpec): string {
+  const q = quotaAssignment(spec);
+  const quotaId = 7_000_000 + (spec.random >>> 6);
+  // 1NCE sends this detail as a string of snake_case keys whose dates are not quoted:
+  // the string is not JSON itself, and the event must still decode.
+  const date = localIso(q.expiry).replace('T', ' ');
+  return `"{\\"id\\": ${quotaId}, \\"volume\\": ${q.volume}.0, \\"expiry_date\\": ${date}, \\"threshold_percentage\\": ${q.percentage}, \\"status\\": \\"ACTIVE\\", \\"action_on_exhaustion\\": \\"${q.block ? 'Block' : 'Throttle'}\\"}"`;
 }
 
 function writeHex(buf: Uint8Array, p: number, x: number, digits: number): number {
@@ -627,20 +754,23 @@ function writeMegabytes(w: ByteWriter, bytes: number): void {
 
 const quotaPercentage = (r: number): number => 5 + ((r >>> 8) % 4) * 5;
 
-function quotaAssignment(spec: RecordSpec): {
+interface QuotaAssignment {
   sms: boolean;
   volume: number;
   percentage: number;
-  expiry: string;
+  /** Expiry time, UTC ms (whole seconds). */
+  expiry: number;
   block: boolean;
-} {
+}
+
+function quotaAssignment(spec: RecordSpec): QuotaAssignment {
   const sms = spec.typeId === T.smsQuotaAssigned;
   const r = spec.random;
   return {
     sms,
     volume: sms ? 50 + (r % 20) * 50 : 10 + (r % 50) * 10,
     percentage: quotaPercentage(r),
-    expiry: localIso(spec.at + (1 + ((r >>> 12) % 60)) * 86_400_000),
+    expiry: Math.floor(spec.at / 1000) * 1000 + (1 + ((r >>> 12) % 60)) * 86_400_000,
     block: ((r >>> 20) & 3) !== 0,
   };
 }

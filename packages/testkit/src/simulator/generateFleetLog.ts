@@ -1,4 +1,3 @@
-import { ByteWriter } from './ByteWriter.js';
 import { type FleetSimulationOptions, FleetSimulator } from './FleetSimulator.js';
 
 /**
@@ -25,20 +24,21 @@ export function generateFleetLog(
   write: (chunk: string) => void,
 ): { events: number; bytes: number } {
   const sim = new FleetSimulator(options);
-  const w = new ByteWriter(CHUNK_SIZE + (1 << 15));
+  const w = sim.writer;
+  const flushAt = w.base + CHUNK_SIZE;
   let bytes = 0;
   for (let i = 0; i < options.events; i++) {
-    sim.writeNext(w);
+    sim.writeNext();
     w.byte(10); // '\n'
-    if (w.pos >= CHUNK_SIZE) {
-      bytes += w.pos;
-      write(w.textFrom(0));
+    if (w.pos >= flushAt) {
+      bytes += w.pos - w.base;
+      write(w.textFrom(w.base));
       w.clear();
     }
   }
-  if (w.pos > 0) {
-    bytes += w.pos;
-    write(w.textFrom(0));
+  if (w.pos > w.base) {
+    bytes += w.pos - w.base;
+    write(w.textFrom(w.base));
   }
   return { events: options.events, bytes };
 }

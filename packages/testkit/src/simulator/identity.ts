@@ -138,6 +138,26 @@ export function organisationIdentity(index: number, salt: number): OrganisationI
   };
 }
 
+/** Identifier numbers of device `index` in a run with this salt (shared by the string and byte paths). */
+export const deviceNumbers = {
+  endpointId: (index: number, salt: number): number => 10_000_000 + (salt % 997) * 1_000_000 + index,
+  simId: (index: number, salt: number): number => 3_000_000 + (salt % 997) * 1_000_000 + index,
+  imsiId: (index: number, salt: number): number => 20_000_000 + (salt % 997) * 1_000_000 + index,
+  /** 12 digits after the issuer prefix: unique per index. */
+  iccidSerial: (index: number, salt: number): number => ((salt % 997) * 1_000_000_007 + index) % 1e12,
+  /** Every fourth SIM has a 20-digit ICCID, as some issuers' SIMs do. */
+  iccidPrefix: (index: number): string => (index % 4 === 3 ? '89490200' : '8988303'),
+  /** 10 digits after MCC+MNC `29509`. */
+  imsiSerial: (index: number, salt: number): number => ((salt % 997) * 10_000_019 + index) % 1e10,
+  /** 13 digits after `35`. */
+  imeiSerial: (index: number, salt: number): number => (mix32(index ^ Math.imul(salt, 31)) * 3 + index) % 1e13,
+  /** 9 digits after `4915`. */
+  msisdnSerial: (index: number, salt: number): number => ((salt % 997) * 7_000_003 + index) % 1e9,
+  hash: (index: number, salt: number): number => mix32(Math.imul(index, 0x9e3779b1) ^ salt),
+  ratType: (hash: number): number => RAT_TYPES[hash % RAT_TYPES.length] ?? 6,
+  deviceName: (index: number): string => DEVICE_NAMES[index % DEVICE_NAMES.length] ?? 'Device',
+} as const;
+
 /**
  * The device at `index` of a run with this salt, in organisation `organisation`.
  * Distinct indexes give distinct endpoint ids, SIM ids, ICCIDs and IMSIs.
@@ -146,22 +166,21 @@ export function organisationIdentity(index: number, salt: number): OrganisationI
  * deviceIdentity(0, organisationIdentity(0, 7), 7).iccid.length // 19
  */
 export function deviceIdentity(index: number, organisation: OrganisationIdentity, salt: number): DeviceIdentity {
-  const s = salt % 997;
-  const h = mix32(Math.imul(index, 0x9e3779b1) ^ salt);
-  const endpointId = 10_000_000 + s * 1_000_000 + index;
-  const simId = 3_000_000 + s * 1_000_000 + index;
-  const imsiId = 20_000_000 + s * 1_000_000 + index;
-  const serial = (s * 1_000_000_007 + index) % 1e12;
-  // Every fourth SIM has a 20-digit ICCID, as some issuers' SIMs do.
-  const iccid = index % 4 === 3 ? `89490200${pad(serial, 12)}` : `8988303${pad(serial, 12)}`;
-  const imsi = `29509${pad((s * 10_000_019 + index) % 1e10, 10)}`;
-  const imei = `35${pad((mix32(index ^ (salt * 31)) * 3 + index) % 1e13, 13)}`;
-  const imeisv = `${imei.slice(0, 14)}${pad(h % 100, 2)}`;
+  const n = deviceNumbers;
+  const h = n.hash(index, salt);
+  const endpointId = n.endpointId(index, salt);
+  const simId = n.simId(index, salt);
+  const imsiId = n.imsiId(index, salt);
+  const iccid = `${n.iccidPrefix(index)}${pad(n.iccidSerial(index, salt), 12)}`;
+  const imsi = `29509${pad(n.imsiSerial(index, salt), 10)}`;
+  const imeiSerial = n.imeiSerial(index, salt);
+  const imei = `35${pad(imeiSerial, 13)}`;
+  const imeisv = `35${pad(Math.floor(imeiSerial / 10), 12)}${pad(h % 100, 2)}`;
   const ipAddress = `100.${64 + ((index >>> 16) & 63)}.${(index >>> 8) & 255}.${index & 255}`;
-  const name = `${DEVICE_NAMES[index % DEVICE_NAMES.length] ?? 'Device'} ${index + 1}`;
-  const ratType = RAT_TYPES[h % RAT_TYPES.length] ?? 6;
+  const name = `${n.deviceName(index)} ${index + 1}`;
+  const ratType = n.ratType(h);
   const homeOperator = (h >>> 8) % 3;
-  const msisdn = `4915${pad((s * 7_000_003 + index) % 1e9, 9)}`;
+  const msisdn = `4915${pad(n.msisdnSerial(index, salt), 9)}`;
   const json = `"organisation":${organisation.json},"endpoint":{"id":${endpointId},"imei":"${imei}","ip_address":"${ipAddress}","name":"${name}","tags":null},"sim":{"iccid":"${iccid}","id":${simId},"production_date":"${organisation.productionDate}"},"imsi":{"id":${imsiId},"import_date":"${organisation.importDate}","imsi":"${imsi}"}`;
   const pdpJson = `"gtp_version":${ratType >= 6 ? 2 : 1},"imeisv":"${imeisv}","imsi":"${imsi}","rat_type":${ratType},"ue_ip_address":"${ipAddress}"`;
   return {
@@ -188,4 +207,9 @@ export function deviceIdentity(index: number, organisation: OrganisationIdentity
     nameBytes: ascii(name),
     msisdnBytes: ascii(msisdn),
   };
+}
+
+/** The operator a device usually attaches to (index in OPERATORS). */
+export function homeOperatorOf(index: number, salt: number): number {
+  return (deviceNumbers.hash(index, salt) >>> 8) % 3;
 }

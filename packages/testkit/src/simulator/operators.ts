@@ -29,17 +29,21 @@ export interface SimulatedOperator {
   readonly locationDetailJson: string;
   /** The operator's part of a `pdp_context` (no braces). */
   readonly pdpJson: string;
-  // The same fragments as bytes, for the record builder.
+  // Fragments as bytes for the record builder, fused where records always join them.
+  /** `,"detail":{…operator…}` */
   readonly locationDetailBytes: Uint8Array;
-  /** `{"country":…,"name":…,"pdp_context":{` */
+  /** `,"detail":{"country":…,"name":…,"pdp_context":{` */
   readonly sessionHeadBytes: Uint8Array;
   /** `,` + pdpJson */
   readonly pdpBytes: Uint8Array;
   /** `},"id":…` closing the PDP context */
   readonly sessionTailBytes: Uint8Array;
-  readonly vlrBytes: Uint8Array;
-  readonly sgsnBytes: Uint8Array;
-  readonly sgsnIpBytes: Uint8Array;
+  /** `', now attached to VLR='…'.","id":` */
+  readonly vlrTailBytes: Uint8Array;
+  /** `', now attached to SGSN='…', IP='…'.","id":` */
+  readonly sgsnTailBytes: Uint8Array;
+  /** `New PDP Context successfully activated with SGSN CP=…, DP=….","id":` */
+  readonly pdpAcceptedBytes: Uint8Array;
 }
 
 const row = (
@@ -75,13 +79,13 @@ const row = (
     countryJson,
     locationDetailJson,
     pdpJson,
-    locationDetailBytes: ascii(locationDetailJson),
-    sessionHeadBytes: ascii(`{"country":${countryJson},"name":"${name}","pdp_context":{`),
+    locationDetailBytes: ascii(`,"detail":${locationDetailJson}`),
+    sessionHeadBytes: ascii(`,"detail":{"country":${countryJson},"name":"${name}","pdp_context":{`),
     pdpBytes: ascii(`,${pdpJson}`),
     sessionTailBytes: ascii(`},"id":${id}`),
-    vlrBytes: ascii(vlr),
-    sgsnBytes: ascii(sgsn),
-    sgsnIpBytes: ascii(sgsnIp),
+    vlrTailBytes: ascii(`', now attached to VLR='${vlr}'.","id":`),
+    sgsnTailBytes: ascii(`', now attached to SGSN='${sgsn}', IP='${sgsnIp}'.","id":`),
+    pdpAcceptedBytes: ascii(`New PDP Context successfully activated with SGSN CP=${sgsnIp}, DP=${sgsnIp}.","id":`),
   };
 };
 

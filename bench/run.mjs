@@ -1,0 +1,351 @@
+#!/usr/bin/env node
+/**
+ * `pnpm bench`: every approach of issue 5 on one generated emnify log, each in its own
+ * child process (so peak RSS is per approach), then ratios against the baselines and
+ * the issue's targets, as JSON under bench/results/ and as the table in
+ * docs/performance.md.
+ *
+ *   node bench/run.mjs [--events 1000000] [--devices 100000] [--seed 1] [--subset 200000] [--only a,b]
+ *
+ * Uses the built packages (dist/): run `pnpm build` first (`pnpm bench` does).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, platform, release, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = join(REPO, 'packages/cli/dist/bin.js');
+const core = () => import(pathToFileURL(join(REPO, 'packages/core/dist/index.js')).href);
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '1000000' },
+    devices: { type: 'string', default: '100000' },
+    seed: { type: 'string', default: '1' },
+    subset: { type: 'string', default: '200000' },
+    only: { type: 'string' },
+    child: { type: 'string' },
+    file: { type: 'string' },
+  },
+});
+
+// ------------------------------------------------------------------ children
+
+const CHUNK = 4 << 20;
+const NOTES_MARKER = '\n<!-- notes: everything below is kept when the bench regenerates this file -->\n';
+
+/** Calls onLine(buffer, start, end) for every line of the file, reading 4 MiB at a time. */
+function forEachLine(file, onLine, limit = Number.POSITIVE_INFINITY) {
+  const fd = openSync(file, 'r');
+  let carry = Buffer.alloc(0);
+  let lines = 0;
+  try {
+    const chunk = Buffer.allocUnsafe(CHUNK);
+    for (;;) {
+      const n = readSync(fd, chunk, 0, CHUNK, null);
+      if (n === 0) break;
+      const buf = carry.length === 0 ? chunk.subarray(0, n) : Buffer.concat([carry, chunk.subarray(0, n)]);
+      let start = 0;
+      for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
+        if (lines++ >= limit) return lines - 1;
+        onLine(buf, start, nl);
+        start = nl + 1;
+      }
+      carry = Buffer.from(buf.subarray(start));
+    }
+    if (carry.length > 0 && lines < limit) {
+      onLine(carry, 0, carry.length);
+      lines++;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return lines;
+}
+
+/** Decoded DeviceEvents of the first `limit` lines (not timed). */
+async function decodedEvents(file, limit) {
+  const { decodeEventText, classifyEvent } = await core();
+  const events = [];
+  forEachLine(
+    file,
+    (b, s, e) => {
+      const r = decodeEventText(b.toString('utf8', s, e));
+      if (r.ok) events.push(classifyEvent(r.value));
+    },
+    limit,
+  );
+  return events;
+}
+
+const CHILDREN = {
+  /** Read the file and split it into line strings, nothing else. */
+  async lines(file) {
+    let n = 0;
+    const t = performance.now();
+    forEachLine(file, (b, s, e) => {
+      if (b.toString('utf8', s, e).length > 0) n++;
+    });
+    return { events: n, seconds: (performance.now() - t) / 1000 };
+  },
+
+  /** JSON.parse every line + a Map reducer (last event type per endpoint, by timestamp). */
+  async jsonParse(file) {
+    const devices = new Map();
+    let n = 0;
+    const t = performance.now();
+    forEachLine(file, (b, s, e) => {
+      const r = JSON.parse(b.toString('utf8', s, e));
+      n++;
+      const id = r.endpoint?.id;
+      if (id === undefined) return;
+      const at = Date.parse(r.timestamp);
+      const d = devices.get(id);
+      if (d === undefined) devices.set(id, { type: r.event_type.id, at });
+      else if (at >= d.at) {
+        d.type = r.event_type.id;
+        d.at = at;
+      }
+    });
+    return { events: n, seconds: (performance.now() - t) / 1000, devices: devices.size };
+  },
+
+  /** One XState actor per device (createActor + start + send), events pre-decoded (subset). */
+  async xstateActor(file, subset) {
+    const { createActor } = await import(pathToFileURL(join(REPO, 'packages/core/node_modules/xstate/dist/xstate.esm.js')).href).catch(() =>
+      import(pathToFileURL(join(REPO, 'node_modules/.pnpm/node_modules/xstate/dist/xstate.esm.js')).href),
+    );
+    const { deviceMachine } = await core();
+    const events = await decodedEvents(file, subset);
+    globalThis.gc?.();
+    const heapBefore = process.memoryUsage().heapUsed;
+    const actors = new Map();
+    const t = performance.now();
+    for (const ev of events) {
+      if (ev.endpointId === null) continue;
+      let a = actors.get(ev.endpointId);
+      if (a === undefined) {
+        a = createActor(deviceMachine, { input: { endpointId: ev.endpointId } }).start();
+        actors.set(ev.endpointId, a);
+      }
+      a.send(ev);
+    }
+    const seconds = (performance.now() - t) / 1000;
+    globalThis.gc?.();
+    const heapPerDevice = (process.memoryUsage().heapUsed - heapBefore) / actors.size;
+    return { events: events.length, seconds, devices: actors.size, heapPerDevice };
+  },
+
+  /** XState's pure transition() per event, snapshots in a Map, events pre-decoded (subset). */
+  async xstateTransition(file, subset) {
+    const { initialTransition, transition } = await import(pathToFileURL(join(REPO, 'packages/core/node_modules/xstate/dist/xstate.esm.js')).href).catch(() =>
+      import(pathToFileURL(join(REPO, 'node_modules/.pnpm/node_modules/xstate/dist/xstate.esm.js')).href),
+    );
+    const { deviceMachine } = await core();
+    const events = await decodedEvents(file, subset);
+    const snapshots = new Map();
+    const t = performance.now();
+    for (const ev of events) {
+      if (ev.endpointId === null) continue;
+      let s = snapshots.get(ev.endpointId);
+      if (s === undefined) [s] = initialTransition(deviceMachine, { endpointId: ev.endpointId });
+      const [next] = transition(deviceMachine, s, ev);
+      snapshots.set(ev.endpointId, next);
+    }
+    return { events: events.length, seconds: (performance.now() - t) / 1000, devices: snapshots.size };
+  },
+
+  /** applyBatch over pre-decoded columns (decoding not timed; sorting is). */
+  async applyBatch(file) {
+    const { FleetStore, FastLineDecoder, applyBatch, decodeEventText, classifyEvent } = await core();
+    const fleet = new FleetStore();
+    const columns = fleet.createColumns(1 << 20);
+    const fast = new FastLineDecoder(columns);
+    forEachLine(file, (b, s, e) => {
+      if (fast.decodeLine(b, s, e) === -1) {
+        const r = decodeEventText(b.toString('utf8', s, e));
+        if (r.ok) columns.push(classifyEvent(r.value));
+      }
+    });
+    const t = performance.now();
+    const result = applyBatch(fleet, columns);
+    return { events: columns.length, seconds: (performance.now() - t) / 1000, devices: fleet.endpointCount, applied: result.applied };
+  },
+
+  /** simfleet replay file → snapshot (written to /dev/null), in process. */
+  async replay1(file) {
+    return replayChild(file, 1);
+  },
+  async replay2(file) {
+    return replayChild(file, 2);
+  },
+
+  /** DuckDB read_ndjson, 4 fields projected, arg_max per endpoint, 2 threads. */
+  async duckdb(file) {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const db = await DuckDBInstance.create(':memory:', { threads: '2' });
+    const con = await db.connect();
+    const t = performance.now();
+    const sql = `SELECT count(*) AS devices, sum(n) AS events FROM (
+      SELECT endpoint.id AS endpoint_id, arg_max(event_type.id, (timestamp, id)) AS last_type, count(*) AS n
+      FROM read_ndjson('${file.replace(/'/g, "''")}', columns = {id: 'UBIGINT', timestamp: 'VARCHAR', event_type: 'STRUCT(id INTEGER)', endpoint: 'STRUCT(id BIGINT)'})
+      GROUP BY ALL)`;
+    const reader = await con.runAndReadAll(sql);
+    const [row] = reader.getRowObjects();
+    return { events: Number(row.events), seconds: (performance.now() - t) / 1000, devices: Number(row.devices) };
+  },
+};
+
+async function replayChild(file, threads) {
+  const { main } = await import(pathToFileURL(join(REPO, 'packages/cli/dist/main.js')).href);
+  const { Writable, Readable } = await import('node:stream');
+  let stderr = '';
+  const io = {
+    stdin: Readable.from([]),
+    stdout: new Writable({ write: (_c, _e, cb) => cb() }),
+    stderr: Object.assign(new Writable({ write: (c, _e, cb) => { stderr += c; cb(); } }), { isTTY: false }),
+    env: process.env,
+  };
+  const t = performance.now();
+  const code = await main(['replay', file, '--quiet', '--threads', String(threads), '--out', '/dev/null'], io);
+  const seconds = (performance.now() - t) / 1000;
+  if (code !== 0) throw new Error(`replay exited ${code}: ${stderr}`);
+  const m = /records (\d+)/.exec(stderr);
+  return { events: Number(m?.[1] ?? 0), seconds };
+}
+
+if (values.child !== undefined) {
+  const result = await CHILDREN[values.child](values.file, Number(values.subset));
+  result.peakRssBytes = process.resourceUsage().maxRSS * 1024;
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
+}
+
+// ------------------------------------------------------------------ parent
+
+const events = Number(values.events);
+const devices = Number(values.devices);
+const seed = Number(values.seed);
+const subset = Math.min(Number(values.subset), events);
+const dataDir = join(REPO, 'bench/data');
+mkdirSync(dataDir, { recursive: true });
+const file = join(dataDir, `fleet-${events}-${devices}-${seed}.ndjson`);
+if (!existsSync(file)) {
+  console.error(`generating ${file} …`);
+  execFileSync(process.execPath, [CLI, 'generate', '--events', String(events), '--devices', String(devices), '--seed', String(seed), '--out', file], { stdio: 'inherit' });
+}
+const bytes = statSync(file).size;
+
+const APPROACHES = [
+  ['lines', 'read the file and split lines, nothing else (1 core)'],
+  ['jsonParse', '`JSON.parse` every line + a Map reducer (1 core)'],
+  ['xstateActor', `XState actor per device (createActor + send), pre-decoded, first ${subset} events`],
+  ['xstateTransition', `XState pure transition() per event, pre-decoded, first ${subset} events`],
+  ['duckdb', 'DuckDB read_ndjson, 4 fields + arg_max per endpoint (2 threads)'],
+  ['applyBatch', 'simfleet applyBatch on pre-decoded columns (1 core)'],
+  ['replay1', 'simfleet replay file → snapshot, --threads 1'],
+  ['replay2', 'simfleet replay file → snapshot, --threads 2'],
+];
+const only = values.only?.split(',');
+const results = {};
+for (const [name, label] of APPROACHES) {
+  if (only !== undefined && !only.includes(name)) continue;
+  const args = ['--expose-gc', '--max-old-space-size=16384', fileURLToPath(import.meta.url), '--child', name, '--file', file, '--subset', String(subset)];
+  const run = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (run.status !== 0) {
+    console.error(`${name} failed: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    results[name] = { label, error: run.stderr.trim().split('\n').slice(-1)[0] };
+    continue;
+  }
+  const r = JSON.parse(run.stdout.trim().split('\n').pop());
+  const fraction = r.events / events;
+  r.label = label;
+  r.eventsPerSecond = r.events / r.seconds;
+  r.mbPerSecond = (bytes * fraction) / 1e6 / r.seconds;
+  if (r.devices) r.rssBytesPerDevice = r.peakRssBytes / r.devices;
+  results[name] = r;
+  console.error(`${name.padEnd(17)} ${(r.eventsPerSecond / 1e6).toFixed(3).padStart(9)} M events/s ${r.mbPerSecond.toFixed(0).padStart(6)} MB/s  peak RSS ${(r.peakRssBytes / 1e6).toFixed(0)} MB  (${r.seconds.toFixed(2)} s)`);
+}
+
+const eps = (name) => results[name]?.eventsPerSecond;
+const ratio = (a, b) => (eps(a) !== undefined && eps(b) !== undefined ? eps(a) / eps(b) : null);
+const devicesSeen = results.applyBatch?.devices ?? devices;
+for (const name of ['replay1', 'replay2']) if (results[name] && !results[name].error) results[name].rssBytesPerDevice = results[name].peakRssBytes / devicesSeen;
+const replayRssPerDevice = results.replay2 ? results.replay2.peakRssBytes / devicesSeen : null;
+const targets = [
+  { target: 'replay, both cores ≥ 1.0× DuckDB (stretch 1.5×)', value: ratio('replay2', 'duckdb'), goal: 1.0 },
+  { target: 'replay, one thread ≥ 5× JSON.parse per line', value: ratio('replay1', 'jsonParse'), goal: 5 },
+  { target: 'applyBatch on decoded columns ≥ 50M events/s', value: eps('applyBatch') === undefined ? null : eps('applyBatch') / 1e6, goal: 50 },
+  { target: 'replay (both cores) ≥ 50× XState actor per device', value: ratio('replay2', 'xstateActor'), goal: 50 },
+  {
+    target: 'memory per device ≤ 1/10 of an XState actor (replay peak RSS per device vs actor heap per device)',
+    value: results.xstateActor?.heapPerDevice && replayRssPerDevice ? replayRssPerDevice / results.xstateActor.heapPerDevice : null,
+    goal: 0.1,
+    lowerIsBetter: true,
+  },
+  { target: 'replay peak RSS per device ≤ 300 bytes', value: replayRssPerDevice, goal: 300, lowerIsBetter: true },
+  ...(events >= 10_000_000 ? [{ target: '10M events / 1M devices under 10 s (both cores)', value: results.replay2?.seconds ?? null, goal: 10, lowerIsBetter: true }] : []),
+];
+for (const t of targets) t.met = t.value === null ? null : t.lowerIsBetter ? t.value <= t.goal : t.value >= t.goal;
+
+const cpu = cpus()[0]?.model ?? 'unknown';
+const machine = { os: `${platform()} ${release()}`, cpu, cores: availableParallelism(), memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version };
+const date = new Date().toISOString();
+const report = { date, machine, input: { file: file.slice(REPO.length + 1), events, devices, seed, bytes, bytesPerEvent: bytes / events, xstateSubset: subset }, results, ratios: {
+  replay1VsJsonParse: ratio('replay1', 'jsonParse'),
+  replay2VsJsonParse: ratio('replay2', 'jsonParse'),
+  replay2VsDuckdb: ratio('replay2', 'duckdb'),
+  replay1VsDuckdb: ratio('replay1', 'duckdb'),
+  replay2VsXstateActor: ratio('replay2', 'xstateActor'),
+  replay2VsXstateTransition: ratio('replay2', 'xstateTransition'),
+  replay2VsLines: ratio('replay2', 'lines'),
+  replay2VsReplay1: ratio('replay2', 'replay1'),
+}, targets };
+mkdirSync(join(REPO, 'bench/results'), { recursive: true });
+const out = join(REPO, 'bench/results', `${date.slice(0, 10)}-${events}.json`);
+writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+console.error(`wrote ${out.slice(REPO.length + 1)}`);
+writeFileSync(join(REPO, 'docs/performance.md'), renderMarkdown(report, readNotes()));
+console.error('wrote docs/performance.md');
+
+/** The hand-written part of docs/performance.md (below the marker) survives regeneration. */
+function readNotes() {
+  const path = join(REPO, 'docs/performance.md');
+  if (!existsSync(path)) return '';
+  const text = readFileSync(path, 'utf8');
+  const at = text.indexOf(NOTES_MARKER);
+  return at === -1 ? '' : text.slice(at + NOTES_MARKER.length);
+}
+
+function renderMarkdown(r, notes) {
+  const f = (v, d = 2) => (v === null || v === undefined ? '—' : Number(v).toFixed(d));
+  const rows = Object.entries(r.results).map(([name, x]) =>
+    x.error
+      ? `| ${x.label} | failed: ${x.error} | | | | |`
+      : `| ${x.label} | ${f(x.eventsPerSecond / 1e6, 3)} | ${f(x.mbPerSecond, 0)} | ${f(x.peakRssBytes / 1e6, 0)} | ${x.rssBytesPerDevice ? f(x.rssBytesPerDevice, 0) : '—'} | ${f(x.seconds)} |`,
+  );
+  const t = r.targets.map((x) => `| ${x.target} | ${f(x.value)} | ${x.met === null ? 'not measured' : x.met ? 'met' : 'missed'} |`);
+  return `# Performance
+
+Generated by \`pnpm bench\` (bench/run.mjs) on ${r.date}. Raw figures: \`bench/results/${r.date.slice(0, 10)}-${r.input.events}.json\`.
+
+Machine: ${r.machine.os}, ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}.
+
+Input: \`simfleet generate --events ${r.input.events} --devices ${r.input.devices} --seed ${r.input.seed}\` — ${f(r.input.bytes / 1e6, 0)} MB, ${f(r.input.bytesPerEvent, 0)} bytes per event. Every approach runs in its own child process (peak RSS is that process's). The XState baselines run on the first ${r.input.xstateSubset} events, decoded beforehand, and are reported per event; "RSS/device" divides the process's peak RSS by the devices it saw (for XState actors the heap per device is ${r.results.xstateActor?.heapPerDevice ? f(r.results.xstateActor.heapPerDevice, 0) : '—'} bytes).
+
+| approach | M events/s | MB/s | peak RSS (MB) | RSS/device (B) | seconds |
+|---|---:|---:|---:|---:|---:|
+${rows.join('\n')}
+
+Ratios (same run): replay --threads 1 / JSON.parse = ${f(r.ratios.replay1VsJsonParse)}×; --threads 2 / JSON.parse = ${f(r.ratios.replay2VsJsonParse)}×; --threads 2 / DuckDB = ${f(r.ratios.replay2VsDuckdb)}×; --threads 2 / XState actor = ${f(r.ratios.replay2VsXstateActor)}×; --threads 2 / XState transition() = ${f(r.ratios.replay2VsXstateTransition)}×; --threads 2 / --threads 1 = ${f(r.ratios.replay2VsReplay1)}×.
+
+## Targets of issue 5
+
+| target | reached | |
+|---|---:|---|
+${t.join('\n')}
+${NOTES_MARKER}${notes}`;
+}

@@ -1,0 +1,130 @@
+/**
+ * Uses every core for a big NDJSON file: the file is cut into byte ranges at newlines,
+ * worker threads decode the ranges (replayWorker.ts), and the main thread merges the
+ * results in range order (ReplaySession.mergeRange), so the outcome — rows, counts,
+ * rejects and their order — is the one a single thread produces.
+ */
+import { open } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
+import type { RangeOptions, RangeResult } from './RangeIngest.js';
+import type { ReplaySession } from './ReplaySession.js';
+import type { RangeJob } from './replayWorker.js';
+
+/** Files smaller than this are read by the main thread alone (workers cost ~50 ms to start). */
+export const MIN_PARALLEL_BYTES = 1 << 20;
+
+const HEAD = 1 << 16;
+
+/**
+ * Range boundaries `[b0 = 0, b1, …, bn = size]` for `parts` workers, each after a
+ * `\n`; `undefined` when the file must be read sequentially (gzip, a JSON array, or
+ * nothing but blanks in its first 64 KiB).
+ */
+export async function planRanges(path: string, size: number, parts: number): Promise<number[] | undefined> {
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(Math.min(HEAD, size));
+    await handle.read(head, 0, head.length, 0);
+    if (head[0] === 0x1f && head[1] === 0x8b) return undefined;
+    const first = head.findIndex((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09 && b !== 0xef && b !== 0xbb && b !== 0xbf);
+    if (first === -1 || head[first] === 0x5b) return undefined;
+    const bounds = [0];
+    const probe = Buffer.alloc(HEAD);
+    for (let k = 1; k < parts; k++) {
+      let pos = Math.max(Math.floor((size * k) / parts), bounds[bounds.length - 1] as number);
+      let cut = -1;
+      while (pos < size) {
+        const { bytesRead } = await handle.read(probe, 0, HEAD, pos);
+        if (bytesRead === 0) break;
+        const nl = probe.subarray(0, bytesRead).indexOf(0x0a);
+        if (nl !== -1) {
+          cut = pos + nl + 1;
+          break;
+        }
+        pos += bytesRead;
+      }
+      if (cut === -1 || cut >= size) break;
+      if (cut > (bounds[bounds.length - 1] as number)) bounds.push(cut);
+    }
+    bounds.push(size);
+    return bounds;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A fixed set of worker threads running range jobs. */
+export class ReplayWorkers {
+  readonly #workers: Worker[] = [];
+  readonly #size: number;
+
+  constructor(size: number) {
+    this.#size = size;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  #worker(i: number): Worker {
+    let w = this.#workers[i];
+    if (w === undefined) {
+      w = new Worker(new URL('./replayWorker.js', import.meta.url));
+      this.#workers[i] = w;
+    }
+    return w;
+  }
+
+  run(i: number, job: RangeJob): Promise<RangeResult> {
+    const w = this.#worker(i);
+    return new Promise((resolve, reject) => {
+      const onMessage = (m: { ok: true; result: RangeResult } | { ok: false; error: string }): void => {
+        w.off('error', onError);
+        if (m.ok) resolve(m.result);
+        else reject(new Error(m.error));
+      };
+      const onError = (e: Error): void => {
+        w.off('message', onMessage);
+        reject(e);
+      };
+      w.once('message', onMessage);
+      w.once('error', onError);
+      w.postMessage(job);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.terminate()));
+    this.#workers.length = 0;
+  }
+}
+
+/**
+ * Replays one NDJSON file with the workers; false when the file is not splittable
+ * (the caller reads it sequentially).
+ */
+export async function replayFileInParallel(
+  session: ReplaySession,
+  workers: ReplayWorkers,
+  path: string,
+  size: number,
+  options: RangeOptions,
+  onProgress: (records: number, bytes: number) => void,
+): Promise<boolean> {
+  const bounds = await planRanges(path, size, workers.size);
+  if (bounds === undefined || bounds.length < 3) return false;
+  const jobs: Promise<RangeResult>[] = [];
+  for (let k = 0; k + 1 < bounds.length; k++) {
+    jobs.push(workers.run(k, { path, start: bounds[k] as number, end: bounds[k + 1] as number, options }));
+  }
+  const results = await Promise.all(jobs);
+  let firstLine = 1;
+  let records = 0;
+  for (const result of results) {
+    session.mergeRange(result, path, firstLine);
+    firstLine += result.lines;
+    records += result.records + result.deferred.length;
+  }
+  onProgress(records, size);
+  return true;
+}

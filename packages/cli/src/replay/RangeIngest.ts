@@ -1,0 +1,159 @@
+/**
+ * The worker-thread half of a parallel replay: decodes the lines of one byte range of
+ * an NDJSON file into its own columns and string pool, and hands back everything the
+ * main thread needs to merge it as if it had read the lines itself.
+ *
+ * What a worker cannot decide alone it defers: a line the full decoder rejects, one
+ * after `--until`, or one of the watched endpoint goes back to the main thread as
+ * (local line number, text), and the main thread ingests it through
+ * `ReplaySession.ingest` once it knows the range's first line number. So rejects,
+ * their reasons and line numbers, and the watched timeline are produced by exactly
+ * the code that produces them single-threaded, in the same order.
+ */
+import {
+  classifyEvent,
+  decodeEventText,
+  EventColumns,
+  FAST_BLANK,
+  FastLineDecoder,
+  StringPool,
+} from '@simfleet/core';
+import { lineRecord } from '../input/readRecords.js';
+
+/** Options a range needs (the replay's, minus callbacks). */
+export interface RangeOptions {
+  readonly until?: number | undefined;
+  readonly watchEndpoint?: number | undefined;
+}
+
+/** The columns of a range, as transferable typed arrays cut to their length. */
+export interface RangeColumns {
+  readonly length: number;
+  readonly at: Float64Array;
+  readonly idHi: Uint32Array;
+  readonly idLo: Uint32Array;
+  readonly endpointId: Float64Array;
+  readonly type: Uint8Array;
+  readonly organisationId: Float64Array;
+  readonly simId: Float64Array;
+  readonly iccid: Uint32Array;
+  readonly imsi: Uint32Array;
+  readonly imei: Uint32Array;
+  readonly ipAddress: Uint32Array;
+  readonly apn: Uint32Array;
+  readonly operator: Uint32Array;
+  readonly ratType: Int16Array;
+  readonly rejectionReason: Uint8Array;
+}
+
+/** What a worker returns for one range. */
+export interface RangeResult {
+  /** Records accounted for in the range (not counting deferred lines). */
+  readonly records: number;
+  readonly withoutEndpoint: number;
+  /** [type id, count] of events of unknown types. */
+  readonly unknownTypes: readonly (readonly [number, number])[];
+  /** Lines the main thread must ingest itself, with line numbers local to the range (1-based). */
+  readonly deferred: readonly { readonly line: number; readonly text: string }[];
+  /** Lines in the range (its `\n`s, plus a last unterminated one). */
+  readonly lines: number;
+  /** The range's strings; pool reference r is `strings[r - 1]`. */
+  readonly strings: readonly string[];
+  readonly columns: RangeColumns;
+}
+
+/**
+ * Decodes one range's lines (fast path first, the full decoder on fallback).
+ *
+ * @example
+ * const ingest = new RangeIngest({});
+ * lines.push(chunk, (b, s, e, line) => ingest.ingestLine(b, s, e, line));
+ * const result = ingest.result(lines.nextLine - 1);
+ */
+export class RangeIngest {
+  readonly #pool = new StringPool();
+  readonly #columns = new EventColumns(this.#pool, 1 << 16);
+  readonly #fast = new FastLineDecoder(this.#columns);
+  readonly #options: RangeOptions;
+  #records = 0;
+  #withoutEndpoint = 0;
+  readonly #unknown = new Map<number, number>();
+  readonly #deferred: { line: number; text: string }[] = [];
+
+  constructor(options: RangeOptions) {
+    this.#options = options;
+  }
+
+  ingestLine(bytes: Buffer, start: number, end: number, line: number): void {
+    const c = this.#columns;
+    const row = this.#fast.decodeLine(bytes, start, end);
+    if (row === FAST_BLANK) return;
+    const until = this.#options.until;
+    const watch = this.#options.watchEndpoint;
+    if (row >= 0) {
+      if ((until === undefined || (c.at[row] as number) <= until) && (watch === undefined || c.endpointId[row] !== watch)) {
+        if (Number.isNaN(c.endpointId[row] as number)) this.#withoutEndpoint++;
+        this.#records++;
+        return;
+      }
+      c.length = row;
+    }
+    const record = lineRecord(bytes.subarray(start, end), line);
+    if (record === undefined) return;
+    const decoded = decodeEventText(record.text, { line });
+    if (!decoded.ok) return this.#defer(record.text, line);
+    const event = decoded.value;
+    if ((until !== undefined && event.timestamp > until) || (watch !== undefined && event.endpoint?.id === watch)) {
+      return this.#defer(record.text, line);
+    }
+    if (!c.push(classifyEvent(event)).ok) return this.#defer(record.text, line);
+    if (event.type === 'unknown') this.#unknown.set(event.typeId, (this.#unknown.get(event.typeId) ?? 0) + 1);
+    if (event.endpoint === null) this.#withoutEndpoint++;
+    this.#records++;
+  }
+
+  #defer(text: string, line: number): void {
+    this.#deferred.push({ line, text });
+  }
+
+  /** The result, after the last line; `lines` is the number of lines the range held. */
+  result(lines: number): RangeResult {
+    const c = this.#columns;
+    const n = c.length;
+    const strings: string[] = [];
+    for (let r = 1; r <= this.#pool.size; r++) strings.push(this.#pool.get(r) as string);
+    return {
+      records: this.#records,
+      withoutEndpoint: this.#withoutEndpoint,
+      unknownTypes: [...this.#unknown],
+      deferred: this.#deferred,
+      lines,
+      strings,
+      columns: {
+        length: n,
+        at: c.at.slice(0, n),
+        idHi: c.idHi.slice(0, n),
+        idLo: c.idLo.slice(0, n),
+        endpointId: c.endpointId.slice(0, n),
+        type: c.type.slice(0, n),
+        organisationId: c.organisationId.slice(0, n),
+        simId: c.simId.slice(0, n),
+        iccid: c.iccid.slice(0, n),
+        imsi: c.imsi.slice(0, n),
+        imei: c.imei.slice(0, n),
+        ipAddress: c.ipAddress.slice(0, n),
+        apn: c.apn.slice(0, n),
+        operator: c.operator.slice(0, n),
+        ratType: c.ratType.slice(0, n),
+        rejectionReason: c.rejectionReason.slice(0, n),
+      },
+    };
+  }
+}
+
+/** The buffers of a result's columns, to transfer instead of copy. */
+export function transferList(result: RangeResult): ArrayBuffer[] {
+  return Object.values(result.columns)
+    .filter((v): v is Exclude<RangeColumns[keyof RangeColumns], number> => typeof v !== 'number')
+    .map((a) => a.buffer as ArrayBuffer);
+}

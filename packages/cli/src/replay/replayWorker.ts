@@ -1,0 +1,47 @@
+/**
+ * Worker thread entry of a parallel replay: reads byte ranges of NDJSON files and
+ * answers each with a `RangeResult` (see RangeIngest.ts). One message in, one out.
+ */
+import { open } from 'node:fs/promises';
+import { parentPort } from 'node:worker_threads';
+import { NdjsonLines } from './NdjsonLines.js';
+import { RangeIngest, type RangeOptions, transferList } from './RangeIngest.js';
+
+/** A job: the lines of `path` in bytes [start, end) (start is a line start). */
+export interface RangeJob {
+  readonly path: string;
+  readonly start: number;
+  readonly end: number;
+  readonly options: RangeOptions;
+}
+
+const CHUNK = 1 << 20;
+
+/** Decodes one range of a file. */
+export async function replayRange(job: RangeJob): Promise<ReturnType<RangeIngest['result']>> {
+  const ingest = new RangeIngest(job.options);
+  const lines = new NdjsonLines(1);
+  const onLine = (b: Buffer, s: number, e: number, line: number): void => ingest.ingestLine(b, s, e, line);
+  const handle = await open(job.path, 'r');
+  try {
+    for (let pos = job.start; pos < job.end; ) {
+      const want = Math.min(CHUNK, job.end - pos);
+      const chunk = Buffer.allocUnsafe(want);
+      const { bytesRead } = await handle.read(chunk, 0, want, pos);
+      if (bytesRead === 0) break;
+      lines.push(bytesRead === want ? chunk : chunk.subarray(0, bytesRead), onLine);
+      pos += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+  lines.end(onLine);
+  return ingest.result(lines.nextLine - 1);
+}
+
+parentPort?.on('message', (job: RangeJob) => {
+  replayRange(job).then(
+    (result) => parentPort?.postMessage({ ok: true, result }, transferList(result)),
+    (error: unknown) => parentPort?.postMessage({ ok: false, error: error instanceof Error ? error.message : String(error) }),
+  );
+});

@@ -1,0 +1,63 @@
+/**
+ * The binary layout of a checkpoint (format version 1). Everything is little-endian.
+ *
+ * ```
+ * offset  size  field
+ *      0     8  magic 89 53 46 43 50 0D 0A 1A  ("\x89SFCP\r\n\x1a": binary, survives no text-mode copy)
+ *      8     4  format version (u32) = 1
+ *     12     4  header JSON length in bytes (u32)
+ *     16     8  total length of the checkpoint in bytes (u32 low, u32 high)
+ *     24    16  machine fingerprint (16 ASCII hex digits, see machineFingerprint.ts)
+ *     40     4  checksum length in bytes (u32)
+ *     44    16  checksum algorithm name (ASCII, zero-padded), e.g. "sha256"
+ *     60     4  reserved (0)
+ *     64     …  header JSON (UTF-8), padded with spaces to a multiple of 8
+ *      …     …  sections, each at a multiple of 8 (offsets in the header, from the data start):
+ *               stringBytes (u32 per pool string), strings (UTF-8), then one per column
+ *    end-c   c  checksum of every byte before it
+ * ```
+ * Sections are aligned so that a reader can map typed arrays straight over the bytes.
+ */
+
+/** The first eight bytes of every checkpoint. */
+export const CHECKPOINT_MAGIC: Uint8Array = Uint8Array.of(0x89, 0x53, 0x46, 0x43, 0x50, 0x0d, 0x0a, 0x1a);
+/** The format version this code writes and reads. */
+export const CHECKPOINT_FORMAT_VERSION = 1;
+/** Bytes before the header JSON. */
+export const PREFIX_BYTES = 64;
+/** Longest checksum algorithm name the prefix holds. */
+export const HASHER_NAME_BYTES = 16;
+
+/** Element type of a stored column. */
+export type ColumnKind = 'f64' | 'u32' | 'u8' | 'i16';
+
+/** Bytes per element of each column kind. */
+export const COLUMN_KIND_BYTES: Readonly<Record<ColumnKind, number>> = { f64: 8, u32: 4, u8: 1, i16: 2 };
+
+/** The `EventColumns` fields a checkpoint stores, in file order (`order` is scratch: not stored). */
+export const CHECKPOINT_COLUMNS = [
+  ['at', 'f64'],
+  ['idHi', 'u32'],
+  ['idLo', 'u32'],
+  ['endpointId', 'f64'],
+  ['type', 'u8'],
+  ['organisationId', 'f64'],
+  ['simId', 'f64'],
+  ['iccid', 'u32'],
+  ['imsi', 'u32'],
+  ['imei', 'u32'],
+  ['ipAddress', 'u32'],
+  ['apn', 'u32'],
+  ['operator', 'u32'],
+  ['ratType', 'i16'],
+  ['rejectionReason', 'u8'],
+] as const satisfies readonly (readonly [string, ColumnKind])[];
+
+/** Name of a stored column. */
+export type CheckpointColumnName = (typeof CHECKPOINT_COLUMNS)[number][0];
+
+/** Columns whose values are string pool references. */
+export const POOL_COLUMNS: readonly CheckpointColumnName[] = ['iccid', 'imsi', 'imei', 'ipAddress', 'apn', 'operator'];
+
+/** Rounds up to a multiple of 8. */
+export const align8 = (n: number): number => Math.ceil(n / 8) * 8;

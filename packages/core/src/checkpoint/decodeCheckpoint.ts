@@ -1,0 +1,237 @@
+/**
+ * Reads a checkpoint back, all or nothing.
+ *
+ * Checks run from the cheapest and most telling to the most thorough: magic (is it a
+ * checkpoint at all), format version, length (truncated), checksum (corrupt), then the
+ * machine fingerprint — last, because only an intact checkpoint can honestly be said to
+ * come from another statechart version. Nothing is returned until every check passed.
+ *
+ * Loading is fast for large fleets: the columns are typed-array views over the bytes (no
+ * per-row work); only the pool's strings are materialised.
+ */
+import type { CompiledMachine } from '../reducer/compileMachine.js';
+import type { EventColumns } from '../reducer/EventColumns.js';
+import { CheckpointError } from './CheckpointError.js';
+import type { CheckpointHasher } from './CheckpointHasher.js';
+import type { CheckpointAccount, CheckpointHeader, CheckpointInput } from './CheckpointHeader.js';
+import {
+  CHECKPOINT_COLUMNS,
+  CHECKPOINT_FORMAT_VERSION,
+  CHECKPOINT_MAGIC,
+  type CheckpointColumnName,
+  COLUMN_KIND_BYTES,
+  type ColumnKind,
+  HASHER_NAME_BYTES,
+  PREFIX_BYTES,
+  align8,
+} from './checkpointLayout.js';
+import { decodeStrings } from './checkpointStrings.js';
+import type { CheckpointSection } from './encodeCheckpoint.js';
+import { machineFingerprint } from './machineFingerprint.js';
+
+/** The stored rows: the `EventColumns` fields a checkpoint holds, `length` long. */
+export type CheckpointRows = Pick<EventColumns, CheckpointColumnName | 'length'>;
+
+/** A checkpoint, loaded. */
+export interface DecodedCheckpoint {
+  readonly header: CheckpointHeader;
+  /** The pool strings in reference order: `strings[i]` is reference `i + 1`. */
+  readonly strings: readonly string[];
+  /** Views over the checkpoint's bytes (do not mutate the bytes while these are in use). */
+  readonly rows: CheckpointRows;
+  /** The machine fingerprint it was written with (equal to this code's). */
+  readonly fingerprint: string;
+}
+
+/** Outcome of `decodeCheckpoint`. */
+export type DecodeCheckpointResult = { readonly ok: true; readonly value: DecodedCheckpoint } | { readonly ok: false; readonly error: CheckpointError };
+
+/** Options of `decodeCheckpoint`. */
+export interface DecodeCheckpointOptions {
+  /** The machine the checkpoint must have been written with (default: `getCompiledMachine()`). */
+  readonly compiled?: CompiledMachine;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+const fail = (code: CheckpointError['code'], message: string): DecodeCheckpointResult => ({ ok: false, error: new CheckpointError(code, message) });
+
+/**
+ * Decodes and verifies a checkpoint.
+ *
+ * @example
+ * const r = decodeCheckpoint(await store.read('fleet.ckpt'), sha256Hasher);
+ * if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+ * restoreColumns(r.value, columns);
+ */
+export function decodeCheckpoint(input: Uint8Array, hasher: CheckpointHasher, options: DecodeCheckpointOptions = {}): DecodeCheckpointResult {
+  const magicSeen = Math.min(input.length, CHECKPOINT_MAGIC.length);
+  for (let i = 0; i < magicSeen; i++) {
+    if (input[i] !== CHECKPOINT_MAGIC[i]) return fail('bad_magic', 'not a simfleet checkpoint (wrong magic bytes)');
+  }
+  if (input.length < PREFIX_BYTES) return fail('truncated', `checkpoint is truncated: ${input.length} bytes, shorter than its ${PREFIX_BYTES}-byte prefix`);
+  // Typed-array views need 8-byte alignment; a file read into its own buffer has it already.
+  const bytes = input.byteOffset % 8 === 0 ? input : input.slice();
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(8, true);
+  if (version !== CHECKPOINT_FORMAT_VERSION) {
+    return fail('unsupported_version', `checkpoint format version ${version} is not supported (this simfleet reads version ${CHECKPOINT_FORMAT_VERSION}): replay from the logs`);
+  }
+  const total = view.getUint32(16, true) + view.getUint32(20, true) * 2 ** 32;
+  if (bytes.length < total) return fail('truncated', `checkpoint is truncated: ${bytes.length} of ${total} bytes`);
+  if (bytes.length > total) return fail('corrupt', `checkpoint is corrupt: ${bytes.length} bytes where its header says ${total}`);
+  const digestBytes = view.getUint32(40, true);
+  const name = asciiField(bytes, 44, HASHER_NAME_BYTES);
+  if (name !== hasher.name || digestBytes !== hasher.digestBytes) {
+    return fail('unsupported_version', `checkpoint is checksummed with '${name}', this reader checks '${hasher.name}'`);
+  }
+  const jsonBytes = view.getUint32(12, true);
+  const dataStart = PREFIX_BYTES + align8(jsonBytes);
+  if (digestBytes > total || dataStart > total - digestBytes) return fail('corrupt', 'checkpoint is corrupt: its lengths do not fit');
+  const expected = hasher.digest(bytes.subarray(0, total - digestBytes));
+  const stored = bytes.subarray(total - digestBytes, total);
+  if (expected.length !== digestBytes || expected.some((b, i) => b !== stored[i])) {
+    return fail('corrupt', 'checkpoint is corrupt: checksum mismatch');
+  }
+  const fingerprint = asciiField(bytes, 24, 16);
+  const ours = machineFingerprint(options.compiled);
+  if (fingerprint !== ours) {
+    return fail(
+      'machine_mismatch',
+      `this checkpoint was written by another statechart version (machine ${fingerprint}, this simfleet has ${ours}): replay from the logs`,
+    );
+  }
+
+  let stored_: unknown;
+  try {
+    stored_ = JSON.parse(new TextDecoder().decode(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + jsonBytes)));
+  } catch {
+    return fail('invalid_layout', 'checkpoint header is not JSON');
+  }
+  const parsed = readStoredHeader(stored_);
+  if (typeof parsed === 'string') return fail('invalid_layout', `checkpoint header: ${parsed}`);
+  const { header, rows, strings: stringCount, escaped, sections } = parsed;
+  const dataEnd = total - digestBytes;
+  const section = (sectionName: string, expectedBytes: number | undefined): CheckpointSection | string => {
+    const s = sections.find((x) => x.name === sectionName);
+    if (s === undefined) return `no ${sectionName} section`;
+    if (s.offset % 8 !== 0 || dataStart + s.offset + s.bytes > dataEnd) return `section ${sectionName} is out of bounds`;
+    if (expectedBytes !== undefined && s.bytes !== expectedBytes) return `section ${sectionName} holds ${s.bytes} bytes, not ${expectedBytes}`;
+    return s;
+  };
+
+  const lengthsSection = section('stringBytes', stringCount * 4);
+  if (typeof lengthsSection === 'string') return fail('invalid_layout', lengthsSection);
+  const stringsSection = section('strings', undefined);
+  if (typeof stringsSection === 'string') return fail('invalid_layout', stringsSection);
+  const byteLengths = columnView(bytes, dataStart + lengthsSection.offset, stringCount, 'u32') as Uint32Array;
+  let strings: string[] | undefined;
+  try {
+    const start = dataStart + stringsSection.offset;
+    strings = decodeStrings(byteLengths, bytes.subarray(start, start + stringsSection.bytes), escaped);
+  } catch {
+    strings = undefined;
+  }
+  if (strings === undefined) return fail('invalid_layout', 'string pool lengths do not match its bytes');
+
+  const columns: Partial<Record<CheckpointColumnName, Float64Array | Uint32Array | Uint8Array | Int16Array>> = {};
+  for (const [column, kind] of CHECKPOINT_COLUMNS) {
+    const s = section(column, rows * COLUMN_KIND_BYTES[kind]);
+    if (typeof s === 'string') return fail('invalid_layout', s);
+    columns[column] = columnView(bytes, dataStart + s.offset, rows, kind);
+  }
+  return { ok: true, value: { header, strings, rows: { length: rows, ...columns } as CheckpointRows, fingerprint } };
+}
+
+function asciiField(bytes: Uint8Array, offset: number, length: number): string {
+  let s = '';
+  for (let i = offset; i < offset + length && bytes[i] !== 0; i++) s += String.fromCharCode(bytes[i]!);
+  return s;
+}
+
+/** A typed array over `count` little-endian elements (a view on little-endian hosts, a copy otherwise). */
+function columnView(bytes: Uint8Array, offset: number, count: number, kind: ColumnKind): Float64Array | Uint32Array | Uint8Array | Int16Array {
+  const at = bytes.byteOffset + offset;
+  if (kind === 'u8') return new Uint8Array(bytes.buffer, at, count);
+  if (LITTLE_ENDIAN) {
+    if (kind === 'f64') return new Float64Array(bytes.buffer, at, count);
+    if (kind === 'u32') return new Uint32Array(bytes.buffer, at, count);
+    return new Int16Array(bytes.buffer, at, count);
+  }
+  const view = new DataView(bytes.buffer, at, count * COLUMN_KIND_BYTES[kind]);
+  if (kind === 'f64') return Float64Array.from({ length: count }, (_, i) => view.getFloat64(i * 8, true));
+  if (kind === 'u32') return Uint32Array.from({ length: count }, (_, i) => view.getUint32(i * 4, true));
+  return Int16Array.from({ length: count }, (_, i) => view.getInt16(i * 2, true));
+}
+
+interface ParsedHeader {
+  readonly header: CheckpointHeader;
+  readonly rows: number;
+  readonly strings: number;
+  readonly escaped: readonly (readonly [number, string])[];
+  readonly sections: readonly CheckpointSection[];
+}
+
+type Json = Readonly<Record<string, unknown>>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/** Validates the stored header JSON: a problem as a string, never a half-read header. */
+function readStoredHeader(v: unknown): ParsedHeader | string {
+  if (!isObject(v)) return 'not an object';
+  const { createdAt, until, account, inputs, layout } = v as Record<string, unknown>;
+  if (typeof createdAt !== 'string') return 'createdAt is not a string';
+  if (until !== null && typeof until !== 'number') return 'until is not a number or null';
+  const acc = readAccount(account);
+  if (typeof acc === 'string') return acc;
+  if (!Array.isArray(inputs)) return 'inputs is not an array';
+  const ins: CheckpointInput[] = [];
+  for (const input of inputs) {
+    const parsed = readInput(input);
+    if (typeof parsed === 'string') return parsed;
+    ins.push(parsed);
+  }
+  if (!isObject(layout)) return 'layout is not an object';
+  const { rows, strings, escaped, sections } = layout as Record<string, unknown>;
+  if (!isCount(rows) || !isCount(strings)) return 'layout rows/strings are not counts';
+  if (!Array.isArray(escaped) || !escaped.every((e) => Array.isArray(e) && e.length === 2 && isCount(e[0]) && typeof e[1] === 'string')) {
+    return 'layout.escaped is malformed';
+  }
+  if (!Array.isArray(sections) || !sections.every((s) => isObject(s) && typeof s['name'] === 'string' && isCount(s['offset']) && isCount(s['bytes']))) {
+    return 'layout.sections is malformed';
+  }
+  return {
+    header: { createdAt, until: until as number | null, account: acc, inputs: ins },
+    rows,
+    strings,
+    escaped: escaped as [number, string][],
+    sections: sections as CheckpointSection[],
+  };
+}
+
+function readAccount(v: unknown): CheckpointAccount | string {
+  if (!isObject(v)) return 'account is not an object';
+  const { records, rejected, rejectedByReason, unknownEventTypes, eventsWithoutEndpoint, duplicatesRemoved } = v as Record<string, unknown>;
+  if (!isCount(records) || !isCount(rejected) || !isCount(eventsWithoutEndpoint) || !isCount(duplicatesRemoved)) return 'account counts are malformed';
+  const pairs = (p: unknown, key: (k: unknown) => boolean): boolean => Array.isArray(p) && p.every((e) => Array.isArray(e) && e.length === 2 && key(e[0]) && isCount(e[1]));
+  if (!pairs(rejectedByReason, (k) => typeof k === 'string')) return 'account.rejectedByReason is malformed';
+  if (!pairs(unknownEventTypes, (k) => typeof k === 'number' && Number.isSafeInteger(k))) return 'account.unknownEventTypes is malformed';
+  return {
+    records,
+    rejected,
+    rejectedByReason: rejectedByReason as [string, number][],
+    unknownEventTypes: unknownEventTypes as [number, number][],
+    eventsWithoutEndpoint,
+    duplicatesRemoved,
+  };
+}
+
+function readInput(v: unknown): CheckpointInput | string {
+  if (!isObject(v)) return 'an input is not an object';
+  const { kind, path, size, mtimeMs, position, complete } = v as Record<string, unknown>;
+  if (kind !== 'file' && kind !== 'stdin') return 'an input has no kind';
+  if (path !== null && typeof path !== 'string') return 'an input path is malformed';
+  if (!isCount(size) || typeof mtimeMs !== 'number' || !isCount(position) || typeof complete !== 'boolean') {
+    return 'an input position is malformed';
+  }
+  return { kind, path, size, mtimeMs, position, complete };
+}

@@ -1,0 +1,353 @@
+/**
+ * The fast path's proof: on every line it either falls back or writes exactly the row
+ * the full decoder (decodeEventText + classifyEvent + EventColumns.push) writes.
+ */
+import fc from 'fast-check';
+import { parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
+import { describe, expect, it } from 'vitest';
+import { eventTypeByKey } from '../../src/catalog/eventTypes.js';
+import { classifyEvent } from '../../src/decode/classifyEvent.js';
+import { decodeEventText } from '../../src/decode/decodeEventText.js';
+import { parseTimestamp } from '../../src/decode/timestamp.js';
+import { FAST_BLANK, FAST_FALLBACK, FastLineDecoder } from '../../src/fastpath/FastLineDecoder.js';
+import { timestampBytes } from '../../src/fastpath/timestampBytes.js';
+import { EventColumns } from '../../src/reducer/EventColumns.js';
+import { StringPool } from '../../src/reducer/StringPool.js';
+import { generateFleetLog } from '../../../testkit/src/simulator/generateFleetLog.js';
+import { seedExamples } from '../decode/support.js';
+
+const encoder = new TextEncoder();
+
+function simulatorLines(messy: boolean, events: number, seed: number): string[] {
+  let text = '';
+  generateFleetLog({ events, devices: 40, seed, messy }, (chunk) => {
+    text += chunk;
+  });
+  return text.split('\n').filter((l) => l !== '');
+}
+
+/** Seed examples as one-line records (numbers kept exactly); invalid ones with their breaks as spaces. */
+function seedLines(): string[] {
+  return seedExamples().map((e) => {
+    try {
+      return stringifyLossless(parseLossless(e.text)) ?? e.text.replace(/\n/g, ' ');
+    } catch {
+      return e.text.replace(/\r?\n/g, ' ');
+    }
+  });
+}
+
+const SIM = simulatorLines(false, 300, 11);
+const MESSY = simulatorLines(true, 600, 12);
+const SEEDS = seedLines();
+const ALL = [...SIM, ...MESSY, ...SEEDS];
+
+/** Every column of one row, strings resolved through the pool. */
+function rowOf(c: EventColumns, row: number): unknown[] {
+  const p = c.pool;
+  return [
+    c.at[row],
+    c.idHi[row],
+    c.idLo[row],
+    c.endpointId[row],
+    c.type[row],
+    c.organisationId[row],
+    c.simId[row],
+    p.get(c.iccid[row] as number),
+    p.get(c.imsi[row] as number),
+    p.get(c.imei[row] as number),
+    p.get(c.ipAddress[row] as number),
+    p.get(c.apn[row] as number),
+    p.get(c.operator[row] as number),
+    c.ratType[row],
+    c.rejectionReason[row],
+  ];
+}
+
+/** The full decoder's verdict on a line: its row, 'blank' or 'rejected'. */
+function fullRow(bytes: Uint8Array): unknown[] | 'blank' | 'rejected' {
+  let text = Buffer.from(bytes).toString('utf8');
+  if (text.endsWith('\r')) text = text.slice(0, -1);
+  if (text.trim() === '') return 'blank';
+  const decoded = decodeEventText(text);
+  if (!decoded.ok) return 'rejected';
+  const columns = new EventColumns(new StringPool(), 1);
+  const pushed = columns.push(classifyEvent(decoded.value));
+  return pushed.ok ? rowOf(columns, 0) : 'rejected';
+}
+
+interface Tally {
+  fast: number;
+  fallback: number;
+}
+
+/** Checks one line; the decoder (and its interning caches) is shared across lines on purpose. */
+function check(decoder: FastLineDecoder, bytes: Uint8Array, tally?: Tally): void {
+  // Surround the line with other bytes: the decoder must stay within [start, end).
+  const framed = new Uint8Array(bytes.length + 4);
+  framed.set(encoder.encode('7,"'), 0);
+  framed.set(bytes, 3);
+  framed[bytes.length + 3] = 0x31;
+  const before = decoder.columns.length;
+  const result = decoder.decodeLine(framed, 3, 3 + bytes.length);
+  const expected = fullRow(bytes);
+  const line = Buffer.from(bytes).toString('latin1');
+  if (result === FAST_FALLBACK) {
+    expect(decoder.columns.length, line).toBe(before);
+    if (tally) tally.fallback++;
+    return;
+  }
+  if (tally) tally.fast++;
+  if (result === FAST_BLANK) {
+    expect(expected, line).toBe('blank');
+    return;
+  }
+  expect(result, line).toBe(before);
+  expect(rowOf(decoder.columns, result), line).toEqual(expected);
+}
+
+const newDecoder = (): FastLineDecoder => new FastLineDecoder(new EventColumns(new StringPool(), 16));
+
+describe('FastLineDecoder equals the full decoder', () => {
+  it('decodes canonical simulator lines on the fast path, identical to the full decoder', () => {
+    const decoder = newDecoder();
+    const tally = { fast: 0, fallback: 0 };
+    for (const line of SIM) check(decoder, encoder.encode(line), tally);
+    // Canonical lines are the fast path's reason to exist: none may need the full decoder.
+    expect(tally.fallback).toBe(0);
+  });
+
+  it('on messy simulator lines and seed examples: the same row or a fallback, and mostly fast', () => {
+    const decoder = newDecoder();
+    const tally = { fast: 0, fallback: 0 };
+    for (const line of [...MESSY, ...SEEDS]) check(decoder, encoder.encode(line), tally);
+    expect(tally.fast).toBeGreaterThan(tally.fallback);
+  });
+
+  it('never writes a different row for mutated lines (byte edits, whitespace, escapes, truncation, reorders)', () => {
+    const decoder = newDecoder();
+    const tally = { fast: 0, fallback: 0 };
+    const lineArb = fc.constantFrom(...ALL);
+    const INTERESTING = [...'"{}[],:\\0123456789 -.eE+tfn\t\r/uxZT'].map((c) => c.charCodeAt(0)).concat([0x00, 0x0b, 0x7f, 0x80, 0xc3, 0xa9, 0xe2, 0xff]);
+    const byteArb = fc.oneof(fc.constantFrom(...INTERESTING), fc.integer({ min: 0, max: 255 }));
+    const mutation = fc.oneof(
+      // Replace, insert or delete bytes.
+      fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), byte: byteArb }),
+      fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), byte: byteArb }),
+      fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), byte: fc.constant(0) }),
+      // Whitespace between tokens (and, by chance, inside them).
+      fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), byte: fc.constantFrom(0x20, 0x09, 0x0d) }),
+      // A letter as a \u escape (same meaning inside a string, broken JSON outside).
+      fc.record({ kind: fc.constant('escape' as const), at: fc.nat(), byte: fc.constant(0) }),
+      // A number as a string.
+      fc.record({ kind: fc.constant('quoteNumber' as const), at: fc.nat(), byte: fc.constant(0) }),
+      fc.record({ kind: fc.constant('truncate' as const), at: fc.nat(), byte: fc.constant(0) }),
+    );
+    fc.assert(
+      fc.property(lineArb, fc.array(mutation, { minLength: 1, maxLength: 4 }), (line, edits) => {
+        let bytes = Array.from(encoder.encode(line));
+        for (const m of edits) bytes = applyEdit(bytes, m.kind, m.at, m.byte);
+        check(decoder, Uint8Array.from(bytes), tally);
+      }),
+      { numRuns: 3000 },
+    );
+    // Not vacuous: many mutated lines (whitespace, escapes in unread strings, edits in skipped values) stay fast.
+    expect(tally.fast).toBeGreaterThan(300);
+  });
+
+  it('never writes a different row for structural variants (key order, duplicated keys, nulls, numbers)', () => {
+    const decoder = newDecoder();
+    const tally = { fast: 0, fallback: 0 };
+    const variants = fc.constantFrom(
+      'shuffle',
+      'duplicateKey',
+      'nullField',
+      'stringNumber',
+      'bigId',
+      'tooBigId',
+      'protoKey',
+      'unknownType',
+      'offsetTimestamp',
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...ALL), variants, fc.nat(), (line, variant, n) => {
+        let value: unknown;
+        try {
+          value = parseLossless(line);
+        } catch {
+          return;
+        }
+        if (!isObject(value)) return;
+        const text = structuralVariant(value, variant, n);
+        check(decoder, encoder.encode(text), tally);
+      }),
+      { numRuns: 1500 },
+    );
+    expect(tally.fast).toBeGreaterThan(100);
+  });
+
+  it('reads the cases the reducer depends on: ids to 2^64 − 1, flags from descriptions, operators, blanks', () => {
+    const decoder = newDecoder();
+    const base = JSON.parse(SIM.find((l) => l.includes('"pdp_context"') && l.includes('"event_type":{"id":3')) ?? 'null') as Record<string, unknown>;
+    expect(base).not.toBeNull();
+    const lines = [
+      JSON.stringify(base).replace(/"id":\d+,"event_type"/, '"id":18446744073709551615,"event_type"'),
+      JSON.stringify({ ...base, description: '  pdp CONTEXT request rejected, because endpoint has no quota.' }),
+      JSON.stringify({ ...base, event_type: { id: eventTypeByKey('updatePdpContext').id, description: 'Delete PDP Context' } }),
+      JSON.stringify({ ...base, event_type: { id: eventTypeByKey('updatePdpContext').id }, description: 'updated' }),
+      JSON.stringify({ ...base, event_type: { id: eventTypeByKey('generic').id }, description: 'Disconnecting data access for IMSI' }),
+      JSON.stringify({ ...base, detail: { name: null } }),
+      JSON.stringify({ ...base, detail: { mnc: [{ mnc: 7 }], pdp_context: { mcc: 262, apn: 'x', rat_type: null } } }),
+      JSON.stringify({ ...base, endpoint: null, sim: null, imsi: null, user: null, organisation: null }),
+      ' \t\r',
+    ];
+    const tally = { fast: 0, fallback: 0 };
+    for (const line of lines) check(decoder, encoder.encode(line), tally);
+    expect(tally.fallback).toBe(0);
+    const columns = decoder.columns;
+    expect([columns.idHi[0], columns.idLo[0]]).toEqual([0xffffffff, 0xffffffff]);
+  });
+});
+
+describe('timestampBytes', () => {
+  it('agrees with parseTimestamp whenever it answers', () => {
+    const forms = fc.constantFrom('', '.000', '.123', '.5', '.1234');
+    const zones = fc.constantFrom('', 'Z', '+0000', '+00:00', '+01:00', '-0000', 'z');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+        fc.integer({ min: 0, max: 24 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 0, max: 61 }),
+        fc.constantFrom('T', ' ', 't'),
+        forms,
+        zones,
+        (y, mo, d, h, mi, s, sep, frac, zone) => {
+          const pad = (v: number, n = 2): string => String(v).padStart(n, '0');
+          const text = `${pad(y, 4)}-${pad(mo)}-${pad(d)}${sep}${pad(h)}:${pad(mi)}:${pad(s)}${frac}${zone}`;
+          const fast = timestampBytes(encoder.encode(text), 0, text.length);
+          if (!Number.isNaN(fast)) expect(fast, text).toBe(parseTimestamp(text));
+          // The common forms must be answered.
+          if (y >= 1000 && y <= 9999 && mo >= 1 && mo <= 12 && d >= 1 && d <= 28 && h <= 23 && mi <= 59 && s <= 59 && sep !== 't' && (frac === '' || frac === '.000' || frac === '.123') && ['', 'Z', '+0000', '+00:00'].includes(zone)) {
+            expect(fast, text).not.toBeNaN();
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('timestampBytes on edited timestamps', () => {
+  it('never answers differently from parseTimestamp when a character is replaced, inserted or removed', () => {
+    const chars = fc.constantFrom(...'0123456789:-T Z+.x/');
+    const base = fc.constantFrom('2021-10-27T08:38:02.000Z', '2017-10-26T07:28:00.000+0000', '2019-01-21T09:36:17Z', '2021-12-20 12:27:56', '2024-02-29T23:59:59+00:00');
+    fc.assert(
+      fc.property(base, fc.nat(), chars, fc.constantFrom(0, 1, 2), (text, at, ch, op) => {
+        const i = at % text.length;
+        const edited = op === 0 ? text.slice(0, i) + ch + text.slice(i + 1) : op === 1 ? text.slice(0, i) + ch + text.slice(i) : text.slice(0, i) + text.slice(i + 1);
+        const fast = timestampBytes(encoder.encode(edited), 0, edited.length);
+        if (!Number.isNaN(fast)) expect(fast, edited).toBe(parseTimestamp(edited));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+function applyEdit(bytes: number[], kind: string, at: number, byte: number): number[] {
+  if (bytes.length === 0) return bytes;
+  const i = at % bytes.length;
+  const out = [...bytes];
+  switch (kind) {
+    case 'replace':
+      out[i] = byte;
+      return out;
+    case 'insert':
+      out.splice(i, 0, byte);
+      return out;
+    case 'delete':
+      out.splice(i, 1);
+      return out;
+    case 'truncate':
+      return out.slice(0, i);
+    case 'escape': {
+      // The next ASCII letter from i becomes \u00XX.
+      for (let j = i; j < out.length; j++) {
+        const c = out[j] as number;
+        if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) {
+          out.splice(j, 1, ...Array.from(encoder.encode(`\\u00${c.toString(16)}`)));
+          return out;
+        }
+      }
+      return out;
+    }
+    case 'quoteNumber': {
+      // The next number value after a ':' gets quotes.
+      for (let j = i; j < out.length - 1; j++) {
+        const next = out[j + 1] as number;
+        if (out[j] === 0x3a && ((next >= 0x30 && next <= 0x39) || next === 0x2d)) {
+          let k = j + 1;
+          while (k < out.length && /[-0-9.eE+]/.test(String.fromCharCode(out[k] as number))) k++;
+          out.splice(k, 0, 0x22);
+          out.splice(j + 1, 0, 0x22);
+          return out;
+        }
+      }
+      return out;
+    }
+    default:
+      return out;
+  }
+}
+
+type Obj = Record<string, unknown>;
+const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A shuffled copy of an object's keys, recursively (a deterministic rotation by n). */
+function shuffleKeys(v: unknown, n: number): unknown {
+  if (Array.isArray(v)) return v.map((x) => shuffleKeys(x, n));
+  if (!isObject(v) || v.constructor !== Object) return v;
+  const keys = Object.keys(v);
+  const out: Obj = {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[(i + n) % keys.length] as string;
+    out[key] = shuffleKeys(v[key], n + 1);
+  }
+  return out;
+}
+
+function structuralVariant(value: Obj, variant: string, n: number): string {
+  const text = (v: unknown): string => stringifyLossless(v) ?? '';
+  const keys = Object.keys(value);
+  const key = keys[n % Math.max(1, keys.length)] ?? 'id';
+  switch (variant) {
+    case 'shuffle':
+      return text(shuffleKeys(value, n));
+    case 'duplicateKey': {
+      // The key again at the end, with a value taken from elsewhere in the record.
+      const other = value[keys[(n + 1) % keys.length] as string];
+      return `${text(value).slice(0, -1)},${JSON.stringify(key)}:${text(other) || 'null'}}`;
+    }
+    case 'nullField':
+      return text({ ...value, [key]: null });
+    case 'stringNumber': {
+      const nested = value[key];
+      if (isObject(nested) && 'id' in nested) return text({ ...value, [key]: { ...nested, id: String(nested['id']) } });
+      return text({ ...value, id: String(value['id']) });
+    }
+    case 'bigId':
+      return text(value).replace(/"id":\d+/, `"id":${(2n ** 53n + BigInt(n)).toString()}`);
+    case 'tooBigId':
+      return text(value).replace(/"id":\d+/, `"id":${(2n ** 64n + BigInt(n)).toString()}`);
+    case 'protoKey':
+      return `{"__proto__":{"id":${n}},${text(value).slice(1)}`;
+    case 'unknownType':
+      return text({ ...value, event_type: { id: 1000 + (n % 50) } });
+    case 'offsetTimestamp':
+      return text({ ...value, timestamp: ['2021-10-27T08:38:02+02:00', '2021-10-27T08:38:02.5Z', '2021-10-27 08:38:02', '2021-02-29T00:00:00Z'][n % 4] });
+    default:
+      return text(value);
+  }
+}
