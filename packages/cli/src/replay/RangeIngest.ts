@@ -101,12 +101,19 @@ export class RangeIngest {
     const record = lineRecord(bytes.subarray(start, end), line);
     if (record === undefined) return;
     const decoded = decodeEventText(record.text, { line });
-    if (!decoded.ok) return this.#defer(record.text, line);
+    if (!decoded.ok) {
+      this.#defer(record.text, line);
+      return;
+    }
     const event = decoded.value;
     if ((until !== undefined && event.timestamp > until) || (watch !== undefined && event.endpoint?.id === watch)) {
-      return this.#defer(record.text, line);
+      this.#defer(record.text, line);
+      return;
     }
-    if (!c.push(classifyEvent(event)).ok) return this.#defer(record.text, line);
+    if (!c.push(classifyEvent(event)).ok) {
+      this.#defer(record.text, line);
+      return;
+    }
     if (event.type === 'unknown') this.#unknown.set(event.typeId, (this.#unknown.get(event.typeId) ?? 0) + 1);
     if (event.endpoint === null) this.#withoutEndpoint++;
     this.#records++;

@@ -2,7 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { toJsonText } from '@simfleet/core';
 import type { CliIo } from '../cliIo.js';
-import { type InputSource } from '../input/expandPaths.js';
+import type { InputSource } from '../input/expandPaths.js';
 import { detectFormat, readInputChunks, recordsFromChunks } from '../input/readRecords.js';
 import type { ReplayCheckpoints } from '../checkpoint/ReplayCheckpoints.js';
 import { createProgress } from '../output/progress.js';

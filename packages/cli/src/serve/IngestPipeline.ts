@@ -20,6 +20,10 @@ export interface IngestPipelineOptions {
   readonly maxBatch: number;
   readonly maxDelay: number;
   readonly inactivity?: InactivityRule;
+  /** Start from this state (a loaded checkpoint) instead of an empty fleet… */
+  readonly store?: FleetStore;
+  /** …whose newest event time this is. */
+  readonly asOf?: number | null;
 }
 
 /** What the pipeline has counted since the server started. */
@@ -48,16 +52,19 @@ export interface PipelineCounters {
  * synchronously, except the waits for the watermark and for a batch to fill.
  */
 export class IngestPipeline {
-  readonly store = new FleetStore();
+  readonly store: FleetStore;
   /** Every state change, as the reducer and the inactivity rule report them. */
   readonly transitions$ = new Subject<FleetTransition>();
   readonly counters: PipelineCounters = { received: 0, rejected: 0, duplicates: 0, late: 0, applied: 0, reducerDuplicates: 0, reducerLate: 0, unapplied: 0 };
   #lastView: FleetView | undefined;
   #closed = false;
+  readonly #asOf: number | null;
   readonly #input = new Subject<DecodedEvent>();
   readonly #subscription: Subscription;
 
   constructor(options: IngestPipelineOptions, log: (message: string) => void) {
+    this.store = options.store ?? new FleetStore();
+    this.#asOf = options.asOf ?? null;
     const counters = this.counters;
     this.#subscription = this.#input
       .pipe(
@@ -104,7 +111,7 @@ export class IngestPipeline {
 
   /** The newest event time applied, `null` before any. */
   get eventTime(): number | null {
-    return this.#lastView?.eventTime ?? null;
+    return this.#lastView?.eventTime ?? this.#asOf;
   }
 
   /** Devices the inactivity rule holds stale. */

@@ -1,5 +1,7 @@
+import { formatTimestamp } from '@simfleet/core';
 import { EXIT } from '../cliIo.js';
-import { startServer } from './startServer.js';
+import { fleetFromCheckpoint } from './fleetFromCheckpoint.js';
+import { type ServeOptions, startServer } from './startServer.js';
 
 /** What `runServe` needs from the process: streams, the environment, and (for tests) a stop signal. */
 export interface ServeIo {
@@ -15,7 +17,7 @@ const USAGE = `usage: simfleet serve [--port N] [--host H] [--token T] [--from C
   --port N          TCP port (default 8080; 0 picks a free port)
   --host H          interface to bind (default 127.0.0.1)
   --token T         bearer token clients must send (default: $SIMFLEET_TOKEN)
-  --from CHECKPOINT start from a saved fleet state (not supported yet)
+  --from CHECKPOINT start from the fleet state of a 'simfleet replay --checkpoint' file
 
 Prints "listening on http://HOST:PORT" once ready; stops on SIGINT or SIGTERM.
 `;
@@ -73,7 +75,8 @@ function parseFlags(argv: readonly string[]): ParseResult {
  * `simfleet serve`: parses the flags, starts the webhook ingest service, prints
  * `listening on http://HOST:PORT`, and runs until SIGINT/SIGTERM (or `io.signal`),
  * then applies what is buffered and stops. Resolves to the exit status: 0 after a clean
- * stop, 1 (usage) for bad flags, a missing token, `--from`, or an address it cannot bind.
+ * stop, 1 (usage) for bad flags, a missing token, an unusable `--from` checkpoint, or an
+ * address it cannot bind.
  *
  * @example
  * process.exitCode = await runServe(process.argv.slice(3), { stdout: process.stdout, stderr: process.stderr, env: process.env });
@@ -89,18 +92,25 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
     io.stdout.write(USAGE);
     return EXIT.OK;
   }
-  if (flags.from !== undefined) {
-    io.stderr.write(`simfleet serve: --from ${flags.from}: starting from a checkpoint is not supported yet (no checkpoint loader exists); start without --from\n`);
-    return EXIT.USAGE;
-  }
   const token = flags.token ?? io.env['SIMFLEET_TOKEN'];
   if (token === undefined || token === '') {
     io.stderr.write('simfleet serve: a bearer token is required: pass --token T or set SIMFLEET_TOKEN\n');
     return EXIT.USAGE;
   }
+  let initial: Pick<ServeOptions, 'store' | 'asOf'> = {};
+  if (flags.from !== undefined) {
+    const loaded = await fleetFromCheckpoint(flags.from);
+    if (!loaded.ok) {
+      io.stderr.write(`simfleet serve: --from ${flags.from}: ${loaded.message}\n`);
+      return EXIT.USAGE;
+    }
+    const asOf = loaded.account.asOf === null ? 'no events' : `as of ${formatTimestamp(loaded.account.asOf)}`;
+    io.stderr.write(`simfleet serve: starting from ${flags.from}: ${loaded.store.endpointCount} endpoints, ${asOf}\n`);
+    initial = { store: loaded.store, asOf: loaded.account.asOf };
+  }
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ port: flags.port, host: flags.host, token, log: (message) => io.stderr.write(`${message}\n`) });
+    server = await startServer({ port: flags.port, host: flags.host, token, ...initial, log: (message) => io.stderr.write(`${message}\n`) });
   } catch (err: unknown) {
     io.stderr.write(`simfleet serve: cannot listen on ${flags.host}:${flags.port}: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT.USAGE;

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ENDPOINT_STATUSES, formatTimestamp, toJsonText } from '@simfleet/core';
+import { ENDPOINT_STATUSES, type FleetStore, formatTimestamp, toJsonText } from '@simfleet/core';
 import type { EventTimeSpan, FleetTransition, InactivityRule } from '@simfleet/stream';
 import { bearerAuth } from './bearerAuth.js';
 import { endpointsPage } from './endpointsPage.js';
@@ -35,6 +35,13 @@ export interface ServeOptions {
   readonly maxSseBufferBytes?: number;
   /** SSE heartbeat comment interval, ms (default 15 000). */
   readonly heartbeatMs?: number;
+  /**
+   * Start from this fleet state instead of an empty one (`fleetFromCheckpoint`, what
+   * `--from CHECKPOINT` does); live events continue it.
+   */
+  readonly store?: FleetStore;
+  /** The newest event time in `store` (reported as `eventTime` until live events move it). */
+  readonly asOf?: number | null;
   /** Where to report pipeline failures (default: stderr). */
   readonly log?: (message: string) => void;
 }
@@ -70,6 +77,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       maxBatch: options.maxBatch ?? 1000,
       maxDelay: options.maxDelay ?? 20,
       ...(options.inactivity === undefined ? {} : { inactivity: options.inactivity }),
+      ...(options.store === undefined ? {} : { store: options.store }),
+      ...(options.asOf === undefined ? {} : { asOf: options.asOf }),
     },
     log,
   );

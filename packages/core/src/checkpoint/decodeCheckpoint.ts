@@ -196,7 +196,7 @@ function readStoredHeader(v: unknown): ParsedHeader | string {
   if (!Array.isArray(escaped) || !escaped.every((e) => Array.isArray(e) && e.length === 2 && isCount(e[0]) && typeof e[1] === 'string')) {
     return 'layout.escaped is malformed';
   }
-  if (!Array.isArray(sections) || !sections.every((s) => isObject(s) && typeof s['name'] === 'string' && isCount(s['offset']) && isCount(s['bytes']))) {
+  if (!Array.isArray(sections) || !sections.every(isSection)) {
     return 'layout.sections is malformed';
   }
   return {
@@ -206,6 +206,12 @@ function readStoredHeader(v: unknown): ParsedHeader | string {
     escaped: escaped as [number, string][],
     sections: sections as CheckpointSection[],
   };
+}
+
+function isSection(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const { name, offset, bytes } = v as Record<string, unknown>;
+  return typeof name === 'string' && isCount(offset) && isCount(bytes);
 }
 
 function readAccount(v: unknown): CheckpointAccount | string {

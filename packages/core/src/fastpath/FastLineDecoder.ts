@@ -58,7 +58,6 @@ export const FAST_FALLBACK = -1;
 export const FAST_BLANK = -2;
 
 // Byte classes inside strings.
-const S_PLAIN = 0;
 const S_QUOTE = 1;
 const S_ESCAPE = 2;
 const S_CONTROL = 3;
@@ -188,7 +187,6 @@ export class FastLineDecoder {
   #endpointId = Number.NaN;
   #organisationId = Number.NaN;
   #simId = Number.NaN;
-  #hasDetailObject = false;
   #operatorKeys = false;
   #hasPdp = false;
   #rat = NO_RAT_TYPE;
@@ -238,7 +236,6 @@ export class FastLineDecoder {
     this.#endpointId = Number.NaN;
     this.#organisationId = Number.NaN;
     this.#simId = Number.NaN;
-    this.#hasDetailObject = false;
     this.#operatorKeys = false;
     this.#hasPdp = false;
     this.#rat = NO_RAT_TYPE;
@@ -760,7 +757,6 @@ export class FastLineDecoder {
         return this.#optionalObject(p, depth, USER_KEYS, W_USER, false);
       case K_DETAIL: {
         if (b[p] === 0x7b) {
-          this.#hasDetailObject = true;
           return this.#object(p, depth + 1, DETAIL_KEYS, W_DETAIL);
         }
         if (this.#isNull(p)) return p + 4;

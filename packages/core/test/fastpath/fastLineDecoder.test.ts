@@ -334,8 +334,8 @@ function structuralVariant(value: Obj, variant: string, n: number): string {
       return text({ ...value, [key]: null });
     case 'stringNumber': {
       const nested = value[key];
-      if (isObject(nested) && 'id' in nested) return text({ ...value, [key]: { ...nested, id: String(nested['id']) } });
-      return text({ ...value, id: String(value['id']) });
+      if (isObject(nested) && 'id' in nested) return text({ ...value, [key]: { ...nested, id: String((nested as { id: unknown }).id) } });
+      return text({ ...value, id: String((value as { id?: unknown }).id) });
     }
     case 'bigId':
       return text(value).replace(/"id":\d+/, `"id":${(2n ** 53n + BigInt(n)).toString()}`);

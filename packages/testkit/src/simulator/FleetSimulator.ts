@@ -205,7 +205,7 @@ export class FleetSimulator {
     const roll = prng.below(10_000);
     if (roll < 40) return this.organisationEvent(ORGANISATION_RECORD_IDS);
     if (roll < 45) return this.organisationEvent(UNKNOWN_TYPE_IDS);
-    if (roll < 46) {
+    if (roll < 48) {
       spec.typeId = T.organisationBlocked;
       return this.organisationEvent(null);
     }

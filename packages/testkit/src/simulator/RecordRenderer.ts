@@ -297,8 +297,16 @@ export class RecordRenderer {
     const m = spec.messy;
     const named = (m & Messy.CodeName) !== 0;
     w.byte(123); // '{'
-    this.subject(w, spec, shape);
-    w.text(',"id":');
+    const device = spec.device;
+    const orgLevel = (shape === Shape.Organisation || shape === Shape.Unknown) && spec.variant % 2 === 0;
+    if (device !== null && !orgLevel) {
+      // 1NCE records open with the IMSI.
+      const parts = messySubject(spec, device);
+      w.text(`"imsi":${parts.imsi},${parts.head}${parts.user},"id":`);
+    } else {
+      this.subject(w, spec, shape);
+      w.text(',"id":');
+    }
     this.id(w, spec.id);
     w.text(`,"event_type":{"description":"${this.eventTypeName(spec, shape)}","id":${spec.typeId}},"description":"`);
     this.description(w, spec, shape, false);
@@ -525,22 +533,8 @@ export class RecordRenderer {
       this.field(w, spec, DeviceField.Subject);
       return;
     }
-    const imei = (m & Messy.NullUser) !== 0 ? 'null' : `"${device.imei}"`;
-    const tags = (m & Messy.TagsString) !== 0 ? '"fleet,eu"' : 'null';
-    const bare = (m & Messy.BareNumbers) !== 0;
-    const msisdn = (m & Messy.Msisdn) !== 0 ? `,"msisdn":"${device.msisdn}"` : '';
-    const sim =
-      (m & Messy.NullSim) !== 0
-        ? 'null'
-        : `{"iccid":${bare ? device.iccid : `"${device.iccid}"`},"id":${device.simId},"production_date":"${org.productionDate}"${msisdn}}`;
-    const imsi =
-      (m & Messy.NullImsi) !== 0
-        ? 'null'
-        : `{"id":${device.imsiId},"import_date":"${org.importDate}","imsi":${bare ? device.imsi : `"${device.imsi}"`}}`;
-    const user = (m & Messy.NullUser) !== 0 ? ',"user":null' : '';
-    w.text(
-      `"organisation":${org.json},"endpoint":{"id":${device.endpointId},"imei":${imei},"ip_address":"${device.ipAddress}","name":"${device.name}","tags":${tags}},"sim":${sim},"imsi":${imsi}${user}`,
-    );
+    const parts = messySubject(spec, device);
+    w.text(`${parts.head},"imsi":${parts.imsi}${parts.user}`);
   }
 
   private detail(w: ByteWriter, spec: RecordSpec, shape: Shape): void {
@@ -707,6 +701,28 @@ export class RecordRenderer {
     this.dates.local(w, spec.sessionStart);
     w.byte(34); // '"'
   }
+}
+
+/** A device's identity objects with the messy variants applied, as text. */
+function messySubject(spec: RecordSpec, device: DeviceIdentity): { head: string; imsi: string; user: string } {
+  const m = spec.messy;
+  const org = spec.organisation;
+  const imei = (m & Messy.NullUser) !== 0 ? 'null' : `"${device.imei}"`;
+  const tags = (m & Messy.TagsString) !== 0 ? '"fleet,eu"' : 'null';
+  const bare = (m & Messy.BareNumbers) !== 0;
+  const msisdn = (m & Messy.Msisdn) !== 0 ? `,"msisdn":"${device.msisdn}"` : '';
+  const sim =
+    (m & Messy.NullSim) !== 0
+      ? 'null'
+      : `{"iccid":${bare ? device.iccid : `"${device.iccid}"`},"id":${device.simId},"production_date":"${org.productionDate}"${msisdn}}`;
+  return {
+    head: `"organisation":${org.json},"endpoint":{"id":${device.endpointId},"imei":${imei},"ip_address":"${device.ipAddress}","name":"${device.name}","tags":${tags}},"sim":${sim}`,
+    imsi:
+      (m & Messy.NullImsi) !== 0
+        ? 'null'
+        : `{"id":${device.imsiId},"import_date":"${org.importDate}","imsi":${bare ? device.imsi : `"${device.imsi}"`}}`,
+    user: (m & Messy.NullUser) !== 0 ? ',"user":null' : '',
+  };
 }
 
 function quotaAssignedStringDetail(spec: RecordSpec): string {

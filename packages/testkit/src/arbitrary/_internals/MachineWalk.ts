@@ -1,0 +1,154 @@
+/**
+ * Walking the device statechart through its compiled tables (which `compileMachine`
+ * reads out of `deviceMachine` with XState's pure transition API), so a generated
+ * lifecycle moves exactly as the machine does.
+ */
+import {
+  type CompiledMachine,
+  DEVICE_EVENT_TYPES,
+  type DeviceEventType,
+  eventCode,
+  getCompiledMachine,
+} from '@simfleet/core';
+
+/** Region state codes of one device plus its organisation's state code. */
+export interface WalkState {
+  /** One code per device region, in `compiled.regions` order. */
+  readonly regions: Uint8Array;
+  organisation: number;
+}
+
+const code = (type: DeviceEventType): number => eventCode(type);
+
+/** Event types the seeds say repeat without changing state, and when. */
+const RECORDED = code('RECORDED');
+const ATTACH = code('ATTACH');
+const SESSION_CREATED = code('SESSION_CREATED');
+const SESSION_UPDATED = code('SESSION_UPDATED');
+const SESSION_REJECTED = code('SESSION_REJECTED');
+const ORGANISATION_BLOCKED = code('ORGANISATION_BLOCKED');
+const DATA_QUOTA_ASSIGNED = code('DATA_QUOTA_ASSIGNED');
+const SMS_QUOTA_ASSIGNED = code('SMS_QUOTA_ASSIGNED');
+
+/** The machine, as the walk needs it: state codes by name and the tables. */
+export class MachineWalk {
+  readonly compiled: CompiledMachine;
+  private readonly connectivity: number;
+  private readonly sim: number;
+  private readonly dataQuota: number;
+  private readonly smsQuota: number;
+
+  constructor(compiled: CompiledMachine = getCompiledMachine()) {
+    this.compiled = compiled;
+    const regionIndex = (name: string): number => {
+      const i = compiled.regions.findIndex((r) => r.region === name);
+      if (i < 0) throw new Error(`the compiled machine has no ${name} region`);
+      return i;
+    };
+    this.connectivity = regionIndex('connectivity');
+    this.sim = regionIndex('sim');
+    this.dataQuota = regionIndex('dataQuota');
+    this.smsQuota = regionIndex('smsQuota');
+  }
+
+  /**
+   * The event types that move each region (and, last, the organisation): read from the
+   * tables, so a lifecycle can dwell on one part of the machine.
+   */
+  themes(): readonly (readonly DeviceEventType[])[] {
+    const n = this.compiled.eventCount;
+    const tables = [...this.compiled.regions, this.compiled.organisation];
+    return tables.map((table) =>
+      DEVICE_EVENT_TYPES.filter((_, e) => table.states.some((_s, s) => table.next[s * n + e] !== s)),
+    );
+  }
+
+  /** The state of a device nothing is known about (every region initial, organisation active). */
+  initial(): WalkState {
+    return { regions: new Uint8Array(this.compiled.regions.length), organisation: 0 };
+  }
+
+  /** The state's name in a region. */
+  stateName(state: WalkState, regionIndex: number): string {
+    const table = this.compiled.regions[regionIndex];
+    return table?.states[state.regions[regionIndex] as number] ?? '?';
+  }
+
+  /** Whether the SIM is deleted (the machine's final state: a walk ends there). */
+  deleted(state: WalkState): boolean {
+    return this.stateName(state, this.sim) === 'DELETED';
+  }
+
+  /** Applies an event type to the state, as the machine would. */
+  apply(state: WalkState, type: DeviceEventType): void {
+    const e = code(type);
+    const n = this.compiled.eventCount;
+    this.compiled.regions.forEach((table, i) => {
+      state.regions[i] = table.next[(state.regions[i] as number) * n + e] as number;
+    });
+    state.organisation = this.compiled.organisation.next[state.organisation * n + e] as number;
+  }
+
+  /** Whether the machine moves any region (or the organisation) on this event type. */
+  moves(state: WalkState, type: DeviceEventType): boolean {
+    const e = code(type);
+    const n = this.compiled.eventCount;
+    for (let i = 0; i < this.compiled.regions.length; i++) {
+      const table = this.compiled.regions[i];
+      const s = state.regions[i] as number;
+      if (table !== undefined && table.next[s * n + e] !== s) return true;
+    }
+    return this.compiled.organisation.next[state.organisation * n + e] !== state.organisation;
+  }
+
+  /**
+   * Whether `type` is a plausible next event for a device in `state`:
+   * - never after the SIM is deleted (the machine's final state), except RECORDED;
+   * - when the machine moves a region of the device (or its organisation) on it;
+   * - or when the seeds say it repeats without a change of state: RECORDED at any time;
+   *   ATTACH while attached or online ("many Update location events can occur before
+   *   or between data sessions"); SESSION_CREATED / SESSION_UPDATED while online ("two
+   *   Create PDP Context in a row … are normal"); SESSION_REJECTED while attached or
+   *   online (a device asks again); a data or SMS quota assigned while one is active
+   *   ("assigning a new quota is possible at any time").
+   * Anything else — a session ended while offline, a purge of an offline device, an
+   * expired quota that was never assigned to expire again — is implausible.
+   */
+  plausible(state: WalkState, type: DeviceEventType): boolean {
+    const e = code(type);
+    if (e === RECORDED) return true;
+    if (this.deleted(state)) return false;
+    if (this.moves(state, type)) return true;
+    const connectivity = this.stateName(state, this.connectivity);
+    switch (e) {
+      case ATTACH:
+      case SESSION_REJECTED:
+        return connectivity !== 'OFFLINE';
+      case SESSION_CREATED:
+      case SESSION_UPDATED:
+        return connectivity === 'ONLINE';
+      case DATA_QUOTA_ASSIGNED:
+        return this.stateName(state, this.dataQuota).startsWith('ACTIVE');
+      case SMS_QUOTA_ASSIGNED:
+        return this.stateName(state, this.smsQuota).startsWith('ACTIVE');
+      case ORGANISATION_BLOCKED:
+        return false;
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * `wanted` if plausible, otherwise the next plausible type after it in
+   * `DEVICE_EVENT_TYPES` order (RECORDED always is, so there is one).
+   */
+  nearestPlausible(state: WalkState, wanted: DeviceEventType): DeviceEventType {
+    const start = code(wanted);
+    const n = DEVICE_EVENT_TYPES.length;
+    for (let k = 0; k < n; k++) {
+      const type = DEVICE_EVENT_TYPES[(start + k) % n] as DeviceEventType;
+      if (this.plausible(state, type)) return type;
+    }
+    return 'RECORDED';
+  }
+}
