@@ -45,3 +45,4 @@ export {
 } from './checkpoint/decodeCheckpoint.js';
 export { restoreColumns } from './checkpoint/restoreColumns.js';
 export { machineFingerprint, machineFingerprintText } from './checkpoint/machineFingerprint.js';
+export { CheckpointStringPool, stringHash } from './checkpoint/CheckpointStringPool.js';

@@ -25,11 +25,12 @@ import {
   type EventColumns,
   encodeCheckpoint,
   formatTimestamp,
+  type StringPool,
 } from '@simfleet/core';
 import { UsageError } from '../cliIo.js';
 import type { InputSource } from '../input/expandPaths.js';
 import type { CheckpointStore } from './CheckpointStore.js';
-import { sha256Hasher } from './sha256Hasher.js';
+import { checkpointHasher } from './checkpointHasher.js';
 
 /** What a replay session exposes for checkpoints (ReplaySession implements it). */
 export interface CheckpointableSession {
@@ -115,7 +116,7 @@ export class ReplayCheckpoints {
       const { store, name, label } = options.from;
       const bytes = await store.read(name);
       if (bytes === undefined) throw new UsageError(`--from ${label}: no such checkpoint`);
-      const decoded = decodeCheckpoint(bytes, sha256Hasher);
+      const decoded = decodeCheckpoint(bytes, checkpointHasher);
       if (!decoded.ok) throw new UsageError(`--from ${label}: ${decoded.error.message} [${decoded.error.code}]`);
       loaded = decoded.value;
       const until = options.until ?? null;
@@ -168,6 +169,11 @@ export class ReplayCheckpoints {
     return this.#written;
   }
 
+  /** The loaded checkpoint's string pool: create the session with it (`ReplayOptions.pool`) to adopt its rows as they are. */
+  get pool(): StringPool | undefined {
+    return this.#loaded?.pool;
+  }
+
   /** Puts the loaded checkpoint (if any) into a fresh session. */
   resume(session: CheckpointableSession): void {
     if (this.#loaded !== undefined) session.restoreCheckpoint(this.#loaded);
@@ -215,7 +221,7 @@ export class ReplayCheckpoints {
     const inputs: CheckpointInput[] = [...this.#carried];
     for (const state of this.#states.values()) inputs.push({ ...state.input, position: state.position, complete: state.complete });
     const header = { createdAt: new Date(this.#now()).toISOString(), until: this.#options.until ?? null, account, inputs };
-    await out.store.write(out.name, encodeCheckpoint({ header, columns }, sha256Hasher));
+    await out.store.write(out.name, encodeCheckpoint({ header, columns }, checkpointHasher));
     this.#written++;
     this.#lastRecords = records;
     this.#lastAt = this.#now();

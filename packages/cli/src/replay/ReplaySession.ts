@@ -21,7 +21,7 @@ import {
   FleetStore,
   type Transition,
 } from '@simfleet/core';
-import { type CheckpointAccount, type DecodedCheckpoint, restoreColumns } from '@simfleet/core';
+import { type CheckpointAccount, type DecodedCheckpoint, restoreColumns, type StringPool } from '@simfleet/core';
 import { lineRecord, type RawRecord } from '../input/readRecords.js';
 import type { RangeResult } from './RangeIngest.js';
 import { compareRowContent, copyRow } from './rows.js';
@@ -46,6 +46,8 @@ export interface ReplayOptions {
   readonly onTransition?: (transition: Transition) => void;
   /** Remember the type of the events of this endpoint (for `simfleet device`). */
   readonly watchEndpoint?: number;
+  /** The pool the fleet interns into: a resumed checkpoint's (`DecodedCheckpoint.pool`), so its rows are adopted as they are. */
+  readonly pool?: StringPool | undefined;
 }
 
 /** What a finished replay tells besides the fleet state. */
@@ -65,7 +67,7 @@ export interface ReplayAccount {
 export type WatchedEvents = Map<bigint, { readonly typeId: number; readonly description: string }>;
 
 export class ReplaySession {
-  readonly fleet = new FleetStore();
+  readonly fleet: FleetStore;
   readonly watched: WatchedEvents = new Map();
   readonly #options: ReplayOptions;
   readonly #columns: EventColumns;
@@ -80,6 +82,7 @@ export class ReplaySession {
 
   constructor(options: ReplayOptions = {}) {
     this.#options = options;
+    this.fleet = new FleetStore(options.pool === undefined ? {} : { pool: options.pool });
     this.#columns = this.fleet.createColumns(1 << 16);
     this.#fast = new FastLineDecoder(this.#columns);
   }

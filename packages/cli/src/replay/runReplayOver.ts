@@ -38,6 +38,7 @@ export async function runReplayOver(
   }
   const session = new ReplaySession({
     ...options,
+    pool: options.checkpoints?.pool,
     onReject: (r) => {
       rejectsOut?.write(`${toJsonText({ file: r.file, line: r.line, reason: r.reason, raw: r.raw, code: r.code })}\n`);
       options.onReject?.(r);

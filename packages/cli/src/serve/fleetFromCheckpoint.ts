@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { decodeCheckpoint, type FleetStore } from '@simfleet/core';
-import { sha256Hasher } from '../checkpoint/sha256Hasher.js';
+import { checkpointHasher } from '../checkpoint/checkpointHasher.js';
 import { type ReplayAccount, ReplaySession } from '../replay/ReplaySession.js';
 
 /** The fleet a checkpoint holds, or why it could not be loaded. */
@@ -23,7 +23,7 @@ export async function fleetFromCheckpoint(path: string): Promise<CheckpointFleet
     const code = (err as NodeJS.ErrnoException).code;
     return { ok: false, message: code === 'ENOENT' ? 'no such checkpoint' : `cannot read it: ${err instanceof Error ? err.message : String(err)}` };
   }
-  const decoded = decodeCheckpoint(bytes, sha256Hasher);
+  const decoded = decodeCheckpoint(bytes, checkpointHasher);
   if (!decoded.ok) return { ok: false, message: `${decoded.error.message} [${decoded.error.code}]` };
   const session = new ReplaySession();
   session.restoreCheckpoint(decoded.value);

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeCheckpoint, EventColumns, getCompiledMachine, StringPool } from '@simfleet/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sha256Hasher } from '../../src/checkpoint/sha256Hasher.js';
+import { checkpointHasher } from '../../src/checkpoint/checkpointHasher.js';
 import { REPO, shuffled, simfleet, tempDir } from '../support.js';
 
 const BIN = join(REPO, 'packages/cli/dist/bin.js');
@@ -61,7 +61,7 @@ describe('simfleet replay --from / --checkpoint', () => {
       account: { records: 0, rejected: 0, rejectedByReason: [], unknownEventTypes: [], eventsWithoutEndpoint: 0, duplicatesRemoved: 0 },
       inputs: [],
     };
-    const foreign = encodeCheckpoint({ header, columns: new EventColumns(new StringPool()) }, sha256Hasher, { compiled: other });
+    const foreign = encodeCheckpoint({ header, columns: new EventColumns(new StringPool()) }, checkpointHasher, { compiled: other });
     variants.push(['machine', foreign, /another statechart version.*replay from the logs/]);
     for (const [name, content, message] of variants) {
       const path = join(dir, `${name}.ckpt`);

@@ -9,7 +9,7 @@ import { decodeCheckpoint, encodeCheckpoint } from '@simfleet/core';
 import { generateFleetLog } from '@simfleet/testkit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sha256Hasher } from '../../src/checkpoint/sha256Hasher.js';
+import { checkpointHasher } from '../../src/checkpoint/checkpointHasher.js';
 import { ReplaySession } from '../../src/replay/ReplaySession.js';
 import { snapshotChunks } from '../../src/replay/snapshot.js';
 
@@ -77,9 +77,9 @@ function snapshotOf(session: ReplaySession): string {
 function throughCheckpoint(session: ReplaySession, until: number | undefined): ReplaySession {
   const { columns, account } = session.checkpointState();
   const header = { createdAt: '2024-01-01T00:00:00.000Z', until: until ?? null, account, inputs: [] };
-  const decoded = decodeCheckpoint(encodeCheckpoint({ header, columns }, sha256Hasher), sha256Hasher);
+  const decoded = decodeCheckpoint(encodeCheckpoint({ header, columns }, checkpointHasher), checkpointHasher);
   if (!decoded.ok) throw decoded.error;
-  const resumed = new ReplaySession(until === undefined ? {} : { until });
+  const resumed = new ReplaySession({ pool: decoded.value.pool, ...(until === undefined ? {} : { until }) });
   resumed.restoreCheckpoint(decoded.value);
   return resumed;
 }

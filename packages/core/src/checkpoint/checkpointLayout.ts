@@ -13,7 +13,8 @@
  *     60     4  reserved (0)
  *     64     …  header JSON (UTF-8), padded with spaces to a multiple of 8
  *      …     …  sections, each at a multiple of 8 (offsets in the header, from the data start):
- *               stringBytes (u32 per pool string), strings (UTF-8), then one per column
+ *               stringBytes (u32 per pool string), strings (UTF-8), stringIndex (u32 hash
+ *               slots, see CheckpointStringPool.ts), then one section per column
  *    end-c   c  checksum of every byte before it
  * ```
  * Sections are aligned so that a reader can map typed arrays straight over the bytes.

@@ -1,16 +1,17 @@
 /**
- * The string pool section of a checkpoint: the UTF-8 byte length of every string, then
- * the strings back to back.
+ * Writing the string pool sections of a checkpoint: the UTF-8 byte length of every
+ * string, the strings back to back, and a hash index over them, so that a reader can use
+ * them in place (CheckpointStringPool.ts) instead of rebuilding a map of millions of
+ * strings.
  *
- * Why byte lengths and big chunks. Loading must be fast for millions of strings, so the
- * reader decodes ~16 MB at a time with one `TextDecoder` call; when a chunk is all ASCII
- * (the usual case: ICCIDs, IMSIs, IPs) its characters are its bytes and the strings are
- * cut out of it by their lengths; other chunks are decoded string by string.
- *
- * UTF-8 cannot hold a lone UTF-16 surrogate (JSON text can: `"\ud800"`); those strings,
- * rare, are also kept as JSON text in the header (`escaped`) so they round-trip exactly.
+ * Strings are encoded ~16 M code units at a time with one `TextEncoder` call; when a
+ * group is all ASCII (the usual case: ICCIDs, IMSIs, IPs) each string's byte length is
+ * its length. UTF-8 cannot hold a lone UTF-16 surrogate (JSON text can: `"\ud800"`);
+ * those strings, rare, are also kept as JSON text in the header (`escaped`) so they
+ * round-trip exactly.
  */
 import type { StringPool } from '../reducer/StringPool.js';
+import { indexSlots, stringHash } from './CheckpointStringPool.js';
 
 const CHUNK_UNITS = 1 << 24;
 const ANY_SURROGATE = /[\ud800-\udfff]/;
@@ -23,6 +24,8 @@ export interface EncodedStrings {
   readonly totalBytes: number;
   /** [reference, JSON text] of the strings UTF-8 cannot hold. */
   readonly escaped: readonly (readonly [number, string])[];
+  /** Open-addressing index: slot → reference (0 = empty), `indexSlots(count)` long. */
+  readonly index: Uint32Array;
 }
 
 /** Encodes every string of the pool, in reference order. */
@@ -32,6 +35,8 @@ export function encodeStrings(pool: StringPool): EncodedStrings {
   const parts: Uint8Array[] = [];
   const escaped: [number, string][] = [];
   const encoder = new TextEncoder();
+  const index = new Uint32Array(indexSlots(n));
+  const mask = index.length - 1;
   let totalBytes = 0;
   for (let i = 0; i < n; ) {
     const start = i;
@@ -42,6 +47,9 @@ export function encodeStrings(pool: StringPool): EncodedStrings {
       group.push(s);
       units += s.length;
       i++;
+      let slot = stringHash(s) & mask;
+      while (index[slot] !== 0) slot = (slot + 1) & mask;
+      index[slot] = i;
     }
     const text = group.join('');
     if (ANY_SURROGATE.test(text)) {
@@ -62,53 +70,7 @@ export function encodeStrings(pool: StringPool): EncodedStrings {
     parts.push(bytes);
     totalBytes += bytes.length;
   }
-  return { byteLengths, parts, totalBytes, escaped };
-}
-
-/**
- * Decodes the strings (index i = reference i + 1); undefined when the lengths do not add
- * up to the bytes.
- */
-export function decodeStrings(
-  byteLengths: Uint32Array,
-  bytes: Uint8Array,
-  escaped: readonly (readonly [number, string])[],
-): string[] | undefined {
-  const n = byteLengths.length;
-  const out = new Array<string>(n);
-  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-  let offset = 0;
-  for (let i = 0; i < n; ) {
-    const start = i;
-    let chunkBytes = 0;
-    while (i < n && chunkBytes < CHUNK_UNITS) chunkBytes += byteLengths[i++]!;
-    if (offset + chunkBytes > bytes.length) return undefined;
-    const chunk = bytes.subarray(offset, offset + chunkBytes);
-    const text = decoder.decode(chunk);
-    if (text.length === chunkBytes) {
-      let at = 0;
-      for (let k = start; k < i; k++) {
-        const len = byteLengths[k]!;
-        out[k] = text.slice(at, at + len);
-        at += len;
-      }
-    } else {
-      let at = 0;
-      for (let k = start; k < i; k++) {
-        const len = byteLengths[k]!;
-        out[k] = decoder.decode(chunk.subarray(at, at + len));
-        at += len;
-      }
-    }
-    offset += chunkBytes;
-  }
-  if (offset !== bytes.length) return undefined;
-  for (const [ref, json] of escaped) {
-    const value: unknown = JSON.parse(json);
-    if (typeof value !== 'string' || ref < 1 || ref > n) return undefined;
-    out[ref - 1] = value;
-  }
-  return out;
+  return { byteLengths, parts, totalBytes, escaped, index };
 }
 
 /** UTF-8 length of a string without surrogates (those are encoded one by one above). */

@@ -6,8 +6,9 @@
  * machine fingerprint — last, because only an intact checkpoint can honestly be said to
  * come from another statechart version. Nothing is returned until every check passed.
  *
- * Loading is fast for large fleets: the columns are typed-array views over the bytes (no
- * per-row work); only the pool's strings are materialised.
+ * Loading is fast for large fleets: the columns are typed-array views over the bytes, and
+ * the strings are read in place through their stored index (no per-row, no per-string work
+ * beyond two linear passes over the lengths and the index).
  */
 import type { CompiledMachine } from '../reducer/compileMachine.js';
 import type { EventColumns } from '../reducer/EventColumns.js';
@@ -25,7 +26,7 @@ import {
   PREFIX_BYTES,
   align8,
 } from './checkpointLayout.js';
-import { decodeStrings } from './checkpointStrings.js';
+import { CheckpointStringPool, indexSlots } from './CheckpointStringPool.js';
 import type { CheckpointSection } from './encodeCheckpoint.js';
 import { machineFingerprint } from './machineFingerprint.js';
 
@@ -35,8 +36,11 @@ export type CheckpointRows = Pick<EventColumns, CheckpointColumnName | 'length'>
 /** A checkpoint, loaded. */
 export interface DecodedCheckpoint {
   readonly header: CheckpointHeader;
-  /** The pool strings in reference order: `strings[i]` is reference `i + 1`. */
-  readonly strings: readonly string[];
+  /**
+   * The checkpoint's strings, read in place: the rows' references are this pool's. Give it
+   * to the session's fleet (`new FleetStore({ pool })`) to resume without re-interning.
+   */
+  readonly pool: CheckpointStringPool;
   /** Views over the checkpoint's bytes (do not mutate the bytes while these are in use). */
   readonly rows: CheckpointRows;
   /** The machine fingerprint it was written with (equal to this code's). */
@@ -123,15 +127,39 @@ export function decodeCheckpoint(input: Uint8Array, hasher: CheckpointHasher, op
   if (typeof lengthsSection === 'string') return fail('invalid_layout', lengthsSection);
   const stringsSection = section('strings', undefined);
   if (typeof stringsSection === 'string') return fail('invalid_layout', stringsSection);
+  const slots = indexSlots(stringCount);
+  const indexSection = section('stringIndex', slots * 4);
+  if (typeof indexSection === 'string') return fail('invalid_layout', indexSection);
   const byteLengths = columnView(bytes, dataStart + lengthsSection.offset, stringCount, 'u32') as Uint32Array;
-  let strings: string[] | undefined;
-  try {
-    const start = dataStart + stringsSection.offset;
-    strings = decodeStrings(byteLengths, bytes.subarray(start, start + stringsSection.bytes), escaped);
-  } catch {
-    strings = undefined;
+  let sum = 0;
+  for (let i = 0; i < stringCount; i++) sum += byteLengths[i]!;
+  if (sum !== stringsSection.bytes) return fail('invalid_layout', 'string pool lengths do not match its bytes');
+  const index = columnView(bytes, dataStart + indexSection.offset, slots, 'u32') as Uint32Array;
+  let filled = 0;
+  for (let i = 0; i < slots; i++) {
+    const ref = index[i]!;
+    if (ref > stringCount) return fail('invalid_layout', 'string index points past the pool');
+    if (ref !== 0) filled++;
   }
-  if (strings === undefined) return fail('invalid_layout', 'string pool lengths do not match its bytes');
+  if (filled !== stringCount) return fail('invalid_layout', 'string index does not hold every string');
+  const escapedStrings = new Map<number, string>();
+  for (const [ref, json] of escaped) {
+    let value: unknown;
+    try {
+      value = JSON.parse(json);
+    } catch {
+      value = undefined;
+    }
+    if (typeof value !== 'string' || ref < 1 || ref > stringCount) return fail('invalid_layout', 'an escaped string is malformed');
+    escapedStrings.set(ref, value);
+  }
+  const stringsStart = dataStart + stringsSection.offset;
+  const pool = new CheckpointStringPool({
+    byteLengths,
+    bytes: bytes.subarray(stringsStart, stringsStart + stringsSection.bytes),
+    index,
+    escaped: escapedStrings,
+  });
 
   const columns: Partial<Record<CheckpointColumnName, Float64Array | Uint32Array | Uint8Array | Int16Array>> = {};
   for (const [column, kind] of CHECKPOINT_COLUMNS) {
@@ -139,7 +167,7 @@ export function decodeCheckpoint(input: Uint8Array, hasher: CheckpointHasher, op
     if (typeof s === 'string') return fail('invalid_layout', s);
     columns[column] = columnView(bytes, dataStart + s.offset, rows, kind);
   }
-  return { ok: true, value: { header, strings, rows: { length: rows, ...columns } as CheckpointRows, fingerprint } };
+  return { ok: true, value: { header, pool, rows: { length: rows, ...columns } as CheckpointRows, fingerprint } };
 }
 
 function asciiField(bytes: Uint8Array, offset: number, length: number): string {

@@ -80,6 +80,7 @@ export function encodeCheckpoint(content: CheckpointContent, hasher: CheckpointH
   };
   add('stringBytes', strings.byteLengths.byteLength);
   add('strings', strings.totalBytes);
+  add('stringIndex', strings.index.byteLength);
   for (const [column, kind] of CHECKPOINT_COLUMNS) add(column, rows * COLUMN_KIND_BYTES[kind]);
 
   const stored: StoredHeader = {
@@ -114,6 +115,7 @@ export function encodeCheckpoint(content: CheckpointContent, hasher: CheckpointH
     out.set(part, offset);
     offset += part.length;
   }
+  writeColumn(out, at('stringIndex'), strings.index, 'u32');
   for (const [column, kind] of CHECKPOINT_COLUMNS) writeColumn(out, at(column), columns[column].subarray(0, rows), kind);
 
   const digest = hasher.digest(out.subarray(0, total - hasher.digestBytes));

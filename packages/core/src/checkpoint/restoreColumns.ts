@@ -1,11 +1,10 @@
 /**
- * Puts a decoded checkpoint's rows into `EventColumns`, interning its strings into the
- * columns' pool.
+ * Puts a decoded checkpoint's rows into `EventColumns`.
  *
- * The fast path (empty columns, empty pool — a fresh replay resuming) interns the strings
- * in reference order, so every reference keeps its number, and adopts the row views as the
- * columns' arrays: no per-row work. Otherwise rows are appended and their string
- * references translated into the pool's.
+ * The fast path — empty columns interning into the checkpoint's own pool, as a replay
+ * resuming does (`new FleetStore({ pool: decoded.pool })`) — adopts the row views as the
+ * columns' arrays: no per-row, no per-string work. Otherwise the checkpoint's strings are
+ * interned into the columns' pool and the rows appended with their references translated.
  */
 import type { EventColumns } from '../reducer/EventColumns.js';
 import { CHECKPOINT_COLUMNS, POOL_COLUMNS } from './checkpointLayout.js';
@@ -15,23 +14,15 @@ import type { DecodedCheckpoint } from './decodeCheckpoint.js';
  * Adds the checkpoint's rows to `columns` (after any rows already there).
  *
  * @example
- * const session = new FleetStore();
- * const columns = session.createColumns();
+ * const fleet = new FleetStore({ pool: decoded.pool });
+ * const columns = fleet.createColumns();
  * restoreColumns(decoded, columns); // columns.length === decoded.rows.length
  */
-export function restoreColumns(checkpoint: Pick<DecodedCheckpoint, 'rows' | 'strings'>, columns: EventColumns): void {
-  const { rows, strings } = checkpoint;
-  const pool = columns.pool;
-  const map = new Uint32Array(strings.length + 1);
-  let identity = true;
-  for (let i = 0; i < strings.length; i++) {
-    const ref = pool.intern(strings[i]!);
-    map[i + 1] = ref;
-    if (ref !== i + 1) identity = false;
-  }
+export function restoreColumns(checkpoint: Pick<DecodedCheckpoint, 'rows' | 'pool'>, columns: EventColumns): void {
+  const { rows, pool } = checkpoint;
   const n = rows.length;
-  if (n === 0) return;
-  if (columns.length === 0 && identity) {
+  if (columns.pool === pool && columns.length === 0) {
+    if (n === 0) return;
     columns.at = rows.at;
     columns.idHi = rows.idHi;
     columns.idLo = rows.idLo;
@@ -52,13 +43,13 @@ export function restoreColumns(checkpoint: Pick<DecodedCheckpoint, 'rows' | 'str
     columns.length = n;
     return;
   }
+  const same = columns.pool === pool;
+  const map = new Uint32Array(same ? 0 : pool.loaded + 1);
+  if (!same) for (let ref = 1; ref <= pool.loaded; ref++) map[ref] = columns.pool.intern(pool.get(ref));
   const start = columns.length;
   columns.reserve(start + n);
-  for (const [name] of CHECKPOINT_COLUMNS) {
-    const target = columns[name];
-    target.set(rows[name].subarray(0, n) as never, start);
-  }
-  if (!identity) {
+  for (const [name] of CHECKPOINT_COLUMNS) columns[name].set(rows[name].subarray(0, n) as never, start);
+  if (!same) {
     for (const name of POOL_COLUMNS) {
       const target = columns[name];
       for (let r = start; r < start + n; r++) target[r] = map[target[r]!]!;

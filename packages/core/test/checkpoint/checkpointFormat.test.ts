@@ -69,23 +69,30 @@ function rowsOf(c: EventColumns, from = 0): unknown[] {
 }
 
 describe('checkpoint format', () => {
-  it('round-trips rows, strings and header exactly, with references unchanged into a fresh pool', () => {
+  it('round-trips rows, strings and header exactly; the loaded pool keeps every reference', () => {
     fc.assert(
-      fc.property(batchArb, (events) => {
+      fc.property(batchArb, oddText, (events, fresh) => {
         const columns = columnsOf(events);
         const bytes = encodeCheckpoint({ header, columns }, sha256);
         const r = decodeCheckpoint(bytes, sha256);
         if (!r.ok) throw r.error;
         expect(r.value.header).toEqual(header);
-        const restored = new EventColumns(new StringPool());
+        const pool = r.value.pool;
+        const restored = new EventColumns(pool);
         restoreColumns(r.value, restored);
         expect(restored.length).toBe(columns.length);
-        expect(restored.pool.size).toBe(columns.pool.size);
-        for (let ref = 1; ref <= columns.pool.size; ref++) expect(restored.pool.get(ref)).toBe(columns.pool.get(ref));
+        expect(pool.size).toBe(columns.pool.size);
+        for (let ref = 1; ref <= columns.pool.size; ref++) {
+          const value = columns.pool.get(ref)!;
+          expect(pool.get(ref)).toBe(value);
+          expect(pool.intern(value)).toBe(ref);
+        }
         for (const [name] of CHECKPOINT_COLUMNS) expect(Array.from(restored[name].subarray(0, restored.length))).toEqual(Array.from(columns[name].subarray(0, columns.length)));
-        // The restored columns keep growing like any others.
-        const more = events[0]!;
-        expect(restored.push(more).ok).toBe(true);
+        // New strings get new references; the restored columns keep growing like any others.
+        const expectedRef = columns.pool.intern(`${fresh}~new`);
+        expect(pool.intern(`${fresh}~new`)).toBe(expectedRef);
+        expect(pool.get(expectedRef)).toBe(`${fresh}~new`);
+        expect(restored.push(events[0]!).ok).toBe(true);
         expect(rowsOf(restored, restored.length - 1)).toEqual(rowsOf(columns, 0).slice(0, 1));
       }),
       { numRuns: 60 },

@@ -5,7 +5,7 @@ import {
   deviceAt,
   eventId,
   type Lifecycle,
-  lifecycleTheme,
+  lifecycleTour,
   rawStep,
   renderRecords,
   type WalkOptions,
@@ -73,7 +73,7 @@ export function lifecycleWalks(
   return fc
     .record({
       device: options.device === undefined ? fc.nat({ max: 9999 }) : fc.constant(options.device),
-      theme: lifecycleTheme(walk),
+      tour: lifecycleTour(),
       raws: fc.array(rawStep(walkOptions), {
         minLength: options.minEvents ?? 1,
         maxLength: options.maxEvents ?? 40,
@@ -81,14 +81,14 @@ export function lifecycleWalks(
       }),
       baseId: fc.integer({ min: 100_000_000_000_000, max: 800_000_000_000_000 }),
     })
-    .map(({ device, theme, raws, baseId }) => ({
+    .map(({ device, tour, raws, baseId }) => ({
       lifecycle: walkLifecycle(
         deviceAt(device, organisations),
         raws,
         options.startAt ?? DEFAULT_LIFECYCLE_START,
         walkOptions,
         walk,
-        theme,
+        tour,
       ),
       baseId,
     }));

@@ -9,7 +9,16 @@ import {
   type DeviceEventType,
   eventCode,
   getCompiledMachine,
+  type RegionTable,
 } from '@simfleet/core';
+
+/** One transition of a table: in table `region`, `type` takes state `from` to `to`. */
+export interface WalkEdge {
+  readonly region: number;
+  readonly from: number;
+  readonly type: DeviceEventType;
+  readonly to: number;
+}
 
 /** Region state codes of one device plus its organisation's state code. */
 export interface WalkState {
@@ -37,6 +46,7 @@ export class MachineWalk {
   private readonly sim: number;
   private readonly dataQuota: number;
   private readonly smsQuota: number;
+  private edgeList: WalkEdge[] | undefined;
 
   constructor(compiled: CompiledMachine = getCompiledMachine()) {
     this.compiled = compiled;
@@ -52,15 +62,59 @@ export class MachineWalk {
   }
 
   /**
-   * The event types that move each region (and, last, the organisation): read from the
-   * tables, so a lifecycle can dwell on one part of the machine.
+   * Every transition of the machine (device regions, then the organisation), read from
+   * the tables: `region` is the table's index (the organisation is last).
    */
-  themes(): readonly (readonly DeviceEventType[])[] {
+  get edges(): readonly WalkEdge[] {
+    if (this.edgeList === undefined) {
+      const n = this.compiled.eventCount;
+      const list: WalkEdge[] = [];
+      this.tables.forEach((table, region) => {
+        for (let s = 0; s < table.states.length; s++) {
+          for (let e = 0; e < n; e++) {
+            const to = table.next[s * n + e] as number;
+            if (to !== s) list.push({ region, from: s, type: DEVICE_EVENT_TYPES[e] as DeviceEventType, to });
+          }
+        }
+      });
+      this.edgeList = list;
+    }
+    return this.edgeList;
+  }
+
+  /** The state code of a table (a device region, or the organisation when `region` is last). */
+  stateOf(state: WalkState, region: number): number {
+    return region < this.compiled.regions.length ? (state.regions[region] as number) : state.organisation;
+  }
+
+  /**
+   * The first event type on a shortest way from state `from` to state `to` in one
+   * table, or null when `to` cannot be reached from `from` (a SIM never becomes ISSUED
+   * again once it is anything else).
+   */
+  firstStepTowards(region: number, from: number, to: number): DeviceEventType | null {
+    if (from === to) return null;
+    const table = this.tables[region] as RegionTable;
     const n = this.compiled.eventCount;
-    const tables = [...this.compiled.regions, this.compiled.organisation];
-    return tables.map((table) =>
-      DEVICE_EVENT_TYPES.filter((_, e) => table.states.some((_s, s) => table.next[s * n + e] !== s)),
-    );
+    // Breadth-first from `from`, remembering the first event of each path.
+    const first = new Map<number, number>([[from, -1]]);
+    const queue = [from];
+    for (let q = 0; q < queue.length; q++) {
+      const s = queue[q] as number;
+      for (let e = 0; e < n; e++) {
+        const t = table.next[s * n + e] as number;
+        if (first.has(t)) continue;
+        const head = s === from ? e : (first.get(s) as number);
+        if (t === to) return DEVICE_EVENT_TYPES[head] as DeviceEventType;
+        first.set(t, head);
+        queue.push(t);
+      }
+    }
+    return null;
+  }
+
+  private get tables(): readonly RegionTable[] {
+    return [...this.compiled.regions, this.compiled.organisation];
   }
 
   /** The state of a device nothing is known about (every region initial, organisation active). */

@@ -45,8 +45,8 @@ const WEIGHTS: Partial<Record<DeviceEventType, number>> = {
 /** What a step asks for, before the walk. */
 export interface RawStep {
   readonly wanted: DeviceEventType;
-  /** In a themed lifecycle, take the step's event from the theme instead of `wanted`. */
-  readonly themed: boolean;
+  /** In a lifecycle with a tour, steer towards the tour's next transition instead of `wanted`. */
+  readonly steer: boolean;
   /** Only with `invalid`: keep `wanted` even when it is implausible. */
   readonly implausible: boolean;
   /** Milliseconds after the previous step. */
@@ -87,7 +87,8 @@ export function rawStep(options: WalkOptions): fc.Arbitrary<RawStep> {
   );
   return fc.record({
     wanted,
-    themed: fc.boolean(),
+    // Three steps in four of a touring lifecycle; shrinks towards not steering.
+    steer: fc.nat({ max: 3 }).map((n) => n !== 0),
     // 1 in 8 steps, only when asked; shrinks towards plausible.
     implausible: options.invalid ? fc.nat({ max: 7 }).map((n) => n === 7) : fc.constant(false),
     gap: fc.integer({ min: 1, max: 3_600_000 }),
@@ -100,12 +101,15 @@ export function rawStep(options: WalkOptions): fc.Arbitrary<RawStep> {
 }
 
 /**
- * Theme of a lifecycle: 0 (none, what shrinking goes to) or one per region plus the
- * organisation. Half of a themed lifecycle's steps dwell on its region, so some runs go
- * deep into quota or SIM states that a mixed run rarely reaches.
+ * A lifecycle's tour: transitions of the machine (indexes into `MachineWalk.edges`) it
+ * steers towards, one after the other, along shortest paths in their region. Without a
+ * tour (what shrinking goes to) a lifecycle follows its steps' wishes only. Tours make
+ * the runs of a property reach every transition — including the ones out of states a
+ * device passes only once, like a SIM's ISSUED — without giving up plausibility: every
+ * step of a path is a transition of the machine.
  */
-export function lifecycleTheme(walk: MachineWalk): fc.Arbitrary<number> {
-  return fc.nat({ max: walk.themes().length });
+export function lifecycleTour(): fc.Arbitrary<number[]> {
+  return fc.array(fc.nat({ max: 0xffff }), { maxLength: 12 });
 }
 
 /** The identity of device `index` in a fleet of `organisations` organisations. */
@@ -125,11 +129,11 @@ export function walkLifecycle(
   start: number,
   options: WalkOptions,
   walk: MachineWalk = new MachineWalk(),
-  theme = 0,
+  tour: readonly number[] = [],
 ): Lifecycle {
   const choices = recordChoices(options.unknownTypes);
-  // Theme 0: none; theme k: dwell on the event types that move region k-1 (see MachineWalk.themes).
-  const themeTypes = theme > 0 ? walk.themes()[(theme - 1) % walk.themes().length] : undefined;
+  const edges = walk.edges;
+  let stop = 0;
   const state = walk.initial();
   const steps: LifecycleStep[] = [];
   let at = start;
@@ -137,13 +141,27 @@ export function walkLifecycle(
   let sessionA = 0;
   let sessionB = 0;
   let sessionStart = start;
-  for (const raw of raws) {
+  for (let k = 0; k < raws.length; k++) {
+    const raw = raws[k] as RawStep;
     if (walk.deleted(state) && !options.invalid) break;
     const keep = options.invalid && raw.implausible;
-    const wanted =
-      themeTypes !== undefined && themeTypes.length > 0 && raw.themed
-        ? (themeTypes[raw.pick % themeTypes.length] as DeviceEventType)
-        : raw.wanted;
+    let wanted = raw.wanted;
+    while (raw.steer && stop < tour.length) {
+      const edge = edges[(tour[stop] as number) % edges.length] as (typeof edges)[number];
+      const here = walk.stateOf(state, edge.region);
+      if (here === edge.from) {
+        wanted = edge.type;
+        stop++;
+        break;
+      }
+      const step = walk.firstStepTowards(edge.region, here, edge.from);
+      if (step === null) {
+        stop++; // out of reach from here: on to the next stop
+        continue;
+      }
+      wanted = step;
+      break;
+    }
     const type = keep ? wanted : walk.nearestPlausible(state, wanted);
     const plausible = walk.plausible(state, type);
     walk.apply(state, type);
