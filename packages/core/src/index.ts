@@ -24,7 +24,6 @@ export * from './reducer/sortBatch.js';
 export * from './reducer/applyBatch.js';
 export * from './fleet/FleetStore.js';
 export * from './fleet/fleetSummary.js';
-export * from './snapshot/jsonText.js';
 export * from './snapshot/endpointJson.js';
 export * from './machine/ruleSources.js';
 export { renderStateMachineMarkdown } from './docs/stateMachineMarkdown.js';

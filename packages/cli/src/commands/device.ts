@@ -1,4 +1,4 @@
-import { formatTimestamp, type Transition, toJsonText } from '@simfleet/core';
+import { formatTimestamp, type Transition, stringifyJson } from '@simfleet/core';
 import { Duration } from 'luxon';
 import { parseArgs } from 'node:util';
 import { withUsageErrors } from '../args.js';
@@ -78,7 +78,7 @@ export async function runDevice(argv: readonly string[], io: CliIo): Promise<num
   });
   if (values.json) {
     io.stdout.write(
-      `${toJsonText({
+      `${stringifyJson({
         endpointId,
         changes: timeline.map((e) => ({ ...e, at: formatTimestamp(e.at) })),
         events: session.watched.size,

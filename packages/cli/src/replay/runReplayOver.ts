@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { toJsonText } from '@simfleet/core';
+import { stringifyJson } from '@simfleet/core';
 import type { CliIo } from '../cliIo.js';
 import type { InputSource } from '../input/expandPaths.js';
 import { detectFormat, readInputChunks, recordsFromChunks } from '../input/readRecords.js';
@@ -40,7 +40,7 @@ export async function runReplayOver(
     ...options,
     pool: options.checkpoints?.pool,
     onReject: (r) => {
-      rejectsOut?.write(`${toJsonText({ file: r.file, line: r.line, reason: r.reason, raw: r.raw, code: r.code })}\n`);
+      rejectsOut?.write(`${stringifyJson({ file: r.file, line: r.line, reason: r.reason, raw: r.raw, code: r.code })}\n`);
       options.onReject?.(r);
     },
   });

@@ -1,4 +1,4 @@
-import { endpointJson, type FleetStore, formatTimestamp, toJsonText } from '@simfleet/core';
+import { endpointJson, type FleetStore, formatTimestamp, stringifyJson } from '@simfleet/core';
 import type { ReplayAccount } from './ReplaySession.js';
 
 /** The snapshot contract's schema id (docs/snapshot.md, schema/snapshot-v1.schema.json). */
@@ -27,13 +27,13 @@ export function* snapshotChunks(fleet: FleetStore, account: ReplayAccount): Gene
     },
   };
   let chunk = '{\n';
-  for (const [key, value] of Object.entries(header)) chunk += `  ${JSON.stringify(key)}: ${toJsonText(value)},\n`;
+  for (const [key, value] of Object.entries(header)) chunk += `  ${JSON.stringify(key)}: ${stringifyJson(value)},\n`;
   chunk += '  "endpoints": [';
   const ids = fleet.endpointIds();
   for (let i = 0; i < ids.length; i++) {
     const state = fleet.readEndpoint(ids[i]!);
     if (state === undefined) continue;
-    chunk += `${i === 0 ? '' : ','}\n    ${toJsonText(endpointJson(state))}`;
+    chunk += `${i === 0 ? '' : ','}\n    ${stringifyJson(endpointJson(state))}`;
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;
       chunk = '';

@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
-import { type JsonOut, toJsonText } from '@simfleet/core';
+import { type JsonValue, stringifyJson } from '@simfleet/core';
 
 /** Sends a JSON body (bigints as exact numbers). */
-export function sendJson(res: ServerResponse, status: number, body: JsonOut, headers: Record<string, string> = {}): void {
-  const text = toJsonText(body);
+export function sendJson(res: ServerResponse, status: number, body: JsonValue, headers: Record<string, string> = {}): void {
+  const text = stringifyJson(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...headers });
   res.end(text);
 }

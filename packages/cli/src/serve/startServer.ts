@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ENDPOINT_STATUSES, type FleetStore, formatTimestamp, toJsonText } from '@simfleet/core';
+import { ENDPOINT_STATUSES, type FleetStore, formatTimestamp, stringifyJson } from '@simfleet/core';
 import type { EventTimeSpan, FleetTransition, InactivityRule } from '@simfleet/stream';
 import { bearerAuth } from './bearerAuth.js';
 import { endpointsPage } from './endpointsPage.js';
@@ -85,7 +85,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const hub = new SseHub<FleetTransition>({
     maxBufferedBytes: options.maxSseBufferBytes ?? 1024 * 1024,
     heartbeatMs: options.heartbeatMs ?? 15_000,
-    serialize: (t) => toJsonText(transitionJson(t)),
+    serialize: (t) => stringifyJson(transitionJson(t)),
   });
   pipeline.transitions$.subscribe((t) => hub.publish(t));
 

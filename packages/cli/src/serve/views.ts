@@ -1,4 +1,4 @@
-import { endpointJson, formatTimestamp, type JsonOut } from '@simfleet/core';
+import { endpointJson, formatTimestamp, type JsonValue } from '@simfleet/core';
 import type { EndpointView, FleetTransition } from '@simfleet/stream';
 
 /**
@@ -8,7 +8,7 @@ import type { EndpointView, FleetTransition } from '@simfleet/stream';
  * @example
  * endpointViewJson(view).lastEventAt // '2021-10-27T08:38:02.000Z'
  */
-export function endpointViewJson(view: EndpointView): { readonly [key: string]: JsonOut } {
+export function endpointViewJson(view: EndpointView): { readonly [key: string]: JsonValue } {
   return { ...endpointJson(view), stale: view.stale };
 }
 
@@ -18,6 +18,6 @@ export function endpointViewJson(view: EndpointView): { readonly [key: string]: 
  * @example
  * transitionJson(t) // { endpointId: 11089066, region: 'connectivity', from: 'ATTACHED', to: 'ONLINE', at: '…Z', eventId: 137112624332866 }
  */
-export function transitionJson(t: FleetTransition): { readonly [key: string]: JsonOut } {
+export function transitionJson(t: FleetTransition): { readonly [key: string]: JsonValue } {
   return { endpointId: t.endpointId, region: t.region, from: t.from, to: t.to, at: formatTimestamp(t.at), eventId: t.eventId };
 }

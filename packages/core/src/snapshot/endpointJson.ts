@@ -6,7 +6,7 @@
  */
 import { formatTimestamp } from '../decode/timestamp.js';
 import type { EndpointState } from '../machine/endpointState.js';
-import type { JsonOut } from './jsonText.js';
+import type { JsonValue } from '../model/event.js';
 
 const instant = (ms: number | null): string | null => (ms === null ? null : formatTimestamp(ms));
 
@@ -15,9 +15,9 @@ const instant = (ms: number | null): string | null => (ms === null ? null : form
  * additions (thresholds, PDP context, counters), which are only ever appended.
  *
  * @example
- * toJsonText(endpointJson(fleet.readEndpoint(11089066)!))
+ * stringifyJson(endpointJson(fleet.readEndpoint(11089066)!))
  */
-export function endpointJson(state: EndpointState): { readonly [key: string]: JsonOut } {
+export function endpointJson(state: EndpointState): { readonly [key: string]: JsonValue } {
   return {
     endpointId: state.endpointId,
     status: state.status,

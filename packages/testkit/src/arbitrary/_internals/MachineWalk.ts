@@ -77,9 +77,23 @@ export class MachineWalk {
           }
         }
       });
-      this.edgeList = list;
+      // A tour visits its stops in this order: out of states a device passes only early
+      // (few ways in, like a SIM's ISSUED) first, while they are still within reach; into
+      // a state with no way out (the SIM's DELETED) last, since that ends the walk.
+      const rank = (edge: WalkEdge): number => {
+        const table = this.tables[edge.region] as RegionTable;
+        if (this.deadEnd(table, edge.to)) return Number.MAX_SAFE_INTEGER;
+        return edge.from === 0 ? 0 : this.waysIn(table, edge.from);
+      };
+      this.edgeList = list.map((edge, i) => ({ edge, i, r: rank(edge) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.edge);
     }
     return this.edgeList;
+  }
+
+  /** Sorts tour stops (edge indexes) so stops out of rarely reachable states come first. */
+  orderTour(tour: readonly number[]): number[] {
+    const n = this.edges.length;
+    return tour.map((stop) => stop % n).sort((a, b) => a - b);
   }
 
   /** The state code of a table (a device region, or the organisation when `region` is last). */
@@ -111,6 +125,29 @@ export class MachineWalk {
       }
     }
     return null;
+  }
+
+  /** Whether state `t` of a table has no transition out. */
+  private deadEnd(table: RegionTable, t: number): boolean {
+    const n = this.compiled.eventCount;
+    for (let e = 0; e < n; e++) if (table.next[t * n + e] !== t) return false;
+    return true;
+  }
+
+  /** Number of distinct states with a transition into `t`. */
+  private waysIn(table: RegionTable, t: number): number {
+    const n = this.compiled.eventCount;
+    let ways = 0;
+    for (let s = 0; s < table.states.length; s++) {
+      if (s === t) continue;
+      for (let e = 0; e < n; e++) {
+        if (table.next[s * n + e] === t) {
+          ways++;
+          break;
+        }
+      }
+    }
+    return Math.max(1, ways);
   }
 
   private get tables(): readonly RegionTable[] {

@@ -87,8 +87,8 @@ export function rawStep(options: WalkOptions): fc.Arbitrary<RawStep> {
   );
   return fc.record({
     wanted,
-    // Three steps in four of a touring lifecycle; shrinks towards not steering.
-    steer: fc.nat({ max: 3 }).map((n) => n !== 0),
+    // Seven steps in eight of a touring lifecycle; shrinks towards not steering.
+    steer: fc.nat({ max: 7 }).map((n) => n !== 0),
     // 1 in 8 steps, only when asked; shrinks towards plausible.
     implausible: options.invalid ? fc.nat({ max: 7 }).map((n) => n === 7) : fc.constant(false),
     gap: fc.integer({ min: 1, max: 3_600_000 }),
@@ -109,7 +109,7 @@ export function rawStep(options: WalkOptions): fc.Arbitrary<RawStep> {
  * step of a path is a transition of the machine.
  */
 export function lifecycleTour(): fc.Arbitrary<number[]> {
-  return fc.array(fc.nat({ max: 0xffff }), { maxLength: 12 });
+  return fc.array(fc.nat({ max: 0xffff }), { maxLength: 16, size: "max" });
 }
 
 /** The identity of device `index` in a fleet of `organisations` organisations. */
@@ -133,6 +133,7 @@ export function walkLifecycle(
 ): Lifecycle {
   const choices = recordChoices(options.unknownTypes);
   const edges = walk.edges;
+  const stops = walk.orderTour(tour);
   let stop = 0;
   const state = walk.initial();
   const steps: LifecycleStep[] = [];
@@ -146,8 +147,8 @@ export function walkLifecycle(
     if (walk.deleted(state) && !options.invalid) break;
     const keep = options.invalid && raw.implausible;
     let wanted = raw.wanted;
-    while (raw.steer && stop < tour.length) {
-      const edge = edges[(tour[stop] as number) % edges.length] as (typeof edges)[number];
+    while (raw.steer && stop < stops.length) {
+      const edge = edges[stops[stop] as number] as (typeof edges)[number];
       const here = walk.stateOf(state, edge.region);
       if (here === edge.from) {
         wanted = edge.type;
