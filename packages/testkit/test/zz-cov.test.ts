@@ -6,7 +6,7 @@ import { toDeviceEvents } from '../src/replay/toDeviceEvents.js';
 it('cov', () => {
   const counts = new Map<string, number>();
   const t0 = performance.now();
-  for (let seed = 0; seed < 60; seed++) {
+  for (let seed = 0; seed < 200; seed++) {
     const c = new TransitionCoverage();
     for (const r of fc.sample(deviceLifecycle(), { numRuns: 100, seed })) c.add(toDeviceEvents(r));
     for (const u of c.uncovered) counts.set(u.key, (counts.get(u.key) ?? 0) + 1);

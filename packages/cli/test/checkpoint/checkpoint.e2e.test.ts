@@ -93,6 +93,7 @@ describe('simfleet replay --from / --checkpoint', () => {
     // moment after it wrote at least one checkpoint of its own (often mid-way through the next).
     let seed = 0x5eed;
     const delays: number[] = [];
+    const killed: boolean[] = [];
     for (let kill = 0; kill < 3; kill++) {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
       const delay = seed % 400;
@@ -108,9 +109,12 @@ describe('simfleet replay --from / --checkpoint', () => {
       );
       for (let waited = 0; !done && version() === before && waited < 20_000; waited += 10) await sleep(10);
       await sleep(delay);
+      killed.push(!done);
       child.kill('SIGKILL');
       await exited;
     }
+    // The runs did not all finish before their kill: resuming really continued killed runs.
+    expect(killed.some((k) => k)).toBe(true);
     const resumed = simfleet(args());
     expect(resumed.status, `${resumed.stderr} (kills after ${delays.join(', ')} ms)`).toBe(0);
     expect(resumed.stdout === clean.stdout, `kills after ${delays.join(', ')} ms`).toBe(true);

@@ -78,12 +78,13 @@ export class MachineWalk {
         }
       });
       // A tour visits its stops in this order: out of states a device passes only early
-      // (few ways in, like a SIM's ISSUED) first, while they are still within reach; into
-      // a state with no way out (the SIM's DELETED) last, since that ends the walk.
+      // (few ways in, like a SIM's ISSUED) first, while they are still within reach; a
+      // stop into a state with no way out (the SIM's DELETED), which ends the walk, after
+      // the other stops out of equally rare states.
       const rank = (edge: WalkEdge): number => {
         const table = this.tables[edge.region] as RegionTable;
-        if (this.deadEnd(table, edge.to)) return Number.MAX_SAFE_INTEGER;
-        return edge.from === 0 ? 0 : this.waysIn(table, edge.from);
+        const from = edge.from === 0 ? 0 : this.waysIn(table, edge.from);
+        return from * 2 + (this.deadEnd(table, edge.to) ? 1 : 0);
       };
       this.edgeList = list.map((edge, i) => ({ edge, i, r: rank(edge) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.edge);
     }
