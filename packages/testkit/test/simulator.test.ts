@@ -10,7 +10,7 @@ import {
   type RejectionReason,
 } from '@simfleet/core';
 import { describe, expect, it, vi } from 'vitest';
-import { generateFleetLog, simulateFleetEvents } from '../src/index.js';
+import { generateFleetLog, generateFleetLogBytes, simulateFleetEvents } from '../src/index.js';
 import { FleetSimulator } from '../src/simulator/FleetSimulator.js';
 import { deviceIdentity, organisationIdentity } from '../src/simulator/identity.js';
 import { blankSpec, RecordRenderer } from '../src/simulator/RecordRenderer.js';
@@ -148,6 +148,19 @@ describe('generateFleetLog', () => {
     const [first] = decodeAll(log({ events: 1, devices: 3, seed: 1, startAt: '2024-02-29T23:59:59Z' }).text);
     expect(first?.timestamp).toBeGreaterThan(Date.parse('2024-02-29T23:59:59Z'));
     expect(first?.timestamp).toBeLessThan(Date.parse('2024-03-01T00:10:00Z'));
+  });
+});
+
+describe('generateFleetLogBytes', () => {
+  it('hands over the same bytes as generateFleetLog', () => {
+    for (const messy of [false, true]) {
+      const options = { events: 5000, devices: 200, seed: 12, messy };
+      const chunks: Buffer[] = [];
+      const result = generateFleetLogBytes(options, (chunk) => chunks.push(Buffer.from(chunk)));
+      const text = Buffer.concat(chunks).toString('latin1');
+      expect(text).toBe(log(options).text);
+      expect(result).toEqual({ events: 5000, bytes: text.length });
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { generateFleetLog } from '@simfleet/testkit';
+import { generateFleetLogBytes } from '@simfleet/testkit';
 import { parseArgs } from 'node:util';
 import { withUsageErrors, positiveInteger } from '../args.js';
 import { type CliIo, EXIT, UsageError } from '../cliIo.js';
@@ -38,9 +38,9 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
   try {
     // The simulator hands over large chunks synchronously; writing them synchronously keeps
     // memory flat whatever the size (a 10M-event log never sits in memory).
-    result = generateFleetLog(
+    result = generateFleetLogBytes(
       { events, devices, seed: Number(values.seed), messy: values.messy, ...(organisations === undefined ? {} : { organisations }) },
-      (chunk) => writeAllSync(fd, Buffer.from(chunk)),
+      (chunk) => writeAllSync(fd, chunk),
     );
   } finally {
     if (fd !== 1) closeSync(fd);
@@ -53,7 +53,7 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /** Writes every byte, waiting briefly when a non-blocking pipe is full (EAGAIN). */
-function writeAllSync(fd: number, bytes: Buffer): void {
+function writeAllSync(fd: number, bytes: Uint8Array): void {
   let offset = 0;
   while (offset < bytes.length) {
     try {

@@ -24,7 +24,7 @@ import {
 import { type CheckpointAccount, type DecodedCheckpoint, restoreColumns, type StringPool } from '@simfleet/core';
 import { lineRecord, type RawRecord } from '../input/readRecords.js';
 import type { RangeResult } from './RangeIngest.js';
-import { compareRowContent, copyRow } from './rows.js';
+import { dropDuplicateIds } from './dropDuplicateIds.js';
 
 /** A record that could not be applied, and why. */
 export interface Rejection {
@@ -187,27 +187,13 @@ export class ReplaySession {
    */
   finish(): ReplayAccount {
     const all = this.#columns;
-    const n = all.length;
-    const byId = new Uint32Array(n);
-    for (let i = 0; i < n; i++) byId[i] = i;
-    // Copies of one id sit together; the first of each group is the one applied.
-    byId.sort((a, b) => all.idHi[a]! - all.idHi[b]! || all.idLo[a]! - all.idLo[b]! || all.at[a]! - all.at[b]! || compareRowContent(all, a, b));
-    const kept = this.fleet.createColumns(Math.max(1, n));
-    let duplicates = 0;
-    for (let k = 0; k < n; k++) {
-      const row = byId[k]!;
-      const previous = k > 0 ? byId[k - 1]! : -1;
-      if (previous !== -1 && all.idHi[previous] === all.idHi[row] && all.idLo[previous] === all.idLo[row]) {
-        duplicates++;
-        continue;
-      }
-      copyRow(all, row, kept);
-    }
-    all.clear();
+    // One row per event id (compacted in place: no second copy of the rows).
+    const duplicates = dropDuplicateIds(all);
     const onTransition = this.#options.onTransition;
-    const result: BatchResult = applyBatch(this.fleet, kept, onTransition === undefined ? {} : { onTransition });
+    const result: BatchResult = applyBatch(this.fleet, all, onTransition === undefined ? {} : { onTransition });
     let asOf: number | null = null;
-    for (let i = 0; i < kept.length; i++) if (asOf === null || kept.at[i]! > asOf) asOf = kept.at[i]!;
+    for (let i = 0; i < all.length; i++) if (asOf === null || all.at[i]! > asOf) asOf = all.at[i]!;
+    all.clear();
     return {
       records: this.#records,
       applied: result.applied,

@@ -44,6 +44,19 @@ function grow<T extends Numeric>(array: T, capacity: number, fill: number): T {
   return next;
 }
 
+/** Slots of the endpoint index for `capacity` devices: a power of two, at least twice as many. */
+const slotsFor = (capacity: number): number => 2 ** Math.ceil(Math.log2(Math.max(2, capacity * 2)));
+
+/** Mixes an integer endpoint id (any safe integer) into 32 bits. */
+function hashId(id: number): number {
+  const lo = id >>> 0;
+  const hi = Math.floor(id / 4294967296) | 0;
+  let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 13);
+}
+
 const toBigInt = (hi: number, lo: number): bigint => (BigInt(hi) << 32n) | BigInt(lo);
 
 /**
@@ -62,7 +75,12 @@ export class FleetStore {
 
   // --- devices (index d < count) ---
   count = 0;
-  readonly index: Map<number, number> = new Map();
+  /**
+   * Endpoint id → dense index: open addressing over `ids` (slot holds d + 1, 0 = empty),
+   * ~8 bytes a device and no per-lookup allocation (a `Map` costs ~5× that).
+   */
+  #slots: Int32Array;
+  #mask: number;
   ids: Float64Array;
   connectivity: Uint8Array;
   sim: Uint8Array;
@@ -119,6 +137,8 @@ export class FleetStore {
     this.pool = options.pool ?? new StringPool();
     const n = Math.max(1, Math.floor(options.capacity ?? 1024));
     this.ids = new Float64Array(n);
+    this.#slots = new Int32Array(slotsFor(n));
+    this.#mask = this.#slots.length - 1;
     this.connectivity = new Uint8Array(n);
     this.sim = new Uint8Array(n);
     this.endpoint = new Uint8Array(n);
@@ -167,14 +187,50 @@ export class FleetStore {
    * (replace) the device arrays.
    */
   deviceIndex(endpointId: number): number {
-    const known = this.index.get(endpointId);
-    if (known !== undefined) return known;
+    const slots = this.#slots;
+    const mask = this.#mask;
+    const ids = this.ids;
+    let slot = hashId(endpointId) & mask;
+    for (;;) {
+      const v = slots[slot] as number;
+      if (v === 0) break;
+      if (ids[v - 1] === endpointId) return v - 1;
+      slot = (slot + 1) & mask;
+    }
     const d = this.count;
     if (d === this.ids.length) this.#growDevices(d * 2);
     this.ids[d] = endpointId;
-    this.index.set(endpointId, d);
     this.count = d + 1;
+    if (this.#slots === slots) slots[slot] = d + 1;
+    else this.#insert(d);
     return d;
+  }
+
+  /**
+   * The dense index of an endpoint, or -1 when no event has named it.
+   *
+   * @example
+   * fleet.findDevice(11089066) // 0
+   */
+  findDevice(endpointId: number): number {
+    const slots = this.#slots;
+    const mask = this.#mask;
+    const ids = this.ids;
+    let slot = hashId(endpointId) & mask;
+    for (;;) {
+      const v = slots[slot] as number;
+      if (v === 0) return -1;
+      if (ids[v - 1] === endpointId) return v - 1;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  #insert(d: number): void {
+    const slots = this.#slots;
+    const mask = this.#mask;
+    let slot = hashId(this.ids[d] as number) & mask;
+    while (slots[slot] !== 0) slot = (slot + 1) & mask;
+    slots[slot] = d + 1;
   }
 
   /** The dense index of an organisation, adding it (ACTIVE) when new. */
@@ -194,6 +250,10 @@ export class FleetStore {
 
   #growDevices(capacity: number): void {
     this.ids = grow(this.ids, capacity, 0);
+    // The index keeps at most half its slots used: rebuild it at twice the size.
+    this.#slots = new Int32Array(slotsFor(capacity));
+    this.#mask = this.#slots.length - 1;
+    for (let d = 0; d < this.count; d++) this.#insert(d);
     this.connectivity = grow(this.connectivity, capacity, 0);
     this.sim = grow(this.sim, capacity, 0);
     this.endpoint = grow(this.endpoint, capacity, 0);
@@ -232,7 +292,7 @@ export class FleetStore {
 
   /** Whether an endpoint has been seen. */
   hasEndpoint(endpointId: number): boolean {
-    return this.index.has(endpointId);
+    return this.findDevice(endpointId) >= 0;
   }
 
   /**
@@ -253,8 +313,8 @@ export class FleetStore {
    * fleet.readEndpoint(11089066)?.connectivity // 'ONLINE'
    */
   readEndpoint(endpointId: number): EndpointState | undefined {
-    const d = this.index.get(endpointId);
-    return d === undefined ? undefined : this.readDevice(d);
+    const d = this.findDevice(endpointId);
+    return d < 0 ? undefined : this.readDevice(d);
   }
 
   /** The state of the device at dense index `d` (0 ≤ d < endpointCount). */

@@ -107,12 +107,44 @@ export function applyBatch(fleet: FleetStore, columns: EventColumns, options: Ap
   }
   const onTransition = options.onTransition;
   const order = sortBatch(columns);
+  // Devices first, in application order (so dense indexes are given in the order the
+  // events apply, as if resolved one by one): the main loop then makes no hash lookup
+  // and the device arrays cannot grow under it.
+  const devices = resolveDevices(fleet, columns.endpointId, order, deviceScratch(columns, n));
 
+  // Reporting (only with a callback): effective status through the compiled status table.
+  const report = onTransition !== undefined ? createReporter(fleet, onTransition) : undefined;
+  return applyRows(fleet, columns, order, devices, rowStatus, report);
+}
+
+/**
+ * Dense device index of every position of the order (-1: no endpoint), new devices
+ * added. One loop per function: V8 optimizes a long loop on the fly (OSR), and code
+ * after it in the same function would run without type feedback.
+ */
+function resolveDevices(fleet: FleetStore, cEndpoint: Float64Array, order: Uint32Array, devices: Int32Array): Int32Array {
+  const n = order.length;
+  for (let k = 0; k < n; k++) {
+    const endpointId = cEndpoint[order[k] as number] as number;
+    devices[k] = Number.isNaN(endpointId) ? -1 : fleet.deviceIndex(endpointId);
+  }
+  return devices;
+}
+
+/** The main loop of `applyBatch`, over rows whose devices are resolved. */
+function applyRows(
+  fleet: FleetStore,
+  columns: EventColumns,
+  order: Uint32Array,
+  devices: Int32Array,
+  rowStatus: Uint8Array | undefined,
+  report: Reporter | undefined,
+): BatchResult {
+  const n = order.length;
   // Columns.
   const cAt = columns.at;
   const cHi = columns.idHi;
   const cLo = columns.idLo;
-  const cEndpoint = columns.endpointId;
   const cType = columns.type;
   const cOrg = columns.organisationId;
   const cSim = columns.simId;
@@ -150,63 +182,34 @@ export function applyBatch(fleet: FleetStore, columns: EventColumns, options: Ap
   const countReject = c.counts.rejections;
   const ORG_BLOCKED = c.organisationBlockedState;
 
-  // Device arrays: locals for speed, reloaded when a new device makes them grow.
-  let capacity = fleet.capacity;
-  let conn = fleet.connectivity;
-  let sim = fleet.sim;
-  let endpoint = fleet.endpoint;
-  let block = fleet.block;
-  let dataQuota = fleet.dataQuota;
-  let smsQuota = fleet.smsQuota;
-  let since = fleet.since;
-  let lastAt = fleet.lastAt;
-  let lastHi = fleet.lastHi;
-  let lastLo = fleet.lastLo;
-  let attaches = fleet.attaches;
-  let sessions = fleet.sessions;
-  let rejections = fleet.rejections;
-  let orgId = fleet.organisationId;
-  let orgIndex = fleet.organisationIndex;
-  let simId = fleet.simId;
-  let iccid = fleet.iccid;
-  let imsi = fleet.imsi;
-  let imei = fleet.imei;
-  let ip = fleet.ipAddress;
-  let apn = fleet.apn;
-  let operator = fleet.operator;
-  let ratType = fleet.ratType;
-  let reason = fleet.lastRejectionReason;
-  const reload = (): void => {
-    capacity = fleet.capacity;
-    conn = fleet.connectivity;
-    sim = fleet.sim;
-    endpoint = fleet.endpoint;
-    block = fleet.block;
-    dataQuota = fleet.dataQuota;
-    smsQuota = fleet.smsQuota;
-    since = fleet.since;
-    lastAt = fleet.lastAt;
-    lastHi = fleet.lastHi;
-    lastLo = fleet.lastLo;
-    attaches = fleet.attaches;
-    sessions = fleet.sessions;
-    rejections = fleet.rejections;
-    orgId = fleet.organisationId;
-    orgIndex = fleet.organisationIndex;
-    simId = fleet.simId;
-    iccid = fleet.iccid;
-    imsi = fleet.imsi;
-    imei = fleet.imei;
-    ip = fleet.ipAddress;
-    apn = fleet.apn;
-    operator = fleet.operator;
-    ratType = fleet.ratType;
-    reason = fleet.lastRejectionReason;
-  };
-  const index = fleet.index;
+  // Device arrays, as locals (they cannot be replaced during the loop: see above).
+  const conn = fleet.connectivity;
+  const sim = fleet.sim;
+  const endpoint = fleet.endpoint;
+  const block = fleet.block;
+  const dataQuota = fleet.dataQuota;
+  const smsQuota = fleet.smsQuota;
+  const since = fleet.since;
+  const lastAt = fleet.lastAt;
+  const lastHi = fleet.lastHi;
+  const lastLo = fleet.lastLo;
+  const attaches = fleet.attaches;
+  const sessions = fleet.sessions;
+  const rejections = fleet.rejections;
+  const orgId = fleet.organisationId;
+  const orgIndex = fleet.organisationIndex;
+  const simId = fleet.simId;
+  const iccid = fleet.iccid;
+  const imsi = fleet.imsi;
+  const imei = fleet.imei;
+  const ip = fleet.ipAddress;
+  const apn = fleet.apn;
+  const operator = fleet.operator;
+  const ratType = fleet.ratType;
+  const reason = fleet.lastRejectionReason;
+  // Replaced when a new organisation makes it grow (rare: reloaded then).
+  let orgState = fleet.organisationState;
 
-  // Reporting (only with a callback): effective status through the compiled status table.
-  const report = onTransition !== undefined ? createReporter(fleet, onTransition) : undefined;
 
   let applied = 0;
   let duplicates = 0;
@@ -218,53 +221,28 @@ export function applyBatch(fleet: FleetStore, columns: EventColumns, options: Ap
     const hi = cHi[row] as number;
     const lo = cLo[row] as number;
     const e = cType[row] as number;
-    const endpointId = cEndpoint[row] as number;
+    const d = devices[k] as number;
 
-    if (Number.isNaN(endpointId)) {
+    if (d < 0) {
       // No endpoint: a fleet-level event (organisation, user, service profile).
-      const fa = fleet.fleetLastAt;
-      if (!Number.isNaN(fa)) {
-        const cmp = compareKey(at, hi, lo, fa, fleet.fleetLastHi, fleet.fleetLastLo);
-        if (cmp <= 0) {
-          if (cmp === 0) duplicates++;
-          else late++;
-          if (rowStatus !== undefined) rowStatus[row] = cmp === 0 ? ROW_DUPLICATE : ROW_LATE;
-          continue;
-        }
-      }
-      const oid = cOrg[row] as number;
-      if (!Number.isNaN(oid)) {
-        const o = fleet.organisationIndexOf(oid);
-        const os = fleet.organisationState[o] as number;
-        const nos = orgNext[os * EC + e] as number;
-        if (nos !== os) {
-          fleet.organisationState[o] = nos;
-          if (report !== undefined) report.organisationChanged(o, -1, os === ORG_BLOCKED, nos === ORG_BLOCKED, at, hi, lo);
-        }
-      }
-      fleet.fleetLastAt = at;
-      fleet.fleetLastHi = hi;
-      fleet.fleetLastLo = lo;
-      fleet.fleetEvents++;
-      applied++;
-      if (rowStatus !== undefined) rowStatus[row] = ROW_APPLIED;
+      const outcome = applyFleetLevel(fleet, at, hi, lo, e, cOrg[row] as number, report);
+      if (outcome === ROW_APPLIED) applied++;
+      else if (outcome === ROW_DUPLICATE) duplicates++;
+      else late++;
+      if (rowStatus !== undefined) rowStatus[row] = outcome;
+      orgState = fleet.organisationState;
       continue;
     }
 
-    let d = index.get(endpointId);
-    if (d === undefined) {
-      d = fleet.deviceIndex(endpointId);
-      if (fleet.capacity !== capacity) reload();
-    } else {
-      const la = lastAt[d] as number;
-      if (!Number.isNaN(la)) {
-        const cmp = compareKey(at, hi, lo, la, lastHi[d] as number, lastLo[d] as number);
-        if (cmp <= 0) {
-          if (cmp === 0) duplicates++;
-          else late++;
-          if (rowStatus !== undefined) rowStatus[row] = cmp === 0 ? ROW_DUPLICATE : ROW_LATE;
-          continue;
-        }
+    const la = lastAt[d] as number;
+    if (at <= la) {
+      // Not after the device's last event (false for a new device: NaN).
+      const cmp = compareKey(at, hi, lo, la, lastHi[d] as number, lastLo[d] as number);
+      if (cmp <= 0) {
+        if (cmp === 0) duplicates++;
+        else late++;
+        if (rowStatus !== undefined) rowStatus[row] = cmp === 0 ? ROW_DUPLICATE : ROW_LATE;
+        continue;
       }
     }
 
@@ -285,9 +263,10 @@ export function applyBatch(fleet: FleetStore, columns: EventColumns, options: Ap
 
     // Observation: a field said by the event (and taken by its type) replaces the old one.
     const oid = cOrg[row] as number;
-    if (!Number.isNaN(oid) && takesOrg[e] === 1 && oid !== orgId[d]) {
+    if (oid !== orgId[d] && !Number.isNaN(oid) && takesOrg[e] === 1) {
       orgId[d] = oid;
       orgIndex[d] = fleet.organisationIndexOf(oid);
+      orgState = fleet.organisationState;
     }
     const sid = cSim[row] as number;
     if (!Number.isNaN(sid) && takesSim[e] === 1) simId[d] = sid;
@@ -320,9 +299,9 @@ export function applyBatch(fleet: FleetStore, columns: EventColumns, options: Ap
     let orgBefore = -1;
     let orgAfter = -1;
     if (o >= 0) {
-      orgBefore = fleet.organisationState[o] as number;
+      orgBefore = orgState[o] as number;
       orgAfter = orgNext[orgBefore * EC + e] as number;
-      if (orgAfter !== orgBefore) fleet.organisationState[o] = orgAfter;
+      if (orgAfter !== orgBefore) orgState[o] = orgAfter;
     }
 
     if (report !== undefined) {
@@ -337,6 +316,43 @@ export function applyBatch(fleet: FleetStore, columns: EventColumns, options: Ap
   fleet.duplicates += duplicates;
   fleet.late += late;
   return { applied, duplicates, late };
+}
+
+/** The per-batch device scratch (one dense index per position of the order), kept on the columns. */
+function deviceScratch(columns: EventColumns, n: number): Int32Array {
+  let s = columns.deviceScratch;
+  if (s === undefined || s.length < n) {
+    s = new Int32Array(Math.max(n, columns.capacity));
+    columns.deviceScratch = s;
+  }
+  return s;
+}
+
+/**
+ * An event without an endpoint: ordered against the fleet's last such event, then
+ * delivered to the organisation it names. Returns the row's outcome code.
+ */
+function applyFleetLevel(fleet: FleetStore, at: number, hi: number, lo: number, e: number, oid: number, report: Reporter | undefined): number {
+  const fa = fleet.fleetLastAt;
+  if (!Number.isNaN(fa)) {
+    const cmp = compareKey(at, hi, lo, fa, fleet.fleetLastHi, fleet.fleetLastLo);
+    if (cmp <= 0) return cmp === 0 ? ROW_DUPLICATE : ROW_LATE;
+  }
+  if (!Number.isNaN(oid)) {
+    const c = fleet.compiled;
+    const o = fleet.organisationIndexOf(oid);
+    const os = fleet.organisationState[o] as number;
+    const nos = c.organisation.next[os * c.eventCount + e] as number;
+    if (nos !== os) {
+      fleet.organisationState[o] = nos;
+      if (report !== undefined) report.organisationChanged(o, -1, os === c.organisationBlockedState, nos === c.organisationBlockedState, at, hi, lo);
+    }
+  }
+  fleet.fleetLastAt = at;
+  fleet.fleetLastHi = hi;
+  fleet.fleetLastLo = lo;
+  fleet.fleetEvents++;
+  return ROW_APPLIED;
 }
 
 /** Sign of (at, hi, lo) − (at2, hi2, lo2). */

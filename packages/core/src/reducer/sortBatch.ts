@@ -65,20 +65,7 @@ export function sortBatch(columns: EventColumns): Uint32Array {
   const cHi = columns.idHi;
   const cLo = columns.idLo;
 
-  let inOrder = true;
-  for (let i = 1; i < n; i++) {
-    const a = cAt[i] as number;
-    const b = cAt[i - 1] as number;
-    if (a < b || (a === b && ((cHi[i] as number) < (cHi[i - 1] as number) || (cHi[i] === cHi[i - 1] && (cLo[i] as number) < (cLo[i - 1] as number))))) {
-      inOrder = false;
-      break;
-    }
-  }
-  if (inOrder) {
-    const order = columns.order;
-    for (let i = 0; i < n; i++) order[i] = i;
-    return order.subarray(0, n);
-  }
+  if (isInOrder(cAt, cHi, cLo, n)) return identity(columns.order, n);
 
   const s = scratchFor(columns, n);
   if (n < KEY_SORT_MIN || !keySort(columns, n, s)) {
@@ -89,6 +76,25 @@ export function sortBatch(columns: EventColumns): Uint32Array {
     mergeSortSegment(s, 0, n);
   }
   return s.row.subarray(0, n);
+}
+
+/** Whether rows [0, n) are in (at, hi, lo) order. (Loops live in small functions: see applyBatch.ts.) */
+function isInOrder(cAt: Float64Array, cHi: Uint32Array, cLo: Uint32Array, n: number): boolean {
+  let b = cAt[0] as number;
+  for (let i = 1; i < n; i++) {
+    const a = cAt[i] as number;
+    if (a < b || (a === b && ((cHi[i] as number) < (cHi[i - 1] as number) || (cHi[i] === cHi[i - 1] && (cLo[i] as number) < (cLo[i - 1] as number))))) {
+      return false;
+    }
+    b = a;
+  }
+  return true;
+}
+
+/** `order[0, n)` set to 0 … n − 1. */
+function identity(order: Uint32Array, n: number): Uint32Array {
+  for (let i = 0; i < n; i++) order[i] = i;
+  return order.subarray(0, n);
 }
 
 /** Path 2: leaves the order in `s.row`; false (nothing usable) when the batch does not fit. */

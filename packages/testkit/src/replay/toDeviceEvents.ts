@@ -15,15 +15,15 @@ const DEVICE_TYPES: ReadonlySet<string> = new Set(DEVICE_EVENT_TYPES);
 /** A `DeviceEvent` (the statechart's vocabulary), told apart by its shape. */
 export function isDeviceEvent(value: unknown): value is DeviceEvent {
   if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return typeof v['type'] === 'string' && DEVICE_TYPES.has(v['type']) && typeof v['observation'] === 'object';
+  const v = value as { type?: unknown; observation?: unknown };
+  return typeof v.type === 'string' && DEVICE_TYPES.has(v.type) && typeof v.observation === 'object';
 }
 
 /** An `EmnifyEvent` (the decoder's output), told apart by its shape. */
 export function isEmnifyEvent(value: unknown): value is EmnifyEvent {
   if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return typeof v['id'] === 'bigint' && typeof v['typeId'] === 'number' && typeof v['timestamp'] === 'number';
+  const v = value as { id?: unknown; typeId?: unknown; timestamp?: unknown };
+  return typeof v.id === 'bigint' && typeof v.typeId === 'number' && typeof v.timestamp === 'number';
 }
 
 /** Thrown by the testkit's helpers when a record given to them does not decode. */
