@@ -2,7 +2,7 @@
  * NDJSON bytes → lines, without a string per line: the consumer gets the chunk and the
  * line's byte range, and makes text only when it must (the fast path's fallback).
  * Lines are numbered from `firstLine`; a line cut by a chunk boundary is carried over
- * (copied once) to the next chunk.
+ * (copied) to the next chunk, and only that line is joined: the chunks are not.
  */
 
 const NEWLINE = 0x0a;
@@ -32,17 +32,31 @@ export class NdjsonLines {
   }
 
   push(chunk: Buffer, onLine: OnLine): void {
-    const bytes = this.#carry === undefined ? chunk : Buffer.concat([this.#carry, chunk]);
-    this.#carry = undefined;
+    const bytes = chunk;
     let start = 0;
     let line = this.#line;
+    const carry = this.#carry;
+    if (carry !== undefined) {
+      // Only the cut line is copied: carry + the chunk up to its first newline.
+      this.#carry = undefined;
+      const nl = chunk.indexOf(NEWLINE);
+      if (nl === -1) {
+        this.#carry = Buffer.concat([carry, chunk]);
+        return;
+      }
+      const joined = Buffer.concat([carry, chunk.subarray(0, nl)]);
+      onLine(joined, 0, joined.length, line);
+      line++;
+      start = nl + 1;
+    }
     for (let nl = bytes.indexOf(NEWLINE, start); nl !== -1; nl = bytes.indexOf(NEWLINE, start)) {
       onLine(bytes, start, nl, line);
       line++;
       start = nl + 1;
     }
     this.#line = line;
-    if (start < bytes.length) this.#carry = bytes.subarray(start);
+    // Copied: the caller may reuse the chunk's memory.
+    if (start < bytes.length) this.#carry = Buffer.from(bytes.subarray(start));
   }
 
   /** The last line, when the input does not end with a newline. */

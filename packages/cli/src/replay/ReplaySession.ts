@@ -21,7 +21,7 @@ import {
   FleetStore,
   type Transition,
 } from '@simfleet/core';
-import { type CheckpointAccount, type DecodedCheckpoint, restoreColumns, type StringPool } from '@simfleet/core';
+import { type CheckpointAccount, type DecodedCheckpoint, type EmnifyEvent, restoreColumns, type StringPool } from '@simfleet/core';
 import { lineRecord, type RawRecord } from '../input/readRecords.js';
 import type { RangeResult } from './RangeIngest.js';
 import { dropDuplicateIds } from './dropDuplicateIds.js';
@@ -162,16 +162,28 @@ export class ReplaySession {
       this.#reject({ file, line: error.line ?? record.line, code: error.code, reason: error.message, raw: record.text });
       return;
     }
-    const event = decoded.value;
+    this.#ingestDecoded(decoded.value, file, record.line, record.text);
+  }
+
+  /**
+   * Ingests a record that is already decoded (the webhook service's journal, which keeps
+   * what it received in the replay's form so that its checkpoints resume exactly).
+   */
+  ingestEvent(event: EmnifyEvent, file: string, line: number): void {
+    this.#records++;
+    this.#ingestDecoded(event, file, line, '');
+  }
+
+  #ingestDecoded(event: EmnifyEvent, file: string, line: number, raw: string): void {
     const until = this.#options.until;
     if (until !== undefined && event.timestamp > until) {
-      this.#reject({ file, line: record.line, code: 'after_until', reason: `event time ${new Date(event.timestamp).toISOString()} is after --until`, raw: record.text });
+      this.#reject({ file, line, code: 'after_until', reason: `event time ${new Date(event.timestamp).toISOString()} is after --until`, raw });
       return;
     }
     const pushed = this.#columns.push(classifyEvent(event));
     if (!pushed.ok) {
       const error = pushed.error;
-      this.#reject({ file, line: record.line, code: error.code, reason: error.message, raw: record.text });
+      this.#reject({ file, line, code: error.code, reason: error.message, raw });
       return;
     }
     if (event.type === 'unknown') this.#unknownTypes.set(event.typeId, (this.#unknownTypes.get(event.typeId) ?? 0) + 1);

@@ -1,6 +1,9 @@
-import { formatTimestamp } from '@simfleet/core';
+import { basename, dirname, resolve } from 'node:path';
+import { type EmnifyEvent, formatTimestamp } from '@simfleet/core';
+import { DirectoryCheckpointStore } from '../checkpoint/DirectoryCheckpointStore.js';
 import { EXIT } from '../cliIo.js';
 import { fleetFromCheckpoint } from './fleetFromCheckpoint.js';
+import { type ServeCheckpointPolicy, ServeJournal } from './ServeJournal.js';
 import { type ServeOptions, startServer } from './startServer.js';
 
 /** What `runServe` needs from the process: streams, the environment, and (for tests) a stop signal. */
@@ -13,11 +16,16 @@ export interface ServeIo {
 }
 
 const USAGE = `usage: simfleet serve [--port N] [--host H] [--token T] [--from CHECKPOINT]
+                     [--checkpoint FILE] [--checkpoint-every N] [--checkpoint-interval SECONDS]
 
   --port N          TCP port (default 8080; 0 picks a free port)
   --host H          interface to bind (default 127.0.0.1)
   --token T         bearer token clients must send (default: $SIMFLEET_TOKEN)
   --from CHECKPOINT start from the fleet state of a 'simfleet replay --checkpoint' file
+  --checkpoint FILE keep a checkpoint of every accepted record in FILE (written atomically,
+                    every --checkpoint-every records and/or --checkpoint-interval seconds
+                    (default 60), and on stop); 'simfleet replay --from FILE' or
+                    'simfleet serve --from FILE' continues from it exactly
 
 Prints "listening on http://HOST:PORT" once ready; stops on SIGINT or SIGTERM.
 `;
@@ -27,13 +35,27 @@ interface ServeFlags {
   host: string;
   token: string | undefined;
   from: string | undefined;
+  checkpoint: string | undefined;
+  checkpointEvery: number | undefined;
+  checkpointIntervalMs: number | undefined;
   help: boolean;
 }
+
+const FLAG_NAMES = new Set(['--port', '--host', '--token', '--from', '--checkpoint', '--checkpoint-every', '--checkpoint-interval']);
 
 type ParseResult = { ok: true; flags: ServeFlags } | { ok: false; message: string };
 
 function parseFlags(argv: readonly string[]): ParseResult {
-  const flags: ServeFlags = { port: 8080, host: '127.0.0.1', token: undefined, from: undefined, help: false };
+  const flags: ServeFlags = {
+    port: 8080,
+    host: '127.0.0.1',
+    token: undefined,
+    from: undefined,
+    checkpoint: undefined,
+    checkpointEvery: undefined,
+    checkpointIntervalMs: undefined,
+    help: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--help' || arg === '-h') {
@@ -42,7 +64,7 @@ function parseFlags(argv: readonly string[]): ParseResult {
     }
     const eq = arg.indexOf('=');
     const name = eq === -1 ? arg : arg.slice(0, eq);
-    if (name !== '--port' && name !== '--host' && name !== '--token' && name !== '--from') return { ok: false, message: `unknown argument ${arg}` };
+    if (!FLAG_NAMES.has(name)) return { ok: false, message: `unknown argument ${arg}` };
     let value: string | undefined;
     if (eq !== -1) value = arg.slice(eq + 1);
     else {
@@ -66,7 +88,21 @@ function parseFlags(argv: readonly string[]): ParseResult {
       case '--from':
         flags.from = value;
         break;
+      case '--checkpoint':
+        flags.checkpoint = value;
+        break;
+      case '--checkpoint-every':
+      case '--checkpoint-interval': {
+        const n = Number(value);
+        if (!/^\d+$/.test(value) || n <= 0) return { ok: false, message: `${name} must be a positive integer, got ${value}` };
+        if (name === '--checkpoint-every') flags.checkpointEvery = n;
+        else flags.checkpointIntervalMs = n * 1000;
+        break;
+      }
     }
+  }
+  if (flags.checkpoint === undefined && (flags.checkpointEvery !== undefined || flags.checkpointIntervalMs !== undefined)) {
+    return { ok: false, message: '--checkpoint-every and --checkpoint-interval need --checkpoint FILE' };
   }
   return { ok: true, flags };
 }
@@ -108,9 +144,31 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
     io.stderr.write(`simfleet serve: starting from ${flags.from}: ${loaded.store.endpointCount} endpoints, ${asOf}\n`);
     initial = { store: loaded.store, asOf: loaded.account.asOf };
   }
+  const log = (message: string): void => {
+    io.stderr.write(`${message}\n`);
+  };
+  let journal: ServeJournal | undefined;
+  if (flags.checkpoint !== undefined) {
+    const target = resolve(flags.checkpoint);
+    try {
+      // Without either flag, a checkpoint a minute (and one on stop).
+      const intervalMs = flags.checkpointIntervalMs ?? (flags.checkpointEvery === undefined ? 60_000 : undefined);
+      const policy: ServeCheckpointPolicy = {
+        store: new DirectoryCheckpointStore(dirname(target)),
+        name: basename(target),
+        ...(intervalMs === undefined ? {} : { intervalMs }),
+        ...(flags.checkpointEvery === undefined ? {} : { everyRecords: flags.checkpointEvery }),
+      };
+      journal = await ServeJournal.open(policy, flags.from, log);
+    } catch (err: unknown) {
+      io.stderr.write(`simfleet serve: --checkpoint ${flags.checkpoint}: ${err instanceof Error ? err.message : String(err)}\n`);
+      return EXIT.USAGE;
+    }
+  }
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ port: flags.port, host: flags.host, token, ...initial, log: (message) => io.stderr.write(`${message}\n`) });
+    const onAccepted = journal === undefined ? {} : { onAccepted: (events: readonly EmnifyEvent[]) => journal.record(events) };
+    server = await startServer({ port: flags.port, host: flags.host, token, ...initial, ...onAccepted, log });
   } catch (err: unknown) {
     io.stderr.write(`simfleet serve: cannot listen on ${flags.host}:${flags.port}: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT.USAGE;
@@ -129,5 +187,6 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
     else io.signal?.addEventListener('abort', stop, { once: true });
   });
   await server.close();
+  await journal?.close();
   return EXIT.OK;
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ENDPOINT_STATUSES, type FleetStore, formatTimestamp, stringifyJson } from '@simfleet/core';
+import { type EmnifyEvent, ENDPOINT_STATUSES, type FleetStore, formatTimestamp, stringifyJson } from '@simfleet/core';
 import type { EventTimeSpan, FleetTransition, InactivityRule } from '@simfleet/stream';
 import { bearerAuth } from './bearerAuth.js';
 import { endpointsPage } from './endpointsPage.js';
@@ -42,6 +42,8 @@ export interface ServeOptions {
   readonly store?: FleetStore;
   /** The newest event time in `store` (reported as `eventTime` until live events move it). */
   readonly asOf?: number | null;
+  /** Told every batch of records that entered the pipeline (the checkpoint journal). */
+  readonly onAccepted?: (events: readonly EmnifyEvent[]) => void;
   /** Where to report pipeline failures (default: stderr). */
   readonly log?: (message: string) => void;
 }
@@ -150,6 +152,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     const parsed = parseEventsBody(body.body.toString('utf8'), req.headers['content-type']);
     pipeline.ingest(parsed.events);
+    options.onAccepted?.(parsed.events);
     pipeline.counters.rejected += parsed.rejects.filter((r) => r.index !== null).length;
     const reply = { accepted: parsed.events.length, rejected: parsed.rejects.map((r) => ({ ...r })) };
     sendJson(res, parsed.rejects.length === 0 ? 202 : 400, reply);
