@@ -19,7 +19,10 @@ import { fleetLog } from '../arbitrary/fleetLog.js';
 import { toDeviceEvents } from '../replay/toDeviceEvents.js';
 import { FleetModel } from './FleetModel.js';
 
-/** The system under test: the real engine, one `FleetStore` fed batch by batch. */
+/**
+ * The system under test: the real engine, one `FleetStore` fed batch by batch. Override
+ * `apply` to drive the store through another path (the stream operators do, in their tests).
+ */
 export class FleetSystem {
   readonly fleet: FleetStore = new FleetStore();
   /** Every batch applied, in order (for redelivery). */
@@ -199,11 +202,16 @@ export function fleetCommands(options: FleetCommandsOptions = {}): fc.Arbitrary<
 }
 
 /**
- * Runs commands against a fresh `FleetModel` and a fresh engine.
+ * Runs commands against a fresh `FleetModel` and a fresh engine. `system` chooses the
+ * engine: by default `applyBatch` directly; a subclass of `FleetSystem` can route the
+ * batches through another path to the same store (e.g. `@simfleet/stream`'s `fleetState`).
  *
  * @example
  * fc.assert(fc.property(fleetCommands(), (commands) => runFleetCommands(commands)));
  */
-export function runFleetCommands(commands: Iterable<fc.Command<FleetModel, FleetSystem>>): void {
-  fc.modelRun(() => ({ model: new FleetModel(), real: new FleetSystem() }), commands);
+export function runFleetCommands(
+  commands: Iterable<fc.Command<FleetModel, FleetSystem>>,
+  system: () => FleetSystem = () => new FleetSystem(),
+): void {
+  fc.modelRun(() => ({ model: new FleetModel(), real: system() }), commands);
 }
