@@ -7,20 +7,7 @@ import { generateFleetLog } from '@simfleet/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/main.js';
 import { runServe } from '../../src/serve/serveCommand.js';
-
-function capture() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  return { stdout, stderr, out: () => out, err: () => err };
-}
+import { capture } from './captureIo.js';
 
 async function waitFor(condition: () => boolean, what: string): Promise<void> {
   const start = Date.now();

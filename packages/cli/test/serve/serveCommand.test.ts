@@ -6,27 +6,7 @@ import { eventTypeByKey } from '@simfleet/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/main.js';
 import { runServe } from '../../src/serve/serveCommand.js';
-
-interface Captured {
-  readonly stdout: PassThrough;
-  readonly stderr: PassThrough;
-  out(): string;
-  err(): string;
-}
-
-function capture(): Captured {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => {
-    out += c.toString();
-  });
-  stderr.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  return { stdout, stderr, out: () => out, err: () => err };
-}
+import { capture } from './captureIo.js';
 
 async function until(condition: () => boolean): Promise<void> {
   const start = Date.now();
