@@ -1,4 +1,5 @@
 import { basename, dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { type EmnifyEvent, formatTimestamp } from '@simfleet/core';
 import { DirectoryCheckpointStore } from '../checkpoint/DirectoryCheckpointStore.js';
 import { EXIT } from '../cliIo.js';
@@ -41,70 +42,57 @@ interface ServeFlags {
   help: boolean;
 }
 
-const FLAG_NAMES = new Set(['--port', '--host', '--token', '--from', '--checkpoint', '--checkpoint-every', '--checkpoint-interval']);
-
 type ParseResult = { ok: true; flags: ServeFlags } | { ok: false; message: string };
 
+/** A positive integer flag, or why not. */
+function positive(name: string, value: string | undefined): number | string | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  return /^\d+$/.test(value) && n > 0 ? n : `--${name} must be a positive integer, got ${value}`;
+}
+
 function parseFlags(argv: readonly string[]): ParseResult {
-  const flags: ServeFlags = {
-    port: 8080,
-    host: '127.0.0.1',
-    token: undefined,
-    from: undefined,
-    checkpoint: undefined,
-    checkpointEvery: undefined,
-    checkpointIntervalMs: undefined,
-    help: false,
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--help' || arg === '-h') {
-      flags.help = true;
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq === -1 ? arg : arg.slice(0, eq);
-    if (!FLAG_NAMES.has(name)) return { ok: false, message: `unknown argument ${arg}` };
-    let value: string | undefined;
-    if (eq !== -1) value = arg.slice(eq + 1);
-    else {
-      value = argv[i + 1];
-      i += 1;
-    }
-    if (value === undefined || value === '') return { ok: false, message: `${name} needs a value` };
-    switch (name) {
-      case '--port': {
-        const port = Number(value);
-        if (!/^\d+$/.test(value) || port > 65535) return { ok: false, message: `--port must be an integer from 0 to 65535, got ${value}` };
-        flags.port = port;
-        break;
-      }
-      case '--host':
-        flags.host = value;
-        break;
-      case '--token':
-        flags.token = value;
-        break;
-      case '--from':
-        flags.from = value;
-        break;
-      case '--checkpoint':
-        flags.checkpoint = value;
-        break;
-      case '--checkpoint-every':
-      case '--checkpoint-interval': {
-        const n = Number(value);
-        if (!/^\d+$/.test(value) || n <= 0) return { ok: false, message: `${name} must be a positive integer, got ${value}` };
-        if (name === '--checkpoint-every') flags.checkpointEvery = n;
-        else flags.checkpointIntervalMs = n * 1000;
-        break;
-      }
-    }
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string', default: '8080' },
+        host: { type: 'string', default: '127.0.0.1' },
+        token: { type: 'string' },
+        from: { type: 'string' },
+        checkpoint: { type: 'string' },
+        'checkpoint-every': { type: 'string' },
+        'checkpoint-interval': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    return { ok: false, message: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'bad arguments' };
   }
-  if (flags.checkpoint === undefined && (flags.checkpointEvery !== undefined || flags.checkpointIntervalMs !== undefined)) {
+  const port = Number(values.port);
+  if (!/^\d+$/.test(values.port) || port > 65535) return { ok: false, message: `--port must be an integer from 0 to 65535, got ${values.port}` };
+  const every = positive('checkpoint-every', values['checkpoint-every']);
+  const interval = positive('checkpoint-interval', values['checkpoint-interval']);
+  for (const problem of [every, interval]) if (typeof problem === 'string') return { ok: false, message: problem };
+  if (values.checkpoint === undefined && (every !== undefined || interval !== undefined)) {
     return { ok: false, message: '--checkpoint-every and --checkpoint-interval need --checkpoint FILE' };
   }
-  return { ok: true, flags };
+  return {
+    ok: true,
+    flags: {
+      port,
+      host: values.host,
+      token: values.token,
+      from: values.from,
+      checkpoint: values.checkpoint,
+      checkpointEvery: every as number | undefined,
+      checkpointIntervalMs: interval === undefined ? undefined : (interval as number) * 1000,
+      help: values.help,
+    },
+  };
 }
 
 /**
