@@ -26,16 +26,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  * interner.text(id) // '262'
  */
 export class ByteInterner {
-  /**
-   * Open addressing, two ints a slot: [id, hash]. The hash sits next to the id so that a
-   * probe costs one memory access (a large fleet's table does not fit in cache).
-   */
-  #table = new Int32Array(2 << 12);
+  #table = new Int32Array(1 << 12);
   #mask = (1 << 12) - 1;
   #bytes = new Uint8Array(1 << 16);
   #used = 0;
-  /** Per id: [start in #bytes, length], side by side for the same reason. */
-  #span = new Uint32Array(2 << 10);
+  #start = new Uint32Array(1 << 10);
+  #length = new Uint32Array(1 << 10);
+  #hash = new Int32Array(1 << 10);
   #texts: (string | undefined)[] = [undefined];
   #count = 1;
 
@@ -60,13 +57,12 @@ export class ByteInterner {
     const table = this.#table;
     const mask = this.#mask;
     const store = this.#bytes;
-    const span = this.#span;
     let slot = h & mask;
     for (;;) {
-      const id = table[2 * slot] as number;
+      const id = table[slot] as number;
       if (id === EMPTY) break;
-      if (table[2 * slot + 1] === h && span[2 * id + 1] === len) {
-        const s = span[2 * id] as number;
+      if (this.#hash[id] === h && this.#length[id] === len) {
+        const s = this.#start[id] as number;
         let same = true;
         for (let i = 0; i < len; i++) {
           if (store[s + i] !== bytes[start + i]) {
@@ -93,8 +89,8 @@ export class ByteInterner {
     if (id === EMPTY) return null;
     const known = this.#texts[id];
     if (known !== undefined) return known;
-    const s = this.#span[2 * id] as number;
-    const view = this.#bytes.subarray(s, s + (this.#span[2 * id + 1] as number));
+    const s = this.#start[id] as number;
+    const view = this.#bytes.subarray(s, s + (this.#length[id] as number));
     let ascii = true;
     for (let i = 0; i < view.length; i++) {
       if ((view[i] as number) >= 0x80) {
@@ -115,31 +111,32 @@ export class ByteInterner {
       this.#bytes = next;
     }
     const id = this.#count;
-    if (2 * id === this.#span.length) this.#span = growU32(this.#span);
+    if (id === this.#start.length) {
+      this.#start = growU32(this.#start);
+      this.#length = growU32(this.#length);
+      const hash = new Int32Array(this.#hash.length * 2);
+      hash.set(this.#hash);
+      this.#hash = hash;
+    }
     this.#bytes.set(bytes.subarray(start, end), this.#used);
-    this.#span[2 * id] = this.#used;
-    this.#span[2 * id + 1] = len;
+    this.#start[id] = this.#used;
+    this.#length[id] = len;
+    this.#hash[id] = h;
     this.#used += len;
     this.#count = id + 1;
-    this.#table[2 * slot] = id;
-    this.#table[2 * slot + 1] = h;
-    if (this.#count * 2 > this.#mask + 1) this.#rehash();
+    this.#table[slot] = id;
+    if (this.#count * 2 > this.#table.length) this.#rehash();
     return id;
   }
 
   #rehash(): void {
-    const old = this.#table;
-    const size = (this.#mask + 1) * 2;
-    const table = new Int32Array(2 * size);
+    const size = this.#table.length * 2;
+    const table = new Int32Array(size);
     const mask = size - 1;
-    for (let o = 0; o < old.length; o += 2) {
-      const id = old[o] as number;
-      if (id === EMPTY) continue;
-      const h = old[o + 1] as number;
-      let slot = h & mask;
-      while (table[2 * slot] !== EMPTY) slot = (slot + 1) & mask;
-      table[2 * slot] = id;
-      table[2 * slot + 1] = h;
+    for (let id = 1; id < this.#count; id++) {
+      let slot = (this.#hash[id] as number) & mask;
+      while (table[slot] !== EMPTY) slot = (slot + 1) & mask;
+      table[slot] = id;
     }
     this.#table = table;
     this.#mask = mask;

@@ -11,8 +11,9 @@
  * - The batch is ordered through a permutation of row indices (sortBatch.ts: merge sort on
  *   a Uint32Array with reusable scratch; an in-order batch costs one pass), never by
  *   moving rows or building event objects.
- * - The only per-event hash lookup is endpoint id → device index (and organisation id →
- *   index when an event brings a new organisation).
+ * - The only per-event hash lookup is endpoint id → device index, done for the whole
+ *   batch before the main loop (an open-addressing table over `fleet.ids`), plus
+ *   organisation id → index when an event brings a new organisation.
  *
  * Why it equals the machine
  * - No rule is written here. Region transitions come from tables that
