@@ -51,24 +51,27 @@ function positive(name: string, value: string | undefined): number | string | un
   return /^\d+$/.test(value) && n > 0 ? n : `--${name} must be a positive integer, got ${value}`;
 }
 
+const parseServeArgs = (argv: readonly string[]) =>
+  parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string', default: '127.0.0.1' },
+      token: { type: 'string' },
+      from: { type: 'string' },
+      checkpoint: { type: 'string' },
+      'checkpoint-every': { type: 'string' },
+      'checkpoint-interval': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+
 function parseFlags(argv: readonly string[]): ParseResult {
-  let values;
+  let values: ReturnType<typeof parseServeArgs>['values'];
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: 'string', default: '8080' },
-        host: { type: 'string', default: '127.0.0.1' },
-        token: { type: 'string' },
-        from: { type: 'string' },
-        checkpoint: { type: 'string' },
-        'checkpoint-every': { type: 'string' },
-        'checkpoint-interval': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
+    ({ values } = parseServeArgs(argv));
   } catch (error) {
     return { ok: false, message: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'bad arguments' };
   }
