@@ -21,36 +21,15 @@
  * - The organisation's block is not here: it is fleet-level (machine/organisationMachine.ts).
  */
 import { assign, setup } from 'xstate';
-import type { RejectionReason } from '../catalog/rejectionReasons.js';
-import type { DeviceEvent, Operator } from './deviceEvent.js';
+import type { DeviceEvent } from './deviceEvent.js';
+import type { EndpointFacts } from './endpointState.js';
 
-/** What the device machine remembers besides its region states. */
-export interface DeviceContext {
-  readonly endpointId: number;
-  readonly organisationId: number | null;
-  readonly simId: number | null;
-  readonly iccid: string | null;
-  readonly imsi: string | null;
-  readonly imei: string | null;
-  readonly ipAddress: string | null;
-  readonly operator: Operator | null;
-  /** RAT type of the last accepted/updated PDP context that said one. */
-  readonly ratType: number | null;
-  /** APN of the last accepted/updated PDP context that said one. */
-  readonly apn: string | null;
-  readonly lastEventId: bigint | null;
-  /** UTC epoch ms of the last event. */
-  readonly lastEventAt: number | null;
-  /** UTC epoch ms when connectivity last changed; `null` until it first does. */
-  readonly since: number | null;
-  /** Number of ATTACH events. */
-  readonly attaches: number;
-  /** Number of SESSION_CREATED events (accepted sessions). */
-  readonly sessions: number;
-  /** Number of SESSION_REJECTED events. */
-  readonly rejections: number;
-  readonly lastRejectionReason: RejectionReason | null;
-}
+/**
+ * What the device machine remembers besides its region states: exactly the endpoint
+ * facts the views show (`EndpointFacts`), so the machine's context and the fleet
+ * store's fields are one list, checked field by field by the differential test.
+ */
+export type DeviceContext = EndpointFacts;
 
 /** Input of the device machine: the endpoint it stands for. */
 export interface DeviceMachineInput {

@@ -52,6 +52,7 @@ export interface RegionStates {
 /** The device facts that are not region states. */
 export interface EndpointFacts {
   readonly endpointId: number;
+  /** UTC epoch ms when connectivity last changed; `null` until it first does. */
   readonly since: number | null;
   readonly organisationId: number | null;
   readonly simId: number | null;
@@ -60,12 +61,18 @@ export interface EndpointFacts {
   readonly imei: string | null;
   readonly ipAddress: string | null;
   readonly operator: Operator | null;
+  /** RAT type of the last accepted/updated PDP context that said one. */
   readonly ratType: number | null;
+  /** APN of the last accepted/updated PDP context that said one. */
   readonly apn: string | null;
   readonly lastEventId: bigint | null;
+  /** UTC epoch ms of the last event. */
   readonly lastEventAt: number | null;
+  /** Number of ATTACH events. */
   readonly attaches: number;
+  /** Number of SESSION_CREATED events (accepted sessions). */
   readonly sessions: number;
+  /** Number of SESSION_REJECTED events. */
   readonly rejections: number;
   readonly lastRejectionReason: RejectionReason | null;
 }
