@@ -1,4 +1,5 @@
-import { type FleetSimulationOptions, FleetSimulator } from './FleetSimulator.js';
+import { emitChunks } from './emitChunks.js';
+import type { FleetSimulationOptions } from './FleetSimulator.js';
 
 /**
  * Characters per chunk handed to `write` (records are ASCII: one byte each). Kept
@@ -23,22 +24,5 @@ export function generateFleetLog(
   options: FleetSimulationOptions,
   write: (chunk: string) => void,
 ): { events: number; bytes: number } {
-  const sim = new FleetSimulator(options);
-  const w = sim.writer;
-  const flushAt = w.base + CHUNK_SIZE;
-  let bytes = 0;
-  for (let i = 0; i < options.events; i++) {
-    sim.writeNext();
-    w.byte(10); // '\n'
-    if (w.pos >= flushAt) {
-      bytes += w.pos - w.base;
-      write(w.textFrom(w.base));
-      w.clear();
-    }
-  }
-  if (w.pos > w.base) {
-    bytes += w.pos - w.base;
-    write(w.textFrom(w.base));
-  }
-  return { events: options.events, bytes };
+  return emitChunks(options, CHUNK_SIZE, (w, start) => write(w.textFrom(start)));
 }

@@ -1,4 +1,5 @@
-import { type FleetSimulationOptions, FleetSimulator } from './FleetSimulator.js';
+import { emitChunks } from './emitChunks.js';
+import type { FleetSimulationOptions } from './FleetSimulator.js';
 
 /** Bytes per chunk: large, since each chunk usually costs a system call downstream. */
 const CHUNK_BYTES = 1 << 20;
@@ -17,22 +18,5 @@ export function generateFleetLogBytes(
   options: FleetSimulationOptions,
   write: (chunk: Uint8Array) => void,
 ): { events: number; bytes: number } {
-  const sim = new FleetSimulator(options, CHUNK_BYTES + (1 << 16));
-  const w = sim.writer;
-  const flushAt = w.base + CHUNK_BYTES;
-  let bytes = 0;
-  for (let i = 0; i < options.events; i++) {
-    sim.writeNext();
-    w.byte(10); // '\n'
-    if (w.pos >= flushAt) {
-      bytes += w.pos - w.base;
-      write(w.buf.subarray(w.base, w.pos));
-      w.clear();
-    }
-  }
-  if (w.pos > w.base) {
-    bytes += w.pos - w.base;
-    write(w.buf.subarray(w.base, w.pos));
-  }
-  return { events: options.events, bytes };
+  return emitChunks(options, CHUNK_BYTES, (w, start, end) => write(w.buf.subarray(start, end)));
 }
