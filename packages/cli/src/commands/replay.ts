@@ -25,6 +25,8 @@ Options:
   --strict          exit 3 when any record is rejected
   --quiet           no progress bar
   --threads N       worker threads for big NDJSON files (default: number of cores; 1 = main thread only)
+  --max-rows N      decoded events kept in memory before they are spilled, sorted, to temporary
+                    files (default 4000000): memory is bounded to ~N × 70 B + the devices
 ${CHECKPOINT_HELP}
 Exit status: 0 all records accounted for, 1 unusable arguments or input, 3 rejects under --strict.`;
 
@@ -39,6 +41,7 @@ export async function runReplay(argv: readonly string[], io: CliIo): Promise<num
     strict: { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
     threads: { type: 'string' },
+    'max-rows': { type: 'string' },
     ...CHECKPOINT_OPTIONS,
     help: { type: 'boolean', short: 'h', default: false },
   } }),
@@ -56,6 +59,7 @@ export async function runReplay(argv: readonly string[], io: CliIo): Promise<num
     rejectsPath: values.rejects,
     threads: values.threads === undefined ? availableParallelism() : positiveInteger('threads', values.threads),
     ...(until === undefined ? {} : { until }),
+    ...(values['max-rows'] === undefined ? {} : { maxRowsInMemory: positiveInteger('max-rows', values['max-rows']) }),
     checkpoints,
   });
   if (values.out !== undefined) {

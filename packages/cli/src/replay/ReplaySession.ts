@@ -8,6 +8,12 @@
  * id and applied in one sorted pass. Duplicates are chosen deterministically: among
  * the copies of an id, the earliest timestamp wins, then the smallest content; so
  * shuffled input gives byte-identical output.
+ *
+ * Why memory is bounded. When the pending rows reach `maxRowsInMemory` they are sorted by
+ * event id and spilled to a temporary file as a run (SpillFile.ts); `finish` then merges
+ * the runs twice — dropping duplicate ids, then applying in (time, id) order
+ * (externalFinish.ts) — so memory holds about the budget's rows plus the devices and
+ * their strings, and the result is byte-identical to the in-memory path.
  */
 import {
   applyBatch,
@@ -25,6 +31,9 @@ import { type CheckpointAccount, type DecodedCheckpoint, type EmnifyEvent, resto
 import { lineRecord, type RawRecord } from '../input/readRecords.js';
 import type { RangeResult } from './RangeIngest.js';
 import { dropDuplicateIds } from './dropDuplicateIds.js';
+import { externalFinish } from './externalFinish.js';
+import { orderById } from './orderById.js';
+import { RowSpill } from './RowSpill.js';
 
 /** A record that could not be applied, and why. */
 export interface Rejection {
@@ -48,7 +57,19 @@ export interface ReplayOptions {
   readonly watchEndpoint?: number;
   /** The pool the fleet interns into: a resumed checkpoint's (`DecodedCheckpoint.pool`), so its rows are adopted as they are. */
   readonly pool?: StringPool | undefined;
+  /**
+   * Rows kept in memory before they are spilled to disk as a sorted run (default
+   * 4_000_000, about 280 MB of rows): memory is about this × 70 B plus the devices.
+   */
+  readonly maxRowsInMemory?: number | undefined;
+  /** Where spill files go (a fresh directory is made inside it and removed); default: the OS temp directory. */
+  readonly spillDirectory?: string | undefined;
+  /** Rows per block of a spill file (tests; default 8192). */
+  readonly spillBlockRows?: number | undefined;
 }
+
+/** `ReplayOptions.maxRowsInMemory` when not given. */
+export const DEFAULT_MAX_ROWS_IN_MEMORY = 4_000_000;
 
 /** What a finished replay tells besides the fleet state. */
 export interface ReplayAccount {
@@ -79,9 +100,14 @@ export class ReplaySession {
   #withoutEndpoint = 0;
   /** Duplicate rows a checkpoint dropped before it was written (checkpoint/). */
   #duplicatesRemoved = 0;
+  /** Rows pending in memory that trigger a spill. */
+  readonly #budget: number;
+  /** The spilled runs, once there are some. */
+  #spill: RowSpill | undefined;
 
   constructor(options: ReplayOptions = {}) {
     this.#options = options;
+    this.#budget = Math.max(1, Math.floor(options.maxRowsInMemory ?? DEFAULT_MAX_ROWS_IN_MEMORY));
     this.fleet = new FleetStore(options.pool === undefined ? {} : { pool: options.pool });
     this.#columns = this.fleet.createColumns(1 << 16);
     this.#fast = new FastLineDecoder(this.#columns);
@@ -102,6 +128,7 @@ export class ReplaySession {
       if ((until === undefined || (c.at[row] as number) <= until) && (watch === undefined || c.endpointId[row] !== watch)) {
         if (Number.isNaN(c.endpointId[row] as number)) this.#withoutEndpoint++;
         this.#records++;
+        if (c.length >= this.#budget) this.#spillPending();
         return;
       }
       c.length = row;
@@ -147,6 +174,7 @@ export class ReplaySession {
     this.#withoutEndpoint += result.withoutEndpoint;
     for (const [typeId, count] of result.unknownTypes) this.#unknownTypes.set(typeId, (this.#unknownTypes.get(typeId) ?? 0) + count);
     for (const d of result.deferred) this.ingest({ text: d.text, line: d.line + firstLine - 1 }, file);
+    this.#spillIfFull();
   }
 
   /** Decodes one record into the pending columns, or rejects it with a reason. */
@@ -191,6 +219,55 @@ export class ReplaySession {
     if (this.#options.watchEndpoint !== undefined && event.endpoint?.id === this.#options.watchEndpoint) {
       this.watched.set(event.id, { typeId: event.typeId, description: event.description });
     }
+    this.#spillIfFull();
+  }
+
+  #spillIfFull(): void {
+    if (this.#columns.length >= this.#budget) this.#spillPending();
+  }
+
+  /**
+   * Writes the pending rows as one run in (id, time, content) order and empties them.
+   * Copies of an id inside the run are adjacent and the first is the one `finish` keeps,
+   * so the others are dropped here already and counted (as a checkpoint's
+   * `duplicatesRemoved`: the rows it describes no longer hold them).
+   */
+  #spillPending(): void {
+    const c = this.#columns;
+    if (c.length === 0) return;
+    this.#spill ??= RowSpill.create(this.#options.spillDirectory, this.#options.spillBlockRows);
+    const order = orderById(c, this.fleet.pool);
+    const writer = this.#spill.runs.writer();
+    let lastHi = -1;
+    let lastLo = -1;
+    for (let i = 0; i < order.length; i++) {
+      const row = order[i]!;
+      const hi = c.idHi[row]!;
+      const lo = c.idLo[row]!;
+      if (hi === lastHi && lo === lastLo) {
+        this.#duplicatesRemoved++;
+        continue;
+      }
+      lastHi = hi;
+      lastLo = lo;
+      writer.push(c, row);
+    }
+    this.#spill.add(writer.end());
+    c.clear();
+  }
+
+  /** Whether rows were spilled to disk (the budget was reached). */
+  get spilled(): boolean {
+    return this.#spill !== undefined;
+  }
+
+  /**
+   * Removes the spill files and their directory, if any (`finish` does it; call it when a
+   * replay is abandoned). Idempotent.
+   */
+  dispose(): void {
+    this.#spill?.dispose();
+    this.#spill = undefined;
   }
 
   /**
@@ -198,6 +275,7 @@ export class ReplaySession {
    * Call once, after the last `ingest`.
    */
   finish(): ReplayAccount {
+    if (this.#spill !== undefined) return this.#finishSpilled(this.#spill);
     const all = this.#columns;
     // One row per event id (compacted in place: no second copy of the rows).
     const duplicates = dropDuplicateIds(all);
@@ -219,13 +297,42 @@ export class ReplaySession {
     };
   }
 
+  #finishSpilled(spill: RowSpill): ReplayAccount {
+    try {
+      this.#spillPending();
+      const onTransition = this.#options.onTransition;
+      const result = externalFinish({
+        fleet: this.fleet,
+        source: spill.runs,
+        runs: spill.list,
+        target: spill.secondFile(),
+        buffer: this.#columns,
+        budget: this.#budget,
+        onTransition,
+      });
+      return {
+        records: this.#records,
+        applied: result.applied,
+        duplicates: result.duplicates + result.batchDuplicates + this.#duplicatesRemoved,
+        rejected: this.#rejected + result.late,
+        rejectedByReason: sortedCounts(this.#rejectedByReason),
+        unknownEventTypes: sortedCounts(this.#unknownTypes),
+        eventsWithoutEndpoint: this.#withoutEndpoint,
+        asOf: result.asOf,
+      };
+    } finally {
+      this.dispose();
+    }
+  }
+
   /**
    * The resumable state for a checkpoint (checkpoint/ReplayCheckpoints.ts): the rows read
    * so far and the counters `finish` cannot recompute from them. Only before `finish`.
    */
   checkpointState(): { readonly columns: EventColumns; readonly account: CheckpointAccount } {
     return {
-      columns: this.#columns,
+      // Spilled runs are read back: the checkpoint holds every row (a memory spike of all rows).
+      columns: this.#spill === undefined ? this.#columns : this.#spill.readAll(this.#columns),
       account: {
         records: this.#records,
         rejected: this.#rejected,
@@ -240,6 +347,7 @@ export class ReplaySession {
   /** Continues from a checkpoint: its rows and counters are added to this session's (call before reading). */
   restoreCheckpoint(checkpoint: DecodedCheckpoint): void {
     restoreColumns(checkpoint, this.#columns);
+    this.#spillIfFull();
     const a = checkpoint.header.account;
     this.#records += a.records;
     this.#rejected += a.rejected;

@@ -1,4 +1,5 @@
-import type { EventColumns } from '@simfleet/core';
+import type { EventColumns, StringPool } from '@simfleet/core';
+import type { RowArrays } from './SpillFile.js';
 
 /**
  * Appends row `row` of `from` to `to` (both interning into the same pool).
@@ -34,19 +35,27 @@ export function copyRow(from: EventColumns, row: number, to: EventColumns): void
  * choice never depends on the order the records arrived in.
  */
 export function compareRowContent(c: EventColumns, a: number, b: number): number {
+  return compareRowsContent(c.pool, c, a, c, b);
+}
+
+/**
+ * `compareRowContent` for rows of two column sets interning into `pool` (the blocks of
+ * spilled runs, externalFinish.ts).
+ */
+export function compareRowsContent(pool: StringPool, x: RowArrays, a: number, y: RowArrays, b: number): number {
   return (
-    compareNumber(c.type[a]!, c.type[b]!) ||
-    compareNumber(c.endpointId[a]!, c.endpointId[b]!) ||
-    compareNumber(c.organisationId[a]!, c.organisationId[b]!) ||
-    compareNumber(c.simId[a]!, c.simId[b]!) ||
-    compareNumber(c.ratType[a]!, c.ratType[b]!) ||
-    compareNumber(c.rejectionReason[a]!, c.rejectionReason[b]!) ||
-    compareRef(c, c.iccid[a]!, c.iccid[b]!) ||
-    compareRef(c, c.imsi[a]!, c.imsi[b]!) ||
-    compareRef(c, c.imei[a]!, c.imei[b]!) ||
-    compareRef(c, c.ipAddress[a]!, c.ipAddress[b]!) ||
-    compareRef(c, c.apn[a]!, c.apn[b]!) ||
-    compareRef(c, c.operator[a]!, c.operator[b]!)
+    compareNumber(x.type[a]!, y.type[b]!) ||
+    compareNumber(x.endpointId[a]!, y.endpointId[b]!) ||
+    compareNumber(x.organisationId[a]!, y.organisationId[b]!) ||
+    compareNumber(x.simId[a]!, y.simId[b]!) ||
+    compareNumber(x.ratType[a]!, y.ratType[b]!) ||
+    compareNumber(x.rejectionReason[a]!, y.rejectionReason[b]!) ||
+    compareRef(pool, x.iccid[a]!, y.iccid[b]!) ||
+    compareRef(pool, x.imsi[a]!, y.imsi[b]!) ||
+    compareRef(pool, x.imei[a]!, y.imei[b]!) ||
+    compareRef(pool, x.ipAddress[a]!, y.ipAddress[b]!) ||
+    compareRef(pool, x.apn[a]!, y.apn[b]!) ||
+    compareRef(pool, x.operator[a]!, y.operator[b]!)
   );
 }
 
@@ -57,9 +66,9 @@ function compareNumber(a: number, b: number): number {
   return a - b;
 }
 
-function compareRef(c: EventColumns, a: number, b: number): number {
+function compareRef(pool: StringPool, a: number, b: number): number {
   if (a === b) return 0;
-  const x = c.pool.get(a) ?? '';
-  const y = c.pool.get(b) ?? '';
+  const x = pool.get(a) ?? '';
+  const y = pool.get(b) ?? '';
   return x < y ? -1 : x > y ? 1 : 0;
 }

@@ -102,6 +102,10 @@ export async function runReplayOver(
       lines.end(onLine);
       checkpoints?.completed(source, lines.nextLine - 1);
     }
+  } catch (error) {
+    // Spilled rows (if any) are of no use to anyone now.
+    session.dispose();
+    throw error;
   } finally {
     await workers?.close();
   }
