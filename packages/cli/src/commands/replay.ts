@@ -25,6 +25,7 @@ Options:
   --strict          exit 3 when any record is rejected
   --quiet           no progress bar
   --threads N       worker threads for big NDJSON files (default: number of cores; 1 = main thread only)
+  --range-bytes N   bytes a worker decodes per job (default 256 MiB; smaller bounds memory further)
   --max-rows N      decoded events kept in memory before they are spilled, sorted, to temporary
                     files (default 4000000): memory is bounded to ~N × 70 B + the devices
 ${CHECKPOINT_HELP}
@@ -41,6 +42,7 @@ export async function runReplay(argv: readonly string[], io: CliIo): Promise<num
     strict: { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
     threads: { type: 'string' },
+    'range-bytes': { type: 'string' },
     'max-rows': { type: 'string' },
     ...CHECKPOINT_OPTIONS,
     help: { type: 'boolean', short: 'h', default: false },
@@ -58,6 +60,7 @@ export async function runReplay(argv: readonly string[], io: CliIo): Promise<num
     quiet: values.quiet,
     rejectsPath: values.rejects,
     threads: values.threads === undefined ? availableParallelism() : positiveInteger('threads', values.threads),
+    rangeBytes: values['range-bytes'] === undefined ? undefined : positiveInteger('range-bytes', values['range-bytes']),
     ...(until === undefined ? {} : { until }),
     ...(values['max-rows'] === undefined ? {} : { maxRowsInMemory: positiveInteger('max-rows', values['max-rows']) }),
     checkpoints,

@@ -13,6 +13,9 @@ import type { RangeJob } from './replayWorker.js';
 /** Files smaller than this are read by the main thread alone (workers cost ~50 ms to start). */
 export const MIN_PARALLEL_BYTES = 1 << 20;
 
+/** Largest byte range one worker decodes at a time (~220k emnify records, ~15 MB of rows). */
+export const MAX_RANGE_BYTES = 256 * 2 ** 20;
+
 const HEAD = 1 << 16;
 
 /**
@@ -109,22 +112,35 @@ export async function replayFileInParallel(
   path: string,
   size: number,
   options: RangeOptions,
+  rangeBytes: number,
   onProgress: (records: number, bytes: number) => void,
 ): Promise<boolean> {
-  const bounds = await planRanges(path, size, workers.size);
+  // Ranges of at most `rangeBytes` (MAX_RANGE_BYTES by default), so that memory stays bounded by the row budget
+  // (a worker holds a whole range's rows until it is merged), not by the file size.
+  const parts = Math.max(workers.size, Math.ceil(size / rangeBytes));
+  const bounds = await planRanges(path, size, parts);
   if (bounds === undefined || bounds.length < 3) return false;
+  const ranges = bounds.length - 1;
+  const w = workers.size;
+  // Range k runs on worker k mod w once that worker's previous range is done: one job per
+  // worker at a time, at most w results waiting to be merged.
   const jobs: Promise<RangeResult>[] = [];
-  for (let k = 0; k + 1 < bounds.length; k++) {
-    jobs.push(workers.run(k, { path, start: bounds[k] as number, end: bounds[k + 1] as number, options }));
-  }
-  const results = await Promise.all(jobs);
+  const startJob = (k: number): void => {
+    const job: RangeJob = { path, start: bounds[k] as number, end: bounds[k + 1] as number, options };
+    const previous = k >= w ? (jobs[k - w] as Promise<RangeResult>) : Promise.resolve(undefined);
+    jobs[k] = previous.then(() => workers.run(k % w, job));
+    // A failure surfaces when the range is merged; keep it from being reported unhandled before.
+    jobs[k].catch(() => undefined);
+  };
+  for (let k = 0; k < Math.min(ranges, w); k++) startJob(k);
   let firstLine = 1;
-  let records = 0;
-  for (const result of results) {
+  for (let k = 0; k < ranges; k++) {
+    const result = await (jobs[k] as Promise<RangeResult>);
+    if (k + w < ranges) startJob(k + w);
     session.mergeRange(result, path, firstLine);
     firstLine += result.lines;
-    records += result.records + result.deferred.length;
+    // Progress in increments: this range's records and bytes.
+    onProgress(result.records + result.deferred.length, (bounds[k + 1] as number) - (bounds[k] as number));
   }
-  onProgress(records, size);
   return true;
 }

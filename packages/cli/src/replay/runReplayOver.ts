@@ -7,7 +7,7 @@ import { detectFormat, readInputChunks, recordsFromChunks } from '../input/readR
 import type { ReplayCheckpoints } from '../checkpoint/ReplayCheckpoints.js';
 import { createProgress } from '../output/progress.js';
 import { NdjsonLines } from './NdjsonLines.js';
-import { MIN_PARALLEL_BYTES, ReplayWorkers, replayFileInParallel } from './ParallelReplay.js';
+import { MAX_RANGE_BYTES, MIN_PARALLEL_BYTES, ReplayWorkers, replayFileInParallel } from './ParallelReplay.js';
 import { type ReplayAccount, type ReplayOptions, ReplaySession } from './ReplaySession.js';
 
 export interface ReplayRun {
@@ -27,6 +27,8 @@ export async function runReplayOver(
     readonly rejectsPath?: string | undefined;
     /** Worker threads for big NDJSON files (default 1: the main thread alone). */
     readonly threads?: number | undefined;
+    /** Largest byte range a worker decodes at a time (default `MAX_RANGE_BYTES`). */
+    readonly rangeBytes?: number | undefined;
     /** Resume from / write checkpoints (checkpoint/ReplayCheckpoints.ts). */
     readonly checkpoints?: ReplayCheckpoints | undefined;
   },
@@ -60,7 +62,7 @@ export async function runReplayOver(
       const skip = checkpoints?.skipOf(source) ?? 0;
       if (skip === Number.POSITIVE_INFINITY) continue;
       if (workers !== undefined && source.kind === 'file' && source.size >= MIN_PARALLEL_BYTES && skip === 0) {
-        const done = await replayFileInParallel(session, workers, source.path, source.size, rangeOptions, (r, b) => {
+        const done = await replayFileInParallel(session, workers, source.path, source.size, rangeOptions, options.rangeBytes ?? MAX_RANGE_BYTES, (r, b) => {
           records += r;
           bytes += b;
           progress.update(records, bytes);
