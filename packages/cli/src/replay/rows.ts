@@ -2,33 +2,6 @@ import type { EventColumns, StringPool } from '@simfleet/core';
 import type { RowArrays } from './SpillFile.js';
 
 /**
- * Appends row `row` of `from` to `to` (both interning into the same pool).
- *
- * @example
- * copyRow(all, 3, kept)
- */
-export function copyRow(from: EventColumns, row: number, to: EventColumns): void {
-  const r = to.length;
-  to.reserve(r + 1);
-  to.at[r] = from.at[row]!;
-  to.idHi[r] = from.idHi[row]!;
-  to.idLo[r] = from.idLo[row]!;
-  to.endpointId[r] = from.endpointId[row]!;
-  to.type[r] = from.type[row]!;
-  to.organisationId[r] = from.organisationId[row]!;
-  to.simId[r] = from.simId[row]!;
-  to.iccid[r] = from.iccid[row]!;
-  to.imsi[r] = from.imsi[row]!;
-  to.imei[r] = from.imei[row]!;
-  to.ipAddress[r] = from.ipAddress[row]!;
-  to.apn[r] = from.apn[row]!;
-  to.operator[r] = from.operator[row]!;
-  to.ratType[r] = from.ratType[row]!;
-  to.rejectionReason[r] = from.rejectionReason[row]!;
-  to.length = r + 1;
-}
-
-/**
  * Orders two rows by everything the reducer reads from them, comparing interned
  * strings by their text (pool references depend on input order; text does not).
  * Used only to pick one copy among records that share an event id, so that the

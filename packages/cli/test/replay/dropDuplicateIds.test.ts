@@ -2,7 +2,7 @@ import { EventColumns, StringPool } from '@simfleet/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dropDuplicateIds } from '../../src/replay/dropDuplicateIds.js';
-import { compareRowContent, copyRow } from '../../src/replay/rows.js';
+import { compareRowContent } from '../../src/replay/rows.js';
 
 interface Row {
   hi: number;
@@ -86,3 +86,31 @@ describe('dropDuplicateIds', () => {
     expect(Array.from(c.at.subarray(0, 50))).toEqual(rows.map((r) => r.at));
   });
 });
+
+/** The old way (the oracle): copy every kept row into a second set of columns. */
+/**
+ * Appends row `row` of `from` to `to` (both interning into the same pool).
+ *
+ * @example
+ * copyRow(all, 3, kept)
+ */
+function copyRow(from: EventColumns, row: number, to: EventColumns): void {
+  const r = to.length;
+  to.reserve(r + 1);
+  to.at[r] = from.at[row]!;
+  to.idHi[r] = from.idHi[row]!;
+  to.idLo[r] = from.idLo[row]!;
+  to.endpointId[r] = from.endpointId[row]!;
+  to.type[r] = from.type[row]!;
+  to.organisationId[r] = from.organisationId[row]!;
+  to.simId[r] = from.simId[row]!;
+  to.iccid[r] = from.iccid[row]!;
+  to.imsi[r] = from.imsi[row]!;
+  to.imei[r] = from.imei[row]!;
+  to.ipAddress[r] = from.ipAddress[row]!;
+  to.apn[r] = from.apn[row]!;
+  to.operator[r] = from.operator[row]!;
+  to.ratType[r] = from.ratType[row]!;
+  to.rejectionReason[r] = from.rejectionReason[row]!;
+  to.length = r + 1;
+}
