@@ -1,8 +1,12 @@
+// @simfleet/core — the public surface. Pure: no Node I/O anywhere below.
+
+// The event catalog (the one table of event type ids) and the other code tables.
 export * from './catalog/eventTypes.js';
 export * from './catalog/eventSources.js';
 export * from './catalog/rejectionReasons.js';
+
+// The typed event model and the decoder.
 export type * from './model/event.js';
-export * from './machine/deviceEvent.js';
 export { DecodeError, type DecodeErrorCode, type DecodeResult, type TextLocation } from './decode/DecodeError.js';
 export { decodeEvent } from './decode/decodeEvent.js';
 export { decodeEventText } from './decode/decodeEventText.js';
@@ -11,11 +15,16 @@ export { stringifyJson } from './decode/stringifyJson.js';
 export { parseTimestamp, formatTimestamp } from './decode/timestamp.js';
 export { classifyEvent, DEVICE_EVENT_RULES, type DeviceEventRule, type RecordFlag } from './decode/classifyEvent.js';
 export { encodeEvent } from './decode/encodeEvent.js';
-export { renderEventsMarkdown } from './docs/eventsMarkdown.js';
+
+// The statecharts (the executable specification) and the views of a device.
+export * from './machine/deviceEvent.js';
 export * from './machine/deviceMachine.js';
 export * from './machine/organisationMachine.js';
 export * from './machine/endpointState.js';
 export * from './machine/endpointStateFromSnapshot.js';
+export * from './machine/ruleSources.js';
+
+// The compiled reducer (the hot path) and the fleet store.
 export * from './reducer/compileMachine.js';
 export * from './reducer/StringPool.js';
 export * from './reducer/ReducerError.js';
@@ -25,11 +34,13 @@ export * from './reducer/applyBatch.js';
 export * from './fleet/FleetStore.js';
 export * from './fleet/fleetSummary.js';
 export * from './snapshot/endpointJson.js';
-export * from './machine/ruleSources.js';
-export { renderStateMachineMarkdown } from './docs/stateMachineMarkdown.js';
+
+// The byte-level NDJSON fast path (proven equal to the decoder, or it falls back).
 export { FastLineDecoder, FAST_BLANK, FAST_FALLBACK } from './fastpath/FastLineDecoder.js';
 export { ByteInterner } from './fastpath/ByteInterner.js';
 export { timestampBytes } from './fastpath/timestampBytes.js';
+
+// Checkpoints: the binary format (the CLI does the file I/O).
 export { CheckpointError, type CheckpointErrorCode } from './checkpoint/CheckpointError.js';
 export type { CheckpointHasher } from './checkpoint/CheckpointHasher.js';
 export type { CheckpointAccount, CheckpointHeader, CheckpointInput } from './checkpoint/CheckpointHeader.js';
@@ -45,3 +56,7 @@ export {
 export { restoreColumns } from './checkpoint/restoreColumns.js';
 export { machineFingerprint, machineFingerprintText } from './checkpoint/machineFingerprint.js';
 export { CheckpointStringPool, stringHash } from './checkpoint/CheckpointStringPool.js';
+
+// Generated documentation (docs/events.md, docs/state-machine.md).
+export { renderEventsMarkdown } from './docs/eventsMarkdown.js';
+export { renderStateMachineMarkdown } from './docs/stateMachineMarkdown.js';
