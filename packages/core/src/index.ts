@@ -29,6 +29,7 @@ export * from './reducer/compileMachine.js';
 export * from './reducer/StringPool.js';
 export * from './reducer/ReducerError.js';
 export * from './reducer/EventColumns.js';
+export { appendRow, COLUMN_KIND_BYTES, type ColumnKind, POOL_COLUMNS, ROW_COLUMNS, type RowArrays, type RowColumnName } from './reducer/rowColumns.js';
 export * from './reducer/sortBatch.js';
 export * from './reducer/applyBatch.js';
 export * from './fleet/FleetStore.js';

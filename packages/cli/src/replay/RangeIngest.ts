@@ -16,6 +16,7 @@ import {
   EventColumns,
   FAST_BLANK,
   FastLineDecoder,
+  type RowArrays,
   StringPool,
 } from '@simfleet/core';
 import { lineRecord } from '../input/readRecords.js';
@@ -27,24 +28,7 @@ export interface RangeOptions {
 }
 
 /** The columns of a range, as transferable typed arrays cut to their length. */
-export interface RangeColumns {
-  readonly length: number;
-  readonly at: Float64Array;
-  readonly idHi: Uint32Array;
-  readonly idLo: Uint32Array;
-  readonly endpointId: Float64Array;
-  readonly type: Uint8Array;
-  readonly organisationId: Float64Array;
-  readonly simId: Float64Array;
-  readonly iccid: Uint32Array;
-  readonly imsi: Uint32Array;
-  readonly imei: Uint32Array;
-  readonly ipAddress: Uint32Array;
-  readonly apn: Uint32Array;
-  readonly operator: Uint32Array;
-  readonly ratType: Int16Array;
-  readonly rejectionReason: Uint8Array;
-}
+export type RangeColumns = Readonly<RowArrays>;
 
 /** What a worker returns for one range. */
 export interface RangeResult {

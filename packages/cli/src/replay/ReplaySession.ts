@@ -27,7 +27,15 @@ import {
   FleetStore,
   type Transition,
 } from '@simfleet/core';
-import { type CheckpointAccount, type DecodedCheckpoint, type EmnifyEvent, restoreColumns, type StringPool } from '@simfleet/core';
+import {
+  type CheckpointAccount,
+  type DecodedCheckpoint,
+  type EmnifyEvent,
+  POOL_COLUMNS,
+  ROW_COLUMNS,
+  restoreColumns,
+  type StringPool,
+} from '@simfleet/core';
 import { lineRecord, type RawRecord } from '../input/readRecords.js';
 import type { RangeResult } from './RangeIngest.js';
 import { dropDuplicateIds } from './dropDuplicateIds.js';
@@ -151,24 +159,13 @@ export class ReplaySession {
     const base = to.length;
     const n = from.length;
     to.reserve(base + n);
-    to.at.set(from.at, base);
-    to.idHi.set(from.idHi, base);
-    to.idLo.set(from.idLo, base);
-    to.endpointId.set(from.endpointId, base);
-    to.type.set(from.type, base);
-    to.organisationId.set(from.organisationId, base);
-    to.simId.set(from.simId, base);
-    to.ratType.set(from.ratType, base);
-    to.rejectionReason.set(from.rejectionReason, base);
-    const refs = [
-      [from.iccid, to.iccid],
-      [from.imsi, to.imsi],
-      [from.imei, to.imei],
-      [from.ipAddress, to.ipAddress],
-      [from.apn, to.apn],
-      [from.operator, to.operator],
-    ] as const;
-    for (const [src, dst] of refs) for (let i = 0; i < n; i++) dst[base + i] = remap[src[i] as number] as number;
+    // String columns hold the worker's pool references: remap them into this pool.
+    for (const [name] of ROW_COLUMNS) {
+      const src = from[name];
+      const dst = to[name];
+      if (POOL_COLUMNS.includes(name)) for (let i = 0; i < n; i++) dst[base + i] = remap[src[i] as number] as number;
+      else dst.set(src.subarray(0, n) as never, base);
+    }
     to.length = base + n;
     this.#records += result.records;
     this.#withoutEndpoint += result.withoutEndpoint;

@@ -9,8 +9,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventColumns } from '@simfleet/core';
-import { appendRow, SpillFile, type SpillRun } from './SpillFile.js';
+import { appendRow, EventColumns } from '@simfleet/core';
+import { SpillFile, type SpillRun } from './SpillFile.js';
 
 /**
  * Spilled runs of one session.

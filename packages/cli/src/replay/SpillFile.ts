@@ -11,48 +11,16 @@
  * descriptor per file however many runs it holds.
  */
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { appendRow, type ColumnKind, ROW_COLUMNS, type RowArrays, type RowColumnName } from '@simfleet/core';
 
-/** The row columns of a block (an `EventColumns` is one too). */
-export interface RowArrays {
-  length: number;
-  at: Float64Array;
-  idHi: Uint32Array;
-  idLo: Uint32Array;
-  endpointId: Float64Array;
-  type: Uint8Array;
-  organisationId: Float64Array;
-  simId: Float64Array;
-  iccid: Uint32Array;
-  imsi: Uint32Array;
-  imei: Uint32Array;
-  ipAddress: Uint32Array;
-  apn: Uint32Array;
-  operator: Uint32Array;
-  ratType: Int16Array;
-  rejectionReason: Uint8Array;
-}
+type ColumnName = RowColumnName;
 
-type ColumnName = Exclude<keyof RowArrays, 'length'>;
 type TypedArrayCtor = Float64ArrayConstructor | Uint32ArrayConstructor | Uint8ArrayConstructor | Int16ArrayConstructor;
 
-/** Block columns in file order, with their element type. */
-const COLUMNS: readonly (readonly [ColumnName, TypedArrayCtor])[] = [
-  ['at', Float64Array],
-  ['idHi', Uint32Array],
-  ['idLo', Uint32Array],
-  ['endpointId', Float64Array],
-  ['type', Uint8Array],
-  ['organisationId', Float64Array],
-  ['simId', Float64Array],
-  ['iccid', Uint32Array],
-  ['imsi', Uint32Array],
-  ['imei', Uint32Array],
-  ['ipAddress', Uint32Array],
-  ['apn', Uint32Array],
-  ['operator', Uint32Array],
-  ['ratType', Int16Array],
-  ['rejectionReason', Uint8Array],
-];
+const CTOR_OF_KIND: Readonly<Record<ColumnKind, TypedArrayCtor>> = { f64: Float64Array, u32: Uint32Array, u8: Uint8Array, i16: Int16Array };
+
+/** Block columns in file order (the event row's columns), with their element type. */
+const COLUMNS: readonly (readonly [ColumnName, TypedArrayCtor])[] = ROW_COLUMNS.map(([name, kind]) => [name, CTOR_OF_KIND[kind]] as const);
 
 /** Bytes a row takes in a block (before padding). */
 export const SPILL_ROW_BYTES = COLUMNS.reduce((sum, [, ctor]) => sum + ctor.BYTES_PER_ELEMENT, 0);
@@ -96,26 +64,6 @@ export function allocateRows(rows: number): RowArrays {
   return block;
 }
 
-/** Copies row `row` of `from` to the end of `to` (which has room). */
-export function appendRow(from: RowArrays, row: number, to: RowArrays): void {
-  const r = to.length;
-  to.at[r] = from.at[row]!;
-  to.idHi[r] = from.idHi[row]!;
-  to.idLo[r] = from.idLo[row]!;
-  to.endpointId[r] = from.endpointId[row]!;
-  to.type[r] = from.type[row]!;
-  to.organisationId[r] = from.organisationId[row]!;
-  to.simId[r] = from.simId[row]!;
-  to.iccid[r] = from.iccid[row]!;
-  to.imsi[r] = from.imsi[row]!;
-  to.imei[r] = from.imei[row]!;
-  to.ipAddress[r] = from.ipAddress[row]!;
-  to.apn[r] = from.apn[row]!;
-  to.operator[r] = from.operator[row]!;
-  to.ratType[r] = from.ratType[row]!;
-  to.rejectionReason[r] = from.rejectionReason[row]!;
-  to.length = r + 1;
-}
 
 /** Where a run is in its file. */
 export interface SpillRun {

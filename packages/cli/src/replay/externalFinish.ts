@@ -13,9 +13,9 @@
  *   earlier chunk, so no event is late and the fleet ends as one sorted batch leaves it.
  *   When the kept rows fit in the budget they are applied straight from memory.
  */
-import { applyBatch, type EventColumns, type FleetStore, type StringPool, sortBatch, type Transition } from '@simfleet/core';
+import { appendRow, applyBatch, type EventColumns, type FleetStore, type RowArrays, type StringPool, sortBatch, type Transition } from '@simfleet/core';
 import { compareRowsContent } from './rows.js';
-import type { RowArrays, RunReader, SpillFile, SpillRun } from './SpillFile.js';
+import type { RunReader, SpillFile, SpillRun } from './SpillFile.js';
 
 /** Rows per `applyBatch` call in pass 2. */
 const APPLY_CHUNK = 1 << 16;
@@ -128,24 +128,8 @@ export function externalFinish(input: ExternalFinishInput): ExternalFinishResult
 }
 
 function appendTo(from: RowArrays, row: number, to: EventColumns): void {
-  const r = to.length;
-  to.reserve(r + 1);
-  to.at[r] = from.at[row]!;
-  to.idHi[r] = from.idHi[row]!;
-  to.idLo[r] = from.idLo[row]!;
-  to.endpointId[r] = from.endpointId[row]!;
-  to.type[r] = from.type[row]!;
-  to.organisationId[r] = from.organisationId[row]!;
-  to.simId[r] = from.simId[row]!;
-  to.iccid[r] = from.iccid[row]!;
-  to.imsi[r] = from.imsi[row]!;
-  to.imei[r] = from.imei[row]!;
-  to.ipAddress[r] = from.ipAddress[row]!;
-  to.apn[r] = from.apn[row]!;
-  to.operator[r] = from.operator[row]!;
-  to.ratType[r] = from.ratType[row]!;
-  to.rejectionReason[r] = from.rejectionReason[row]!;
-  to.length = r + 1;
+  to.reserve(to.length + 1);
+  appendRow(from, row, to);
 }
 
 /** (id, time, content) of two run heads. */

@@ -1,6 +1,5 @@
-import type { StringPool } from '@simfleet/core';
+import type { RowArrays, StringPool } from '@simfleet/core';
 import { compareRowsContent } from './rows.js';
-import type { RowArrays } from './SpillFile.js';
 
 const DIGITS = 1 << 16;
 

@@ -1,5 +1,4 @@
-import type { EventColumns, StringPool } from '@simfleet/core';
-import type { RowArrays } from './SpillFile.js';
+import type { EventColumns, RowArrays, StringPool } from '@simfleet/core';
 
 /**
  * Orders two rows by everything the reducer reads from them, comparing interned

@@ -1,4 +1,4 @@
-import { EventColumns, StringPool } from '@simfleet/core';
+import { appendRow, EventColumns, StringPool } from '@simfleet/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dropDuplicateIds } from '../../src/replay/dropDuplicateIds.js';
@@ -88,29 +88,7 @@ describe('dropDuplicateIds', () => {
 });
 
 /** The old way (the oracle): copy every kept row into a second set of columns. */
-/**
- * Appends row `row` of `from` to `to` (both interning into the same pool).
- *
- * @example
- * copyRow(all, 3, kept)
- */
 function copyRow(from: EventColumns, row: number, to: EventColumns): void {
-  const r = to.length;
-  to.reserve(r + 1);
-  to.at[r] = from.at[row]!;
-  to.idHi[r] = from.idHi[row]!;
-  to.idLo[r] = from.idLo[row]!;
-  to.endpointId[r] = from.endpointId[row]!;
-  to.type[r] = from.type[row]!;
-  to.organisationId[r] = from.organisationId[row]!;
-  to.simId[r] = from.simId[row]!;
-  to.iccid[r] = from.iccid[row]!;
-  to.imsi[r] = from.imsi[row]!;
-  to.imei[r] = from.imei[row]!;
-  to.ipAddress[r] = from.ipAddress[row]!;
-  to.apn[r] = from.apn[row]!;
-  to.operator[r] = from.operator[row]!;
-  to.ratType[r] = from.ratType[row]!;
-  to.rejectionReason[r] = from.rejectionReason[row]!;
-  to.length = r + 1;
+  to.reserve(to.length + 1);
+  appendRow(from, row, to);
 }

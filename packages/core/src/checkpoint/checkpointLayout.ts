@@ -19,6 +19,8 @@
  * ```
  * Sections are aligned so that a reader can map typed arrays straight over the bytes.
  */
+import { ROW_COLUMNS, type RowColumnName } from '../reducer/rowColumns.js';
+
 
 /** The first eight bytes of every checkpoint. */
 export const CHECKPOINT_MAGIC: Uint8Array = Uint8Array.of(0x89, 0x53, 0x46, 0x43, 0x50, 0x0d, 0x0a, 0x1a);
@@ -29,36 +31,14 @@ export const PREFIX_BYTES = 64;
 /** Longest checksum algorithm name the prefix holds. */
 export const HASHER_NAME_BYTES = 16;
 
-/** Element type of a stored column. */
-export type ColumnKind = 'f64' | 'u32' | 'u8' | 'i16';
-
-/** Bytes per element of each column kind. */
-export const COLUMN_KIND_BYTES: Readonly<Record<ColumnKind, number>> = { f64: 8, u32: 4, u8: 1, i16: 2 };
+// The stored columns are the event row's columns (reducer/rowColumns.ts), in that order.
+export { COLUMN_KIND_BYTES, type ColumnKind, POOL_COLUMNS } from '../reducer/rowColumns.js';
 
 /** The `EventColumns` fields a checkpoint stores, in file order (`order` is scratch: not stored). */
-export const CHECKPOINT_COLUMNS = [
-  ['at', 'f64'],
-  ['idHi', 'u32'],
-  ['idLo', 'u32'],
-  ['endpointId', 'f64'],
-  ['type', 'u8'],
-  ['organisationId', 'f64'],
-  ['simId', 'f64'],
-  ['iccid', 'u32'],
-  ['imsi', 'u32'],
-  ['imei', 'u32'],
-  ['ipAddress', 'u32'],
-  ['apn', 'u32'],
-  ['operator', 'u32'],
-  ['ratType', 'i16'],
-  ['rejectionReason', 'u8'],
-] as const satisfies readonly (readonly [string, ColumnKind])[];
+export const CHECKPOINT_COLUMNS = ROW_COLUMNS;
 
 /** Name of a stored column. */
-export type CheckpointColumnName = (typeof CHECKPOINT_COLUMNS)[number][0];
-
-/** Columns whose values are string pool references. */
-export const POOL_COLUMNS: readonly CheckpointColumnName[] = ['iccid', 'imsi', 'imei', 'ipAddress', 'apn', 'operator'];
+export type CheckpointColumnName = RowColumnName;
 
 /** Rounds up to a multiple of 8. */
 export const align8 = (n: number): number => Math.ceil(n / 8) * 8;

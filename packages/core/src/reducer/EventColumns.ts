@@ -11,6 +11,7 @@
 import { REJECTION_REASON_CODES, type RejectionReason } from '../catalog/rejectionReasons.js';
 import { DEVICE_EVENT_TYPES, type DeviceEvent, type DeviceEventType } from '../machine/deviceEvent.js';
 import { ReducerError } from './ReducerError.js';
+import type { RowArrays } from './rowColumns.js';
 import type { SortScratch } from './sortBatch.js';
 import type { StringPool } from './StringPool.js';
 
@@ -48,7 +49,7 @@ const isIdOrNull = (v: number | null): boolean => v === null || Number.isSafeInt
  * applyBatch(fleet, columns);
  * columns.clear();
  */
-export class EventColumns {
+export class EventColumns implements RowArrays {
   /** The pool the string columns reference (the fleet's). */
   readonly pool: StringPool;
   /** Number of rows in the batch. */
