@@ -187,22 +187,14 @@ export class FleetStore {
    * (replace) the device arrays.
    */
   deviceIndex(endpointId: number): number {
-    const slots = this.#slots;
-    const mask = this.#mask;
-    const ids = this.ids;
-    let slot = hashId(endpointId) & mask;
-    for (;;) {
-      const v = slots[slot] as number;
-      if (v === 0) break;
-      if (ids[v - 1] === endpointId) return v - 1;
-      slot = (slot + 1) & mask;
-    }
+    const found = this.findDevice(endpointId);
+    if (found >= 0) return found;
+    // New (once per device): append it, then probe again to place it in the table.
     const d = this.count;
     if (d === this.ids.length) this.#growDevices(d * 2);
     this.ids[d] = endpointId;
     this.count = d + 1;
-    if (this.#slots === slots) slots[slot] = d + 1;
-    else this.#insert(d);
+    this.#insert(d);
     return d;
   }
 
