@@ -116,31 +116,46 @@ export async function replayFileInParallel(
   onProgress: (records: number, bytes: number) => void,
 ): Promise<boolean> {
   // Ranges of at most `rangeBytes` (MAX_RANGE_BYTES by default), so that memory stays bounded by the row budget
-  // (a worker holds a whole range's rows until it is merged), not by the file size.
-  const parts = Math.max(workers.size, Math.ceil(size / rangeBytes));
+  // (a worker holds a whole range's rows until it is merged), not by the file size. A multiple of the worker
+  // count, so that no worker is left with one more range than the others at the end.
+  const w = workers.size;
+  const parts = Math.ceil(Math.max(1, size / rangeBytes) / w) * w;
   const bounds = await planRanges(path, size, parts);
   if (bounds === undefined || bounds.length < 3) return false;
   const ranges = bounds.length - 1;
-  const w = workers.size;
-  // Range k runs on worker k mod w once that worker's previous range is done: one job per
-  // worker at a time, at most w results waiting to be merged.
-  const jobs: Promise<RangeResult>[] = [];
-  const startJob = (k: number): void => {
-    const job: RangeJob = { path, start: bounds[k] as number, end: bounds[k + 1] as number, options };
-    const previous = k >= w ? (jobs[k - w] as Promise<RangeResult>) : Promise.resolve(undefined);
-    jobs[k] = previous.then(() => workers.run(k % w, job));
-    // A failure surfaces when the range is merged; keep it from being reported unhandled before.
-    jobs[k].catch(() => undefined);
+  // Workers pull the next range as soon as they finish one (a fast worker never waits for a slow
+  // one's result to be merged), while at most 2w ranges are started and not yet merged: ranges
+  // merge in file order, so memory stays bounded by 2w ranges of rows.
+  type Resolve = (result: RangeResult | PromiseLike<RangeResult>) => void;
+  const handOver: Resolve[] = [];
+  const jobs = Array.from({ length: ranges }, (_, k) => new Promise<RangeResult>((resolve) => (handOver[k] = resolve)));
+  // A failure surfaces when its range is merged; keep it from being reported unhandled before.
+  for (const job of jobs) job.catch(() => undefined);
+  let next = 0;
+  let merged = 0;
+  const wake: (() => void)[] = [];
+  const runWorker = async (i: number): Promise<void> => {
+    for (;;) {
+      while (next - merged >= 2 * w) await new Promise<void>((resolve) => wake.push(resolve));
+      if (next >= ranges) return;
+      const k = next++;
+      const job: RangeJob = { path, start: bounds[k] as number, end: bounds[k + 1] as number, options };
+      const result = workers.run(i, job);
+      (handOver[k] as Resolve)(result);
+      await result.catch(() => undefined);
+    }
   };
-  for (let k = 0; k < Math.min(ranges, w); k++) startJob(k);
+  const running = Array.from({ length: Math.min(w, ranges) }, (_, i) => runWorker(i));
   let firstLine = 1;
   for (let k = 0; k < ranges; k++) {
     const result = await (jobs[k] as Promise<RangeResult>);
-    if (k + w < ranges) startJob(k + w);
+    merged = k + 1;
+    for (const resolve of wake.splice(0)) resolve();
     session.mergeRange(result, path, firstLine);
     firstLine += result.lines;
     // Progress in increments: this range's records and bytes.
     onProgress(result.records + result.deferred.length, (bounds[k + 1] as number) - (bounds[k] as number));
   }
+  await Promise.all(running);
   return true;
 }

@@ -24,12 +24,14 @@ export async function replayRange(job: RangeJob): Promise<ReturnType<RangeIngest
   const onLine = (b: Buffer, s: number, e: number, line: number): void => ingest.ingestLine(b, s, e, line);
   const handle = await open(job.path, 'r');
   try {
+    // One chunk buffer for the whole range: NdjsonLines copies a cut line, and lines are
+    // decoded before the next read, so the buffer is free to be overwritten.
+    const buffer = Buffer.allocUnsafe(CHUNK);
     for (let pos = job.start; pos < job.end; ) {
       const want = Math.min(CHUNK, job.end - pos);
-      const chunk = Buffer.allocUnsafe(want);
-      const { bytesRead } = await handle.read(chunk, 0, want, pos);
+      const { bytesRead } = await handle.read(buffer, 0, want, pos);
       if (bytesRead === 0) break;
-      lines.push(bytesRead === want ? chunk : chunk.subarray(0, bytesRead), onLine);
+      lines.push(buffer.subarray(0, bytesRead), onLine);
       pos += bytesRead;
     }
   } finally {

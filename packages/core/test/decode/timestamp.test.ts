@@ -105,6 +105,16 @@ describe('formatTimestamp', () => {
     expect(() => formatTimestamp(Number.POSITIVE_INFINITY)).toThrow(RangeError);
   });
 
+  it('prints what luxon prints, in and beyond years 0000–9999', () => {
+    const edge = fc.constantFrom(-62167219200001, -62167219200000, 253402300799999, 253402300800000, 0, -1);
+    fc.assert(
+      fc.property(fc.oneof(edge, fc.integer({ min: -8.64e15, max: 8.64e15 }), fc.integer({ min: -7e13, max: 2.6e14 })), (ms) => {
+        expect(formatTimestamp(ms)).toBe(DateTime.fromMillis(ms, { zone: 'utc' }).toISO());
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('is read back by parseTimestamp and agrees with Date for years 0000–9999', () => {
     const min = Date.parse('0000-01-01T00:00:00Z');
     const max = Date.parse('9999-12-31T23:59:59.999Z');
