@@ -1,4 +1,4 @@
-import { endpointJson, type FleetStore, formatTimestamp, stringifyJson } from '@simfleet/core';
+import { endpointJsonText, type FleetStore, formatTimestamp, stringifyJson } from '@simfleet/core';
 import type { ReplayAccount } from './ReplaySession.js';
 
 /** The snapshot contract's schema id (docs/snapshot.md, schema/snapshot-v1.schema.json). */
@@ -33,7 +33,7 @@ export function* snapshotChunks(fleet: FleetStore, account: ReplayAccount): Gene
   for (let i = 0; i < ids.length; i++) {
     const state = fleet.readEndpoint(ids[i]!);
     if (state === undefined) continue;
-    chunk += `${i === 0 ? '' : ','}\n    ${endpointLine(endpointJson(state))}`;
+    chunk += `${i === 0 ? '' : ','}\n    ${endpointJsonText(state)}`;
     if (chunk.length >= CHUNK_CHARS) {
       yield chunk;
       chunk = '';
@@ -42,26 +42,6 @@ export function* snapshotChunks(fleet: FleetStore, account: ReplayAccount): Gene
   chunk += ids.length === 0 ? ']\n}\n' : '\n  ]\n}\n';
   yield chunk;
 }
-
-/**
- * `stringifyJson` of one endpoint, through the native `JSON.stringify`: the only bigint,
- * `lastEventId`, is written as 0 and its digits are put in afterwards. The pattern cannot
- * occur elsewhere: inside a JSON string every quote is escaped.
- *
- * @example
- * endpointLine({ endpointId: 1, lastEventId: 2n ** 64n - 1n }) // '{"endpointId":1,"lastEventId":18446744073709551615}'
- */
-export function endpointLine(json: ReturnType<typeof endpointJson>): string {
-  const id = json['lastEventId'];
-  if (typeof id !== 'bigint') return stringifyJson(json);
-  const text = JSON.stringify({ ...json, lastEventId: 0 });
-  const at = text.indexOf(LAST_EVENT_ID_ZERO);
-  if (at < 0) return stringifyJson(json);
-  const from = at + LAST_EVENT_ID_ZERO.length - 1;
-  return `${text.slice(0, from)}${id}${text.slice(from + 1)}`;
-}
-
-const LAST_EVENT_ID_ZERO = '"lastEventId":0';
 
 function blockedOrganisations(fleet: FleetStore): number[] {
   return [...fleet.organisationIndexById.keys()].filter((id) => fleet.organisationBlocked(id)).sort((a, b) => a - b);

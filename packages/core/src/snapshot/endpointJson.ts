@@ -50,3 +50,36 @@ export function endpointJson(state: EndpointState): { readonly [key: string]: Js
     lastRejectionReason: state.lastRejectionReason,
   };
 }
+
+/**
+ * `stringifyJson(endpointJson(state))`, written directly: snapshots print one line per
+ * endpoint, and at a million endpoints building two objects and walking them costs
+ * seconds. Same keys in the same order, same bytes — a property test holds the two
+ * equal on arbitrary states, including strings that need escaping.
+ *
+ * @example
+ * endpointJsonText(fleet.readEndpoint(11089066)!) === stringifyJson(endpointJson(fleet.readEndpoint(11089066)!)) // true
+ */
+export function endpointJsonText(s: EndpointState): string {
+  const op = s.operator;
+  const operator =
+    op === null ? 'null' : `{"name":${text(op.name)},"mcc":${text(op.mcc)},"mnc":${text(op.mnc)},"country":${text(op.country)}}`;
+  return (
+    `{"endpointId":${num(s.endpointId)},"status":${text(s.status)},"connectivity":${text(s.connectivity)},` +
+    `"since":${time(s.since)},"simStatus":${text(s.simStatus)},"endpointStatus":${text(s.endpointStatus)},` +
+    `"blocked":${s.blocked},"dataQuota":${text(s.dataQuota)},"smsQuota":${text(s.smsQuota)},` +
+    `"organisationId":${num(s.organisationId)},"simId":${num(s.simId)},"iccid":${text(s.iccid)},"imsi":${text(s.imsi)},` +
+    `"imei":${text(s.imei)},"ipAddress":${text(s.ipAddress)},"operator":${operator},` +
+    `"lastEventId":${s.lastEventId === null ? 'null' : s.lastEventId.toString()},"lastEventAt":${time(s.lastEventAt)},` +
+    `"dataQuotaThresholdReached":${s.dataQuotaThresholdReached},"smsQuotaThresholdReached":${s.smsQuotaThresholdReached},` +
+    `"ratType":${num(s.ratType)},"apn":${text(s.apn)},"attaches":${num(s.attaches)},"sessions":${num(s.sessions)},` +
+    `"rejections":${num(s.rejections)},"lastRejectionReason":${text(s.lastRejectionReason)}}`
+  );
+}
+
+/** A string value as JSON (the engine's own escaping), or `null`. */
+const text = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v));
+/** A number as JSON: non-finite numbers are `null`, as in `JSON.stringify`. */
+const num = (v: number | null): string => (v === null || !Number.isFinite(v) ? 'null' : String(v));
+/** An instant as JSON: its ISO text needs no escaping. */
+const time = (v: number | null): string => (v === null ? 'null' : `"${formatTimestamp(v)}"`);
