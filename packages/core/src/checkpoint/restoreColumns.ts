@@ -44,7 +44,7 @@ export function restoreColumns(checkpoint: Pick<DecodedCheckpoint, 'rows' | 'poo
     return;
   }
   const same = columns.pool === pool;
-  let map = new Uint32Array(0);
+  let map: Uint32Array = new Uint32Array(0);
   if (!same) {
     // Straight from the loaded bytes: no JS string per checkpoint string.
     const stored = pool.stored();
