@@ -38,7 +38,6 @@ export * from './snapshot/endpointJson.js';
 
 // The byte-level NDJSON fast path (proven equal to the decoder, or it falls back).
 export { FastLineDecoder, FAST_BLANK, FAST_FALLBACK } from './fastpath/FastLineDecoder.js';
-export { ByteInterner } from './fastpath/ByteInterner.js';
 export { timestampBytes } from './fastpath/timestampBytes.js';
 
 // Checkpoints: the binary format (the CLI does the file I/O).
@@ -56,7 +55,7 @@ export {
 } from './checkpoint/decodeCheckpoint.js';
 export { restoreColumns } from './checkpoint/restoreColumns.js';
 export { machineFingerprint, machineFingerprintText } from './checkpoint/machineFingerprint.js';
-export { CheckpointStringPool, stringHash } from './checkpoint/CheckpointStringPool.js';
+export { CheckpointStringPool } from './checkpoint/CheckpointStringPool.js';
 
 // Generated documentation (docs/events.md, docs/state-machine.md).
 export { renderEventsMarkdown } from './docs/eventsMarkdown.js';

@@ -17,6 +17,7 @@ import {
   FAST_BLANK,
   FastLineDecoder,
   type RowArrays,
+  type StoredStrings,
   StringPool,
 } from '@simfleet/core';
 import { lineRecord } from '../input/readRecords.js';
@@ -41,8 +42,8 @@ export interface RangeResult {
   readonly deferred: readonly { readonly line: number; readonly text: string }[];
   /** Lines in the range (its `\n`s, plus a last unterminated one). */
   readonly lines: number;
-  /** The range's strings; pool reference r is `strings[r - 1]`. */
-  readonly strings: readonly string[];
+  /** The range's pool as bytes (transferable copies; no index): merged with `StringPool.internStored`. */
+  readonly strings: StoredStrings;
   readonly columns: RangeColumns;
 }
 
@@ -111,8 +112,8 @@ export class RangeIngest {
   result(lines: number): RangeResult {
     const c = this.#columns;
     const n = c.length;
-    const strings: string[] = [];
-    for (let r = 1; r <= this.#pool.size; r++) strings.push(this.#pool.get(r) as string);
+    const stored = this.#pool.stored();
+    const strings: StoredStrings = { byteLengths: stored.byteLengths.slice(), bytes: stored.bytes.slice(), escaped: new Map(stored.escaped) };
     return {
       records: this.#records,
       withoutEndpoint: this.#withoutEndpoint,
@@ -144,7 +145,8 @@ export class RangeIngest {
 
 /** The buffers of a result's columns, to transfer instead of copy. */
 export function transferList(result: RangeResult): ArrayBuffer[] {
-  return Object.values(result.columns)
+  const columns = Object.values(result.columns)
     .filter((v): v is Exclude<RangeColumns[keyof RangeColumns], number> => typeof v !== 'number')
     .map((a) => a.buffer as ArrayBuffer);
+  return [...columns, result.strings.bytes.buffer as ArrayBuffer, result.strings.byteLengths.buffer as ArrayBuffer];
 }

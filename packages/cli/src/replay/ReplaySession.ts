@@ -152,8 +152,8 @@ export class ReplaySession {
    */
   mergeRange(result: RangeResult, file: string, firstLine: number): void {
     const pool = this.fleet.pool;
-    const remap = new Uint32Array(result.strings.length + 1);
-    for (let r = 0; r < result.strings.length; r++) remap[r + 1] = pool.intern(result.strings[r] as string);
+    // From the worker pool's bytes: no JS string is made for a string merged here.
+    const remap = pool.internStored(result.strings);
     const from = result.columns;
     const to = this.#columns;
     const base = to.length;

@@ -132,7 +132,11 @@ export function decodeCheckpoint(input: Uint8Array, hasher: CheckpointHasher, op
   if (typeof indexSection === 'string') return fail('invalid_layout', indexSection);
   const byteLengths = columnView(bytes, dataStart + lengthsSection.offset, stringCount, 'u32') as Uint32Array;
   let sum = 0;
-  for (let i = 0; i < stringCount; i++) sum += byteLengths[i]!;
+  let withoutBytes = 0;
+  for (let i = 0; i < stringCount; i++) {
+    sum += byteLengths[i]!;
+    if (byteLengths[i] === 0) withoutBytes++;
+  }
   if (sum !== stringsSection.bytes) return fail('invalid_layout', 'string pool lengths do not match its bytes');
   const index = columnView(bytes, dataStart + indexSection.offset, slots, 'u32') as Uint32Array;
   let filled = 0;
@@ -141,7 +145,8 @@ export function decodeCheckpoint(input: Uint8Array, hasher: CheckpointHasher, op
     if (ref > stringCount) return fail('invalid_layout', 'string index points past the pool');
     if (ref !== 0) filled++;
   }
-  if (filled !== stringCount) return fail('invalid_layout', 'string index does not hold every string');
+  // Strings without bytes (escaped ones, '') are not in the index: the header holds them.
+  if (filled !== stringCount - withoutBytes || escaped.length !== withoutBytes) return fail('invalid_layout', 'string index does not hold every string');
   const escapedStrings = new Map<number, string>();
   for (const [ref, json] of escaped) {
     let value: unknown;
@@ -150,7 +155,7 @@ export function decodeCheckpoint(input: Uint8Array, hasher: CheckpointHasher, op
     } catch {
       value = undefined;
     }
-    if (typeof value !== 'string' || ref < 1 || ref > stringCount) return fail('invalid_layout', 'an escaped string is malformed');
+    if (typeof value !== 'string' || ref < 1 || ref > stringCount || byteLengths[ref - 1] !== 0) return fail('invalid_layout', 'an escaped string is malformed');
     escapedStrings.set(ref, value);
   }
   const stringsStart = dataStart + stringsSection.offset;

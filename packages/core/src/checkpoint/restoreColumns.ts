@@ -44,8 +44,12 @@ export function restoreColumns(checkpoint: Pick<DecodedCheckpoint, 'rows' | 'poo
     return;
   }
   const same = columns.pool === pool;
-  const map = new Uint32Array(same ? 0 : pool.loaded + 1);
-  if (!same) for (let ref = 1; ref <= pool.loaded; ref++) map[ref] = columns.pool.intern(pool.get(ref));
+  let map: Uint32Array = new Uint32Array(0);
+  if (!same) {
+    // Straight from the loaded bytes: no JS string per checkpoint string.
+    const stored = pool.stored();
+    map = columns.pool.internStored({ byteLengths: stored.byteLengths.subarray(0, pool.loaded), bytes: stored.bytes, escaped: stored.escaped });
+  }
   const start = columns.length;
   columns.reserve(start + n);
   for (const [name] of CHECKPOINT_COLUMNS) columns[name].set(rows[name].subarray(0, n) as never, start);

@@ -10,7 +10,7 @@
  *   SIM ids, type id, RAT type) are accumulated from their digits; the timestamp is
  *   computed from its digits (timestampBytes.ts).
  * - Strings the reducer keeps (ICCID, IMSI, IMEI, IP, APN, operator) are interned from
- *   their bytes (ByteInterner.ts): a value seen before costs one hash-and-compare pass
+ *   their bytes (StringPool.internBytes): a value seen before costs one hash-and-compare pass
  *   and no allocation; the operator's four parts map to its pool reference through a
  *   small numeric table, so the JSON operator key is built once per distinct operator.
  * - The description is read only for the three types whose device event depends on it,
@@ -34,8 +34,7 @@
  */
 import { DATA_DISCONNECT_PREFIX, REJECTION_PREFIX, REJECTION_REASON_CODES, rejectionReason } from '../catalog/rejectionReasons.js';
 import { type EventColumns, NO_RAT_TYPE, NO_REJECTION_REASON } from '../reducer/EventColumns.js';
-import { NULL_REF, type StringPool } from '../reducer/StringPool.js';
-import { ByteInterner } from './ByteInterner.js';
+import { NULL_REF, StringPool } from '../reducer/StringPool.js';
 import {
   MAX_PLANNED_TYPE_ID,
   PLAN_OPERATOR_DETAIL,
@@ -164,11 +163,8 @@ const span = (): Span => ({ s: 0, e: 0, kind: NONE });
 export class FastLineDecoder {
   readonly columns: EventColumns;
   readonly #pool: StringPool;
-  /** Kept strings: bytes → id → pool reference (filled on first use). */
-  readonly #strings = new ByteInterner();
-  #poolRef = new Uint32Array(1024);
-  /** Operator parts: bytes → id (never in the pool on their own). */
-  readonly #parts = new ByteInterner();
+  /** Operator parts: bytes → id, in a pool of their own (never in the fleet's pool alone). */
+  readonly #parts = new StringPool();
   /** Operator (4 part ids) → pool reference: open addressing, 5 ints a slot. */
   #opTable = new Int32Array(5 * 256);
   #opCount = 0;
@@ -324,25 +320,12 @@ export class FastLineDecoder {
 
   /** Pool reference of a kept string; -1 when its bytes are not valid UTF-8. */
   #ref(v: Span): number {
-    if (v.kind === NONE) return NULL_REF;
-    const id = this.#strings.intern(this.#b, v.s, v.e);
-    if (id < 0) return -1;
-    if (id >= this.#poolRef.length) {
-      const next = new Uint32Array(Math.max(id + 1, this.#poolRef.length * 2));
-      next.set(this.#poolRef);
-      this.#poolRef = next;
-    }
-    let ref = this.#poolRef[id] as number;
-    if (ref === NULL_REF) {
-      ref = this.#pool.intern(this.#strings.text(id));
-      this.#poolRef[id] = ref;
-    }
-    return ref;
+    return v.kind === NONE ? NULL_REF : this.#pool.internBytes(this.#b, v.s, v.e);
   }
 
   /** Part id of an operator part; 0 for none, -1 for invalid UTF-8. */
   #part(v: Span): number {
-    return v.kind === NONE ? 0 : this.#parts.intern(this.#b, v.s, v.e);
+    return v.kind === NONE ? 0 : this.#parts.internBytes(this.#b, v.s, v.e);
   }
 
   /** The operator as classifyEvent's `operatorOf` builds it, as a pool reference. */
@@ -365,7 +348,7 @@ export class FastLineDecoder {
       slot = (slot + 1) & (slots - 1);
     }
     const parts = this.#parts;
-    const ref = this.#pool.internOperator({ name: parts.text(name), mcc: parts.text(mcc), mnc: parts.text(mnc), country: parts.text(iso) });
+    const ref = this.#pool.internOperator({ name: parts.get(name), mcc: parts.get(mcc), mnc: parts.get(mnc), country: parts.get(iso) });
     if (this.#opCount * 2 >= slots) {
       this.#growOperators();
       table = this.#opTable;

@@ -1,11 +1,26 @@
 /**
- * Interned strings for the fleet store and the batch columns.
+ * Interned strings for the fleet store and the batch columns, kept as UTF-8 bytes.
  *
- * Devices repeat the same few thousand strings (ICCIDs, operators, APNs) millions of
- * times; the reducer stores and compares them as `Uint32` references instead. Reference 0
- * is `null`, so a zero-filled column means "not said". The pool belongs to a `FleetStore`;
- * batch columns (and a future byte-level decoder filling them) intern into the same pool,
- * so a reference means the same string on both sides.
+ * Devices repeat the same few thousand strings (operators, APNs) millions of times, and
+ * each device adds four of its own (ICCID, IMSI, IMEI, IP address); the reducer stores
+ * and compares them as `Uint32` references instead. Reference 0 is `null`, so a
+ * zero-filled column means "not said". The pool belongs to a `FleetStore`; batch columns
+ * and the byte-level decoder intern into the same pool, so a reference means the same
+ * string on both sides.
+ *
+ * Why bytes and not a `Map<string, number>`. Most strings are seen once or twice (one per
+ * device), so what matters is the cost of a first sight and of keeping the string. A JS
+ * string plus a Map entry costs ~80-100 bytes and an allocation or three; here a string is
+ * its UTF-8 bytes in one growable arena, a start and a length (`Uint32Array`s), and a slot
+ * in an open-addressing `Int32Array` index keyed by FNV-1a over the bytes. The fast path
+ * interns straight from the line's bytes (`internBytes`, no string made at all), worker
+ * pools travel as bytes (transferable), and a checkpoint's pool is its stored bytes and
+ * index, used in place. A JS string is made only when someone asks (`get`).
+ *
+ * Both routes give one reference per text: `intern(string)` encodes into a scratch buffer
+ * and looks the bytes up in the same table. The only strings UTF-8 cannot hold are those
+ * with lone UTF-16 surrogates (JSON allows `"\ud800"`); those, rare, live in a small side
+ * map, with references from the same dense sequence.
  *
  * An operator is interned as one key (its four fields, JSON-encoded), so the reducer
  * copies one number per event instead of four.
@@ -15,44 +30,191 @@ import type { Operator } from '../machine/deviceEvent.js';
 /** Reference of `null` in every pool column. */
 export const NULL_REF = 0;
 
+const EMPTY = 0;
+const MIN_SLOTS = 16;
+const utf8Fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+const encoder = new TextEncoder();
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** A pool's strings as stored bytes (a checkpoint section, a worker's result). */
+export interface StoredStrings {
+  /** UTF-8 byte length of each string (reference i + 1); 0 for an escaped one. */
+  readonly byteLengths: Uint32Array;
+  /** The strings' UTF-8 bytes, back to back, in reference order. */
+  readonly bytes: Uint8Array;
+  /**
+   * Open-addressing index over the strings that are not escaped: slot → reference
+   * (0 = empty), `indexSlots(count)` long, slot = `hashBytes(bytes) & (slots - 1)`,
+   * linear probing. Optional: rebuilt from the bytes when absent.
+   */
+  readonly index?: Uint32Array | undefined;
+  /** Strings UTF-8 cannot hold (lone surrogates), by reference. */
+  readonly escaped: ReadonlyMap<number, string>;
+}
+
 /**
- * A string → `Uint32` interning table; reference 0 is `null`.
+ * A string → `Uint32` interning table over UTF-8 bytes; reference 0 is `null`.
  *
  * @example
  * const pool = new StringPool();
  * const ref = pool.intern('8988303000005733850');
  * pool.get(ref) // '8988303000005733850'
+ * pool.internBytes(new TextEncoder().encode('8988303000005733850'), 0, 19) === ref // true
  * pool.intern(null) // 0
  */
 export class StringPool {
-  readonly #refs = new Map<string, number>();
-  readonly #values: string[] = [''];
+  #table: Int32Array;
+  #mask: number;
+  /** The table is a checkpoint's stored index: copy it before the first write. */
+  #tableShared: boolean;
+  #bytes: Uint8Array;
+  #bytesShared: boolean;
+  #used: number;
+  #start: Uint32Array;
+  #length: Uint32Array;
+  /** Next reference to give. */
+  #count: number;
+  #escapedRefs: Map<string, number> | undefined;
+  #escapedValues: Map<number, string> | undefined;
+  #scratch = new Uint8Array(256);
   readonly #operators: (Operator | undefined)[] = [];
+
+  /** An empty pool, or one over stored strings (used in place, see `StoredStrings`). */
+  constructor(stored?: StoredStrings) {
+    if (stored === undefined) {
+      this.#table = new Int32Array(MIN_SLOTS);
+      this.#tableShared = false;
+      this.#bytes = new Uint8Array(1 << 12);
+      this.#bytesShared = false;
+      this.#used = 0;
+      this.#start = new Uint32Array(1 << 8);
+      this.#length = new Uint32Array(1 << 8);
+      this.#count = 1;
+      this.#mask = MIN_SLOTS - 1;
+      return;
+    }
+    const n = stored.byteLengths.length;
+    const start = new Uint32Array(n + 1);
+    const length = new Uint32Array(n + 1);
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const len = stored.byteLengths[i] as number;
+      start[i + 1] = at;
+      length[i + 1] = len;
+      at += len;
+    }
+    if (at !== stored.bytes.length) throw new RangeError('stored string lengths do not match their bytes');
+    this.#start = start;
+    this.#length = length;
+    this.#count = n + 1;
+    this.#bytes = stored.bytes;
+    this.#bytesShared = true;
+    this.#used = at;
+    for (const [ref, value] of stored.escaped) this.#escape(value, ref);
+    for (let ref = 1; ref <= n; ref++) if (length[ref] === 0 && !stored.escaped.has(ref)) this.#escape('', ref);
+    if (stored.index !== undefined && stored.index.length === indexSlots(n)) {
+      const index = stored.index;
+      this.#table = new Int32Array(index.buffer, index.byteOffset, index.length);
+      this.#tableShared = true;
+    } else {
+      this.#table = new Int32Array(indexSlots(n));
+      this.#tableShared = false;
+      this.#reindex();
+    }
+    this.#mask = this.#table.length - 1;
+  }
 
   /** Number of distinct strings held. */
   get size(): number {
-    return this.#values.length - 1;
+    return this.#count - 1;
   }
 
   /** The reference of a string (interned on first sight); 0 for `null`. */
   intern(value: string | null): number {
     if (value === null) return NULL_REF;
-    let ref = this.#refs.get(value);
-    if (ref === undefined) {
-      ref = this.#values.length;
-      if (ref > 0xffffffff) throw new RangeError('string pool is full (2^32 strings)');
-      this.#values.push(value);
-      this.#refs.set(value, ref);
+    const n = value.length;
+    if (this.#scratch.length < n * 3) this.#scratch = new Uint8Array(Math.max(n * 3, this.#scratch.length * 2));
+    const scratch = this.#scratch;
+    // ASCII (the usual case) is written and hashed in one JS pass: shorter than a call out.
+    let i = 0;
+    for (; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c >= 0x80) break;
+      scratch[i] = c;
     }
-    return ref;
+    if (i === n) return this.#intern(scratch, 0, n, false);
+    if (LONE_SURROGATE.test(value)) return this.#internEscaped(value);
+    const { written } = encoder.encodeInto(value, scratch);
+    return this.#intern(scratch, 0, written, false);
+  }
+
+  /**
+   * The reference of the text `bytes[start, end)` decodes to as UTF-8 (what
+   * `Buffer#toString('utf8')` gives), interned on first sight; -1 when the bytes are not
+   * valid UTF-8 (checked once, on first sight; ASCII needs no check).
+   */
+  internBytes(bytes: Uint8Array, start: number, end: number): number {
+    return this.#intern(bytes, start, end, true);
   }
 
   /** The string of a reference; `null` for 0. Throws on a reference this pool never gave. */
   get(ref: number): string | null {
     if (ref === NULL_REF) return null;
-    const value = this.#values[ref];
-    if (value === undefined) throw new RangeError(`unknown string pool reference ${ref}`);
-    return value;
+    if (!(ref > 0 && ref < this.#count)) throw new RangeError(`unknown string pool reference ${ref}`);
+    const len = this.#length[ref] as number;
+    if (len === 0) return this.#escapedValues?.get(ref) ?? '';
+    const s = this.#start[ref] as number;
+    const bytes = this.#bytes;
+    const end = s + len;
+    for (let i = s; i < end; i++) if ((bytes[i] as number) >= 0x80) return utf8.decode(bytes.subarray(s, end));
+    if (len <= 4096) return String.fromCharCode.apply(null, bytes.subarray(s, end) as unknown as number[]);
+    let out = '';
+    for (let i = s; i < end; i += 4096) out += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(i + 4096, end)) as unknown as number[]);
+    return out;
+  }
+
+  /** UTF-8 byte length of a reference's string (0 for `null` and escaped strings). */
+  byteLength(ref: number): number {
+    return ref > 0 && ref < this.#count ? (this.#length[ref] as number) : 0;
+  }
+
+  /**
+   * The pool's strings as stored bytes, references 1…size in order: views on the pool's
+   * own arrays, valid until the next `intern` (copy them to keep or transfer them).
+   */
+  stored(): StoredStrings & { readonly index: Uint32Array } {
+    const table = this.#table;
+    return {
+      byteLengths: this.#length.subarray(1, this.#count),
+      bytes: this.#bytes.subarray(0, this.#used),
+      index: new Uint32Array(table.buffer, table.byteOffset, table.length),
+      escaped: this.#escapedValues ?? new Map<number, string>(),
+    };
+  }
+
+  /**
+   * Interns every string of another pool's stored form (`stored()`, maybe from another
+   * thread) from its bytes, no string made; returns their references here, by their
+   * reference there (`remap[0]` is 0).
+   *
+   * @example
+   * const remap = fleetPool.internStored(workerPool.stored());
+   * fleetPool.get(remap[1]!) === workerPool.get(1) // true
+   */
+  internStored(stored: StoredStrings): Uint32Array {
+    const n = stored.byteLengths.length;
+    const remap = new Uint32Array(n + 1);
+    const bytes = stored.bytes;
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const len = stored.byteLengths[i] as number;
+      const ref = len === 0 ? this.#internEscaped(stored.escaped.get(i + 1) ?? '') : this.#intern(bytes, at, at + len, true);
+      if (ref < 0) throw new RangeError(`stored string ${i + 1} is not valid UTF-8`);
+      remap[i + 1] = ref;
+      at += len;
+    }
+    return remap;
   }
 
   /** The reference of an operator (its four fields as one key); 0 for `null`. */
@@ -79,6 +241,148 @@ export class StringPool {
     this.#operators[ref] = operator;
     return operator;
   }
+
+  #intern(bytes: Uint8Array, start: number, end: number, validate: boolean): number {
+    let h = 0x811c9dc5 | 0;
+    let high = 0;
+    for (let i = start; i < end; i++) {
+      const b = bytes[i] as number;
+      high |= b;
+      h = Math.imul(h ^ b, 0x01000193);
+    }
+    const len = end - start;
+    const table = this.#table;
+    const mask = this.#mask;
+    const store = this.#bytes;
+    const lengths = this.#length;
+    let slot = h & mask;
+    for (;;) {
+      const ref = table[slot] as number;
+      if (ref === EMPTY) break;
+      if (lengths[ref] === len) {
+        const s = (this.#start[ref] as number) - start;
+        let i = start;
+        while (i < end && store[s + i] === bytes[i]) i++;
+        if (i === end) return ref;
+      }
+      slot = (slot + 1) & mask;
+    }
+    if (validate && high >= 0x80) {
+      try {
+        utf8Fatal.decode(bytes.subarray(start, end));
+      } catch {
+        return -1;
+      }
+    }
+    if (len === 0) {
+      // The empty string: length 0 marks escaped strings too, so it is one of them ('' is in the side map).
+      return this.#internEscaped('');
+    }
+    const ref = this.#newRef();
+    if (this.#used + len > this.#bytes.length || this.#bytesShared) {
+      const next = new Uint8Array(Math.max(this.#bytes.length * 2, this.#used + len, 1 << 12));
+      next.set(this.#bytes.subarray(0, this.#used));
+      this.#bytes = next;
+      this.#bytesShared = false;
+    }
+    this.#bytes.set(bytes.subarray(start, end), this.#used);
+    this.#start[ref] = this.#used;
+    this.#length[ref] = len;
+    this.#used += len;
+    if (this.#tableShared) this.#unshareTable();
+    this.#table[slot] = ref;
+    if ((this.#count - 1) * 2 > this.#table.length) this.#grow();
+    return ref;
+  }
+
+  #internEscaped(value: string): number {
+    const known = this.#escapedRefs?.get(value);
+    if (known !== undefined) return known;
+    const ref = this.#newRef();
+    this.#start[ref] = this.#used;
+    this.#length[ref] = 0;
+    this.#escape(value, ref);
+    // Keep slots ≥ 2 × size for every pool (it is what `indexSlots` promises a stored index).
+    if ((this.#count - 1) * 2 > this.#table.length) this.#grow();
+    return ref;
+  }
+
+  #escape(value: string, ref: number): void {
+    this.#escapedRefs ??= new Map();
+    this.#escapedValues ??= new Map();
+    this.#escapedRefs.set(value, ref);
+    this.#escapedValues.set(ref, value);
+  }
+
+  #newRef(): number {
+    const ref = this.#count;
+    if (ref > 0xfffffffe) throw new RangeError('string pool is full (2^32 strings)');
+    if (ref >= this.#start.length) {
+      this.#start = growU32(this.#start);
+      this.#length = growU32(this.#length);
+    }
+    this.#count = ref + 1;
+    return ref;
+  }
+
+  #unshareTable(): void {
+    this.#table = this.#table.slice();
+    this.#tableShared = false;
+  }
+
+  #grow(): void {
+    this.#table = new Int32Array(this.#table.length * 2);
+    this.#tableShared = false;
+    this.#mask = this.#table.length - 1;
+    this.#reindex();
+  }
+
+  /** Fills the (empty) table from the bytes. */
+  #reindex(): void {
+    const table = this.#table;
+    const mask = table.length - 1;
+    const bytes = this.#bytes;
+    for (let ref = 1; ref < this.#count; ref++) {
+      const len = this.#length[ref] as number;
+      if (len === 0) continue;
+      const s = this.#start[ref] as number;
+      let slot = hashBytes(bytes, s, s + len) & mask;
+      while (table[slot] !== EMPTY) slot = (slot + 1) & mask;
+      table[slot] = ref;
+    }
+  }
+}
+
+/**
+ * FNV-1a (32-bit) over `bytes[start, end)`, as a signed 32-bit integer: the pool's index hash.
+ *
+ * @example
+ * hashBytes(new Uint8Array(0), 0, 0) >>> 0 // 2166136261
+ */
+export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193);
+  return h;
+}
+
+/**
+ * The slots of an index over `count` strings: a power of two, at least twice the count
+ * (so probes stay short and an empty slot always ends them). A pool's own table always
+ * has exactly this many slots, so it can be stored as is.
+ *
+ * @example
+ * indexSlots(9) // 32
+ */
+export function indexSlots(count: number): number {
+  let slots = MIN_SLOTS;
+  while (slots < count * 2) slots *= 2;
+  return slots;
+}
+
+function growU32(a: Uint32Array): Uint32Array {
+  const next = new Uint32Array(a.length * 2);
+  next.set(a);
+  return next;
 }
 
 /**

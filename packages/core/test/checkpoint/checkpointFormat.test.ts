@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CHECKPOINT_COLUMNS } from '../../src/checkpoint/checkpointLayout.js';
+import { CHECKPOINT_COLUMNS, CHECKPOINT_FORMAT_VERSION } from '../../src/checkpoint/checkpointLayout.js';
 import type { CheckpointHasher } from '../../src/checkpoint/CheckpointHasher.js';
 import type { CheckpointHeader } from '../../src/checkpoint/CheckpointHeader.js';
 import { decodeCheckpoint } from '../../src/checkpoint/decodeCheckpoint.js';
@@ -146,9 +146,12 @@ describe('checkpoint format', () => {
     };
     expect(code(bytes)).toBeUndefined();
     expect(code(new TextEncoder().encode('{"schema":"simfleet/snapshot@1"}'))).toBe('bad_magic');
-    const v2 = bytes.slice();
-    new DataView(v2.buffer).setUint32(8, 2, true);
-    expect(code(v2)).toBe('unsupported_version');
+    // Version 1 (UTF-16 hashed string index) and any future version are refused.
+    for (const version of [1, CHECKPOINT_FORMAT_VERSION + 1]) {
+      const other = bytes.slice();
+      new DataView(other.buffer).setUint32(8, version, true);
+      expect(code(other)).toBe('unsupported_version');
+    }
     expect(code(bytes.slice(0, bytes.length - 1))).toBe('truncated');
     const longer = new Uint8Array(bytes.length + 1);
     longer.set(bytes);

@@ -1,0 +1,151 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CheckpointStringPool } from '../../src/checkpoint/CheckpointStringPool.js';
+import { hashBytes, indexSlots, StringPool } from '../../src/reducer/StringPool.js';
+
+const utf8 = new TextEncoder();
+const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Any UTF-16 text: lone surrogates, BOM, NUL, astral, and plain ASCII (most common). */
+const anyText = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 12 }),
+  fc.string({ unit: fc.constantFrom('\ud800', '\udfff', '\ud83d', '\ude00', '\ufeff', '\ufffd', 'é', '\u0000', 'a', '1'), maxLength: 6 }),
+  fc.stringMatching(/^[0-9]{0,20}$/),
+);
+
+/** What `Buffer#toString('utf8')` gives for bytes, or undefined when they are not valid UTF-8. */
+function decodeOrUndefined(bytes: Uint8Array): string | undefined {
+  try {
+    return fatal.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+describe('StringPool (bytes)', () => {
+  it('gives dense references in first-seen order, one per text, and gets every text back exactly', () => {
+    fc.assert(
+      fc.property(fc.array(anyText, { maxLength: 60 }), (texts) => {
+        const pool = new StringPool();
+        const seen = new Map<string, number>();
+        for (const t of texts) {
+          const ref = pool.intern(t);
+          const expected = seen.get(t) ?? seen.size + 1;
+          seen.set(t, expected);
+          expect(ref).toBe(expected);
+        }
+        expect(pool.size).toBe(seen.size);
+        for (const [t, ref] of seen) {
+          expect(pool.get(ref)).toBe(t);
+          expect(pool.intern(t)).toBe(ref);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('internBytes equals intern of what Buffer#toString would give, and refuses invalid UTF-8 with -1', () => {
+    const byteArb = fc.oneof(
+      fc.uint8Array({ maxLength: 10 }),
+      anyText.map((t) => utf8.encode(t)),
+      fc.array(fc.constantFrom(0x41, 0xc3, 0xa9, 0xed, 0xa0, 0x80, 0xef, 0xbb, 0xbf, 0xf0, 0x9f, 0x98, 0x80), { maxLength: 8 }).map((a) => Uint8Array.from(a)),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(byteArb, fc.nat(3), fc.nat(3)), { maxLength: 40 }), (items) => {
+        const pool = new StringPool();
+        for (const [bytes, before, after] of items) {
+          // The value sits inside a larger buffer, as a field of a line does.
+          const line = new Uint8Array(before + bytes.length + after).fill(0x22);
+          line.set(bytes, before);
+          const text = decodeOrUndefined(bytes);
+          const ref = pool.internBytes(line, before, before + bytes.length);
+          if (text === undefined) {
+            expect(ref).toBe(-1);
+            continue;
+          }
+          expect(ref).toBeGreaterThan(0);
+          expect(pool.get(ref)).toBe(text);
+          expect(pool.intern(text)).toBe(ref);
+          expect(pool.internBytes(bytes, 0, bytes.length)).toBe(ref);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps strings UTF-8 cannot hold apart from their replacement-character lookalikes', () => {
+    const pool = new StringPool();
+    const lone = pool.intern('a\ud800b');
+    const replaced = pool.internBytes(utf8.encode('a\ufffdb'), 0, 5);
+    expect(replaced).not.toBe(lone);
+    expect([lone, replaced]).toEqual([1, 2]);
+    expect(pool.get(lone)).toBe('a\ud800b');
+    expect(pool.get(replaced)).toBe('a\ufffdb');
+    expect(pool.intern('a\ufffdb')).toBe(replaced);
+    expect(pool.intern('a\ud800b')).toBe(lone);
+    const empty = pool.internBytes(new Uint8Array(0), 0, 0);
+    expect(pool.intern('')).toBe(empty);
+    expect(pool.get(empty)).toBe('');
+    expect(pool.size).toBe(3);
+  });
+
+  it('grows past many rehashes and long strings without losing one', () => {
+    const pool = new StringPool();
+    const long = 'x'.repeat(10_000) + 'é'.repeat(3000);
+    const longRef = pool.intern(long);
+    for (let i = 0; i < 50_000; i++) expect(pool.intern(`8988303${i}`)).toBe(i + 2);
+    expect(pool.get(longRef)).toBe(long);
+    for (let i = 0; i < 50_000; i += 997) {
+      const bytes = utf8.encode(`8988303${i}`);
+      expect(pool.internBytes(bytes, 0, bytes.length)).toBe(i + 2);
+      expect(pool.get(i + 2)).toBe(`8988303${i}`);
+    }
+    expect(() => pool.get(50_002)).toThrow(RangeError);
+    expect(() => pool.get(-1)).toThrow(RangeError);
+  });
+
+  it('round-trips through its stored form, with or without the stored index, and merges another pool by bytes', () => {
+    fc.assert(
+      fc.property(fc.array(anyText, { maxLength: 40 }), fc.array(anyText, { maxLength: 20 }), (texts, more) => {
+        const pool = new StringPool();
+        for (const t of texts) pool.intern(t);
+        const stored = pool.stored();
+        expect(stored.index.length).toBe(indexSlots(pool.size));
+        // The stored index finds every string with bytes by linear probing from FNV-1a over them.
+        const mask = stored.index.length - 1;
+        let at = 0;
+        for (let ref = 1; ref <= pool.size; ref++) {
+          const len = stored.byteLengths[ref - 1]!;
+          let slot = hashBytes(stored.bytes, at, at + len) & mask;
+          while (stored.index[slot] !== 0 && stored.index[slot] !== ref) slot = (slot + 1) & mask;
+          expect(stored.index[slot]).toBe(len === 0 ? 0 : ref);
+          at += len;
+        }
+        const frozen = { byteLengths: stored.byteLengths.slice(), bytes: stored.bytes.slice(), index: stored.index.slice(), escaped: new Map(stored.escaped) };
+        const copies = [frozen.bytes.slice(), frozen.index.slice()];
+        for (const loaded of [new CheckpointStringPool(frozen), new StringPool({ ...frozen, index: undefined })]) {
+          expect(loaded.size).toBe(pool.size);
+          for (let ref = 1; ref <= pool.size; ref++) {
+            expect(loaded.get(ref)).toBe(pool.get(ref));
+            expect(loaded.intern(pool.get(ref))).toBe(ref);
+          }
+          for (const t of more) expect(loaded.get(loaded.intern(t))).toBe(t);
+        }
+        // Adding to a pool over stored sections never writes into them.
+        expect(frozen.bytes).toEqual(copies[0]);
+        expect(frozen.index).toEqual(copies[1]);
+        const target = new StringPool();
+        for (const t of more) target.intern(t);
+        const remap = target.internStored(frozen);
+        expect(remap[0]).toBe(0);
+        for (let ref = 1; ref <= pool.size; ref++) expect(target.get(remap[ref]!)).toBe(pool.get(ref));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('hashes bytes with FNV-1a', () => {
+    expect(hashBytes(new Uint8Array(0), 0, 0) >>> 0).toBe(0x811c9dc5);
+    expect(hashBytes(utf8.encode('a'), 0, 1) >>> 0).toBe(0xe40c292c);
+  });
+});
