@@ -34,15 +34,15 @@ export const I_RAT_TYPE = 11;
 export const U_REJECTION_REASON = 12;
 /** String pool references (0 = none). */
 export const U_ICCID = 13;
-export const U_IMSI = 14;
-export const U_IMEI = 15;
+/** The endpoint id (u32 slots 14–15; the endpoint index keeps its own copy next to its slots). */
+export const F_ID = 7;
 // --- second cache line ---
-export const U_IP_ADDRESS = 16;
-export const U_APN = 17;
-export const U_OPERATOR = 18;
+export const U_IMSI = 16;
+export const U_IMEI = 17;
+export const U_IP_ADDRESS = 18;
+export const U_APN = 19;
+export const U_OPERATOR = 20;
 /** NaN = none. */
-export const F_ORGANISATION_ID = 10;
+export const F_ORGANISATION_ID = 11;
 /** NaN = none. */
-export const F_SIM_ID = 11;
-/** The endpoint id (read by the endpoint index probe). */
-export const F_ID = 12;
+export const F_SIM_ID = 12;

@@ -11,8 +11,8 @@ import {
   ENDPOINT_STATUSES,
   type EndpointStatus,
 } from '../machine/endpointState.js';
-import type { FleetStore } from './FleetStore.js';
 import { F_ORGANISATION_ID, RECORD_F64, RECORD_U32, U_OPERATOR } from './deviceRecord.js';
+import type { FleetStore } from './FleetStore.js';
 
 /** Key under which devices with no value for a grouping are counted. */
 export const UNKNOWN_KEY = 'unknown';

@@ -5,8 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { eventsArb } from './arbitraries.js';
 import { FleetStore } from '../../src/fleet/FleetStore.js';
+import { eventsArb } from './arbitraries.js';
 import { applyEvents, runMachines, runReducer, sortEvents, storeStates } from './harness.js';
 
 describe('compiled reducer = XState actors', () => {
