@@ -160,6 +160,7 @@ function resolveChunk(
   out: Int32Array,
   touched: Float64Array,
 ): void {
+  touched[CHUNK] = fleet.warmIndex(cEndpoint, order, start, end);
   for (let k = start; k < end; k++) {
     const endpointId = cEndpoint[order[k] as number] as number;
     const d = Number.isNaN(endpointId) ? -1 : fleet.deviceIndex(endpointId);
@@ -244,7 +245,7 @@ function applyRowsFast(fleet: FleetStore, columns: EventColumns, order: Uint32Ar
   let late = 0;
 
   const devices = new Int32Array(CHUNK);
-  const touched = new Float64Array(CHUNK);
+  const touched = new Float64Array(CHUNK + 1);
   for (let start = 0; start < n; start += CHUNK) {
   const end = Math.min(start + CHUNK, n);
   resolveChunk(fleet, cEndpoint, order, start, end, devices, touched);
@@ -404,7 +405,7 @@ function applyRows(
   let late = 0;
 
   const devices = new Int32Array(CHUNK);
-  const touched = new Float64Array(CHUNK);
+  const touched = new Float64Array(CHUNK + 1);
   for (let start = 0; start < n; start += CHUNK) {
   const end = Math.min(start + CHUNK, n);
   resolveChunk(fleet, cEndpoint, order, start, end, devices, touched);
