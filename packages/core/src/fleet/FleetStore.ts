@@ -1,15 +1,19 @@
 /**
- * The fleet's state as struct-of-arrays: one dense index per device, one typed array per
- * field, strings interned in a `StringPool`, region states as codes of the compiled tables.
+ * The fleet's state: one dense index per device, one 128-byte record per device in one
+ * buffer (fleet/deviceRecord.ts), strings interned in a `StringPool`, the region states as
+ * one product code of the compiled tables (reducer/productTable.ts).
  *
- * A device costs ~100 bytes here (against ~3.7 KB for a started XState actor), and the
- * reducer (`applyBatch`) updates it with array stores only. Read it back with
- * `readEndpoint` (the same `EndpointState` view the machine gives) or `summary()`.
+ * A device costs ~170 bytes here (128-byte record + 2–4 16-byte index slots; against ~3.7 KB for a started
+ * XState actor), and the reducer (`applyBatch`) updates it with array stores only, touching
+ * two cache lines per event. Read it back with `readEndpoint` (the same `EndpointState`
+ * view the machine gives) or `summary()`.
  *
- * The typed arrays are public for `applyBatch` (reducer/applyBatch.ts), which owns every
- * write; treat them as read-only elsewhere. They are replaced when they grow.
+ * The record views (`f64`, `u32`, `i32`) are public for `applyBatch` (reducer/applyBatch.ts),
+ * which owns every write; treat them as read-only elsewhere. They are replaced when the
+ * store grows.
  */
 import { REJECTION_REASON_CODES } from '../catalog/rejectionReasons.js';
+import { DEVICE_REGIONS, type DeviceRegion } from '../machine/deviceMachine.js';
 import {
   type BlockState,
   type Connectivity,
@@ -23,6 +27,30 @@ import {
 import { type CompiledMachine, getCompiledMachine } from '../reducer/compileMachine.js';
 import { EventColumns, NO_RAT_TYPE, NO_REJECTION_REASON } from '../reducer/EventColumns.js';
 import { StringPool } from '../reducer/StringPool.js';
+import {
+  F_ID,
+  F_LAST_AT,
+  F_ORGANISATION_ID,
+  F_SIM_ID,
+  F_SINCE,
+  I_ORGANISATION_INDEX,
+  I_RAT_TYPE,
+  RECORD_F64,
+  RECORD_U32,
+  U_APN,
+  U_ATTACHES,
+  U_ICCID,
+  U_IMEI,
+  U_IMSI,
+  U_IP_ADDRESS,
+  U_LAST_HI,
+  U_LAST_LO,
+  U_OPERATOR,
+  U_REJECTION_REASON,
+  U_REJECTIONS,
+  U_SESSIONS,
+  U_STATE,
+} from './deviceRecord.js';
 import { type FleetSummary, summarizeFleet } from './fleetSummary.js';
 
 /** Options of a new `FleetStore`. */
@@ -35,7 +63,7 @@ export interface FleetStoreOptions {
   readonly pool?: StringPool;
 }
 
-type Numeric = Float64Array | Uint32Array | Uint8Array | Int16Array | Int32Array;
+type Numeric = Float64Array | Uint8Array;
 
 function grow<T extends Numeric>(array: T, capacity: number, fill: number): T {
   const next = new (array.constructor as new (n: number) => T)(capacity);
@@ -57,6 +85,10 @@ function hashId(id: number): number {
   return h ^ (h >>> 13);
 }
 
+/** Index of each region in `DEVICE_REGIONS` (the product table's region order). */
+const REGION: Readonly<Record<DeviceRegion, number>> = Object.fromEntries(DEVICE_REGIONS.map((r, i) => [r, i])) as Record<DeviceRegion, number>;
+const BLOCK_REGION = REGION.block;
+
 const toBigInt = (hi: number, lo: number): bigint => (BigInt(hi) << 32n) | BigInt(lo);
 
 /**
@@ -76,43 +108,20 @@ export class FleetStore {
   // --- devices (index d < count) ---
   count = 0;
   /**
-   * Endpoint id → dense index: open addressing over `ids` (slot holds d + 1, 0 = empty),
-   * ~8 bytes a device and no per-lookup allocation (a `Map` costs ~5× that).
+   * Endpoint id → dense index: open addressing, no per-lookup allocation (a `Map` costs
+   * several times the memory). Slot i is the pair (`#slots[2i]` = endpoint id,
+   * `#slots[2i + 1]` = d + 1, 0 = empty): the id sits next to the index, so a probe
+   * compares in the one cache line it loads instead of chasing a second, dependent miss
+   * into the device record (that chain made the lookup cost more than the whole apply).
+   * 16 bytes a slot, 2–4 slots a device.
    */
-  #slots: Int32Array;
+  #slots: Float64Array;
+  /** Number of slots − 1 (a power of two minus one). */
   #mask: number;
-  ids: Float64Array;
-  connectivity: Uint8Array;
-  sim: Uint8Array;
-  endpoint: Uint8Array;
-  block: Uint8Array;
-  dataQuota: Uint8Array;
-  smsQuota: Uint8Array;
-  /** NaN = never changed. */
-  since: Float64Array;
-  /** NaN = no event yet. */
-  lastAt: Float64Array;
-  lastHi: Uint32Array;
-  lastLo: Uint32Array;
-  attaches: Uint32Array;
-  sessions: Uint32Array;
-  rejections: Uint32Array;
-  /** NaN = none. */
-  organisationId: Float64Array;
-  /** Index of the device's organisation in the organisation arrays; -1 = none. */
-  organisationIndex: Int32Array;
-  /** NaN = none. */
-  simId: Float64Array;
-  iccid: Uint32Array;
-  imsi: Uint32Array;
-  imei: Uint32Array;
-  ipAddress: Uint32Array;
-  apn: Uint32Array;
-  operator: Uint32Array;
-  /** -1 = none. */
-  ratType: Int16Array;
-  /** 255 = none. */
-  lastRejectionReason: Uint8Array;
+  /** The device records (fleet/deviceRecord.ts), three views of one buffer. */
+  f64: Float64Array;
+  u32: Uint32Array;
+  i32: Int32Array;
 
   // --- organisations (index o < organisationCount) ---
   organisationCount = 0;
@@ -136,33 +145,11 @@ export class FleetStore {
     this.compiled = options.compiled ?? getCompiledMachine();
     this.pool = options.pool ?? new StringPool();
     const n = Math.max(1, Math.floor(options.capacity ?? 1024));
-    this.ids = new Float64Array(n);
-    this.#slots = new Int32Array(slotsFor(n));
-    this.#mask = this.#slots.length - 1;
-    this.connectivity = new Uint8Array(n);
-    this.sim = new Uint8Array(n);
-    this.endpoint = new Uint8Array(n);
-    this.block = new Uint8Array(n);
-    this.dataQuota = new Uint8Array(n);
-    this.smsQuota = new Uint8Array(n);
-    this.since = new Float64Array(n).fill(Number.NaN);
-    this.lastAt = new Float64Array(n).fill(Number.NaN);
-    this.lastHi = new Uint32Array(n);
-    this.lastLo = new Uint32Array(n);
-    this.attaches = new Uint32Array(n);
-    this.sessions = new Uint32Array(n);
-    this.rejections = new Uint32Array(n);
-    this.organisationId = new Float64Array(n).fill(Number.NaN);
-    this.organisationIndex = new Int32Array(n).fill(-1);
-    this.simId = new Float64Array(n).fill(Number.NaN);
-    this.iccid = new Uint32Array(n);
-    this.imsi = new Uint32Array(n);
-    this.imei = new Uint32Array(n);
-    this.ipAddress = new Uint32Array(n);
-    this.apn = new Uint32Array(n);
-    this.operator = new Uint32Array(n);
-    this.ratType = new Int16Array(n).fill(NO_RAT_TYPE);
-    this.lastRejectionReason = new Uint8Array(n).fill(NO_REJECTION_REASON);
+    this.f64 = new Float64Array(n * RECORD_F64);
+    this.u32 = new Uint32Array(this.f64.buffer);
+    this.i32 = new Int32Array(this.f64.buffer);
+    this.#slots = new Float64Array(2 * slotsFor(n));
+    this.#mask = slotsFor(n) - 1;
     this.organisationIds = new Float64Array(16);
     this.organisationState = new Uint8Array(16);
   }
@@ -174,7 +161,7 @@ export class FleetStore {
 
   /** Devices the arrays hold before they grow. */
   get capacity(): number {
-    return this.ids.length;
+    return this.f64.length / RECORD_F64;
   }
 
   /** New columns that intern into this fleet's pool. */
@@ -191,8 +178,19 @@ export class FleetStore {
     if (found >= 0) return found;
     // New (once per device): append it, then probe again to place it in the table.
     const d = this.count;
-    if (d === this.ids.length) this.#growDevices(d * 2);
-    this.ids[d] = endpointId;
+    if (d === this.capacity) this.#growDevices(d * 2);
+    // The record is zero: set the fields whose "none" is not zero.
+    const f = d * RECORD_F64;
+    const u = d * RECORD_U32;
+    const f64 = this.f64;
+    f64[f + F_ID] = endpointId;
+    f64[f + F_LAST_AT] = Number.NaN;
+    f64[f + F_SINCE] = Number.NaN;
+    f64[f + F_ORGANISATION_ID] = Number.NaN;
+    f64[f + F_SIM_ID] = Number.NaN;
+    this.i32[u + I_ORGANISATION_INDEX] = -1;
+    this.i32[u + I_RAT_TYPE] = NO_RAT_TYPE;
+    this.u32[u + U_REJECTION_REASON] = NO_REJECTION_REASON;
     this.count = d + 1;
     this.#insert(d);
     return d;
@@ -207,22 +205,37 @@ export class FleetStore {
   findDevice(endpointId: number): number {
     const slots = this.#slots;
     const mask = this.#mask;
-    const ids = this.ids;
     let slot = hashId(endpointId) & mask;
     for (;;) {
-      const v = slots[slot] as number;
+      const v = slots[2 * slot + 1] as number;
       if (v === 0) return -1;
-      if (ids[v - 1] === endpointId) return v - 1;
+      if (slots[2 * slot] === endpointId) return v - 1;
       slot = (slot + 1) & mask;
     }
+  }
+
+  /**
+   * Loads the index slots the endpoint ids `ids[order[k]]`, k in [start, end), hash to,
+   * and returns a value made of them (for the caller to keep, so the loads stay). Why: the
+   * loads are independent, so the CPU overlaps their cache misses; the probes that follow
+   * (`deviceIndex`) then hit the cache instead of missing one after the other.
+   */
+  warmIndex(ids: Float64Array, order: Uint32Array, start: number, end: number): number {
+    const slots = this.#slots;
+    const mask = this.#mask;
+    let sum = 0;
+    for (let k = start; k < end; k++) sum += slots[2 * (hashId(ids[order[k] as number] as number) & mask) + 1] as number;
+    return sum;
   }
 
   #insert(d: number): void {
     const slots = this.#slots;
     const mask = this.#mask;
-    let slot = hashId(this.ids[d] as number) & mask;
-    while (slots[slot] !== 0) slot = (slot + 1) & mask;
-    slots[slot] = d + 1;
+    const id = this.f64[d * RECORD_F64 + F_ID] as number;
+    let slot = hashId(id) & mask;
+    while (slots[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+    slots[2 * slot] = id;
+    slots[2 * slot + 1] = d + 1;
   }
 
   /** The dense index of an organisation, adding it (ACTIVE) when new. */
@@ -241,35 +254,46 @@ export class FleetStore {
   }
 
   #growDevices(capacity: number): void {
-    this.ids = grow(this.ids, capacity, 0);
+    // One buffer for every field: growth is one copy, geometric (amortised O(1) a device).
+    const f64 = new Float64Array(capacity * RECORD_F64);
+    f64.set(this.f64);
+    this.f64 = f64;
+    this.u32 = new Uint32Array(f64.buffer);
+    this.i32 = new Int32Array(f64.buffer);
     // The index keeps at most half its slots used: rebuild it at twice the size.
-    this.#slots = new Int32Array(slotsFor(capacity));
-    this.#mask = this.#slots.length - 1;
+    this.#slots = new Float64Array(2 * slotsFor(capacity));
+    this.#mask = slotsFor(capacity) - 1;
     for (let d = 0; d < this.count; d++) this.#insert(d);
-    this.connectivity = grow(this.connectivity, capacity, 0);
-    this.sim = grow(this.sim, capacity, 0);
-    this.endpoint = grow(this.endpoint, capacity, 0);
-    this.block = grow(this.block, capacity, 0);
-    this.dataQuota = grow(this.dataQuota, capacity, 0);
-    this.smsQuota = grow(this.smsQuota, capacity, 0);
-    this.since = grow(this.since, capacity, Number.NaN);
-    this.lastAt = grow(this.lastAt, capacity, Number.NaN);
-    this.lastHi = grow(this.lastHi, capacity, 0);
-    this.lastLo = grow(this.lastLo, capacity, 0);
-    this.attaches = grow(this.attaches, capacity, 0);
-    this.sessions = grow(this.sessions, capacity, 0);
-    this.rejections = grow(this.rejections, capacity, 0);
-    this.organisationId = grow(this.organisationId, capacity, Number.NaN);
-    this.organisationIndex = grow(this.organisationIndex, capacity, -1);
-    this.simId = grow(this.simId, capacity, Number.NaN);
-    this.iccid = grow(this.iccid, capacity, 0);
-    this.imsi = grow(this.imsi, capacity, 0);
-    this.imei = grow(this.imei, capacity, 0);
-    this.ipAddress = grow(this.ipAddress, capacity, 0);
-    this.apn = grow(this.apn, capacity, 0);
-    this.operator = grow(this.operator, capacity, 0);
-    this.ratType = grow(this.ratType, capacity, NO_RAT_TYPE);
-    this.lastRejectionReason = grow(this.lastRejectionReason, capacity, NO_REJECTION_REASON);
+  }
+
+  /**
+   * The endpoint id of the device at dense index `d`.
+   *
+   * @example
+   * fleet.idOf(fleet.findDevice(11089066)) // 11089066
+   */
+  idOf(d: number): number {
+    return this.f64[d * RECORD_F64 + F_ID] as number;
+  }
+
+  /** The product code of the device's region states (reducer/productTable.ts). */
+  stateOf(d: number): number {
+    return this.u32[d * RECORD_U32 + U_STATE] as number;
+  }
+
+  /** The device's organisation index, -1 = none. */
+  organisationIndexOfDevice(d: number): number {
+    return this.i32[d * RECORD_U32 + I_ORGANISATION_INDEX] as number;
+  }
+
+  /** Whether the device is blocked, by itself or by its organisation. */
+  effectivelyBlocked(d: number): boolean {
+    const c = this.compiled;
+    const o = this.organisationIndexOfDevice(d);
+    return (
+      c.product.codes[BLOCK_REGION]?.[this.stateOf(d)] === c.blockedState ||
+      (o >= 0 && this.organisationState[o] === c.organisationBlockedState)
+    );
   }
 
   /**
@@ -279,7 +303,9 @@ export class FleetStore {
    * for (const id of fleet.endpointIds()) console.log(fleet.readEndpoint(id)?.status);
    */
   endpointIds(): Float64Array {
-    return this.ids.slice(0, this.count).sort();
+    const ids = new Float64Array(this.count);
+    for (let d = 0; d < ids.length; d++) ids[d] = this.idOf(d);
+    return ids.sort();
   }
 
   /** Whether an endpoint has been seen. */
@@ -314,39 +340,46 @@ export class FleetStore {
     if (!(d >= 0 && d < this.count)) throw new RangeError(`no device at index ${d}`);
     const c = this.compiled;
     const pool = this.pool;
-    const name = (states: readonly string[], code: number | undefined): string => states[code ?? 0] as string;
+    const f = d * RECORD_F64;
+    const u = d * RECORD_U32;
+    const f64 = this.f64;
+    const u32 = this.u32;
+    const i32 = this.i32;
+    const p = u32[u + U_STATE] as number;
+    const codes = c.product.codes;
+    const name = (table: { readonly states: readonly string[] }, r: number): string => table.states[codes[r]?.[p] ?? 0] as string;
     const nullable = (v: number): number | null => (Number.isNaN(v) ? null : v);
-    const o = this.organisationIndex[d] as number;
+    const o = i32[u + I_ORGANISATION_INDEX] as number;
     const organisationBlocked = o >= 0 && this.organisationState[o] === c.organisationBlockedState;
-    const ratType = this.ratType[d] as number;
-    const reason = this.lastRejectionReason[d] as number;
-    const lastAt = this.lastAt[d] as number;
+    const ratType = i32[u + I_RAT_TYPE] as number;
+    const reason = u32[u + U_REJECTION_REASON] as number;
+    const lastAt = f64[f + F_LAST_AT] as number;
     return endpointStateFromRegions(
       {
-        connectivity: name(c.connectivity.states, this.connectivity[d]) as Connectivity,
-        sim: name(c.sim.states, this.sim[d]) as SimState,
-        endpoint: name(c.endpoint.states, this.endpoint[d]) as EndpointRegionState,
-        block: name(c.block.states, this.block[d]) as BlockState,
-        dataQuota: name(c.dataQuota.states, this.dataQuota[d]) as DataQuotaState,
-        smsQuota: name(c.smsQuota.states, this.smsQuota[d]) as SmsQuotaState,
+        connectivity: name(c.connectivity, REGION.connectivity) as Connectivity,
+        sim: name(c.sim, REGION.sim) as SimState,
+        endpoint: name(c.endpoint, REGION.endpoint) as EndpointRegionState,
+        block: name(c.block, REGION.block) as BlockState,
+        dataQuota: name(c.dataQuota, REGION.dataQuota) as DataQuotaState,
+        smsQuota: name(c.smsQuota, REGION.smsQuota) as SmsQuotaState,
       },
       {
-        endpointId: this.ids[d] as number,
-        since: nullable(this.since[d] as number),
-        organisationId: nullable(this.organisationId[d] as number),
-        simId: nullable(this.simId[d] as number),
-        iccid: pool.get(this.iccid[d] as number),
-        imsi: pool.get(this.imsi[d] as number),
-        imei: pool.get(this.imei[d] as number),
-        ipAddress: pool.get(this.ipAddress[d] as number),
-        operator: pool.operator(this.operator[d] as number),
+        endpointId: f64[f + F_ID] as number,
+        since: nullable(f64[f + F_SINCE] as number),
+        organisationId: nullable(f64[f + F_ORGANISATION_ID] as number),
+        simId: nullable(f64[f + F_SIM_ID] as number),
+        iccid: pool.get(u32[u + U_ICCID] as number),
+        imsi: pool.get(u32[u + U_IMSI] as number),
+        imei: pool.get(u32[u + U_IMEI] as number),
+        ipAddress: pool.get(u32[u + U_IP_ADDRESS] as number),
+        operator: pool.operator(u32[u + U_OPERATOR] as number),
         ratType: ratType === NO_RAT_TYPE ? null : ratType,
-        apn: pool.get(this.apn[d] as number),
-        lastEventId: Number.isNaN(lastAt) ? null : toBigInt(this.lastHi[d] as number, this.lastLo[d] as number),
+        apn: pool.get(u32[u + U_APN] as number),
+        lastEventId: Number.isNaN(lastAt) ? null : toBigInt(u32[u + U_LAST_HI] as number, u32[u + U_LAST_LO] as number),
         lastEventAt: nullable(lastAt),
-        attaches: this.attaches[d] as number,
-        sessions: this.sessions[d] as number,
-        rejections: this.rejections[d] as number,
+        attaches: u32[u + U_ATTACHES] as number,
+        sessions: u32[u + U_SESSIONS] as number,
+        rejections: u32[u + U_REJECTIONS] as number,
         lastRejectionReason: reason === NO_REJECTION_REASON ? null : (REJECTION_REASON_CODES[reason] ?? null),
       },
       organisationBlocked,

@@ -11,6 +11,7 @@ import {
   ENDPOINT_STATUSES,
   type EndpointStatus,
 } from '../machine/endpointState.js';
+import { F_ORGANISATION_ID, RECORD_F64, RECORD_U32, U_OPERATOR } from './deviceRecord.js';
 import type { FleetStore } from './FleetStore.js';
 
 /** Key under which devices with no value for a grouping are counted. */
@@ -59,23 +60,23 @@ function add<K>(counts: Map<K, number>, key: K, n: number): void {
  */
 export function summarizeFleet(fleet: FleetStore): FleetSummary {
   const c = fleet.compiled;
-  const nEndpoint = c.endpoint.states.length;
   const nConn = c.connectivity.states.length;
+  const connOf = c.product.codes[0] as Uint8Array; // connectivity is DEVICE_REGIONS[0]
   const statusCounts = new Uint32Array(ENDPOINT_STATUSES.length);
   const connCounts = new Uint32Array(nConn);
   const byOperatorRef = new Map<number, number>();
   const byOrganisation = new Map<string, number>();
   const n = fleet.count;
+  const u32 = fleet.u32;
+  const f64 = fleet.f64;
   for (let d = 0; d < n; d++) {
-    const conn = fleet.connectivity[d] as number;
-    const o = fleet.organisationIndex[d] as number;
-    const blocked =
-      fleet.block[d] === c.blockedState || (o >= 0 && fleet.organisationState[o] === c.organisationBlockedState) ? 1 : 0;
-    const s = c.status[(((fleet.sim[d] as number) * nEndpoint + (fleet.endpoint[d] as number)) * 2 + blocked) * nConn + conn] as number;
+    const p = fleet.stateOf(d);
+    const conn = connOf[p] as number;
+    const s = c.productStatus[p * 2 + (fleet.effectivelyBlocked(d) ? 1 : 0)] as number;
     statusCounts[s] = (statusCounts[s] as number) + 1;
     connCounts[conn] = (connCounts[conn] as number) + 1;
-    add(byOperatorRef, fleet.operator[d] as number, 1);
-    const org = fleet.organisationId[d] as number;
+    add(byOperatorRef, u32[d * RECORD_U32 + U_OPERATOR] as number, 1);
+    const org = f64[d * RECORD_F64 + F_ORGANISATION_ID] as number;
     add(byOrganisation, Number.isNaN(org) ? UNKNOWN_KEY : String(org), 1);
   }
 

@@ -84,8 +84,6 @@ export class EventColumns implements RowArrays {
   order: Uint32Array;
   /** Scratch of the batch sort, allocated by the first unsorted batch. */
   sortScratch: SortScratch | undefined = undefined;
-  /** Scratch of `applyBatch` (the device of each position of the order), allocated by the first batch. */
-  deviceScratch: Int32Array | undefined = undefined;
 
   constructor(pool: StringPool, capacity = 1024) {
     const n = Math.max(1, Math.floor(capacity));

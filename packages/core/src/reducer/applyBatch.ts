@@ -2,18 +2,20 @@
  * The hot path: applies a batch of events (typed-array columns) to a fleet store.
  *
  * Why it is fast
- * - Everything is numbers in typed arrays: a device is a dense index, a region state a
- *   byte, a string a pool reference, an event id two uint32s. Applying an event is a few
- *   dozen array loads and stores: one table lookup per region
- *   (`next[state * EVENT_COUNT + type]`), a handful of "take it if said" copies, three
- *   counter adds. No objects, closures or bigints are created per event — only when an
- *   `onTransition` callback is given does it allocate, one object per reported change.
+ * - Everything is numbers in typed arrays: a device is a dense index to a 128-byte record
+ *   (fleet/deviceRecord.ts: two cache lines, where one array per field cost ~25 cache
+ *   misses per event at 100k devices), its six region states one product code moved by ONE
+ *   lookup (`product.next[state * EVENT_COUNT + type]`, reducer/productTable.ts), a string
+ *   a pool reference, an event id two uint32s. Then a handful of "take it if said" copies
+ *   (one bit mask per event type) and three counter adds. No objects, closures or bigints
+ *   are created per event — only when an `onTransition` callback is given does it
+ *   allocate, one object per reported change.
  * - The batch is ordered through a permutation of row indices (sortBatch.ts: merge sort on
  *   a Uint32Array with reusable scratch; an in-order batch costs one pass), never by
  *   moving rows or building event objects.
- * - The only per-event hash lookup is endpoint id → device index, done for the whole
- *   batch before the main loop (an open-addressing table over `fleet.ids`), plus
- *   organisation id → index when an event brings a new organisation.
+ * - The only per-event hash lookup is endpoint id → device index (an open-addressing
+ *   probe that lands on the device's record, which the event then updates while it is in
+ *   cache), plus organisation id → index when an event brings a new organisation.
  *
  * Why it equals the machine
  * - No rule is written here. Region transitions come from tables that
@@ -37,12 +39,36 @@
  * after the fact). Events without an endpoint are ordered the same way against the last
  * such event of the fleet.
  */
+import {
+  F_LAST_AT,
+  F_ORGANISATION_ID,
+  F_SIM_ID,
+  F_SINCE,
+  I_ORGANISATION_INDEX,
+  I_RAT_TYPE,
+  RECORD_F64,
+  RECORD_U32,
+  U_APN,
+  U_ATTACHES,
+  U_ICCID,
+  U_IMEI,
+  U_IMSI,
+  U_IP_ADDRESS,
+  U_LAST_HI,
+  U_LAST_LO,
+  U_OPERATOR,
+  U_REJECTION_REASON,
+  U_REJECTIONS,
+  U_SESSIONS,
+  U_STATE,
+} from '../fleet/deviceRecord.js';
 import type { FleetStore } from '../fleet/FleetStore.js';
 import { ENDPOINT_STATUSES } from '../machine/endpointState.js';
+import { type CompiledMachine, OBSERVATION_FIELDS } from './compileMachine.js';
 import type { EventColumns } from './EventColumns.js';
 import { NO_RAT_TYPE, NO_REJECTION_REASON } from './EventColumns.js';
-import { NULL_REF } from './StringPool.js';
 import { ReducerError } from './ReducerError.js';
+import { NULL_REF } from './StringPool.js';
 import { sortBatch } from './sortBatch.js';
 
 /** Per-row outcome codes written to `ApplyBatchOptions.status`. */
@@ -108,44 +134,85 @@ export function applyBatch(fleet: FleetStore, columns: EventColumns, options: Ap
   }
   const onTransition = options.onTransition;
   const order = sortBatch(columns);
-  // Devices first, in application order (so dense indexes are given in the order the
-  // events apply, as if resolved one by one): the main loop then makes no hash lookup
-  // and the device arrays cannot grow under it.
-  const devices = resolveDevices(fleet, columns.endpointId, order, deviceScratch(columns, n));
-
   // Reporting (only with a callback): effective status through the compiled status table.
+  if (onTransition === undefined && rowStatus === undefined) return applyRowsFast(fleet, columns, order);
   const report = onTransition !== undefined ? createReporter(fleet, onTransition) : undefined;
-  return applyRows(fleet, columns, order, devices, rowStatus, report);
+  return applyRows(fleet, columns, order, rowStatus, report);
 }
 
 /**
- * Dense device index of every position of the order (-1: no endpoint), new devices
- * added. One loop per function: V8 optimizes a long loop on the fly (OSR), and code
- * after it in the same function would run without type feedback.
+ * Rows per device-resolution chunk. Resolving a chunk's devices in a loop of its own lets
+ * the CPU overlap the independent index probes (their cache misses); the chunk's records
+ * (256 × one 64-byte line) are then still in cache when the apply loop updates them.
  */
-function resolveDevices(fleet: FleetStore, cEndpoint: Float64Array, order: Uint32Array, devices: Int32Array): Int32Array {
-  const n = order.length;
-  for (let k = 0; k < n; k++) {
+const CHUNK = 256;
+
+/**
+ * Dense device index of positions [start, end) of the order into `out` (-1: no endpoint),
+ * new devices added in application order (as if resolved one by one). May grow the store.
+ */
+function resolveChunk(
+  fleet: FleetStore,
+  cEndpoint: Float64Array,
+  order: Uint32Array,
+  start: number,
+  end: number,
+  out: Int32Array,
+  touched: Float64Array,
+): void {
+  touched[CHUNK] = fleet.warmIndex(cEndpoint, order, start, end);
+  for (let k = start; k < end; k++) {
     const endpointId = cEndpoint[order[k] as number] as number;
-    devices[k] = Number.isNaN(endpointId) ? -1 : fleet.deviceIndex(endpointId);
+    const d = Number.isNaN(endpointId) ? -1 : fleet.deviceIndex(endpointId);
+    out[k - start] = d;
+    // Load the record's first line now, while the loads of the chunk overlap (nothing
+    // here depends on them); the apply loop then finds it in cache. Stored so that the
+    // load is not optimised away; never read.
+    if (d >= 0) touched[k - start] = fleet.f64[d * RECORD_F64 + F_LAST_AT] as number;
   }
-  return devices;
 }
 
-/** The main loop of `applyBatch`, over rows whose devices are resolved. */
-function applyRows(
-  fleet: FleetStore,
-  columns: EventColumns,
-  order: Uint32Array,
-  devices: Int32Array,
-  rowStatus: Uint8Array | undefined,
-  report: Reporter | undefined,
-): BatchResult {
+/** Bit of each observation field in `takesMask` (OBSERVATION_FIELDS order). */
+const T_ORG = 1;
+const T_SIM = 2;
+const T_ICCID = 4;
+const T_IMSI = 8;
+const T_IMEI = 16;
+const T_IP = 32;
+const T_OPERATOR = 64;
+const T_RAT = 128;
+const T_APN = 256;
+const T_REASON = 512;
+
+const masks = new WeakMap<CompiledMachine, Uint16Array>();
+
+/** `takesMask[eventCode]`: the compiled `takes` tables as one bit mask per event type. */
+function takesMask(c: CompiledMachine): Uint16Array {
+  let m = masks.get(c);
+  if (m === undefined) {
+    m = new Uint16Array(c.eventCount);
+    OBSERVATION_FIELDS.forEach((field, bit) => {
+      const t = c.takes[field];
+      for (let e = 0; e < c.eventCount; e++) if (t[e] === 1) (m as Uint16Array)[e] = ((m as Uint16Array)[e] as number) | (1 << bit);
+    });
+    masks.set(c, m);
+  }
+  return m;
+}
+
+/**
+ * The main loop of `applyBatch` without status output or reports: the common case, kept
+ * free of their per-event branches. Devices are resolved a chunk at a time, in
+ * application order (dense indexes are given in the order the events apply); the record
+ * views are reloaded after each chunk, as new devices may make the store grow. Must stay equal to `applyRows` (the
+ * differential tests run both).
+ */
+function applyRowsFast(fleet: FleetStore, columns: EventColumns, order: Uint32Array): BatchResult {
   const n = order.length;
-  // Columns.
   const cAt = columns.at;
   const cHi = columns.idHi;
   const cLo = columns.idLo;
+  const cEndpoint = columns.endpointId;
   const cType = columns.type;
   const cOrg = columns.organisationId;
   const cSim = columns.simId;
@@ -158,71 +225,201 @@ function applyRows(
   const cRat = columns.ratType;
   const cReason = columns.rejectionReason;
 
-  // Compiled machine.
   const c = fleet.compiled;
   const EC = c.eventCount;
-  const connNext = c.connectivity.next;
-  const simNext = c.sim.next;
-  const endpointNext = c.endpoint.next;
-  const blockNext = c.block.next;
-  const dataNext = c.dataQuota.next;
-  const smsNext = c.smsQuota.next;
+  const next = c.product.next;
+  const connOf = c.product.codes[0] as Uint8Array;
   const orgNext = c.organisation.next;
-  const takesOrg = c.takes.organisationId;
-  const takesSim = c.takes.simId;
-  const takesIccid = c.takes.iccid;
-  const takesImsi = c.takes.imsi;
-  const takesImei = c.takes.imei;
-  const takesIp = c.takes.ipAddress;
-  const takesOperator = c.takes.operator;
-  const takesRat = c.takes.ratType;
-  const takesApn = c.takes.apn;
-  const takesReason = c.takes.rejectionReason;
+  const mask = takesMask(c);
   const countAttach = c.counts.attaches;
   const countSession = c.counts.sessions;
   const countReject = c.counts.rejections;
-  const ORG_BLOCKED = c.organisationBlockedState;
 
-  // Device arrays, as locals (they cannot be replaced during the loop: see above).
-  const conn = fleet.connectivity;
-  const sim = fleet.sim;
-  const endpoint = fleet.endpoint;
-  const block = fleet.block;
-  const dataQuota = fleet.dataQuota;
-  const smsQuota = fleet.smsQuota;
-  const since = fleet.since;
-  const lastAt = fleet.lastAt;
-  const lastHi = fleet.lastHi;
-  const lastLo = fleet.lastLo;
-  const attaches = fleet.attaches;
-  const sessions = fleet.sessions;
-  const rejections = fleet.rejections;
-  const orgId = fleet.organisationId;
-  const orgIndex = fleet.organisationIndex;
-  const simId = fleet.simId;
-  const iccid = fleet.iccid;
-  const imsi = fleet.imsi;
-  const imei = fleet.imei;
-  const ip = fleet.ipAddress;
-  const apn = fleet.apn;
-  const operator = fleet.operator;
-  const ratType = fleet.ratType;
-  const reason = fleet.lastRejectionReason;
-  // Replaced when a new organisation makes it grow (rare: reloaded then).
+  let f64 = fleet.f64;
+  let u32 = fleet.u32;
+  let i32 = fleet.i32;
   let orgState = fleet.organisationState;
-
 
   let applied = 0;
   let duplicates = 0;
   let late = 0;
 
-  for (let k = 0; k < n; k++) {
+  const devices = new Int32Array(CHUNK);
+  const touched = new Float64Array(CHUNK + 1);
+  for (let start = 0; start < n; start += CHUNK) {
+  const end = Math.min(start + CHUNK, n);
+  resolveChunk(fleet, cEndpoint, order, start, end, devices, touched);
+  // New devices may have grown the store.
+  f64 = fleet.f64;
+  u32 = fleet.u32;
+  i32 = fleet.i32;
+  for (let k = start; k < end; k++) {
     const row = order[k] as number;
     const at = cAt[row] as number;
     const hi = cHi[row] as number;
     const lo = cLo[row] as number;
     const e = cType[row] as number;
-    const d = devices[k] as number;
+    const d = devices[k - start] as number;
+
+    if (d < 0) {
+      const outcome = applyFleetLevel(fleet, at, hi, lo, e, cOrg[row] as number, undefined);
+      if (outcome === ROW_APPLIED) applied++;
+      else if (outcome === ROW_DUPLICATE) duplicates++;
+      else late++;
+      orgState = fleet.organisationState;
+      continue;
+    }
+    const f = d * RECORD_F64;
+    const u = d * RECORD_U32;
+
+    const la = f64[f + F_LAST_AT] as number;
+    if (at <= la) {
+      // Not after the device's last event (false for a new device: NaN).
+      const cmp = compareKey(at, hi, lo, la, u32[u + U_LAST_HI] as number, u32[u + U_LAST_LO] as number);
+      if (cmp <= 0) {
+        if (cmp === 0) duplicates++;
+        else late++;
+        continue;
+      }
+    }
+
+    // Regions, all six in one lookup of the compiled product table.
+    const ps = u32[u + U_STATE] as number;
+    const nps = next[ps * EC + e] as number;
+    if (nps !== ps) {
+      u32[u + U_STATE] = nps;
+      if (connOf[nps] !== connOf[ps]) f64[f + F_SINCE] = at;
+    }
+
+    // Observation: a field said by the event (and taken by its type) replaces the old one.
+    const m = mask[e] as number;
+    if ((m & T_ORG) !== 0) {
+      const oid = cOrg[row] as number;
+      if (oid !== f64[f + F_ORGANISATION_ID] && !Number.isNaN(oid)) {
+        f64[f + F_ORGANISATION_ID] = oid;
+        i32[u + I_ORGANISATION_INDEX] = fleet.organisationIndexOf(oid);
+        orgState = fleet.organisationState;
+      }
+    }
+    if ((m & T_SIM) !== 0) {
+      const sid = cSim[row] as number;
+      if (!Number.isNaN(sid)) f64[f + F_SIM_ID] = sid;
+    }
+    if ((m & T_ICCID) !== 0) {
+      const v = cIccid[row] as number;
+      if (v !== NULL_REF) u32[u + U_ICCID] = v;
+    }
+    if ((m & T_IMSI) !== 0) {
+      const v = cImsi[row] as number;
+      if (v !== NULL_REF) u32[u + U_IMSI] = v;
+    }
+    if ((m & T_IMEI) !== 0) {
+      const v = cImei[row] as number;
+      if (v !== NULL_REF) u32[u + U_IMEI] = v;
+    }
+    if ((m & T_IP) !== 0) {
+      const v = cIp[row] as number;
+      if (v !== NULL_REF) u32[u + U_IP_ADDRESS] = v;
+    }
+    if ((m & T_OPERATOR) !== 0) {
+      const v = cOperator[row] as number;
+      if (v !== NULL_REF) u32[u + U_OPERATOR] = v;
+    }
+    if ((m & T_APN) !== 0) {
+      const v = cApn[row] as number;
+      if (v !== NULL_REF) u32[u + U_APN] = v;
+    }
+    if ((m & T_RAT) !== 0) {
+      const v = cRat[row] as number;
+      if (v !== NO_RAT_TYPE) i32[u + I_RAT_TYPE] = v;
+    }
+    if ((m & T_REASON) !== 0) {
+      const v = cReason[row] as number;
+      if (v !== NO_REJECTION_REASON) u32[u + U_REJECTION_REASON] = v;
+    }
+
+    u32[u + U_ATTACHES] = (u32[u + U_ATTACHES] as number) + (countAttach[e] as number);
+    u32[u + U_SESSIONS] = (u32[u + U_SESSIONS] as number) + (countSession[e] as number);
+    u32[u + U_REJECTIONS] = (u32[u + U_REJECTIONS] as number) + (countReject[e] as number);
+    f64[f + F_LAST_AT] = at;
+    u32[u + U_LAST_HI] = hi;
+    u32[u + U_LAST_LO] = lo;
+
+    // The event reaches the device's organisation; its machine decides.
+    const o = i32[u + I_ORGANISATION_INDEX] as number;
+    if (o >= 0) orgState[o] = orgNext[(orgState[o] as number) * EC + e] as number;
+    applied++;
+  }
+  }
+
+  fleet.applied += applied;
+  fleet.duplicates += duplicates;
+  fleet.late += late;
+  return { applied, duplicates, late };
+}
+
+/** The main loop of `applyBatch` with status output and/or reports (see `applyRowsFast`). */
+function applyRows(
+  fleet: FleetStore,
+  columns: EventColumns,
+  order: Uint32Array,
+  rowStatus: Uint8Array | undefined,
+  report: Reporter | undefined,
+): BatchResult {
+  const n = order.length;
+  const cAt = columns.at;
+  const cHi = columns.idHi;
+  const cLo = columns.idLo;
+  const cEndpoint = columns.endpointId;
+  const cType = columns.type;
+  const cOrg = columns.organisationId;
+  const cSim = columns.simId;
+  const cIccid = columns.iccid;
+  const cImsi = columns.imsi;
+  const cImei = columns.imei;
+  const cIp = columns.ipAddress;
+  const cApn = columns.apn;
+  const cOperator = columns.operator;
+  const cRat = columns.ratType;
+  const cReason = columns.rejectionReason;
+
+  const c = fleet.compiled;
+  const EC = c.eventCount;
+  const next = c.product.next;
+  const connOf = c.product.codes[0] as Uint8Array;
+  const orgNext = c.organisation.next;
+  const mask = takesMask(c);
+  const countAttach = c.counts.attaches;
+  const countSession = c.counts.sessions;
+  const countReject = c.counts.rejections;
+  const ORG_BLOCKED = c.organisationBlockedState;
+
+  let f64 = fleet.f64;
+  let u32 = fleet.u32;
+  let i32 = fleet.i32;
+  // Replaced when a new organisation makes it grow (rare: reloaded then).
+  let orgState = fleet.organisationState;
+
+  let applied = 0;
+  let duplicates = 0;
+  let late = 0;
+
+  const devices = new Int32Array(CHUNK);
+  const touched = new Float64Array(CHUNK + 1);
+  for (let start = 0; start < n; start += CHUNK) {
+  const end = Math.min(start + CHUNK, n);
+  resolveChunk(fleet, cEndpoint, order, start, end, devices, touched);
+  // New devices may have grown the store.
+  f64 = fleet.f64;
+  u32 = fleet.u32;
+  i32 = fleet.i32;
+  for (let k = start; k < end; k++) {
+    const row = order[k] as number;
+    const at = cAt[row] as number;
+    const hi = cHi[row] as number;
+    const lo = cLo[row] as number;
+    const e = cType[row] as number;
+    const d = devices[k - start] as number;
 
     if (d < 0) {
       // No endpoint: a fleet-level event (organisation, user, service profile).
@@ -234,11 +431,13 @@ function applyRows(
       orgState = fleet.organisationState;
       continue;
     }
+    const f = d * RECORD_F64;
+    const u = d * RECORD_U32;
 
-    const la = lastAt[d] as number;
+    const la = f64[f + F_LAST_AT] as number;
     if (at <= la) {
       // Not after the device's last event (false for a new device: NaN).
-      const cmp = compareKey(at, hi, lo, la, lastHi[d] as number, lastLo[d] as number);
+      const cmp = compareKey(at, hi, lo, la, u32[u + U_LAST_HI] as number, u32[u + U_LAST_LO] as number);
       if (cmp <= 0) {
         if (cmp === 0) duplicates++;
         else late++;
@@ -249,54 +448,70 @@ function applyRows(
 
     if (report !== undefined) report.before(d);
 
-    // Regions, from the compiled tables.
-    const cs = conn[d] as number;
-    const ncs = connNext[cs * EC + e] as number;
-    if (ncs !== cs) {
-      conn[d] = ncs;
-      since[d] = at;
+    // Regions, all six in one lookup of the compiled product table.
+    const ps = u32[u + U_STATE] as number;
+    const nps = next[ps * EC + e] as number;
+    if (nps !== ps) {
+      u32[u + U_STATE] = nps;
+      if (connOf[nps] !== connOf[ps]) f64[f + F_SINCE] = at;
     }
-    sim[d] = simNext[(sim[d] as number) * EC + e] as number;
-    endpoint[d] = endpointNext[(endpoint[d] as number) * EC + e] as number;
-    block[d] = blockNext[(block[d] as number) * EC + e] as number;
-    dataQuota[d] = dataNext[(dataQuota[d] as number) * EC + e] as number;
-    smsQuota[d] = smsNext[(smsQuota[d] as number) * EC + e] as number;
 
     // Observation: a field said by the event (and taken by its type) replaces the old one.
-    const oid = cOrg[row] as number;
-    if (oid !== orgId[d] && !Number.isNaN(oid) && takesOrg[e] === 1) {
-      orgId[d] = oid;
-      orgIndex[d] = fleet.organisationIndexOf(oid);
-      orgState = fleet.organisationState;
+    const m = mask[e] as number;
+    if ((m & T_ORG) !== 0) {
+      const oid = cOrg[row] as number;
+      if (oid !== f64[f + F_ORGANISATION_ID] && !Number.isNaN(oid)) {
+        f64[f + F_ORGANISATION_ID] = oid;
+        i32[u + I_ORGANISATION_INDEX] = fleet.organisationIndexOf(oid);
+        orgState = fleet.organisationState;
+      }
     }
-    const sid = cSim[row] as number;
-    if (!Number.isNaN(sid) && takesSim[e] === 1) simId[d] = sid;
-    let ref = cIccid[row] as number;
-    if (ref !== NULL_REF && takesIccid[e] === 1) iccid[d] = ref;
-    ref = cImsi[row] as number;
-    if (ref !== NULL_REF && takesImsi[e] === 1) imsi[d] = ref;
-    ref = cImei[row] as number;
-    if (ref !== NULL_REF && takesImei[e] === 1) imei[d] = ref;
-    ref = cIp[row] as number;
-    if (ref !== NULL_REF && takesIp[e] === 1) ip[d] = ref;
-    ref = cOperator[row] as number;
-    if (ref !== NULL_REF && takesOperator[e] === 1) operator[d] = ref;
-    ref = cApn[row] as number;
-    if (ref !== NULL_REF && takesApn[e] === 1) apn[d] = ref;
-    const rat = cRat[row] as number;
-    if (rat !== NO_RAT_TYPE && takesRat[e] === 1) ratType[d] = rat;
-    const why = cReason[row] as number;
-    if (why !== NO_REJECTION_REASON && takesReason[e] === 1) reason[d] = why;
+    if ((m & T_SIM) !== 0) {
+      const sid = cSim[row] as number;
+      if (!Number.isNaN(sid)) f64[f + F_SIM_ID] = sid;
+    }
+    if ((m & T_ICCID) !== 0) {
+      const v = cIccid[row] as number;
+      if (v !== NULL_REF) u32[u + U_ICCID] = v;
+    }
+    if ((m & T_IMSI) !== 0) {
+      const v = cImsi[row] as number;
+      if (v !== NULL_REF) u32[u + U_IMSI] = v;
+    }
+    if ((m & T_IMEI) !== 0) {
+      const v = cImei[row] as number;
+      if (v !== NULL_REF) u32[u + U_IMEI] = v;
+    }
+    if ((m & T_IP) !== 0) {
+      const v = cIp[row] as number;
+      if (v !== NULL_REF) u32[u + U_IP_ADDRESS] = v;
+    }
+    if ((m & T_OPERATOR) !== 0) {
+      const v = cOperator[row] as number;
+      if (v !== NULL_REF) u32[u + U_OPERATOR] = v;
+    }
+    if ((m & T_APN) !== 0) {
+      const v = cApn[row] as number;
+      if (v !== NULL_REF) u32[u + U_APN] = v;
+    }
+    if ((m & T_RAT) !== 0) {
+      const v = cRat[row] as number;
+      if (v !== NO_RAT_TYPE) i32[u + I_RAT_TYPE] = v;
+    }
+    if ((m & T_REASON) !== 0) {
+      const v = cReason[row] as number;
+      if (v !== NO_REJECTION_REASON) u32[u + U_REJECTION_REASON] = v;
+    }
 
-    attaches[d] = (attaches[d] as number) + (countAttach[e] as number);
-    sessions[d] = (sessions[d] as number) + (countSession[e] as number);
-    rejections[d] = (rejections[d] as number) + (countReject[e] as number);
-    lastAt[d] = at;
-    lastHi[d] = hi;
-    lastLo[d] = lo;
+    u32[u + U_ATTACHES] = (u32[u + U_ATTACHES] as number) + (countAttach[e] as number);
+    u32[u + U_SESSIONS] = (u32[u + U_SESSIONS] as number) + (countSession[e] as number);
+    u32[u + U_REJECTIONS] = (u32[u + U_REJECTIONS] as number) + (countReject[e] as number);
+    f64[f + F_LAST_AT] = at;
+    u32[u + U_LAST_HI] = hi;
+    u32[u + U_LAST_LO] = lo;
 
     // The event reaches the device's organisation; its machine decides.
-    const o = orgIndex[d] as number;
+    const o = i32[u + I_ORGANISATION_INDEX] as number;
     let orgBefore = -1;
     let orgAfter = -1;
     if (o >= 0) {
@@ -312,21 +527,12 @@ function applyRows(
     applied++;
     if (rowStatus !== undefined) rowStatus[row] = ROW_APPLIED;
   }
+  }
 
   fleet.applied += applied;
   fleet.duplicates += duplicates;
   fleet.late += late;
   return { applied, duplicates, late };
-}
-
-/** The per-batch device scratch (one dense index per position of the order), kept on the columns. */
-function deviceScratch(columns: EventColumns, n: number): Int32Array {
-  let s = columns.deviceScratch;
-  if (s === undefined || s.length < n) {
-    s = new Int32Array(Math.max(n, columns.capacity));
-    columns.deviceScratch = s;
-  }
-  return s;
 }
 
 /**
@@ -374,70 +580,51 @@ interface Reporter {
 /** Region snapshots before/after an event and the reports they imply (allocates per report only). */
 function createReporter(fleet: FleetStore, onTransition: (t: Transition) => void): Reporter {
   const c = fleet.compiled;
-  const nEndpoint = c.endpoint.states.length;
-  const nConn = c.connectivity.states.length;
-  const statusOf = (simCode: number, endpointCode: number, blocked: boolean, connCode: number): number =>
-    c.status[((simCode * nEndpoint + endpointCode) * 2 + (blocked ? 1 : 0)) * nConn + connCode] as number;
-  const blockedOf = (d: number): boolean => {
-    const o = fleet.organisationIndex[d] as number;
-    return fleet.block[d] === c.blockedState || (o >= 0 && fleet.organisationState[o] === c.organisationBlockedState);
-  };
+  const codes = c.product.codes;
+  const statusOf = (p: number, blocked: boolean): number => c.productStatus[p * 2 + (blocked ? 1 : 0)] as number;
   const emit = (d: number, region: Transition['region'], from: string, to: string, at: number, hi: number, lo: number): void =>
     onTransition({
-      endpointId: fleet.ids[d] as number,
+      endpointId: fleet.idOf(d),
       region,
       from,
       to,
       at,
       eventId: (BigInt(hi) << 32n) | BigInt(lo),
     });
-  const name = (states: readonly string[], code: number): string => states[code] as string;
+  // Regions reported by name, in DEVICE_REGIONS order except `block` (reported as the effective block).
+  const named = c.regions.map((table, r) => ({ table, r, codes: codes[r] as Uint8Array })).filter((x) => x.table.region !== 'block');
 
-  let bConn = 0;
-  let bSim = 0;
-  let bEndpoint = 0;
+  let bState = 0;
   let bBlocked = false;
-  let bData = 0;
-  let bSms = 0;
-  let bStatus = 0;
   return {
     before(d) {
-      bConn = fleet.connectivity[d] as number;
-      bSim = fleet.sim[d] as number;
-      bEndpoint = fleet.endpoint[d] as number;
-      bBlocked = blockedOf(d);
-      bData = fleet.dataQuota[d] as number;
-      bSms = fleet.smsQuota[d] as number;
-      bStatus = statusOf(bSim, bEndpoint, bBlocked, bConn);
+      bState = fleet.stateOf(d);
+      bBlocked = fleet.effectivelyBlocked(d);
     },
     after(d, at, hi, lo) {
-      const aConn = fleet.connectivity[d] as number;
-      const aSim = fleet.sim[d] as number;
-      const aEndpoint = fleet.endpoint[d] as number;
-      const aBlocked = blockedOf(d);
-      const aData = fleet.dataQuota[d] as number;
-      const aSms = fleet.smsQuota[d] as number;
-      const aStatus = statusOf(aSim, aEndpoint, aBlocked, aConn);
-      if (aConn !== bConn) emit(d, 'connectivity', name(c.connectivity.states, bConn), name(c.connectivity.states, aConn), at, hi, lo);
-      if (aSim !== bSim) emit(d, 'sim', name(c.sim.states, bSim), name(c.sim.states, aSim), at, hi, lo);
-      if (aEndpoint !== bEndpoint) emit(d, 'endpoint', name(c.endpoint.states, bEndpoint), name(c.endpoint.states, aEndpoint), at, hi, lo);
-      if (aBlocked !== bBlocked) emit(d, 'block', BLOCK_NAMES[bBlocked ? 1 : 0], BLOCK_NAMES[aBlocked ? 1 : 0], at, hi, lo);
-      if (aData !== bData) emit(d, 'dataQuota', name(c.dataQuota.states, bData), name(c.dataQuota.states, aData), at, hi, lo);
-      if (aSms !== bSms) emit(d, 'smsQuota', name(c.smsQuota.states, bSms), name(c.smsQuota.states, aSms), at, hi, lo);
+      const aState = fleet.stateOf(d);
+      const aBlocked = fleet.effectivelyBlocked(d);
+      for (const { table, codes: of } of named) {
+        if (table.region === 'dataQuota' && aBlocked !== bBlocked) emit(d, 'block', BLOCK_NAMES[bBlocked ? 1 : 0], BLOCK_NAMES[aBlocked ? 1 : 0], at, hi, lo);
+        const from = of[bState] as number;
+        const to = of[aState] as number;
+        if (from !== to) emit(d, table.region as TransitionRegion, table.states[from] as string, table.states[to] as string, at, hi, lo);
+      }
+      const bStatus = statusOf(bState, bBlocked);
+      const aStatus = statusOf(aState, aBlocked);
       if (aStatus !== bStatus) emit(d, 'status', ENDPOINT_STATUSES[bStatus] as string, ENDPOINT_STATUSES[aStatus] as string, at, hi, lo);
     },
     organisationChanged(o, except, wasBlocked, isBlocked, at, hi, lo) {
       if (wasBlocked === isBlocked) return;
+      const blockOf = codes[c.regions.findIndex((t) => t.region === 'block')] as Uint8Array;
       const n = fleet.count;
       for (let d = 0; d < n; d++) {
-        if (d === except || fleet.organisationIndex[d] !== o || fleet.block[d] === c.blockedState) continue;
+        const p = fleet.stateOf(d);
+        if (d === except || fleet.organisationIndexOfDevice(d) !== o || blockOf[p] === c.blockedState) continue;
         // The device's own block is clear, so its effective block follows the organisation.
         emit(d, 'block', BLOCK_NAMES[wasBlocked ? 1 : 0], BLOCK_NAMES[isBlocked ? 1 : 0], at, hi, lo);
-        const simCode = fleet.sim[d] as number;
-        const endpointCode = fleet.endpoint[d] as number;
-        const connCode = fleet.connectivity[d] as number;
-        const from = statusOf(simCode, endpointCode, wasBlocked, connCode);
-        const to = statusOf(simCode, endpointCode, isBlocked, connCode);
+        const from = statusOf(p, wasBlocked);
+        const to = statusOf(p, isBlocked);
         if (from !== to) emit(d, 'status', ENDPOINT_STATUSES[from] as string, ENDPOINT_STATUSES[to] as string, at, hi, lo);
       }
     },

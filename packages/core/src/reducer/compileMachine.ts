@@ -33,6 +33,7 @@ import {
   SMS_QUOTA_STATES,
 } from '../machine/endpointState.js';
 import { organisationMachine } from '../machine/organisationMachine.js';
+import { compileProductTable, type ProductTable } from './productTable.js';
 
 /** Number of device event types: the row width of every table. */
 export const EVENT_COUNT: number = DEVICE_EVENT_TYPES.length;
@@ -105,6 +106,13 @@ export interface CompiledMachine {
   readonly smsQuota: RegionTable;
   /** The device regions in `DEVICE_REGIONS` order. */
   readonly regions: readonly RegionTable[];
+  /** The device regions multiplied out: the reducer's one-lookup state vector (productTable.ts). */
+  readonly product: ProductTable;
+  /**
+   * Effective status by `product * 2 + blocked` (the `status` table re-indexed by product
+   * code; `blocked` is the effective block: the device's own or its organisation's).
+   */
+  readonly productStatus: Uint8Array;
   /** The organisation machine (its root is the one region). */
   readonly organisation: RegionTable;
   /** `takes[field][eventCode]` is 1 when that event type sets the field from a non-null observation. */
@@ -278,11 +286,22 @@ export function compileMachine(): CompiledMachine {
         }
 
   const tables = { connectivity, sim, endpoint, block, dataQuota, smsQuota };
+  const regions = DEVICE_REGIONS.map((r) => tables[r]);
+  const product = compileProductTable(regions, EVENT_COUNT);
+  const at = (r: DeviceRegion, p: number): number => product.codes[DEVICE_REGIONS.indexOf(r)]?.[p] as number;
+  const productStatus = new Uint8Array(product.size * 2);
+  for (let p = 0; p < product.size; p++)
+    for (let blocked = 0; blocked < 2; blocked++)
+      productStatus[p * 2 + blocked] = status[
+        ((at('sim', p) * endpoint.states.length + at('endpoint', p)) * 2 + blocked) * connectivity.states.length + at('connectivity', p)
+      ] as number;
   return {
     eventTypes: DEVICE_EVENT_TYPES,
     eventCount: EVENT_COUNT,
     ...tables,
-    regions: DEVICE_REGIONS.map((r) => tables[r]),
+    regions,
+    product,
+    productStatus,
     organisation,
     takes,
     counts,

@@ -23,7 +23,7 @@ describe('FleetStore endpoint index', () => {
           for (const [id, d] of expected) {
             expect(fleet.findDevice(id)).toBe(d);
             expect(fleet.hasEndpoint(id)).toBe(true);
-            expect(fleet.ids[d] === id).toBe(true); // -0 and 0 are one endpoint
+            expect(fleet.idOf(d) === id).toBe(true); // -0 and 0 are one endpoint
           }
           expect([...expected.values()]).toEqual([...expected.keys()].map((_, i) => i));
           expect(fleet.findDevice(-7)).toBe(-1);

@@ -5,8 +5,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { FleetStore } from '../../src/fleet/FleetStore.js';
 import { eventsArb } from './arbitraries.js';
-import { runMachines, runReducer, sortEvents, storeStates } from './harness.js';
+import { applyEvents, runMachines, runReducer, sortEvents, storeStates } from './harness.js';
 
 describe('compiled reducer = XState actors', () => {
   test('random fleets and event sequences give equal EndpointStates', () => {
@@ -48,6 +49,30 @@ describe('compiled reducer = XState actors', () => {
         }
       }),
       { numRuns: 200 },
+    );
+  });
+
+  test('the reporting loop (status output, transition callback) gives the same states as the machines', () => {
+    // applyBatch has a specialised loop for calls without options; this runs the other one.
+    fc.assert(
+      fc.property(eventsArb(), fc.boolean(), (events, withCallback) => {
+        const sorted = sortEvents(events);
+        const machines = runMachines(sorted);
+        const store = new FleetStore({ capacity: 2 });
+        const status = new Uint8Array(sorted.length);
+        applyEvents(store, sorted, withCallback ? { status, onTransition: () => {} } : { status });
+        try {
+          expect(storeStates(store)).toEqual(machines.endpointStates());
+          expect({ applied: store.applied, duplicates: store.duplicates, late: store.late }).toEqual({
+            applied: machines.applied,
+            duplicates: machines.duplicates,
+            late: machines.late,
+          });
+        } finally {
+          machines.stop();
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 });
