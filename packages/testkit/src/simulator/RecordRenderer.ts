@@ -246,7 +246,10 @@ function identityBytes(device: DeviceIdentity, field: DeviceField): Uint8Array {
  */
 export class RecordRenderer {
   private readonly clock = new IsoClock();
+  /** Quota expiry dates (days ahead of the event). */
   private readonly dates = new IsoClock();
+  /** Session start times: kept apart from expiries so each clock's cached day and second stay valid. */
+  private readonly sessions = new IsoClock();
   private readonly scratch = new ByteWriter(1 << 14);
   private readonly typeBlocks: (Uint8Array | undefined)[] = [];
   // Scratch codes of the record being written.
@@ -698,7 +701,7 @@ export class RecordRenderer {
     w.bytes(F.lac);
     w.uint((h2 & 0x3fff) + 1);
     w.bytes(F.tunnel);
-    this.dates.local(w, spec.sessionStart);
+    this.sessions.local(w, spec.sessionStart);
     w.byte(34); // '"'
   }
 }
