@@ -1,6 +1,7 @@
 // The lifecycle simulator (workload generator).
 export { generateFleetLog } from './simulator/generateFleetLog.js';
 export { generateFleetLogBytes } from './simulator/generateFleetLogBytes.js';
+export { FLEET_LOG_CHUNK_BYTES, fleetLogChunks } from './simulator/fleetLogChunks.js';
 export { simulateFleetEvents } from './simulator/simulateFleetEvents.js';
 export { type FleetSimulationOptions, DEFAULT_START_AT } from './simulator/FleetSimulator.js';
 // Arbitraries (fast-check).

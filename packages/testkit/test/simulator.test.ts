@@ -10,7 +10,7 @@ import {
   type RejectionReason,
 } from '@simfleet/core';
 import { describe, expect, it, vi } from 'vitest';
-import { generateFleetLog, generateFleetLogBytes, simulateFleetEvents } from '../src/index.js';
+import { fleetLogChunks, generateFleetLog, generateFleetLogBytes, simulateFleetEvents } from '../src/index.js';
 import { FleetSimulator } from '../src/simulator/FleetSimulator.js';
 import { deviceIdentity, organisationIdentity } from '../src/simulator/identity.js';
 import { blankSpec, RecordRenderer } from '../src/simulator/RecordRenderer.js';
@@ -161,6 +161,26 @@ describe('generateFleetLogBytes', () => {
       expect(text).toBe(log(options).text);
       expect(result).toEqual({ events: 5000, bytes: text.length });
     }
+  });
+});
+
+describe('fleetLogChunks', () => {
+  it('yields whole lines, about chunkBytes each, that join into generateFleetLog\'s text', () => {
+    const options = { events: 3000, devices: 150, seed: 5, messy: true };
+    const chunks = fleetLogChunks(options, 50_000);
+    const texts: string[] = [];
+    let next = chunks.next();
+    while (next.done !== true) {
+      const chunk = next.value;
+      expect(chunk[chunk.length - 1]).toBe(10);
+      texts.push(Buffer.from(chunk).toString('latin1'));
+      next = chunks.next();
+    }
+    const text = texts.join('');
+    expect(text).toBe(log(options).text);
+    expect(texts.length).toBeGreaterThan(10);
+    for (const t of texts.slice(0, -1)) expect(t.length).toBeGreaterThanOrEqual(50_000);
+    expect(next.value).toEqual({ events: 3000, bytes: text.length });
   });
 });
 

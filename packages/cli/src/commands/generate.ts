@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { generateFleetLogBytes } from '@simfleet/testkit';
+import { fleetLogChunks } from '@simfleet/testkit';
 import { parseArgs } from 'node:util';
 import { withUsageErrors, positiveInteger } from '../args.js';
 import { type CliIo, EXIT, UsageError } from '../cliIo.js';
@@ -32,35 +32,50 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
   const devices = positiveInteger('devices', values.devices);
   if (!/^\d+$/.test(values.seed)) throw new UsageError(`--seed expects a non-negative integer, got '${values.seed}'`);
   const organisations = values.organisations === undefined ? undefined : positiveInteger('organisations', values.organisations);
-  const fd = values.out === undefined ? 1 : openSync(values.out, 'w');
+  const fd = values.out === undefined ? undefined : openSync(values.out, 'w');
   const started = performance.now();
-  let result: { events: number; bytes: number };
+  const options = { events, devices, seed: Number(values.seed), messy: values.messy, ...(organisations === undefined ? {} : { organisations }) };
+  let bytes = 0;
+  // A reader that stops early (`| head`) closes the pipe: the write callback reports EPIPE,
+  // and this listener keeps the stream's 'error' event from crashing the process.
+  const ignore = (): void => {};
+  if (fd === undefined) io.stdout.on('error', ignore);
   try {
-    // The simulator hands over large chunks synchronously; writing them synchronously keeps
-    // memory flat whatever the size (a 10M-event log never sits in memory).
-    result = generateFleetLogBytes(
-      { events, devices, seed: Number(values.seed), messy: values.messy, ...(organisations === undefined ? {} : { organisations }) },
-      (chunk) => writeAllSync(fd, chunk),
-    );
+    // Chunks (about 1 MB) are views of the simulator's buffer, so each is fully written before
+    // the next is generated: memory stays flat whatever the size (a 10M-event log never sits
+    // in memory). A file is written synchronously; stdout goes through its stream, which waits
+    // for a slow reader (a pipe) with the event loop instead of polling.
+    for (const chunk of fleetLogChunks(options)) {
+      bytes += chunk.length;
+      if (fd === undefined) {
+        if (!(await writeToStream(io.stdout, chunk))) break;
+      } else writeAllSync(fd, chunk);
+    }
   } finally {
-    if (fd !== 1) closeSync(fd);
+    if (fd === undefined) io.stdout.off('error', ignore);
+    else closeSync(fd);
   }
   const seconds = (performance.now() - started) / 1000;
-  io.stderr.write(`generated ${result.events} events (${(result.bytes / 1e6).toFixed(1)} MB) for ${devices} devices in ${seconds.toFixed(2)} s\n`);
+  io.stderr.write(`generated ${events} events (${(bytes / 1e6).toFixed(1)} MB) for ${devices} devices in ${seconds.toFixed(2)} s\n`);
   return EXIT.OK;
 }
 
-const pause = new Int32Array(new SharedArrayBuffer(4));
-
-/** Writes every byte, waiting briefly when a non-blocking pipe is full (EAGAIN). */
-function writeAllSync(fd: number, bytes: Uint8Array): void {
+/** Writes every byte of `chunk` to a file descriptor (a file: no partial writes to wait for). */
+function writeAllSync(fd: number, chunk: Uint8Array): void {
   let offset = 0;
-  while (offset < bytes.length) {
-    try {
-      offset += writeSync(fd, bytes, offset);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-      Atomics.wait(pause, 0, 0, 2);
-    }
-  }
+  while (offset < chunk.length) offset += writeSync(fd, chunk, offset);
+}
+
+/**
+ * Resolves once the stream has taken all of `chunk` (so its buffer may be reused): true,
+ * or false when the reader is gone (EPIPE); rejects with any other write error.
+ */
+function writeToStream(stream: NodeJS.WritableStream, chunk: Uint8Array): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    stream.write(chunk, (error) => {
+      if (!error) resolve(true);
+      else if ((error as NodeJS.ErrnoException).code === 'EPIPE') resolve(false);
+      else reject(error);
+    });
+  });
 }

@@ -12,12 +12,31 @@
  */
 import { Buffer } from 'node:buffer';
 
-/** ASCII text as bytes (fragments rendered once and copied per record). */
+/**
+ * ASCII text as bytes (fragments rendered once and copied per record). A plain
+ * Uint8Array, not a Buffer: every fragment then has the same hidden class, so the
+ * record builder's copies see one shape (Buffers mixed with Uint8Arrays made V8
+ * fall back to inline-cache stubs there).
+ */
 export function ascii(text: string): Uint8Array {
-  return Buffer.from(text, 'latin1');
+  return new Uint8Array(Buffer.from(text, 'latin1'));
 }
 
-const POW10: readonly number[] = Array.from({ length: 10 }, (_, i) => 10 ** i);
+/** Longest arena copy done word by word rather than with `copyWithin` (measured crossover ~48 bytes). */
+const SHORT_COPY = 40;
+
+/** `00`, `01`, … `99` as 200 ASCII bytes. */
+const DIGIT_PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  DIGIT_PAIRS[2 * i] = 48 + Math.floor(i / 10);
+  DIGIT_PAIRS[2 * i + 1] = 48 + (i % 10);
+}
+
+/** Decimal digits of 0 ≤ n < 10^8. */
+function digitCount(n: number): number {
+  if (n < 10_000) return n < 100 ? (n < 10 ? 1 : 2) : n < 1000 ? 3 : 4;
+  return n < 1_000_000 ? (n < 100_000 ? 5 : 6) : n < 10_000_000 ? 7 : 8;
+}
 
 export class ByteWriter {
   /** A Buffer, so long strings are copied by `latin1Write` rather than a JavaScript loop. */
@@ -25,9 +44,12 @@ export class ByteWriter {
   /** Where the output starts (after the arena). */
   readonly base: number;
   pos: number;
+  /** `buf` as a DataView, for copying short arena fields four bytes at a time. */
+  private view: DataView;
 
   constructor(capacity = 1 << 16, arena = 0) {
     this.buf = Buffer.alloc(arena + capacity);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
     this.base = arena;
     this.pos = arena;
   }
@@ -40,6 +62,7 @@ export class ByteWriter {
     const next = Buffer.alloc(size);
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
+    this.view = new DataView(next.buffer, next.byteOffset, next.length);
   }
 
   /** Appends pre-encoded bytes. */
@@ -53,8 +76,18 @@ export class ByteWriter {
   /** Appends `length` bytes stored in the arena at `offset`. */
   fromArena(offset: number, length: number): void {
     if (this.pos + length > this.buf.length) this.reserve(length);
-    this.buf.copyWithin(this.pos, offset, offset + length);
-    this.pos += length;
+    const p = this.pos;
+    this.pos = p + length;
+    if (length > SHORT_COPY) {
+      this.buf.copyWithin(p, offset, offset + length);
+      return;
+    }
+    // Short fields (IMSI, ICCID, name, MSISDN): copyWithin is a C++ builtin whose call
+    // costs more than moving a few words; DataView accesses compile to plain loads.
+    const v = this.view;
+    let i = 0;
+    for (; i + 4 <= length; i += 4) v.setUint32(p + i, v.getUint32(offset + i, true), true);
+    for (; i < length; i++) v.setUint8(p + i, v.getUint8(offset + i));
   }
 
   /** Appends an ASCII string (no escaping: callers only pass JSON-safe text). */
@@ -79,25 +112,14 @@ export class ByteWriter {
 
   /** Appends a non-negative integer up to 2^53 in decimal. */
   uint(n: number): void {
-    if (n >= 100_000_000) {
-      // Split so both halves take the small-integer path (no double division).
-      const high = Math.floor(n / 100_000_000);
-      this.uint(high);
-      this.padded(n - high * 100_000_000, 8);
+    if (n < 100_000_000) {
+      this.padded(n, digitCount(n));
       return;
     }
-    let len = 1;
-    while (len < 8 && n >= (POW10[len] as number)) len++;
-    if (this.pos + len > this.buf.length) this.reserve(len);
-    const buf = this.buf;
-    let q = this.pos + len;
-    this.pos = q;
-    let v = n | 0;
-    do {
-      const next = (v / 10) | 0;
-      buf[--q] = 48 + v - next * 10;
-      v = next;
-    } while (v > 0);
+    // Split so both parts take the small-integer path (below 2^53, high < 10^8).
+    const high = Math.floor(n / 100_000_000);
+    this.padded(high, digitCount(high));
+    this.padded(n - high * 100_000_000, 8);
   }
 
   /** Appends `n` (0 ≤ n < 10^width, width ≤ 9) zero-padded to `width` digits. */
@@ -105,13 +127,18 @@ export class ByteWriter {
     if (this.pos + width > this.buf.length) this.reserve(width);
     const buf = this.buf;
     let q = this.pos + width;
+    const end = this.pos;
     this.pos = q;
     let v = n | 0;
-    for (let i = 0; i < width; i++) {
-      const next = (v / 10) | 0;
-      buf[--q] = 48 + v - next * 10;
+    // Two digits per division, from a table of the pairs 00–99.
+    while (q - end >= 2) {
+      const next = (v / 100) | 0;
+      const pair = (v - next * 100) * 2;
+      buf[--q] = DIGIT_PAIRS[pair + 1] as number;
+      buf[--q] = DIGIT_PAIRS[pair] as number;
       v = next;
     }
+    if (q > end) buf[--q] = 48 + (v % 10);
   }
 
   /** The text written from `start` (an absolute position, ≥ base) to the end. */

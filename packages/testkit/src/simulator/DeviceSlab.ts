@@ -26,7 +26,6 @@ export const DeviceField = {
 } as const;
 export type DeviceField = (typeof DeviceField)[keyof typeof DeviceField];
 
-const FIELDS = 6;
 /** Where in a slot the current data session's block starts (identities take ~600 bytes at most). */
 const SESSION_AT = 704;
 /** Bytes per slot: identity, then the open session's block (~260 bytes). */
@@ -57,16 +56,23 @@ const F = {
   iccid20: ascii('89490200'),
 };
 
+/**
+ * Per-slot bookkeeping, 16 words (one 64-byte cache line) per slot: the owner
+ * (device index + 1, 0 = empty), each field as `offset in slot << 16 | length`, and
+ * the open session's two words and block end. One record rather than one array per
+ * item, because slots are visited at random and every separate array is a cache miss.
+ */
+const META = 16;
+const OWNER = 0;
+const FIELD_AT = 1;
+const SESSION_A = 7;
+const SESSION_B = 8;
+const SESSION_END = 9;
+
 export class DeviceSlab {
   readonly slots: number;
-  private readonly owner: Int32Array;
-  private readonly offsets: Uint32Array;
-  private readonly lengths: Uint16Array;
+  private readonly meta: Uint32Array;
   private readonly orgs: readonly OrgFragments[];
-  /** Per slot: the session (two words) whose block the slot holds, and the block's end. */
-  private readonly sessionA: Uint32Array;
-  private readonly sessionB: Uint32Array;
-  private readonly sessionEnd: Uint32Array;
 
   /**
    * @param slots number of devices kept at once (the arena is `slots × SLOT_SIZE` bytes of `writer`)
@@ -79,12 +85,7 @@ export class DeviceSlab {
   ) {
     if (writer.base < slots * SLOT_SIZE) throw new RangeError('writer arena too small for the slab');
     this.slots = slots;
-    this.owner = new Int32Array(slots).fill(-1);
-    this.offsets = new Uint32Array(slots * FIELDS);
-    this.lengths = new Uint16Array(slots * FIELDS);
-    this.sessionA = new Uint32Array(slots);
-    this.sessionB = new Uint32Array(slots);
-    this.sessionEnd = new Uint32Array(slots);
+    this.meta = new Uint32Array(slots * META);
     this.orgs = organisations.map((org) => ({
       head: ascii(`"organisation":${org.json},"endpoint":{"id":`),
       production: ascii(`,"production_date":"${org.productionDate}"},"imsi":{"id":`),
@@ -95,29 +96,31 @@ export class DeviceSlab {
   /** The slot holding device `index`, written now if another device held it. */
   slotOf(index: number): number {
     const slot = index % this.slots;
-    if (this.owner[slot] !== index) this.fill(slot, index);
+    if (this.meta[slot * META + OWNER] !== index + 1) this.fill(slot, index);
     return slot;
   }
 
   /** Arena offset of a field of a slot. */
   offset(slot: number, field: DeviceField): number {
-    return this.offsets[slot * FIELDS + field] as number;
+    return slot * SLOT_SIZE + ((this.meta[slot * META + FIELD_AT + field] as number) >>> 16);
   }
 
   /** Length of a field of a slot. */
   length(slot: number, field: DeviceField): number {
-    return this.lengths[slot * FIELDS + field] as number;
+    return (this.meta[slot * META + FIELD_AT + field] as number) & 0xffff;
   }
 
   /** Copies a field of a slot to the writer's output. */
   copy(slot: number, field: DeviceField): void {
-    const i = slot * FIELDS + field;
-    this.writer.fromArena(this.offsets[i] as number, this.lengths[i] as number);
+    const packed = this.meta[slot * META + FIELD_AT + field] as number;
+    this.writer.fromArena(slot * SLOT_SIZE + (packed >>> 16), packed & 0xffff);
   }
 
   /** Whether the slot holds the block of session (a, b). */
   holdsSession(slot: number, a: number, b: number): boolean {
-    return this.sessionEnd[slot] !== 0 && this.sessionA[slot] === a >>> 0 && this.sessionB[slot] === b >>> 0;
+    const m = this.meta;
+    const at = slot * META;
+    return m[at + SESSION_END] !== 0 && m[at + SESSION_A] === a >>> 0 && m[at + SESSION_B] === b >>> 0;
   }
 
   /** Arena offset where a slot's session block is written. */
@@ -128,15 +131,16 @@ export class DeviceSlab {
   /** Records that the slot now holds session (a, b)'s block, ending at `end`. */
   setSession(slot: number, a: number, b: number, end: number): void {
     if (end - this.sessionOffset(slot) > SLOT_SIZE - SESSION_AT) throw new RangeError('session block exceeds its slot');
-    this.sessionA[slot] = a;
-    this.sessionB[slot] = b;
-    this.sessionEnd[slot] = end;
+    const m = this.meta;
+    const at = slot * META;
+    m[at + SESSION_A] = a;
+    m[at + SESSION_B] = b;
+    m[at + SESSION_END] = end - slot * SLOT_SIZE;
   }
 
   /** Copies the slot's session block to the writer's output. */
   copySession(slot: number): void {
-    const start = slot * SLOT_SIZE + SESSION_AT;
-    this.writer.fromArena(start, (this.sessionEnd[slot] as number) - start);
+    this.writer.fromArena(slot * SLOT_SIZE + SESSION_AT, (this.meta[slot * META + SESSION_END] as number) - SESSION_AT);
   }
 
   private fill(slot: number, index: number): void {
@@ -181,8 +185,7 @@ export class DeviceSlab {
     };
     let mark = start;
     const end = (field: DeviceField): void => {
-      this.offsets[slot * FIELDS + field] = mark;
-      this.lengths[slot * FIELDS + field] = w.pos - mark;
+      this.meta[slot * META + FIELD_AT + field] = ((mark - start) << 16) | (w.pos - mark);
       mark = w.pos;
     };
     // Subject, in emnify's key order.
@@ -234,8 +237,8 @@ export class DeviceSlab {
     end(DeviceField.Msisdn);
     if (w.pos - start > SESSION_AT) throw new RangeError(`device ${index} identity exceeds its slot`);
     w.pos = saved;
-    this.owner[slot] = index;
-    this.sessionEnd[slot] = 0;
+    this.meta[slot * META + OWNER] = index + 1;
+    this.meta[slot * META + SESSION_END] = 0;
   }
 
   /** Organisation of device `index`. */

@@ -74,6 +74,22 @@ const REJECT_SIM = reasonVariant('SIM_NOT_ACTIVATED');
 const REJECT_OTHER = reasonVariant('OTHER');
 const RANDOM_REJECTIONS = [REJECT_DATA_DISABLED, REJECT_NO_QUOTA, REJECT_OTHER];
 
+// Per-device record layout (bytes 0–7 codes, 8–15 the session id words, 16–23 its start).
+const STRIDE = 32;
+const SEEN = 0;
+const CONNECTIVITY = 1;
+const SIM = 2;
+const ENDPOINT = 3;
+const BLOCKED = 4;
+const DATA_QUOTA = 5;
+const SMS_QUOTA = 6;
+const OPERATOR = 7;
+const WORDS = STRIDE / 4;
+const SESSION_A = 2;
+const SESSION_B = 3;
+const TIMES = STRIDE / 8;
+const SESSION_START = 2;
+
 /** Largest number of identities kept rendered at once (direct-mapped by device index). */
 const IDENTITY_SLOTS = 1 << 17;
 /** Output bytes the simulator's writer holds before its owner drains it. */
@@ -113,18 +129,16 @@ export class FleetSimulator {
   private readonly meanGap: number;
   private now: number;
   private nextId: number;
-  // Policy state, one slot per device.
-  private readonly seen: Uint8Array;
-  private readonly connectivity: Uint8Array;
-  private readonly sim: Uint8Array;
-  private readonly endpoint: Uint8Array;
-  private readonly blocked: Uint8Array;
-  private readonly dataQuota: Uint8Array;
-  private readonly smsQuota: Uint8Array;
-  private readonly operator: Uint8Array;
-  private readonly sessionA: Uint32Array;
-  private readonly sessionB: Uint32Array;
-  private readonly sessionStart: Float64Array;
+  /**
+   * Policy state, one 32-byte record per device (STRIDE): the bytes through `state`,
+   * the session words through `words`, the session start through `times` (three views
+   * of one buffer). Why interleaved: devices are drawn at random, so each array a
+   * device's state is spread over costs a cache miss per event; one aligned record
+   * is one cache line.
+   */
+  private readonly state: Uint8Array;
+  private readonly words: Uint32Array;
+  private readonly times: Float64Array;
 
   /** @param outputCapacity bytes the writer holds before it grows (callers drain it well before) */
   constructor(options: FleetSimulationOptions, outputCapacity = OUTPUT_CAPACITY) {
@@ -144,17 +158,10 @@ export class FleetSimulator {
     // 15-digit ids, like published records (~1.4×10^14).
     this.nextId = 137_000_000_000_000 + this.salt * 100_000;
     const n = options.devices;
-    this.seen = new Uint8Array(n);
-    this.connectivity = new Uint8Array(n);
-    this.sim = new Uint8Array(n);
-    this.endpoint = new Uint8Array(n);
-    this.blocked = new Uint8Array(n);
-    this.dataQuota = new Uint8Array(n);
-    this.smsQuota = new Uint8Array(n);
-    this.operator = new Uint8Array(n);
-    this.sessionA = new Uint32Array(n);
-    this.sessionB = new Uint32Array(n);
-    this.sessionStart = new Float64Array(n);
+    const records = new ArrayBuffer(n * STRIDE);
+    this.state = new Uint8Array(records);
+    this.words = new Uint32Array(records);
+    this.times = new Float64Array(records);
     const slots = Math.min(n, IDENTITY_SLOTS);
     this.writer = new ByteWriter(outputCapacity, slots * SLOT_SIZE);
     this.slab = new DeviceSlab(slots, this.salt, this.organisations, this.writer);
@@ -180,10 +187,10 @@ export class FleetSimulator {
     const spec = this.spec;
     if (d >= 0) {
       spec.slot = this.slab.slotOf(d);
-      spec.operator = this.operator[d] as number;
-      spec.sessionA = this.sessionA[d] as number;
-      spec.sessionB = this.sessionB[d] as number;
-      spec.sessionStart = this.sessionStart[d] as number;
+      spec.operator = this.state[d * STRIDE + OPERATOR] as number;
+      spec.sessionA = this.words[d * WORDS + SESSION_A] as number;
+      spec.sessionB = this.words[d * WORDS + SESSION_B] as number;
+      spec.sessionStart = this.times[d * TIMES + SESSION_START] as number;
       // Messy variants rebuild the identity as text: slow, and only in messy logs.
       spec.device = spec.messy === 0 ? null : deviceIdentity(d, spec.organisation, this.salt);
     } else {
@@ -213,12 +220,12 @@ export class FleetSimulator {
     }
     let d = prng.below(this.devices);
     // A deleted SIM sends nothing more: pick another device.
-    for (let tries = 0; this.sim[d] === SIM_DELETED && tries < 4; tries++) d = prng.below(this.devices);
-    if (this.sim[d] === SIM_DELETED) return this.organisationEvent(ORGANISATION_RECORD_IDS);
+    for (let tries = 0; this.state[d * STRIDE + SIM] === SIM_DELETED && tries < 4; tries++) d = prng.below(this.devices);
+    if (this.state[d * STRIDE + SIM] === SIM_DELETED) return this.organisationEvent(ORGANISATION_RECORD_IDS);
     spec.organisation = this.organisations[d % this.organisations.length] as OrganisationIdentity;
-    if (this.seen[d] === 0) {
-      this.seen[d] = 1;
-      this.operator[d] = homeOperatorOf(d, this.salt);
+    if (this.state[d * STRIDE + SEEN] === 0) {
+      this.state[d * STRIDE + SEEN] = 1;
+      this.state[d * STRIDE + OPERATOR] = homeOperatorOf(d, this.salt);
       this.firstEvent(d);
     } else {
       this.nextEvent(d);
@@ -243,13 +250,13 @@ export class FleetSimulator {
     const roll = this.prng.below(100);
     if (roll < 25) {
       this.setType(T.simActivation);
-      this.sim[d] = SIM_ACTIVATED;
+      this.state[d * STRIDE + SIM] = SIM_ACTIVATED;
     } else if (roll < 30) {
       this.setType(T.simRegistration);
-      this.sim[d] = SIM_ISSUED;
+      this.state[d * STRIDE + SIM] = SIM_ISSUED;
     } else if (roll < 33) {
       this.setType(T.dataQuotaAssigned);
-      this.dataQuota[d] = QUOTA_ACTIVE;
+      this.state[d * STRIDE + DATA_QUOTA] = QUOTA_ACTIVE;
     } else {
       this.attach(d);
     }
@@ -259,43 +266,43 @@ export class FleetSimulator {
     const prng = this.prng;
     this.setType(prng.below(100) < 55 ? T.updateLocation : T.updateGprsLocation);
     // Mostly the home network; now and then the device roams.
-    if (prng.below(100) < 4) this.operator[d] = prng.below(OPERATORS.length);
-    if (this.connectivity[d] === OFFLINE) this.connectivity[d] = ATTACHED;
+    if (prng.below(100) < 4) this.state[d * STRIDE + OPERATOR] = prng.below(OPERATORS.length);
+    if (this.state[d * STRIDE + CONNECTIVITY] === OFFLINE) this.state[d * STRIDE + CONNECTIVITY] = ATTACHED;
   }
 
   private createSession(d: number): void {
     const prng = this.prng;
     this.setType(T.createPdpContext);
-    this.sessionA[d] = prng.nextU32();
-    this.sessionB[d] = prng.nextU32();
-    this.sessionStart[d] = this.now;
-    this.connectivity[d] = ONLINE;
-    this.blocked[d] = 0;
+    this.words[d * WORDS + SESSION_A] = prng.nextU32();
+    this.words[d * WORDS + SESSION_B] = prng.nextU32();
+    this.times[d * TIMES + SESSION_START] = this.now;
+    this.state[d * STRIDE + CONNECTIVITY] = ONLINE;
+    this.state[d * STRIDE + BLOCKED] = 0;
   }
 
   private reject(d: number, variant: number): void {
     this.setType(T.createPdpContext, variant);
-    if (this.connectivity[d] === OFFLINE) this.connectivity[d] = ATTACHED;
+    if (this.state[d * STRIDE + CONNECTIVITY] === OFFLINE) this.state[d * STRIDE + CONNECTIVITY] = ATTACHED;
   }
 
   private endSession(d: number, typeId: number, variant = 0): void {
     this.setType(typeId, variant);
-    if (this.connectivity[d] === ONLINE) this.connectivity[d] = ATTACHED;
+    if (this.state[d * STRIDE + CONNECTIVITY] === ONLINE) this.state[d * STRIDE + CONNECTIVITY] = ATTACHED;
   }
 
   private purge(d: number): void {
     this.setType(this.prng.below(2) === 0 ? T.purgeGprsLocation : T.purgeLocation);
-    this.connectivity[d] = OFFLINE;
+    this.state[d * STRIDE + CONNECTIVITY] = OFFLINE;
   }
 
   private nextEvent(d: number): void {
     const prng = this.prng;
     const roll = prng.below(10_000);
-    const sim = this.sim[d];
+    const sim = this.state[d * STRIDE + SIM];
     if (sim === SIM_SUSPENDED) {
       if (roll < 4000) {
         this.setType(T.simActivation);
-        this.sim[d] = SIM_ACTIVATED;
+        this.state[d * STRIDE + SIM] = SIM_ACTIVATED;
       } else if (roll < 7000) this.reject(d, REJECT_SIM);
       else if (roll < 8500) this.purge(d);
       else this.attach(d);
@@ -304,34 +311,34 @@ export class FleetSimulator {
     if ((sim === SIM_ISSUED || sim === SIM_FACTORY_TEST) && roll < 2500) {
       if (sim === SIM_ISSUED && roll < 600) {
         this.setType(T.simFactoryTest);
-        this.sim[d] = SIM_FACTORY_TEST;
+        this.state[d * STRIDE + SIM] = SIM_FACTORY_TEST;
       } else {
         this.setType(T.simActivation);
-        this.sim[d] = SIM_ACTIVATED;
+        this.state[d * STRIDE + SIM] = SIM_ACTIVATED;
       }
       return;
     }
-    if (this.endpoint[d] === ENDPOINT_DISABLED) {
+    if (this.state[d * STRIDE + ENDPOINT] === ENDPOINT_DISABLED) {
       if (roll < 4000) {
         this.setType(T.endpointEnabled);
-        this.endpoint[d] = 1;
-        this.blocked[d] = 0;
+        this.state[d * STRIDE + ENDPOINT] = 1;
+        this.state[d * STRIDE + BLOCKED] = 0;
       } else if (roll < 6500) {
-        if (this.connectivity[d] === ONLINE) this.endSession(d, T.generic, 2);
+        if (this.state[d * STRIDE + CONNECTIVITY] === ONLINE) this.endSession(d, T.generic, 2);
         else this.reject(d, REJECT_DATA_DISABLED);
       } else this.attach(d);
       return;
     }
-    if (this.blocked[d] === 1) {
+    if (this.state[d * STRIDE + BLOCKED] === 1) {
       if (roll < 3000) {
         this.setType(T.endpointEnabled);
-        this.endpoint[d] = 1;
-        this.blocked[d] = 0;
+        this.state[d * STRIDE + ENDPOINT] = 1;
+        this.state[d * STRIDE + BLOCKED] = 0;
       } else if (roll < 5000) this.createSession(d);
       else this.attach(d);
       return;
     }
-    switch (this.connectivity[d]) {
+    switch (this.state[d * STRIDE + CONNECTIVITY]) {
       case OFFLINE:
         this.whenOffline(d, roll);
         break;
@@ -348,12 +355,12 @@ export class FleetSimulator {
     if (roll < 8500) this.attach(d);
     else if (roll < 9000) this.assignQuota(d, this.prng.below(3) === 0);
     else if (roll < 9300) {
-      if (this.sim[d] === SIM_NONE) {
+      if (this.state[d * STRIDE + SIM] === SIM_NONE) {
         this.setType(T.simRegistration);
-        this.sim[d] = SIM_ISSUED;
+        this.state[d * STRIDE + SIM] = SIM_ISSUED;
       } else {
         this.setType(T.endpointEnabled);
-        this.endpoint[d] = 1;
+        this.state[d * STRIDE + ENDPOINT] = 1;
       }
     } else if (roll < 9700) this.setType(ENDPOINT_RECORD_IDS[this.prng.below(ENDPOINT_RECORD_IDS.length)] as number);
     else this.reject(d, RANDOM_REJECTIONS[this.prng.below(RANDOM_REJECTIONS.length)] as number);
@@ -361,7 +368,7 @@ export class FleetSimulator {
 
   private whenAttached(d: number, roll: number): void {
     const prng = this.prng;
-    const quota = this.dataQuota[d];
+    const quota = this.state[d * STRIDE + DATA_QUOTA];
     if (quota === QUOTA_EXHAUSTED || quota === QUOTA_EXPIRED) {
       if (roll < 5000) this.reject(d, quota === QUOTA_EXHAUSTED ? REJECT_EXHAUSTED : REJECT_NO_QUOTA);
       else if (roll < 7500) this.assignQuota(d, false);
@@ -375,7 +382,7 @@ export class FleetSimulator {
     else if (roll < 9150) this.assignQuota(d, roll >= 9000);
     else if (roll < 9300) {
       this.setType(T.endpointDisabled);
-      this.endpoint[d] = ENDPOINT_DISABLED;
+      this.state[d * STRIDE + ENDPOINT] = ENDPOINT_DISABLED;
     } else if (roll < 9400) this.block(d);
     else if (roll < 9450) this.suspend(d);
     else if (roll < 9465) this.deleteSim(d);
@@ -399,7 +406,7 @@ export class FleetSimulator {
     else if (roll < 8600) this.block(d);
     else if (roll < 8650) {
       this.setType(T.endpointDisabled);
-      this.endpoint[d] = ENDPOINT_DISABLED;
+      this.state[d * STRIDE + ENDPOINT] = ENDPOINT_DISABLED;
     } else if (roll < 8680) this.suspend(d);
     else if (roll < 8690) this.deleteSim(d);
     else if (roll < 9000) this.setType(ENDPOINT_RECORD_IDS[prng.below(ENDPOINT_RECORD_IDS.length)] as number);
@@ -410,24 +417,24 @@ export class FleetSimulator {
 
   private assignQuota(d: number, sms: boolean): void {
     this.setType(sms ? T.smsQuotaAssigned : T.dataQuotaAssigned);
-    if (sms) this.smsQuota[d] = QUOTA_ACTIVE;
-    else this.dataQuota[d] = QUOTA_ACTIVE;
+    if (sms) this.state[d * STRIDE + SMS_QUOTA] = QUOTA_ACTIVE;
+    else this.state[d * STRIDE + DATA_QUOTA] = QUOTA_ACTIVE;
   }
 
   private dataQuotaStep(d: number): void {
-    switch (this.dataQuota[d]) {
+    switch (this.state[d * STRIDE + DATA_QUOTA]) {
       case QUOTA_ACTIVE:
         if (this.prng.below(5) === 0) {
           this.setType(T.dataQuotaExpired);
-          this.dataQuota[d] = QUOTA_EXPIRED;
+          this.state[d * STRIDE + DATA_QUOTA] = QUOTA_EXPIRED;
         } else {
           this.setType(T.quotaThresholdReached);
-          this.dataQuota[d] = QUOTA_THRESHOLD;
+          this.state[d * STRIDE + DATA_QUOTA] = QUOTA_THRESHOLD;
         }
         break;
       case QUOTA_THRESHOLD:
         this.setType(T.quotaUsedUp);
-        this.dataQuota[d] = QUOTA_EXHAUSTED;
+        this.state[d * STRIDE + DATA_QUOTA] = QUOTA_EXHAUSTED;
         break;
       default:
         this.assignQuota(d, false);
@@ -436,14 +443,14 @@ export class FleetSimulator {
   }
 
   private smsQuotaStep(d: number): void {
-    switch (this.smsQuota[d]) {
+    switch (this.state[d * STRIDE + SMS_QUOTA]) {
       case QUOTA_ACTIVE:
         this.setType(T.smsQuotaThresholdReached);
-        this.smsQuota[d] = QUOTA_THRESHOLD;
+        this.state[d * STRIDE + SMS_QUOTA] = QUOTA_THRESHOLD;
         break;
       case QUOTA_THRESHOLD:
         this.setType(T.smsQuotaUsedUp);
-        this.smsQuota[d] = QUOTA_EXHAUSTED;
+        this.state[d * STRIDE + SMS_QUOTA] = QUOTA_EXHAUSTED;
         break;
       default:
         this.assignQuota(d, true);
@@ -452,12 +459,12 @@ export class FleetSimulator {
   }
 
   private deleteQuota(d: number): void {
-    if (this.dataQuota[d] !== QUOTA_NONE) {
+    if (this.state[d * STRIDE + DATA_QUOTA] !== QUOTA_NONE) {
       this.setType(T.dataQuotaDeleted);
-      this.dataQuota[d] = QUOTA_NONE;
-    } else if (this.smsQuota[d] !== QUOTA_NONE) {
+      this.state[d * STRIDE + DATA_QUOTA] = QUOTA_NONE;
+    } else if (this.state[d * STRIDE + SMS_QUOTA] !== QUOTA_NONE) {
       this.setType(T.smsQuotaDeleted);
-      this.smsQuota[d] = QUOTA_NONE;
+      this.state[d * STRIDE + SMS_QUOTA] = QUOTA_NONE;
     } else {
       this.assignQuota(d, false);
     }
@@ -465,16 +472,16 @@ export class FleetSimulator {
 
   private block(d: number): void {
     this.setType(T.endpointBlocked);
-    this.blocked[d] = 1;
+    this.state[d * STRIDE + BLOCKED] = 1;
   }
 
   private suspend(d: number): void {
     this.setType(T.simSuspension);
-    this.sim[d] = SIM_SUSPENDED;
+    this.state[d * STRIDE + SIM] = SIM_SUSPENDED;
   }
 
   private deleteSim(d: number): void {
     this.setType(T.simDeletion);
-    this.sim[d] = SIM_DELETED;
+    this.state[d * STRIDE + SIM] = SIM_DELETED;
   }
 }

@@ -80,10 +80,8 @@ export class IsoClock {
     const prefix = this.prefix;
     const day = Math.floor(second / 86_400);
     if (day !== this.day) {
-      // Dates change once a day: only then ask Date for the calendar.
       this.day = day;
-      const text = new Date(day * 86_400_000).toISOString();
-      for (let i = 0; i < 10; i++) prefix[i] = text.charCodeAt(i);
+      writeDate(prefix, day);
       prefix[10] = T;
       prefix[13] = COLON;
       prefix[16] = COLON;
@@ -99,6 +97,46 @@ export class IsoClock {
     prefix[17] = 48 + ((seconds / 10) | 0);
     prefix[18] = 48 + (seconds % 10);
   }
+}
+
+/** Days from 1970-01-01 to 0000-03-01 (the start of the civil-calendar eras below). */
+const EPOCH_SHIFT = 719_468;
+/** Days 0000-03-01 … 9999-12-31: years with four digits, as `toISOString` writes them plainly. */
+const PLAIN_DAYS_MIN = -EPOCH_SHIFT;
+const PLAIN_DAYS_MAX = 2_932_896;
+
+/**
+ * Writes `YYYY-MM-DD` of a day number (days since 1970-01-01) at `out[0..10)`.
+ *
+ * Why not `Date`: dates of quota expiries and session starts jump between days, and a
+ * `toISOString` per record costs as much as the rest of the record. This is Howard
+ * Hinnant's `civil_from_days` in integer arithmetic (a test checks it against `Date`).
+ */
+export function writeDate(out: Uint8Array, day: number): void {
+  if (day < PLAIN_DAYS_MIN || day > PLAIN_DAYS_MAX) {
+    const text = new Date(day * 86_400_000).toISOString();
+    for (let i = 0; i < 10; i++) out[i] = text.charCodeAt(i);
+    return;
+  }
+  const z = day + EPOCH_SHIFT;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  out[0] = 48 + Math.floor(y / 1000);
+  out[1] = 48 + (Math.floor(y / 100) % 10);
+  out[2] = 48 + (Math.floor(y / 10) % 10);
+  out[3] = 48 + (y % 10);
+  out[4] = 45; // '-'
+  out[5] = 48 + Math.floor(m / 10);
+  out[6] = 48 + (m % 10);
+  out[7] = 45;
+  out[8] = 48 + Math.floor(d / 10);
+  out[9] = 48 + (d % 10);
 }
 
 /** `2021-08-09T12:00:27` of a UTC time (slow path for occasional dates). */

@@ -165,6 +165,19 @@ const F = {
   quotaThreshold: ascii('Z","thresholdPercentage":'),
   quotaLastVolume: ascii(',"lastVolumeAdded":'),
   quotaAutoRefill: ascii(',"autoRefill":'),
+  smsUsedUp: ascii('SMS quota used up.'),
+  dataUsedUp: ascii('Data quota used up.'),
+  smsThreshold: ascii('SMS quota threshold reached: remaining volume fell below '),
+  dataThreshold: ascii('Data quota threshold reached: remaining volume fell below '),
+  percentDot: ascii('%.'),
+  dataExpired: ascii('Data quota expired.'),
+  expiredVolume: ascii(',"status":{"id":3,"description":"EXPIRED"},"volume":'),
+  zQuoteClose: ascii('Z"}'),
+  quotaLevelVolume: ascii('{"quota":{"volume":'),
+  quotaThresholdVolume: ascii(',"threshold_volume":'),
+  quotaThresholdPercentage: ascii(',"threshold_percentage":'),
+  smsTraffic: ascii(',"traffic_type":{"id":6,"description":"SMS"}}}'),
+  closeTwo: ascii('}}'),
   quotaBlock: ascii(',"action_on_exhaustion":{"id":1,"description":"Block","peak_throughput":null}}'),
   quotaThrottle: ascii(',"action_on_exhaustion":{"id":2,"description":"Throttle","peak_throughput":64000}}'),
 };
@@ -246,9 +259,17 @@ function identityBytes(device: DeviceIdentity, field: DeviceField): Uint8Array {
  */
 export class RecordRenderer {
   private readonly clock = new IsoClock();
+  /** Quota expiry dates (days ahead of the event). */
   private readonly dates = new IsoClock();
+  /** Session start times: kept apart from expiries so each clock's cached day and second stay valid. */
+  private readonly sessions = new IsoClock();
   private readonly scratch = new ByteWriter(1 << 14);
-  private readonly typeBlocks: (Uint8Array | undefined)[] = [];
+  /**
+   * Allocated at full size up front: filling an empty array at scattered keys up to
+   * ~2500 leaves it in dictionary mode, and every record's lookup then went through
+   * a megamorphic keyed-load stub.
+   */
+  private readonly typeBlocks: (Uint8Array | null)[] = new Array<Uint8Array | null>(TYPE_BLOCK_KEYS).fill(null);
   // Scratch codes of the record being written.
   private source = 0;
   private severity = 0;
@@ -348,8 +369,8 @@ export class RecordRenderer {
   private typeBlock(spec: RecordSpec, shape: Shape, named: boolean): Uint8Array {
     const deletion = shape === Shape.PdpUpdate && spec.variant % 2 === 1 ? 1 : 0;
     const key = (((spec.typeId * 2 + deletion) * 3 + this.source) * 3 + this.severity) * 2 + (named ? 1 : 0);
-    let block = key < TYPE_BLOCK_KEYS ? this.typeBlocks[key] : undefined;
-    if (block === undefined) {
+    let block = key < TYPE_BLOCK_KEYS ? (this.typeBlocks[key] as Uint8Array | null) : null;
+    if (block === null) {
       const k = named ? 'name' : 'description';
       const severity = (named ? SEVERITY_SHOUTED : SEVERITY_NAMES)[this.severity];
       block = ascii(
@@ -478,16 +499,16 @@ export class RecordRenderer {
         break;
       case Shape.QuotaLevel: {
         const sms = spec.typeId === T.smsQuotaThresholdReached || spec.typeId === T.smsQuotaUsedUp;
-        const what = sms ? 'SMS quota' : 'Data quota';
-        w.text(
-          this.alert
-            ? `${what} used up.`
-            : `${what} threshold reached: remaining volume fell below ${quotaPercentage(spec.random)}%.`,
-        );
+        if (this.alert) w.bytes(sms ? F.smsUsedUp : F.dataUsedUp);
+        else {
+          w.bytes(sms ? F.smsThreshold : F.dataThreshold);
+          w.uint(quotaPercentage(spec.random));
+          w.bytes(F.percentDot);
+        }
         break;
       }
       case Shape.QuotaExpired:
-        w.text('Data quota expired.');
+        w.bytes(F.dataExpired);
         break;
       case Shape.EndpointPlain: {
         const text = PLAIN_DESCRIPTIONS.get(spec.typeId);
@@ -558,13 +579,19 @@ export class RecordRenderer {
         return;
       case Shape.QuotaLevel:
         w.bytes(F.detail);
-        w.text(quotaLevelDetail(spec));
+        if ((spec.messy & Messy.NumericStrings) !== 0) w.text(quotaLevelDetail(spec));
+        else writeQuotaLevelDetail(w, spec);
         return;
       case Shape.QuotaExpired:
+        // `{"id":…,"status":{"id":3,…},"volume":…,"expiryDate":"…Z"}`, digits written in place.
         w.bytes(F.detail);
-        w.text(
-          `{"id":${7_000_000 + (spec.random >>> 6)},"status":{"id":3,"description":"EXPIRED"},"volume":${megabytes((spec.random & 0xffff) * 11)},"expiryDate":"${localIso(spec.at)}Z"}`,
-        );
+        w.bytes(F.quotaId);
+        w.uint(7_000_000 + (spec.random >>> 6));
+        w.bytes(F.expiredVolume);
+        writeMegabytes(w, (spec.random & 0xffff) * 11);
+        w.bytes(F.quotaExpiry);
+        this.dates.local(w, spec.at);
+        w.bytes(F.zQuoteClose);
         return;
       case Shape.Organisation: {
         const detail = organisationDetail(spec);
@@ -586,26 +613,21 @@ export class RecordRenderer {
     const device = spec.device;
     const a = spec.sessionA;
     const b = spec.sessionB;
-    const h1 = mix32(a ^ 0x2545f491);
-    const h2 = mix32(b ^ 0x68e31da4);
-    const h3 = mix32((a + Math.imul(b, 3)) | 0);
-    const h4 = mix32(a ^ (b << 1) ^ 0x5bd1e995);
     const sessionIdInDetail = (m & Messy.SessionIdInDetail) !== 0;
     w.bytes(op.sessionHeadBytes);
     const slab = this.slab;
-    if (sessionIdInDetail) this.sessionBlock(w, spec, h1, h2, h3, h4, false);
-    else if (spec.slot >= 0 && slab !== null) {
+    if (!sessionIdInDetail && spec.slot >= 0 && slab !== null) {
       // A session's block is written once, into the device's slot, and copied by its
       // Create and its Delete alike.
       if (!slab.holdsSession(spec.slot, a, b)) {
         const saved = w.pos;
         w.pos = slab.sessionOffset(spec.slot);
-        this.sessionBlock(w, spec, h1, h2, h3, h4, true);
+        this.sessionBlock(w, spec, true);
         slab.setSession(spec.slot, a, b, w.pos);
         w.pos = saved;
       }
       slab.copySession(spec.slot);
-    } else this.sessionBlock(w, spec, h1, h2, h3, h4, true);
+    } else this.sessionBlock(w, spec, !sessionIdInDetail);
     w.bytes(op.pdpBytes);
     const org = spec.organisation;
     w.bytes((m & Messy.NoBreakout) === 0 ? org.pdpBytes : org.pdpNoBreakoutBytes);
@@ -618,7 +640,7 @@ export class RecordRenderer {
     w.bytes(op.sessionTailBytes);
     if (sessionIdInDetail) {
       w.bytes(F.detailSessionId);
-      writeUuid(w, h1, h2, h3, h4);
+      writeUuid(w, sessionHash1(a), sessionHash2(b), sessionHash3(a, b), sessionHash4(a, b));
       w.byte(34);
     }
     if (withVolume) {
@@ -672,15 +694,13 @@ export class RecordRenderer {
   }
 
   /** `"session_id":"…","pdp_context_id":…,…,"tunnel_created":"…"` (without the session id if told so). */
-  private sessionBlock(
-    w: ByteWriter,
-    spec: RecordSpec,
-    h1: number,
-    h2: number,
-    h3: number,
-    h4: number,
-    withSessionId: boolean,
-  ): void {
+  private sessionBlock(w: ByteWriter, spec: RecordSpec, withSessionId: boolean): void {
+    const a = spec.sessionA;
+    const b = spec.sessionB;
+    const h1 = sessionHash1(a);
+    const h2 = sessionHash2(b);
+    const h3 = sessionHash3(a, b);
+    const h4 = sessionHash4(a, b);
     if (withSessionId) {
       w.bytes(F.sessionId);
       writeUuid(w, h1, h2, h3, h4);
@@ -698,10 +718,16 @@ export class RecordRenderer {
     w.bytes(F.lac);
     w.uint((h2 & 0x3fff) + 1);
     w.bytes(F.tunnel);
-    this.dates.local(w, spec.sessionStart);
+    this.sessions.local(w, spec.sessionStart);
     w.byte(34); // '"'
   }
 }
+
+// The words a session's ids and numbers derive from (hashed only when a block is written).
+const sessionHash1 = (a: number): number => mix32(a ^ 0x2545f491);
+const sessionHash2 = (b: number): number => mix32(b ^ 0x68e31da4);
+const sessionHash3 = (a: number, b: number): number => mix32((a + Math.imul(b, 3)) | 0);
+const sessionHash4 = (a: number, b: number): number => mix32(a ^ (b << 1) ^ 0x5bd1e995);
 
 /** A device's identity objects with the messy variants applied, as text. */
 function messySubject(spec: RecordSpec, device: DeviceIdentity): { head: string; imsi: string; user: string } {
@@ -791,6 +817,25 @@ function quotaAssignment(spec: RecordSpec): QuotaAssignment {
   };
 }
 
+/** `quotaLevelDetail` of a canonical record (no numeric strings), written as bytes. */
+function writeQuotaLevelDetail(w: ByteWriter, spec: RecordSpec): void {
+  const typeId = spec.typeId;
+  const sms = typeId === T.smsQuotaThresholdReached || typeId === T.smsQuotaUsedUp;
+  const usedUp = typeId === T.quotaUsedUp || typeId === T.smsQuotaUsedUp;
+  const r = spec.random;
+  w.bytes(F.quotaLevelVolume);
+  if (usedUp) w.byte(48); // '0'
+  else if (sms) w.uint(1 + (r % 9));
+  else writeMegabytes(w, (r & 0xfffff) * 3);
+  w.bytes(F.quotaThresholdVolume);
+  if (sms) w.uint(5 + (r % 5));
+  else writeMegabytes(w, ((r >>> 4) & 0xfffff) * 7);
+  w.bytes(F.quotaThresholdPercentage);
+  w.uint(quotaPercentage(r));
+  w.bytes(sms ? F.smsTraffic : F.closeTwo);
+}
+
+/** The detail of quota threshold / used-up records as text (the messy path). */
 function quotaLevelDetail(spec: RecordSpec): string {
   const typeId = spec.typeId;
   const sms = typeId === T.smsQuotaThresholdReached || typeId === T.smsQuotaUsedUp;

@@ -1,5 +1,6 @@
-import { emitChunks } from './emitChunks.js';
+import { Buffer } from 'node:buffer';
 import type { FleetSimulationOptions } from './FleetSimulator.js';
+import { fleetLogChunks } from './fleetLogChunks.js';
 
 /**
  * Characters per chunk handed to `write` (records are ASCII: one byte each). Kept
@@ -24,5 +25,11 @@ export function generateFleetLog(
   options: FleetSimulationOptions,
   write: (chunk: string) => void,
 ): { events: number; bytes: number } {
-  return emitChunks(options, CHUNK_SIZE, (w, start) => write(w.textFrom(start)));
+  const chunks = fleetLogChunks(options, CHUNK_SIZE);
+  for (;;) {
+    const next = chunks.next();
+    if (next.done === true) return next.value;
+    const chunk = next.value;
+    write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length).toString('latin1'));
+  }
 }

@@ -1,14 +1,11 @@
-import { emitChunks } from './emitChunks.js';
 import type { FleetSimulationOptions } from './FleetSimulator.js';
-
-/** Bytes per chunk: large, since each chunk usually costs a system call downstream. */
-const CHUNK_BYTES = 1 << 20;
+import { fleetLogChunks } from './fleetLogChunks.js';
 
 /**
  * `generateFleetLog` without the text step: the same bytes, handed over as chunks of
  * the simulator's own buffer (about 1 MB each). Faster for writing to a file or stdout
  * — no string is built or encoded — but a chunk is only valid during the call: write it
- * synchronously or copy it.
+ * synchronously or copy it. Asynchronous writers iterate `fleetLogChunks` instead.
  *
  * @example
  * import { writeSync } from 'node:fs';
@@ -18,5 +15,10 @@ export function generateFleetLogBytes(
   options: FleetSimulationOptions,
   write: (chunk: Uint8Array) => void,
 ): { events: number; bytes: number } {
-  return emitChunks(options, CHUNK_BYTES, (w, start, end) => write(w.buf.subarray(start, end)));
+  const chunks = fleetLogChunks(options);
+  for (;;) {
+    const next = chunks.next();
+    if (next.done === true) return next.value;
+    write(next.value);
+  }
 }
