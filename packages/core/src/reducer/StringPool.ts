@@ -174,11 +174,6 @@ export class StringPool {
     return out;
   }
 
-  /** UTF-8 byte length of a reference's string (0 for `null` and escaped strings). */
-  byteLength(ref: number): number {
-    return ref > 0 && ref < this.#count ? (this.#length[ref] as number) : 0;
-  }
-
   /**
    * The pool's strings as stored bytes, references 1…size in order: views on the pool's
    * own arrays, valid until the next `intern` (copy them to keep or transfer them).
