@@ -14,14 +14,14 @@ export interface RunResult {
 }
 
 /** Runs the built `simfleet` binary as a user would (`pnpm build` first). */
-export function simfleet(args: readonly string[], options: { input?: string | Buffer; cwd?: string } = {}): RunResult {
+export function simfleet(args: readonly string[], options: { input?: string | Buffer; cwd?: string; env?: Record<string, string> } = {}): RunResult {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run 'pnpm build' before the CLI tests`);
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? REPO,
     input: options.input,
     encoding: 'utf8',
     maxBuffer: 512 * 1024 * 1024,
-    env: { ...process.env, FORCE_COLOR: '0' },
+    env: { ...process.env, FORCE_COLOR: '0', ...options.env },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

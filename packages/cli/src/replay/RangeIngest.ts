@@ -42,8 +42,13 @@ export interface RangeResult {
   readonly deferred: readonly { readonly line: number; readonly text: string }[];
   /** Lines in the range (its `\n`s, plus a last unterminated one). */
   readonly lines: number;
-  /** The range's pool as bytes (transferable copies; no index): merged with `StringPool.internStored`. */
-  readonly strings: StoredStrings;
+  /**
+   * The strings the range's pool gained during this range, as bytes (transferable copies;
+   * no index): references `strings.after + 1 …` of pool `strings.pool`. A worker keeps
+   * its pool across ranges, so a string seen in an earlier range is not sent again; the
+   * main thread keeps one remap per worker pool and extends it (`ReplaySession.mergeRange`).
+   */
+  readonly strings: StoredStrings & { readonly pool: number; readonly after: number; readonly retired?: number | undefined };
   readonly columns: RangeColumns;
 }
 
@@ -56,17 +61,33 @@ export interface RangeResult {
  * const result = ingest.result(lines.nextLine - 1);
  */
 export class RangeIngest {
-  readonly #pool = new StringPool();
-  readonly #columns = new EventColumns(this.#pool, 1 << 16);
-  readonly #fast = new FastLineDecoder(this.#columns);
+  readonly #pool: StringPool;
+  readonly #poolId: number;
+  readonly #retired: number | undefined;
+  readonly #after: number;
+  readonly #columns: EventColumns;
+  readonly #fast: FastLineDecoder;
   readonly #options: RangeOptions;
   #records = 0;
   #withoutEndpoint = 0;
   readonly #unknown = new Map<number, number>();
   readonly #deferred: { line: number; text: string }[] = [];
 
-  constructor(options: RangeOptions) {
+  /**
+   * `pool` (with its id, unique in the replay) may hold an earlier range's strings: only
+   * new ones are sent. `retired`: a pool this worker dropped, whose remap the main thread can drop.
+   */
+  constructor(
+    options: RangeOptions,
+    pool: { readonly pool: StringPool; readonly id: number; readonly retired?: number | undefined } = { pool: new StringPool(), id: 0 },
+  ) {
     this.#options = options;
+    this.#pool = pool.pool;
+    this.#poolId = pool.id;
+    this.#retired = pool.retired;
+    this.#after = pool.pool.size;
+    this.#columns = new EventColumns(this.#pool, 1 << 16);
+    this.#fast = new FastLineDecoder(this.#columns);
   }
 
   ingestLine(bytes: Buffer, start: number, end: number, line: number): void {
@@ -112,8 +133,15 @@ export class RangeIngest {
   result(lines: number): RangeResult {
     const c = this.#columns;
     const n = c.length;
-    const stored = this.#pool.stored();
-    const strings: StoredStrings = { byteLengths: stored.byteLengths.slice(), bytes: stored.bytes.slice(), escaped: new Map(stored.escaped) };
+    const delta = this.#pool.storedSince(this.#after);
+    const strings = {
+      byteLengths: delta.byteLengths.slice(),
+      bytes: delta.bytes.slice(),
+      escaped: delta.escaped,
+      pool: this.#poolId,
+      after: this.#after,
+      retired: this.#retired,
+    };
     return {
       records: this.#records,
       withoutEndpoint: this.#withoutEndpoint,

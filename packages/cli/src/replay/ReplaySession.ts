@@ -108,6 +108,8 @@ export class ReplaySession {
   #withoutEndpoint = 0;
   /** Duplicate rows a checkpoint dropped before it was written (checkpoint/). */
   #duplicatesRemoved = 0;
+  /** Per worker pool (RangeResult.strings.pool): its references → this fleet pool's. */
+  readonly #workerRemaps = new Map<number, { remap: Uint32Array; size: number }>();
   /** Rows pending in memory that trigger a spill. */
   readonly #budget: number;
   /** The spilled runs, once there are some. */
@@ -151,9 +153,7 @@ export class ReplaySession {
    * counts, then the lines it deferred, ingested here in line order.
    */
   mergeRange(result: RangeResult, file: string, firstLine: number): void {
-    const pool = this.fleet.pool;
-    // From the worker pool's bytes: no JS string is made for a string merged here.
-    const remap = pool.internStored(result.strings);
+    const remap = this.#remapOf(result.strings);
     const from = result.columns;
     const to = this.#columns;
     const base = to.length;
@@ -172,6 +172,32 @@ export class ReplaySession {
     for (const [typeId, count] of result.unknownTypes) this.#unknownTypes.set(typeId, (this.#unknownTypes.get(typeId) ?? 0) + count);
     for (const d of result.deferred) this.ingest({ text: d.text, line: d.line + firstLine - 1 }, file);
     this.#spillIfFull();
+  }
+
+  /**
+   * Worker pool reference → this pool's, extended by the strings a range brings (from
+   * their bytes: no JS string is made). A worker's ranges merge in the order it decoded
+   * them, so each delta starts where the remap ends.
+   */
+  #remapOf(strings: RangeResult['strings']): Uint32Array {
+    if (strings.retired !== undefined) this.#workerRemaps.delete(strings.retired);
+    let known = this.#workerRemaps.get(strings.pool);
+    if (known === undefined) {
+      if (strings.after !== 0) throw new Error(`worker pool ${strings.pool} continues from string ${strings.after}, but none was merged`);
+      known = { remap: new Uint32Array(1 << 12), size: 0 };
+      this.#workerRemaps.set(strings.pool, known);
+    }
+    if (strings.after !== known.size) throw new Error(`worker pool ${strings.pool} continues from string ${strings.after}, not ${known.size}`);
+    const local = this.fleet.pool.internStored(strings);
+    const size = known.size + local.length - 1;
+    if (size + 1 > known.remap.length) {
+      const grown = new Uint32Array(Math.max(size + 1, known.remap.length * 2));
+      grown.set(known.remap);
+      known.remap = grown;
+    }
+    known.remap.set(local.subarray(1), known.size + 1);
+    known.size = size;
+    return known.remap;
   }
 
   /** Decodes one record into the pending columns, or rejects it with a reason. */

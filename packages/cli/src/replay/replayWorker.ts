@@ -3,7 +3,8 @@
  * answers each with a `RangeResult` (see RangeIngest.ts). One message in, one out.
  */
 import { open } from 'node:fs/promises';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, threadId } from 'node:worker_threads';
+import { StringPool } from '@simfleet/core';
 import { NdjsonLines } from './NdjsonLines.js';
 import { RangeIngest, type RangeOptions, transferList } from './RangeIngest.js';
 
@@ -17,9 +18,36 @@ export interface RangeJob {
 
 const CHUNK = 1 << 20;
 
+/**
+ * Strings a worker's pool may hold before it starts a new one. A pool kept across
+ * ranges interns each ICCID, IMSI, … once per worker instead of once per range (and
+ * sends it to the main thread once); the cap bounds its memory (~40 B a string) on
+ * fleets of millions of devices, where few strings repeat within a worker anyway.
+ */
+export const MAX_WORKER_POOL_STRINGS = 1 << 20;
+
+/** The cap in use: `SIMFLEET_WORKER_POOL_STRINGS` overrides it (tests use a tiny one). */
+const poolCap = Number(process.env['SIMFLEET_WORKER_POOL_STRINGS'] ?? MAX_WORKER_POOL_STRINGS);
+
+let pool = new StringPool();
+let generation = 0;
+const poolId = (): number => threadId * 2 ** 20 + generation;
+
+/**
+ * The worker's pool for the next range, its id (unique among the replay's workers and
+ * their pools) and, when the cap made it start afresh, the id of the pool it retired.
+ */
+function workerPool(): { pool: StringPool; id: number; retired?: number } {
+  if (!(pool.size > poolCap)) return { pool, id: poolId() };
+  const retired = poolId();
+  pool = new StringPool();
+  generation++;
+  return { pool, id: poolId(), retired };
+}
+
 /** Decodes one range of a file. */
 export async function replayRange(job: RangeJob): Promise<ReturnType<RangeIngest['result']>> {
-  const ingest = new RangeIngest(job.options);
+  const ingest = new RangeIngest(job.options, workerPool());
   const lines = new NdjsonLines(1);
   const onLine = (b: Buffer, s: number, e: number, line: number): void => ingest.ingestLine(b, s, e, line);
   const handle = await open(job.path, 'r');

@@ -189,6 +189,24 @@ export class StringPool {
   }
 
   /**
+   * The strings interned after reference `after` (references after + 1 … size) in the
+   * stored form, counted from there (`escaped` keys too): what a worker that keeps its
+   * pool across byte ranges sends, when the other side already holds the first `after`.
+   * Views on the pool's own arrays, like `stored()`.
+   *
+   * @example
+   * const delta = pool.storedSince(sent); // then: remap[sent + r] = other.internStored(delta)[r]
+   */
+  storedSince(after: number): StoredStrings {
+    if (!(after >= 0 && after < this.#count)) throw new RangeError(`not a reference of this pool: ${after}`);
+    const from = after + 1;
+    const firstByte = from < this.#count ? (this.#start[from] as number) : this.#used;
+    const escaped = new Map<number, string>();
+    if (this.#escapedValues !== undefined) for (const [ref, value] of this.#escapedValues) if (ref > after) escaped.set(ref - after, value);
+    return { byteLengths: this.#length.subarray(from, this.#count), bytes: this.#bytes.subarray(firstByte, this.#used), escaped };
+  }
+
+  /**
    * Interns every string of another pool's stored form (`stored()`, maybe from another
    * thread) from its bytes, no string made; returns their references here, by their
    * reference there (`remap[0]` is 0).

@@ -144,6 +144,30 @@ describe('StringPool (bytes)', () => {
     );
   });
 
+  it('sends what was interned since a reference (storedSince), and the receiver extends its remap with it', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(anyText, { maxLength: 15 }), { minLength: 1, maxLength: 5 }), fc.array(anyText, { maxLength: 10 }), (batches, before) => {
+        const worker = new StringPool();
+        const main = new StringPool();
+        for (const t of before) main.intern(t);
+        const remap: number[] = [0];
+        let sent = 0;
+        for (const batch of batches) {
+          for (const t of batch) worker.intern(t);
+          const delta = worker.storedSince(sent);
+          expect(delta.byteLengths.length).toBe(worker.size - sent);
+          const local = main.internStored({ byteLengths: delta.byteLengths.slice(), bytes: delta.bytes.slice(), escaped: delta.escaped });
+          for (let r = 1; r < local.length; r++) remap[sent + r] = local[r]!;
+          sent = worker.size;
+          for (const t of batch) expect(main.get(remap[worker.intern(t)]!)).toBe(t);
+        }
+        expect(worker.storedSince(sent).byteLengths.length).toBe(0);
+        expect(() => worker.storedSince(sent + 1)).toThrow(RangeError);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('hashes bytes with FNV-1a', () => {
     expect(hashBytes(new Uint8Array(0), 0, 0) >>> 0).toBe(0x811c9dc5);
     expect(hashBytes(utf8.encode('a'), 0, 1) >>> 0).toBe(0xe40c292c);
