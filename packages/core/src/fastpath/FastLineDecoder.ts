@@ -36,7 +36,6 @@ import { DATA_DISCONNECT_PREFIX, REJECTION_PREFIX, REJECTION_REASON_CODES, rejec
 import { type EventColumns, NO_RAT_TYPE, NO_REJECTION_REASON } from '../reducer/EventColumns.js';
 import { NULL_REF, type StringPool } from '../reducer/StringPool.js';
 import { ByteInterner } from './ByteInterner.js';
-import { findKey, type KeySet, keySet } from './KeySet.js';
 import {
   MAX_PLANNED_TYPE_ID,
   PLAN_OPERATOR_DETAIL,
@@ -51,6 +50,7 @@ import {
   SESSION_REJECTED_CODE,
   SESSION_UPDATED_CODE,
 } from './fastTypePlan.js';
+import { findKey, type KeySet, keySet } from './KeySet.js';
 import { timestampBytes } from './timestampBytes.js';
 
 /** `decodeLine` result: the line needs the full decoder. */
@@ -591,7 +591,10 @@ export class FastLineDecoder {
         const object: boolean = c === 0x7b;
         stack[depth] = object ? 1 : 0;
         c = b[++p] as number;
-        if (c <= 0x20) c = b[(p = this.#ws(p))] as number;
+        if (c <= 0x20) {
+          p = this.#ws(p);
+          c = b[p] as number;
+        }
         if (p >= end) return -1;
         if (c === (object ? 0x7d : 0x5d)) {
           p++;
@@ -614,12 +617,18 @@ export class FastLineDecoder {
       for (;;) {
         if (depth === base) return p;
         c = b[p] as number;
-        if (c <= 0x20) c = b[(p = this.#ws(p))] as number;
+        if (c <= 0x20) {
+          p = this.#ws(p);
+          c = b[p] as number;
+        }
         if (p >= end) return -1;
         const object: boolean = stack[depth] === 1;
         if (c === 0x2c) {
           c = b[++p] as number;
-          if (c <= 0x20) c = b[(p = this.#ws(p))] as number;
+          if (c <= 0x20) {
+            p = this.#ws(p);
+            c = b[p] as number;
+          }
           if (object) {
             p = this.#skipKey(p);
             if (p < 0) return -1;
@@ -643,7 +652,10 @@ export class FastLineDecoder {
     p = this.#string(p + 1);
     if (p < 0) return -1;
     let c = b[++p] as number;
-    if (c <= 0x20) c = b[(p = this.#ws(p))] as number;
+    if (c <= 0x20) {
+      p = this.#ws(p);
+      c = b[p] as number;
+    }
     if (c !== 0x3a || p >= end) return -1;
     c = b[++p] as number;
     if (c <= 0x20) p = this.#ws(p);
@@ -661,7 +673,10 @@ export class FastLineDecoder {
     const view = this.#view;
     const end = this.#end;
     let c = b[++p] as number;
-    if (c <= 0x20) c = b[(p = this.#ws(p))] as number;
+    if (c <= 0x20) {
+      p = this.#ws(p);
+      c = b[p] as number;
+    }
     if (p >= end) return -1;
     if (c === 0x7d) {
       this.#seen = 0;
@@ -677,7 +692,10 @@ export class FastLineDecoder {
       if (index < 0 && ke - ks === 9 && sameBytes(b, ks, PROTO)) return -1;
       p = ke + 1;
       c = b[p] as number;
-      if (c <= 0x20) c = b[(p = this.#ws(p))] as number;
+      if (c <= 0x20) {
+        p = this.#ws(p);
+        c = b[p] as number;
+      }
       if (c !== 0x3a || p >= end) return -1;
       c = b[++p] as number;
       if (c <= 0x20) p = this.#ws(p);
@@ -692,11 +710,17 @@ export class FastLineDecoder {
       }
       if (p < 0) return -1;
       c = b[p] as number;
-      if (c <= 0x20) c = b[(p = this.#ws(p))] as number;
+      if (c <= 0x20) {
+        p = this.#ws(p);
+        c = b[p] as number;
+      }
       if (p >= end) return -1;
       if (c === 0x2c) {
         c = b[++p] as number;
-        if (c <= 0x20) c = b[(p = this.#ws(p))] as number;
+        if (c <= 0x20) {
+          p = this.#ws(p);
+          c = b[p] as number;
+        }
         continue;
       }
       if (c === 0x7d) {
@@ -713,7 +737,10 @@ export class FastLineDecoder {
     const view = this.#view;
     const end = this.#end;
     let c = b[++p] as number;
-    if (c <= 0x20) c = b[(p = this.#ws(p))] as number;
+    if (c <= 0x20) {
+      p = this.#ws(p);
+      c = b[p] as number;
+    }
     if (p >= end || c === 0x7d) return -1; // `{}` lacks the required keys
     let seen = 0;
     for (;;) {
@@ -725,7 +752,10 @@ export class FastLineDecoder {
       if (index < 0 && ke - ks === 9 && sameBytes(b, ks, PROTO)) return -1;
       p = ke + 1;
       c = b[p] as number;
-      if (c <= 0x20) c = b[(p = this.#ws(p))] as number;
+      if (c <= 0x20) {
+        p = this.#ws(p);
+        c = b[p] as number;
+      }
       if (c !== 0x3a || p >= end) return -1;
       c = b[++p] as number;
       if (c <= 0x20) p = this.#ws(p);
@@ -739,11 +769,17 @@ export class FastLineDecoder {
       }
       if (p < 0) return -1;
       c = b[p] as number;
-      if (c <= 0x20) c = b[(p = this.#ws(p))] as number;
+      if (c <= 0x20) {
+        p = this.#ws(p);
+        c = b[p] as number;
+      }
       if (p >= end) return -1;
       if (c === 0x2c) {
         c = b[++p] as number;
-        if (c <= 0x20) c = b[(p = this.#ws(p))] as number;
+        if (c <= 0x20) {
+          p = this.#ws(p);
+          c = b[p] as number;
+        }
         continue;
       }
       if (c !== 0x7d) return -1;
