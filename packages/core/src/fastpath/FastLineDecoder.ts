@@ -2,10 +2,17 @@
  * The fast path: one NDJSON line (bytes) → one `EventColumns` row, or "fall back".
  *
  * Why it is fast (the simdjson "on-demand" idea, in plain JavaScript)
- * - The line's bytes are scanned once, left to right, by a validating recursive-descent
- *   scanner. Nothing is materialised: no object, no array, no string per key or value.
- *   Keys are matched by length and bytes against the few the reducer reads; every
- *   other value is only validated and skipped (a table lookup per byte in strings).
+ * - The line's bytes are scanned once, left to right, by a validating scanner: recursive
+ *   descent through the objects whose keys the reducer reads, one flat loop with an
+ *   explicit container stack through every other value (validated and skipped). Nothing
+ *   is materialised: no object, no array, no string per key or value.
+ * - Strings are scanned 4 bytes at a time (exact SWAR tests for quote, backslash, control
+ *   and non-ASCII bytes on a DataView, never past the line), byte by byte only near those.
+ *   White space is looked for only where the next byte is ≤ 0x20 (exported lines have none).
+ * - Keys are matched through KeySet (a slot by length and second byte, then word compares);
+ *   first against the key the previous record had at the same place in the same kind of
+ *   object (exports keep one key order), which needs no scan: a key's bytes followed by a
+ *   quote are exactly that string.
  * - Numbers the reducer needs (event id as exact hi/lo u32, endpoint / organisation /
  *   SIM ids, type id, RAT type) are accumulated from their digits; the timestamp is
  *   computed from its digits (timestampBytes.ts).
@@ -50,7 +57,7 @@ import {
   SESSION_REJECTED_CODE,
   SESSION_UPDATED_CODE,
 } from './fastTypePlan.js';
-import { findKey, type KeySet, keySet } from './KeySet.js';
+import { findKey, type KeySet, keyAt, keySet } from './KeySet.js';
 import { timestampBytes } from './timestampBytes.js';
 
 /** `decodeLine` result: the line needs the full decoder. */
@@ -82,6 +89,8 @@ for (const c of '"\\/bfnrtu') ESCAPABLE[c.charCodeAt(0)] = 1;
 
 /** Deeper values fall back (lossless-json recurses; its limit is not ours to guess). */
 const MAX_DEPTH = 64;
+/** Key positions per object kind whose key is predicted (a power of 2; later positions share slots). */
+const PREDICTED_KEYS = 32;
 /** Digits of an id that is surely a safe integer. */
 const MAX_SAFE_DIGITS = 15;
 
@@ -180,6 +189,8 @@ export class FastLineDecoder {
   #end = 0;
   /** Container kinds (1 object, 0 array) of the value #skip is inside, by depth. */
   readonly #stack = new Uint8Array(MAX_DEPTH + 2);
+  /** By object kind and key position: the index of the known key found there last time, or -1 (see #object). */
+  readonly #predicted = new Int8Array(PREDICTED_KEYS * (W_PDP + 1)).fill(-1);
   #flags = 0; // of the last string scanned: bit 1 escape, bit 2 non-ASCII
   #num = 0; // value of the last plain integer read (NaN when not plain or too long)
   #seen = 0; // keys seen in the current object (bit per key index)
@@ -683,13 +694,23 @@ export class FastLineDecoder {
       return p + 1;
     }
     let seen = 0;
+    const predicted = this.#predicted;
+    const slots = which * PREDICTED_KEYS;
+    let ordinal = 0;
     for (;;) {
       if (c !== 0x22) return -1;
       const ks = p + 1;
-      const ke = this.#string(ks);
-      if (ke < 0 || this.#flags & 1) return -1;
-      const index = findKey(view, b, ks, ke, known);
-      if (index < 0 && ke - ks === 9 && sameBytes(b, ks, PROTO)) return -1;
+      // Records of one export have their keys in one order: try the key the last record had here first.
+      const slot = slots + (ordinal++ & (PREDICTED_KEYS - 1));
+      let index = predicted[slot] as number;
+      let ke = index >= 0 ? keyAt(view, b, ks, end, known, index) : -1;
+      if (ke < 0) {
+        ke = this.#string(ks);
+        if (ke < 0 || this.#flags & 1) return -1;
+        index = findKey(view, b, ks, ke, known);
+        if (index < 0 && ke - ks === 9 && sameBytes(b, ks, PROTO)) return -1;
+        predicted[slot] = index;
+      }
       p = ke + 1;
       c = b[p] as number;
       if (c <= 0x20) {
@@ -743,13 +764,23 @@ export class FastLineDecoder {
     }
     if (p >= end || c === 0x7d) return -1; // `{}` lacks the required keys
     let seen = 0;
+    const predicted = this.#predicted;
+    const slots = W_TOP * PREDICTED_KEYS;
+    let ordinal = 0;
     for (;;) {
       if (c !== 0x22) return -1;
       const ks = p + 1;
-      const ke = this.#string(ks);
-      if (ke < 0 || this.#flags & 1) return -1;
-      const index = findKey(view, b, ks, ke, TOP_KEYS);
-      if (index < 0 && ke - ks === 9 && sameBytes(b, ks, PROTO)) return -1;
+      // Records of one export have their keys in one order: try the key the last record had here first.
+      const slot = slots + (ordinal++ & (PREDICTED_KEYS - 1));
+      let index = predicted[slot] as number;
+      let ke = index >= 0 ? keyAt(view, b, ks, end, TOP_KEYS, index) : -1;
+      if (ke < 0) {
+        ke = this.#string(ks);
+        if (ke < 0 || this.#flags & 1) return -1;
+        index = findKey(view, b, ks, ke, TOP_KEYS);
+        if (index < 0 && ke - ks === 9 && sameBytes(b, ks, PROTO)) return -1;
+        predicted[slot] = index;
+      }
       p = ke + 1;
       c = b[p] as number;
       if (c <= 0x20) {

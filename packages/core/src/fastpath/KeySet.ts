@@ -68,3 +68,26 @@ export function findKey(v: DataView, b: Uint8Array, s: number, e: number, set: K
   for (let i = 0; i < last; i++) if (v.getInt32(s + 4 * i, true) !== w[i]) return -1;
   return v.getInt32(e - 4, true) === w[last] ? k : -1;
 }
+
+/**
+ * Whether `b` at s holds key `k` of `set` and its closing quote: returns the quote's index,
+ * or -1. A key's bytes are plain ASCII (no quote, backslash or control byte), so a match
+ * is exactly the string the scanner would have found there, without scanning it.
+ *
+ * @example
+ * keyAt(view, bytes, keyStart, lineEnd, keySet('id', 'name'), 1); // bytes `name"…` → keyStart + 4
+ */
+export function keyAt(v: DataView, b: Uint8Array, s: number, end: number, set: KeySet, k: number): number {
+  const key = set.keys[k] as Uint8Array;
+  const len = key.length;
+  const e = s + len;
+  if (e >= end || b[e] !== 0x22) return -1;
+  if (len < 4) {
+    for (let i = 0; i < len; i++) if (b[s + i] !== key[i]) return -1;
+    return e;
+  }
+  const w = set.words[k] as Int32Array;
+  const last = w.length - 1;
+  for (let i = 0; i < last; i++) if (v.getInt32(s + 4 * i, true) !== w[i]) return -1;
+  return v.getInt32(e - 4, true) === w[last] ? e : -1;
+}
