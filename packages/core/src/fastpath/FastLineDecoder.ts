@@ -969,8 +969,15 @@ export class FastLineDecoder {
       this.#idLo = 0;
       p++;
     } else {
-      let hi = 0;
-      let lo = 0;
+      // Up to 15 digits the value is an exact double: one multiply-add a digit, split once.
+      let v = 0;
+      const stop = Math.min(end, p + MAX_SAFE_DIGITS);
+      while (p < stop && c >= 0x30 && c <= 0x39) {
+        v = v * 10 + (c - 0x30);
+        c = b[++p] as number;
+      }
+      let hi = Math.floor(v / 4294967296);
+      let lo = v - hi * 4294967296;
       while (p < end && c >= 0x30 && c <= 0x39) {
         const l = lo * 10 + (c - 0x30);
         const carry = Math.floor(l / 4294967296);

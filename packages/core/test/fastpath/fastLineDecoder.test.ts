@@ -311,6 +311,22 @@ describe('FastLineDecoder on what its scanner skips and the white space between 
   }, 60_000);
 });
 
+describe('FastLineDecoder event ids', () => {
+  it('ids of every length from 1 to 21 digits: exact hi/lo when at most 2^64 − 1, else a fallback', () => {
+    const decoder = newDecoder();
+    const line = SIM[0] as string;
+    expect(line).toMatch(/"id":\d+,"event_type"/);
+    const ids = [];
+    for (let k = 1; k <= 21; k++) ids.push('9'.repeat(k), '1234567890123456789012'.slice(0, k), `1${'0'.repeat(k - 1)}`, `${'4294967295'.slice(0, Math.min(k, 10))}${'7'.repeat(Math.max(0, k - 10))}`);
+    ids.push('18446744073709551615', '18446744073709551616', '4294967296', '4294967295', '9007199254740993');
+    for (const id of ids) {
+      const tally = { fast: 0, fallback: 0 };
+      check(decoder, encoder.encode(line.replace(/"id":\d+,"event_type"/, `"id":${id},"event_type"`)), tally);
+      expect(tally.fast, id).toBe(BigInt(id) < 2n ** 64n ? 1 : 0);
+    }
+  });
+});
+
 describe('FastLineDecoder key prediction', () => {
   it('a key that differs from the one the previous record had at its place: the same row or a fallback', () => {
     const decoder = newDecoder();
