@@ -2,10 +2,17 @@
  * The fast path: one NDJSON line (bytes) → one `EventColumns` row, or "fall back".
  *
  * Why it is fast (the simdjson "on-demand" idea, in plain JavaScript)
- * - The line's bytes are scanned once, left to right, by a validating recursive-descent
- *   scanner. Nothing is materialised: no object, no array, no string per key or value.
- *   Keys are matched by length and bytes against the few the reducer reads; every
- *   other value is only validated and skipped (a table lookup per byte in strings).
+ * - The line's bytes are scanned once, left to right, by a validating scanner: recursive
+ *   descent through the objects whose keys the reducer reads, one flat loop with an
+ *   explicit container stack through every other value (validated and skipped). Nothing
+ *   is materialised: no object, no array, no string per key or value.
+ * - Strings are scanned 4 bytes at a time (exact SWAR tests for quote, backslash, control
+ *   and non-ASCII bytes on a DataView, never past the line), byte by byte only near those.
+ *   White space is looked for only where the next byte is ≤ 0x20 (exported lines have none).
+ * - Keys are matched through KeySet (a slot by length and second byte, then word compares);
+ *   first against the key the previous record had at the same place in the same kind of
+ *   object (exports keep one key order), which needs no scan: a key's bytes followed by a
+ *   quote are exactly that string.
  * - Numbers the reducer needs (event id as exact hi/lo u32, endpoint / organisation /
  *   SIM ids, type id, RAT type) are accumulated from their digits; the timestamp is
  *   computed from its digits (timestampBytes.ts).
@@ -49,6 +56,7 @@ import {
   SESSION_REJECTED_CODE,
   SESSION_UPDATED_CODE,
 } from './fastTypePlan.js';
+import { findKey, type KeySet, keyAt, keySet } from './KeySet.js';
 import { timestampBytes } from './timestampBytes.js';
 
 /** `decodeLine` result: the line needs the full decoder. */
@@ -80,13 +88,14 @@ for (const c of '"\\/bfnrtu') ESCAPABLE[c.charCodeAt(0)] = 1;
 
 /** Deeper values fall back (lossless-json recurses; its limit is not ours to guess). */
 const MAX_DEPTH = 64;
+/** Key positions per object kind whose key is predicted (a power of 2; later positions share slots). */
+const PREDICTED_KEYS = 32;
 /** Digits of an id that is surely a safe integer. */
 const MAX_SAFE_DIGITS = 15;
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-const keys = (...names: string[]): Uint8Array[] => names.map(enc);
 
-const TOP_KEYS = keys(
+const TOP_KEYS = keySet(
   'id',
   'timestamp',
   'event_type',
@@ -114,20 +123,20 @@ const K_SIM = 9;
 const K_IMSI = 10;
 const K_USER = 11;
 const K_DETAIL = 12;
+const REQUIRED_TOP = (1 << K_ID) | (1 << K_TIMESTAMP) | (1 << K_EVENT_TYPE);
 
-const TYPE_KEYS = keys('id', 'description');
-const CODE_KEYS = keys('id');
-const ORGANISATION_KEYS = keys('id', 'name');
-const ENDPOINT_KEYS = keys('id', 'name', 'imei', 'ip_address');
-const SIM_KEYS = keys('id', 'iccid', 'msisdn');
-const IMSI_KEYS = keys('id', 'imsi');
-const USER_KEYS = keys('id', 'name', 'username');
-const DETAIL_KEYS = keys('name', 'country', 'mnc', 'pdp_context');
-const COUNTRY_KEYS = keys('mcc', 'iso_code');
-const MNC_ITEM_KEYS = keys('mnc');
-const PDP_KEYS = keys('apn', 'rat_type', 'mcc', 'mnc');
+const TYPE_KEYS = keySet('id', 'description');
+const CODE_KEYS = keySet('id');
+const ORGANISATION_KEYS = keySet('id', 'name');
+const ENDPOINT_KEYS = keySet('id', 'name', 'imei', 'ip_address');
+const SIM_KEYS = keySet('id', 'iccid', 'msisdn');
+const IMSI_KEYS = keySet('id', 'imsi');
+const USER_KEYS = keySet('id', 'name', 'username');
+const DETAIL_KEYS = keySet('name', 'country', 'mnc', 'pdp_context');
+const COUNTRY_KEYS = keySet('mcc', 'iso_code');
+const MNC_ITEM_KEYS = keySet('mnc');
+const PDP_KEYS = keySet('apn', 'rat_type', 'mcc', 'mnc');
 const PROTO = enc('__proto__');
-const NO_KEYS: Uint8Array[] = [];
 
 const DISCONNECT = enc(DATA_DISCONNECT_PREFIX);
 const REJECTED = enc(REJECTION_PREFIX);
@@ -171,7 +180,13 @@ export class FastLineDecoder {
 
   // --- the line being decoded ---
   #b: Uint8Array = new Uint8Array(0);
+  /** `#b` as a DataView: strings are scanned 4 bytes at a time (see #string). */
+  #view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
   #end = 0;
+  /** Container kinds (1 object, 0 array) of the value #skip is inside, by depth. */
+  readonly #stack = new Uint8Array(MAX_DEPTH + 2);
+  /** By object kind and key position: the index of the known key found there last time, or -1 (see #object). */
+  readonly #predicted = new Int8Array(PREDICTED_KEYS * (W_PDP + 1)).fill(-1);
   #flags = 0; // of the last string scanned: bit 1 escape, bit 2 non-ASCII
   #num = 0; // value of the last plain integer read (NaN when not plain or too long)
   #seen = 0; // keys seen in the current object (bit per key index)
@@ -211,7 +226,10 @@ export class FastLineDecoder {
    * run the full decoder on the line's text).
    */
   decodeLine(bytes: Uint8Array, start: number, end: number): number {
-    this.#b = bytes;
+    if (bytes !== this.#b) {
+      this.#b = bytes;
+      this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
     this.#end = end;
     let p = start;
     while (p < end && JSON_WS[bytes[p] as number] === 1) p++;
@@ -219,8 +237,10 @@ export class FastLineDecoder {
     this.#reset();
     p = this.#top(p);
     if (p < 0) return FAST_FALLBACK;
-    p = this.#ws(p);
-    if (p !== end) return FAST_FALLBACK;
+    if (p !== end) {
+      p = this.#ws(p);
+      if (p !== end) return FAST_FALLBACK;
+    }
     return this.#write();
   }
 
@@ -437,13 +457,26 @@ export class FastLineDecoder {
     return p;
   }
 
-  /** Scans a string whose opening quote is at p - 1; returns the closing quote's index or -1. Sets #flags. */
+  /**
+   * Scans a string whose opening quote is at p - 1; returns the closing quote's index or -1. Sets #flags.
+   * Four bytes at a time while none of them is a quote, a backslash, a control character or
+   * non-ASCII (exact SWAR tests, so a word that passes has none); then byte by byte up to the
+   * special byte. Words are read only inside [p, end): never past the line.
+   */
   #string(p: number): number {
     const b = this.#b;
+    const v = this.#view;
     const end = this.#end;
     let flags = 0;
     for (;;) {
-      // Plain ASCII runs: compared inline (a table lookup per byte costs a second load).
+      while (p + 4 <= end) {
+        const x = v.getInt32(p, true);
+        const q = x ^ 0x22222222;
+        const e = x ^ 0x5c5c5c5c;
+        // zero byte in q (quote) | zero byte in e (backslash) | byte < 0x20 | byte ≥ 0x80
+        if ((((q - 0x01010101) & ~q) | ((e - 0x01010101) & ~e) | ((x - 0x20202020) & ~x) | x) & 0x80808080) break;
+        p += 4;
+      }
       let x = b[p] as number;
       while (x !== 0x22 && x !== 0x5c && x >= 0x20 && x < 0x80) x = b[++p] as number;
       if (p >= end) return -1;
@@ -528,69 +561,148 @@ export class FastLineDecoder {
     return b[p] === 0x6e && b[p + 1] === 0x75 && b[p + 2] === 0x6c && b[p + 3] === 0x6c && p + 4 <= this.#end;
   }
 
-  /** Validates and skips any JSON value at p. */
+  /**
+   * Validates and skips any JSON value at p, without recursion: containers are followed
+   * with an explicit stack of their kinds, so a subtree nobody reads costs one flat loop.
+   * White space (all of it ≤ 0x20) is tested for before the white-space loop is called.
+   */
   #skip(p: number, depth: number): number {
-    if (p >= this.#end) return -1;
-    const c = this.#b[p] as number;
+    const b = this.#b;
+    const end = this.#end;
+    if (p >= end) return -1;
+    let c = b[p] as number;
     if (c === 0x22) {
       const q = this.#string(p + 1);
       return q < 0 ? -1 : q + 1;
     }
-    if (c === 0x7b) return this.#object(p, depth + 1, NO_KEYS, -1);
-    if (c === 0x5b) return this.#array(p, depth + 1);
-    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.#number(p);
-    return this.#literal(p);
+    if (c !== 0x7b && c !== 0x5b) return c === 0x2d || (c >= 0x30 && c <= 0x39) ? this.#number(p) : this.#literal(p);
+    const stack = this.#stack;
+    const base = depth;
+    for (;;) {
+      // A value at p (white space skipped), p < end.
+      if (c === 0x7b || c === 0x5b) {
+        if (++depth > MAX_DEPTH) return -1;
+        const object: boolean = c === 0x7b;
+        stack[depth] = object ? 1 : 0;
+        c = b[++p] as number;
+        if (c <= 0x20) {
+          p = this.#ws(p);
+          c = b[p] as number;
+        }
+        if (p >= end) return -1;
+        if (c === (object ? 0x7d : 0x5d)) {
+          p++;
+          depth--;
+        } else if (object) {
+          p = this.#skipKey(p);
+          if (p < 0) return -1;
+          c = b[p] as number;
+          continue;
+        } else continue;
+      } else if (c === 0x22) {
+        p = this.#string(p + 1);
+        if (p < 0) return -1;
+        p++;
+      } else {
+        p = c === 0x2d || (c >= 0x30 && c <= 0x39) ? this.#number(p) : this.#literal(p);
+        if (p < 0) return -1;
+      }
+      // After a value: close containers until one goes on with a comma.
+      for (;;) {
+        if (depth === base) return p;
+        c = b[p] as number;
+        if (c <= 0x20) {
+          p = this.#ws(p);
+          c = b[p] as number;
+        }
+        if (p >= end) return -1;
+        const object: boolean = stack[depth] === 1;
+        if (c === 0x2c) {
+          c = b[++p] as number;
+          if (c <= 0x20) {
+            p = this.#ws(p);
+            c = b[p] as number;
+          }
+          if (object) {
+            p = this.#skipKey(p);
+            if (p < 0) return -1;
+            c = b[p] as number;
+          }
+          if (p >= end) return -1;
+          break;
+        }
+        if (c !== (object ? 0x7d : 0x5d)) return -1;
+        p++;
+        depth--;
+      }
+    }
   }
 
-  #array(p: number, depth: number): number {
-    if (depth > MAX_DEPTH) return -1;
+  /** A key of a skipped object at p (its quote) and its colon: returns the value's index (white space skipped) or -1. */
+  #skipKey(p: number): number {
     const b = this.#b;
-    p = this.#ws(p + 1);
-    if (b[p] === 0x5d && p < this.#end) return p + 1;
-    for (;;) {
-      p = this.#skip(p, depth);
-      if (p < 0) return -1;
+    const end = this.#end;
+    if (b[p] !== 0x22 || p >= end) return -1;
+    p = this.#string(p + 1);
+    if (p < 0) return -1;
+    let c = b[++p] as number;
+    if (c <= 0x20) {
       p = this.#ws(p);
-      if (p >= this.#end) return -1;
-      const c = b[p];
-      if (c === 0x5d) return p + 1;
-      if (c !== 0x2c) return -1;
-      p = this.#ws(p + 1);
+      c = b[p] as number;
     }
+    if (c !== 0x3a || p >= end) return -1;
+    c = b[++p] as number;
+    if (c <= 0x20) p = this.#ws(p);
+    return p < end ? p : -1;
   }
 
   /**
    * Scans an object at p (its `{`). Keys in `known` are handed to #field(which, index,
    * valuePos) which returns the index after the value (or -1); other keys' values are
-   * skipped. A known key twice, an escaped key where keys are read, or `__proto__`
-   * falls back.
+   * skipped. A known key twice, an escaped key, or `__proto__` falls back.
    */
-  #object(p: number, depth: number, known: readonly Uint8Array[], which: number): number {
+  #object(p: number, depth: number, known: KeySet, which: number): number {
     if (depth > MAX_DEPTH) return -1;
     const b = this.#b;
+    const view = this.#view;
     const end = this.#end;
-    p = this.#ws(p + 1);
+    let c = b[++p] as number;
+    if (c <= 0x20) {
+      p = this.#ws(p);
+      c = b[p] as number;
+    }
     if (p >= end) return -1;
-    if (b[p] === 0x7d) {
+    if (c === 0x7d) {
       this.#seen = 0;
       return p + 1;
     }
-    const reading = known.length > 0;
     let seen = 0;
+    const predicted = this.#predicted;
+    const slots = which * PREDICTED_KEYS;
+    let ordinal = 0;
     for (;;) {
-      if (b[p] !== 0x22) return -1;
+      if (c !== 0x22) return -1;
       const ks = p + 1;
-      const ke = this.#string(ks);
-      if (ke < 0) return -1;
-      let index = -1;
-      if (reading) {
-        if (this.#flags & 1) return -1;
-        index = matchKey(b, ks, ke, known);
+      // Records of one export have their keys in one order: try the key the last record had here first.
+      const slot = slots + (ordinal++ & (PREDICTED_KEYS - 1));
+      let index = predicted[slot] as number;
+      let ke = index >= 0 ? keyAt(view, b, ks, end, known, index) : -1;
+      if (ke < 0) {
+        ke = this.#string(ks);
+        if (ke < 0 || this.#flags & 1) return -1;
+        index = findKey(view, b, ks, ke, known);
         if (index < 0 && ke - ks === 9 && sameBytes(b, ks, PROTO)) return -1;
+        predicted[slot] = index;
       }
-      p = this.#ws(ke + 1);
-      if (b[p] !== 0x3a || p >= end) return -1;
-      p = this.#ws(p + 1);
+      p = ke + 1;
+      c = b[p] as number;
+      if (c <= 0x20) {
+        p = this.#ws(p);
+        c = b[p] as number;
+      }
+      if (c !== 0x3a || p >= end) return -1;
+      c = b[++p] as number;
+      if (c <= 0x20) p = this.#ws(p);
       if (index >= 0) {
         const bit = 1 << index;
         if (seen & bit) return -1;
@@ -601,25 +713,94 @@ export class FastLineDecoder {
         p = this.#skip(p, depth);
       }
       if (p < 0) return -1;
-      p = this.#ws(p);
+      c = b[p] as number;
+      if (c <= 0x20) {
+        p = this.#ws(p);
+        c = b[p] as number;
+      }
       if (p >= end) return -1;
-      const c = b[p];
+      if (c === 0x2c) {
+        c = b[++p] as number;
+        if (c <= 0x20) {
+          p = this.#ws(p);
+          c = b[p] as number;
+        }
+        continue;
+      }
       if (c === 0x7d) {
         this.#seen = seen;
         return p + 1;
       }
-      if (c !== 0x2c) return -1;
-      p = this.#ws(p + 1);
+      return -1;
     }
   }
 
+  /** The record's object at p (its `{`): #object specialised to the top-level keys. */
   #top(p: number): number {
-    const q = this.#object(p, 1, TOP_KEYS, W_TOP);
-    if (q < 0) return -1;
-    // Required: id, timestamp, event_type.
-    const seen = this.#seen;
-    if ((seen & (1 << K_ID)) === 0 || (seen & (1 << K_TIMESTAMP)) === 0 || (seen & (1 << K_EVENT_TYPE)) === 0) return -1;
-    return q;
+    const b = this.#b;
+    const view = this.#view;
+    const end = this.#end;
+    let c = b[++p] as number;
+    if (c <= 0x20) {
+      p = this.#ws(p);
+      c = b[p] as number;
+    }
+    if (p >= end || c === 0x7d) return -1; // `{}` lacks the required keys
+    let seen = 0;
+    const predicted = this.#predicted;
+    const slots = W_TOP * PREDICTED_KEYS;
+    let ordinal = 0;
+    for (;;) {
+      if (c !== 0x22) return -1;
+      const ks = p + 1;
+      // Records of one export have their keys in one order: try the key the last record had here first.
+      const slot = slots + (ordinal++ & (PREDICTED_KEYS - 1));
+      let index = predicted[slot] as number;
+      let ke = index >= 0 ? keyAt(view, b, ks, end, TOP_KEYS, index) : -1;
+      if (ke < 0) {
+        ke = this.#string(ks);
+        if (ke < 0 || this.#flags & 1) return -1;
+        index = findKey(view, b, ks, ke, TOP_KEYS);
+        if (index < 0 && ke - ks === 9 && sameBytes(b, ks, PROTO)) return -1;
+        predicted[slot] = index;
+      }
+      p = ke + 1;
+      c = b[p] as number;
+      if (c <= 0x20) {
+        p = this.#ws(p);
+        c = b[p] as number;
+      }
+      if (c !== 0x3a || p >= end) return -1;
+      c = b[++p] as number;
+      if (c <= 0x20) p = this.#ws(p);
+      if (index >= 0) {
+        const bit = 1 << index;
+        if (seen & bit) return -1;
+        seen |= bit;
+        p = this.#topField(index, p, 1);
+      } else {
+        p = this.#skip(p, 1);
+      }
+      if (p < 0) return -1;
+      c = b[p] as number;
+      if (c <= 0x20) {
+        p = this.#ws(p);
+        c = b[p] as number;
+      }
+      if (p >= end) return -1;
+      if (c === 0x2c) {
+        c = b[++p] as number;
+        if (c <= 0x20) {
+          p = this.#ws(p);
+          c = b[p] as number;
+        }
+        continue;
+      }
+      if (c !== 0x7d) return -1;
+      // Required: id, timestamp, event_type.
+      if ((seen & REQUIRED_TOP) !== REQUIRED_TOP) return -1;
+      return p + 1;
+    }
   }
 
   /** Reads the value of known key `index` of object kind `which` at p. */
@@ -751,7 +932,7 @@ export class FastLineDecoder {
   }
 
   /** `null`, or an object whose `id` (when `idRequired`) is present. */
-  #optionalObject(p: number, depth: number, known: readonly Uint8Array[], which: number, idRequired: boolean): number {
+  #optionalObject(p: number, depth: number, known: KeySet, which: number, idRequired: boolean): number {
     if (this.#isNull(p)) return p + 4;
     if (this.#b[p] !== 0x7b) return -1;
     const q = this.#object(p, depth + 1, known, which);
@@ -771,8 +952,15 @@ export class FastLineDecoder {
       this.#idLo = 0;
       p++;
     } else {
-      let hi = 0;
-      let lo = 0;
+      // Up to 15 digits the value is an exact double: one multiply-add a digit, split once.
+      let v = 0;
+      const stop = Math.min(end, p + MAX_SAFE_DIGITS);
+      while (p < stop && c >= 0x30 && c <= 0x39) {
+        v = v * 10 + (c - 0x30);
+        c = b[++p] as number;
+      }
+      let hi = Math.floor(v / 4294967296);
+      let lo = v - hi * 4294967296;
       while (p < end && c >= 0x30 && c <= 0x39) {
         const l = lo * 10 + (c - 0x30);
         const carry = Math.floor(l / 4294967296);
@@ -930,18 +1118,6 @@ const W_DETAIL = 8;
 const W_COUNTRY = 9;
 const W_MNC_ITEM = 10;
 const W_PDP = 11;
-
-function matchKey(b: Uint8Array, s: number, e: number, known: readonly Uint8Array[]): number {
-  const len = e - s;
-  for (let k = 0; k < known.length; k++) {
-    const key = known[k] as Uint8Array;
-    if (key.length !== len) continue;
-    let i = 0;
-    while (i < len && b[s + i] === key[i]) i++;
-    if (i === len) return k;
-  }
-  return -1;
-}
 
 function sameBytes(b: Uint8Array, s: number, key: Uint8Array): boolean {
   for (let i = 0; i < key.length; i++) if (b[s + i] !== key[i]) return false;

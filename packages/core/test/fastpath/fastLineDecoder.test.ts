@@ -153,7 +153,7 @@ describe('FastLineDecoder equals the full decoder', () => {
     );
     // Not vacuous: many mutated lines (whitespace, escapes in unread strings, edits in skipped values) stay fast.
     expect(tally.fast).toBeGreaterThan(300);
-  });
+  }, 60_000);
 
   it('never writes a different row for structural variants (key order, duplicated keys, nulls, numbers)', () => {
     const decoder = newDecoder();
@@ -184,7 +184,7 @@ describe('FastLineDecoder equals the full decoder', () => {
       { numRuns: 1500 },
     );
     expect(tally.fast).toBeGreaterThan(100);
-  });
+  }, 60_000);
 
   it('reads the cases the reducer depends on: ids to 2^64 − 1, flags from descriptions, operators, blanks', () => {
     const decoder = newDecoder();
@@ -207,6 +207,146 @@ describe('FastLineDecoder equals the full decoder', () => {
     const columns = decoder.columns;
     expect([columns.idHi[0], columns.idLo[0]]).toEqual([0xffffffff, 0xffffffff]);
   });
+});
+
+/** Values put under an unread key: valid and invalid numbers, strings, escapes, nesting. */
+const deep = (n: number, open: string, close: string): string => open.repeat(n) + close.repeat(n);
+const INJECTED = [
+  ...['-', '01', '1.', '1e', '-0', '1e+', '.5', '+1', '1E5', '-01', '0.5e-3', '-', '00', '1.e3', '2e', 'NaN', '1_0'],
+  ...['tru', 'nul', 'falsey', 'truex', 'null'],
+  ...['"\\x"', '"\\u12G4"', '"\\u12"', '"\\"', '"a\\\\"', '"a\\""', '"\\u0041"', '"\\/"', '"é"', '"\u00ff\u0080"', '"a\tb"', '""'],
+  ...['[1,]', '[,1]', '{"a":1,}', '{"a"}', '{"a":}', '{:1}', '[1 2]', '{"a":1 "b":2}', '[]', '{}', '[[]]', '{"a":[{"b":{}}]}'],
+  ...[10, 61, 62, 63, 64, 65, 66].flatMap((n) => [deep(n, '[', ']'), deep(n, '{"a":', '}').replace(/\{"a":\}/g, '{}')]),
+  deep(63, '[', ']').replace('[]', '["x\\n",-0.5e+2,{"k":null}]'),
+];
+/** Bytes of a value that reaches depth n (from the record's level) as objects: `{"a":{"a":…{}…}}`. */
+function nestedObjects(n: number): string {
+  return `${'{"a":'.repeat(n - 1)}{}${'}'.repeat(n - 1)}`;
+}
+
+describe('FastLineDecoder on what its scanner skips and the white space between tokens', () => {
+  it('white space at every position of canonical lines: the same row or a fallback, and fast between tokens', () => {
+    const decoder = newDecoder();
+    const lines = SIM.filter((l) => l.includes('"pdp_context"')).slice(0, 2).concat(SIM.slice(0, 1));
+    expect(lines.length).toBe(3);
+    for (const [k, line] of lines.entries()) {
+      const bytes = encoder.encode(line);
+      const tally = { fast: 0, fallback: 0 };
+      const ws = [0x20, 0x09, 0x0a, 0x0d][k % 4] as number;
+      for (let i = 0; i <= bytes.length; i++) {
+        const edited = new Uint8Array(bytes.length + 2);
+        edited.set(bytes.subarray(0, i), 0);
+        edited[i] = ws;
+        edited[i + 1] = 0x20;
+        edited.set(bytes.subarray(i), i + 2);
+        check(decoder, edited, tally);
+      }
+      // Between tokens white space changes nothing: those lines must stay fast.
+      const structural = (b: number | undefined): boolean => b !== undefined && '{}[],:"'.includes(String.fromCharCode(b));
+      let between = 0;
+      let quotes = 0;
+      for (let i = 0; i <= bytes.length; i++) {
+        if (quotes % 2 === 0 && (i === 0 || i === bytes.length || structural(bytes[i - 1]) || structural(bytes[i]))) between++;
+        if (bytes[i] === 0x22) quotes++;
+      }
+      expect(between).toBeGreaterThan(100);
+      expect(tally.fast, line).toBeGreaterThanOrEqual(between);
+    }
+  }, 60_000);
+
+  it('values under unread keys (bad numbers, escapes, bytes >= 0x80, deep nesting, truncation): the same row or a fallback', () => {
+    const decoder = newDecoder();
+    const tally = { fast: 0, fallback: 0 };
+    fc.assert(
+      fc.property(fc.constantFrom(...SIM, ...MESSY), fc.constantFrom(...INJECTED), fc.nat(), fc.nat(), (line, value, at, cut) => {
+        // After the n-th `{` (the record or a nested object, read or skipped): `"zz":value,`.
+        const opens = [...line.matchAll(/\{"/g)].map((m) => m.index ?? 0);
+        const i = (opens[at % opens.length] as number) + 1;
+        const text = `${line.slice(0, i)}"zz":${value},${line.slice(i)}`;
+        check(decoder, encoder.encode(text), tally);
+        // The same, cut inside (or right after) the injected value.
+        const cutAt = i + 5 + (cut % (value.length + 1));
+        check(decoder, encoder.encode(text.slice(0, cutAt)), tally);
+      }),
+      { numRuns: 2500 },
+    );
+    expect(tally.fast).toBeGreaterThan(500);
+  }, 60_000);
+
+  it('nesting: skipped values to depth 64 are fast, deeper ones fall back, in the record and in read objects', () => {
+    const decoder = newDecoder();
+    const line = SIM.find((l) => l.includes('"detail":{')) as string;
+    expect(line).toBeDefined();
+    for (const depth of [2, 10, 62, 63, 64, 65, 66, 80]) {
+      for (const value of [nestedObjects(depth - 1), deep(depth - 1, '[', ']')]) {
+        // Under the record (depth 1), the value reaches depth `depth`; under `detail` (depth 2) one more.
+        for (const [text, reached] of [
+          [`{"zz":${value},${line.slice(1)}`, depth],
+          [line.replace('"detail":{', `"detail":{"zz":${value},`), depth + 1],
+        ] as const) {
+          const tally = { fast: 0, fallback: 0 };
+          check(decoder, encoder.encode(text), tally);
+          expect(tally.fast, `${reached}`).toBe(reached <= 64 ? 1 : 0);
+        }
+      }
+    }
+  });
+
+  it('escapes and non-ASCII at every position of the strings of a canonical line: the same row or a fallback', () => {
+    const decoder = newDecoder();
+    const line = SIM.find((l) => l.includes('"pdp_context"')) as string;
+    const bytes = Array.from(encoder.encode(line));
+    const quotes = bytes.flatMap((b, i) => (b === 0x22 ? [i] : []));
+    const tally = { fast: 0, fallback: 0 };
+    const pieces = ['\\"', '\\\\', '\\u0041', '\\', '\\u00', 'é', '\u20ac', '\u0001'].map((t) => Array.from(encoder.encode(t)));
+    for (const q of quotes) {
+      for (const piece of pieces) {
+        // Right before a quote (a closing quote: the end of a string) and right after it (a string's start).
+        for (const at of [q, q + 1]) check(decoder, Uint8Array.from([...bytes.slice(0, at), ...piece, ...bytes.slice(at)]), tally);
+      }
+    }
+    // Raw bytes >= 0x80 (valid UTF-8 or not) inside any string.
+    for (const q of quotes) check(decoder, Uint8Array.from([...bytes.slice(0, q), 0xff, 0x80, ...bytes.slice(q)]), tally);
+    expect(tally.fast).toBeGreaterThan(quotes.length);
+  }, 60_000);
+});
+
+describe('FastLineDecoder event ids', () => {
+  it('ids of every length from 1 to 21 digits: exact hi/lo when at most 2^64 − 1, else a fallback', () => {
+    const decoder = newDecoder();
+    const line = SIM[0] as string;
+    expect(line).toMatch(/"id":\d+,"event_type"/);
+    const ids = [];
+    for (let k = 1; k <= 21; k++) ids.push('9'.repeat(k), '1234567890123456789012'.slice(0, k), `1${'0'.repeat(k - 1)}`, `${'4294967295'.slice(0, Math.min(k, 10))}${'7'.repeat(Math.max(0, k - 10))}`);
+    ids.push('18446744073709551615', '18446744073709551616', '4294967296', '4294967295', '9007199254740993');
+    for (const id of ids) {
+      const tally = { fast: 0, fallback: 0 };
+      check(decoder, encoder.encode(line.replace(/"id":\d+,"event_type"/, `"id":${id},"event_type"`)), tally);
+      expect(tally.fast, id).toBe(BigInt(id) < 2n ** 64n ? 1 : 0);
+    }
+  });
+});
+
+describe('FastLineDecoder key prediction', () => {
+  it('a key that differs from the one the previous record had at its place: the same row or a fallback', () => {
+    const decoder = newDecoder();
+    const line = SIM.find((l) => l.includes('"pdp_context"')) as string;
+    const keys = [...line.matchAll(/"([a-z_]+)":/g)].map((m) => ({ at: (m.index ?? 0) + 1, key: m[1] as string }));
+    expect(keys.length).toBeGreaterThan(40);
+    const tally = { fast: 0, fallback: 0 };
+    for (const { at, key } of keys) {
+      // Each replaces the key and its closing quote; the last one drops the quote (invalid JSON).
+      const edits = [key.slice(0, -1), `${key}x`, `${key.slice(0, -1)}${key.endsWith('z') ? 'y' : 'z'}`, `${key.slice(0, -1)}\\u00${key.charCodeAt(key.length - 1).toString(16)}`, key.toUpperCase(), `${key}"`]
+        .map((k) => `${k}"`)
+        .concat(`${key}x`);
+      for (const edited of edits) {
+        // The original first, so its key order is what the decoder predicts for the edited line.
+        check(decoder, encoder.encode(line), tally);
+        check(decoder, encoder.encode(`${line.slice(0, at)}${edited}${line.slice(at + key.length + 1)}`), tally);
+      }
+    }
+    expect(tally.fast).toBeGreaterThan(keys.length * 7);
+  }, 60_000);
 });
 
 describe('timestampBytes', () => {
