@@ -4,17 +4,21 @@ import type { ReplayAccount } from './ReplaySession.js';
 /** The snapshot contract's schema id (docs/snapshot.md, schema/snapshot-v1.schema.json). */
 export const SNAPSHOT_SCHEMA = 'simfleet/snapshot@1';
 
-const CHUNK_CHARS = 1 << 20;
+/** Bytes of a snapshot chunk (a line longer than this gets a chunk of its own size). */
+const CHUNK_BYTES = 1 << 20;
 
 /**
- * The snapshot as text chunks: one endpoint per line so that large fleets stream out
- * without one giant string, and diffs of two snapshots read line by line.
+ * The snapshot as byte chunks of whole lines: one endpoint per line so that large fleets
+ * stream out without one giant string, and diffs of two snapshots read line by line.
+ * Each line is encoded into the chunk as soon as it is made, so it dies young: building
+ * one long string of lines kept every piece alive until the chunk was written, and the
+ * young-generation GC copying them cost more than making them (~10 µs an endpoint).
  * Same fleet and account, same bytes.
  *
  * @example
  * await pipeline(Readable.from(snapshotChunks(fleet, account)), createWriteStream('fleet.json'));
  */
-export function* snapshotChunks(fleet: FleetStore, account: ReplayAccount): Generator<string> {
+export function* snapshotChunks(fleet: FleetStore, account: ReplayAccount): Generator<Buffer> {
   const header = {
     schema: SNAPSHOT_SCHEMA,
     asOf: account.asOf === null ? null : formatTimestamp(account.asOf),
@@ -26,21 +30,34 @@ export function* snapshotChunks(fleet: FleetStore, account: ReplayAccount): Gene
       blockedOrganisations: blockedOrganisations(fleet),
     },
   };
-  let chunk = '{\n';
-  for (const [key, value] of Object.entries(header)) chunk += `  ${JSON.stringify(key)}: ${stringifyJson(value)},\n`;
-  chunk += '  "endpoints": [';
+  let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  let used = 0;
+  const put = (text: string): Buffer | undefined => {
+    let full: Buffer | undefined;
+    // UTF-8 needs at most 3 bytes per UTF-16 unit.
+    if (used + text.length * 3 > chunk.length) {
+      full = chunk.subarray(0, used);
+      chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, text.length * 3));
+      used = 0;
+    }
+    used += chunk.write(text, used);
+    return full;
+  };
+  let head = '{\n';
+  for (const [key, value] of Object.entries(header)) head += `  ${JSON.stringify(key)}: ${stringifyJson(value)},\n`;
+  head += '  "endpoints": [';
+  const first = put(head);
+  if (first !== undefined) yield first;
   const ids = fleet.endpointIds();
   for (let i = 0; i < ids.length; i++) {
     const state = fleet.readEndpoint(ids[i]!);
     if (state === undefined) continue;
-    chunk += `${i === 0 ? '' : ','}\n    ${endpointJsonText(state)}`;
-    if (chunk.length >= CHUNK_CHARS) {
-      yield chunk;
-      chunk = '';
-    }
+    const full = put(`${i === 0 ? '' : ','}\n    ${endpointJsonText(state)}`);
+    if (full !== undefined) yield full;
   }
-  chunk += ids.length === 0 ? ']\n}\n' : '\n  ]\n}\n';
-  yield chunk;
+  const last = put(ids.length === 0 ? ']\n}\n' : '\n  ]\n}\n');
+  if (last !== undefined) yield last;
+  yield chunk.subarray(0, used);
 }
 
 function blockedOrganisations(fleet: FleetStore): number[] {

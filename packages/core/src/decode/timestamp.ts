@@ -50,11 +50,41 @@ export function parseTimestamp(text: string): number | null {
  * formatTimestamp(1635323882000) // '2021-10-27T08:38:02.000Z'
  */
 export function formatTimestamp(ms: number): string {
-  // Years 0000–9999: the engine's own ISO writer prints exactly what luxon prints (a
-  // property test holds them equal) at a fraction of the cost — snapshots format two
-  // instants per endpoint. Outside that range luxon's extended-year form is kept.
-  if (ms >= MIN_FOUR_DIGIT_YEAR_MS && ms <= MAX_FOUR_DIGIT_YEAR_MS) return new Date(ms).toISOString();
+  // Whole milliseconds in years 0000–9999: a small civil-calendar writer prints exactly
+  // what luxon prints (a property test holds them equal) at a fraction of the cost —
+  // snapshots format two instants per endpoint. Otherwise luxon's own form is kept.
+  if (ms >= MIN_FOUR_DIGIT_YEAR_MS && ms <= MAX_FOUR_DIGIT_YEAR_MS && Number.isInteger(ms)) return isoFromMillis(ms);
   const iso = DateTime.fromMillis(ms, UTC).toISO();
   if (iso === null) throw new RangeError(`not a valid epoch millisecond time: ${ms}`);
   return iso;
+}
+
+const DAY_MS = 86_400_000;
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+
+/**
+ * `YYYY-MM-DDTHH:mm:ss.SSSZ` of whole epoch milliseconds in years 0000–9999, by the
+ * days-to-civil algorithm (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
+ */
+function isoFromMillis(ms: number): string {
+  const days = Math.floor(ms / DAY_MS);
+  let rest = ms - days * DAY_MS;
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const hours = Math.floor(rest / 3_600_000);
+  rest -= hours * 3_600_000;
+  const minutes = Math.floor(rest / 60_000);
+  rest -= minutes * 60_000;
+  const seconds = Math.floor(rest / 1000);
+  const millis = rest - seconds * 1000;
+  const yyyy = TWO_DIGITS[Math.floor(year / 100)] + (TWO_DIGITS[year % 100] as string);
+  const sss = millis < 10 ? `00${millis}` : millis < 100 ? `0${millis}` : String(millis);
+  return `${yyyy}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${sss}Z`;
 }
