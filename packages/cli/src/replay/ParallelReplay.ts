@@ -128,9 +128,10 @@ export async function replayFileInParallel(
   // merge in file order, so memory stays bounded by 2w ranges of rows.
   type Resolve = (result: RangeResult | PromiseLike<RangeResult>) => void;
   const handOver: Resolve[] = [];
-  const jobs = Array.from({ length: ranges }, (_, k) => new Promise<RangeResult>((resolve) => (handOver[k] = resolve)));
+  // Each slot is cleared once merged: a settled promise keeps its result (all of a range's rows) alive.
+  const jobs: (Promise<RangeResult> | undefined)[] = Array.from({ length: ranges }, (_, k) => new Promise<RangeResult>((resolve) => (handOver[k] = resolve)));
   // A failure surfaces when its range is merged; keep it from being reported unhandled before.
-  for (const job of jobs) job.catch(() => undefined);
+  for (const job of jobs) job?.catch(() => undefined);
   let next = 0;
   let merged = 0;
   const wake: (() => void)[] = [];
@@ -149,6 +150,7 @@ export async function replayFileInParallel(
   let firstLine = 1;
   for (let k = 0; k < ranges; k++) {
     const result = await (jobs[k] as Promise<RangeResult>);
+    jobs[k] = undefined;
     merged = k + 1;
     for (const resolve of wake.splice(0)) resolve();
     session.mergeRange(result, path, firstLine);
