@@ -371,7 +371,7 @@ function renderMarkdown(reports, notes) {
   return `# Performance
 
 One section per input size: the newest \`pnpm bench\` run of each (\`pnpm bench\` is the default size;
-\`pnpm bench -- --events 10000000 --devices 1000000\` the big case). Compare figures within a section only.
+\`pnpm bench --events 10000000 --devices 1000000\` the big case). Compare figures within a section only.
 
 ${reports.map(renderSection).join('\n')}${NOTES_MARKER}${notes}`;
 }

@@ -6,9 +6,9 @@
  */
 import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import type { RangeOptions, RangeResult } from './RangeIngest.js';
+import { type RangeOptions, type RangeResult, resultBuffers } from './RangeIngest.js';
 import type { ReplaySession } from './ReplaySession.js';
-import type { RangeJob } from './replayWorker.js';
+import type { RangeJob, RecycleMessage } from './replayWorker.js';
 
 /** Files smaller than this are read by the main thread alone (workers cost ~50 ms to start). */
 export const MIN_PARALLEL_BYTES = 1 << 20;
@@ -96,6 +96,15 @@ export class ReplayWorkers {
     });
   }
 
+  /** Sends a merged result's buffers back to the worker that made it, for its next results. */
+  recycle(i: number, result: RangeResult): void {
+    const w = this.#workers[i];
+    if (w === undefined) return;
+    const recycle = resultBuffers(result);
+    const message: RecycleMessage = { recycle };
+    w.postMessage(message, recycle.map((b) => b.buffer));
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.#workers.map((w) => w.terminate()));
     this.#workers.length = 0;
@@ -132,6 +141,7 @@ export async function replayFileInParallel(
   const jobs: (Promise<RangeResult> | undefined)[] = Array.from({ length: ranges }, (_, k) => new Promise<RangeResult>((resolve) => (handOver[k] = resolve)));
   // A failure surfaces when its range is merged; keep it from being reported unhandled before.
   for (const job of jobs) job?.catch(() => undefined);
+  const workerOf: number[] = [];
   let next = 0;
   let merged = 0;
   const wake: (() => void)[] = [];
@@ -140,6 +150,7 @@ export async function replayFileInParallel(
       while (next - merged >= 2 * w) await new Promise<void>((resolve) => wake.push(resolve));
       if (next >= ranges) return;
       const k = next++;
+      workerOf[k] = i;
       const job: RangeJob = { path, start: bounds[k] as number, end: bounds[k + 1] as number, options };
       const result = workers.run(i, job);
       (handOver[k] as Resolve)(result);
@@ -154,6 +165,7 @@ export async function replayFileInParallel(
     merged = k + 1;
     for (const resolve of wake.splice(0)) resolve();
     session.mergeRange(result, path, firstLine);
+    workers.recycle(workerOf[k] as number, result);
     firstLine += result.lines;
     // Progress in increments: this range's records and bytes.
     onProgress(result.records + result.deferred.length, (bounds[k + 1] as number) - (bounds[k] as number));

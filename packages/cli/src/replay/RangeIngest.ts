@@ -16,6 +16,7 @@ import {
   EventColumns,
   FAST_BLANK,
   FastLineDecoder,
+  ROW_COLUMNS,
   type RowArrays,
   type StoredStrings,
   StringPool,
@@ -77,17 +78,21 @@ export class RangeIngest {
    * `pool` (with its id, unique in the replay) may hold an earlier range's strings: only
    * new ones are sent. `retired`: a pool this worker dropped, whose remap the main thread can drop.
    */
-  constructor(
-    options: RangeOptions,
-    pool: { readonly pool: StringPool; readonly id: number; readonly retired?: number | undefined } = { pool: new StringPool(), id: 0 },
-  ) {
+  constructor(options: RangeOptions, pool: WorkerPool = { pool: new StringPool(), id: 0 }) {
     this.#options = options;
     this.#pool = pool.pool;
     this.#poolId = pool.id;
     this.#retired = pool.retired;
     this.#after = pool.pool.size;
-    this.#columns = new EventColumns(this.#pool, 1 << 16);
+    const reuse = pool.columns !== undefined && pool.columns.pool === pool.pool;
+    if (reuse) pool.columns?.clear();
+    this.#columns = reuse ? (pool.columns as EventColumns) : new EventColumns(this.#pool, 1 << 16);
     this.#fast = new FastLineDecoder(this.#columns);
+  }
+
+  /** The columns rows are decoded into (a worker hands them to its next range). */
+  get columns(): EventColumns {
+    return this.#columns;
   }
 
   ingestLine(bytes: Buffer, start: number, end: number, line: number): void {
@@ -129,19 +134,25 @@ export class RangeIngest {
     this.#deferred.push({ line, text });
   }
 
-  /** The result, after the last line; `lines` is the number of lines the range held. */
-  result(lines: number): RangeResult {
+  /**
+   * The result, after the last line; `lines` is the number of lines the range held.
+   * Arrays are copied out into `spare` buffers when there are some big enough (buffers
+   * the main thread sent back after merging an earlier result), else into new ones.
+   */
+  result(lines: number, spare?: SpareBuffers): RangeResult {
     const c = this.#columns;
     const n = c.length;
     const delta = this.#pool.storedSince(this.#after);
     const strings = {
-      byteLengths: delta.byteLengths.slice(),
-      bytes: delta.bytes.slice(),
+      byteLengths: copyOut(spare, 'byteLengths', delta.byteLengths, delta.byteLengths.length),
+      bytes: copyOut(spare, 'bytes', delta.bytes, delta.bytes.length),
       escaped: delta.escaped,
       pool: this.#poolId,
       after: this.#after,
       retired: this.#retired,
     };
+    const columns = { length: n } as RowArrays;
+    for (const [name] of ROW_COLUMNS) (columns as unknown as Record<string, TypedArray>)[name] = copyOut(spare, name, c[name], n);
     return {
       records: this.#records,
       withoutEndpoint: this.#withoutEndpoint,
@@ -149,32 +160,59 @@ export class RangeIngest {
       deferred: this.#deferred,
       lines,
       strings,
-      columns: {
-        length: n,
-        at: c.at.slice(0, n),
-        idHi: c.idHi.slice(0, n),
-        idLo: c.idLo.slice(0, n),
-        endpointId: c.endpointId.slice(0, n),
-        type: c.type.slice(0, n),
-        organisationId: c.organisationId.slice(0, n),
-        simId: c.simId.slice(0, n),
-        iccid: c.iccid.slice(0, n),
-        imsi: c.imsi.slice(0, n),
-        imei: c.imei.slice(0, n),
-        ipAddress: c.ipAddress.slice(0, n),
-        apn: c.apn.slice(0, n),
-        operator: c.operator.slice(0, n),
-        ratType: c.ratType.slice(0, n),
-        rejectionReason: c.rejectionReason.slice(0, n),
-      },
+      columns,
     };
   }
 }
 
-/** The buffers of a result's columns, to transfer instead of copy. */
+/** A worker's string pool for a range (see replayWorker.ts), and the columns it last decoded into. */
+export interface WorkerPool {
+  readonly pool: StringPool;
+  readonly id: number;
+  /** A pool this worker dropped, whose remap the main thread can drop. */
+  readonly retired?: number | undefined;
+  readonly columns?: EventColumns | undefined;
+}
+
+type TypedArray = Float64Array | Uint32Array | Uint8Array | Int16Array;
+
+/**
+ * Buffers sent back by the main thread once it merged a result, by array name (a
+ * column's, `bytes`, `byteLengths`). Reusing them means a replay allocates a range's
+ * result buffers a few times, not once per range: the main thread makes little
+ * garbage while it merges, so V8 rarely collects, and each dropped result would stay
+ * in memory until it did (RSS grew by every range's rows).
+ */
+export type SpareBuffers = Map<string, ArrayBuffer[]>;
+
+function copyOut<T extends TypedArray>(spare: SpareBuffers | undefined, name: string, from: T, n: number): T {
+  const Ctor = from.constructor as new (buffer: ArrayBuffer, offset: number, length: number) => T;
+  const list = spare?.get(name);
+  const bytes = n * from.BYTES_PER_ELEMENT;
+  if (list !== undefined) {
+    for (let i = 0; i < list.length; i++) {
+      const buffer = list[i] as ArrayBuffer;
+      if (buffer.byteLength < bytes) continue;
+      list.splice(i, 1);
+      const view = new Ctor(buffer, 0, n);
+      view.set(from.subarray(0, n) as never);
+      return view;
+    }
+  }
+  return from.slice(0, n) as T;
+}
+
+/** The array buffers of a merged result by name, to send back to its worker (`SpareBuffers`). */
+export function resultBuffers(result: RangeResult): { name: string; buffer: ArrayBuffer }[] {
+  const out = [
+    { name: 'byteLengths', buffer: result.strings.byteLengths.buffer as ArrayBuffer },
+    { name: 'bytes', buffer: result.strings.bytes.buffer as ArrayBuffer },
+  ];
+  for (const [name] of ROW_COLUMNS) out.push({ name, buffer: result.columns[name].buffer as ArrayBuffer });
+  return out;
+}
+
+/** The buffers of a result's arrays, to transfer instead of copy. */
 export function transferList(result: RangeResult): ArrayBuffer[] {
-  const columns = Object.values(result.columns)
-    .filter((v): v is Exclude<RangeColumns[keyof RangeColumns], number> => typeof v !== 'number')
-    .map((a) => a.buffer as ArrayBuffer);
-  return [...columns, result.strings.bytes.buffer as ArrayBuffer, result.strings.byteLengths.buffer as ArrayBuffer];
+  return resultBuffers(result).map((b) => b.buffer);
 }

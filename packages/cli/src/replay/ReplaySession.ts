@@ -156,8 +156,11 @@ export class ReplaySession {
     const remap = this.#remapOf(result.strings);
     const from = result.columns;
     const to = this.#columns;
-    const base = to.length;
     const n = from.length;
+    // Spill first when the range would overflow the budget: the columns then never grow
+    // past max(budget, one range) (growing past the budget doubles them, ~70 B a row).
+    if (to.length > 0 && to.length + n > this.#budget) this.#spillPending();
+    const base = to.length;
     to.reserve(base + n);
     // String columns hold the worker's pool references: remap them into this pool.
     for (const [name] of ROW_COLUMNS) {

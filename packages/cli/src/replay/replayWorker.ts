@@ -4,9 +4,9 @@
  */
 import { open } from 'node:fs/promises';
 import { parentPort, threadId } from 'node:worker_threads';
-import { StringPool } from '@simfleet/core';
+import { type EventColumns, StringPool } from '@simfleet/core';
 import { NdjsonLines } from './NdjsonLines.js';
-import { RangeIngest, type RangeOptions, transferList } from './RangeIngest.js';
+import { RangeIngest, type RangeOptions, type SpareBuffers, transferList, type WorkerPool } from './RangeIngest.js';
 
 /** A job: the lines of `path` in bytes [start, end) (start is a line start). */
 export interface RangeJob {
@@ -31,14 +31,18 @@ const poolCap = Number(process.env['SIMFLEET_WORKER_POOL_STRINGS'] ?? MAX_WORKER
 
 let pool = new StringPool();
 let generation = 0;
+/** The columns of the last range, reused by the next one while the pool stays the same. */
+let columns: EventColumns | undefined;
+/** Result buffers the main thread sent back (see `SpareBuffers`); at most two of each kept. */
+const spare: SpareBuffers = new Map();
 const poolId = (): number => threadId * 2 ** 20 + generation;
 
 /**
  * The worker's pool for the next range, its id (unique among the replay's workers and
  * their pools) and, when the cap made it start afresh, the id of the pool it retired.
  */
-function workerPool(): { pool: StringPool; id: number; retired?: number } {
-  if (!(pool.size > poolCap)) return { pool, id: poolId() };
+function workerPool(): WorkerPool {
+  if (!(pool.size > poolCap)) return { pool, id: poolId(), columns };
   const retired = poolId();
   pool = new StringPool();
   generation++;
@@ -66,10 +70,25 @@ export async function replayRange(job: RangeJob): Promise<ReturnType<RangeIngest
     await handle.close();
   }
   lines.end(onLine);
-  return ingest.result(lines.nextLine - 1);
+  columns = ingest.columns;
+  return ingest.result(lines.nextLine - 1, spare);
 }
 
-parentPort?.on('message', (job: RangeJob) => {
+/** Buffers of a merged result coming back from the main thread, by array name. */
+export interface RecycleMessage {
+  readonly recycle: readonly { readonly name: string; readonly buffer: ArrayBuffer }[];
+}
+
+parentPort?.on('message', (message: RangeJob | RecycleMessage) => {
+  if ('recycle' in message) {
+    for (const { name, buffer } of message.recycle) {
+      const list = spare.get(name) ?? [];
+      if (list.length < 2) list.push(buffer);
+      spare.set(name, list);
+    }
+    return;
+  }
+  const job = message;
   replayRange(job).then(
     (result) => parentPort?.postMessage({ ok: true, result }, transferList(result)),
     (error: unknown) => parentPort?.postMessage({ ok: false, error: error instanceof Error ? error.message : String(error) }),
