@@ -735,72 +735,10 @@ export class FastLineDecoder {
     }
   }
 
-  /** The record's object at p (its `{`): #object specialised to the top-level keys. */
+  /** The record's object at p (its `{`), with its required keys: id, timestamp, event_type. */
   #top(p: number): number {
-    const b = this.#b;
-    const view = this.#view;
-    const end = this.#end;
-    let c = b[++p] as number;
-    if (c <= 0x20) {
-      p = this.#ws(p);
-      c = b[p] as number;
-    }
-    if (p >= end || c === 0x7d) return -1; // `{}` lacks the required keys
-    let seen = 0;
-    const predicted = this.#predicted;
-    const slots = W_TOP * PREDICTED_KEYS;
-    let ordinal = 0;
-    for (;;) {
-      if (c !== 0x22) return -1;
-      const ks = p + 1;
-      // Records of one export have their keys in one order: try the key the last record had here first.
-      const slot = slots + (ordinal++ & (PREDICTED_KEYS - 1));
-      let index = predicted[slot] as number;
-      let ke = index >= 0 ? keyAt(view, b, ks, end, TOP_KEYS, index) : -1;
-      if (ke < 0) {
-        ke = this.#string(ks);
-        if (ke < 0 || this.#flags & 1) return -1;
-        index = findKey(view, b, ks, ke, TOP_KEYS);
-        if (index < 0 && ke - ks === 9 && sameBytes(b, ks, PROTO)) return -1;
-        predicted[slot] = index;
-      }
-      p = ke + 1;
-      c = b[p] as number;
-      if (c <= 0x20) {
-        p = this.#ws(p);
-        c = b[p] as number;
-      }
-      if (c !== 0x3a || p >= end) return -1;
-      c = b[++p] as number;
-      if (c <= 0x20) p = this.#ws(p);
-      if (index >= 0) {
-        const bit = 1 << index;
-        if (seen & bit) return -1;
-        seen |= bit;
-        p = this.#topField(index, p, 1);
-      } else {
-        p = this.#skip(p, 1);
-      }
-      if (p < 0) return -1;
-      c = b[p] as number;
-      if (c <= 0x20) {
-        p = this.#ws(p);
-        c = b[p] as number;
-      }
-      if (p >= end) return -1;
-      if (c === 0x2c) {
-        c = b[++p] as number;
-        if (c <= 0x20) {
-          p = this.#ws(p);
-          c = b[p] as number;
-        }
-        continue;
-      }
-      if (c !== 0x7d) return -1;
-      // Required: id, timestamp, event_type.
-      if ((seen & REQUIRED_TOP) !== REQUIRED_TOP) return -1;
-      return p + 1;
-    }
+    const q = this.#object(p, 1, TOP_KEYS, W_TOP);
+    return q >= 0 && (this.#seen & REQUIRED_TOP) === REQUIRED_TOP ? q : -1;
   }
 
   /** Reads the value of known key `index` of object kind `which` at p. */
