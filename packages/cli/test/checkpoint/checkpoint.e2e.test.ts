@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeCheckpoint, EventColumns, getCompiledMachine, StringPool } from '@simfleet/core';
+import { EventColumns, encodeCheckpoint, getCompiledMachine, StringPool } from '@simfleet/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkpointHasher } from '../../src/checkpoint/checkpointHasher.js';
 import { REPO, shuffled, simfleet, tempDir } from '../support.js';

@@ -10,7 +10,7 @@ import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { generateFleetLog } from '@simfleet/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ReplayCheckpoints, type ReplayCheckpointOptions } from '../../src/checkpoint/ReplayCheckpoints.js';
+import { type ReplayCheckpointOptions, ReplayCheckpoints } from '../../src/checkpoint/ReplayCheckpoints.js';
 import { type CliIo, UsageError } from '../../src/cliIo.js';
 import { expandPaths, type InputSource } from '../../src/input/expandPaths.js';
 import { runReplayOver } from '../../src/replay/runReplayOver.js';

@@ -6,67 +6,14 @@
  * with other content), unknown event types, malformed records and `--until`.
  */
 import { decodeCheckpoint, encodeCheckpoint } from '@simfleet/core';
-import { generateFleetLog } from '@simfleet/testkit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkpointHasher } from '../../src/checkpoint/checkpointHasher.js';
 import { ReplaySession } from '../../src/replay/ReplaySession.js';
 import { snapshotChunks } from '../../src/replay/snapshot.js';
+import { feed, messyLogArb } from '../messyLog.js';
 
-interface Line {
-  readonly text: string;
-  /** Through the byte fast path (NDJSON) or as a record (JSON array element). */
-  readonly via: 'bytes' | 'record';
-}
-
-const MALFORMED = ['{"id": 5, "timestamp":', 'null', '[1,2]', '{"id":"x","timestamp":"2021-10-27T08:00:00Z"}', '   '];
-
-const logArb = fc
-  .record({
-    seed: fc.integer({ min: 1, max: 1_000_000 }),
-    events: fc.integer({ min: 1, max: 300 }),
-    devices: fc.integer({ min: 1, max: 30 }),
-    messy: fc.boolean(),
-    duplicates: fc.array(fc.nat(), { maxLength: 40 }),
-    /** Copies of records under an unknown event type id: same event id, other content. */
-    retyped: fc.array(fc.tuple(fc.nat(), fc.constantFrom(999, 4242)), { maxLength: 6 }),
-    malformed: fc.array(fc.constantFrom(...MALFORMED), { maxLength: 5 }),
-    shuffleSeed: fc.nat(),
-    viaRecord: fc.array(fc.nat(), { maxLength: 30 }),
-  })
-  .map((o) => {
-    const chunks: string[] = [];
-    generateFleetLog({ events: o.events, devices: o.devices, seed: o.seed, messy: o.messy }, (c) => chunks.push(c));
-    const texts = chunks.join('').split('\n').filter((l) => l !== '');
-    for (const d of o.duplicates) texts.push(texts[d % texts.length]!);
-    for (const [r, typeId] of o.retyped) texts.push(texts[r % texts.length]!.replace(/"event_type":\{"id":\d+/, `"event_type":{"id":${typeId}`));
-    texts.push(...o.malformed);
-    const lines: Line[] = shuffle(texts, o.shuffleSeed).map((text) => ({ text, via: 'bytes' }));
-    for (const v of o.viaRecord) lines[v % lines.length] = { text: lines[v % lines.length]!.text, via: 'record' };
-    return lines;
-  });
-
-function shuffle<T>(items: readonly T[], seed: number): T[] {
-  const out = [...items];
-  let a = seed >>> 0;
-  for (let i = out.length - 1; i > 0; i--) {
-    a = (Math.imul(a ^ (a >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0;
-    const j = a % (i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
-function feed(session: ReplaySession, lines: readonly Line[], file: string): void {
-  lines.forEach((l, i) => {
-    if (l.via === 'record') {
-      if (l.text.trim() !== '') session.ingest({ text: l.text, line: i + 1 }, file);
-      return;
-    }
-    const bytes = Buffer.from(l.text);
-    session.ingestLine(bytes, 0, bytes.length, file, i + 1);
-  });
-}
+const logArb = messyLogArb({ maxEvents: 300, maxDevices: 30, retimed: false });
 
 function snapshotOf(session: ReplaySession): string {
   const account = session.finish();

@@ -12,76 +12,20 @@ import { decodeCheckpoint, encodeCheckpoint, type Transition } from '@simfleet/c
 import { generateFleetLog } from '@simfleet/testkit';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ReplayCheckpoints } from '../../src/checkpoint/ReplayCheckpoints.js';
 import { checkpointHasher } from '../../src/checkpoint/checkpointHasher.js';
+import { ReplayCheckpoints } from '../../src/checkpoint/ReplayCheckpoints.js';
 import type { CliIo } from '../../src/cliIo.js';
 import { expandPaths, type InputSource } from '../../src/input/expandPaths.js';
 import { type ReplayOptions, ReplaySession } from '../../src/replay/ReplaySession.js';
 import { runReplayOver } from '../../src/replay/runReplayOver.js';
 import { snapshotChunks } from '../../src/replay/snapshot.js';
 import { MemoryCheckpointStore } from '../checkpoint/MemoryCheckpointStore.js';
-import { tempDir } from '../support.js';
+import { feed, type Line, messyLogArb } from '../messyLog.js';
+import { shuffled, tempDir } from '../support.js';
 
-interface Line {
-  readonly text: string;
-  readonly via: 'bytes' | 'record';
-}
-
-const MALFORMED = ['{"id": 5, "timestamp":', 'null', '[1,2]', '{"id":"x","timestamp":"2021-10-27T08:00:00Z"}', '   '];
-
-function shuffle<T>(items: readonly T[], seed: number): T[] {
-  const out = [...items];
-  let a = seed >>> 0;
-  for (let i = out.length - 1; i > 0; i--) {
-    a = (Math.imul(a ^ (a >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0;
-    const j = a % (i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
-const logArb = fc
-  .record({
-    seed: fc.integer({ min: 1, max: 1_000_000 }),
-    events: fc.integer({ min: 1, max: 250 }),
-    devices: fc.integer({ min: 1, max: 25 }),
-    messy: fc.boolean(),
-    duplicates: fc.array(fc.nat(), { maxLength: 40 }),
-    /** Same event id, other content (an unknown type id). */
-    retyped: fc.array(fc.tuple(fc.nat(), fc.constantFrom(999, 4242)), { maxLength: 6 }),
-    /** Same event id, another timestamp (earlier or later). */
-    retimed: fc.array(fc.tuple(fc.nat(), fc.constantFrom('2021-10-26T23:59:59.000Z', '2021-10-27T02:00:00.000Z', '2021-10-28T00:00:00.000Z')), {
-      maxLength: 6,
-    }),
-    malformed: fc.array(fc.constantFrom(...MALFORMED), { maxLength: 5 }),
-    shuffleSeed: fc.nat(),
-    viaRecord: fc.array(fc.nat(), { maxLength: 30 }),
-  })
-  .map((o) => {
-    const chunks: string[] = [];
-    generateFleetLog({ events: o.events, devices: o.devices, seed: o.seed, messy: o.messy }, (c) => chunks.push(c));
-    const texts = chunks.join('').split('\n').filter((l) => l !== '');
-    for (const d of o.duplicates) texts.push(texts[d % texts.length]!);
-    for (const [r, typeId] of o.retyped) texts.push(texts[r % texts.length]!.replace(/"event_type":\{"id":\d+/, `"event_type":{"id":${typeId}`));
-    for (const [r, at] of o.retimed) texts.push(texts[r % texts.length]!.replace(/"timestamp":"[^"]*"/, `"timestamp":"${at}"`));
-    texts.push(...o.malformed);
-    const lines: Line[] = shuffle(texts, o.shuffleSeed).map((text) => ({ text, via: 'bytes' }));
-    for (const v of o.viaRecord) lines[v % lines.length] = { text: lines[v % lines.length]!.text, via: 'record' };
-    return lines;
-  });
+const logArb = messyLogArb({ maxEvents: 250, maxDevices: 25, retimed: true });
 
 const untilArb = fc.option(fc.integer({ min: 0, max: 4 * 3600 }), { nil: undefined }).map((s) => (s === undefined ? undefined : Date.UTC(2021, 9, 27) + s * 1000));
-
-function feed(session: ReplaySession, lines: readonly Line[], file: string): void {
-  lines.forEach((l, i) => {
-    if (l.via === 'record') {
-      if (l.text.trim() !== '') session.ingest({ text: l.text, line: i + 1 }, file);
-      return;
-    }
-    const bytes = Buffer.from(l.text);
-    session.ingestLine(bytes, 0, bytes.length, file, i + 1);
-  });
-}
 
 interface Outcome {
   readonly snapshot: string;
@@ -186,7 +130,7 @@ describe('runReplayOver with a tiny budget', () => {
     const chunks: string[] = [];
     generateFleetLog({ events: 2000, devices: 60, seed: 23, messy: true }, (c) => chunks.push(c));
     const lines = chunks.join('').split('\n').filter((l) => l !== '');
-    writeFileSync(join(dir, 'a.ndjson'), `${shuffle(lines.slice(0, 1200), 3).join('\n')}\nnot json\n${lines[7]}\n`);
+    writeFileSync(join(dir, 'a.ndjson'), `${shuffled(lines.slice(0, 1200), 3).join('\n')}\nnot json\n${lines[7]}\n`);
     writeFileSync(join(dir, 'b.json'), `[\n${[...lines.slice(1200), lines[1300]!].reverse().join(',\n')}\n]\n`);
     sources = await expandPaths([join(dir, 'a.ndjson'), join(dir, 'b.json')]);
     clean = await run({});
