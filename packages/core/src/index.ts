@@ -13,6 +13,7 @@ export { decodeEventText } from './decode/decodeEventText.js';
 export { parseJsonText } from './decode/parseJsonText.js';
 export { stringifyJson } from './decode/stringifyJson.js';
 export { parseTimestamp, formatTimestamp } from './decode/timestamp.js';
+export { civilFromDays } from './decode/civilFromDays.js';
 export { classifyEvent, DEVICE_EVENT_RULES, type DeviceEventRule, type RecordFlag } from './decode/classifyEvent.js';
 export { encodeEvent } from './decode/encodeEvent.js';
 

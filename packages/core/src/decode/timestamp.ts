@@ -9,6 +9,7 @@
  * `…Z` spelling takes a hot path proven equal to luxon (internal/fastTimestamp.ts).
  */
 import { DateTime } from 'luxon';
+import { civilFromDays } from './civilFromDays.js';
 import { fastUtcTimestamp } from './internal/fastTimestamp.js';
 
 /**
@@ -62,22 +63,14 @@ export function formatTimestamp(ms: number): string {
 const DAY_MS = 86_400_000;
 const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 
-/**
- * `YYYY-MM-DDTHH:mm:ss.SSSZ` of whole epoch milliseconds in years 0000–9999, by the
- * days-to-civil algorithm (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms").
- */
+/** `YYYY-MM-DDTHH:mm:ss.SSSZ` of whole epoch milliseconds in years 0000–9999. */
 function isoFromMillis(ms: number): string {
   const days = Math.floor(ms / DAY_MS);
   let rest = ms - days * DAY_MS;
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const date = civilFromDays(days);
+  const year = Math.floor(date / 10_000);
+  const month = Math.floor(date / 100) % 100;
+  const day = date % 100;
   const hours = Math.floor(rest / 3_600_000);
   rest -= hours * 3_600_000;
   const minutes = Math.floor(rest / 60_000);

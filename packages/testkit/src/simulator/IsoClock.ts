@@ -11,6 +11,7 @@
  * new IsoClock().write(w, Date.UTC(2021, 9, 27, 8, 38, 2, 5), 0);
  * w.textFrom(0); // '2021-10-27T08:38:02.005Z'
  */
+import { civilFromDays } from '@simfleet/core';
 import type { ByteWriter } from './ByteWriter.js';
 
 const T = 84; // 'T'
@@ -99,10 +100,8 @@ export class IsoClock {
   }
 }
 
-/** Days from 1970-01-01 to 0000-03-01 (the start of the civil-calendar eras below). */
-const EPOCH_SHIFT = 719_468;
 /** Days 0000-03-01 … 9999-12-31: years with four digits, as `toISOString` writes them plainly. */
-const PLAIN_DAYS_MIN = -EPOCH_SHIFT;
+const PLAIN_DAYS_MIN = -719_468;
 const PLAIN_DAYS_MAX = 2_932_896;
 
 /**
@@ -110,7 +109,7 @@ const PLAIN_DAYS_MAX = 2_932_896;
  *
  * Why not `Date`: dates of quota expiries and session starts jump between days, and a
  * `toISOString` per record costs as much as the rest of the record. This is Howard
- * Hinnant's `civil_from_days` in integer arithmetic (a test checks it against `Date`).
+ * Hinnant's `civil_from_days` in integer arithmetic (core's `civilFromDays`; a test checks this against `Date`).
  */
 export function writeDate(out: Uint8Array, day: number): void {
   if (day < PLAIN_DAYS_MIN || day > PLAIN_DAYS_MAX) {
@@ -118,15 +117,10 @@ export function writeDate(out: Uint8Array, day: number): void {
     for (let i = 0; i < 10; i++) out[i] = text.charCodeAt(i);
     return;
   }
-  const z = day + EPOCH_SHIFT;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const date = civilFromDays(day);
+  const y = Math.floor(date / 10_000);
+  const m = Math.floor(date / 100) % 100;
+  const d = date % 100;
   out[0] = 48 + Math.floor(y / 1000);
   out[1] = 48 + (Math.floor(y / 100) % 10);
   out[2] = 48 + (Math.floor(y / 10) % 10);
