@@ -81,7 +81,81 @@ async function decodedEvents(file, limit) {
   return events;
 }
 
+const STAGE1_WASM = join(REPO, 'bench/data/stage1.wasm');
+
+/** Compiles bench/wasm/stage1.ts (AssemblyScript) for the WASM floor row. */
+function compileStage1() {
+  const asc = join(REPO, 'node_modules/assemblyscript/bin/asc.js');
+  const args = [asc, join(REPO, 'bench/wasm/stage1.ts'), '-O3', '--enable', 'simd', '--runtime', 'stub', '--noAssert', '-o', STAGE1_WASM];
+  execFileSync(process.execPath, args, { stdio: 'inherit' });
+}
+
+/**
+ * Reads the whole file in CHUNK-byte pieces into `target(n)`'s buffer and calls `use(n)` after
+ * each read: the floors see every byte once, with no line splitting of their own.
+ */
+function forEachChunk(file, target, use) {
+  const fd = openSync(file, 'r');
+  try {
+    for (;;) {
+      const [buf, at] = target();
+      const n = readSync(fd, buf, at, CHUNK, null);
+      if (n === 0) return;
+      use(n);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 const CHILDREN = {
+  /**
+   * Floor of any JavaScript decoder: one bare loop over every byte (counts newlines and quotes,
+   * nothing else). A decoder that must validate every byte cannot beat it.
+   */
+  async jsFloor(file) {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    let lines = 0;
+    let quotes = 0;
+    const t = performance.now();
+    forEachChunk(
+      file,
+      () => [buf, 0],
+      (n) => {
+        for (let i = 0; i < n; i++) {
+          const b = buf[i];
+          if (b === 0x0a) lines++;
+          else if (b === 0x22) quotes++;
+        }
+      },
+    );
+    return { events: lines, seconds: (performance.now() - t) / 1000, quotes };
+  },
+
+  /** Floor of a WASM decoder: simdjson's stage 1 with 128-bit SIMD (bench/wasm/stage1.ts). */
+  async wasmFloor(file) {
+    const { instance } = await WebAssembly.instantiate(readFileSync(STAGE1_WASM), { env: { abort: () => { throw new Error('stage1 aborted'); } } });
+    const { memory, scan, lines, errors } = instance.exports;
+    const input = 1 << 16;
+    const output = input + CHUNK + 64;
+    memory.grow(Math.ceil((output + CHUNK * 4) / 65536) - memory.buffer.byteLength / 65536);
+    const heap = new Uint8Array(memory.buffer);
+    let structurals = 0;
+    const t = performance.now();
+    forEachChunk(
+      file,
+      () => [heap, input],
+      (n) => {
+        let len = n;
+        while (len % 64 !== 0) heap[input + len++] = 0x20;
+        structurals += scan(input, len, output);
+      },
+    );
+    const seconds = (performance.now() - t) / 1000;
+    if (errors.value !== 0n) throw new Error('stage1 found control characters inside strings');
+    return { events: Number(lines.value), seconds, structurals };
+  },
+
   /** Read the file and split it into line strings, nothing else. */
   async lines(file) {
     let n = 0;
@@ -241,6 +315,8 @@ const bytes = statSync(file).size;
 
 const APPROACHES = [
   ['lines', 'read the file and split lines, nothing else (1 core)'],
+  ['jsFloor', 'floor: a bare JavaScript loop over every byte, nothing decoded (1 core)'],
+  ['wasmFloor', 'floor: WASM SIMD structural index (simdjson stage 1 only), nothing decoded (1 core)'],
   ['jsonParse', '`JSON.parse` every line + a Map reducer (1 core)'],
   ['xstateActor', `XState actor per device (createActor + send), pre-decoded, first ${subset} events`],
   ['xstateTransition', `XState pure transition() per event, pre-decoded, first ${subset} events`],
@@ -250,6 +326,7 @@ const APPROACHES = [
   ['replay2', 'simfleet replay file → snapshot, --threads 2'],
 ];
 const only = values.only?.split(',');
+if (only === undefined || only.includes('wasmFloor')) compileStage1();
 const results = {};
 for (const [name, label] of APPROACHES) {
   if (only !== undefined && !only.includes(name)) continue;
@@ -303,7 +380,16 @@ const report = { date, machine, input: { file: file.slice(REPO.length + 1), even
   replay2VsXstateTransition: ratio('replay2', 'xstateTransition'),
   replay2VsLines: ratio('replay2', 'lines'),
   replay2VsReplay1: ratio('replay2', 'replay1'),
+  replay1VsJsFloor: ratio('replay1', 'jsFloor'),
+  jsFloorVsJsonParse: ratio('jsFloor', 'jsonParse'),
+  jsFloorVsDuckdb: ratio('jsFloor', 'duckdb'),
+  wasmFloorVsDuckdb: ratio('wasmFloor', 'duckdb'),
 }, targets };
+if (only !== undefined) {
+  // A partial run (--only) must not replace the last full run's figures: print, write nothing.
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  process.exit(0);
+}
 mkdirSync(join(REPO, 'bench/results'), { recursive: true });
 const out = join(REPO, 'bench/results', `${date.slice(0, 10)}-${events}.json`);
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
@@ -358,6 +444,8 @@ Input: \`simfleet generate --events ${r.input.events} --devices ${r.input.device
 ${rows.join('\n')}
 
 Ratios (same run): replay --threads 1 / JSON.parse = ${f(r.ratios.replay1VsJsonParse)}×; --threads 2 / JSON.parse = ${f(r.ratios.replay2VsJsonParse)}×; --threads 2 / DuckDB = ${f(r.ratios.replay2VsDuckdb)}×; --threads 2 / XState actor = ${f(r.ratios.replay2VsXstateActor)}×; --threads 2 / XState transition() = ${f(r.ratios.replay2VsXstateTransition)}×; --threads 2 / --threads 1 = ${f(r.ratios.replay2VsReplay1)}×.
+
+Floors (same run): the bare JavaScript byte loop runs at ${f(r.ratios.jsFloorVsJsonParse)}× JSON.parse and ${f(r.ratios.jsFloorVsDuckdb)}× DuckDB; replay --threads 1 runs at ${f(r.ratios.replay1VsJsFloor)}× that loop; the WASM SIMD stage 1 alone at ${f(r.ratios.wasmFloorVsDuckdb)}× DuckDB.
 
 ### Targets of issue 5
 
