@@ -113,7 +113,9 @@ export class ReplayWorkers {
 
 /**
  * Replays one NDJSON file with the workers; false when the file is not splittable
- * (the caller reads it sequentially).
+ * (the caller reads it sequentially). `afterMerge(lines)` runs (and is awaited) after each
+ * range is merged, with the number of the file's leading lines the session now holds:
+ * ranges merge in file order, so that is a resumable position (periodic checkpoints).
  */
 export async function replayFileInParallel(
   session: ReplaySession,
@@ -123,6 +125,7 @@ export async function replayFileInParallel(
   options: RangeOptions,
   rangeBytes: number,
   onProgress: (records: number, bytes: number) => void,
+  afterMerge?: (lines: number) => Promise<void>,
 ): Promise<boolean> {
   // Ranges of at most `rangeBytes` (MAX_RANGE_BYTES by default), so that memory stays bounded by the row budget
   // (a worker holds a whole range's rows until it is merged), not by the file size. A multiple of the worker
@@ -169,6 +172,7 @@ export async function replayFileInParallel(
     firstLine += result.lines;
     // Progress in increments: this range's records and bytes.
     onProgress(result.records + result.deferred.length, (bounds[k + 1] as number) - (bounds[k] as number));
+    if (afterMerge !== undefined) await afterMerge(firstLine - 1);
   }
   await Promise.all(running);
   return true;

@@ -62,14 +62,27 @@ export async function runReplayOver(
       const skip = checkpoints?.skipOf(source) ?? 0;
       if (skip === Number.POSITIVE_INFINITY) continue;
       if (workers !== undefined && source.kind === 'file' && source.size >= MIN_PARALLEL_BYTES && skip === 0) {
-        const done = await replayFileInParallel(session, workers, source.path, source.size, rangeOptions, options.rangeBytes ?? MAX_RANGE_BYTES, (r, b) => {
-          records += r;
-          bytes += b;
-          progress.update(records, bytes);
-        });
+        let linesRead = 0;
+        const done = await replayFileInParallel(
+          session,
+          workers,
+          source.path,
+          source.size,
+          rangeOptions,
+          options.rangeBytes ?? MAX_RANGE_BYTES,
+          (r, b) => {
+            records += r;
+            bytes += b;
+            progress.update(records, bytes);
+          },
+          async (lines) => {
+            linesRead = lines;
+            // A periodic checkpoint may fall between two ranges: it holds the file's first `lines` lines.
+            if (checkpoints !== undefined) await checkpoints.reached(session, source, lines, records);
+          },
+        );
         if (done) {
-          checkpoints?.completed(source, 0);
-          await checkpoints?.reached(session, source, 0, records);
+          checkpoints?.completed(source, linesRead);
           continue;
         }
       }
