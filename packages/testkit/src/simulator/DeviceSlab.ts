@@ -37,6 +37,7 @@ interface OrgFragments {
   readonly imsiHead: Uint8Array;
 }
 
+const IP_PREFIX = ascii('100.');
 const NAME_PREFIXES = Array.from({ length: 6 }, (_, i) => ascii(`${deviceNumbers.deviceName(i)} `));
 const F = {
   imei: ascii(',"imei":"35'),
@@ -143,6 +144,8 @@ export class DeviceSlab {
     this.writer.fromArena(slot * SLOT_SIZE + SESSION_AT, (this.meta[slot * META + SESSION_END] as number) - SESSION_AT);
   }
 
+  // Why no closures in `fill`: with more devices than slots nearly every record refills a
+  // slot, and closures created per call cost an allocation and a lazy-compile stub call each.
   private fill(slot: number, index: number): void {
     const w = this.writer;
     const salt = this.salt;
@@ -155,39 +158,9 @@ export class DeviceSlab {
     const imei = n.imeiSerial(index, salt);
     const imeiHigh = Math.floor(imei / 1e8);
     const iccid = n.iccidSerial(index, salt);
-    const iccidHigh = Math.floor(iccid / 1e8);
     const imsi = n.imsiSerial(index, salt);
-    const imsiHigh = Math.floor(imsi / 1e8);
     const ratType = n.ratType(hash);
-    const a = (index >>> 16) & 63;
-    const b = (index >>> 8) & 255;
-    const c = index & 255;
-    const ip = (): void => {
-      w.text('100.');
-      w.uint(64 + a);
-      w.byte(46);
-      w.uint(b);
-      w.byte(46);
-      w.uint(c);
-    };
-    const iccidDigits = (): void => {
-      w.bytes(index % 4 === 3 ? F.iccid20 : F.iccid19);
-      w.padded(iccidHigh, 4);
-      w.padded(iccid - iccidHigh * 1e8, 8);
-    };
-    const imsiDigits = (): void => {
-      w.padded(imsiHigh, 2);
-      w.padded(imsi - imsiHigh * 1e8, 8);
-    };
-    const name = (): void => {
-      w.bytes(NAME_PREFIXES[index % NAME_PREFIXES.length] as Uint8Array);
-      w.uint(index + 1);
-    };
-    let mark = start;
-    const end = (field: DeviceField): void => {
-      this.meta[slot * META + FIELD_AT + field] = ((mark - start) << 16) | (w.pos - mark);
-      mark = w.pos;
-    };
+    const at = slot * META + FIELD_AT;
     // Subject, in emnify's key order.
     w.bytes(org.head);
     w.uint(n.endpointId(index, salt));
@@ -195,19 +168,19 @@ export class DeviceSlab {
     w.padded(imeiHigh, 5);
     w.padded(imei - imeiHigh * 1e8, 8);
     w.bytes(F.ip);
-    ip();
+    writeIp(w, index);
     w.bytes(F.name);
-    name();
+    writeName(w, index);
     w.bytes(F.sim);
-    iccidDigits();
+    writeIccid(w, index, iccid);
     w.bytes(F.simId);
     w.uint(n.simId(index, salt));
     w.bytes(org.production);
     w.uint(n.imsiId(index, salt));
     w.bytes(org.imsiHead);
-    imsiDigits();
+    writeImsi(w, imsi);
     w.bytes(F.imsiClose);
-    end(DeviceField.Subject);
+    let mark = this.mark(at + DeviceField.Subject, start, start);
     // The device's part of a PDP context.
     w.bytes(F.gtp);
     w.uint(ratType >= 6 ? 2 : 1);
@@ -218,31 +191,67 @@ export class DeviceSlab {
     w.padded(imeisv - imeisvHigh * 1e8, 8);
     w.padded(hash % 100, 2);
     w.bytes(F.pdpImsi);
-    imsiDigits();
+    writeImsi(w, imsi);
     w.bytes(F.rat);
     w.uint(ratType);
     w.bytes(F.ue);
-    ip();
+    writeIp(w, index);
     w.byte(34);
-    end(DeviceField.Pdp);
+    mark = this.mark(at + DeviceField.Pdp, start, mark);
     w.bytes(F.imsiPrefix);
-    imsiDigits();
-    end(DeviceField.Imsi);
-    iccidDigits();
-    end(DeviceField.Iccid);
-    name();
-    end(DeviceField.Name);
+    writeImsi(w, imsi);
+    mark = this.mark(at + DeviceField.Imsi, start, mark);
+    writeIccid(w, index, iccid);
+    mark = this.mark(at + DeviceField.Iccid, start, mark);
+    writeName(w, index);
+    mark = this.mark(at + DeviceField.Name, start, mark);
     w.bytes(F.msisdnPrefix);
     w.padded(n.msisdnSerial(index, salt), 9);
-    end(DeviceField.Msisdn);
+    this.mark(at + DeviceField.Msisdn, start, mark);
     if (w.pos - start > SESSION_AT) throw new RangeError(`device ${index} identity exceeds its slot`);
     w.pos = saved;
     this.meta[slot * META + OWNER] = index + 1;
     this.meta[slot * META + SESSION_END] = 0;
   }
 
+  /** Records the field written from `from` to the writer's position (`offset in slot << 16 | length`); returns its end. */
+  private mark(metaAt: number, start: number, from: number): number {
+    const end = this.writer.pos;
+    this.meta[metaAt] = ((from - start) << 16) | (end - from);
+    return end;
+  }
+
   /** Organisation of device `index`. */
   organisationOf(index: number): OrganisationIdentity {
     return this.organisations[index % this.organisations.length] as OrganisationIdentity;
   }
+}
+
+/** `100.x.y.z`, the device's address, from its index. */
+function writeIp(w: ByteWriter, index: number): void {
+  w.bytes(IP_PREFIX);
+  w.uint(64 + ((index >>> 16) & 63));
+  w.byte(46);
+  w.uint((index >>> 8) & 255);
+  w.byte(46);
+  w.uint(index & 255);
+}
+
+function writeIccid(w: ByteWriter, index: number, iccid: number): void {
+  const high = Math.floor(iccid / 1e8);
+  w.bytes(index % 4 === 3 ? F.iccid20 : F.iccid19);
+  w.padded(high, 4);
+  w.padded(iccid - high * 1e8, 8);
+}
+
+/** The IMSI's ten digits after `29509`. */
+function writeImsi(w: ByteWriter, imsi: number): void {
+  const high = Math.floor(imsi / 1e8);
+  w.padded(high, 2);
+  w.padded(imsi - high * 1e8, 8);
+}
+
+function writeName(w: ByteWriter, index: number): void {
+  w.bytes(NAME_PREFIXES[index % NAME_PREFIXES.length] as Uint8Array);
+  w.uint(index + 1);
 }
