@@ -12,14 +12,17 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { generateFleetLog } from '@simfleet/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ReplayCheckpoints } from '../../dist/checkpoint/ReplayCheckpoints.js';
-import { expandPaths } from '../../dist/input/expandPaths.js';
-import { MIN_PARALLEL_BYTES } from '../../dist/replay/ParallelReplay.js';
-import { runReplayOver } from '../../dist/replay/runReplayOver.js';
-import { snapshotChunks } from '../../dist/replay/snapshot.js';
 import type { CliIo } from '../../src/cliIo.js';
 import { tempDir } from '../support.js';
 import { MemoryCheckpointStore } from './MemoryCheckpointStore.js';
+
+/** A module of the built package (dist/), typed as its source: dist may not exist yet when this is type-checked. */
+const built = async <T>(path: string): Promise<T> => (await import(new URL(`../../dist/${path}`, import.meta.url).href)) as T;
+const { ReplayCheckpoints } = await built<typeof import('../../src/checkpoint/ReplayCheckpoints.js')>('checkpoint/ReplayCheckpoints.js');
+const { expandPaths } = await built<typeof import('../../src/input/expandPaths.js')>('input/expandPaths.js');
+const { MIN_PARALLEL_BYTES } = await built<typeof import('../../src/replay/ParallelReplay.js')>('replay/ParallelReplay.js');
+const { runReplayOver } = await built<typeof import('../../src/replay/runReplayOver.js')>('replay/runReplayOver.js');
+const { snapshotChunks } = await built<typeof import('../../src/replay/snapshot.js')>('replay/snapshot.js');
 
 const io = (): CliIo => ({ stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env: {} });
 
