@@ -14,7 +14,6 @@ import {
   classifyEvent,
   decodeEventText,
   EventColumns,
-  FAST_BLANK,
   FastLineDecoder,
   ROW_COLUMNS,
   type RowArrays,
@@ -22,6 +21,7 @@ import {
   StringPool,
 } from '@simfleet/core';
 import { lineRecord } from '../input/readRecords.js';
+import { decodeFastLine, LINE_BLANK, LINE_FULL, LINE_KEPT_WITHOUT_ENDPOINT } from './fastLine.js';
 
 /** Options a range needs (the replay's, minus callbacks). */
 export interface RangeOptions {
@@ -97,18 +97,15 @@ export class RangeIngest {
 
   ingestLine(bytes: Buffer, start: number, end: number, line: number): void {
     const c = this.#columns;
-    const row = this.#fast.decodeLine(bytes, start, end);
-    if (row === FAST_BLANK) return;
+    const kind = decodeFastLine(this.#fast, c, this.#options, bytes, start, end);
+    if (kind === LINE_BLANK) return;
+    if (kind !== LINE_FULL) {
+      if (kind === LINE_KEPT_WITHOUT_ENDPOINT) this.#withoutEndpoint++;
+      this.#records++;
+      return;
+    }
     const until = this.#options.until;
     const watch = this.#options.watchEndpoint;
-    if (row >= 0) {
-      if ((until === undefined || (c.at[row] as number) <= until) && (watch === undefined || c.endpointId[row] !== watch)) {
-        if (Number.isNaN(c.endpointId[row] as number)) this.#withoutEndpoint++;
-        this.#records++;
-        return;
-      }
-      c.length = row;
-    }
     const record = lineRecord(bytes.subarray(start, end), line);
     if (record === undefined) return;
     const decoded = decodeEventText(record.text, { line });

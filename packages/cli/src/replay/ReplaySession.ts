@@ -22,7 +22,6 @@ import {
   decodeEventText,
   type EventColumns,
   eventTypeById,
-  FAST_BLANK,
   FastLineDecoder,
   FleetStore,
   type Transition,
@@ -40,6 +39,7 @@ import { lineRecord, type RawRecord } from '../input/readRecords.js';
 import type { RangeResult } from './RangeIngest.js';
 import { dropDuplicateIds } from './dropDuplicateIds.js';
 import { externalFinish } from './externalFinish.js';
+import { decodeFastLine, LINE_BLANK, LINE_FULL, LINE_KEPT_WITHOUT_ENDPOINT } from './fastLine.js';
 import { orderById } from './orderById.js';
 import { RowSpill } from './RowSpill.js';
 
@@ -129,19 +129,13 @@ export class ReplaySession {
    * record for (after `--until`, the watched endpoint), goes through `ingest` as text.
    */
   ingestLine(bytes: Uint8Array, start: number, end: number, file: string, line: number): void {
-    const c = this.#columns;
-    const row = this.#fast.decodeLine(bytes, start, end);
-    if (row === FAST_BLANK) return;
-    if (row >= 0) {
-      const until = this.#options.until;
-      const watch = this.#options.watchEndpoint;
-      if ((until === undefined || (c.at[row] as number) <= until) && (watch === undefined || c.endpointId[row] !== watch)) {
-        if (Number.isNaN(c.endpointId[row] as number)) this.#withoutEndpoint++;
-        this.#records++;
-        if (c.length >= this.#budget) this.#spillPending();
-        return;
-      }
-      c.length = row;
+    const kind = decodeFastLine(this.#fast, this.#columns, this.#options, bytes, start, end);
+    if (kind === LINE_BLANK) return;
+    if (kind !== LINE_FULL) {
+      if (kind === LINE_KEPT_WITHOUT_ENDPOINT) this.#withoutEndpoint++;
+      this.#records++;
+      if (this.#columns.length >= this.#budget) this.#spillPending();
+      return;
     }
     const record = lineRecord(bytes.subarray(start, end), line);
     if (record !== undefined) this.ingest(record, file);
