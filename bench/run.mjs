@@ -91,8 +91,9 @@ function compileStage1() {
 }
 
 /**
- * Reads the whole file in CHUNK-byte pieces into `target(n)`'s buffer and calls `use(n)` after
- * each read: the floors see every byte once, with no line splitting of their own.
+ * Reads the whole file in CHUNK-byte pieces into the buffer and offset `target()` gives and
+ * calls `use(n)` after each read: the floors see every byte once, without forEachLine's
+ * splitting (which would be part of what they measure).
  */
 function forEachChunk(file, target, use) {
   const fd = openSync(file, 'r');
