@@ -1,22 +1,18 @@
+import { readdirSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 import { workspaceAlias } from './vitest.shared.ts';
 
-const packages = ['core', 'stream', 'testkit', 'cli'];
+// Every workspace package is a test project with its own vitest.config.ts (name, timeouts,
+// and the global setup that starts the servers its tests need).
+const packages = readdirSync(new URL('./packages', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => `packages/${entry.name}/vitest.config.ts`);
 
 export default defineConfig({
   resolve: { alias: workspaceAlias },
   test: {
     projects: [
-      ...packages.map((name) => ({
-        extends: true as const,
-        test: {
-          name,
-          root: `packages/${name}`,
-          include: ['test/**/*.test.ts'],
-          // The CLI tests spawn the real binary on real files: give them room on a loaded 2-core machine.
-          ...(name === 'cli' ? { testTimeout: 120_000, hookTimeout: 120_000 } : { testTimeout: 30_000 }),
-        },
-      })),
+      ...packages,
       {
         extends: true as const,
         test: { name: 'examples', root: 'examples', include: ['*/test/**/*.test.ts'] },

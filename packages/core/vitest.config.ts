@@ -3,5 +3,5 @@ import { workspaceAlias } from '../../vitest.shared.ts';
 
 export default defineConfig({
   resolve: { alias: workspaceAlias },
-  test: { include: ['test/**/*.test.ts'] },
+  test: { name: 'core', testTimeout: 30_000, include: ['test/**/*.test.ts'] },
 });

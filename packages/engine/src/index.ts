@@ -1,0 +1,2 @@
+/** @simfleet/engine: records to fleet state, for replay and live. */
+export {};

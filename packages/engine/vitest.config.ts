@@ -1,0 +1,7 @@
+import { defineConfig } from 'vitest/config';
+import { workspaceAlias } from '../../vitest.shared.ts';
+
+export default defineConfig({
+  resolve: { alias: workspaceAlias },
+  test: { name: 'engine', include: ['test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
+});
