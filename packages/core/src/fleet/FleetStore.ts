@@ -63,7 +63,7 @@ export interface FleetStoreOptions {
   readonly pool?: StringPool;
 }
 
-type Numeric = Float64Array | Uint8Array;
+type Numeric = Float64Array | Uint8Array | Uint32Array;
 
 function grow<T extends Numeric>(array: T, capacity: number, fill: number): T {
   const next = new (array.constructor as new (n: number) => T)(capacity);
@@ -128,6 +128,14 @@ export class FleetStore {
   readonly organisationIndexById: Map<number, number> = new Map();
   organisationIds: Float64Array;
   organisationState: Uint8Array;
+  /**
+   * (time, id) of the newest event that set each organisation's state (NaN time = none):
+   * the organisation takes an event's target only when the event is newer, so its state is
+   * that of its newest relevant event in any arrival order (`CompiledMachine.organisationTarget`).
+   */
+  organisationLastAt: Float64Array;
+  organisationLastHi: Uint32Array;
+  organisationLastLo: Uint32Array;
 
   // --- fleet level ---
   /** Events without an endpoint that were applied. */
@@ -152,6 +160,9 @@ export class FleetStore {
     this.#mask = slotsFor(n) - 1;
     this.organisationIds = new Float64Array(16);
     this.organisationState = new Uint8Array(16);
+    this.organisationLastAt = new Float64Array(16).fill(Number.NaN);
+    this.organisationLastHi = new Uint32Array(16);
+    this.organisationLastLo = new Uint32Array(16);
   }
 
   /** Number of endpoints seen. */
@@ -246,11 +257,33 @@ export class FleetStore {
     if (o === this.organisationIds.length) {
       this.organisationIds = grow(this.organisationIds, o * 2, 0);
       this.organisationState = grow(this.organisationState, o * 2, 0);
+      this.organisationLastAt = grow(this.organisationLastAt, o * 2, Number.NaN);
+      this.organisationLastHi = grow(this.organisationLastHi, o * 2, 0);
+      this.organisationLastLo = grow(this.organisationLastLo, o * 2, 0);
     }
     this.organisationIds[o] = organisationId;
     this.organisationIndexById.set(organisationId, o);
     this.organisationCount = o + 1;
     return o;
+  }
+
+  /**
+   * An event whose type leads organisations to `target` reaches organisation `o`: the
+   * organisation takes it when it is newer than the newest one it took. Returns whether the
+   * state changed. Owned by `applyBatch`.
+   */
+  reachOrganisation(o: number, target: number, at: number, hi: number, lo: number): boolean {
+    const la = this.organisationLastAt[o] as number;
+    if (!Number.isNaN(la)) {
+      const lh = this.organisationLastHi[o] as number;
+      if (at < la || (at === la && (hi < lh || (hi === lh && lo <= (this.organisationLastLo[o] as number))))) return false;
+    }
+    this.organisationLastAt[o] = at;
+    this.organisationLastHi[o] = hi;
+    this.organisationLastLo[o] = lo;
+    if (this.organisationState[o] === target) return false;
+    this.organisationState[o] = target;
+    return true;
   }
 
   #growDevices(capacity: number): void {

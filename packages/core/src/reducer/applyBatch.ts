@@ -35,9 +35,14 @@
  *
  * Order and duplicates: within a batch, events apply in (at, idHi, idLo) order. Per
  * device, an event whose (at, id) equals the device's last applied one is a DUPLICATE
- * (nothing changes); an older one is LATE (not applied: per-device order can't be repaired
- * after the fact). Events without an endpoint are ordered the same way against the last
- * such event of the fleet.
+ * (nothing changes); an older one is LATE (not applied here: the engine's live ingest
+ * re-folds the device from its retained events instead). Organisations are order-free: an
+ * event that moves organisations is taken by one only when it is newer than the newest it
+ * took (`FleetStore.reachOrganisation`); the organisation machine is reset-type
+ * (`CompiledMachine.organisationTarget`), so that equals the in-order fold in any arrival
+ * order. Events without an endpoint are ordered against the fleet's last such event, or,
+ * with `fleetEventsInAnyOrder` (for a caller that deduplicates by id itself), applied in
+ * any order: what they move is their organisation, which is exact in any order.
  */
 import {
   F_LAST_AT,
@@ -100,6 +105,12 @@ export interface ApplyBatchOptions {
   readonly status?: Uint8Array;
   /** Called for every change of a region or of the effective status, in application order. */
   readonly onTransition?: (transition: Transition) => void;
+  /**
+   * Apply events without an endpoint even when older than the fleet's last such event
+   * (only a repeat of that one is a duplicate). For callers that deduplicate by event id
+   * themselves, like the engine's live ingest, where late organisation events are normal.
+   */
+  readonly fleetEventsInAnyOrder?: boolean;
 }
 
 /** Counts of one batch. */
@@ -135,9 +146,10 @@ export function applyBatch(fleet: FleetStore, columns: EventColumns, options: Ap
   const onTransition = options.onTransition;
   const order = sortBatch(columns);
   // Reporting (only with a callback): effective status through the compiled status table.
-  if (onTransition === undefined && rowStatus === undefined) return applyRowsFast(fleet, columns, order);
+  const anyOrder = options.fleetEventsInAnyOrder === true;
+  if (onTransition === undefined && rowStatus === undefined && !anyOrder) return applyRowsFast(fleet, columns, order);
   const report = onTransition !== undefined ? createReporter(fleet, onTransition) : undefined;
-  return applyRows(fleet, columns, order, rowStatus, report);
+  return applyRows(fleet, columns, order, rowStatus, report, anyOrder);
 }
 
 /**
@@ -229,7 +241,7 @@ function applyRowsFast(fleet: FleetStore, columns: EventColumns, order: Uint32Ar
   const EC = c.eventCount;
   const next = c.product.next;
   const connOf = c.product.codes[0] as Uint8Array;
-  const orgNext = c.organisation.next;
+  const orgTarget = c.organisationTarget;
   const mask = takesMask(c);
   const countAttach = c.counts.attaches;
   const countSession = c.counts.sessions;
@@ -238,7 +250,6 @@ function applyRowsFast(fleet: FleetStore, columns: EventColumns, order: Uint32Ar
   let f64 = fleet.f64;
   let u32 = fleet.u32;
   let i32 = fleet.i32;
-  let orgState = fleet.organisationState;
 
   let applied = 0;
   let duplicates = 0;
@@ -262,11 +273,10 @@ function applyRowsFast(fleet: FleetStore, columns: EventColumns, order: Uint32Ar
     const d = devices[k - start] as number;
 
     if (d < 0) {
-      const outcome = applyFleetLevel(fleet, at, hi, lo, e, cOrg[row] as number, undefined);
+      const outcome = applyFleetLevel(fleet, at, hi, lo, e, cOrg[row] as number, undefined, false);
       if (outcome === ROW_APPLIED) applied++;
       else if (outcome === ROW_DUPLICATE) duplicates++;
       else late++;
-      orgState = fleet.organisationState;
       continue;
     }
     const f = d * RECORD_F64;
@@ -298,8 +308,7 @@ function applyRowsFast(fleet: FleetStore, columns: EventColumns, order: Uint32Ar
       if (oid !== f64[f + F_ORGANISATION_ID] && !Number.isNaN(oid)) {
         f64[f + F_ORGANISATION_ID] = oid;
         i32[u + I_ORGANISATION_INDEX] = fleet.organisationIndexOf(oid);
-        orgState = fleet.organisationState;
-      }
+        }
     }
     if ((m & T_SIM) !== 0) {
       const sid = cSim[row] as number;
@@ -345,9 +354,10 @@ function applyRowsFast(fleet: FleetStore, columns: EventColumns, order: Uint32Ar
     u32[u + U_LAST_HI] = hi;
     u32[u + U_LAST_LO] = lo;
 
-    // The event reaches the device's organisation; its machine decides.
+    // The event reaches the device's organisation: taken when it is the newest that moves it.
     const o = i32[u + I_ORGANISATION_INDEX] as number;
-    if (o >= 0) orgState[o] = orgNext[(orgState[o] as number) * EC + e] as number;
+    const target = orgTarget[e] as number;
+    if (o >= 0 && target >= 0) fleet.reachOrganisation(o, target, at, hi, lo);
     applied++;
   }
   }
@@ -365,6 +375,7 @@ function applyRows(
   order: Uint32Array,
   rowStatus: Uint8Array | undefined,
   report: Reporter | undefined,
+  anyOrder: boolean,
 ): BatchResult {
   const n = order.length;
   const cAt = columns.at;
@@ -387,7 +398,7 @@ function applyRows(
   const EC = c.eventCount;
   const next = c.product.next;
   const connOf = c.product.codes[0] as Uint8Array;
-  const orgNext = c.organisation.next;
+  const orgTarget = c.organisationTarget;
   const mask = takesMask(c);
   const countAttach = c.counts.attaches;
   const countSession = c.counts.sessions;
@@ -423,7 +434,7 @@ function applyRows(
 
     if (d < 0) {
       // No endpoint: a fleet-level event (organisation, user, service profile).
-      const outcome = applyFleetLevel(fleet, at, hi, lo, e, cOrg[row] as number, report);
+      const outcome = applyFleetLevel(fleet, at, hi, lo, e, cOrg[row] as number, report, anyOrder);
       if (outcome === ROW_APPLIED) applied++;
       else if (outcome === ROW_DUPLICATE) duplicates++;
       else late++;
@@ -510,14 +521,15 @@ function applyRows(
     u32[u + U_LAST_HI] = hi;
     u32[u + U_LAST_LO] = lo;
 
-    // The event reaches the device's organisation; its machine decides.
+    // The event reaches the device's organisation: taken when it is the newest that moves it.
     const o = i32[u + I_ORGANISATION_INDEX] as number;
+    const target = orgTarget[e] as number;
     let orgBefore = -1;
     let orgAfter = -1;
-    if (o >= 0) {
+    if (o >= 0 && target >= 0) {
       orgBefore = orgState[o] as number;
-      orgAfter = orgNext[orgBefore * EC + e] as number;
-      if (orgAfter !== orgBefore) orgState[o] = orgAfter;
+      if (fleet.reachOrganisation(o, target, at, hi, lo)) orgAfter = target;
+      else orgBefore = -1;
     }
 
     if (report !== undefined) {
@@ -539,25 +551,33 @@ function applyRows(
  * An event without an endpoint: ordered against the fleet's last such event, then
  * delivered to the organisation it names. Returns the row's outcome code.
  */
-function applyFleetLevel(fleet: FleetStore, at: number, hi: number, lo: number, e: number, oid: number, report: Reporter | undefined): number {
+function applyFleetLevel(
+  fleet: FleetStore,
+  at: number,
+  hi: number,
+  lo: number,
+  e: number,
+  oid: number,
+  report: Reporter | undefined,
+  anyOrder: boolean,
+): number {
   const fa = fleet.fleetLastAt;
-  if (!Number.isNaN(fa)) {
-    const cmp = compareKey(at, hi, lo, fa, fleet.fleetLastHi, fleet.fleetLastLo);
-    if (cmp <= 0) return cmp === 0 ? ROW_DUPLICATE : ROW_LATE;
-  }
+  const cmp = Number.isNaN(fa) ? 1 : compareKey(at, hi, lo, fa, fleet.fleetLastHi, fleet.fleetLastLo);
+  if (cmp === 0 || (cmp < 0 && !anyOrder)) return cmp === 0 ? ROW_DUPLICATE : ROW_LATE;
+  const c = fleet.compiled;
   if (!Number.isNaN(oid)) {
-    const c = fleet.compiled;
     const o = fleet.organisationIndexOf(oid);
     const os = fleet.organisationState[o] as number;
-    const nos = c.organisation.next[os * c.eventCount + e] as number;
-    if (nos !== os) {
-      fleet.organisationState[o] = nos;
-      if (report !== undefined) report.organisationChanged(o, -1, os === c.organisationBlockedState, nos === c.organisationBlockedState, at, hi, lo);
+    const target = c.organisationTarget[e] as number;
+    if (target >= 0 && fleet.reachOrganisation(o, target, at, hi, lo) && report !== undefined) {
+      report.organisationChanged(o, -1, os === c.organisationBlockedState, target === c.organisationBlockedState, at, hi, lo);
     }
   }
-  fleet.fleetLastAt = at;
-  fleet.fleetLastHi = hi;
-  fleet.fleetLastLo = lo;
+  if (cmp > 0) {
+    fleet.fleetLastAt = at;
+    fleet.fleetLastHi = hi;
+    fleet.fleetLastLo = lo;
+  }
   fleet.fleetEvents++;
   return ROW_APPLIED;
 }
