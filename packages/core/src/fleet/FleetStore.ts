@@ -191,17 +191,7 @@ export class FleetStore {
     const d = this.count;
     if (d === this.capacity) this.#growDevices(d * 2);
     // The record is zero: set the fields whose "none" is not zero.
-    const f = d * RECORD_F64;
-    const u = d * RECORD_U32;
-    const f64 = this.f64;
-    f64[f + F_ID] = endpointId;
-    f64[f + F_LAST_AT] = Number.NaN;
-    f64[f + F_SINCE] = Number.NaN;
-    f64[f + F_ORGANISATION_ID] = Number.NaN;
-    f64[f + F_SIM_ID] = Number.NaN;
-    this.i32[u + I_ORGANISATION_INDEX] = -1;
-    this.i32[u + I_RAT_TYPE] = NO_RAT_TYPE;
-    this.u32[u + U_REJECTION_REASON] = NO_REJECTION_REASON;
+    this.#initRecord(d, endpointId);
     this.count = d + 1;
     this.#insert(d);
     return d;
@@ -284,6 +274,43 @@ export class FleetStore {
     if (this.organisationState[o] === target) return false;
     this.organisationState[o] = target;
     return true;
+  }
+
+  /**
+   * Sets device `d` back to what `base` holds for the same endpoint (its record copied,
+   * its organisation index looked up here), or to the initial state when `base` has never
+   * seen it. `base` must intern into this store's pool. The engine's live ingest re-folds a
+   * device this way: its base (the events older than the reorder horizon, folded), then its
+   * retained events again, in order.
+   */
+  restoreDevice(d: number, base: FleetStore): void {
+    if (base.pool !== this.pool) throw new RangeError('the base fleet interns into another pool');
+    const f = d * RECORD_F64;
+    const id = this.f64[f + F_ID] as number;
+    const b = base.findDevice(id);
+    if (b < 0) {
+      this.f64.fill(0, f, f + RECORD_F64);
+      this.#initRecord(d, id);
+      return;
+    }
+    this.f64.set(base.f64.subarray(b * RECORD_F64, (b + 1) * RECORD_F64), f);
+    const oid = this.f64[f + F_ORGANISATION_ID] as number;
+    this.i32[d * RECORD_U32 + I_ORGANISATION_INDEX] = Number.isNaN(oid) ? -1 : this.organisationIndexOf(oid);
+  }
+
+  /** A zeroed record's fields whose "none" is not zero. */
+  #initRecord(d: number, endpointId: number): void {
+    const f = d * RECORD_F64;
+    const u = d * RECORD_U32;
+    const f64 = this.f64;
+    f64[f + F_ID] = endpointId;
+    f64[f + F_LAST_AT] = Number.NaN;
+    f64[f + F_SINCE] = Number.NaN;
+    f64[f + F_ORGANISATION_ID] = Number.NaN;
+    f64[f + F_SIM_ID] = Number.NaN;
+    this.i32[u + I_ORGANISATION_INDEX] = -1;
+    this.i32[u + I_RAT_TYPE] = NO_RAT_TYPE;
+    this.u32[u + U_REJECTION_REASON] = NO_REJECTION_REASON;
   }
 
   #growDevices(capacity: number): void {

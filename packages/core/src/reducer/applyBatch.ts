@@ -597,6 +597,41 @@ interface Reporter {
   organisationChanged(o: number, except: number, wasBlocked: boolean, isBlocked: boolean, at: number, hi: number, lo: number): void;
 }
 
+/**
+ * Reports what changed for device `d` since it had product state `fromState` and effective
+ * block `fromBlocked`: one transition per region that moved (`block` as the effective block)
+ * and one for the effective status, all with the time and id given. `applyBatch` calls it
+ * per applied event; the engine's live ingest calls it after re-folding a device, to report
+ * how a late event changed it.
+ */
+export function reportDeviceChange(
+  fleet: FleetStore,
+  d: number,
+  fromState: number,
+  fromBlocked: boolean,
+  at: number,
+  eventId: bigint,
+  onTransition: (t: Transition) => void,
+): void {
+  const c = fleet.compiled;
+  const aState = fleet.stateOf(d);
+  const aBlocked = fleet.effectivelyBlocked(d);
+  const endpointId = fleet.idOf(d);
+  const emit = (region: TransitionRegion, from: string, to: string): void => onTransition({ endpointId, region, from, to, at, eventId });
+  for (const table of c.regions) {
+    if (table.region === 'block') continue;
+    // The effective block is reported where `block` stands in DEVICE_REGIONS order.
+    if (table.region === 'dataQuota' && aBlocked !== fromBlocked) emit('block', BLOCK_NAMES[fromBlocked ? 1 : 0], BLOCK_NAMES[aBlocked ? 1 : 0]);
+    const of = c.product.codes[c.regions.indexOf(table)] as Uint8Array;
+    const from = of[fromState] as number;
+    const to = of[aState] as number;
+    if (from !== to) emit(table.region as TransitionRegion, table.states[from] as string, table.states[to] as string);
+  }
+  const bStatus = c.productStatus[fromState * 2 + (fromBlocked ? 1 : 0)] as number;
+  const aStatus = c.productStatus[aState * 2 + (aBlocked ? 1 : 0)] as number;
+  if (aStatus !== bStatus) emit('status', ENDPOINT_STATUSES[bStatus] as string, ENDPOINT_STATUSES[aStatus] as string);
+}
+
 /** Region snapshots before/after an event and the reports they imply (allocates per report only). */
 function createReporter(fleet: FleetStore, onTransition: (t: Transition) => void): Reporter {
   const c = fleet.compiled;
@@ -611,8 +646,6 @@ function createReporter(fleet: FleetStore, onTransition: (t: Transition) => void
       at,
       eventId: (BigInt(hi) << 32n) | BigInt(lo),
     });
-  // Regions reported by name, in DEVICE_REGIONS order except `block` (reported as the effective block).
-  const named = c.regions.map((table, r) => ({ table, r, codes: codes[r] as Uint8Array })).filter((x) => x.table.region !== 'block');
 
   let bState = 0;
   let bBlocked = false;
@@ -622,17 +655,7 @@ function createReporter(fleet: FleetStore, onTransition: (t: Transition) => void
       bBlocked = fleet.effectivelyBlocked(d);
     },
     after(d, at, hi, lo) {
-      const aState = fleet.stateOf(d);
-      const aBlocked = fleet.effectivelyBlocked(d);
-      for (const { table, codes: of } of named) {
-        if (table.region === 'dataQuota' && aBlocked !== bBlocked) emit(d, 'block', BLOCK_NAMES[bBlocked ? 1 : 0], BLOCK_NAMES[aBlocked ? 1 : 0], at, hi, lo);
-        const from = of[bState] as number;
-        const to = of[aState] as number;
-        if (from !== to) emit(d, table.region as TransitionRegion, table.states[from] as string, table.states[to] as string, at, hi, lo);
-      }
-      const bStatus = statusOf(bState, bBlocked);
-      const aStatus = statusOf(aState, aBlocked);
-      if (aStatus !== bStatus) emit(d, 'status', ENDPOINT_STATUSES[bStatus] as string, ENDPOINT_STATUSES[aStatus] as string, at, hi, lo);
+      reportDeviceChange(fleet, d, bState, bBlocked, at, (BigInt(hi) << 32n) | BigInt(lo), onTransition);
     },
     organisationChanged(o, except, wasBlocked, isBlocked, at, hi, lo) {
       if (wasBlocked === isBlocked) return;
