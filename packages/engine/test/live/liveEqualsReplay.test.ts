@@ -37,7 +37,7 @@ function decodeAll(records: readonly JsonObject[]): EmnifyEvent[] {
 /** `simfleet replay` of the events. */
 function replaySnapshot(events: readonly EmnifyEvent[]): string {
   const session = new ReplaySession();
-  events.forEach((e, i) => session.ingestEvent(e, 'log', i + 1));
+  for (const [i, e] of events.entries()) session.ingestEvent(e, 'log', i + 1);
   const account = session.finish();
   return text(snapshotChunks(session.fleet, account));
 }
@@ -181,7 +181,7 @@ describe('LiveFleet', () => {
         for (const batch of cut(arrival, cuts)) live.ingest(batch);
         const truth = new Map<string, string>();
         const replayOptions = new ReplaySession({ onTransition: (t) => truth.set(`${t.endpointId}/${t.region}`, t.to) });
-        arrival.forEach((e, i) => replayOptions.ingestEvent(e, 'log', i + 1));
+        for (const [i, e] of arrival.entries()) replayOptions.ingestEvent(e, 'log', i + 1);
         replayOptions.finish();
         // A region never reported is in its initial state (one side may have reported a change and its reversal).
         const initialOf = (k: string): string => INITIAL[k.slice(k.indexOf('/') + 1)] as string;
