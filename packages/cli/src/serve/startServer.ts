@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type EmnifyEvent, ENDPOINT_STATUSES, formatTimestamp, stringifyJson } from '@simfleet/core';
-import { DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_REORDER_HORIZON_MS, LIVE_REJECTED, type LiveFleet, snapshotChunks } from '@simfleet/engine';
+import { DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_REORDER_HORIZON_MS, LIVE_REJECTED, type LiveFleet, type LiveTransition, snapshotChunks } from '@simfleet/engine';
 import type { FleetTransition, InactivityRule } from '@simfleet/stream';
 import { bearerAuth } from './bearerAuth.js';
 import { endpointsPage } from './endpointsPage.js';
@@ -77,7 +77,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     ...(options.inactivity === undefined ? {} : { inactivity: options.inactivity }),
     ...(options.live === undefined ? {} : { live: options.live }),
   });
-  const hub = new SseHub<FleetTransition>({
+  const hub = new SseHub<FleetTransition | LiveTransition>({
     maxBufferedBytes: options.maxSseBufferBytes ?? 1024 * 1024,
     heartbeatMs: options.heartbeatMs ?? 15_000,
     serialize: (t) => stringifyJson(transitionJson(t)),
