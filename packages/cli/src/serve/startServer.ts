@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { type EmnifyEvent, ENDPOINT_STATUSES, type FleetStore, formatTimestamp, stringifyJson } from '@simfleet/core';
 import type { EventTimeSpan, FleetTransition, InactivityRule } from '@simfleet/stream';
 import { bearerAuth } from './bearerAuth.js';
+import { mountDashboard } from './dashboard/mountDashboard.js';
 import { endpointsPage } from './endpointsPage.js';
 import { sendError, sendJson } from './httpReply.js';
 import { IngestPipeline } from './IngestPipeline.js';
@@ -90,6 +91,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     serialize: (t) => stringifyJson(transitionJson(t)),
   });
   pipeline.transitions$.subscribe((t) => hub.publish(t));
+  const dashboard = mountDashboard({ pipeline, hub, token: options.token });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -99,6 +101,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       sendJson(res, 200, { ok: true });
       return;
     }
+    if (await dashboard(req, res, url, path)) return;
     const route = routeOf(path);
     if (route === undefined) {
       sendError(res, 404, 'not_found', `no route ${path}`);
