@@ -2,8 +2,6 @@
 // the pages are complete without it (server-rendered HTML, GET forms, links); this adds
 // the transition stream, swaps the page's live regions in place and draws the chart.
 (() => {
-  'use strict';
-
   const state = document.getElementById('live-state');
   const updatesSeen = { transitions: 0, refreshes: 0 };
 
@@ -45,7 +43,7 @@
     const data = chartData();
     if (target === null || data === null || typeof uPlot === 'undefined') return;
     const width = Math.max(280, target.clientWidth);
-    if (plot !== null && plot.root.isConnected && target.contains(plot.root)) {
+    if (plot?.root.isConnected && target.contains(plot.root)) {
       plot.setData(data);
       return;
     }

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { readFileSync } from 'node:fs';
 import { eventTypeByKey, type FleetSummary } from '@simfleet/core';
 import { generateFleetLog } from '@simfleet/testkit';
@@ -85,8 +86,8 @@ describe('the dashboard in Chromium', () => {
     }
     // The chart is drawn by uPlot (served by the server itself) from the kept transitions.
     await page.locator('#chart canvas').waitFor();
-    const chart = JSON.parse((await page.locator('#chart-data').textContent()) ?? '{}') as { into: Record<string, number[]> };
-    expect(chart.into['ONLINE']?.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    const chart = JSON.parse((await page.locator('#chart-data').textContent()) ?? '{}') as { into: { ONLINE: number[] } };
+    expect(chart.into.ONLINE.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expect(await page.locator('#recent tbody tr').count()).toBe(25);
   });
 

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { join } from 'node:path';
 import type { FleetSummary } from '@simfleet/core';
 import type { Browser, Page } from 'playwright-core';
