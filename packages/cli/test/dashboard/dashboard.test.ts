@@ -104,8 +104,8 @@ describe('the dashboard in Chromium', () => {
     await page.reload();
     expect(await page.getByLabel('Status', { exact: true }).inputValue()).toBe('ATTACHED');
     // Sort by last event, newest first, via the column header.
-    await page.getByRole('link', { name: /^Last event: sort/ }).click();
-    await page.getByRole('link', { name: /^Last event: sort/ }).click();
+    await page.getByRole('link', { name: /^Last event \(UTC\): sort/ }).click();
+    await page.getByRole('link', { name: /^Last event \(UTC\): sort/ }).click();
     expect(page.url()).toMatch(/sort=lastEvent&dir=desc|dir=desc.*sort=lastEvent|sort=lastEvent.*dir=desc/);
     const times = await page.locator('table.endpoints tbody tr td:last-child time').evaluateAll((els) => els.map((e) => e.getAttribute('datetime') ?? ''));
     expect(times.length).toBeGreaterThan(1);

@@ -15,14 +15,13 @@ const COLUMNS: readonly { readonly key: SortKey | null; readonly label: string }
   { key: 'id', label: 'Endpoint' },
   { key: 'status', label: 'Status' },
   { key: 'connectivity', label: 'Connectivity' },
-  { key: 'since', label: 'Since' },
+  { key: 'since', label: 'Since (UTC)' },
   { key: 'operator', label: 'Operator' },
   { key: 'country', label: 'Country' },
   { key: 'organisation', label: 'Organisation' },
   { key: null, label: 'ICCID' },
-  { key: null, label: 'IMSI' },
   { key: null, label: 'IMEI' },
-  { key: 'lastEvent', label: 'Last event' },
+  { key: 'lastEvent', label: 'Last event (UTC)' },
 ];
 
 const url = (query: EndpointQuery, change: Partial<EndpointQuery> = {}): string => {
@@ -41,7 +40,7 @@ function headerCell(query: EndpointQuery, column: { readonly key: SortKey | null
   const nextDescending = active && !query.descending;
   const sort = active ? html` aria-sort="${query.descending ? 'descending' : 'ascending'}"` : '';
   const arrow = active ? (query.descending ? ' ▼' : ' ▲') : '';
-  const hint = `sort by ${column.label.toLowerCase()}, ${nextDescending ? 'descending' : 'ascending'}`;
+  const hint = `sort by ${column.label.replace(' (UTC)', '').toLowerCase()}, ${nextDescending ? 'descending' : 'ascending'}`;
   return html`<th scope="col"${sort}><a href="${url(query, { sort: column.key, descending: nextDescending, page: 1 })}" aria-label="${column.label}: ${hint}">${column.label}${arrow}</a></th>`;
 }
 
@@ -50,14 +49,13 @@ function row(state: EndpointState, stale: boolean): SafeHtml {
 <th scope="row"><a href="${DASHBOARD}/endpoints/${state.endpointId}">${state.endpointId}</a></th>
 <td>${badge(state.status)}${stale ? html` ${badge('STALE')}` : ''}</td>
 <td>${badge(state.connectivity)}</td>
-<td>${timeTag(state.since)}</td>
+<td>${timeTag(state.since, false)}</td>
 <td>${state.operator?.name ?? '—'}</td>
 <td>${state.operator?.country?.toUpperCase() ?? '—'}</td>
 <td>${state.organisationId ?? '—'}</td>
 <td class="mono">${state.iccid ?? '—'}</td>
-<td class="mono">${state.imsi ?? '—'}</td>
 <td class="mono">${state.imei ?? '—'}</td>
-<td>${timeTag(state.lastEventAt)}</td>
+<td>${timeTag(state.lastEventAt, false)}</td>
 </tr>`;
 }
 

@@ -53,15 +53,16 @@ ${main}
 }
 
 /**
- * A time as `<time>`: ISO-8601 UTC for machines, the same without milliseconds for people.
+ * A time as `<time>`: ISO-8601 UTC for machines, the same without milliseconds for people
+ * (`zone` false where a column header already says UTC).
  *
  * @example
  * timeTag(Date.UTC(2021, 9, 27, 8, 38, 2)).text // '<time datetime="2021-10-27T08:38:02.000Z">2021-10-27 08:38:02 UTC</time>'
  */
-export function timeTag(ms: number | null): SafeHtml {
+export function timeTag(ms: number | null, zone = true): SafeHtml {
   if (ms === null) return html`<span class="none">—</span>`;
   const iso = formatTimestamp(ms);
-  return html`<time datetime="${iso}">${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC</time>`;
+  return html`<time datetime="${iso}">${iso.slice(0, 10)} ${iso.slice(11, 19)}${zone ? ' UTC' : ''}</time>`;
 }
 
 /** A symbol per status, so status reads without colour (and survives greyscale). */
