@@ -135,4 +135,29 @@ describe('dashboard sign-in and the API token', () => {
     expect(live.headers.get('content-type')).toMatch(/^text\/event-stream/);
     controller.abort();
   });
+
+  it('answers a bad filter with 400 and an unknown device with 404, saying why', async () => {
+    const bad = await api(server, '/dashboard/endpoints?status=ASLEEP');
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('status must be one of DELETED, SUSPENDED, DISABLED, BLOCKED, ONLINE, ATTACHED, OFFLINE, got ASLEEP');
+    const unknown = await api(server, '/dashboard/endpoints/424242');
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toContain('no event has been seen for endpoint 424242');
+    const notAnId = await api(server, '/dashboard/endpoints/abc');
+    expect(notAnId.status).toBe(400);
+    expect((await api(server, '/dashboard/assets/nothing.js')).status).toBe(404);
+    const uplot = await fetch(`${server.url}/dashboard/assets/uPlot.iife.min.js`);
+    expect(uplot.status).toBe(200);
+    expect(uplot.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(await uplot.text()).toContain('uPlot');
+  });
+
+  it('sends pages that allow only the server’s own scripts and are never cached', async () => {
+    const res = await api(server, '/');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const body = await res.text();
+    // Nothing from another origin: every script and stylesheet is the server's.
+    expect(body).not.toMatch(/(src|href)="(https?:)?\/\//);
+  });
 });
