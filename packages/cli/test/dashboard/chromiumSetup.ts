@@ -14,6 +14,6 @@ export default function setup(): void {
     execFileSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   };
   run(['update']);
-  run(['install', '-y', '--no-install-recommends', 'chromium']);
+  run(['install', '-y', 'chromium']);
   if (!existsSync(CHROMIUM)) throw new Error(`apt-get install chromium did not provide ${CHROMIUM}`);
 }
