@@ -5,11 +5,18 @@
   const state = document.getElementById('live-state');
   const updatesSeen = { transitions: 0, refreshes: 0 };
 
+  // The state's words are a status region (announced when the connection changes); the
+  // running count beside them is not, so a busy stream does not talk over the page.
   function setLive(kind, text) {
     if (state === null) return;
     state.dataset.state = kind;
     const label = state.querySelector('.live-text');
-    if (label !== null) label.textContent = text;
+    if (label !== null && label.textContent !== text) label.textContent = text;
+  }
+
+  function setCount(n) {
+    const count = state?.querySelector('.live-count');
+    if (count) count.textContent = n === 0 ? '' : ` · ${n} received`;
   }
 
   // ---- chart ------------------------------------------------------------------------
@@ -146,7 +153,7 @@
   if (document.body.dataset.live !== undefined && typeof EventSource !== 'undefined') {
     const filter = document.body.dataset.live;
     source = new EventSource(`/dashboard/live${filter === '' ? '' : `?${filter}`}`);
-    source.addEventListener('open', () => setLive('live', updatesSeen.transitions === 0 ? 'Live updates: connected' : `Live updates: connected · ${updatesSeen.transitions} received`));
+    source.addEventListener('open', () => setLive('live', 'Live updates: connected'));
     source.addEventListener('error', () => {
       // EventSource reconnects on its own unless the server refused (CLOSED).
       if (source.readyState === EventSource.CLOSED) setLive('offline', 'Live updates: disconnected (reload to retry)');
@@ -154,7 +161,8 @@
     });
     source.addEventListener('transition', () => {
       updatesSeen.transitions += 1;
-      setLive('live', `Live updates: connected · ${updatesSeen.transitions} received`);
+      setLive('live', 'Live updates: connected');
+      setCount(updatesSeen.transitions);
       scheduleRefresh();
     });
     window.addEventListener('pagehide', () => source.close());

@@ -26,7 +26,7 @@ export function page(options: PageOptions, main: SafeHtml): string {
     html`<li><a href="${href}"${options.current === name ? html` aria-current="page"` : ''}>${label}</a></li>`;
   const header = options.signedIn
     ? html`<nav aria-label="Dashboard"><ul>${nav('overview', '/', 'Overview')}${nav('endpoints', `${DASHBOARD}/endpoints`, 'Endpoints')}</ul></nav>
-  <p id="live-state" class="live-state" role="status" data-state="connecting"><span class="live-dot" aria-hidden="true"></span> <span class="live-text">Live updates: connecting…</span></p>
+  <p id="live-state" class="live-state" data-state="connecting"><span class="live-dot" aria-hidden="true"></span> <span class="live-text" role="status">Live updates: connecting…</span><span class="live-count"></span></p>
   <form method="post" action="${DASHBOARD}/sign-out" class="sign-out"><button type="submit">Sign out</button></form>`
     : '';
   return `<!doctype html>\n${html`<html lang="en">
