@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { EndpointState } from '@simfleet/core';
 import type { FleetTransition } from '@simfleet/stream';
 import fc from 'fast-check';
@@ -8,6 +10,7 @@ import { CSV_HEADER, endpointCsvLine } from '../../src/serve/dashboard/endpoints
 import { endpointQueryString, parseEndpointQuery, selectEndpoints } from '../../src/serve/dashboard/endpointQuery.js';
 import { escapeHtml, html, jsonInScript } from '../../src/serve/dashboard/html.js';
 import { TransitionRing } from '../../src/serve/dashboard/TransitionRing.js';
+import { REPO } from '../support.js';
 
 const transition = (i: number, over: Partial<FleetTransition> = {}): FleetTransition =>
   ({ endpointId: i % 7, region: 'connectivity', from: 'OFFLINE', to: 'ATTACHED', at: 1_600_000_000_000 + i * 1000, eventId: BigInt(i), ...over }) as FleetTransition;
@@ -166,5 +169,18 @@ describe('device timeline', () => {
       transition(3, { at: 70_000, region: 'status', from: 'ATTACHED', to: 'ONLINE' }),
     ]);
     expect(timeline.map((e) => e.previousLasted)).toEqual([null, null, 65_000, 65_000]);
+  });
+});
+
+describe('docs/dashboard.md', () => {
+  it('shows only screenshots that the screenshot script writes, and they exist', () => {
+    const docs = readFileSync(join(REPO, 'docs/dashboard.md'), 'utf8');
+    const script = readFileSync(join(REPO, 'scripts/dashboard-screenshots.mjs'), 'utf8');
+    const images = [...docs.matchAll(/\]\((images\/[^)]+\.png)\)/g)].map((m) => m[1] as string);
+    expect(images.length).toBeGreaterThanOrEqual(2);
+    for (const image of images) {
+      expect(script, image).toContain(`'${image.slice('images/'.length)}'`);
+      expect(existsSync(join(REPO, 'docs', image)), image).toBe(true);
+    }
   });
 });
