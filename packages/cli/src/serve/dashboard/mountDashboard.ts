@@ -91,6 +91,9 @@ export function mountDashboard(options: DashboardOptions): DashboardHandler {
 
   const overview = (res: ServerResponse): void => {
     sendPage(res, 200, overviewPage({ summary: pipeline.store.summary(), eventTime: pipeline.eventTime, stale: pipeline.staleCount, ring }));
+    // Someone is looking: read the table's rows now, after the reply, so the first click
+    // into the table does not wait for them (0.2-0.6 s at 100k endpoints).
+    setImmediate(() => rows.current());
   };
 
   const endpoints = (res: ServerResponse, url: URL, csv: boolean): void => {
