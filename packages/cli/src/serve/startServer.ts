@@ -4,6 +4,7 @@ import { type EmnifyEvent, ENDPOINT_STATUSES, formatTimestamp, stringifyJson } f
 import { DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_REORDER_HORIZON_MS, LIVE_REJECTED, type LiveFleet, type LiveTransition, snapshotChunks } from '@simfleet/engine';
 import type { FleetTransition, InactivityRule } from '@simfleet/stream';
 import { bearerAuth } from './bearerAuth.js';
+import { mountDashboard } from './dashboard/mountDashboard.js';
 import { endpointsPage } from './endpointsPage.js';
 import { sendError, sendJson } from './httpReply.js';
 import { IngestPipeline } from './IngestPipeline.js';
@@ -83,6 +84,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     serialize: (t) => stringifyJson(transitionJson(t)),
   });
   pipeline.transitions$.subscribe((t) => hub.publish(t));
+  const dashboard = mountDashboard({ pipeline, hub, token: options.token });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -92,6 +94,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       sendJson(res, 200, { ok: true });
       return;
     }
+    if (await dashboard(req, res, url, path)) return;
     const route = routeOf(path);
     if (route === undefined) {
       sendError(res, 404, 'not_found', `no route ${path}`);
