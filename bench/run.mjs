@@ -120,6 +120,11 @@ function sumBytes(buf, n) {
 }
 
 const CHILDREN = {
+  /** Live ingest through `simfleet serve` on loopback (bench/serveIngest.mjs): first `subset` events, bodies of 500, 4 in flight. */
+  serveIngest: async (file, limit) => {
+    const { serveIngest } = await import('./serveIngest.mjs');
+    return serveIngest(file, { limit, batch: 500, concurrency: 4, cli: CLI });
+  },
   /**
    * Floor of any JavaScript decoder: one bare loop reading every byte (it sums them, nothing
    * else). A decoder that must look at every byte to validate it cannot beat it.
@@ -334,6 +339,7 @@ const APPROACHES = [
   ['applyBatch', 'simfleet applyBatch on pre-decoded columns (1 core)'],
   ['replay1', 'simfleet replay file → snapshot, --threads 1'],
   ['replay2', 'simfleet replay file → snapshot, --threads 2'],
+  ['serveIngest', `simfleet serve on loopback: first ${subset} events POSTed as NDJSON bodies of 500, 4 in flight (acknowledged once applied; p50/p99 ack latency, server peak RSS)`],
 ];
 const only = values.only?.split(',');
 if (only === undefined || only.includes('wasmFloor')) compileStage1();
