@@ -131,7 +131,12 @@ export class Journal {
     try {
       await mkdir(root, { recursive: true });
     } catch (err) {
-      throw journalErrorFrom(err, 'cannot create the directory', root);
+      // A recursive mkdir reports ENOENT where the parent refuses (EROFS, EACCES): ask again plainly for the real reason.
+      const plain = await mkdir(root).then(
+        () => err,
+        (again: unknown) => again,
+      );
+      throw journalErrorFrom(plain, 'cannot create the directory', root);
     }
     await probeWritable(root);
     const segments = await listSegments(root);
