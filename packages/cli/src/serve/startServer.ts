@@ -6,8 +6,10 @@ import { bearerAuth } from './bearerAuth.js';
 import { endpointsPage } from './endpointsPage.js';
 import { sendError, sendJson } from './httpReply.js';
 import { IngestPipeline } from './IngestPipeline.js';
-import { parseEventsBody } from './parseEventsBody.js';
+import { decodeEventsBody } from './parseEventsBody.js';
 import { readBody } from './readBody.js';
+import { rejectReply } from './rejectReply.js';
+import { applyServerLimits, httpServerOptions, type ServerLimits, serverLimits } from './serverLimits.js';
 import { SseHub } from './SseHub.js';
 import { endpointViewJson, transitionJson } from './views.js';
 
@@ -31,8 +33,12 @@ export interface ServeOptions {
   readonly maxDelay?: number;
   /** Mark connected devices stale after a silence (event time). */
   readonly inactivity?: InactivityRule;
-  /** An SSE client with more than this many bytes waiting is disconnected (default 1 MiB). */
+  /** An SSE client with more than this many bytes waiting is behind: it gets a `resync` event when it drains (default 4 MiB). */
   readonly maxSseBufferBytes?: number;
+  /** Header, request, keep-alive and idle timeouts and the connection cap (`serverLimits` defaults). */
+  readonly limits?: Partial<ServerLimits>;
+  /** Reasons listed in full in a 400 reply to `POST /events` (default 100; all are counted). */
+  readonly maxListedRejects?: number;
   /** SSE heartbeat comment interval, ms (default 15 000). */
   readonly heartbeatMs?: number;
   /**
@@ -71,6 +77,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const authorized = bearerAuth(options.token);
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const limits = serverLimits(options.limits);
   const pipeline = new IngestPipeline(
     {
       dedupeWindow: options.dedupeWindow ?? 100_000,
@@ -85,7 +92,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     log,
   );
   const hub = new SseHub<FleetTransition>({
-    maxBufferedBytes: options.maxSseBufferBytes ?? 1024 * 1024,
+    maxBufferedBytes: options.maxSseBufferBytes ?? 4 * 1024 * 1024,
     heartbeatMs: options.heartbeatMs ?? 15_000,
     serialize: (t) => stringifyJson(transitionJson(t)),
   });
@@ -99,6 +106,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       sendJson(res, 200, { ok: true });
       return;
     }
+    // Authentication first: an unauthenticated client learns nothing of the routes (no 404 / 405 for it).
+    if (!authorized(req)) {
+      sendError(res, 401, 'unauthorized', 'send Authorization: Bearer <token>', { 'www-authenticate': 'Bearer realm="simfleet"' });
+      return;
+    }
     const route = routeOf(path);
     if (route === undefined) {
       sendError(res, 404, 'not_found', `no route ${path}`);
@@ -106,10 +118,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     if (method !== route.method && !(route.method === 'GET' && method === 'HEAD')) {
       sendError(res, 405, 'method_not_allowed', `${path} accepts ${route.method}`, { allow: route.method });
-      return;
-    }
-    if (!authorized(req)) {
-      sendError(res, 401, 'unauthorized', 'send Authorization: Bearer <token>', { 'www-authenticate': 'Bearer realm="simfleet"' });
       return;
     }
     switch (route.name) {
@@ -121,7 +129,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           eventTime: pipeline.eventTime === null ? null : formatTimestamp(pipeline.eventTime),
           stale: pipeline.staleCount,
           pipeline: { ...pipeline.counters },
-          transitionStreams: { clients: hub.size, dropped: hub.dropped },
+          transitionStreams: { clients: hub.size, dropped: hub.dropped, resyncs: hub.resyncs },
         });
       case 'endpoint':
         return getEndpoint(res, route.id);
@@ -150,12 +158,16 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       sendError(res, 503, 'shutting_down', 'the server is stopping; send again later', { 'retry-after': '5' });
       return;
     }
-    const parsed = parseEventsBody(body.body.toString('utf8'), req.headers['content-type']);
+    // Decoded in slices: a huge body never holds the event loop for more than a few ms at a time.
+    const parsed = await decodeEventsBody(body.body, req.headers['content-type'], { maxListedRejects: options.maxListedRejects ?? 100 });
+    if (pipeline.closed) {
+      sendError(res, 503, 'shutting_down', 'the server is stopping; send again later', { 'retry-after': '5' });
+      return;
+    }
     pipeline.ingest(parsed.events);
     options.onAccepted?.(parsed.events);
-    pipeline.counters.rejected += parsed.rejects.filter((r) => r.index !== null).length;
-    const reply = { accepted: parsed.events.length, rejected: parsed.rejects.map((r) => ({ ...r })) };
-    sendJson(res, parsed.rejects.length === 0 ? 202 : 400, reply);
+    pipeline.counters.rejected += parsed.rejectedRecords;
+    sendJson(res, parsed.rejectCount === 0 ? 202 : 400, rejectReply(parsed, body.body.length));
     return;
   };
 
@@ -205,16 +217,33 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const regions = new Set(params.getAll('region').flatMap((r) => r.split(',').map((s) => s.trim()).filter((s) => s !== '')));
     const endpointText = params.get('endpoint');
     const endpoint = endpointText === null ? null : Number(endpointText);
-    hub.attach(res, (t) => (regions.size === 0 || regions.has(t.region)) && (endpoint === null || t.endpointId === endpoint));
+    const everything = regions.size === 0 && endpoint === null;
+    hub.attach(res, {
+      ...(everything ? {} : { accept: (t: FleetTransition) => (regions.size === 0 || regions.has(t.region)) && (endpoint === null || t.endpointId === endpoint) }),
+      resync: () => stringifyJson(resyncJson(regions, endpoint)),
+    });
   };
 
-  const server = createServer((req, res) => {
+  /** What a `resync` event carries: the state of what the stream watches (the endpoint, or the summary). */
+  const resyncJson = (regions: ReadonlySet<string>, endpoint: number | null) => {
+    const state = endpoint === null ? undefined : pipeline.store.readEndpoint(endpoint);
+    return {
+      reason: 'fell_behind',
+      eventTime: pipeline.eventTime === null ? null : formatTimestamp(pipeline.eventTime),
+      ...(endpoint === null ? {} : { endpoint: state === undefined ? null : endpointViewJson({ ...state, stale: pipeline.isStale(endpoint) }) }),
+      ...(regions.size === 0 ? {} : { regions: [...regions] }),
+      summary: { ...pipeline.store.summary() },
+    };
+  };
+
+  const server = createServer(httpServerOptions(limits), (req, res) => {
     handle(req, res).catch((err: unknown) => {
       log(`simfleet serve: ${req.method} ${req.url} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       if (!res.headersSent) sendError(res, 500, 'internal_error', 'the server failed on this request');
       else res.destroy();
     });
   });
+  applyServerLimits(server, limits);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
