@@ -14,6 +14,11 @@ export interface JournalOptions {
    * many bytes (default 64 MiB). One append larger than this gets a segment of its own.
    */
   readonly maxSegmentBytes?: number;
+  /**
+   * Writes (each with its own `fdatasync`) that may be in flight at once (default 2; 1 is
+   * strict one-sync-at-a-time group commit). Acknowledgements stay in file order.
+   */
+  readonly maxConcurrentSyncs?: number;
 }
 
 /** One record read back, with where it is and where the next one starts. */
@@ -56,6 +61,17 @@ export interface JournalState {
   readonly tornTail: TornTail | null;
 }
 
+interface Flush {
+  readonly entries: Pending[];
+  readonly segment: number;
+  /** The segment offset after this write's frames. */
+  readonly end: number;
+  state: 'running' | 'synced' | 'failed';
+  error: JournalError | null;
+  /** An earlier (or this) write failed: not acknowledged even if its own sync succeeded. */
+  poisoned: boolean;
+}
+
 interface Pending {
   readonly frames: Buffer;
   readonly records: number;
@@ -70,8 +86,9 @@ const DEFAULT_MAX_SEGMENT_BYTES = 64 * 1024 * 1024;
  *
  * Each record is a frame (length, CRC-32, bytes); `append` resolves only after the
  * frames are written and `fdatasync`ed, so a resolved append survives a crash or a power
- * cut. Group commit: appends that arrive while a sync is in flight are written and
- * synced together by the next one, so many concurrent appends cost one sync. `open`
+ * cut. Group commit: appends that arrive while syncs are in flight are written and
+ * synced together by the next one, so many concurrent appends cost one sync (up to
+ * `maxConcurrentSyncs` writes run at once; acknowledgements stay in file order). `open`
  * cuts a torn tail (the remains of a write a crash interrupted) and reports it in
  * `state.tornTail`; damage before the tail is a `JournalError` with code `corrupt` and
  * the position. Storage failures (disk full, read-only, permission) reject the append
@@ -93,21 +110,32 @@ export class Journal {
   #fd: number;
   /** Bytes of the active segment that are durable; everything past it is not acknowledged. */
   #durable: number;
+  /** Where the next write goes: past `#durable` by what is being written and synced right now. */
+  #written: number;
   /** A failed write may have left bytes past `#durable`: cut them before the next write. */
   #dirty = false;
+  readonly #maxConcurrentSyncs: number;
   #pending: Pending[] = [];
   #pendingRecords = 0;
-  #flushing: Promise<void> | null = null;
+  /** Writes issued and not yet settled, in file order. */
+  #inFlight: Flush[] = [];
+  /** A truncate or a segment roll is running: no write starts meanwhile. */
+  #busy = false;
+  /** Set when a write failed while others were in flight: no write starts until they all settle. */
+  #failure: JournalError | null = null;
   #scheduled = false;
+  #idleWaiters: (() => void)[] = [];
   #closed = false;
   #syncs = 0;
   #durableRecords = 0;
   #lastError: JournalState['lastError'] = null;
   readonly #tornTail: TornTail | null;
 
-  private constructor(dir: string, maxSegmentBytes: number, firstSegment: number, segment: number, fd: number, durable: number, tornTail: TornTail | null) {
+  private constructor(dir: string, options: JournalOptions, firstSegment: number, segment: number, fd: number, durable: number, tornTail: TornTail | null) {
     this.#dir = dir;
-    this.#maxSegmentBytes = maxSegmentBytes;
+    this.#maxSegmentBytes = options.maxSegmentBytes ?? DEFAULT_MAX_SEGMENT_BYTES;
+    this.#maxConcurrentSyncs = options.maxConcurrentSyncs ?? 2;
+    this.#written = durable;
     this.#firstSegment = firstSegment;
     this.#segment = segment;
     this.#fd = fd;
@@ -128,6 +156,8 @@ export class Journal {
     const root = resolve(dir);
     const maxSegmentBytes = options.maxSegmentBytes ?? DEFAULT_MAX_SEGMENT_BYTES;
     if (!(maxSegmentBytes > SEGMENT_HEADER_BYTES)) throw new RangeError(`journal: maxSegmentBytes must exceed ${SEGMENT_HEADER_BYTES}, got ${maxSegmentBytes}`);
+    const syncs = options.maxConcurrentSyncs ?? 2;
+    if (!Number.isInteger(syncs) || syncs < 1) throw new RangeError(`journal: maxConcurrentSyncs must be a positive integer, got ${syncs}`);
     try {
       await mkdir(root, { recursive: true });
     } catch (err) {
@@ -151,7 +181,7 @@ export class Journal {
     }
     if (segments.length === 0) {
       const fd = await createSegment(root, 1);
-      return new Journal(root, maxSegmentBytes, 1, 1, fd, SEGMENT_HEADER_BYTES, null);
+      return new Journal(root, options, 1, 1, fd, SEGMENT_HEADER_BYTES, null);
     }
     const first = segments[0] as number;
     const last = segments[segments.length - 1] as number;
@@ -168,7 +198,7 @@ export class Journal {
     } catch (err) {
       throw journalErrorFrom(err, 'cannot cut the torn tail of', path);
     }
-    return new Journal(root, maxSegmentBytes, first, last, fd, end, tornTail);
+    return new Journal(root, options, first, last, fd, end, tornTail);
   }
 
   /** The position after the newest durable record (where the next append will start, unless it rolls over). */
@@ -281,84 +311,150 @@ export class Journal {
   /** Waits for appends in flight to settle, then closes the active segment. Later appends reject. */
   async close(): Promise<void> {
     if (this.#closed) return;
-    while (this.#flushing !== null || this.#pending.length > 0) {
-      if (this.#flushing === null) this.#startFlush();
-      await this.#flushing;
+    while (this.#pending.length > 0 || this.#inFlight.length > 0 || this.#busy) {
+      await new Promise<void>((resolve) => {
+        this.#idleWaiters.push(resolve);
+        this.#pump();
+      });
     }
     this.#closed = true;
     await closeFd(this.#fd).catch(() => undefined);
   }
 
   #schedule(): void {
-    if (this.#scheduled || this.#flushing !== null) return;
-    // A microtask later, so that appends made in the same tick share the first sync too.
+    if (this.#scheduled) return;
+    // A microtask later, so that appends made in the same tick share one write and one sync.
     this.#scheduled = true;
     queueMicrotask(() => {
       this.#scheduled = false;
-      if (this.#flushing === null && this.#pending.length > 0) this.#startFlush();
+      this.#pump();
     });
   }
 
-  #startFlush(): void {
-    const batch = this.#pending;
-    this.#pending = [];
-    this.#flushing = this.#flush(batch).finally(() => {
-      this.#flushing = null;
-      if (this.#pending.length > 0) this.#startFlush();
-    });
-  }
-
-  /** Writes and syncs one group of appends (rolling to new segments where they fill one). */
-  async #flush(batch: Pending[]): Promise<void> {
-    let i = 0;
-    try {
-      if (this.#dirty) {
-        await truncateFd(this.#fd, this.#durable).catch((err: unknown) => Promise.reject(journalErrorFrom(err, 'cannot cut a failed write from', this.#path())));
-        this.#dirty = false;
+  /**
+   * Starts writes while there are appends waiting and fewer than `maxConcurrentSyncs`
+   * writes in flight. Each write takes every waiting append that fits in the segment
+   * (group commit), goes to its own offset, and is followed by its own `fdatasync`; a
+   * second sync issued while one runs is mostly absorbed by the same file-system commit,
+   * so two in flight roughly halve the wait without giving up durability: appends are
+   * acknowledged in file order, each only once its own sync and every earlier one completed.
+   */
+  #pump(): void {
+    while (!this.#busy && this.#failure === null && this.#pending.length > 0 && this.#inFlight.length < this.#maxConcurrentSyncs) {
+      const first = this.#pending[0] as Pending;
+      const mustRoll = this.#written > SEGMENT_HEADER_BYTES && this.#written + first.frames.length > this.#maxSegmentBytes;
+      if (this.#dirty || mustRoll) {
+        // Both change the file under the writes: wait until none is in flight.
+        if (this.#inFlight.length > 0) return;
+        this.#exclusive(this.#dirty ? () => this.#cutFailedWrite() : () => this.#roll());
+        return;
       }
-      while (i < batch.length) {
-        if (this.#durable > SEGMENT_HEADER_BYTES && this.#durable + (batch[i] as Pending).frames.length > this.#maxSegmentBytes) await this.#roll();
-        // The appends that fit in this segment go in one write and one sync.
-        const buffers: Buffer[] = [];
-        let bytes = 0;
-        let j = i;
-        while (j < batch.length) {
-          const size = (batch[j] as Pending).frames.length;
-          if (j > i && this.#durable + bytes + size > this.#maxSegmentBytes) break;
-          buffers.push((batch[j] as Pending).frames);
-          bytes += size;
-          j += 1;
-        }
-        this.#dirty = true;
-        try {
-          await writeAllAt(this.#fd, buffers, this.#durable);
-          await datasyncFd(this.#fd);
-        } catch (err) {
-          throw journalErrorFrom(err, 'cannot write', this.#path());
-        }
-        this.#dirty = false;
+      const entries: Pending[] = [];
+      const buffers: Buffer[] = [];
+      let end = this.#written;
+      while (this.#pending.length > 0) {
+        const next = this.#pending[0] as Pending;
+        if (entries.length > 0 && end + next.frames.length > this.#maxSegmentBytes) break;
+        this.#pending.shift();
+        entries.push(next);
+        buffers.push(next.frames);
+        end += next.frames.length;
+      }
+      const flush: Flush = { entries, segment: this.#segment, end, state: 'running', error: null, poisoned: false };
+      const start = this.#written;
+      this.#written = end;
+      this.#inFlight.push(flush);
+      const fd = this.#fd;
+      writeAllAt(fd, buffers, start)
+        .then(() => datasyncFd(fd))
+        .then(
+          () => {
+            flush.state = 'synced';
+          },
+          (err: unknown) => {
+            flush.state = 'failed';
+            flush.error = journalErrorFrom(err, 'cannot write', this.#path());
+            this.#fail(flush, flush.error);
+          },
+        )
+        .finally(() => this.#settle());
+    }
+    if (this.#pending.length === 0 && this.#inFlight.length === 0 && !this.#busy) this.#wakeIdle();
+  }
+
+  /** A failed write: it and every write after it are not acknowledged; no new write starts until they settle. */
+  #fail(flush: Flush, error: JournalError): void {
+    this.#failure ??= error;
+    this.#lastError = { code: error.code, message: error.message, at: new Date().toISOString() };
+    for (let i = this.#inFlight.indexOf(flush); i < this.#inFlight.length; i++) (this.#inFlight[i] as Flush).poisoned = true;
+  }
+
+  /** Acknowledges settled writes in file order; after a failure, cuts the file back once the rest settled. */
+  #settle(): void {
+    while (this.#inFlight.length > 0 && (this.#inFlight[0] as Flush).state !== 'running') {
+      const flush = this.#inFlight.shift() as Flush;
+      if (flush.state === 'synced' && !flush.poisoned) {
         this.#syncs += 1;
         let offset = this.#durable;
-        for (let k = i; k < j; k++) {
-          const pending = batch[k] as Pending;
+        for (const pending of flush.entries) {
           offset += pending.frames.length;
           this.#pendingRecords -= pending.records;
           this.#durableRecords += pending.records;
-          pending.resolve({ segment: this.#segment, offset });
+          pending.resolve({ segment: flush.segment, offset });
         }
-        this.#durable = offset;
-        this.#lastError = null;
-        i = j;
-      }
-    } catch (err) {
-      const error = err instanceof JournalError ? err : journalErrorFrom(err, 'cannot write', this.#path());
-      this.#lastError = { code: error.code, message: error.message, at: new Date().toISOString() };
-      for (let k = i; k < batch.length; k++) {
-        const pending = batch[k] as Pending;
-        this.#pendingRecords -= pending.records;
-        pending.reject(error);
+        this.#durable = flush.end;
+        if (this.#failure === null) this.#lastError = null;
+      } else {
+        const error = flush.error ?? (this.#failure as JournalError);
+        for (const pending of flush.entries) {
+          this.#pendingRecords -= pending.records;
+          pending.reject(error);
+        }
       }
     }
+    if (this.#inFlight.length === 0 && this.#failure !== null) {
+      // Whatever the failed writes left past the durable end goes before anything else is written.
+      this.#failure = null;
+      this.#written = this.#durable;
+      this.#dirty = true;
+      // At once, not at the next append: a crash meanwhile would leave the remains to the torn-tail scan.
+      if (!this.#busy) {
+        this.#exclusive(() => this.#cutFailedWrite());
+        return;
+      }
+    }
+    this.#pump();
+  }
+
+  /** Runs a change of the file with no write in flight; if it fails, the waiting appends fail with it. */
+  #exclusive(change: () => Promise<void>): void {
+    this.#busy = true;
+    change()
+      .catch((err: unknown) => {
+        const error = journalErrorFrom(err, 'cannot write', this.#path());
+        this.#lastError = { code: error.code, message: error.message, at: new Date().toISOString() };
+        for (const pending of this.#pending.splice(0)) {
+          this.#pendingRecords -= pending.records;
+          pending.reject(error);
+        }
+      })
+      .finally(() => {
+        this.#busy = false;
+        this.#pump();
+      });
+  }
+
+  async #cutFailedWrite(): Promise<void> {
+    try {
+      await truncateFd(this.#fd, this.#durable);
+    } catch (err) {
+      throw journalErrorFrom(err, 'cannot cut a failed write from', this.#path());
+    }
+    this.#dirty = false;
+  }
+
+  #wakeIdle(): void {
+    for (const wake of this.#idleWaiters.splice(0)) wake();
   }
 
   /** Starts the next segment: its header on disk and its name in the directory before any record goes in. */
@@ -369,6 +465,7 @@ export class Journal {
     this.#fd = fd;
     this.#segment = next;
     this.#durable = SEGMENT_HEADER_BYTES;
+    this.#written = SEGMENT_HEADER_BYTES;
     await closeFd(old).catch(() => undefined);
   }
 

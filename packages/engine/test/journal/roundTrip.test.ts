@@ -73,8 +73,8 @@ describe('Journal round trip', () => {
 });
 
 describe('Journal group commit', () => {
-  it('appends made while a sync is in flight share the next sync', async () => {
-    const journal = await Journal.open(fresh());
+  it('one sync at a time: appends made while a sync is in flight share the next sync', async () => {
+    const journal = await Journal.open(fresh(), { maxConcurrentSyncs: 1 });
     const firstAck = journal.append(lines(0, 10));
     // Let the first flush start (it is scheduled a microtask later); its write has not completed.
     await Promise.resolve();
@@ -87,6 +87,24 @@ describe('Journal group commit', () => {
     // Each append's end is after the previous one's: acknowledged in order.
     for (let i = 1; i < ends.length; i++) expect(comparePositions(ends[i - 1]!, ends[i]!)).toBeLessThan(0);
     expect((await readAll(journal)).texts).toEqual(lines(0, 330));
+    await journal.close();
+  });
+
+  it('two syncs in flight: a third group waits and shares one sync, acknowledgements stay in file order', async () => {
+    const journal = await Journal.open(fresh(), { maxConcurrentSyncs: 2 });
+    const order: number[] = [];
+    const track = (n: number, p: Promise<unknown>) => p.then(() => order.push(n));
+    const a = track(0, journal.append(lines(0, 10)));
+    await Promise.resolve();
+    await Promise.resolve();
+    const b = track(1, journal.append(lines(10, 10)));
+    await Promise.resolve();
+    await Promise.resolve();
+    const rest = Array.from({ length: 20 }, (_, i) => track(2 + i, journal.append(lines(20 + i * 10, 10))));
+    await Promise.all([a, b, ...rest]);
+    expect(journal.state.syncs).toBe(3);
+    expect(order).toEqual(Array.from({ length: 22 }, (_, i) => i));
+    expect((await readAll(journal)).texts).toEqual(lines(0, 220));
     await journal.close();
   });
 

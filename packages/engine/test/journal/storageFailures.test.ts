@@ -45,6 +45,45 @@ describe('Journal on storage that refuses writes (a real tmpfs, mounted by the t
     }
   });
 
+  it('a disk filling up under concurrent writers: exactly the acknowledged records are in the journal, in order', async () => {
+    const fs = mountTmpfs('512k');
+    try {
+      const dir = join(fs.dir, 'journal');
+      const journal = await Journal.open(dir, { maxSegmentBytes: 64 * 1024 });
+      const acknowledged: { end: { segment: number; offset: number }; batch: string[] }[] = [];
+      const failures: unknown[] = [];
+      await Promise.all(
+        Array.from({ length: 16 }, async (_, w) => {
+          for (let k = 0; k < 400; k++) {
+            const batch = lines(w * 100_000 + k * 20, 20);
+            try {
+              acknowledged.push({ end: await journal.append(batch), batch });
+            } catch (err) {
+              failures.push(err);
+              return;
+            }
+          }
+        }),
+      );
+      expect(failures.length).toBe(16);
+      for (const failure of failures) expect(failure).toMatchObject({ name: 'JournalError', retryable: true });
+      expect(failures.some((f) => (f as JournalError).code === 'disk_full')).toBe(true);
+      // Acknowledged in file order, and what the journal holds is exactly what was acknowledged.
+      acknowledged.sort((a, b) => a.end.segment - b.end.segment || a.end.offset - b.end.offset);
+      expect((await readAll(journal)).texts).toEqual(acknowledged.flatMap((a) => a.batch));
+      await journal.close();
+      // A full disk refuses a restart too (loudly), until there is room again.
+      await expect(Journal.open(dir, { maxSegmentBytes: 64 * 1024 })).rejects.toMatchObject({ code: 'disk_full' });
+      fs.resize('2m');
+      const reopened = await Journal.open(dir, { maxSegmentBytes: 64 * 1024 });
+      expect(reopened.state.tornTail).toBeNull();
+      expect((await readAll(reopened)).texts).toEqual(acknowledged.flatMap((a) => a.batch));
+      await reopened.close();
+    } finally {
+      fs.unmount();
+    }
+  });
+
   it('opening a journal on a read-only file system fails before anything is served', async () => {
     const fs = mountTmpfs('1m');
     try {

@@ -22,7 +22,7 @@ export function lines(from: number, n: number): string[] {
 }
 
 /** A real tmpfs of `size` mounted at a new directory (we run as root); `unmount` removes it. */
-export function mountTmpfs(size: string): { dir: string; remount(mode: 'ro' | 'rw'): void; unmount(): void } {
+export function mountTmpfs(size: string): { dir: string; remount(mode: 'ro' | 'rw'): void; resize(size: string): void; unmount(): void } {
   const dir = tempDir('tmpfs');
   mkdirSync(dir, { recursive: true });
   execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
@@ -30,6 +30,9 @@ export function mountTmpfs(size: string): { dir: string; remount(mode: 'ro' | 'r
     dir,
     remount(mode) {
       execFileSync('mount', ['-o', `remount,${mode}`, dir]);
+    },
+    resize(newSize) {
+      execFileSync('mount', ['-o', `remount,size=${newSize}`, dir]);
     },
     unmount() {
       execFileSync('umount', [dir]);
