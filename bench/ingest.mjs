@@ -4,17 +4,18 @@
  *
  *   node bench/ingest.mjs [--seconds 4] [--batch 100] [--concurrency 1,4,16,64] [--json]
  *
- * Two servers, each in its own child process (peak RSS is the server's), each fed by
+ * Three servers, each in its own child process (peak RSS is the server's), each fed by
  * this process over keep-alive HTTP/1.1 connections, one request in flight per
  * connection, `--batch` NDJSON events per request:
  * - `bare`: a `node:http` server that only `JSON.parse`s each line and answers 202 (the
  *   ceiling of a Node HTTP ingest on this machine);
- * - `journal`: serve's request path with the durable journal: the body is decoded as
- *   `POST /events` decodes it (`decodeEventsBody`, in slices), the accepted records'
- *   lines are appended to `@simfleet/engine`'s `Journal` and the 202 goes out only once
- *   the append has been `fdatasync`ed (group commit shares a sync between requests).
- *   Until serve's live engine writes through the journal this is a minimal server in
- *   this script; the fold into fleet state is not included.
+ * - `bareJournal`: the same, and the lines appended to `@simfleet/engine`'s `Journal`
+ *   before the 202, which goes out only once the append has been `fdatasync`ed (group
+ *   commit shares a sync between requests): what durability alone costs;
+ * - `serveJournal`: serve's request path with the durable journal: the body is decoded
+ *   as `POST /events` decodes it (`decodeEventsBody`, in slices), then journaled as above.
+ * Until serve's live engine writes through the journal these are minimal servers in
+ * this script; the fold into fleet state is not included.
  * Per server and concurrency: events/s acknowledged, p50 / p99 / max acknowledgement
  * latency, the server's peak RSS, and (journal) events per `fdatasync`.
  *
@@ -46,28 +47,30 @@ if (values.server !== undefined) {
   let handle;
   let journal;
   let dir;
-  if (kind === 'bare') {
-    handle = (body, res) => {
-      const text = body.toString('utf8');
-      let n = 0;
-      for (let start = 0; start < text.length; ) {
-        let end = text.indexOf('\n', start);
-        if (end === -1) end = text.length;
-        if (end > start) {
-          JSON.parse(text.slice(start, end));
-          n += 1;
-        }
-        start = end + 1;
+  const countLines = (body) => {
+    const text = body.toString('utf8');
+    let n = 0;
+    for (let start = 0; start < text.length; ) {
+      let end = text.indexOf('\n', start);
+      if (end === -1) end = text.length;
+      if (end > start) {
+        JSON.parse(text.slice(start, end));
+        n += 1;
       }
-      reply(res, 202, `{"accepted":${n},"rejected":[]}`);
-    };
+      start = end + 1;
+    }
+    return n;
+  };
+  if (kind === 'bare') {
+    handle = (body, res) => reply(res, 202, `{"accepted":${countLines(body)},"rejected":[]}`);
   } else {
     const { Journal } = await import(pathToFileURL(join(REPO, 'packages/engine/dist/index.js')).href);
     const { decodeEventsBody } = await import(pathToFileURL(join(REPO, 'packages/cli/dist/serve/parseEventsBody.js')).href);
     dir = mkdtempSync(join(tmpdir(), 'simfleet-bench-journal-'));
     journal = await Journal.open(dir);
+    const decode = kind === 'serveJournal' ? (body) => decodeEventsBody(body, 'application/x-ndjson') : (body) => ({ events: { length: countLines(body) }, rejectCount: 0 });
     handle = async (body, res) => {
-      const parsed = await decodeEventsBody(body, 'application/x-ndjson');
+      const parsed = await decode(body);
       // The journal holds the lines of the accepted records (what `replay --from` the journal reads back).
       const lines = [];
       for (let start = 0; start < body.length; ) {
@@ -102,7 +105,7 @@ if (values.server !== undefined) {
     const state = journal?.state;
     await journal?.close();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-    process.send({ peakRssBytes: process.resourceUsage().maxRSS * 1024, syncs: state?.syncs ?? null, durableRecords: state?.durableRecords ?? null });
+    process.send({ peakRssBytes: process.resourceUsage().maxRSS * 1024, syncs: state?.syncs ?? null, durableRecords: state?.durableRecords ?? null, meanSyncMs: state?.meanSyncMs ?? null });
     server.closeAllConnections();
     server.close(() => process.exit(0));
   });
@@ -203,7 +206,7 @@ async function measure(kind, concurrency, seconds, batch) {
     maxMs: latencies.at(-1) ?? null,
     failures,
     peakRssBytes: stats.peakRssBytes,
-    ...(stats.syncs === null ? {} : { syncs: stats.syncs, eventsPerSync: stats.durableRecords / stats.syncs }),
+    ...(stats.syncs === null ? {} : { syncs: stats.syncs, eventsPerSync: stats.durableRecords / stats.syncs, meanSyncMs: stats.meanSyncMs }),
   };
 }
 
@@ -213,13 +216,13 @@ async function runAll() {
   const levels = values.concurrency.split(',').map(Number);
   const rows = [];
   for (const concurrency of levels) {
-    for (const kind of ['bare', 'journal']) {
+    for (const kind of ['bare', 'bareJournal', 'serveJournal']) {
       const row = await measure(kind, concurrency, seconds, batch);
       rows.push(row);
       if (!values.json) {
         const f = (v, d = 1) => (v === null ? '—' : v.toFixed(d));
         console.error(
-          `${kind.padEnd(8)} c=${String(concurrency).padStart(2)}  ${(row.eventsPerSecond / 1000).toFixed(1).padStart(7)}k events/s  p50 ${f(row.p50Ms).padStart(6)} ms  p99 ${f(row.p99Ms).padStart(6)} ms  max ${f(row.maxMs).padStart(6)} ms  RSS ${(row.peakRssBytes / 1e6).toFixed(0).padStart(4)} MB${row.eventsPerSync ? `  ${row.eventsPerSync.toFixed(0)} events/sync` : ''}${row.failures ? `  ${row.failures} failed` : ''}`,
+          `${kind.padEnd(12)} c=${String(concurrency).padStart(2)}  ${(row.eventsPerSecond / 1000).toFixed(1).padStart(7)}k events/s  p50 ${f(row.p50Ms).padStart(6)} ms  p99 ${f(row.p99Ms).padStart(6)} ms  max ${f(row.maxMs).padStart(6)} ms  RSS ${(row.peakRssBytes / 1e6).toFixed(0).padStart(4)} MB${row.eventsPerSync ? `  ${row.eventsPerSync.toFixed(0)} events/sync, write+sync ${row.meanSyncMs.toFixed(1)} ms` : ''}${row.failures ? `  ${row.failures} failed` : ''}`,
         );
       }
     }

@@ -55,6 +55,9 @@ export interface JournalState {
   readonly durableRecords: number;
   /** `fdatasync` calls since `open` (group commit: many appends share one). */
   readonly syncs: number;
+  /** Mean and longest time from a write's start to the end of its sync, ms (0 before the first). */
+  readonly meanSyncMs: number;
+  readonly maxSyncMs: number;
   /** The newest append failure, or null once an append succeeded after it. */
   readonly lastError: { readonly code: JournalErrorCode; readonly message: string; readonly at: string } | null;
   /** The torn tail `open` cut, if any. */
@@ -70,6 +73,7 @@ interface Flush {
   error: JournalError | null;
   /** An earlier (or this) write failed: not acknowledged even if its own sync succeeded. */
   poisoned: boolean;
+  readonly startedAt: number;
 }
 
 interface Pending {
@@ -127,6 +131,8 @@ export class Journal {
   #idleWaiters: (() => void)[] = [];
   #closed = false;
   #syncs = 0;
+  #syncMsTotal = 0;
+  #syncMsMax = 0;
   #durableRecords = 0;
   #lastError: JournalState['lastError'] = null;
   readonly #tornTail: TornTail | null;
@@ -217,6 +223,8 @@ export class Journal {
       pendingRecords: this.#pendingRecords,
       durableRecords: this.#durableRecords,
       syncs: this.#syncs,
+      meanSyncMs: this.#syncs === 0 ? 0 : this.#syncMsTotal / this.#syncs,
+      maxSyncMs: this.#syncMsMax,
       lastError: this.#lastError,
       tornTail: this.#tornTail,
     };
@@ -360,7 +368,7 @@ export class Journal {
         buffers.push(next.frames);
         end += next.frames.length;
       }
-      const flush: Flush = { entries, segment: this.#segment, end, state: 'running', error: null, poisoned: false };
+      const flush: Flush = { entries, segment: this.#segment, end, state: 'running', error: null, poisoned: false, startedAt: performance.now() };
       const start = this.#written;
       this.#written = end;
       this.#inFlight.push(flush);
@@ -370,6 +378,9 @@ export class Journal {
         .then(
           () => {
             flush.state = 'synced';
+            const ms = performance.now() - flush.startedAt;
+            this.#syncMsTotal += ms;
+            if (ms > this.#syncMsMax) this.#syncMsMax = ms;
           },
           (err: unknown) => {
             flush.state = 'failed';
