@@ -27,10 +27,11 @@ export class RejectTally {
     if (this.#listed.length < this.#maxListed) this.#listed.push(reject);
   }
 
-  result(format: ParsedBody['format'], events: readonly EmnifyEvent[]): ParsedBody {
+  result(format: ParsedBody['format'], events: readonly EmnifyEvent[], eventIndexes: readonly number[] = events.map((_, i) => i)): ParsedBody {
     return {
       format,
       events,
+      eventIndexes,
       rejects: this.#listed,
       rejectCount: this.#count,
       rejectedRecords: this.#records,

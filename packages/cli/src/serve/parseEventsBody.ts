@@ -20,6 +20,8 @@ export interface RecordReject {
 export interface ParsedBody {
   readonly format: 'object' | 'array' | 'ndjson';
   readonly events: readonly EmnifyEvent[];
+  /** Where each event was: its record index in the body (`events[i]` is record `eventIndexes[i]`). */
+  readonly eventIndexes: readonly number[];
   /** The first `maxListedRejects` reasons, in body order (memory stays bounded for any body). */
   readonly rejects: readonly RecordReject[];
   /** Every reason, counted (`rejects` may list fewer). */
@@ -184,6 +186,7 @@ function* everyLineStartsWithBrace(bytes: Buffer, from: number): Generator<void,
 
 function* ndjsonSteps(bytes: Buffer, from: number, maxListed: number): Generator<void, ParsedBody> {
   const events: EmnifyEvent[] = [];
+  const indexes: number[] = [];
   const tally = new RejectTally(maxListed);
   const failed = new FailedDecodes();
   let index = 0;
@@ -193,11 +196,13 @@ function* ndjsonSteps(bytes: Buffer, from: number, maxListed: number): Generator
     at = line.end + 1;
     if (line.text.trim() === '') continue;
     const result = failed.decode(line.text, lineNumber);
-    if (result.ok) events.push(result.value);
-    else tally.add(reject(index, lineNumber, result.error));
+    if (result.ok) {
+      events.push(result.value);
+      indexes.push(index);
+    } else tally.add(reject(index, lineNumber, result.error));
     if (++index % STEP === 0) yield;
   }
-  return tally.result('ndjson', events);
+  return tally.result('ndjson', events, indexes);
 }
 
 const isJsonSpace = (b: number | undefined): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
@@ -211,6 +216,7 @@ const isJsonSpace = (b: number | undefined): boolean => b === 0x20 || b === 0x0a
  */
 function* arraySteps(bytes: Buffer, from: number, maxListed: number): Generator<void, ParsedBody> {
   const events: EmnifyEvent[] = [];
+  const indexes: number[] = [];
   const tally = new RejectTally(maxListed);
   const failed = new FailedDecodes();
   const cursor = { at: from, line: 1, lineStart: from };
@@ -254,8 +260,10 @@ function* arraySteps(bytes: Buffer, from: number, maxListed: number): Generator<
         bad.add(reject(null, location.line, error.atLocation(location)));
         return bad.result('array', []);
       }
-      if (result.ok) events.push(result.value);
-      else tally.add(reject(index, null, result.error));
+      if (result.ok) {
+        events.push(result.value);
+        indexes.push(index);
+      } else tally.add(reject(index, null, result.error));
       index += 1;
       cursor.at = end;
       if (bytes[cursor.at] === 0x5d) {
@@ -270,7 +278,7 @@ function* arraySteps(bytes: Buffer, from: number, maxListed: number): Generator<
   skipSpace();
   if (cursor.at < bytes.length) return syntax(`${describeByte(bytes[cursor.at])} after the array's closing bracket`);
   if (index === 0) tally.add({ index: null, line: null, column: null, code: 'empty_body', path: '$', message: 'the array holds no event' });
-  return tally.result('array', events);
+  return tally.result('array', events, indexes);
 }
 
 /**

@@ -191,7 +191,7 @@ const post = (url: string, lines: string[]): Promise<number> =>
 
 describe('serve: 200 SSE clients', () => {
   it('every client receives every transition under steady posting and a burst, and /healthz keeps answering', async () => {
-    server = await testServer({ maxBatch: 1000 });
+    server = await testServer();
     const url = server.url;
     const clients = await Promise.all(Array.from({ length: 200 }, () => sseClient(url)));
     let id = 0;
