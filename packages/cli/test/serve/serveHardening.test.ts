@@ -1,9 +1,9 @@
-import { eventTypeByKey } from '@simfleet/core';
+import { decodeEventText, eventTypeByKey } from '@simfleet/core';
 import { get, type IncomingMessage, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/serve/startServer.js';
-import { api, TOKEN, testServer, waitApplied } from './httpClient.js';
+import { api, TOKEN, testServer, waitFor } from './httpClient.js';
 
 const line = (id: number, endpointId: number, second: number): string =>
   `{"id":${id},"timestamp":"2022-03-01T00:${String(Math.floor(second / 60) % 60).padStart(2, '0')}:${String(second % 60).padStart(2, '0')}Z","description":"x","event_type":{"id":${eventTypeByKey(second % 2 === 0 ? 'updateLocation' : 'purgeLocation').id}},"organisation":{"id":77},"endpoint":{"id":${endpointId}}}`;
@@ -86,6 +86,27 @@ describe('serve: a hostile body', () => {
     expect(parsed.rejected.map((r) => r.index)).toEqual(Array.from({ length: parsed.rejected.length }, (_, i) => i));
     const summary = (await (await api(server, '/fleet/summary')).json()) as { pipeline: { rejected: number } };
     expect(summary.pipeline.rejected).toBe(1_000_000);
+  });
+
+  it('many future-dated records: the engine’s reasons are bounded and counted with the decoder’s', async () => {
+    server = await testServer();
+    const future = (id: number): string =>
+      `{"id":${id},"timestamp":"2099-01-01T00:00:00Z","description":"x","event_type":{"id":${eventTypeByKey('updateLocation').id}},"organisation":{"id":77},"endpoint":{"id":${id}}}`;
+    const lines = [...Array.from({ length: 5000 }, (_, i) => future(i + 1)), '{"id":"bad"}', line(9_000_001, 42, 0)];
+    const body = `${lines.join('\n')}\n`;
+    const res = await api(server, '/events', { method: 'POST', body, headers: { 'content-type': 'application/x-ndjson' } });
+    const text = await res.text();
+    expect(res.status).toBe(400);
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(Buffer.byteLength(body));
+    const reply = JSON.parse(text) as { accepted: number; rejected: { index: number; code: string }[]; rejectedCount: number; rejectedByCode: Record<string, number> };
+    expect(reply.accepted).toBe(1);
+    expect(reply.rejectedCount).toBe(5001);
+    const bad = decodeEventText('{"id":"bad"}');
+    expect(bad.ok).toBe(false);
+    expect(reply.rejectedByCode).toEqual({ future_timestamp: 5000, [bad.ok ? '' : bad.error.code]: 1 });
+    expect(reply.rejected).toHaveLength(100);
+    expect(reply.rejected.map((r) => r.index)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(reply.rejected.every((r) => r.code === 'future_timestamp')).toBe(true);
   });
 
   it('a reply to a small body stays within the body’s size (or 1 KiB)', async () => {
@@ -178,6 +199,19 @@ function sseClient(url: string): Promise<SseClient> {
   });
 }
 
+/** A GET on a fresh connection (no kept-alive socket the server may be closing meanwhile). */
+const getFresh = (url: string, path: string): Promise<{ status: number; text: string }> =>
+  new Promise((resolve, reject) => {
+    get(`${url}${path}`, { headers: { authorization: `Bearer ${TOKEN}` }, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => {
+        text += c;
+      });
+      res.once('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    }).once('error', reject);
+  });
+
 const post = (url: string, lines: string[]): Promise<number> =>
   new Promise((resolve, reject) => {
     const body = `${lines.join('\n')}\n`;
@@ -201,16 +235,14 @@ describe('serve: 200 SSE clients', () => {
       const lines = Array.from({ length: 100 }, (_, i) => line(++id, 1000 + ((p * 100 + i) % 500), p * 2 + (i % 2)));
       expect(await post(url, lines)).toBe(202);
       if (p % 10 === 0) {
-        const res = await fetch(`${url}/healthz`);
-        if (res.status === 200) health += 1;
-        await res.text();
+        if ((await getFresh(url, '/healthz')).status === 200) health += 1;
       }
     }
     // A burst: one body of 8 000 events.
     const burst = Array.from({ length: 8000 }, (_, i) => line(++id, 5000 + i, 200 + (i % 2)));
     expect(await post(url, burst)).toBe(202);
-    await waitApplied(server, id);
-    const summaryAt = async () => (await (await api(server as RunningServer, '/fleet/summary')).json()) as { transitionStreams: { clients: number; dropped: number; resyncs: number } };
+    await waitFor(async () => (JSON.parse((await getFresh(url, '/fleet/summary')).text) as { pipeline: { applied: number } }).pipeline.applied >= id);
+    const summaryAt = async () => JSON.parse((await getFresh(url, '/fleet/summary')).text) as { transitionStreams: { clients: number; dropped: number; resyncs: number } };
     const start = Date.now();
     const target = () => Math.max(...clients.map((c) => c.ids.length));
     while (Date.now() - start < 30_000) {
