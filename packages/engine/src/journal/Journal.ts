@@ -240,6 +240,8 @@ export class Journal {
    */
   append(records: readonly (Uint8Array | string)[]): Promise<JournalPosition> {
     if (this.#closed) return Promise.reject(new JournalError('closed', `journal: ${this.#dir} is closed`, { path: this.#dir }));
+    // Nothing to make durable: no write, no sync.
+    if (records.length === 0) return Promise.resolve(this.end);
     let frames: Buffer;
     try {
       frames = encodeFrames(records);

@@ -65,6 +65,15 @@ describe('Journal round trip', () => {
     await again.close();
   });
 
+  it('an empty append resolves at once without a sync', async () => {
+    const journal = await Journal.open(fresh());
+    await journal.append(['one']);
+    const syncs = journal.state.syncs;
+    expect(await journal.append([])).toEqual(journal.end);
+    expect(journal.state.syncs).toBe(syncs);
+    await journal.close();
+  });
+
   it('rejects appends after close with a typed error', async () => {
     const journal = await Journal.open(fresh());
     await journal.close();
