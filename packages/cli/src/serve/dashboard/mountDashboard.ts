@@ -69,7 +69,8 @@ export function mountDashboard(options: DashboardOptions): DashboardHandler {
   const sessions = options.sessions ?? new DashboardSessions();
   const ring = new TransitionRing(options.historySize ?? 50_000);
   pipeline.transitions$.subscribe((t) => ring.push(t));
-  const rows = new FleetRows(pipeline.store, () => pipeline.counters.applied);
+  // Any applied event or re-fold changes some row: the cache is good until either moves.
+  const rows = new FleetRows(pipeline.store, () => pipeline.counters.applied + pipeline.counters.refolded);
 
   const sendPage = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void => {
     res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), ...PAGE_HEADERS, ...headers });
