@@ -1,0 +1,116 @@
+import { backoffDelay, type RetryPolicy, retryAfterMs } from './backoff.js';
+import type { Clock } from './clock.js';
+import type { EventSink } from './EventSink.js';
+import { FetchError } from './FetchError.js';
+
+/** What `simfleet serve` answers to `POST /events`. */
+interface ServeReply {
+  readonly accepted?: number;
+  readonly rejected?: readonly { readonly index: number | null; readonly code: string; readonly message: string }[];
+}
+
+/** Stays well under serve's default 10 MiB body limit. */
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Posts events into a running `simfleet serve` (`POST /events`, NDJSON, `Authorization:
+ * Bearer T`). A delivery resolves once serve acknowledged it (202, or 400 with per-record
+ * reasons: those records are counted as rejected by serve and reported). Network errors,
+ * 5xx and 503 (serve stopping) are retried with backoff; serve deduplicates by event id,
+ * so a batch sent twice applies once. 401 and 413 stop the fetch.
+ *
+ * @example
+ * const sink = new ServeSink({ url: 'http://127.0.0.1:8080', token, retry: DEFAULT_RETRY, clock: SYSTEM_CLOCK });
+ */
+export class ServeSink implements EventSink {
+  readonly #endpoint: string;
+  readonly #options: { token: string; retry: RetryPolicy; clock: Clock; signal?: AbortSignal; onRetry?: (message: string) => void; onReject?: (message: string) => void };
+  accepted = 0;
+  rejected = 0;
+
+  constructor(options: { url: string; token: string; retry: RetryPolicy; clock: Clock; signal?: AbortSignal; onRetry?: (message: string) => void; onReject?: (message: string) => void }) {
+    const base = new URL(options.url);
+    // `--to http://host:port` means its /events route; a URL naming a path is taken as is.
+    if (base.pathname === '/' || base.pathname === '') base.pathname = '/events';
+    this.#endpoint = base.href;
+    this.#options = options;
+  }
+
+  async deliver(lines: readonly string[]): Promise<void> {
+    let batch: string[] = [];
+    let bytes = 0;
+    for (const line of lines) {
+      const size = Buffer.byteLength(line) + 1;
+      if (batch.length > 0 && bytes + size > MAX_BATCH_BYTES) {
+        await this.#post(batch);
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(line);
+      bytes += size;
+    }
+    if (batch.length > 0) await this.#post(batch);
+  }
+
+  describe(): string {
+    return `${this.accepted} accepted by serve${this.rejected > 0 ? `, ${this.rejected} rejected by serve` : ''}`;
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async #post(lines: readonly string[]): Promise<void> {
+    const { retry, clock, signal } = this.#options;
+    const where = `POST ${this.#endpoint}`;
+    const body = `${lines.join('\n')}\n`;
+    for (let attempt = 1; ; attempt++) {
+      let why: string;
+      let after: number | null = null;
+      try {
+        const response = await fetch(this.#endpoint, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${this.#options.token}`, 'content-type': 'application/x-ndjson' },
+          body,
+          ...(signal === undefined ? {} : { signal }),
+        });
+        const text = await response.text();
+        if (response.status === 202 || response.status === 400) {
+          const reply = parseReply(text);
+          if (reply === null) throw new FetchError('serve_refused', where, `HTTP ${response.status} with an unreadable body`);
+          this.accepted += reply.accepted ?? 0;
+          for (const reject of reply.rejected ?? []) {
+            this.rejected += 1;
+            this.#options.onReject?.(`serve rejected record ${reject.index === null ? '(the body)' : reject.index + 1} of a batch: ${reject.code}: ${reject.message}`);
+          }
+          return;
+        }
+        if (response.status === 401) throw new FetchError('serve_refused', where, 'HTTP 401: serve refused the token (check --token)');
+        if (response.status < 500) throw new FetchError('serve_refused', where, `HTTP ${response.status}: ${text.slice(0, 200)}`);
+        why = `HTTP ${response.status}`;
+        after = retryAfterMs(response.headers.get('retry-after'), Date.now());
+      } catch (error) {
+        if (error instanceof FetchError) throw error;
+        if (signal?.aborted === true) throw new FetchError('interrupted', where, 'stopped by a signal');
+        why = `network error: ${error instanceof Error ? error.message : String(error)}`;
+      }
+      if (attempt >= retry.maxAttempts) throw new FetchError('retries_exhausted', where, `${why} (${attempt} attempts)`);
+      const wait = after ?? backoffDelay(retry, attempt);
+      this.#options.onRetry?.(`${where}: ${why}; retrying in ${(wait / 1000).toFixed(1)} s`);
+      try {
+        await clock.sleep(wait, signal);
+      } catch {
+        throw new FetchError('interrupted', where, 'stopped by a signal');
+      }
+    }
+  }
+}
+
+function parseReply(text: string): ServeReply | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? (value as ServeReply) : null;
+  } catch {
+    return null;
+  }
+}
