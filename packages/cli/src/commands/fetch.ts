@@ -130,6 +130,8 @@ export async function runFetch(argv: readonly string[], io: CliIo): Promise<numb
         if (flags.state !== undefined) saveFetchState(flags.state, next);
       },
       ...(flags.followMs === undefined ? {} : { follow: { intervalMs: flags.followMs } }),
+      // serve applies events in arrival order within its lateness bound: post each sweep oldest first.
+      ...(flags.to === undefined ? {} : { deliverBy: 'sweep' as const }),
       clock: SYSTEM_CLOCK,
       signal: controller.signal,
       onPage: (counts, page) => progress.update(counts, page),

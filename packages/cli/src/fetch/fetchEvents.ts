@@ -35,6 +35,13 @@ export interface FetchEventsOptions {
   readonly follow?: { readonly intervalMs: number };
   /** `per_page` asked for; the server may cap it (`X-Count-Per-Page`). */
   readonly perPage?: number;
+  /**
+   * `page` (default): each page's new events are delivered as read, newest first, and the
+   * state saved after each page. `sweep`: a sweep's new events are held until it ends and
+   * delivered oldest first, (timestamp, id) order, then the state is saved: for a sink that
+   * applies events in arrival order within a lateness bound (`simfleet serve`).
+   */
+  readonly deliverBy?: 'page' | 'sweep';
   /** Catch-up sweeps before a run without `follow` stops (the rest waits for the next run). */
   readonly maxSweeps?: number;
   readonly clock: Clock;
@@ -177,6 +184,8 @@ class FetchRun {
     let url: string | null = eventQueryUrl(this.#o.query, { from, until, perPage });
     let delivered = 0;
     let pageNumber = 0;
+    const bySweep = this.#o.deliverBy === 'sweep';
+    const held: PageEvent[] = [];
     while (url !== null) {
       pageNumber += 1;
       const page = await this.#o.client.getPage<Extract<SplitPage, { ok: true }>>(url, (body) => {
@@ -190,7 +199,7 @@ class FetchRun {
         this.counts.rejected += 1;
         this.#o.onReject?.(`rejected element ${reject.index + 1} of GET ${page.url}: ${reject.reason}`);
       }
-      const lines: string[] = [];
+      const fresh: PageEvent[] = [];
       for (const event of events) {
         span.add(event);
         if (this.#seen.has(event.id)) {
@@ -198,15 +207,25 @@ class FetchRun {
           continue;
         }
         this.#seen.add(event.id);
-        lines.push(event.line);
+        fresh.push(event);
       }
-      await this.#o.sink.deliver(lines);
-      delivered += lines.length;
-      this.counts.delivered += lines.length;
-      if (events.length > 0) this.#commit({ ...stateAfterPage(), delivered: this.#state.delivered + lines.length });
+      if (bySweep) held.push(...fresh);
+      else {
+        await this.#o.sink.deliver(fresh.map((event) => event.line));
+        delivered += fresh.length;
+        this.counts.delivered += fresh.length;
+        if (events.length > 0) this.#commit({ ...stateAfterPage(), delivered: this.#state.delivered + fresh.length });
+      }
       this.#o.onPage?.(this.counts, { number: page.info.currentPage ?? pageNumber, totalPages: page.info.totalPages });
       url = nextPageUrl(page.url, page.info, events.length + rejects.length, perPage);
       if (this.#o.signal?.aborted === true) throw new FetchError('interrupted', page.url, 'stopped by a signal');
+    }
+    if (bySweep) {
+      held.sort(byTimeThenId);
+      await this.#o.sink.deliver(held.map((event) => event.line));
+      delivered += held.length;
+      this.counts.delivered += held.length;
+      this.#state = { ...this.#state, delivered: this.#state.delivered + held.length };
     }
     return delivered;
   }
@@ -220,6 +239,13 @@ class FetchRun {
       this.#seen = new Set(state.through?.ids ?? []);
     }
   }
+}
+
+/** (timestamp, id) ascending, ids compared as the integers they are. */
+function byTimeThenId(a: PageEvent, b: PageEvent): number {
+  if (a.timestamp !== b.timestamp) return a.timestamp - b.timestamp;
+  if (a.id.length !== b.id.length) return a.id.length - b.id.length;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 function boundaryOf(edge: { timestamp: number; ids: Set<string> }): Boundary {

@@ -1,0 +1,160 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { simfleet, stateOf, tempDir } from '../support.js';
+import { APP_TOKEN, EmnifyTestApi } from './emnifyTestApi.js';
+import { fleetEvents, idsOf, sortedIds } from './fetchFixture.js';
+import { simfleetAsync, startServe, startSimfleet } from './spawnSimfleet.js';
+
+const servers: EmnifyTestApi[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+/** A test API whose list grows at the front while the client pages, with a fault of each kind on the way. */
+async function busyApi(total: number, initial: number, seed: number): Promise<{ api: EmnifyTestApi; all: ReturnType<typeof fleetEvents> }> {
+  const all = fleetEvents(total, seed, 40);
+  const arriving = all.slice(initial);
+  const api = await EmnifyTestApi.start({
+    perPageCap: 25,
+    tokenTtlSeconds: 2,
+    beforeEventRequest: (server, n) => {
+      if (n > 1 && arriving.length > 0) server.add(arriving.splice(0, 7));
+    },
+  });
+  servers.push(api);
+  api.add(all.slice(0, initial));
+  const page = (p: string) => (r: { params: URLSearchParams }) => r.params.get('page') === p && r.params.get('per_page') !== '1';
+  api.fault('http429', page('2'), 1, '1');
+  api.fault('http503', page('3'));
+  api.fault('truncated', page('4'));
+  api.fault('malformedHtml', page('5'));
+  return { api, all };
+}
+
+describe('simfleet fetch (the built binary)', () => {
+  it('fetches a shifting, faulty API completely, and replay of the file equals replay of the source', async () => {
+    const { api, all } = await busyApi(600, 450, 21);
+    const dir = tempDir();
+    const out = join(dir, 'fetched.ndjson');
+    const run = await simfleetAsync(['fetch', '--api', api.url, '--out', out, '--state', join(dir, 'state.json')], { EMNIFY_APPLICATION_TOKEN: APP_TOKEN });
+    expect(run.status, run.stderr).toBe(0);
+    const lines = readFileSync(out, 'utf8').trimEnd().split('\n');
+    expect(idsOf(lines).sort()).toEqual(sortedIds(all));
+    expect(run.stderr).toMatch(/= 600 new \+ \d+ duplicates \+ 0 rejected; 600 written; complete through /);
+    expect(run.stderr).toMatch(/the server counts 600 events for the query; delivered over every run with this state: 600 \(complete\)/);
+    expect(run.stderr).toMatch(/HTTP 429 \(rate limited\); retrying in 1\.0 s/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(api.authentications).toBeGreaterThan(1);
+
+    const source = join(dir, 'source.ndjson');
+    writeFileSync(source, `${all.map((e) => e.text).join('\n')}\n`);
+    const fromFetch = simfleet(['replay', out, '--json', '--quiet']);
+    const fromSource = simfleet(['replay', source, '--json', '--quiet']);
+    expect(fromFetch.status, fromFetch.stderr).toBe(0);
+    expect(fromSource.status).toBe(0);
+    expect(fromFetch.stdout).toContain('"counts": {"records":600,"applied":600,"duplicates":0,"rejected":0}');
+    expect(stateOf(fromFetch.stdout)).toBe(stateOf(fromSource.stdout));
+
+    // A second run with the state fetches nothing again and leaves the file as it was.
+    const again = await simfleetAsync(['fetch', '--api', api.url, '--app-token', APP_TOKEN, '--out', out, '--state', join(dir, 'state.json')]);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/= 0 new \+ \d+ duplicates/);
+    expect(readFileSync(out, 'utf8').trimEnd().split('\n')).toHaveLength(600);
+  }, 120_000);
+
+  it('--to posts the events into a running simfleet serve: its state equals replay of the same events', async () => {
+    const { api, all } = await busyApi(300, 200, 22);
+    const serve = await startServe('serve-token-1');
+    try {
+      const run = await simfleetAsync(['fetch', '--api', api.url, '--app-token', APP_TOKEN, '--to', serve.url, '--token', 'serve-token-1']);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/300 accepted by serve;/);
+      const get = async (path: string): Promise<unknown> => (await fetch(`${serve.url}${path}`, { headers: { authorization: 'Bearer serve-token-1' } })).json();
+      let summary = (await get('/fleet/summary')) as { pipeline: { applied: number; late: number; duplicates: number } };
+      for (let i = 0; i < 100 && summary.pipeline.applied < 300; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        summary = (await get('/fleet/summary')) as typeof summary;
+      }
+      expect(summary.pipeline).toMatchObject({ applied: 300, late: 0 });
+      const dir = tempDir();
+      const source = join(dir, 'source.ndjson');
+      writeFileSync(source, `${all.map((e) => e.text).join('\n')}\n`);
+      const replayed = JSON.parse(simfleet(['replay', source, '--json', '--quiet']).stdout) as { endpoints: { endpointId: number }[] };
+      expect(replayed.endpoints.length).toBeGreaterThan(10);
+      for (const endpoint of replayed.endpoints) {
+        const { stale: _stale, ...view } = (await get(`/endpoints/${endpoint.endpointId}`)) as { stale: boolean };
+        expect(view).toEqual(endpoint);
+      }
+    } finally {
+      await serve.stop();
+    }
+  }, 120_000);
+
+  it('--follow keeps polling until SIGTERM, then exits 0 with every event written', async () => {
+    const all = fleetEvents(60, 23);
+    const api = await EmnifyTestApi.start({ perPageCap: 20 });
+    servers.push(api);
+    api.add(all.slice(0, 30));
+    const dir = tempDir();
+    const out = join(dir, 'follow.ndjson');
+    const { child, done } = startSimfleet(['fetch', '--api', api.url, '--app-token', APP_TOKEN, '--out', out, '--follow', '--interval', '0.2']);
+    const lineCount = (): number => readFileSync(out, 'utf8').split('\n').length - 1;
+    const waitFor = async (n: number): Promise<void> => {
+      for (let i = 0; i < 200; i++) {
+        try {
+          if (lineCount() >= n) return;
+        } catch {}
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    await waitFor(30);
+    api.add(all.slice(30));
+    await waitFor(60);
+    child.kill('SIGTERM');
+    const run = await done;
+    expect(run.status, run.stderr).toBe(0);
+    expect(idsOf(readFileSync(out, 'utf8').trimEnd().split('\n')).sort()).toEqual(sortedIds(all));
+  }, 60_000);
+
+  it('stops on a refused application token with one line and exit 1', async () => {
+    const api = await EmnifyTestApi.start();
+    servers.push(api);
+    const dir = tempDir();
+    const run = await simfleetAsync(['fetch', '--api', api.url, '--app-token', 'nope', '--out', join(dir, 'x.ndjson')]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^simfleet fetch: POST http:\/\/127\.0\.0\.1:\d+\/api\/v1\/authenticate: HTTP 401: the application token was refused/);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses unusable arguments with one line and exit 1', () => {
+    const cases: [string[], RegExp][] = [
+      [['fetch', '--out', 'x.ndjson'], /needs an application token/],
+      [['fetch', '--app-token', 't'], /exactly one of --out FILE or --to URL/],
+      [['fetch', '--app-token', 't', '--out', 'x', '--from', 'yesterday'], /--from expects an ISO-8601 instant/],
+      [['fetch', '--app-token', 't', '--out', 'x', '--follow', '--until', '2021-10-27T00:00:00Z'], /cannot be combined with --until/],
+      [['fetch', '--app-token', 't', '--to', 'http://127.0.0.1:9'], /--to needs serve's bearer token/],
+      [['fetch', '--app-token', 't', '--out', 'x', '--type', 'pdp'], /--type expects event type ids/],
+      [['fetch', '--app-token', 't', '--out', 'x', '--bogus'], /^simfleet: fetch: Unknown option '--bogus'/],
+    ];
+    for (const [args, message] of cases) {
+      const run = simfleet(args, { env: { EMNIFY_APPLICATION_TOKEN: '', SIMFLEET_TOKEN: '' } });
+      expect(run.status, args.join(' ')).toBe(1);
+      expect(run.stderr, args.join(' ')).toMatch(message);
+      expect(run.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+    }
+  });
+
+  it('refuses a state file written for another query', async () => {
+    const api = await EmnifyTestApi.start();
+    servers.push(api);
+    api.add(fleetEvents(5));
+    const dir = tempDir();
+    const state = join(dir, 'state.json');
+    const first = await simfleetAsync(['fetch', '--api', api.url, '--app-token', APP_TOKEN, '--out', join(dir, 'a.ndjson'), '--state', state]);
+    expect(first.status, first.stderr).toBe(0);
+    const other = await simfleetAsync(['fetch', '--api', api.url, '--app-token', APP_TOKEN, '--out', join(dir, 'a.ndjson'), '--state', state, '--type', '3']);
+    expect(other.status).toBe(1);
+    expect(other.stderr).toMatch(/was written for another query/);
+  });
+});
