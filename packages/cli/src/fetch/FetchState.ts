@@ -58,27 +58,37 @@ export function loadFetchState(path: string): FetchProgressState | null {
   } catch {
     throw new Error('not a simfleet fetch state file (not JSON)');
   }
-  const doc = json as Record<string, unknown> | null;
-  if (doc?.['format'] !== FORMAT) throw new Error('not a simfleet fetch state file');
-  if (doc['version'] !== VERSION) throw new Error(`state format version ${String(doc['version'])} is not supported (this simfleet writes ${VERSION})`);
+  const doc = json as StateDocument | null;
+  if (doc?.format !== FORMAT) throw new Error('not a simfleet fetch state file');
+  if (doc.version !== VERSION) throw new Error(`state format version ${String(doc.version)} is not supported (this simfleet writes ${VERSION})`);
   try {
-    const query = doc['query'] as Record<string, unknown>;
-    const partial = doc['partial'] as Record<string, unknown> | null;
+    const query = doc.query as NonNullable<StateDocument['query']>;
+    const partial = doc.partial ?? null;
     return {
       query: {
-        api: String(query['api']),
-        endpoint: query['endpoint'] === null ? null : String(query['endpoint']),
-        types: (query['types'] as unknown[]).map(Number),
-        from: optionalTime(query['from']),
-        until: optionalTime(query['until']),
+        api: String(query.api),
+        endpoint: query.endpoint === null || query.endpoint === undefined ? null : String(query.endpoint),
+        types: (query.types as unknown[]).map(Number),
+        from: optionalTime(query.from),
+        until: optionalTime(query.until),
       },
-      through: doc['through'] === null ? null : boundaryOf(doc['through']),
-      partial: partial === null ? null : { top: boundaryOf(partial['top']), bottom: boundaryOf(partial['bottom']) },
-      delivered: Number(doc['delivered']),
+      through: doc.through === null || doc.through === undefined ? null : boundaryOf(doc.through),
+      partial: partial === null ? null : { top: boundaryOf(partial.top), bottom: boundaryOf(partial.bottom) },
+      delivered: Number(doc.delivered),
     };
   } catch (error) {
     throw new Error(`damaged state file (${(error as Error).message})`);
   }
+}
+
+/** A state file as read, before it is checked. */
+interface StateDocument {
+  readonly format?: unknown;
+  readonly version?: unknown;
+  readonly query?: { readonly api?: unknown; readonly endpoint?: unknown; readonly types?: unknown; readonly from?: unknown; readonly until?: unknown };
+  readonly through?: unknown;
+  readonly partial?: { readonly top?: unknown; readonly bottom?: unknown } | null;
+  readonly delivered?: unknown;
 }
 
 /**

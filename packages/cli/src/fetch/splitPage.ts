@@ -51,15 +51,15 @@ export function splitPage(body: string): SplitPage {
       rejects.push({ index, reason: `not an event object (${describe(value)})`, text: line });
       return;
     }
-    const record = value as { readonly [key: string]: unknown };
-    const id = idDigits(record['id']);
+    const record = value as { readonly id?: unknown; readonly timestamp?: unknown };
+    const id = idDigits(record.id);
     if (id === null) {
-      rejects.push({ index, reason: `no integer id (found ${describe(record['id'])})`, text: line });
+      rejects.push({ index, reason: `no integer id (found ${describe(record.id)})`, text: line });
       return;
     }
-    const timestamp = typeof record['timestamp'] === 'string' ? parseTimestamp(record['timestamp']) : null;
+    const timestamp = typeof record.timestamp === 'string' ? parseTimestamp(record.timestamp) : null;
     if (timestamp === null) {
-      rejects.push({ index, reason: `no readable timestamp (found ${describe(record['timestamp'])})`, text: line });
+      rejects.push({ index, reason: `no readable timestamp (found ${describe(record.timestamp)})`, text: line });
       return;
     }
     events.push({ id, timestamp, line });

@@ -1,9 +1,15 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, DEFAULT_RETRY, retryAfterMs } from '../../src/fetch/backoff.js';
+import { createFetchProgress } from '../../src/fetch/fetchProgress.js';
+import { loadFetchState, saveFetchState } from '../../src/fetch/FetchState.js';
 import { jwtLifetime } from '../../src/fetch/jwtExpiry.js';
 import { nextPageUrl } from '../../src/fetch/nextPageUrl.js';
 import { pageInfo, parseLinkHeader } from '../../src/fetch/pageHeaders.js';
 import { splitPage } from '../../src/fetch/splitPage.js';
+import { tempDir } from '../support.js';
 
 describe('paging headers', () => {
   it('reads RFC 8288 Link relations, resolving relative targets and commas inside <…>', () => {
@@ -78,5 +84,50 @@ describe('splitPage', () => {
     const split = splitPage('[{"id":-1,"timestamp":"2021-10-27T00:00:00Z"},[1],{"id":5.5,"timestamp":"2021-10-27T00:00:00Z"}]');
     expect(split.ok && split.rejects.map((r) => r.index)).toEqual([0, 1, 2]);
     expect(splitPage('[]')).toEqual({ ok: true, events: [], rejects: [] });
+  });
+});
+
+describe('progress line', () => {
+  const counts = { pages: 3, received: 30, delivered: 28, duplicates: 2, rejected: 0, sweeps: 1 };
+
+  it('shows a bar of the sweep\'s pages, pages and events on a terminal, and clears it', () => {
+    const written: string[] = [];
+    const tty = Object.assign(new PassThrough(), { isTTY: true });
+    tty.on('data', (chunk: Buffer) => written.push(chunk.toString()));
+    const progress = createFetchProgress(tty, { quiet: false });
+    progress.update(counts, { number: 3, totalPages: 6 });
+    progress.clear();
+    expect(written.join('')).toBe('\r\x1b[2K[##########..........] page 3/6 · pages 3 · events 28 · duplicates 2 · sweep 1\r\x1b[2K');
+  });
+
+  it('writes nothing to a pipe or with --quiet', () => {
+    const written: string[] = [];
+    const pipe = new PassThrough();
+    pipe.on('data', (chunk: Buffer) => written.push(chunk.toString()));
+    createFetchProgress(pipe, { quiet: false }).update(counts, { number: 1, totalPages: 2 });
+    createFetchProgress(Object.assign(new PassThrough(), { isTTY: true }), { quiet: true }).update(counts, { number: 1, totalPages: 2 });
+    expect(written).toEqual([]);
+  });
+});
+
+describe('state file', () => {
+  it('round-trips, and refuses a damaged or foreign file with a reason', () => {
+    const dir = tempDir();
+    const path = join(dir, 'state.json');
+    expect(loadFetchState(path)).toBeNull();
+    const state = {
+      query: { api: 'https://api.test', endpoint: '7', types: [3, 4], from: Date.UTC(2021, 0, 1), until: null },
+      through: { timestamp: Date.UTC(2021, 0, 2), ids: ['18446744073709551615'] },
+      partial: { top: { timestamp: Date.UTC(2021, 0, 4), ids: ['5'] }, bottom: { timestamp: Date.UTC(2021, 0, 3), ids: ['6', '7'] } },
+      delivered: 12,
+    };
+    saveFetchState(path, state);
+    expect(loadFetchState(path)).toEqual(state);
+    writeFileSync(path, '{"format":"simfleet-fetch-state","version":1,"query":{"api":"x","endpoint":null,"types":[]},"through":{"timestamp":"soon","ids":[]},"partial":null,"delivered":0}');
+    expect(() => loadFetchState(path)).toThrow(/damaged state file \(a boundary has no readable timestamp\)/);
+    writeFileSync(path, '{"schema":"simfleet/snapshot@1"}');
+    expect(() => loadFetchState(path)).toThrow('not a simfleet fetch state file');
+    writeFileSync(path, 'PK\u0003\u0004');
+    expect(() => loadFetchState(path)).toThrow('not a simfleet fetch state file (not JSON)');
   });
 });
