@@ -135,13 +135,10 @@ export async function runFetch(argv: readonly string[], io: CliIo): Promise<numb
       clock: SYSTEM_CLOCK,
       signal: controller.signal,
       onPage: (counts, page) => progress.update(counts, page),
-      onReject: (message) => {
+      onReject: (reject) => {
         reportedRejects += 1;
-        if (flags.rejects !== undefined) {
-          const match = /^rejected element (\d+) of GET (\S+): (.*)$/.exec(message);
-          appendFileSync(flags.rejects, `${JSON.stringify({ request: match?.[2] ?? null, index: match === null ? null : Number(match[1]) - 1, reason: match?.[3] ?? message })}\n`);
-        }
-        if (reportedRejects <= 10) say(message);
+        if (flags.rejects !== undefined) appendFileSync(flags.rejects, `${JSON.stringify(reject)}\n`);
+        if (reportedRejects <= 10) say(`rejected element ${reject.index + 1} of ${reject.request}: ${reject.reason}`);
         else if (reportedRejects === 11) say('further rejects are counted, not shown');
       },
     });

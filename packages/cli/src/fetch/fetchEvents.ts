@@ -48,7 +48,8 @@ export interface FetchEventsOptions {
   readonly signal?: AbortSignal;
   /** After every page: the totals, and where the sweep is (`X-Current-Page` of `X-Total-Pages`). */
   readonly onPage?: (counts: Readonly<FetchCounts>, page: { readonly number: number; readonly totalPages: number | null }) => void;
-  readonly onReject?: (message: string) => void;
+  /** Each rejected element: the request that returned it, its 0-based index in the page, why, and its text. */
+  readonly onReject?: (reject: { readonly request: string; readonly index: number; readonly reason: string; readonly raw: string }) => void;
 }
 
 /** How a fetch ended. */
@@ -197,7 +198,7 @@ class FetchRun {
       this.counts.received += events.length + rejects.length;
       for (const reject of rejects) {
         this.counts.rejected += 1;
-        this.#o.onReject?.(`rejected element ${reject.index + 1} of GET ${page.url}: ${reject.reason}`);
+        this.#o.onReject?.({ request: `GET ${page.url}`, index: reject.index, reason: reject.reason, raw: reject.text });
       }
       const fresh: PageEvent[] = [];
       for (const event of events) {

@@ -145,6 +145,24 @@ describe('simfleet fetch (the built binary)', () => {
     }
   });
 
+  it('--rejects lists records it cannot place, and --strict exits 3 for them', async () => {
+    const events = fleetEvents(20, 24);
+    const api = await EmnifyTestApi.start({ perPageCap: 8 });
+    servers.push(api);
+    const noId = events[3]!.text.replace(/,"id":\d+,"event_type"/, ',"event_type"');
+    api.add([...events.slice(0, 3), { ...events[3]!, text: noId }, ...events.slice(4)]);
+    const dir = tempDir();
+    const rejects = join(dir, 'rejects.ndjson');
+    const run = await simfleetAsync(['fetch', '--api', api.url, '--app-token', APP_TOKEN, '--out', join(dir, 'out.ndjson'), '--rejects', rejects, '--strict']);
+    expect(run.status, run.stderr).toBe(3);
+    expect(run.stderr).toMatch(/= 19 new \+ \d+ duplicates \+ 1 rejected/);
+    const lines = readFileSync(rejects, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ reason: 'no integer id (found nothing)', raw: noId });
+    expect(String(lines[0]?.['request'])).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/event\?page=\d/);
+    expect(readFileSync(join(dir, 'out.ndjson'), 'utf8').trimEnd().split('\n')).toHaveLength(19);
+  });
+
   it('refuses a state file written for another query', async () => {
     const api = await EmnifyTestApi.start();
     servers.push(api);

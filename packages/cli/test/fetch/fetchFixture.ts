@@ -80,7 +80,7 @@ export async function runFetch(
       state,
       saveState: (next) => saveFetchState(statePath, next),
       clock: SYSTEM_CLOCK,
-      onReject: (message) => rejects.push(message),
+      onReject: (reject) => rejects.push(`element ${reject.index + 1} of ${reject.request}: ${reject.reason}`),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(options.follow === undefined ? {} : { follow: options.follow }),
       ...(options.onPage === undefined ? {} : { onPage: options.onPage }),
