@@ -126,8 +126,14 @@ export async function runFetch(argv: readonly string[], io: CliIo): Promise<numb
       sink,
       state,
       saveState: (next) => {
+        if (flags.state !== undefined) {
+          try {
+            saveFetchState(flags.state, next);
+          } catch (error) {
+            throw new FetchError('write_failed', flags.state, (error as Error).message);
+          }
+        }
         lastState = next;
-        if (flags.state !== undefined) saveFetchState(flags.state, next);
       },
       ...(flags.followMs === undefined ? {} : { follow: { intervalMs: flags.followMs } }),
       // serve applies events in arrival order within its lateness bound: post each sweep oldest first.

@@ -15,6 +15,8 @@ export interface EventApiClientOptions {
   readonly clock: Clock;
   /** Aborts waits and requests (SIGINT/SIGTERM). */
   readonly signal?: AbortSignal;
+  /** A request (answer and body) taking longer than this is abandoned and retried (default 60 000 ms). */
+  readonly requestTimeoutMs?: number;
   /** Told about each retry (one line), for the user's stderr. */
   readonly onRetry?: (message: string) => void;
 }
@@ -39,6 +41,8 @@ export interface ClientCounters {
  * 30 s, so a request never leaves with a token that expires on the way.
  */
 const MAX_EXPIRY_MARGIN_MS = 30_000;
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 type Attempt<T> = { kind: 'done'; value: T } | { kind: 'retry'; why: string; after?: number } | { kind: 'reauth' };
 
@@ -87,7 +91,7 @@ export class EventApiClient {
       const early = await this.#statusOutcome(response, `GET ${url}`);
       if (early !== null) return early;
       const body = await readText(response);
-      if (body === null) return { kind: 'retry', why: 'the body was cut off before its end' };
+      if (body === null) return { kind: 'retry', why: CUT_OFF };
       const value = read(body);
       if (typeof value === 'string') return { kind: 'retry', why: `malformed page: ${value}` };
       return { kind: 'done', value: { url, info: pageInfo(response.headers, url), value } };
@@ -125,7 +129,7 @@ export class EventApiClient {
       const early = await this.#statusOutcome(response, where);
       if (early !== null) return early;
       const body = await readText(response);
-      if (body === null) return { kind: 'retry', why: 'the body was cut off before its end' };
+      if (body === null) return { kind: 'retry', why: CUT_OFF };
       let parsed: unknown;
       try {
         parsed = JSON.parse(body);
@@ -156,7 +160,10 @@ export class EventApiClient {
     const signal = this.#options.signal;
     await this.#options.limiter.acquire(kind, signal);
     this.counters.requests += 1;
-    return fetch(url, { ...init, ...(signal === undefined ? {} : { signal }) });
+    // A stalled connection would otherwise wait for undici's own 300 s timeouts; the
+    // deadline covers the body too, since the same signal aborts reading it.
+    const deadline = AbortSignal.timeout(this.#options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+    return fetch(url, { ...init, signal: signal === undefined ? deadline : AbortSignal.any([signal, deadline]) });
   }
 
   /**
@@ -201,7 +208,7 @@ export class EventApiClient {
   }
 }
 
-/** The body, or `null` when the connection ended before it was complete. */
+/** The body, or `null` when the connection ended (or the deadline passed) before it was complete. */
 async function readText(response: Response): Promise<string | null> {
   try {
     return await response.text();
@@ -209,6 +216,8 @@ async function readText(response: Response): Promise<string | null> {
     return null;
   }
 }
+
+const CUT_OFF = 'the body was cut off before its end, or not complete by the request deadline';
 
 async function drain(response: Response): Promise<void> {
   await readText(response);

@@ -10,6 +10,8 @@ export type FetchErrorCode =
   | 'retries_exhausted'
   /** `simfleet serve` refused the posted events for good (token, size). */
   | 'serve_refused'
+  /** The output or state file could not be written (disk full, permissions). */
+  | 'write_failed'
   /** Stopped by SIGINT/SIGTERM before the fetch was complete. */
   | 'interrupted';
 

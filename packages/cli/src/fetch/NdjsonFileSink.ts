@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import type { EventSink } from './EventSink.js';
+import { FetchError } from './FetchError.js';
 
 /**
  * Appends events to an NDJSON file, whole lines only: each delivery is one buffer of
@@ -14,13 +15,15 @@ import type { EventSink } from './EventSink.js';
  */
 export class NdjsonFileSink implements EventSink {
   readonly #fd: number;
+  readonly #path: string;
   readonly #durable: boolean;
   #lines = 0;
   /** Bytes dropped from an incomplete last line when the file was opened. */
   readonly repairedBytes: number;
 
-  private constructor(fd: number, durable: boolean, repairedBytes: number) {
+  private constructor(fd: number, path: string, durable: boolean, repairedBytes: number) {
     this.#fd = fd;
+    this.#path = path;
     this.#durable = durable;
     this.repairedBytes = repairedBytes;
   }
@@ -35,15 +38,21 @@ export class NdjsonFileSink implements EventSink {
       closeSync(fd);
       throw error;
     }
-    return new NdjsonFileSink(fd, options.durable, repaired);
+    return new NdjsonFileSink(fd, path, options.durable, repaired);
   }
 
   deliver(lines: readonly string[]): Promise<void> {
     if (lines.length === 0) return Promise.resolve();
     const buffer = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
     let offset = 0;
-    while (offset < buffer.length) offset += writeSync(this.#fd, buffer, offset);
-    if (this.#durable) fsyncSync(this.#fd);
+    try {
+      while (offset < buffer.length) offset += writeSync(this.#fd, buffer, offset);
+      if (this.#durable) fsyncSync(this.#fd);
+    } catch (error) {
+      // A short write (disk full) would leave part of a line: cut the file back to whole lines.
+      if (offset > 0) ftruncateSync(this.#fd, fstatSync(this.#fd).size - offset);
+      return Promise.reject(new FetchError('write_failed', this.#path, (error as Error).message));
+    }
     this.#lines += lines.length;
     return Promise.resolve();
   }

@@ -37,7 +37,7 @@ export interface LoggedRequest {
   fault?: string;
 }
 
-export type FaultKind = 'http429' | 'http500' | 'http502' | 'http503' | 'http422' | 'malformedHtml' | 'malformedJson' | 'notAnArray' | 'truncated' | 'revokeTokens' | 'dropConnection';
+export type FaultKind = 'http429' | 'http500' | 'http502' | 'http503' | 'http422' | 'malformedHtml' | 'malformedJson' | 'notAnArray' | 'truncated' | 'revokeTokens' | 'dropConnection' | 'stall';
 
 /** A fault answered instead of the normal page for requests `match` picks. */
 export interface Fault {
@@ -249,6 +249,11 @@ export class EmnifyTestApi {
       }
       case 'dropConnection':
         res.socket?.destroy();
+        return true;
+      case 'stall':
+        // Headers and part of a body, then nothing: the connection stays open.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('[');
         return true;
       case 'revokeTokens':
         this.#tokens.clear();

@@ -127,6 +127,22 @@ describe('simfleet fetch (the built binary)', () => {
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('stops with one line when the output or the state cannot be written', async () => {
+    const api = await EmnifyTestApi.start();
+    servers.push(api);
+    api.add(fleetEvents(5));
+    const full = await simfleetAsync(['fetch', '--api', api.url, '--app-token', APP_TOKEN, '--out', '/dev/full']);
+    expect(full.status).toBe(1);
+    expect(full.stderr).toMatch(/^simfleet fetch: \/dev\/full: ENOSPC/);
+    expect(full.stderr.trim().split('\n')).toHaveLength(1);
+    const dir = tempDir();
+    const state = join(dir, 'missing-dir', 'state.json');
+    const run = await simfleetAsync(['fetch', '--api', api.url, '--app-token', APP_TOKEN, '--out', join(dir, 'out.ndjson'), '--state', state]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^simfleet fetch: \S+missing-dir\/state\.json: ENOENT/);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('refuses unusable arguments with one line and exit 1', () => {
     const cases: [string[], RegExp][] = [
       [['fetch', '--out', 'x.ndjson'], /needs an application token/],

@@ -166,6 +166,18 @@ describe('fetchEvents against an Event API that behaves as documented', () => {
     expectValidNdjson(run.out);
   });
 
+  it('abandons a request that stalls past its deadline and retries it', async () => {
+    const events = fleetEvents(30, 17);
+    const api = await testApi({ perPageCap: 10 });
+    api.add(events);
+    api.fault('stall', (r) => r.params.get('page') === '2');
+    const run = await runFetch(api, { requestTimeoutMs: 300 });
+    expect(run.error).toBeNull();
+    expect(idsOf(run.lines).sort()).toEqual(sortedIds(events));
+    expect(run.retries.filter((m) => m.includes('page=2'))).toHaveLength(1);
+    expect(run.retries[0]).toMatch(/not complete by the request deadline/);
+  });
+
   it('stops on a permanent error with a clear message, leaving valid NDJSON of the pages before', async () => {
     const events = fleetEvents(50, 8);
     const api = await testApi({ perPageCap: 10 });

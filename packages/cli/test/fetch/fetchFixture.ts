@@ -51,6 +51,7 @@ export async function runFetch(
     readonly follow?: { intervalMs: number };
     readonly onPage?: FetchEventsOptions['onPage'];
     readonly maxSweeps?: number;
+    readonly requestTimeoutMs?: number;
   } = {},
 ): Promise<FetchRun> {
   const dir = options.dir ?? tempDir();
@@ -66,6 +67,7 @@ export async function runFetch(
     retry: options.retry ?? QUICK_RETRY,
     clock: SYSTEM_CLOCK,
     onRetry: (message) => retries.push(message),
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   const state: FetchProgressState | null = loadFetchState(statePath);
