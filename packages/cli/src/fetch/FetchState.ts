@@ -119,7 +119,12 @@ export function saveFetchState(path: string, state: FetchProgressState): void {
   renameSync(temporary, path);
 }
 
-/** Whether two queries ask for the same events (the state of one may continue the other). */
+/**
+ * Whether two queries ask for the same events (the state of one may continue the other).
+ *
+ * @example
+ * sameQuery(state.query, { ...state.query, types: [3] }) // false unless the state was for type 3 alone
+ */
 export function sameQuery(a: FetchQuery, b: FetchQuery): boolean {
   return (
     a.api.replace(/\/+$/, '') === b.api.replace(/\/+$/, '') &&

@@ -9,6 +9,20 @@ interface ServeReply {
   readonly rejected?: readonly { readonly index: number | null; readonly code: string; readonly message: string }[];
 }
 
+/** Where and how to post. */
+export interface ServeSinkOptions {
+  /** serve's base URL (`http://127.0.0.1:8080`: its `/events` route) or the full route URL. */
+  readonly url: string;
+  /** serve's bearer token. */
+  readonly token: string;
+  readonly retry: RetryPolicy;
+  readonly clock: Clock;
+  readonly signal?: AbortSignal;
+  readonly onRetry?: (message: string) => void;
+  /** Told about each record serve refused, with its reason. */
+  readonly onReject?: (message: string) => void;
+}
+
 /** Stays well under serve's default 10 MiB body limit. */
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
@@ -24,11 +38,12 @@ const MAX_BATCH_BYTES = 4 * 1024 * 1024;
  */
 export class ServeSink implements EventSink {
   readonly #endpoint: string;
-  readonly #options: { token: string; retry: RetryPolicy; clock: Clock; signal?: AbortSignal; onRetry?: (message: string) => void; onReject?: (message: string) => void };
+  readonly #options: ServeSinkOptions;
+  /** Records serve accepted, and refused with a reason. */
   accepted = 0;
   rejected = 0;
 
-  constructor(options: { url: string; token: string; retry: RetryPolicy; clock: Clock; signal?: AbortSignal; onRetry?: (message: string) => void; onReject?: (message: string) => void }) {
+  constructor(options: ServeSinkOptions) {
     const base = new URL(options.url);
     // `--to http://host:port` means its /events route; a URL naming a path is taken as is.
     if (base.pathname === '/' || base.pathname === '') base.pathname = '/events';
