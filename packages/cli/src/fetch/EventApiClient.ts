@@ -88,6 +88,8 @@ export class EventApiClient {
         this.#token = null;
         return { kind: 'reauth' };
       }
+      // Any other answer means the fresh token was taken: a later 401 is a new expiry.
+      reauthenticated = false;
       const early = await this.#statusOutcome(response, `GET ${url}`);
       if (early !== null) return early;
       const body = await readText(response);

@@ -1,11 +1,15 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { formatTimestamp, parseTimestamp } from '@simfleet/core';
 
-/** A point in event time and the ids of the events fetched at exactly that time. */
+/** A point in event time and the ids of events already fetched around it. */
 export interface Boundary {
   /** Epoch milliseconds. */
   readonly timestamp: number;
-  /** Ids (decimal digits) of the events already fetched whose time is `timestamp`. */
+  /**
+   * Ids (decimal digits) of the events already fetched at `timestamp` — and, for an upper
+   * edge (`through`, `partial.top`), also after it — so a sweep that starts or ends at this
+   * time recognises them.
+   */
   readonly ids: readonly string[];
 }
 
@@ -21,10 +25,10 @@ export interface FetchQuery {
 
 /**
  * How far a fetch got. Every event of the query with a time up to `through` has been
- * fetched (the ids at `through` itself are listed, so a later event at that same time
- * is still recognised as new). A sweep that was cut short also covered the span from
- * `partial.bottom` to `partial.top`; what lies between `through` and `partial.bottom`
- * is still to fetch.
+ * fetched (the ids fetched at or after `through` are listed, so a later event at that
+ * same time is still recognised as new). A sweep that was cut short also covered the span
+ * from `partial.bottom` to `partial.top`; what lies between `through` and
+ * `partial.bottom` is still to fetch.
  */
 export interface FetchProgressState {
   readonly query: FetchQuery;

@@ -72,7 +72,7 @@ const DEFAULT_MAX_SWEEPS = 100;
  * The API lists newest first and new events arrive at the front, so while a sweep
  * pages down, older events shift to later pages: they are seen twice (dropped by id),
  * never missed; only events newer than the sweep's first page are missed, and a
- * catch-up sweep from the newest time seen (inclusive) fetches them. Sweeps repeat
+ * catch-up sweep from the newest time of that first page (inclusive) fetches them. Sweeps repeat
  * until one finds nothing new. Each page's new events are delivered, then the state
  * is saved: `through` (all events up to it fetched) moves when a sweep completes;
  * a sweep cut short leaves `partial` (the span it covered), and the next run first
@@ -88,14 +88,36 @@ export async function fetchEvents(options: FetchEventsOptions): Promise<FetchOut
   return run.run();
 }
 
-/** The span a sweep has seen: its newest and oldest times, with the ids at each. */
+/**
+ * What a sweep has covered: from `bottom` (the oldest time seen, with the ids seen at it)
+ * up to `top`, the newest time on its **first** page. Every event that existed when the
+ * first page was answered and lies strictly between the two has been seen: events only
+ * move to later pages as new ones arrive, so one that was never on a page read is behind
+ * the last of them. Later pages may also show events newer than `top` (arrivals that
+ * shifted far): they are delivered, but not counted as covered, and their ids join `top`'s
+ * (a boundary's ids are those of every event fetched at or after its time), so the
+ * catch-up from `top` recognises them. When the first page is empty, nothing was
+ * covered and every event seen is such an arrival (`ahead`).
+ */
 class SeenSpan {
   top: { timestamp: number; ids: Set<string> } | null = null;
   bottom: { timestamp: number; ids: Set<string> } | null = null;
+  readonly ahead = new Set<string>();
+  #pages = 0;
+
+  /** Called with each page's events before they are added. */
+  startPage(events: readonly PageEvent[]): void {
+    this.#pages += 1;
+    if (this.#pages === 1 && events.length > 0) this.top = { timestamp: Math.max(...events.map((e) => e.timestamp)), ids: new Set() };
+  }
 
   add(event: PageEvent): void {
-    if (this.top === null || event.timestamp > this.top.timestamp) this.top = { timestamp: event.timestamp, ids: new Set([event.id]) };
-    else if (event.timestamp === this.top.timestamp) this.top.ids.add(event.id);
+    if (this.top === null) {
+      this.ahead.add(event.id);
+      return;
+    }
+    if (event.timestamp >= this.top.timestamp) this.top.ids.add(event.id);
+    if (event.timestamp > this.top.timestamp) return;
     if (this.bottom === null || event.timestamp < this.bottom.timestamp) this.bottom = { timestamp: event.timestamp, ids: new Set([event.id]) };
     else if (event.timestamp === this.bottom.timestamp) this.bottom.ids.add(event.id);
   }
@@ -141,23 +163,21 @@ class FetchRun {
 
   /**
    * A sweep over everything from `through` (or `query.from`) up: returns how many new
-   * events it delivered. On completion `through` becomes the newest time it saw.
+   * events it delivered. On completion `through` becomes the newest time of its first page.
    */
   async #catchUp(): Promise<number> {
     const lower = this.#state.through ?? (this.#o.query.from === null ? null : { timestamp: this.#o.query.from, ids: [] });
     const span = new SeenSpan();
+    /** `through` once the sweep is complete (`partial` is what it covered so far). */
+    const completed = (): Boundary | null => {
+      if (span.top === null) return lower === null ? null : { timestamp: lower.timestamp, ids: [...new Set([...lower.ids, ...span.ahead])] };
+      return withEdge(lower ?? boundaryOf(span.top), span.top, 'higher');
+    };
     const delivered = await this.#sweep(lower?.timestamp ?? null, this.#o.query.until, span, () => {
-      const top = span.top as NonNullable<SeenSpan['top']>;
-      const bottom = span.bottom as NonNullable<SeenSpan['bottom']>;
-      return { ...this.#state, partial: { top: boundaryOf(top), bottom: boundaryOf(bottom) } };
+      if (span.top === null || span.bottom === null) return { ...this.#state, through: completed(), partial: null };
+      return { ...this.#state, partial: { top: boundaryOf(span.top), bottom: boundaryOf(span.bottom) } };
     });
-    let through: Boundary | null = lower;
-    if (span.top !== null) {
-      const ids = new Set(span.top.ids);
-      if (lower !== null && lower.timestamp === span.top.timestamp) for (const id of lower.ids) ids.add(id);
-      if (lower === null || span.top.timestamp >= lower.timestamp) through = { timestamp: span.top.timestamp, ids: [...ids] };
-    }
-    this.#commit({ ...this.#state, through, partial: null });
+    this.#commit({ ...this.#state, through: completed(), partial: null });
     return delivered;
   }
 
@@ -166,13 +186,15 @@ class FetchRun {
     const partial = this.#state.partial as NonNullable<FetchProgressState['partial']>;
     const lower = this.#state.through?.timestamp ?? this.#o.query.from;
     const span = new SeenSpan();
-    await this.#sweep(lower, partial.bottom.timestamp, span, () => {
-      const bottom = span.bottom as NonNullable<SeenSpan['bottom']>;
+    // The gap sweep ends at the cut sweep's oldest time, inclusive: events it finds at that
+    // time (or, when the cut sweep covered one instant only, at its newest) join the ids
+    // of that boundary, or a later sweep would take them for new.
+    const widened = (): NonNullable<FetchProgressState['partial']> => {
       const current = this.#state.partial as NonNullable<FetchProgressState['partial']>;
-      const lowest = bottom.timestamp < current.bottom.timestamp ? boundaryOf(bottom) : current.bottom;
-      return { ...this.#state, partial: { top: current.top, bottom: lowest } };
-    });
-    this.#commit({ ...this.#state, through: partial.top, partial: null });
+      return { top: withEdge(current.top, span.top, 'higher'), bottom: withEdge(current.bottom, span.bottom, 'lower') };
+    };
+    await this.#sweep(lower, partial.bottom.timestamp, span, () => ({ ...this.#state, partial: widened() }));
+    this.#commit({ ...this.#state, through: widened().top, partial: null });
   }
 
   /**
@@ -201,6 +223,7 @@ class FetchRun {
         this.#o.onReject?.({ request: `GET ${page.url}`, index: reject.index, reason: reject.reason, raw: reject.text });
       }
       const fresh: PageEvent[] = [];
+      span.startPage(events);
       for (const event of events) {
         span.add(event);
         if (this.#seen.has(event.id)) {
@@ -247,6 +270,17 @@ function byTimeThenId(a: PageEvent, b: PageEvent): number {
   if (a.timestamp !== b.timestamp) return a.timestamp - b.timestamp;
   if (a.id.length !== b.id.length) return a.id.length - b.id.length;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * A boundary moved to `edge` when that lies beyond it (`lower`: older, `higher`: newer),
+ * or with `edge`'s ids added when both are the same instant.
+ */
+function withEdge(boundary: Boundary, edge: SeenSpan['top'], direction: 'lower' | 'higher'): Boundary {
+  if (edge === null) return boundary;
+  if (edge.timestamp === boundary.timestamp) return { timestamp: boundary.timestamp, ids: [...new Set([...boundary.ids, ...edge.ids])] };
+  const beyond = direction === 'lower' ? edge.timestamp < boundary.timestamp : edge.timestamp > boundary.timestamp;
+  return beyond ? boundaryOf(edge) : boundary;
 }
 
 function boundaryOf(edge: { timestamp: number; ids: Set<string> }): Boundary {

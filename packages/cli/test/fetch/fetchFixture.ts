@@ -7,7 +7,7 @@ import { EventApiClient } from '../../src/fetch/EventApiClient.js';
 import { type FetchEventsOptions, type FetchOutcome, fetchEvents } from '../../src/fetch/fetchEvents.js';
 import { type FetchProgressState, type FetchQuery, loadFetchState, saveFetchState } from '../../src/fetch/FetchState.js';
 import { NdjsonFileSink } from '../../src/fetch/NdjsonFileSink.js';
-import { EMNIFY_RATE_LIMITS, RateLimiter } from '../../src/fetch/RateLimiter.js';
+import { EMNIFY_RATE_LIMITS, RateLimiter, type RateLimits } from '../../src/fetch/RateLimiter.js';
 import { tempDir } from '../support.js';
 import { APP_TOKEN, type EmnifyTestApi, type StoredEvent, storedEvents } from './emnifyTestApi.js';
 
@@ -52,6 +52,8 @@ export async function runFetch(
     readonly onPage?: FetchEventsOptions['onPage'];
     readonly maxSweeps?: number;
     readonly requestTimeoutMs?: number;
+    readonly limits?: RateLimits;
+    readonly deliverBy?: 'page' | 'sweep';
   } = {},
 ): Promise<FetchRun> {
   const dir = options.dir ?? tempDir();
@@ -63,7 +65,7 @@ export async function runFetch(
   const client = new EventApiClient({
     api: api.url,
     applicationToken: options.applicationToken ?? APP_TOKEN,
-    limiter: new RateLimiter(EMNIFY_RATE_LIMITS, SYSTEM_CLOCK),
+    limiter: new RateLimiter(options.limits ?? EMNIFY_RATE_LIMITS, SYSTEM_CLOCK),
     retry: options.retry ?? QUICK_RETRY,
     clock: SYSTEM_CLOCK,
     onRetry: (message) => retries.push(message),
@@ -87,6 +89,7 @@ export async function runFetch(
       ...(options.follow === undefined ? {} : { follow: options.follow }),
       ...(options.onPage === undefined ? {} : { onPage: options.onPage }),
       ...(options.maxSweeps === undefined ? {} : { maxSweeps: options.maxSweeps }),
+      ...(options.deliverBy === undefined ? {} : { deliverBy: options.deliverBy }),
     });
   } catch (caught) {
     error = caught;
