@@ -245,6 +245,32 @@ describe('fetchEvents against an Event API that behaves as documented', () => {
   });
 });
 
+describe('a list that never stops growing', () => {
+  it('stops after the sweep limit, says it did not catch up, and the next run continues', async () => {
+    const events = fleetEvents(60, 18);
+    const arriving = events.slice(20);
+    let flowing = true;
+    const api = await testApi({
+      perPageCap: 10,
+      beforeEventRequest: (server) => {
+        if (flowing && arriving.length > 0) server.add(arriving.splice(0, 1));
+      },
+    });
+    api.add(events.slice(0, 20));
+    const dir = tempDir();
+    const first = await runFetch(api, { dir, maxSweeps: 3 });
+    expect(first.error).toBeNull();
+    expect(first.outcome).toMatchObject({ caughtUp: false, interrupted: false });
+    expect(first.outcome?.counts.sweeps).toBe(3);
+    flowing = false;
+    const second = await runFetch(api, { dir });
+    expect(second.outcome?.caughtUp).toBe(true);
+    const ids = idsOf(second.lines);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.sort()).toEqual(sortedIds(api.events));
+  });
+});
+
 describe('resumable and incremental with a state file', () => {
   it('continues a run cut short (gap below the cut sweep, then above it), each event once', async () => {
     const events = fleetEvents(90, 13);
