@@ -136,7 +136,7 @@ export async function runFetch(argv: readonly string[], io: CliIo): Promise<numb
         lastState = next;
       },
       ...(flags.followMs === undefined ? {} : { follow: { intervalMs: flags.followMs } }),
-      // serve applies events in arrival order within its lateness bound: post each sweep oldest first.
+      // serve places late events only within its reorder horizon: post each sweep oldest first.
       ...(flags.to === undefined ? {} : { deliverBy: 'sweep' as const }),
       clock: SYSTEM_CLOCK,
       signal: controller.signal,

@@ -6,6 +6,10 @@ import { FetchError } from './FetchError.js';
 /** What `simfleet serve` answers to `POST /events`. */
 interface ServeReply {
   readonly accepted?: number;
+  /** Records serve already had (by event id). */
+  readonly duplicates?: number;
+  /** Records older than serve's reorder horizon for their device: kept in its journal, not applied. */
+  readonly tooLate?: readonly { readonly eventId: number | string; readonly endpointId: number; readonly behindMs: number }[];
   readonly rejected?: readonly { readonly index: number | null; readonly code: string; readonly message: string }[];
 }
 
@@ -29,7 +33,8 @@ const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 /**
  * Posts events into a running `simfleet serve` (`POST /events`, NDJSON, `Authorization:
  * Bearer T`). A delivery resolves once serve acknowledged it (202, or 400 with per-record
- * reasons: those records are counted as rejected by serve and reported). Network errors,
+ * reasons: those records are counted as rejected by serve and reported; duplicates and
+ * events too late for serve's reorder horizon are counted from its reply too). Network errors,
  * 5xx and 503 (serve stopping) are retried with backoff; serve deduplicates by event id,
  * so a batch sent twice applies once. 401 and 413 stop the fetch.
  *
@@ -39,8 +44,10 @@ const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 export class ServeSink implements EventSink {
   readonly #endpoint: string;
   readonly #options: ServeSinkOptions;
-  /** Records serve accepted, and refused with a reason. */
+  /** Records serve accepted, already had, judged too late to place, and refused with a reason. */
   accepted = 0;
+  duplicates = 0;
+  tooLate = 0;
   rejected = 0;
 
   constructor(options: ServeSinkOptions) {
@@ -68,7 +75,11 @@ export class ServeSink implements EventSink {
   }
 
   describe(): string {
-    return `${this.accepted} accepted by serve${this.rejected > 0 ? `, ${this.rejected} rejected by serve` : ''}`;
+    const parts = [`${this.accepted} accepted by serve`];
+    if (this.duplicates > 0) parts.push(`${this.duplicates} duplicates to serve`);
+    if (this.tooLate > 0) parts.push(`${this.tooLate} too late for serve`);
+    if (this.rejected > 0) parts.push(`${this.rejected} rejected by serve`);
+    return parts.join(', ');
   }
 
   close(): Promise<void> {
@@ -94,6 +105,11 @@ export class ServeSink implements EventSink {
           const reply = parseReply(text);
           if (reply === null) throw new FetchError('serve_refused', where, `HTTP ${response.status} with an unreadable body`);
           this.accepted += reply.accepted ?? 0;
+          this.duplicates += typeof reply.duplicates === 'number' ? reply.duplicates : 0;
+          for (const late of reply.tooLate ?? []) {
+            this.tooLate += 1;
+            this.#options.onReject?.(`serve took event ${late.eventId} of endpoint ${late.endpointId} as too late to place (${Math.round(late.behindMs / 1000)} s behind its newest)`);
+          }
           for (const reject of reply.rejected ?? []) {
             this.rejected += 1;
             this.#options.onReject?.(`serve rejected record ${reject.index === null ? '(the body)' : reject.index + 1} of a batch: ${reject.code}: ${reject.message}`);

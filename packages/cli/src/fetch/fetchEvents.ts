@@ -39,7 +39,7 @@ export interface FetchEventsOptions {
    * `page` (default): each page's new events are delivered as read, newest first, and the
    * state saved after each page. `sweep`: a sweep's new events are held until it ends and
    * delivered oldest first, (timestamp, id) order, then the state is saved: for a sink that
-   * applies events in arrival order within a lateness bound (`simfleet serve`).
+   * places late events only within a bound (`simfleet serve`'s reorder horizon).
    */
   readonly deliverBy?: 'page' | 'sweep';
   /** Catch-up sweeps before a run without `follow` stops (the rest waits for the next run). */
