@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { simfleet, stateOf, tempDir } from '../support.js';
+import { REPO, simfleet, stateOf, tempDir } from '../support.js';
 import { APP_TOKEN, EmnifyTestApi } from './emnifyTestApi.js';
 import { fleetEvents, idsOf, sortedIds } from './fetchFixture.js';
 import { simfleetAsync, startServe, startSimfleet } from './spawnSimfleet.js';
@@ -112,6 +113,25 @@ describe('simfleet fetch (the built binary)', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(idsOf(readFileSync(out, 'utf8').trimEnd().split('\n')).sort()).toEqual(sortedIds(all));
   }, 60_000);
+
+  it('shows a progress bar with pages and events on a terminal', async () => {
+    const api = await EmnifyTestApi.start({ perPageCap: 5 });
+    servers.push(api);
+    api.add(fleetEvents(60, 25));
+    const dir = tempDir();
+    const bin = join(REPO, 'packages/cli/dist/bin.js');
+    // util-linux `script` gives the command a pseudo-terminal, as a user's shell would.
+    const command = `'${process.execPath}' '${bin}' fetch --api ${api.url} --app-token ${APP_TOKEN} --out '${join(dir, 'tty.ndjson')}'`;
+    const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let screen = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      screen += chunk;
+    });
+    const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(status, screen).toBe(0);
+    expect(screen).toMatch(/\r\x1b\[2K\[[#.]{20}\] page \d+\/12 · pages \d+ · events [\d,]+ · duplicates \d+ · sweep 1/);
+    expect(screen).toMatch(/= 60 new \+/);
+  });
 
   it('stops on a refused application token with one line and exit 1', async () => {
     const api = await EmnifyTestApi.start();
