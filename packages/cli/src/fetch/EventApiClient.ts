@@ -78,8 +78,8 @@ export class EventApiClient {
   async getPage<T>(url: string, read: (body: string) => T | string): Promise<RawPage<T>> {
     let reauthenticated = false;
     return this.#withRetries(`GET ${url}`, async () => {
-      const jwt = await this.#validToken();
-      const response = await this.#send('events', url, { headers: { authorization: `Bearer ${jwt}`, accept: 'application/json' } });
+      // The token is read after the limiter's wait, so a wait never outlasts its expiry.
+      const response = await this.#send('events', url, async () => ({ headers: { authorization: `Bearer ${await this.#validToken()}`, accept: 'application/json' } }));
       if (response.status === 401) {
         await drain(response);
         if (reauthenticated) throw new FetchError('unauthorized', `GET ${url}`, 'HTTP 401 even with a fresh auth token');
@@ -119,11 +119,11 @@ export class EventApiClient {
     const url = `${this.api}/api/v1/authenticate`;
     const where = `POST ${url}`;
     return this.#withRetries(where, async () => {
-      const response = await this.#send('authenticate', url, {
+      const response = await this.#send('authenticate', url, async () => ({
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify({ application_token: this.#options.applicationToken }),
-      });
+      }));
       if (response.status === 401 || response.status === 403) {
         await drain(response);
         throw new FetchError('auth_refused', where, `HTTP ${response.status}: the application token was refused (check --app-token / EMNIFY_APPLICATION_TOKEN)`);
@@ -158,14 +158,16 @@ export class EventApiClient {
     throw new FetchError('request_refused', where, `HTTP ${response.status}${detail === null || detail === '' ? '' : `: ${oneLine(detail)}`}`);
   }
 
-  async #send(kind: RequestKind, url: string, init: RequestInit): Promise<Response> {
+  /** Waits for the limiter, then builds the request (`init`) and sends it. */
+  async #send(kind: RequestKind, url: string, init: () => Promise<RequestInit>): Promise<Response> {
     const signal = this.#options.signal;
     await this.#options.limiter.acquire(kind, signal);
+    const request = await init();
     this.counters.requests += 1;
     // A stalled connection would otherwise wait for undici's own 300 s timeouts; the
     // deadline covers the body too, since the same signal aborts reading it.
     const deadline = AbortSignal.timeout(this.#options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
-    return fetch(url, { ...init, signal: signal === undefined ? deadline : AbortSignal.any([signal, deadline]) });
+    return fetch(url, { ...request, signal: signal === undefined ? deadline : AbortSignal.any([signal, deadline]) });
   }
 
   /**
