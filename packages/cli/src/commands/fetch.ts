@@ -162,7 +162,14 @@ export async function runFetch(argv: readonly string[], io: CliIo): Promise<numb
       io.stderr.write('simfleet fetch: events kept arriving through every catch-up sweep; the newest ones follow in the next run\n');
     }
     if (!outcome.interrupted && outcome.caughtUp) {
-      const total = await countEvents(client, flags.query);
+      // The check is a courtesy: the events are written, so its failure is reported, not fatal.
+      let total: number | null = null;
+      try {
+        total = await countEvents(client, flags.query);
+      } catch (error) {
+        if (!(error instanceof FetchError)) throw error;
+        io.stderr.write(`simfleet fetch: could not ask the server's count to check against: ${error.message}\n`);
+      }
       const have = outcome.state.delivered;
       if (total !== null) {
         const scope = flags.state === undefined ? 'this run delivered' : 'delivered over every run with this state';
