@@ -133,6 +133,18 @@ describe('simfleet fetch (the built binary)', () => {
     expect(screen).toMatch(/= 60 new \+/);
   });
 
+  it('reports a failed final count without failing the fetch', async () => {
+    const api = await EmnifyTestApi.start({ perPageCap: 10 });
+    servers.push(api);
+    api.add(fleetEvents(15, 26));
+    api.fault('http422', (r) => r.params.get('per_page') === '1');
+    const dir = tempDir();
+    const run = await simfleetAsync(['fetch', '--api', api.url, '--app-token', APP_TOKEN, '--out', join(dir, 'out.ndjson')]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/could not ask the server's count to check against: GET .*per_page=1.*: HTTP 422/);
+    expect(readFileSync(join(dir, 'out.ndjson'), 'utf8').trimEnd().split('\n')).toHaveLength(15);
+  });
+
   it('stops on a refused application token with one line and exit 1', async () => {
     const api = await EmnifyTestApi.start();
     servers.push(api);
