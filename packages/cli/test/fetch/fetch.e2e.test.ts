@@ -129,7 +129,9 @@ describe('simfleet fetch (the built binary)', () => {
     });
     const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
     expect(status, screen).toBe(0);
-    expect(screen).toMatch(/\r\x1b\[2K\[[#.]{20}\] page \d+\/12 · pages \d+ · events [\d,]+ · duplicates \d+ · sweep 1/);
+    // Each update clears the line first (carriage return, erase line), then redraws it.
+    expect(screen).toContain('\r\u001b[2K[');
+    expect(screen).toMatch(/\[[#.]{20}\] page \d+\/12 · pages \d+ · events [\d,]+ · duplicates \d+ · sweep 1/);
     expect(screen).toMatch(/= 60 new \+/);
   });
 
@@ -200,10 +202,10 @@ describe('simfleet fetch (the built binary)', () => {
     const run = await simfleetAsync(['fetch', '--api', api.url, '--app-token', APP_TOKEN, '--out', join(dir, 'out.ndjson'), '--rejects', rejects, '--strict']);
     expect(run.status, run.stderr).toBe(3);
     expect(run.stderr).toMatch(/= 19 new \+ \d+ duplicates \+ 1 rejected/);
-    const lines = readFileSync(rejects, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = readFileSync(rejects, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { request?: unknown; index?: unknown; reason?: unknown; raw?: unknown });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ reason: 'no integer id (found nothing)', raw: noId });
-    expect(String(lines[0]?.['request'])).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/event\?page=\d/);
+    expect(String(lines[0]?.request)).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/event\?page=\d/);
     expect(readFileSync(join(dir, 'out.ndjson'), 'utf8').trimEnd().split('\n')).toHaveLength(19);
   });
 
