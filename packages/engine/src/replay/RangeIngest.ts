@@ -21,13 +21,10 @@ import {
   StringPool,
 } from '@simfleet/core';
 import { lineRecord } from '../input/readRecords.js';
+import type { RangeOptions } from './RangeOptions.js';
 import { decodeFastLine, LINE_BLANK, LINE_FULL, LINE_KEPT_WITHOUT_ENDPOINT } from './fastLine.js';
 
-/** Options a range needs (the replay's, minus callbacks). */
-export interface RangeOptions {
-  readonly until?: number | undefined;
-  readonly watchEndpoint?: number | undefined;
-}
+export type { RangeOptions } from './RangeOptions.js';
 
 /** The columns of a range, as transferable typed arrays cut to their length. */
 export type RangeColumns = Readonly<RowArrays>;
