@@ -299,6 +299,11 @@ function skipValue(p: usize, depth: u32): usize {
   return FAIL;
 }
 
+/** Can a JSON value start with byte c? (a string, object, array, number or literal) */
+@inline function isValueStart(c: u32): bool {
+  return c == 0x22 || c == 0x7b || c == 0x5b || c == 0x2d || isDigit(c) || c == 0x74 || c == 0x66 || c == 0x6e;
+}
+
 // ---------------------------------------------------------------- keys
 
 // Object kinds.
@@ -409,6 +414,7 @@ function walkObject(p: usize, depth: u32, kind: u32): usize {
     p = ws(ke + 1);
     if (load<u8>(p) != 0x3a) return invalid();
     p = ws(p + 1);
+    if (!isValueStart(load<u8>(p))) return invalid();
     if (index >= 0) {
       const bit: u32 = 1 << index;
       if (seen & bit) return FAIL;

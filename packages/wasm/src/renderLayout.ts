@@ -20,7 +20,8 @@ const constName = (prefix: string, name: string): string => `${prefix}_${name.re
  */
 export function renderAssemblyLayout(): string {
   const out = [HEADER];
-  for (const [name, value] of Object.entries(layout)) {
+  // Sorted: a module namespace's key order is not the declaration order everywhere.
+  for (const [name, value] of Object.entries(layout).sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (typeof value === 'number') out.push(`export const ${name}: u8 = ${value};`);
   }
   const table = (prefix: string, columns: readonly (readonly [string, layout.WasmColumnKind])[]): void => {
