@@ -40,7 +40,7 @@ export function hashBytes(p: usize, len: u32): u32 {
 }
 
 export class Pool {
-  /** u32 slots: reference or 0. */
+  /** u64 slots: hash << 32 | reference, or 0. */
   table: usize = 0;
   slots: u32 = 0;
   /** Next reference to give (references 1 … count - 1 exist). */
@@ -57,8 +57,8 @@ export class Pool {
 
   constructor() {
     this.slots = MIN_SLOTS;
-    this.table = heap.alloc(<usize>MIN_SLOTS << 2);
-    memory.fill(this.table, 0, <usize>MIN_SLOTS << 2);
+    this.table = heap.alloc(<usize>MIN_SLOTS << 3);
+    memory.fill(this.table, 0, <usize>MIN_SLOTS << 3);
     this.refCapacity = MIN_REFS;
     this.starts = heap.alloc(<usize>MIN_REFS << 2);
     this.lengths = heap.alloc(<usize>MIN_REFS << 2);
@@ -77,11 +77,15 @@ export class Pool {
     const mask = this.slots - 1;
     let slot = h & mask;
     const table = this.table;
+    // A slot holds the hash beside the reference: a probe reads the string only when the hashes agree.
     while (true) {
-      const ref = load<u32>(table + (<usize>slot << 2));
-      if (ref == 0) break;
-      const at = <usize>ref << 2;
-      if (load<u32>(this.hashes + at) == h && load<u32>(this.lengths + at) == len && sameBytes(this.bytes + load<u32>(this.starts + at), p, len)) return ref;
+      const entry = load<u64>(table + (<usize>slot << 3));
+      if (entry == 0) break;
+      if (<u32>(entry >> 32) == h) {
+        const ref = <u32>entry;
+        const at = <usize>ref << 2;
+        if (load<u32>(this.lengths + at) == len && sameBytes(this.bytes + load<u32>(this.starts + at), p, len)) return ref;
+      }
       slot = (slot + 1) & mask;
     }
     const ref = this.count;
@@ -95,7 +99,7 @@ export class Pool {
     store<u32>(this.remap + at, 0);
     this.used += len;
     this.count = ref + 1;
-    store<u32>(table + (<usize>slot << 2), ref);
+    store<u64>(table + (<usize>slot << 3), ((<u64>h) << 32) | ref);
     if (this.count * 2 > this.slots) this.growTable();
     return ref;
   }
@@ -119,13 +123,14 @@ export class Pool {
   private growTable(): void {
     const slots = this.slots * 2;
     heap.free(this.table);
-    const table = heap.alloc(<usize>slots << 2);
-    memory.fill(table, 0, <usize>slots << 2);
+    const table = heap.alloc(<usize>slots << 3);
+    memory.fill(table, 0, <usize>slots << 3);
     const mask = slots - 1;
     for (let ref: u32 = 1; ref < this.count; ref++) {
-      let slot = load<u32>(this.hashes + (<usize>ref << 2)) & mask;
-      while (load<u32>(table + (<usize>slot << 2)) != 0) slot = (slot + 1) & mask;
-      store<u32>(table + (<usize>slot << 2), ref);
+      const h = load<u32>(this.hashes + (<usize>ref << 2));
+      let slot = h & mask;
+      while (load<u64>(table + (<usize>slot << 3)) != 0) slot = (slot + 1) & mask;
+      store<u64>(table + (<usize>slot << 3), ((<u64>h) << 32) | ref);
     }
     this.table = table;
     this.slots = slots;

@@ -339,7 +339,9 @@ const REQUIRED_TOP: u32 = (1 << K_ID) | (1 << K_TIMESTAMP) | (1 << K_EVENT_TYPE)
 
 /** Key table: per kind up to 16 entries of (length, first 8 bytes, last 8 bytes); 24 bytes each. */
 const KEYS: usize = memory.data(<i32>(KINDS * 16 * 24));
-const KEY_COUNT = new StaticArray<u32>(<i32>KINDS);
+/** Per kind and key length (0-16): the entries of that length (up to three; 0xff: none), so a lookup compares at most three keys. */
+const BY_LENGTH: usize = memory.data(<i32>(KINDS * 17 * 4));
+memory.fill(BY_LENGTH, 0xff, <usize>(KINDS * 17 * 4));
 
 function word(s: string, from: i32, n: i32): u64 {
   let w: u64 = 0;
@@ -354,8 +356,12 @@ function keys(kind: u32, list: string[]): void {
     store<u64>(at, <u64>s.length);
     store<u64>(at, word(s, 0, s.length < 8 ? s.length : 8), 8);
     store<u64>(at, s.length > 8 ? word(s, s.length - 8, 8) : 0, 16);
+    const slot = BY_LENGTH + <usize>(kind * 17 + <u32>s.length) * 4;
+    let k: usize = 0;
+    while (load<u8>(slot + k) != 0xff) k++;
+    if (k >= 3) unreachable(); // four keys of one length in one kind: the table needs another column
+    store<u8>(slot + k, <u8>i);
   }
-  KEY_COUNT[kind] = list.length;
 }
 
 keys(W_TOP, ['id', 'timestamp', 'event_type', 'description', 'alert', 'event_source', 'event_severity', 'organisation', 'endpoint', 'sim', 'imsi', 'user', 'detail']);
@@ -373,16 +379,23 @@ keys(W_PDP, ['apn', 'rat_type', 'mcc', 'mnc']);
 const PROTO0 = word('__proto__', 0, 8);
 const PROTO1 = word('__proto__', 1, 8);
 
+/** Does entry i of `kind` hold the key (length, w0, w1)? */
+@inline function keyIs(kind: u32, i: u32, w0: u64, w1: u64): bool {
+  const at = KEYS + (<usize>(kind * 16 + i)) * 24;
+  return load<u64>(at, 8) == w0 && load<u64>(at, 16) == w1;
+}
+
 /** Index of the key [ks, ks + len) among the kind's keys, or -1; -2 for `__proto__` (never read: the full decoder decides). */
 function findKey(kind: u32, ks: usize, len: u32): i32 {
   if (len == 0 || len > 16) return -1;
   const raw = load<u64>(ks);
   const w0 = len >= 8 ? raw : raw & (u64.MAX_VALUE >> (<u64>(8 - len) << 3));
   const w1: u64 = len > 8 ? load<u64>(ks + len - 8) : 0;
-  const n = unchecked(KEY_COUNT[kind]);
-  let at = KEYS + <usize>(kind * 16) * 24;
-  for (let i: u32 = 0; i < n; i++, at += 24) {
-    if (load<u64>(at) == <u64>len && load<u64>(at, 8) == w0 && load<u64>(at, 16) == w1) return <i32>i;
+  const slot = BY_LENGTH + <usize>(kind * 17 + len) * 4;
+  for (let k: usize = 0; k < 3; k++) {
+    const i = <u32>load<u8>(slot + k);
+    if (i == 0xff) break;
+    if (keyIs(kind, i, w0, w1)) return <i32>i;
   }
   if (len == 9 && w0 == PROTO0 && load<u64>(ks + 1) == PROTO1) return -2;
   return -1;
