@@ -4,11 +4,24 @@
  */
 import { readFileSync } from 'node:fs';
 
+/** An opaque compiled module. */
+export type CompiledModule = object;
+
+/**
+ * The part of the WebAssembly JS API used here, typed locally: the project's lib is ES2023
+ * without DOM, which is where TypeScript declares it.
+ */
+interface WebAssemblyApi {
+  readonly Module: new (bytes: Uint8Array) => CompiledModule;
+  readonly Instance: new (module: CompiledModule, imports: Record<string, Record<string, unknown>>) => { readonly exports: Record<string, unknown> };
+}
+const wasmApi = (globalThis as unknown as { readonly WebAssembly: WebAssemblyApi }).WebAssembly;
+
 /** The module's exports, as `assembly/index.ts` declares them. */
 export interface DecoderExports {
-  readonly memory: WebAssembly.Memory;
-  readonly planAddress: WebAssembly.Global;
-  readonly phrasesAddress: WebAssembly.Global;
+  readonly memory: { readonly buffer: ArrayBuffer };
+  readonly planAddress: { readonly value: unknown };
+  readonly phrasesAddress: { readonly value: unknown };
   init(chunkBytes: number, maxLines: number): void;
   setPlanCodes(created: number, updated: number, rejected: number, disconnect: number, rejection: number, deletion: number): void;
   setFilter(until: number, watch: number): void;
@@ -32,7 +45,7 @@ export interface DecoderExports {
   operatorRemap(): number;
 }
 
-let compiled: WebAssembly.Module | undefined;
+let compiled: CompiledModule | undefined;
 
 /** Where the build puts the module (the same place whether this file runs from src/ or dist/). */
 export const WASM_URL = new URL('../dist/simfleet.wasm', import.meta.url);
@@ -41,9 +54,9 @@ export const WASM_URL = new URL('../dist/simfleet.wasm', import.meta.url);
  * The compiled module, compiled once per thread (synchronously: workers need it at once).
  *
  * @example
- * const instance = new WebAssembly.Instance(decoderModule(), importsFor());
+ * const exports = instantiateDecoder(); // one instance of decoderModule()
  */
-export function decoderModule(): WebAssembly.Module {
+export function decoderModule(): CompiledModule {
   if (compiled === undefined) {
     let bytes: Buffer;
     try {
@@ -51,7 +64,7 @@ export function decoderModule(): WebAssembly.Module {
     } catch (error) {
       throw new Error(`the WebAssembly decoder is not built (${WASM_URL.pathname}): run pnpm build (${(error as Error).message})`);
     }
-    compiled = new WebAssembly.Module(bytes);
+    compiled = new wasmApi.Module(bytes);
   }
   return compiled;
 }
@@ -64,7 +77,7 @@ export function decoderModule(): WebAssembly.Module {
  * ex.init(1 << 20, 8192);
  */
 export function instantiateDecoder(): DecoderExports {
-  const instance = new WebAssembly.Instance(decoderModule(), {
+  const instance = new wasmApi.Instance(decoderModule(), {
     env: {
       abort: (_message: number, _file: number, line: number, column: number): never => {
         throw new Error(`the WebAssembly decoder aborted at ${line}:${column}`);
