@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
+import { eventTypeByKey, type KnownEventTypeKey } from '@simfleet/core';
 import { generateFleetLog } from '@simfleet/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/main.js';
@@ -163,5 +164,33 @@ describe('simfleet serve = simfleet replay', () => {
     expect(server.err()).toContain('too late');
     await writeFile(join(dir, 'log.ndjson'), `${lines.join('\n')}\n`);
     expect(await replayJson(['--from', checkpoint])).toBe(await replayJson([join(dir, 'log.ndjson')]));
+  });
+
+  it('tells SSE subscribers of a correction when a late event rewrites a device history', async () => {
+    const server = await serve([]);
+    const ep = (id: number, at: string, type: number, description: string): string =>
+      JSON.stringify({ id, timestamp: at, event_type: { id: type, description }, event_source: { id: 0, description: 'Network' }, event_severity: { id: 0, description: 'Info' }, alert: false, description, organisation: { id: 7, name: 'Org' }, endpoint: { id: 42, name: 'd' } });
+    const controller = new AbortController();
+    const stream = await fetch(`${server.url}/transitions?endpoint=42`, { headers: auth, signal: controller.signal });
+    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+    let received = '';
+    // Attached at 10:00, online at 10:05; then, late, the SIM's suspension at 10:02.
+    const type = (key: KnownEventTypeKey): number => eventTypeByKey(key).id;
+    expect(
+      (await post(server.url, [ep(1, '2021-10-27T10:00:00Z', type('updateLocation'), 'New location received from VLR'), ep(3, '2021-10-27T10:05:00Z', type('createPdpContext'), 'New PDP Context successfully activated')])).status,
+    ).toBe(202);
+    expect((await post(server.url, [ep(2, '2021-10-27T10:02:00Z', type('simSuspension'), 'SIM suspended')])).status).toBe(202);
+    const deadline = Date.now() + 20_000;
+    while (!received.includes('"correction":true') && Date.now() < deadline) received += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    const events = received.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)) as Record<string, unknown>);
+    const corrections = events.filter((e) => e['correction'] === true);
+    expect(corrections.length).toBeGreaterThan(0);
+    for (const c of corrections) expect(c).toMatchObject({ endpointId: 42, eventId: 2, at: '2021-10-27T10:02:00.000Z' });
+    // What the subscriber believes now is what the device is.
+    const state = (await (await fetch(`${server.url}/endpoints/42`, { headers: auth })).json()) as Record<string, unknown>;
+    expect(events.filter((e) => e['region'] === 'status').at(-1)?.['to']).toBe(state['status']);
+    expect(state['status']).toBe('SUSPENDED');
+    expect(await server.stop()).toBe(0);
   });
 });
