@@ -1,10 +1,7 @@
-/**
- * Starts one throwaway PostgreSQL 15 for the package's tests and hands its superuser
- * connection string to them (`inject('pgUrl')`); each test file makes its own database.
- */
+/** One throwaway PostgreSQL 15 for the package's tests (`inject('pgUrl')`). */
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { startThrowawayPostgres } from '../src/testing/throwawayPostgres.js';
+import { providePostgres } from '../src/testing/providePostgres.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,8 +10,4 @@ declare module 'vitest' {
   }
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const server = await startThrowawayPostgres({ log: (line) => process.stderr.write(`${line}\n`) });
-  project.provide('pgUrl', server.url);
-  return () => server.stop();
-}
+export default (project: TestProject): Promise<() => Promise<void>> => providePostgres(project);

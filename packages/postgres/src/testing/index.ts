@@ -9,3 +9,5 @@ export {
 } from './throwawayPostgres.js';
 export { freshDatabase } from './freshDatabase.js';
 export { endpointRowsAsJson } from './endpointRowsAsJson.js';
+export { providePostgres } from './providePostgres.js';
+export { dumpFleetTables } from './dumpFleetTables.js';
