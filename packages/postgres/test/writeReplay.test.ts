@@ -36,7 +36,7 @@ async function dump(schema: string): Promise<string> {
 }
 
 async function write(schema: string, fleet: FleetStore, log: TransitionLog, asOf: number | null, position: object = { inputs: ['fleet.ndjson'] }) {
-  const db = await FleetDatabase.open(url, { schema });
+  const db = await FleetDatabase.open(url, { schema: `${schema}${suffix}`, bulkTransitions });
   try {
     return await db.writeReplay({ fleet, transitions: log, position: position as never, asOf });
   } finally {
@@ -46,13 +46,24 @@ async function write(schema: string, fleet: FleetStore, log: TransitionLog, asOf
 
 const events = simulatedEvents({ events: 6000, devices: 400, seed: 11, organisations: 4 });
 
-describe('writeReplay', () => {
+// Both ways of adding transitions (the unique key maintained row by row, or rebuilt after a bulk insert).
+let suffix = '';
+let bulkTransitions = Number.POSITIVE_INFINITY;
+describe.each([
+  { way: 'row by row', suffix: '', bulkTransitions: Number.POSITIVE_INFINITY },
+  { way: 'bulk, key rebuilt', suffix: '_bulk', bulkTransitions: 1 },
+])('writeReplay, transitions added $way', (way) => {
+  beforeAll(() => {
+    suffix = way.suffix;
+    bulkTransitions = way.bulkTransitions;
+  });
+
   it('writes every endpoint as its snapshot entry, field for field', async () => {
     const { fleet, log, asOf } = applyEvents(events);
     const result = await write('snapshot_rows', fleet, log, asOf);
     const expected = [...fleet.endpointIds()].map((id) => endpointJsonText(fleet.readEndpoint(id)!));
     expect(expected.length).toBeGreaterThan(300);
-    expect(await endpointRowsAsJson(url, 'snapshot_rows')).toEqual(expected);
+    expect(await endpointRowsAsJson(url, `snapshot_rows${suffix}`)).toEqual(expected);
     expect(result.endpoints).toBe(expected.length);
     expect(result.transitions).toBe(log.length);
   });
@@ -61,7 +72,7 @@ describe('writeReplay', () => {
     const { fleet, log, asOf } = applyEvents(events);
     await write('transition_rows', fleet, log, asOf);
     const { rows } = await client.query<{ endpoint_id: string; region: string; from_state: string; to_state: string; at: Date; event_id: string }>(
-      'SELECT * FROM transition_rows.transitions',
+      `SELECT * FROM transition_rows${suffix}.transitions`,
     );
     const key = (t: { endpointId: number; region: string; from: string; to: string; at: number; eventId: bigint }) =>
       `${t.endpointId} ${t.region} ${t.from} ${t.to} ${t.at} ${t.eventId}`;
@@ -76,23 +87,23 @@ describe('writeReplay', () => {
   it('writes the organisations and the progress marker', async () => {
     const { fleet, log, asOf } = applyEvents(events);
     await write('org_rows', fleet, log, asOf, { inputs: ['a.ndjson', 'b.ndjson'], records: events.length });
-    const { rows: organisations } = await client.query('SELECT organisation_id::float8 AS id, state, blocked FROM org_rows.organisations ORDER BY 1');
+    const { rows: organisations } = await client.query(`SELECT organisation_id::float8 AS id, state, blocked FROM org_rows${suffix}.organisations ORDER BY 1`);
     const expected = Array.from({ length: fleet.organisationCount }, (_, o) => fleet.organisationIds[o] as number)
       .sort((a, b) => a - b)
       .map((id) => ({ id, state: fleet.organisationBlocked(id) ? 'BLOCKED' : 'ACTIVE', blocked: fleet.organisationBlocked(id) }));
     expect(organisations).toEqual(expected);
-    const { rows: progress } = await client.query('SELECT stream, position, as_of FROM org_rows.progress');
+    const { rows: progress } = await client.query(`SELECT stream, position, as_of FROM org_rows${suffix}.progress`);
     expect(progress).toEqual([{ stream: 'replay', position: { inputs: ['a.ndjson', 'b.ndjson'], records: events.length }, as_of: new Date(asOf!) }]);
   });
 
   it('leaves identical tables when the same replay is written twice, and changes no row the second time', async () => {
     const first = applyEvents(events);
     await write('twice', first.fleet, first.log, first.asOf);
-    const before = await dump('twice');
+    const before = await dump(`twice${suffix}`);
     const again = applyEvents(events);
     const result = await write('twice', again.fleet, again.log, again.asOf);
     expect(result).toEqual({ endpoints: 0, endpointsRemoved: 0, transitions: 0, organisations: 0 });
-    expect(await dump('twice')).toBe(before);
+    expect(await dump(`twice${suffix}`)).toBe(before);
   });
 
   it('a longer replay over a shorter one gives the tables of the longer replay alone', async () => {
@@ -101,7 +112,7 @@ describe('writeReplay', () => {
     const full = applyEvents(events);
     await write('continued', full.fleet, full.log, full.asOf);
     await write('direct', full.fleet, full.log, full.asOf);
-    expect(await dump('continued')).toBe(await dump('direct'));
+    expect(await dump(`continued${suffix}`)).toBe(await dump(`direct${suffix}`));
   });
 
   it('removes the rows of endpoints the replayed fleet does not hold: the table is the snapshot', async () => {
@@ -112,7 +123,18 @@ describe('writeReplay', () => {
     const result = await write('narrowed', narrow.fleet, narrow.log, narrow.asOf);
     expect(result.endpointsRemoved).toBe(wide.fleet.endpointCount - narrow.fleet.endpointCount);
     const expected = [...narrow.fleet.endpointIds()].map((id) => endpointJsonText(narrow.fleet.readEndpoint(id)!));
-    expect(await endpointRowsAsJson(url, 'narrowed')).toEqual(expected);
+    expect(await endpointRowsAsJson(url, `narrowed${suffix}`)).toEqual(expected);
+  });
+
+  it('adds a change the log holds twice once', async () => {
+    const { fleet, log, asOf } = applyEvents(events.slice(0, 2000));
+    const doubled = new TransitionLog();
+    for (let i = 0; i < log.length; i++) doubled.push(log.get(i));
+    for (let i = 0; i < log.length; i++) doubled.push(log.get(i));
+    const result = await write('doubled', fleet, doubled, asOf);
+    expect(result.transitions).toBe(log.length);
+    const { rows } = await client.query(`SELECT count(*)::int AS n FROM doubled${suffix}.transitions`);
+    expect(rows[0].n).toBe(log.length);
   });
 
   it('keeps strings that COPY must escape, and event ids beyond 2^53, exactly', async () => {
@@ -130,8 +152,8 @@ describe('writeReplay', () => {
     const { applyBatch } = await import('@simfleet/core');
     applyBatch(fleet, columns, { onTransition: log.push });
     await write('escapes', fleet, log, Date.UTC(2026, 0, 1));
-    expect(await endpointRowsAsJson(url, 'escapes')).toEqual([endpointJsonText(fleet.readEndpoint(9007199254740991)!)]);
-    const { rows } = await client.query('SELECT DISTINCT event_id FROM escapes.transitions');
+    expect(await endpointRowsAsJson(url, `escapes${suffix}`)).toEqual([endpointJsonText(fleet.readEndpoint(9007199254740991)!)]);
+    const { rows } = await client.query(`SELECT DISTINCT event_id FROM escapes${suffix}.transitions`);
     expect(rows).toEqual([{ event_id: '18446744073709551615' }]);
   });
 });
