@@ -7,11 +7,11 @@ import { parseArgs } from 'node:util';
 import { positiveInteger, withUsageErrors } from '../args.js';
 import { CHECKPOINT_HELP, CHECKPOINT_OPTIONS, openReplayCheckpoints } from '../checkpoint/checkpointFlags.js';
 import { type CliIo, EXIT, UsageError } from '../cliIo.js';
-import { expandPaths } from '../input/expandPaths.js';
+import { createProgress } from '../output/progress.js';
+import { openRejectsFile } from '../output/rejectsFile.js';
 import { renderSummary } from '../output/renderSummary.js';
 import { openReplayPostgres, PG_HELP, PG_OPTIONS } from '../postgres/replayToPostgres.js';
-import { accountingLine, runReplayOver } from '../replay/runReplayOver.js';
-import { snapshotChunks } from '../replay/snapshot.js';
+import { accountingLine, expandPaths, replaySources, snapshotChunks } from '@simfleet/engine';
 
 const HELP = `simfleet replay <paths...> — replay event logs into the state of every device
 
@@ -61,9 +61,11 @@ export async function runReplay(argv: readonly string[], io: CliIo): Promise<num
   const checkpoints = await openReplayCheckpoints(values, sources, until, io);
   // Before any replay work: an unusable database is one line and exit 1.
   const postgres = await openReplayPostgres(values, io.env);
-  const { session, account } = await runReplayOver(sources, io, {
-    quiet: values.quiet,
-    rejectsPath: values.rejects,
+  const rejects = values.rejects === undefined ? undefined : await openRejectsFile(values.rejects);
+  const { session, account } = await replaySources(sources, {
+    stdin: io.stdin,
+    progress: (totalBytes) => createProgress(io.stderr, { quiet: values.quiet, totalBytes }),
+    ...(rejects === undefined ? {} : { onReject: rejects.onReject }),
     threads: values.threads === undefined ? availableParallelism() : positiveInteger('threads', values.threads),
     rangeBytes: values['range-bytes'] === undefined ? undefined : positiveInteger('range-bytes', values['range-bytes']),
     ...(until === undefined ? {} : { until }),
@@ -74,6 +76,7 @@ export async function runReplay(argv: readonly string[], io: CliIo): Promise<num
     await postgres?.abandon();
     throw error;
   });
+  await rejects?.close();
   if (postgres !== undefined) io.stderr.write(`${await postgres.finish(session.fleet, account, { sources, from: values.from, until })}\n`);
   if (values.out !== undefined) {
     await pipeline(Readable.from(snapshotChunks(session.fleet, account)), createWriteStream(values.out));

@@ -7,9 +7,8 @@
  */
 import type { PgFleetError, TransitionLog } from '@simfleet/postgres';
 import type { FleetStore, Transition } from '@simfleet/core';
+import type { InputSource, ReplayAccount } from '@simfleet/engine';
 import { UsageError } from '../cliIo.js';
-import type { InputSource } from '../input/expandPaths.js';
-import type { ReplayAccount } from '../replay/ReplaySession.js';
 
 /** `parseArgs` options of the PostgreSQL flags. */
 export const PG_OPTIONS = {
@@ -45,7 +44,7 @@ export interface ReplayPostgres {
  *
  * @example
  * const pg = await openReplayPostgres(values, io.env); // before the replay
- * const run = await runReplayOver(sources, io, { ...options, onTransition: pg?.onTransition });
+ * const run = await replaySources(sources, { ...options, onTransition: pg?.onTransition });
  * if (pg) io.stderr.write(`${await pg.finish(run.session.fleet, run.account, { sources, from, until })}\n`);
  */
 export async function openReplayPostgres(values: PgFlagValues, env: NodeJS.ProcessEnv): Promise<ReplayPostgres | undefined> {
