@@ -23,7 +23,7 @@ import { ENDPOINT_COLUMNS, endpointCopyLine, ORGANISATION_COLUMNS, organisationC
 import { type MigrateResult, migrate } from './migrations.js';
 import { connectError, PgFleetError, queryError, redactUrl } from './PgFleetError.js';
 import { DEFAULT_SCHEMA, quoteSchema } from './schemaName.js';
-import { TRANSITION_STAGE_COLUMNS, TransitionLog } from './TransitionLog.js';
+import { TRANSITION_COLUMNS, TransitionLog } from './TransitionLog.js';
 
 /** Options of `FleetDatabase.open`. */
 export interface FleetDatabaseOptions {
@@ -272,9 +272,7 @@ export class FleetDatabase {
         await c.query('BEGIN');
         await c.query(`CREATE TEMP TABLE stage_endpoints (LIKE ${s}.endpoints) ON COMMIT DROP`);
         await c.query(`CREATE TEMP TABLE stage_organisations (LIKE ${s}.organisations) ON COMMIT DROP`);
-        await c.query(
-          'CREATE TEMP TABLE stage_transitions (endpoint_id bigint, region text, from_state text, to_state text, at_ms bigint, event_id numeric(20,0)) ON COMMIT DROP',
-        );
+        await c.query(`CREATE TEMP TABLE stage_transitions (LIKE ${s}.transitions) ON COMMIT DROP`);
         await this.#copy(`COPY stage_endpoints (${ENDPOINT_COLUMNS.join(', ')}) FROM STDIN`, w.endpointLines);
         const endpoints = await c.query(upsertSql(s, 'endpoints', 'stage_endpoints', ENDPOINT_COLUMNS));
         let endpointsRemoved = 0;
@@ -309,57 +307,77 @@ export class FleetDatabase {
   /**
    * Adds the log's transitions that the table does not hold yet; the number added.
    *
-   * A big load into a table not much bigger than it (a first replay, a re-run) drops the
-   * unique key, inserts what an anti-join finds missing, and builds the key again in one
-   * sort: maintaining the B-tree row by row, in event-time order while the key starts with
-   * the endpoint, touched a random index page per row and ran at a third of the speed
-   * (bench/transitionsLayout.mjs). Readers of `transitions` wait for that transaction;
-   * batches of a live service stay on the row-by-row path and block no one.
+   * Row by row (a live batch, a small load): COPY into staging in slices, then
+   * `INSERT … ON CONFLICT DO NOTHING`, which also drops changes repeated in the batch.
+   *
+   * A big load into a table not bigger than it (a first replay, a re-run) drops the unique
+   * key, adds the rows, and builds the key again in one sort: the key starts with the
+   * endpoint while rows come in time order, so maintaining it row by row touches a random
+   * index page per row (a third of the speed, bench/transitionsLayout.mjs). Into an empty
+   * table the rows are COPYed straight in; otherwise they are staged and one hashed
+   * anti-join keeps those not there yet. A log holding a change twice makes the rebuilt
+   * key refuse the write (a replay's log, as `applyBatch` reports it, never does).
+   * Readers of `transitions` wait for such a write to commit; a live service's small
+   * batches take the row-by-row path and block no one.
    */
   async #insertTransitions(log: TransitionLog): Promise<number> {
     const c = this.#client;
     const s = this.#s;
+    const columns = TRANSITION_COLUMNS.join(', ');
     let bulk = false;
     if (log.length > 0 && log.length >= this.#bulkTransitions) {
-      const { rows } = await c.query<{ estimate: number; empty: boolean }>(
-        `SELECT greatest(reltuples, 0)::float8 AS estimate, NOT EXISTS (SELECT 1 FROM ${s}.transitions) AS empty FROM pg_class WHERE oid = '${s}.transitions'::regclass`,
-      );
-      bulk = rows[0]!.empty || log.length >= rows[0]!.estimate;
+      const { rows } = await c.query<{ estimate: number }>(`SELECT greatest(reltuples, 0)::float8 AS estimate FROM pg_class WHERE oid = '${s}.transitions'::regclass`);
+      bulk = log.length >= rows[0]!.estimate;
     }
-    if (bulk) {
-      await c.query(`ALTER TABLE ${s}.transitions DROP CONSTRAINT transitions_once`);
-      await c.query("SET LOCAL maintenance_work_mem = '256MB'");
-    }
-    let added = 0;
-    for (let start = 0; start < log.length; start += TRANSITION_BATCH) {
-      const end = Math.min(log.length, start + TRANSITION_BATCH);
-      if (start > 0) await c.query('TRUNCATE stage_transitions');
-      await this.#copy(`COPY stage_transitions (${TRANSITION_STAGE_COLUMNS.join(', ')}) FROM STDIN`, log.copyChunks(start, end));
-      const select = `SELECT endpoint_id, region, from_state, to_state, timestamptz 'epoch' + at_ms * interval '1 millisecond', event_id FROM stage_transitions n`;
-      let result: pg.QueryResult;
-      if (bulk) {
-        // Without the key, a change repeated inside the slice must go first.
-        await c.query(
-          'DELETE FROM stage_transitions a USING stage_transitions b WHERE a.endpoint_id = b.endpoint_id AND a.region = b.region AND a.event_id = b.event_id AND a.ctid > b.ctid',
+    if (!bulk) {
+      let added = 0;
+      for (let start = 0; start < log.length; start += TRANSITION_BATCH) {
+        const end = Math.min(log.length, start + TRANSITION_BATCH);
+        if (start > 0) await c.query('TRUNCATE stage_transitions');
+        await this.#copy(`COPY stage_transitions (${columns}) FROM STDIN`, log.copyChunks(start, end));
+        const result = await c.query(
+          `INSERT INTO ${s}.transitions (${columns}) SELECT ${columns} FROM stage_transitions ON CONFLICT ON CONSTRAINT transitions_once DO NOTHING`,
         );
-        result = await c.query(
-          `INSERT INTO ${s}.transitions (endpoint_id, region, from_state, to_state, at, event_id) ${select}
-           WHERE NOT EXISTS (SELECT 1 FROM ${s}.transitions t WHERE t.endpoint_id = n.endpoint_id AND t.region = n.region AND t.event_id = n.event_id)`,
-        );
-      } else {
-        result = await c.query(
-          `INSERT INTO ${s}.transitions (endpoint_id, region, from_state, to_state, at, event_id) ${select} ON CONFLICT ON CONSTRAINT transitions_once DO NOTHING`,
-        );
+        added += result.rowCount ?? 0;
       }
-      added += result.rowCount ?? 0;
+      return added;
     }
-    if (bulk) await c.query(`ALTER TABLE ${s}.transitions ADD CONSTRAINT transitions_once UNIQUE (endpoint_id, region, event_id)`);
+    // The key goes first: from here on the table is locked against every other session.
+    await c.query(`ALTER TABLE ${s}.transitions DROP CONSTRAINT transitions_once`);
+    await c.query("SET LOCAL maintenance_work_mem = '256MB'");
+    const { rows } = await c.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${s}.transitions) AS empty`);
+    let added: number;
+    if (rows[0]!.empty) {
+      added = await this.#copy(`COPY ${s}.transitions (${columns}) FROM STDIN`, log.copyChunks());
+    } else {
+      await this.#copy(`COPY stage_transitions (${columns}) FROM STDIN`, log.copyChunks());
+      await c.query('ANALYZE stage_transitions');
+      // Without the key the planner may take a nested loop (rows × rows): make it hash.
+      await c.query("SET LOCAL work_mem = '64MB'");
+      await c.query('SET LOCAL enable_nestloop = off');
+      const result = await c.query(
+        `INSERT INTO ${s}.transitions (${columns}) SELECT ${columns} FROM stage_transitions n
+         WHERE NOT EXISTS (SELECT 1 FROM ${s}.transitions t WHERE t.endpoint_id = n.endpoint_id AND t.region = n.region AND t.event_id = n.event_id)`,
+      );
+      added = result.rowCount ?? 0;
+      await c.query('RESET enable_nestloop');
+    }
+    try {
+      await c.query(`ALTER TABLE ${s}.transitions ADD CONSTRAINT transitions_once UNIQUE (endpoint_id, region, event_id)`);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === '23505') {
+        throw new PgFleetError('query_failed', `schema ${this.schema}: the transition log holds a change twice (${(error as Error & { detail?: string }).detail ?? 'duplicate key'}): nothing was written`, '23505');
+      }
+      throw error;
+    }
     return added;
   }
 
-  async #copy(sql: string, chunks: Iterable<string>): Promise<void> {
+  /** COPYs the chunks in; the number of rows. */
+  async #copy(sql: string, chunks: Iterable<string>): Promise<number> {
     const stream = this.#client.query(copyFrom(sql));
     await pipeline(Readable.from(chunks, { objectMode: false }), stream);
+    return stream.rowCount;
   }
 }
 

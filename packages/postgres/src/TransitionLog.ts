@@ -5,11 +5,11 @@
  * of heap; here a change is 28 bytes of typed arrays (endpoint id, time, event id as two
  * uint32s, three codes of interned state names).
  */
-import type { Transition } from '@simfleet/core';
+import { formatTimestamp, type Transition } from '@simfleet/core';
 import { copyChunks } from './copyText.js';
 
-/** Columns of the COPY staging table of transitions, in order (`at` as epoch ms). */
-export const TRANSITION_STAGE_COLUMNS = ['endpoint_id', 'region', 'from_state', 'to_state', 'at_ms', 'event_id'] as const;
+/** Columns of `transitions`, in the order `copyChunks` writes them. */
+export const TRANSITION_COLUMNS = ['endpoint_id', 'region', 'from_state', 'to_state', 'at', 'event_id'] as const;
 
 const TWO_32 = 4294967296;
 
@@ -73,17 +73,26 @@ export class TransitionLog {
   }
 
   /**
-   * Transitions [start, end) as COPY text chunks, columns in `TRANSITION_STAGE_COLUMNS`
-   * order. Event ids below 2^53 print as numbers (no bigint per row).
+   * Transitions [start, end) as COPY text chunks, columns in `TRANSITION_COLUMNS` order.
+   * Event ids below 2^53 print as numbers (no bigint per row); a time is formatted once
+   * for a run of changes at the same instant (an organisation's block reaches each of
+   * its endpoints at one time).
    */
   copyChunks(start = 0, end: number = this.#length): Generator<string> {
     const names = this.#names;
+    let lastAt = Number.NaN;
+    let lastText = '';
     return copyChunks(end - start, (k) => {
       const i = start + k;
       const hi = this.#hi[i] as number;
       const lo = this.#lo[i] as number;
       const id = hi < 0x200000 ? String(hi * TWO_32 + lo) : ((BigInt(hi) << 32n) | BigInt(lo)).toString();
-      return `${this.#endpoint[i]}\t${names[this.#region[i] as number]}\t${names[this.#from[i] as number]}\t${names[this.#to[i] as number]}\t${this.#at[i]}\t${id}`;
+      const at = this.#at[i] as number;
+      if (at !== lastAt) {
+        lastAt = at;
+        lastText = formatTimestamp(at);
+      }
+      return `${this.#endpoint[i]}\t${names[this.#region[i] as number]}\t${names[this.#from[i] as number]}\t${names[this.#to[i] as number]}\t${lastText}\t${id}`;
     });
   }
 
