@@ -11,6 +11,7 @@
  * - transitions: `INSERT … ON CONFLICT DO NOTHING` on (endpoint_id, region, event_id): a
  *   re-run, or a batch that repeats a change, adds nothing. DO NOTHING has no
  *   "second time" restriction, so duplicates inside one batch need no pass of their own.
+ *   A big load rebuilds the key instead of maintaining it (`#insertTransitions`).
  * - progress: upserted last, in the same transaction.
  */
 import { type FleetStore, formatTimestamp, type JsonValue, type Transition } from '@simfleet/core';
@@ -156,7 +157,8 @@ export class FleetDatabase {
    * Writes a finished replay in one transaction: `endpoints` and `organisations` become
    * exactly the fleet (rows of endpoints the fleet does not hold are removed), its
    * transitions are added (those already there skipped), and the `replay` progress row
-   * records `position`. The same replay twice leaves identical tables.
+   * records `position`. The same replay twice leaves identical tables. The log holds each
+   * change once, as `applyBatch` reports it (a big load refuses one that does not).
    *
    * @example
    * const log = new TransitionLog();
