@@ -6,9 +6,9 @@ export default defineConfig({
   test: {
     name: 'cli',
     include: ['test/**/*.test.ts'],
-    // A real PostgreSQL 15 for `replay --pg` (installed with apt-get when missing).
-    globalSetup: ['test/postgres/globalSetup.ts'],
     testTimeout: 120_000,
     hookTimeout: 300_000,
+    // Chromium for the dashboard; a real PostgreSQL 15 for `replay --pg` (installed with apt-get when missing).
+    globalSetup: ['test/dashboard/chromiumSetup.ts', 'test/postgres/globalSetup.ts'],
   },
 });

@@ -42,3 +42,4 @@ export {
   type LiveTransition,
   type TooLateEvent,
 } from './live/LiveFleet.js';
+export { liveFromCheckpoint } from './live/liveFromCheckpoint.js';

@@ -4,7 +4,7 @@ export type { DecodedEvent } from './decodedEvent.js';
 export type { ActivityTransition, FleetTransition } from './fleetTransition.js';
 export type { BatchCounts, EndpointView, FleetView } from './fleetView.js';
 export type { InactivityRule } from './rules/InactivityRule.js';
-export type { EventTimeSpan } from './eventTimeSpan.js';
+export { type EventTimeSpan, spanMillis } from './eventTimeSpan.js';
 export { type DecodeEventsOptions, type DecodeReject, decodeEvents, toDecodedEvent } from './operators/decodeEvents.js';
 export { type DedupeEventsOptions, type DuplicateEvent, dedupeEvents } from './operators/dedupeEvents.js';
 export { type LateEvent, type OrderByEventTimeOptions, orderByEventTime } from './operators/orderByEventTime.js';

@@ -96,11 +96,17 @@ export function fleetState(options: FleetStateOptions = {}): OperatorFunction<De
         const changes: LiveTransition[] = [];
         const result = live.ingestDeviceEvents(events, collect || activity !== undefined ? (t) => changes.push(t) : undefined);
         for (const r of result.rejected) {
-          if (onUnapplied === undefined) return subscriber.error(refusal(r));
+          if (onUnapplied === undefined) {
+            subscriber.error(refusal(r));
+            return;
+          }
           onUnapplied({ event: events[r.index] as DeviceEvent, code: r.code, reason: r.reason });
         }
         for (const t of result.tooLate) {
-          if (onTooLate === undefined) return subscriber.error(new RangeError(tooLateMessage(t)));
+          if (onTooLate === undefined) {
+            subscriber.error(new RangeError(tooLateMessage(t)));
+            return;
+          }
           onTooLate({ event: events[t.index] as DeviceEvent, behindMs: t.behindMs });
         }
         const batch: BatchCounts = {
