@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { stringifyJson } from '@simfleet/core';
 import type { FleetTransition } from '@simfleet/stream';
 import { bearerAuth } from '../bearerAuth.js';
 import { sendError } from '../httpReply.js';
@@ -150,7 +151,11 @@ export function mountDashboard(options: DashboardOptions): DashboardHandler {
       return;
     }
     const endpoint = endpointText === null ? null : Number(endpointText);
-    hub.attach(res, (t) => endpoint === null || t.endpointId === endpoint);
+    // A page that falls behind gets the summary instead of the transitions it missed.
+    hub.attach(res, {
+      ...(endpoint === null ? {} : { accept: (t: FleetTransition) => t.endpointId === endpoint }),
+      resync: () => stringifyJson({ reason: 'fell_behind', summary: { ...pipeline.store.summary() } }),
+    });
   };
 
   const signIn = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
