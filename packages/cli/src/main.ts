@@ -6,7 +6,7 @@ const USAGE = `simfleet — emnify connectivity events into the state of every S
 Usage:
   simfleet replay <paths...> [--json] [--out FILE] [--until ISO] [--rejects FILE] [--strict] [--quiet]
                   [--threads N] [--from CHECKPOINT] [--checkpoint FILE] [--checkpoint-every N]
-                  [--checkpoint-interval SECONDS]
+                  [--checkpoint-interval SECONDS] [--pg URL] [--pg-schema NAME]
   simfleet device <endpointId> <paths...> [--until ISO] [--quiet]
   simfleet generate --events N --devices M [--seed S] [--out FILE] [--messy]
   simfleet serve [--port N] [--host H] [--token T] [--from CHECKPOINT]
