@@ -1,0 +1,2 @@
+/** @simfleet/cluster: simfleet scaled out on NATS JetStream. */
+export {};
