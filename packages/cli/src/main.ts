@@ -1,3 +1,4 @@
+import { InputError } from '@simfleet/engine';
 import { type CliIo, EXIT, UsageError } from './cliIo.js';
 
 const USAGE = `simfleet — emnify connectivity events into the state of every SIM and device
@@ -43,7 +44,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         throw new UsageError(`unknown command '${command}' (expected replay, device, generate or serve)`);
     }
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof InputError) {
       io.stderr.write(`simfleet: ${error.message}\n`);
       return EXIT.USAGE;
     }

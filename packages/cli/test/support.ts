@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seededShuffle } from '@simfleet/testkit';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = join(REPO, 'packages/cli/dist/bin.js');
@@ -30,23 +31,8 @@ export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'simfleet-test-'));
 }
 
-/** A seeded shuffle (mulberry32), so a failing order can be reproduced. */
-export function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const out = [...items];
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
+/** A seeded shuffle, so a failing order can be reproduced. */
+export const shuffled = seededShuffle;
 
 /** The snapshot without its `counts` and `report` (which count records, not state). */
 export function stateOf(snapshotText: string): string {

@@ -4,6 +4,7 @@ export { generateFleetLogBytes } from './simulator/generateFleetLogBytes.js';
 export { FLEET_LOG_CHUNK_BYTES, fleetLogChunks } from './simulator/fleetLogChunks.js';
 export { simulateFleetEvents } from './simulator/simulateFleetEvents.js';
 export { type FleetSimulationOptions, DEFAULT_START_AT } from './simulator/FleetSimulator.js';
+export { seededShuffle } from './seededShuffle.js';
 // Arbitraries (fast-check).
 export { event, type EventArbitraryOptions } from './arbitrary/event.js';
 export { deviceLifecycle, type DeviceLifecycleOptions } from './arbitrary/deviceLifecycle.js';

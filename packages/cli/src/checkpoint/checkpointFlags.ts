@@ -7,9 +7,9 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { positiveInteger } from '../args.js';
 import { type CliIo, UsageError } from '../cliIo.js';
-import type { InputSource } from '../input/expandPaths.js';
-import { DirectoryCheckpointStore } from './DirectoryCheckpointStore.js';
-import { type CheckpointLocation, ReplayCheckpoints } from './ReplayCheckpoints.js';
+
+import { type CheckpointLocation, DirectoryCheckpointStore, ReplayCheckpoints } from '@simfleet/engine';
+import { type InputSource } from '@simfleet/engine';
 
 /** `parseArgs` options of the checkpoint flags. */
 export const CHECKPOINT_OPTIONS = {

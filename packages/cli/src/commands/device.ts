@@ -3,10 +3,9 @@ import { Duration } from 'luxon';
 import { parseArgs } from 'node:util';
 import { withUsageErrors } from '../args.js';
 import { type CliIo, EXIT, UsageError } from '../cliIo.js';
-import { expandPaths } from '../input/expandPaths.js';
-import { eventTypeName } from '../replay/ReplaySession.js';
-import { accountingLine, runReplayOver } from '../replay/runReplayOver.js';
+import { createProgress } from '../output/progress.js';
 import { parseUntil } from './replay.js';
+import { accountingLine, eventTypeName, expandPaths, replaySources } from '@simfleet/engine';
 
 const HELP = `simfleet device <endpointId> <paths...> [--until ISO] [--json] [--quiet]
 
@@ -48,8 +47,9 @@ export async function runDevice(argv: readonly string[], io: CliIo): Promise<num
   const until = parseUntil(values.until);
   const sources = await expandPaths(paths);
   const changes: Transition[] = [];
-  const { session, account } = await runReplayOver(sources, io, {
-    quiet: values.quiet,
+  const { session, account } = await replaySources(sources, {
+    stdin: io.stdin,
+    progress: (totalBytes) => createProgress(io.stderr, { quiet: values.quiet, totalBytes }),
     watchEndpoint: endpointId,
     onTransition: (t) => {
       if (t.endpointId === endpointId) changes.push(t);

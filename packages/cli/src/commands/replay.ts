@@ -7,10 +7,10 @@ import { parseArgs } from 'node:util';
 import { positiveInteger, withUsageErrors } from '../args.js';
 import { CHECKPOINT_HELP, CHECKPOINT_OPTIONS, openReplayCheckpoints } from '../checkpoint/checkpointFlags.js';
 import { type CliIo, EXIT, UsageError } from '../cliIo.js';
-import { expandPaths } from '../input/expandPaths.js';
+import { createProgress } from '../output/progress.js';
+import { openRejectsFile } from '../output/rejectsFile.js';
 import { renderSummary } from '../output/renderSummary.js';
-import { accountingLine, runReplayOver } from '../replay/runReplayOver.js';
-import { snapshotChunks } from '../replay/snapshot.js';
+import { accountingLine, expandPaths, replaySources, snapshotChunks } from '@simfleet/engine';
 
 const HELP = `simfleet replay <paths...> — replay event logs into the state of every device
 
@@ -56,15 +56,18 @@ export async function runReplay(argv: readonly string[], io: CliIo): Promise<num
   // With --from, the checkpoint alone is a valid input.
   const sources = positionals.length === 0 && values.from !== undefined ? [] : await expandPaths(positionals);
   const checkpoints = await openReplayCheckpoints(values, sources, until, io);
-  const { session, account } = await runReplayOver(sources, io, {
-    quiet: values.quiet,
-    rejectsPath: values.rejects,
+  const rejects = values.rejects === undefined ? undefined : await openRejectsFile(values.rejects);
+  const { session, account } = await replaySources(sources, {
+    stdin: io.stdin,
+    progress: (totalBytes) => createProgress(io.stderr, { quiet: values.quiet, totalBytes }),
+    ...(rejects === undefined ? {} : { onReject: rejects.onReject }),
     threads: values.threads === undefined ? availableParallelism() : positiveInteger('threads', values.threads),
     rangeBytes: values['range-bytes'] === undefined ? undefined : positiveInteger('range-bytes', values['range-bytes']),
     ...(until === undefined ? {} : { until }),
     ...(values['max-rows'] === undefined ? {} : { maxRowsInMemory: positiveInteger('max-rows', values['max-rows']) }),
     checkpoints,
   });
+  await rejects?.close();
   if (values.out !== undefined) {
     await pipeline(Readable.from(snapshotChunks(session.fleet, account)), createWriteStream(values.out));
   }

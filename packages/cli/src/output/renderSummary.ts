@@ -1,5 +1,5 @@
 import type { FleetSummary } from '@simfleet/core';
-import type { ReplayAccount } from '../replay/ReplaySession.js';
+import { type ReplayAccount } from '@simfleet/engine';
 
 const TOP = 10;
 

@@ -1,8 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { decodeCheckpoint, type EmnifyEvent, encodeCheckpoint } from '@simfleet/core';
-import { checkpointHasher } from '../checkpoint/checkpointHasher.js';
-import type { CheckpointStore } from '../checkpoint/CheckpointStore.js';
-import { ReplaySession } from '../replay/ReplaySession.js';
+import { checkpointHasher, type CheckpointStore, ReplaySession } from '@simfleet/engine';
 
 /** When the service writes its checkpoint. */
 export interface ServeCheckpointPolicy {

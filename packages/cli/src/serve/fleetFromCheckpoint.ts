@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { decodeCheckpoint, type FleetStore } from '@simfleet/core';
-import { checkpointHasher } from '../checkpoint/checkpointHasher.js';
-import { type ReplayAccount, ReplaySession } from '../replay/ReplaySession.js';
+import { checkpointHasher, type ReplayAccount, ReplaySession } from '@simfleet/engine';
 
 /** The fleet a checkpoint holds, or why it could not be loaded. */
 export type CheckpointFleet = { ok: true; store: FleetStore; account: ReplayAccount } | { ok: false; message: string };

@@ -1,11 +1,11 @@
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type EmnifyEvent, formatTimestamp } from '@simfleet/core';
-import { DirectoryCheckpointStore } from '../checkpoint/DirectoryCheckpointStore.js';
 import { EXIT } from '../cliIo.js';
 import { fleetFromCheckpoint } from './fleetFromCheckpoint.js';
 import { type ServeCheckpointPolicy, ServeJournal } from './ServeJournal.js';
 import { type ServeOptions, startServer } from './startServer.js';
+import { DirectoryCheckpointStore } from '@simfleet/engine';
 
 /** What `runServe` needs from the process: streams, the environment, and (for tests) a stop signal. */
 export interface ServeIo {

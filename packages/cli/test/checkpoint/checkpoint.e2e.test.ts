@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventColumns, encodeCheckpoint, getCompiledMachine, StringPool } from '@simfleet/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkpointHasher } from '../../src/checkpoint/checkpointHasher.js';
+import { checkpointHasher } from '@simfleet/engine';
 import { REPO, shuffled, simfleet, tempDir } from '../support.js';
 
 const BIN = join(REPO, 'packages/cli/dist/bin.js');

@@ -1,6 +1,6 @@
 /**
  * The checksum of a checkpoint, supplied by the caller: core does no I/O and carries no
- * crypto, so the CLI passes sha256 from `node:crypto` (see packages/cli/src/checkpoint/).
+ * crypto, so the CLI passes sha256 from `node:crypto` (see packages/engine/src/checkpoint/).
  * The algorithm's name and digest length are written into the checkpoint, and a reader
  * with another hasher refuses it instead of calling it corrupt.
  */

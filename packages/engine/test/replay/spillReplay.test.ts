@@ -7,18 +7,16 @@
  */
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { decodeCheckpoint, encodeCheckpoint, type Transition } from '@simfleet/core';
 import { generateFleetLog } from '@simfleet/testkit';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkpointHasher } from '../../src/checkpoint/checkpointHasher.js';
 import { ReplayCheckpoints } from '../../src/checkpoint/ReplayCheckpoints.js';
-import type { CliIo } from '../../src/cliIo.js';
 import { expandPaths, type InputSource } from '../../src/input/expandPaths.js';
 import { type ReplayOptions, ReplaySession } from '../../src/replay/ReplaySession.js';
-import { runReplayOver } from '../../src/replay/runReplayOver.js';
-import { snapshotChunks } from '../../src/replay/snapshot.js';
+import { replaySources } from '../../src/replay/replaySources.js';
+import { snapshotChunks } from '../../src/snapshot/snapshot.js';
 import { MemoryCheckpointStore } from '../checkpoint/MemoryCheckpointStore.js';
 import { feed, type Line, messyLogArb } from '../messyLog.js';
 import { shuffled, tempDir } from '../support.js';
@@ -115,13 +113,12 @@ describe('a replay over its row budget', () => {
   });
 });
 
-describe('runReplayOver with a tiny budget', () => {
-  const io = (): CliIo => ({ stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env: {} });
+describe('replaySources with a tiny budget', () => {
   let sources: InputSource[];
   let clean: string;
 
   async function run(extra: { maxRowsInMemory?: number; checkpoints?: ReplayCheckpoints }): Promise<string> {
-    const { session, account } = await runReplayOver(sources, io(), { quiet: true, threads: 1, spillDirectory: spillRoot, ...extra });
+    const { session, account } = await replaySources(sources, { threads: 1, spillDirectory: spillRoot, ...extra });
     return [...snapshotChunks(session.fleet, account)].join('');
   }
 
@@ -153,7 +150,7 @@ describe('runReplayOver with a tiny budget', () => {
 
   it('removes its spill directory when the input fails', async () => {
     const missing: InputSource[] = [...sources, { kind: 'file', path: join(spillRoot, 'nope.ndjson'), size: 0 }];
-    await expect(runReplayOver(missing, io(), { quiet: true, threads: 1, spillDirectory: spillRoot, maxRowsInMemory: 10 })).rejects.toThrow();
+    await expect(replaySources(missing, { threads: 1, spillDirectory: spillRoot, maxRowsInMemory: 10 })).rejects.toThrow();
     expect(existsSync(spillRoot)).toBe(true);
     expect(readdirSync(spillRoot)).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { endpointJsonText, type FleetStore, formatTimestamp, stringifyJson } from '@simfleet/core';
-import type { ReplayAccount } from './ReplaySession.js';
+import type { ReplayAccount } from '../replay/ReplaySession.js';
 
 /** The snapshot contract's schema id (docs/snapshot.md, schema/snapshot-v1.schema.json). */
 export const SNAPSHOT_SCHEMA = 'simfleet/snapshot@1';

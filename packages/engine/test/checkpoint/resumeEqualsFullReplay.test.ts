@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkpointHasher } from '../../src/checkpoint/checkpointHasher.js';
 import { ReplaySession } from '../../src/replay/ReplaySession.js';
-import { snapshotChunks } from '../../src/replay/snapshot.js';
+import { snapshotChunks } from '../../src/snapshot/snapshot.js';
 import { feed, messyLogArb } from '../messyLog.js';
 
 const logArb = messyLogArb({ maxEvents: 300, maxDevices: 30, retimed: false });

@@ -9,10 +9,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { generateFleetLog } from '@simfleet/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cliIo.js';
 import { tempDir } from '../support.js';
 import { MemoryCheckpointStore } from './MemoryCheckpointStore.js';
 
@@ -21,10 +19,9 @@ const built = async <T>(path: string): Promise<T> => (await import(new URL(`../.
 const { ReplayCheckpoints } = await built<typeof import('../../src/checkpoint/ReplayCheckpoints.js')>('checkpoint/ReplayCheckpoints.js');
 const { expandPaths } = await built<typeof import('../../src/input/expandPaths.js')>('input/expandPaths.js');
 const { MIN_PARALLEL_BYTES } = await built<typeof import('../../src/replay/ParallelReplay.js')>('replay/ParallelReplay.js');
-const { runReplayOver } = await built<typeof import('../../src/replay/runReplayOver.js')>('replay/runReplayOver.js');
-const { snapshotChunks } = await built<typeof import('../../src/replay/snapshot.js')>('replay/snapshot.js');
+const { replaySources } = await built<typeof import('../../src/replay/replaySources.js')>('replay/replaySources.js');
+const { snapshotChunks } = await built<typeof import('../../src/snapshot/snapshot.js')>('snapshot/snapshot.js');
 
-const io = (): CliIo => ({ stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env: {} });
 
 type Checkpoints = Awaited<ReturnType<typeof ReplayCheckpoints.open>>;
 type InputSource = Awaited<ReturnType<typeof expandPaths>>[number];
@@ -35,7 +32,7 @@ let clean: string;
 /** `sources` must be the ones the checkpoints were opened with (they are known by identity). */
 async function replay(threads: number, sources: InputSource[], checkpoints?: Checkpoints): Promise<string> {
   // 64 KiB ranges: the file is cut into dozens of ranges, so checkpoints fall between them.
-  const { session, account } = await runReplayOver(sources, io(), { quiet: true, threads, rangeBytes: 1 << 16, checkpoints });
+  const { session, account } = await replaySources(sources, { threads, rangeBytes: 1 << 16, checkpoints });
   return Buffer.concat([...snapshotChunks(session.fleet, account)]).toString('utf8');
 }
 

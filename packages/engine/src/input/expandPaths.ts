@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UsageError } from '../cliIo.js';
+import { InputError } from '../InputError.js';
 
 /** One input to read: a file, or standard input. */
 export type InputSource = { readonly kind: 'file'; readonly path: string; readonly size: number } | { readonly kind: 'stdin' };
@@ -17,7 +17,7 @@ const LOG_FILE = /\.(ndjson|jsonl|json)(\.gz)?$/i;
  * await expandPaths(['examples/data', '-'])
  */
 export async function expandPaths(paths: readonly string[]): Promise<InputSource[]> {
-  if (paths.length === 0) throw new UsageError('no input: give files, directories or - for stdin');
+  if (paths.length === 0) throw new InputError('no input: give files, directories or - for stdin');
   const sources: InputSource[] = [];
   for (const path of paths) {
     if (path === '-') {
@@ -25,11 +25,11 @@ export async function expandPaths(paths: readonly string[]): Promise<InputSource
       continue;
     }
     const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-      throw new UsageError(`cannot read '${path}': ${error.code === 'ENOENT' ? 'no such file or directory' : error.message}`);
+      throw new InputError(`cannot read '${path}': ${error.code === 'ENOENT' ? 'no such file or directory' : error.message}`);
     });
     if (info.isDirectory()) {
       const files = await listLogFiles(path);
-      if (files.length === 0) throw new UsageError(`directory '${path}' holds no *.ndjson, *.jsonl or *.json files`);
+      if (files.length === 0) throw new InputError(`directory '${path}' holds no *.ndjson, *.jsonl or *.json files`);
       sources.push(...files);
     } else {
       sources.push({ kind: 'file', path, size: info.size });

@@ -1,33 +1,30 @@
 /**
- * Periodic and final checkpoints of a real `runReplayOver` over real files (NDJSON, a
+ * Periodic and final checkpoints of a real `replaySources` over real files (NDJSON, a
  * JSON array, gzip): resuming from EVERY checkpoint written during the run, with the
  * same inputs, gives the clean run's snapshot byte for byte — the deterministic twin of
  * the SIGKILL test (a kill leaves exactly one of these checkpoints behind).
  */
 import { utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { generateFleetLog } from '@simfleet/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ReplayCheckpointOptions, ReplayCheckpoints } from '../../src/checkpoint/ReplayCheckpoints.js';
-import { type CliIo, UsageError } from '../../src/cliIo.js';
+import { InputError } from '../../src/InputError.js';
 import { expandPaths, type InputSource } from '../../src/input/expandPaths.js';
-import { runReplayOver } from '../../src/replay/runReplayOver.js';
-import { snapshotChunks } from '../../src/replay/snapshot.js';
+import { replaySources } from '../../src/replay/replaySources.js';
+import { snapshotChunks } from '../../src/snapshot/snapshot.js';
 import { tempDir } from '../support.js';
 import { MemoryCheckpointStore } from './MemoryCheckpointStore.js';
 
-const io = (): CliIo => ({ stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), env: {} });
 
 let dir: string;
 let paths: string[];
 let clean: string;
 
 async function replay(sources: readonly InputSource[], checkpoints?: ReplayCheckpoints, until?: number): Promise<string> {
-  const { session, account } = await runReplayOver(sources, io(), {
-    quiet: true,
-    threads: 1,
+  const { session, account } = await replaySources(sources, {
+        threads: 1,
     checkpoints,
     ...(until === undefined ? {} : { until }),
   });
@@ -96,7 +93,7 @@ describe('checkpoints during a replay', () => {
     utimesSync(paths[0]!, new Date(), new Date(Date.now() + 5000));
     const changed = await expandPaths(paths.slice(0, 1));
     const refused = open({ sources: changed, from });
-    await expect(refused).rejects.toBeInstanceOf(UsageError);
+    await expect(refused).rejects.toBeInstanceOf(InputError);
     await expect(refused).rejects.toThrow(/changed since the checkpoint/);
   });
 });

@@ -27,7 +27,7 @@ import {
   formatTimestamp,
   type StringPool,
 } from '@simfleet/core';
-import { UsageError } from '../cliIo.js';
+import { InputError } from '../InputError.js';
 import type { InputSource } from '../input/expandPaths.js';
 import type { CheckpointStore } from './CheckpointStore.js';
 import { checkpointHasher } from './checkpointHasher.js';
@@ -107,7 +107,7 @@ export class ReplayCheckpoints {
 
   /**
    * Loads and verifies `from` (if any) and matches its inputs with the run's. Throws a
-   * `UsageError` (exit 1) for a missing, refused or mismatched checkpoint, or an input that
+   * `InputError` (exit 1) for a missing, refused or mismatched checkpoint, or an input that
    * changed since it was read.
    */
   static async open(options: ReplayCheckpointOptions): Promise<ReplayCheckpoints> {
@@ -115,13 +115,13 @@ export class ReplayCheckpoints {
     if (options.from !== undefined) {
       const { store, name, label } = options.from;
       const bytes = await store.read(name);
-      if (bytes === undefined) throw new UsageError(`--from ${label}: no such checkpoint`);
+      if (bytes === undefined) throw new InputError(`--from ${label}: no such checkpoint`);
       const decoded = decodeCheckpoint(bytes, checkpointHasher);
-      if (!decoded.ok) throw new UsageError(`--from ${label}: ${decoded.error.message} [${decoded.error.code}]`);
+      if (!decoded.ok) throw new InputError(`--from ${label}: ${decoded.error.message} [${decoded.error.code}]`);
       loaded = decoded.value;
       const until = options.until ?? null;
       if (loaded.header.until !== until) {
-        throw new UsageError(`--from ${label}: the checkpoint was read with --until ${describeUntil(loaded.header.until)}, this run has ${describeUntil(until)}: they must be the same`);
+        throw new InputError(`--from ${label}: the checkpoint was read with --until ${describeUntil(loaded.header.until)}, this run has ${describeUntil(until)}: they must be the same`);
       }
     }
     const previous = [...(loaded?.header.inputs ?? [])];
@@ -142,7 +142,7 @@ export class ReplayCheckpoints {
         used.add(index);
         const before = previous[index]!;
         if (before.size !== info.size || before.mtimeMs !== info.mtimeMs) {
-          throw new UsageError(
+          throw new InputError(
             `--from ${options.from?.label}: '${source.path}' changed since the checkpoint read it (size ${before.size} → ${info.size} bytes, ` +
               `modified ${formatTimestamp(before.mtimeMs)} → ${formatTimestamp(info.mtimeMs)}): name only new logs, or replay from the logs`,
           );
