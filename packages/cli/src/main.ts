@@ -10,6 +10,7 @@ Usage:
   simfleet device <endpointId> <paths...> [--until ISO] [--quiet]
   simfleet generate --events N --devices M [--seed S] [--out FILE] [--messy]
   simfleet serve [--port N] [--host H] [--token T] [--from CHECKPOINT]
+  simfleet publish <paths...> --nats URL [--partitions N] [--rejects FILE]
 
 Paths are files, directories (every *.ndjson, *.jsonl, *.json and their .gz) or - for stdin.
 Run 'simfleet <command> --help' for a command's options.`;
@@ -34,6 +35,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await (await import('./commands/generate.js')).runGenerate(rest, io);
       case 'serve':
         return await (await import('./commands/serve.js')).runServeCommand(rest, io);
+      case 'publish':
+        return await (await import('@simfleet/cluster')).runPublish(rest, io);
       case undefined:
       case 'help':
       case '--help':

@@ -1,2 +1,13 @@
-/** @simfleet/cluster: simfleet scaled out on NATS JetStream. */
-export {};
+/**
+ * @simfleet/cluster — simfleet scaled out on NATS JetStream.
+ *
+ * - `runPublish`: event logs into one stream, one subject per partition (by endpoint id).
+ * - Partition ownership by KV leases, `simfleet worker` and `simfleet status` (docs/cluster.md).
+ */
+export { ClusterError } from './commands/ClusterError.js';
+export type { CommandIo } from './commands/CommandIo.js';
+export { publishSummary, runPublish } from './commands/publish.js';
+export { type PublishAccount, type PublishOptions, type PublishRejection, type SourcedRecord, publishRecords } from './publish/publishRecords.js';
+export { DEFAULT_PARTITIONS, EVENT_STREAM, REJECT_SUBJECT, partitionSubject } from './stream/eventStream.js';
+export { ensureEventStream, eventStreamPartitions } from './stream/ensureEventStream.js';
+export { partitionOf } from './stream/partitionOf.js';
