@@ -11,6 +11,7 @@ Usage:
   simfleet generate --events N --devices M [--seed S] [--out FILE] [--messy]
   simfleet serve [--port N] [--host H] [--token T] [--from CHECKPOINT]
   simfleet publish <paths...> --nats URL [--partitions N] [--rejects FILE]
+  simfleet status --nats URL [--json]
 
 Paths are files, directories (every *.ndjson, *.jsonl, *.json and their .gz) or - for stdin.
 Run 'simfleet <command> --help' for a command's options.`;
@@ -37,6 +38,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await (await import('./commands/serve.js')).runServeCommand(rest, io);
       case 'publish':
         return await (await import('@simfleet/cluster')).runPublish(rest, io);
+      case 'status':
+        return await (await import('@simfleet/cluster')).runStatus(rest, io);
       case undefined:
       case 'help':
       case '--help':

@@ -11,3 +11,17 @@ export { type PublishAccount, type PublishOptions, type PublishRejection, type S
 export { DEFAULT_PARTITIONS, EVENT_STREAM, REJECT_SUBJECT, partitionSubject } from './stream/eventStream.js';
 export { ensureEventStream, eventStreamPartitions } from './stream/ensureEventStream.js';
 export { partitionOf } from './stream/partitionOf.js';
+export { desiredOwner, shareOf } from './ownership/assignPartitions.js';
+export {
+  CHECKPOINT_BUCKET,
+  DEFAULT_LEASE_TTL_MS,
+  LEASE_BUCKET,
+  type LeaseBucket,
+  openCheckpointBucket,
+  openLeaseBucket,
+} from './ownership/clusterBuckets.js';
+export { type CheckpointRecord, parseCheckpointRecord } from './ownership/checkpointRecord.js';
+export { type OwnershipOptions, type PartitionHandler, PartitionOwnership, type ReleaseReason } from './ownership/PartitionOwnership.js';
+export { partitionConsumerName } from './consume/partitionConsumerName.js';
+export { type ClusterStatus, type PartitionStatus, readClusterStatus, renderClusterStatus } from './status/clusterStatus.js';
+export { runStatus } from './commands/status.js';
