@@ -46,10 +46,10 @@ function assertExclusive(workers: readonly Spawned[], killedAt: Map<string, numb
     const held = new Set<number>();
     for (const e of w.events) {
       if (e.event !== 'acquired' && e.event !== 'released') continue;
-      const partition = e.partition as number;
+      const partition = e.partition ?? -1;
       if (e.event === 'acquired') held.add(partition);
       else held.delete(partition);
-      lines.push({ at: e.at as number, name: w.name, partition, kind: e.event });
+      lines.push({ at: e.at ?? 0, name: w.name, partition, kind: e.event });
     }
     const killed = killedAt.get(w.name);
     if (killed !== undefined) for (const partition of held) lines.push({ at: killed, name: w.name, partition, kind: 'released' });

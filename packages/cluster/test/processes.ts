@@ -1,11 +1,21 @@
 /** Worker processes for the tests: spawned, their JSON-line output collected, killed at the end. */
 import { type ChildProcess, spawn } from 'node:child_process';
 
+/** One JSON line a test worker process prints. */
+export interface WorkerLine {
+  readonly event: string;
+  readonly name?: string;
+  readonly at?: number;
+  readonly partition?: number;
+  readonly reason?: string;
+  readonly [field: string]: unknown;
+}
+
 /** A spawned process and the JSON lines it printed. */
 export interface Spawned {
   readonly name: string;
   readonly child: ChildProcess;
-  readonly events: Record<string, unknown>[];
+  readonly events: WorkerLine[];
   stderr(): string;
   /** Resolves with the exit code (or signal) once the process ended. */
   readonly exited: Promise<number | string>;
@@ -19,7 +29,7 @@ export interface Spawned {
  */
 export function spawnJsonLines(name: string, args: readonly string[]): Spawned {
   const child = spawn('node', [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const events: Record<string, unknown>[] = [];
+  const events: WorkerLine[] = [];
   let pending = '';
   let err = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -27,7 +37,7 @@ export function spawnJsonLines(name: string, args: readonly string[]): Spawned {
     for (let nl = pending.indexOf('\n'); nl !== -1; nl = pending.indexOf('\n')) {
       const line = pending.slice(0, nl);
       pending = pending.slice(nl + 1);
-      if (line.trim() !== '') events.push(JSON.parse(line) as Record<string, unknown>);
+      if (line.trim() !== '') events.push(JSON.parse(line) as WorkerLine);
     }
   });
   child.stderr?.on('data', (chunk: Buffer) => {
