@@ -25,3 +25,7 @@ export { type OwnershipOptions, type PartitionHandler, PartitionOwnership, type 
 export { partitionConsumerName } from './consume/partitionConsumerName.js';
 export { type ClusterStatus, type PartitionStatus, readClusterStatus, renderClusterStatus } from './status/clusterStatus.js';
 export { runStatus } from './commands/status.js';
+export { PartitionConsumer, type PartitionConsumerOptions } from './consume/PartitionConsumer.js';
+export { PartitionFencedError } from './consume/PartitionFencedError.js';
+export type { PartitionMessage, PartitionSink, SinkRejection, SinkResult } from './consume/PartitionSink.js';
+export { REJECT_STREAM, type RejectedRecord, ensureRejectStream, publishRejection } from './consume/rejectStream.js';
