@@ -333,10 +333,12 @@ export class PartitionConsumer {
   }
 }
 
-function toPartitionMessage(m: JsMsg): PartitionMessage {
+/** The sink's view of a stored message (also used when a partition is rebuilt from the stream). */
+export function toPartitionMessage(m: JsMsg): PartitionMessage {
   const fanout = m.headers?.get(FANOUT_HEADER);
   return {
     seq: m.seq,
+    storedAt: m.time.getTime(),
     text: m.string(),
     source: m.headers?.get(SOURCE_HEADER) || undefined,
     fanoutHome: fanout === undefined || fanout === '' ? undefined : Number(fanout),

@@ -13,6 +13,8 @@ export interface PartitionMessage {
   readonly seq: number;
   /** The record's JSON text. */
   readonly text: string;
+  /** When JetStream stored it (UTC epoch ms): the receive time of the engine's clock guard, the same on every restore. */
+  readonly storedAt: number;
   /** `file:line` of the record in the input it was published from, when known. */
   readonly source: string | undefined;
   /**

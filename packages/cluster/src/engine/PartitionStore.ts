@@ -1,0 +1,25 @@
+import type { FleetStore } from '@simfleet/core';
+
+/** One batch's write: the partition's state after it and the stream sequence it covers. */
+export interface PartitionCommit {
+  /** The position the batch continues from: the store refuses the write when it holds another. */
+  readonly previousSeq: number;
+  readonly coveredSeq: number;
+  /** The partition's live fleet after the batch. */
+  readonly fleet: FleetStore;
+  /** Endpoints of this partition whose state changed in the batch (their rows to write). */
+  readonly endpointIds: readonly number[];
+  /** Newest applied event time, UTC epoch ms. */
+  readonly asOf: number | null;
+}
+
+/**
+ * Where a partition's position — and, with a database, its tables — are kept. `commit` is one
+ * transaction: the rows and the position together, refused with `PartitionFencedError` when the
+ * stored position is not `previousSeq`.
+ */
+export interface PartitionStore {
+  /** The stream sequence the partition's stored state covers (0: none). */
+  position(partition: number): Promise<number>;
+  commit(partition: number, write: PartitionCommit): Promise<void>;
+}
