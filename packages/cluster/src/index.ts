@@ -29,3 +29,8 @@ export { PartitionConsumer, type PartitionConsumerOptions } from './consume/Part
 export { PartitionFencedError } from './consume/PartitionFencedError.js';
 export type { PartitionMessage, PartitionSink, SinkRejection, SinkResult } from './consume/PartitionSink.js';
 export { REJECT_STREAM, type RejectedRecord, ensureRejectStream, publishRejection } from './consume/rejectStream.js';
+export { EngineSink, type EngineSinkOptions } from './engine/EngineSink.js';
+export { KvPositionStore } from './engine/KvPositionStore.js';
+export type { PartitionCommit, PartitionStore } from './engine/PartitionStore.js';
+export { runWorker, type WorkerOptions } from './worker/runWorker.js';
+export { runWorkerCommand } from './commands/worker.js';

@@ -111,10 +111,15 @@ export class PartitionConsumer {
     this.#loop = this.#run();
   }
 
-  /** Stops after the batch in progress (its checkpoint stored) and closes the partition's state. */
-  async stop(): Promise<void> {
+  /**
+   * Stops after the batch in progress (its checkpoint stored) and closes the partition's state.
+   * A clean stop (handover, shutdown) also clears the start-attempt counter: only owners that
+   * died count as attempts that did not get past a record.
+   */
+  async stop(clean = true): Promise<void> {
     this.#stopping = true;
     await this.#loop;
+    if (clean) await this.#options.checkpoints.delete(`attempt.${this.#partition}`).catch(() => {});
     await this.#sink.close(this.#partition);
   }
 

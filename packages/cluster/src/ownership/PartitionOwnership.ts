@@ -64,6 +64,8 @@ export class PartitionOwnership {
   readonly #options: OwnershipOptions;
   readonly #handler: PartitionHandler;
   readonly #held = new Map<number, HeldLease>();
+  /** Partitions whose `acquired` has not resolved yet. */
+  readonly #starting = new Map<number, Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> = Promise.resolve();
   #stopped = false;
@@ -160,6 +162,7 @@ export class PartitionOwnership {
         if (entry !== undefined && (entry === null || entry.operation !== 'PUT' || entry.revision !== lease.revision)) {
           this.#held.delete(partition);
           this.#log(`lost partition ${partition}: ${error instanceof Error ? error.message : String(error)}`);
+          await this.#starting.get(partition);
           await this.#handler.released(partition, 'lost');
         }
       }
@@ -181,18 +184,24 @@ export class PartitionOwnership {
     }
     this.#held.set(partition, { revision, renewedAt: performance.now() });
     this.#log(`acquired partition ${partition}`);
-    try {
-      await this.#handler.acquired(partition);
-    } catch (error) {
+    // Starting a partition can take long (its state is rebuilt): it runs beside the ticks, which
+    // must keep renewing every lease in time.
+    const starting = this.#handler.acquired(partition).catch(async (error: unknown) => {
+      this.#starting.delete(partition);
       this.#log(`partition ${partition} failed to start: ${error instanceof Error ? error.message : String(error)}`);
-      await this.#handOver(partition, 'lost');
-    }
+      await this.#handOver(partition, 'handover');
+    });
+    this.#starting.set(partition, starting);
+    void starting.finally(() => {
+      if (this.#starting.get(partition) === starting) this.#starting.delete(partition);
+    });
   }
 
   async #handOver(partition: number, reason: ReleaseReason): Promise<void> {
     const lease = this.#held.get(partition);
     if (lease === undefined) return;
     this.#held.delete(partition);
+    await this.#starting.get(partition);
     await this.#handler.released(partition, reason);
     // Delete by revision: if the lease already moved on, this fails and touches nothing.
     await this.#kv.delete(partitionKey(partition), { previousSeq: lease.revision }).catch(() => {});
@@ -205,7 +214,7 @@ export class PartitionOwnership {
       if (performance.now() - lease.renewedAt <= limit) continue;
       this.#held.delete(partition);
       this.#log(`lost partition ${partition}: lease not renewed for ${Math.round(limit)} ms`);
-      this.#handler.released(partition, 'lost').catch(() => {});
+      void (this.#starting.get(partition) ?? Promise.resolve()).then(() => this.#handler.released(partition, 'lost')).catch(() => {});
     }
   }
 
