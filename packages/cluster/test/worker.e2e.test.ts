@@ -9,7 +9,7 @@ import type { ClusterStatus } from '../src/status/clusterStatus.js';
 import { EVENT_STREAM } from '../src/stream/eventStream.js';
 import { type NatsServer, startNatsServer } from './natsServer.js';
 import { killAll, type Spawned, waitFor } from './processes.js';
-import { type NatsHandles, natsHandles, REPO, SIMFLEET_BIN } from './support.js';
+import { type NatsHandles, natsHandles, SIMFLEET_BIN } from './support.js';
 
 const run = promisify(execFile);
 
