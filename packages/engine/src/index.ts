@@ -31,6 +31,10 @@ export { checkpointHasher } from './checkpoint/checkpointHasher.js';
 export {
   DEFAULT_MAX_CLOCK_SKEW_MS,
   DEFAULT_REORDER_HORIZON_MS,
+  LIVE_ACCEPTED,
+  LIVE_DUPLICATE,
+  LIVE_REJECTED,
+  LIVE_TOO_LATE,
   type LiveBatchResult,
   LiveFleet,
   type LiveFleetOptions,
@@ -38,3 +42,4 @@ export {
   type LiveTransition,
   type TooLateEvent,
 } from './live/LiveFleet.js';
+export { liveFromCheckpoint } from './live/liveFromCheckpoint.js';

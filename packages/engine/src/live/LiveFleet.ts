@@ -33,6 +33,7 @@ import {
   appendRow,
   applyBatch,
   classifyEvent,
+  type DeviceEvent,
   type EmnifyEvent,
   type EventColumns,
   FleetStore,
@@ -92,8 +93,16 @@ export interface LiveRejection {
   readonly reason: string;
 }
 
+/** Outcome of each record of a batch (`LiveBatchResult.outcomes`). */
+export const LIVE_ACCEPTED = 0;
+export const LIVE_DUPLICATE = 1;
+export const LIVE_TOO_LATE = 2;
+export const LIVE_REJECTED = 3;
+
 /** What one `ingest` did. */
 export interface LiveBatchResult {
+  /** Per record of the batch, in its order: LIVE_ACCEPTED, LIVE_DUPLICATE, LIVE_TOO_LATE or LIVE_REJECTED. */
+  readonly outcomes: Uint8Array;
   /** New events taken into the state. */
   readonly accepted: number;
   /** Copies of events already taken (by id). */
@@ -188,34 +197,63 @@ export class LiveFleet {
    * copies of accepted events, places every other event where replay would, and reports
    * what it did. After it returns, `fleet` equals replay of everything accepted so far.
    */
-  ingest(events: readonly EmnifyEvent[]): LiveBatchResult {
+  ingest(events: readonly EmnifyEvent[], onTransition?: (transition: LiveTransition) => void): LiveBatchResult {
+    return this.#ingestEvents(events.length, onTransition, (i) => {
+      const event = events[i] as EmnifyEvent;
+      return { device: classifyEvent(event), unknownType: event.type === 'unknown' ? event.typeId : -1 };
+    });
+  }
+
+  /**
+   * `ingest` for events already classified for the machine (`classifyEvent`), as the RxJS
+   * operators carry them. Their catalog type ids are not known here, so the account's
+   * `unknownEventTypes` does not count them.
+   */
+  ingestDeviceEvents(events: readonly DeviceEvent[], onTransition?: (transition: LiveTransition) => void): LiveBatchResult {
+    return this.#ingestEvents(events.length, onTransition, (i) => {
+      const device = events[i] as DeviceEvent;
+      return { device, unknownType: -1 };
+    });
+  }
+
+  #ingestEvents(n: number, onTransition: ((t: LiveTransition) => void) | undefined, eventAt: (i: number) => { device: DeviceEvent; unknownType: number }): LiveBatchResult {
     const limit = this.#now() + this.#skew;
     const stage = this.#stage;
     stage.clear();
     const rejected: LiveRejection[] = [];
     const index: number[] = [];
-    for (let i = 0; i < events.length; i++) {
-      const event = events[i] as EmnifyEvent;
+    const outcomes = new Uint8Array(n);
+    if (this.#stageUnknown.length < n) this.#stageUnknown = new Int32Array(Math.max(n, this.#stageUnknown.length * 2));
+    for (let i = 0; i < n; i++) {
+      const { device, unknownType } = eventAt(i);
       this.#records++;
-      if (event.timestamp > limit) {
-        const reason = `event time ${new Date(event.timestamp).toISOString()} is more than ${this.#skew / 1000} s after this machine's clock (${new Date(limit - this.#skew).toISOString()})`;
+      if (device.at > limit) {
+        const reason = `event time ${new Date(device.at).toISOString()} is more than ${this.#skew / 1000} s after this machine's clock (${new Date(limit - this.#skew).toISOString()})`;
         this.#reject(rejected, i, 'future_timestamp', reason);
+        outcomes[i] = LIVE_REJECTED;
         continue;
       }
-      const pushed = stage.push(classifyEvent(event));
+      const pushed = stage.push(device);
       if (!pushed.ok) {
         this.#reject(rejected, i, pushed.error.code, pushed.error.message);
+        outcomes[i] = LIVE_REJECTED;
         continue;
       }
-      if (this.#stageUnknown.length < stage.length) {
-        const grown = new Int32Array(this.#stageUnknown.length * 2);
-        grown.set(this.#stageUnknown);
-        this.#stageUnknown = grown;
-      }
-      this.#stageUnknown[stage.length - 1] = event.type === 'unknown' ? event.typeId : -1;
+      this.#stageUnknown[stage.length - 1] = unknownType;
       index.push(i);
     }
-    return this.#ingestStaged(index, rejected);
+    return this.#ingestStaged(index, rejected, outcomes, this.#emitter(onTransition));
+  }
+
+  /** The constructor's `onTransition` and a call's, as one (undefined when neither). */
+  #emitter(call: ((t: LiveTransition) => void) | undefined): ((t: LiveTransition) => void) | undefined {
+    const own = this.#onTransition;
+    if (own === undefined) return call;
+    if (call === undefined) return own;
+    return (t) => {
+      own(t);
+      call(t);
+    };
   }
 
   /**
@@ -225,8 +263,11 @@ export class LiveFleet {
   ingestRows(rows: EventColumns): LiveBatchResult {
     const stage = this.#stage;
     const index: number[] = [];
-    let done: LiveBatchResult = { accepted: 0, duplicates: 0, tooLate: [], rejected: [], refolded: 0 };
+    const outcomes = new Uint8Array(rows.length);
+    let done: LiveBatchResult = { outcomes, accepted: 0, duplicates: 0, tooLate: [], rejected: [], refolded: 0 };
     const n = rows.length;
+    // In (time, id) order: then every event is in order for its device, none too late.
+    const order = Uint32Array.from(sortBatch(rows));
     const CHUNK = 1 << 16;
     for (let start = 0; start < n; start += CHUNK) {
       stage.clear();
@@ -234,14 +275,16 @@ export class LiveFleet {
       const end = Math.min(n, start + CHUNK);
       stage.reserve(end - start);
       if (this.#stageUnknown.length < end - start) this.#stageUnknown = new Int32Array(end - start);
-      for (let r = start; r < end; r++) {
+      for (let k = start; k < end; k++) {
+        const r = order[k] as number;
         copyRow(rows, r, stage);
-        this.#stageUnknown[r - start] = -2;
+        this.#stageUnknown[k - start] = -2;
         index.push(r);
       }
       this.#records += end - start;
-      const result = this.#ingestStaged(index, []);
+      const result = this.#ingestStaged(index, [], outcomes, this.#onTransition);
       done = {
+        outcomes,
         accepted: done.accepted + result.accepted,
         duplicates: done.duplicates + result.duplicates,
         tooLate: [...done.tooLate, ...result.tooLate],
@@ -258,7 +301,12 @@ export class LiveFleet {
     this.#rejectedByReason.set(code, (this.#rejectedByReason.get(code) ?? 0) + 1);
   }
 
-  #ingestStaged(index: readonly number[], rejected: LiveRejection[]): LiveBatchResult {
+  #ingestStaged(
+    index: readonly number[],
+    rejected: LiveRejection[],
+    outcomes: Uint8Array,
+    onTransition: ((t: LiveTransition) => void) | undefined,
+  ): LiveBatchResult {
     const stage = this.#stage;
     const fleet = this.fleet;
     const arena = this.#arena;
@@ -280,6 +328,7 @@ export class LiveFleet {
       const known = ids.get(hi, lo);
       if (known !== undefined) {
         duplicates++;
+        outcomes[index[r] as number] = LIVE_DUPLICATE;
         if (known >= 0 && this.#wins(r, known)) this.#replaceCopy(r, known, dirty, touched);
         continue;
       }
@@ -296,6 +345,7 @@ export class LiveFleet {
       const newest = found < 0 ? Number.NaN : (this.#newest[found] as number);
       if (at < newest - this.#horizon) {
         ids.set(hi, lo, TOO_LATE);
+        outcomes[index[r] as number] = LIVE_TOO_LATE;
         const eventId = (BigInt(hi) << 32n) | BigInt(lo);
         tooLate.push({ index: index[r] as number, eventId, endpointId, behindMs: newest - at });
         this.#tooLate++;
@@ -335,7 +385,6 @@ export class LiveFleet {
       }
       copyRow(stage, acceptedStage[k] as number, batch);
     }
-    const onTransition = this.#onTransition;
     applyBatch(fleet, batch, {
       fleetEventsInAnyOrder: true,
       ...(onTransition === undefined ? {} : { onTransition: (t: Transition) => onTransition({ ...t, correction: false }) }),
@@ -343,11 +392,15 @@ export class LiveFleet {
 
     // Late events: re-fold each device they reach, in endpoint order (deterministic reports).
     const refold = [...dirty.keys()].sort((a, b) => fleet.idOf(a) - fleet.idOf(b));
-    for (const d of refold) this.#refold(d, dirty.get(d) as { at: number; eventId: bigint });
+    for (const d of refold) this.#refold(d, dirty.get(d) as { at: number; eventId: bigint }, onTransition);
 
     for (const d of touched) this.#foldOut(d);
+    // The store's running totals are the live account's (re-folds apply events again).
+    fleet.applied = this.#applied;
+    fleet.duplicates = this.#duplicates;
+    fleet.late = this.#tooLate;
     if (this.#dead > 1 << 16 && this.#dead > this.#arena.length - this.#dead) this.#compact();
-    return { accepted: acceptedStage.length, duplicates, tooLate, rejected, refolded: refold.length };
+    return { outcomes, accepted: acceptedStage.length, duplicates, tooLate, rejected, refolded: refold.length };
   }
 
   #countAccepted(at: number, unknownType: number, withoutEndpoint: boolean): void {
@@ -394,7 +447,7 @@ export class LiveFleet {
   }
 
   /** Sets device `d` back to its base and applies its retained events again; reports the difference. */
-  #refold(d: number, cause: { at: number; eventId: bigint }): void {
+  #refold(d: number, cause: { at: number; eventId: bigint }, onTransition: ((t: LiveTransition) => void) | undefined): void {
     const fleet = this.fleet;
     const fromState = fleet.stateOf(d);
     const fromBlocked = fleet.effectivelyBlocked(d);
@@ -405,7 +458,6 @@ export class LiveFleet {
     const list = this.#rows[d] as number[];
     scratch.reserve(list.length);
     for (const x of list) copyRow(this.#arena, x, scratch);
-    const onTransition = this.#onTransition;
     applyBatch(fleet, scratch, {
       fleetEventsInAnyOrder: true,
       // The device's own steps are history already reported; members of its organisation
