@@ -82,6 +82,8 @@ export class PartitionConsumer {
   #loop: Promise<void> = Promise.resolve();
   #onFenced: (() => void) | undefined;
   #firstSeqAfterStart: number | undefined;
+  /** Records still to apply one at a time before leaving careful mode. */
+  #carefulLeft = 0;
 
   constructor(js: JetStreamClient, jsm: JetStreamManager, partition: number, sink: PartitionSink, options: PartitionConsumerOptions) {
     this.#js = js;
@@ -107,6 +109,7 @@ export class PartitionConsumer {
     const previous = await this.#readCheckpoint();
     this.#messages = previous?.seq === this.#covered ? previous.messages : 0;
     this.#startAttempt = await this.#countStartAttempt();
+    this.#carefulLeft = this.#options.batchSize ?? 500;
     await this.#recreateConsumer();
     this.#loop = this.#run();
   }
@@ -282,9 +285,16 @@ export class PartitionConsumer {
 
   async #recordCheckpoint(): Promise<void> {
     if (this.#startAttempt > 1) {
-      // Past the position the crashed owners started from: back to full batches.
-      this.#startAttempt = 1;
-      await this.#options.checkpoints.delete(`attempt.${this.#partition}`).catch(() => {});
+      // Careful mode after owners died here: one record per batch, the death count carried
+      // forward with the position, until a full batch's worth of records got through (the
+      // record that killed them lies within the first batch after where they started).
+      this.#carefulLeft -= 1;
+      if (this.#carefulLeft <= 0) {
+        this.#startAttempt = 1;
+        await this.#options.checkpoints.delete(`attempt.${this.#partition}`).catch(() => {});
+      } else {
+        await this.#options.checkpoints.put(`attempt.${this.#partition}`, JSON.stringify({ from: this.#covered, count: this.#startAttempt }));
+      }
     }
     const record: CheckpointRecord = { seq: this.#covered, messages: this.#messages, at: new Date().toISOString(), owner: this.#options.owner };
     await this.#options.checkpoints.put(partitionKey(this.#partition), JSON.stringify(record));
