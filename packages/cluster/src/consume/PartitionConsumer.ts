@@ -106,8 +106,12 @@ export class PartitionConsumer {
   async start(onFenced?: () => void): Promise<void> {
     this.#onFenced = onFenced;
     this.#covered = await this.#sink.open(this.#partition);
-    const previous = await this.#readCheckpoint();
-    this.#messages = previous?.seq === this.#covered ? previous.messages : 0;
+    const stored = this.#sink.consumed?.(this.#partition);
+    if (stored !== undefined) this.#messages = stored;
+    else {
+      const previous = await this.#readCheckpoint();
+      this.#messages = previous?.seq === this.#covered ? previous.messages : 0;
+    }
     this.#startAttempt = await this.#countStartAttempt();
     this.#carefulLeft = this.#options.batchSize ?? 500;
     await this.#recreateConsumer();
@@ -123,7 +127,7 @@ export class PartitionConsumer {
     this.#stopping = true;
     await this.#loop;
     if (clean) await this.#options.checkpoints.delete(`attempt.${this.#partition}`).catch(() => {});
-    await this.#sink.close(this.#partition);
+    await this.#sink.close(this.#partition, !clean);
   }
 
   async #run(): Promise<void> {

@@ -47,6 +47,15 @@ export interface PartitionSink {
    * rejected poison record still moves the position).
    */
   apply(partition: number, messages: readonly PartitionMessage[], previousSeq: number, coveredSeq: number): Promise<SinkResult>;
-  /** Drops the partition's in-memory state (after a handover or loss). */
-  close(partition: number): Promise<void>;
+  /**
+   * Messages of an open partition consumed up to its stored position, when the sink stores that
+   * count with the position (then the checkpoint records' counts survive any crash).
+   */
+  consumed?(partition: number): number | undefined;
+  /**
+   * Closes a partition. After a clean handover (`keep` false) its state is dropped; after a lost
+   * lease (`keep` true) a sink may keep it, to reuse when this worker gets the partition back
+   * and nobody moved it on in between (no rebuild).
+   */
+  close(partition: number, keep?: boolean): Promise<void>;
 }

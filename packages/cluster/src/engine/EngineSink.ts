@@ -2,6 +2,7 @@ import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
 import { decodeEventText, type EmnifyEvent } from '@simfleet/core';
 import { LiveFleet } from '@simfleet/engine';
 import { toPartitionMessage } from '../consume/PartitionConsumer.js';
+import { PartitionFencedError } from '../consume/PartitionFencedError.js';
 import type { PartitionMessage, PartitionSink, SinkRejection, SinkResult } from '../consume/PartitionSink.js';
 import { EVENT_STREAM, partitionSubject } from '../stream/eventStream.js';
 import { partitionOf } from '../stream/partitionOf.js';
@@ -22,6 +23,10 @@ interface OpenPartition {
   /** Receive time of the batch being ingested (the clock guard's "now"). */
   clock: number;
   readonly changed: Set<number>;
+  /** Messages consumed up to the stored position. */
+  consumed: number;
+  /** The stored position this state is at. */
+  covered: number;
 }
 
 /**
@@ -42,6 +47,8 @@ export class EngineSink implements PartitionSink {
   readonly #store: PartitionStore;
   readonly #options: EngineSinkOptions;
   readonly #open = new Map<number, OpenPartition>();
+  /** States of partitions whose lease was lost, kept in case this worker gets them back unchanged. */
+  readonly #kept = new Map<number, OpenPartition>();
 
   constructor(js: JetStreamClient, store: PartitionStore, options: EngineSinkOptions) {
     this.#js = js;
@@ -55,8 +62,16 @@ export class EngineSink implements PartitionSink {
   }
 
   async open(partition: number): Promise<number> {
-    const covered = await this.#store.position(partition);
-    const state: OpenPartition = { live: undefined as unknown as LiveFleet, clock: 0, changed: new Set() };
+    const { seq: covered, consumed } = await this.#store.position(partition);
+    const kept = this.#kept.get(partition);
+    this.#kept.delete(partition);
+    if (kept !== undefined && kept.covered === covered) {
+      // Nobody moved the partition on since this worker lost it (a pause, a NATS outage): the
+      // state in memory is the stored one, no rebuild needed.
+      this.#open.set(partition, kept);
+      return covered;
+    }
+    const state: OpenPartition = { live: undefined as unknown as LiveFleet, clock: 0, changed: new Set(), consumed, covered };
     const live = new LiveFleet({
       ...(this.#options.reorderHorizonMs === undefined ? {} : { reorderHorizonMs: this.#options.reorderHorizonMs }),
       now: () => state.clock,
@@ -72,15 +87,34 @@ export class EngineSink implements PartitionSink {
   async apply(partition: number, messages: readonly PartitionMessage[], previousSeq: number, coveredSeq: number): Promise<SinkResult> {
     const state = this.#open.get(partition);
     if (state === undefined) throw new Error(`partition ${partition} is not open`);
-    const rejected = this.#ingest(state, messages);
-    const endpointIds = [...state.changed].filter((id) => partitionOf(id, this.#options.partitions) === partition);
-    await this.#store.commit(partition, { previousSeq, coveredSeq, fleet: state.live.fleet, endpointIds, asOf: state.live.asOf });
-    state.changed.clear();
-    return { rejected };
+    try {
+      const rejected = this.#ingest(state, messages);
+      const endpointIds = [...state.changed].filter((id) => partitionOf(id, this.#options.partitions) === partition);
+      // An empty batch moves the position past one rejected (poison) record.
+      const consumed = state.consumed + Math.max(1, messages.length);
+      await this.#store.commit(partition, { previousSeq, coveredSeq, consumed, fleet: state.live.fleet, endpointIds, asOf: state.live.asOf });
+      state.consumed = consumed;
+      state.covered = coveredSeq;
+      state.changed.clear();
+      return { rejected };
+    } catch (error) {
+      // The live state may now hold part of a batch the store does not: drop it. A fenced
+      // partition is closed by its consumer; any other failure is retried on the state rebuilt
+      // at the stored position (so the retry finds the same changes to write, not duplicates).
+      this.#open.delete(partition);
+      if (!(error instanceof PartitionFencedError)) await this.open(partition);
+      throw error;
+    }
   }
 
-  async close(partition: number): Promise<void> {
+  consumed(partition: number): number | undefined {
+    return this.#open.get(partition)?.consumed;
+  }
+
+  async close(partition: number, keep = false): Promise<void> {
+    const state = this.#open.get(partition);
     this.#open.delete(partition);
+    if (keep && state !== undefined) this.#kept.set(partition, state);
   }
 
   /** Decodes and ingests a batch; what could not be decoded or was refused is returned. */

@@ -1,6 +1,6 @@
 import type { KV } from '@nats-io/kv';
 import { PartitionFencedError } from '../consume/PartitionFencedError.js';
-import type { PartitionCommit, PartitionStore } from './PartitionStore.js';
+import type { PartitionCommit, PartitionStore, StoredPosition } from './PartitionStore.js';
 
 /**
  * Partition positions in a KV bucket, compare-and-set on the key's revision: the store of a
@@ -17,8 +17,9 @@ export class KvPositionStore implements PartitionStore {
     this.#kv = kv;
   }
 
-  async position(partition: number): Promise<number> {
-    return (await this.#read(partition)).seq;
+  async position(partition: number): Promise<StoredPosition> {
+    const { seq, consumed } = await this.#read(partition);
+    return { seq, consumed };
   }
 
   async commit(partition: number, write: PartitionCommit): Promise<void> {
@@ -26,7 +27,7 @@ export class KvPositionStore implements PartitionStore {
     if (seq !== write.previousSeq) {
       throw new PartitionFencedError(`partition ${partition} is at seq ${seq}, this worker continued from ${write.previousSeq}`);
     }
-    const value = JSON.stringify({ seq: write.coveredSeq });
+    const value = JSON.stringify({ seq: write.coveredSeq, consumed: write.consumed });
     try {
       if (revision === 0) await this.#kv.create(this.#key(partition), value);
       else await this.#kv.update(this.#key(partition), value, revision);
@@ -39,10 +40,11 @@ export class KvPositionStore implements PartitionStore {
     }
   }
 
-  async #read(partition: number): Promise<{ seq: number; revision: number }> {
+  async #read(partition: number): Promise<{ seq: number; consumed: number; revision: number }> {
     const entry = await this.#kv.get(this.#key(partition));
-    if (entry === null || entry.operation !== 'PUT') return { seq: 0, revision: entry?.revision ?? 0 };
-    return { seq: entry.json<{ seq: number }>().seq, revision: entry.revision };
+    if (entry === null || entry.operation !== 'PUT') return { seq: 0, consumed: 0, revision: entry?.revision ?? 0 };
+    const value = entry.json<{ seq: number; consumed?: number }>();
+    return { seq: value.seq, consumed: value.consumed ?? 0, revision: entry.revision };
   }
 
   #key(partition: number): string {

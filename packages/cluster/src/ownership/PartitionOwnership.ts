@@ -66,6 +66,8 @@ export class PartitionOwnership {
   readonly #held = new Map<number, HeldLease>();
   /** Partitions whose `acquired` has not resolved yet. */
   readonly #starting = new Map<number, Promise<void>>();
+  /** Partitions whose `released` has not resolved yet: not taken again before it has. */
+  readonly #releasing = new Map<number, Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
   #ticking: Promise<void> = Promise.resolve();
   #stopped = false;
@@ -94,6 +96,7 @@ export class PartitionOwnership {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     await this.#ticking;
     for (const partition of this.owned()) await this.#handOver(partition, 'shutdown');
+    await Promise.all(this.#releasing.values());
     await this.#kv.delete(memberKey(this.#options.name)).catch(() => {});
   }
 
@@ -128,7 +131,7 @@ export class PartitionOwnership {
       if (!share.has(partition) && !this.#stopped) await this.#handOver(partition, 'handover');
     }
     for (const partition of share) {
-      if (this.#held.has(partition) || this.#stopped) continue;
+      if (this.#held.has(partition) || this.#releasing.has(partition) || this.#stopped) continue;
       await this.#tryAcquire(partition);
     }
   }
@@ -162,8 +165,7 @@ export class PartitionOwnership {
         if (entry !== undefined && (entry === null || entry.operation !== 'PUT' || entry.revision !== lease.revision)) {
           this.#held.delete(partition);
           this.#log(`lost partition ${partition}: ${error instanceof Error ? error.message : String(error)}`);
-          await this.#starting.get(partition);
-          await this.#handler.released(partition, 'lost');
+          await this.#release(partition, 'lost');
         }
       }
     }
@@ -201,11 +203,22 @@ export class PartitionOwnership {
     const lease = this.#held.get(partition);
     if (lease === undefined) return;
     this.#held.delete(partition);
-    await this.#starting.get(partition);
-    await this.#handler.released(partition, reason);
+    await this.#release(partition, reason);
     // Delete by revision: if the lease already moved on, this fails and touches nothing.
     await this.#kv.delete(partitionKey(partition), { previousSeq: lease.revision }).catch(() => {});
     this.#log(`released partition ${partition} (${reason})`);
+  }
+
+  /** Waits for the partition's start, then releases it; the partition is not taken again meanwhile. */
+  #release(partition: number, reason: ReleaseReason): Promise<void> {
+    const releasing = (async () => {
+      await this.#starting.get(partition);
+      await this.#handler.released(partition, reason);
+    })()
+      .catch((error: unknown) => this.#log(`partition ${partition} failed to stop: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => this.#releasing.delete(partition));
+    this.#releasing.set(partition, releasing);
+    return releasing;
   }
 
   #dropStaleLeases(): void {
@@ -214,7 +227,7 @@ export class PartitionOwnership {
       if (performance.now() - lease.renewedAt <= limit) continue;
       this.#held.delete(partition);
       this.#log(`lost partition ${partition}: lease not renewed for ${Math.round(limit)} ms`);
-      void (this.#starting.get(partition) ?? Promise.resolve()).then(() => this.#handler.released(partition, 'lost')).catch(() => {});
+      void this.#release(partition, 'lost');
     }
   }
 

@@ -63,7 +63,10 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
           const consumer = new PartitionConsumer(js, jsm, partition, sink, { owner: name, checkpoints, log: options.log });
           consumers.set(partition, consumer);
           // A fenced partition stops itself; the next tick's renewal finds the lease lost.
-          await consumer.start(() => consumers.delete(partition));
+          await consumer.start(() => {
+            if (consumers.get(partition) === consumer) consumers.delete(partition);
+            void consumer.stop(false);
+          });
           options.log(`partition ${partition}: consuming from seq ${consumer.covered + 1}`);
         },
         released: async (partition, reason) => {
