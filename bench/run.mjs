@@ -120,6 +120,24 @@ function sumBytes(buf, n) {
 }
 
 const CHILDREN = {
+  /** Live ingest through `simfleet serve` on loopback (bench/serveIngest.mjs): first `subset` events, bodies of 500, 4 in flight. */
+  serveIngest: async (file, limit) => {
+    const { serveIngest } = await import('./serveIngest.mjs');
+    return serveIngest(file, { limit, batch: 500, concurrency: 4, cli: CLI });
+  },
+  /**
+   * Durable live ingest on loopback (bench/ingest.mjs: a bare node:http server, the same with
+   * the journal, serve's decode with the journal; concurrency 1, 4, 16, 64; batches of 100).
+   * The row's figure is serve's decode + journal at concurrency 16; every row is in `ingest`.
+   */
+  async ingest() {
+    const run = spawnSync(process.execPath, [join(REPO, 'bench/ingest.mjs'), '--json'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (run.status !== 0) throw new Error(`bench/ingest.mjs failed: ${run.stderr}`);
+    const { rows } = JSON.parse(run.stdout.trim().split('\n').pop());
+    const headline = rows.find((r) => r.server === 'serveJournal' && r.concurrency === 16);
+    const bare = rows.find((r) => r.server === 'bare' && r.concurrency === 16);
+    return { events: headline.events, seconds: headline.seconds, p99Ms: headline.p99Ms, vsBare: headline.eventsPerSecond / bare.eventsPerSecond, ingest: rows };
+  },
   /**
    * Floor of any JavaScript decoder: one bare loop reading every byte (it sums them, nothing
    * else). A decoder that must look at every byte to validate it cannot beat it.
@@ -259,6 +277,40 @@ const CHILDREN = {
     return { events: columns.length, seconds: (performance.now() - t) / 1000, devices: fleet.endpointCount, applied: result.applied };
   },
 
+  /**
+   * @simfleet/wasm decoding the file: every line validated as JSON, decoded into
+   * EventColumns rows and its strings interned (WASM pools, adopted by the fleet's pool once
+   * per chunk); no reducer. Read straight into WASM memory, one call per 1 MiB chunk.
+   */
+  async wasmDecode(file) {
+    const { WasmLineDecoder } = await import(pathToFileURL(join(REPO, 'packages/wasm/dist/index.js')).href);
+    const { FleetStore } = await core();
+    const fleet = new FleetStore();
+    const columns = fleet.createColumns(1 << 14);
+    const decoder = new WasmLineDecoder(fleet.pool);
+    let lines = 0;
+    let rows = 0;
+    const onChunk = (chunk) => {
+      lines += chunk.lines;
+      rows += chunk.rows;
+      columns.clear();
+      chunk.appendRows(columns, 0, chunk.rows);
+    };
+    const t = performance.now();
+    const fd = openSync(file, 'r');
+    try {
+      for (;;) {
+        const space = decoder.space();
+        const n = readSync(fd, space, 0, space.length, null);
+        decoder.decode(n, n === 0, onChunk);
+        if (n === 0) break;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return { events: lines, rows, seconds: (performance.now() - t) / 1000, strings: fleet.pool.size };
+  },
+
   /** simfleet replay file → snapshot (written to /dev/null), in process. */
   async replay1(file) {
     return replayChild(file, 1);
@@ -331,9 +383,12 @@ const APPROACHES = [
   ['xstateActor', `XState actor per device (createActor + send), pre-decoded, first ${subset} events`],
   ['xstateTransition', `XState pure transition() per event, pre-decoded, first ${subset} events`],
   ['duckdb', 'DuckDB read_ndjson, 4 fields + arg_max per endpoint (2 threads)'],
+  ['wasmDecode', '@simfleet/wasm: validate + decode + intern every line into EventColumns rows, no reducer (1 core)'],
   ['applyBatch', 'simfleet applyBatch on pre-decoded columns (1 core)'],
   ['replay1', 'simfleet replay file → snapshot, --threads 1'],
   ['replay2', 'simfleet replay file → snapshot, --threads 2'],
+  ['serveIngest', `simfleet serve on loopback: first ${subset} events POSTed as NDJSON bodies of 500, 4 in flight (acknowledged once applied; p50/p99 ack latency, server peak RSS)`],
+  ['ingest', 'live ingest on loopback: serve decode + durable journal (fdatasync before each 202), concurrency 16, batches of 100 (bench/ingest.mjs)'],
 ];
 const only = values.only?.split(',');
 if (only === undefined || only.includes('wasmFloor')) compileStage1();
@@ -374,6 +429,9 @@ const targets = [
     lowerIsBetter: true,
   },
   { target: 'replay peak RSS per device ≤ 300 bytes', value: replayRssPerDevice, goal: 300, lowerIsBetter: true },
+  { target: 'durable ingest ≥ 100k events/s at concurrency 16 (k events/s)', value: eps('ingest') === undefined ? null : eps('ingest') / 1000, goal: 100 },
+  { target: 'durable ingest p99 acknowledgement < 50 ms at concurrency 16 (ms)', value: results.ingest?.p99Ms ?? null, goal: 50, lowerIsBetter: true },
+  { target: 'durable ingest ≥ 0.5× the bare node:http server, same run', value: results.ingest?.vsBare ?? null, goal: 0.5 },
   ...(events >= 10_000_000 ? [{ target: '10M events / 1M devices under 10 s (both cores)', value: results.replay2?.seconds ?? null, goal: 10, lowerIsBetter: true }] : []),
 ];
 for (const t of targets) t.met = t.value === null ? null : t.lowerIsBetter ? t.value <= t.goal : t.value >= t.goal;
@@ -394,6 +452,8 @@ const report = { date, machine, input: { file: file.slice(REPO.length + 1), even
   jsFloorVsJsonParse: ratio('jsFloor', 'jsonParse'),
   jsFloorVsDuckdb: ratio('jsFloor', 'duckdb'),
   wasmFloorVsDuckdb: ratio('wasmFloor', 'duckdb'),
+  wasmDecodeVsDuckdb: ratio('wasmDecode', 'duckdb'),
+  wasmDecodeVsJsonParse: ratio('wasmDecode', 'jsonParse'),
 }, targets };
 if (only !== undefined) {
   // A partial run (--only) must not replace the last full run's figures: print, write nothing.

@@ -10,6 +10,8 @@ Usage:
   simfleet device <endpointId> <paths...> [--until ISO] [--quiet]
   simfleet generate --events N --devices M [--seed S] [--out FILE] [--messy]
   simfleet serve [--port N] [--host H] [--token T] [--from CHECKPOINT]
+  simfleet fetch [--api URL] [--app-token TOKEN] [--from ISO] [--until ISO] [--type IDS] [--endpoint ID]
+                 (--out FILE | --to URL --token T) [--state FILE] [--follow [--interval SECONDS]]
   simfleet publish <paths...> --nats URL [--partitions N] [--rejects FILE]
   simfleet status --nats URL [--json]
   simfleet worker --nats URL [--pg URL] [--name NAME] [--lease-ttl SECONDS]
@@ -37,6 +39,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await (await import('./commands/generate.js')).runGenerate(rest, io);
       case 'serve':
         return await (await import('./commands/serve.js')).runServeCommand(rest, io);
+      case 'fetch':
+        return await (await import('./commands/fetch.js')).runFetch(rest, io);
       case 'publish':
         return await (await import('@simfleet/cluster')).runPublish(rest, io);
       case 'status':
@@ -50,7 +54,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         io.stdout.write(`${USAGE}\n`);
         return command === undefined ? EXIT.USAGE : EXIT.OK;
       default:
-        throw new UsageError(`unknown command '${command}' (expected replay, device, generate or serve)`);
+        throw new UsageError(`unknown command '${command}' (expected replay, device, generate, serve or fetch)`);
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof InputError) {
