@@ -80,11 +80,14 @@ export class IngestPipeline {
     return this.#activity?.isStale(endpointId) === true;
   }
 
-  /** Ingests a request's decoded records; the result says, per record, what became of it. */
-  ingest(events: readonly EmnifyEvent[]): LiveBatchResult {
+  /**
+   * Ingests a request's decoded records; the result says, per record, what became of it.
+   * `onChange` is told the engine's state changes (not the inactivity rule's), in order.
+   */
+  ingest(events: readonly EmnifyEvent[], onChange?: (t: LiveTransition) => void): LiveBatchResult {
     if (this.#closed) throw new Error('the pipeline is closed');
     const changes: LiveTransition[] = [];
-    const result = this.live.ingest(events, (t) => changes.push(t));
+    const result = this.live.ingest(events, onChange === undefined ? (t) => changes.push(t) : (t) => (changes.push(t), onChange(t)));
     const c = this.counters;
     c.received += events.length;
     c.applied += result.accepted;

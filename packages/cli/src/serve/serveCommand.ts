@@ -2,7 +2,8 @@ import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type EmnifyEvent, formatTimestamp } from '@simfleet/core';
 import { Duration } from 'luxon';
-import { EXIT } from '../cliIo.js';
+import { EXIT, UsageError } from '../cliIo.js';
+import { ServePostgres } from '../postgres/servePostgres.js';
 import { type ServeCheckpointPolicy, ServeJournal } from './ServeJournal.js';
 import { type ServeOptions, startServer } from './startServer.js';
 import {
@@ -26,6 +27,7 @@ export interface ServeIo {
 const USAGE = `usage: simfleet serve [--port N] [--host H] [--token T] [--from CHECKPOINT]
                      [--checkpoint FILE] [--checkpoint-every N] [--checkpoint-interval SECONDS]
                      [--reorder-horizon DURATION] [--max-clock-skew DURATION]
+                     [--pg URL] [--pg-schema NAME]
 
   --port N          TCP port (default 8080; 0 picks a free port)
   --host H          interface to bind (default 127.0.0.1)
@@ -42,6 +44,11 @@ const USAGE = `usage: simfleet serve [--port N] [--host H] [--token T] [--from C
   --max-clock-skew DURATION
                     records dated more than this after this machine's clock are refused
                     as future_timestamp (default PT5M)
+  --pg URL          keep the fleet and every state change current in PostgreSQL
+                    (postgres://user@host:port/database; default: $SIMFLEET_PG_URL);
+                    opened before listening; written after every POST, one transaction
+                    at a time; an outage is caught up when the database returns
+  --pg-schema NAME  schema of the tables (default simfleet; created and migrated)
 
 The live state equals 'simfleet replay' of everything accepted, whatever the arrival order.
 
@@ -58,6 +65,8 @@ interface ServeFlags {
   checkpointIntervalMs: number | undefined;
   reorderHorizonMs: number;
   maxClockSkewMs: number;
+  pg: string | undefined;
+  pgSchema: string | undefined;
   help: boolean;
 }
 
@@ -85,6 +94,8 @@ const parseServeArgs = (argv: readonly string[]) =>
       'checkpoint-interval': { type: 'string' },
       'reorder-horizon': { type: 'string' },
       'max-clock-skew': { type: 'string' },
+      pg: { type: 'string' },
+      'pg-schema': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -119,6 +130,8 @@ function parseFlags(argv: readonly string[]): ParseResult {
       checkpoint: values.checkpoint,
       checkpointEvery: every as number | undefined,
       checkpointIntervalMs: interval === undefined ? undefined : (interval as number) * 1000,
+      pg: values.pg,
+      pgSchema: values['pg-schema'],
       help: values.help,
     },
   };
@@ -192,11 +205,23 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
       return EXIT.USAGE;
     }
   }
+  let pg: ServePostgres | undefined;
+  try {
+    pg = await ServePostgres.open({ pg: flags.pg, 'pg-schema': flags.pgSchema }, io.env, { log });
+  } catch (err: unknown) {
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr.write(`simfleet serve: ${err.message}\n`);
+    await journal?.close();
+    return EXIT.USAGE;
+  }
+  // Started from a checkpoint: the tables may be behind it, so every row is written once.
+  if (pg !== undefined && live !== undefined) pg.writeFleet(live.fleet, live.account());
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     const onAccepted = journal === undefined ? {} : { onAccepted: (events: readonly EmnifyEvent[]) => journal.record(events) };
-    server = await startServer({ port: flags.port, host: flags.host, token, ...liveOptions, ...(live === undefined ? {} : { live }), ...onAccepted, log });
+    server = await startServer({ port: flags.port, host: flags.host, token, ...liveOptions, ...(live === undefined ? {} : { live }), ...onAccepted, ...(pg === undefined ? {} : { sink: pg }), log });
   } catch (err: unknown) {
+    await pg?.close();
     io.stderr.write(`simfleet serve: cannot listen on ${flags.host}:${flags.port}: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT.USAGE;
   }
@@ -214,6 +239,7 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
     else io.signal?.addEventListener('abort', stop, { once: true });
   });
   await server.close();
+  await pg?.close();
   await journal?.close();
   return EXIT.OK;
 }

@@ -50,8 +50,23 @@ export interface ServeOptions {
   readonly live?: LiveFleet;
   /** Told every batch of records the engine took or judged (accepted, duplicates, too late): the checkpoint journal. */
   readonly onAccepted?: (events: readonly EmnifyEvent[]) => void;
+  /**
+   * Kept current after every POST's ingest (`serve --pg`: the PostgreSQL tables); its
+   * status shows under its name in `/healthz` and `/fleet/summary`, and while it is
+   * `refusing`, `POST /events` answers 503.
+   */
+  readonly sink?: IngestSink;
   /** Where to report pipeline failures (default: stderr). */
   readonly log?: (message: string) => void;
+}
+
+/** What a sink kept current by the server needs (`ServePostgres`). */
+export interface IngestSink {
+  readonly name: string;
+  /** Why `POST /events` should be refused now (a backlog full), or undefined. */
+  readonly refusing: string | undefined;
+  ingested(batch: { fleet: LiveFleet['fleet']; events: readonly EmnifyEvent[]; transitions: readonly LiveTransition[]; account: ReturnType<LiveFleet['account']> }): void;
+  status(): object;
 }
 
 /** A running server. */
@@ -99,7 +114,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
     const method = req.method ?? 'GET';
     if (path === '/healthz') {
-      sendJson(res, 200, { ok: true });
+      sendJson(res, 200, { ok: true, ...(options.sink === undefined ? {} : { [options.sink.name]: options.sink.status() }) });
       return;
     }
     if (await dashboard(req, res, url, path)) return;
@@ -130,6 +145,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           retainedEvents: pipeline.live.retainedEvents,
           pipeline: { ...pipeline.counters },
           transitionStreams: { clients: hub.size, dropped: hub.dropped, resyncs: hub.resyncs },
+          ...(options.sink === undefined ? {} : { [options.sink.name]: options.sink.status() }),
         });
       case 'endpoint':
         return getEndpoint(res, route.id);
@@ -175,10 +191,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       sendError(res, 503, 'shutting_down', 'the server is stopping; send again later', { 'retry-after': '5' });
       return;
     }
-    const result = pipeline.ingest(parsed.events);
+    const refusing = options.sink?.refusing;
+    if (refusing !== undefined) {
+      sendError(res, 503, 'backlog_full', refusing, { 'retry-after': '5' });
+      return;
+    }
+    const changes: LiveTransition[] = [];
+    const result = pipeline.ingest(parsed.events, (t) => changes.push(t));
     // The journal keeps every record the engine judged (too late ones too: a replay of it is exact).
     const kept = parsed.events.filter((_, i) => result.outcomes[i] !== LIVE_REJECTED);
     if (kept.length > 0) options.onAccepted?.(kept);
+    if (kept.length > 0) options.sink?.ingested({ fleet: pipeline.store, events: kept, transitions: changes, account: pipeline.live.account() });
     pipeline.counters.rejected += parsed.rejectedRecords;
     const bodyIndex = parsed.eventIndexes;
     const refused = result.rejected.map((r) => ({ index: bodyIndex[r.index] ?? null, line: null, column: null, code: r.code, path: '$.timestamp', message: r.reason }));
