@@ -95,6 +95,8 @@ export class ServePostgres {
   #writing: Promise<void> | undefined;
   #retry: NodeJS.Timeout | undefined;
   #pause: number;
+  /** Transitions of the write under way (back in the backlog if it fails). */
+  #inFlight = 0;
   #writes = 0;
   #lastError: string | null = null;
   #closed = false;
@@ -140,7 +142,7 @@ export class ServePostgres {
 
   /** Whether `POST /events` should be refused: the reason, or undefined while the backlog has room. */
   get refusing(): string | undefined {
-    const n = this.#transitions.length;
+    const n = this.#transitions.length + this.#inFlight;
     return n < this.#maxBacklog
       ? undefined
       : `PostgreSQL schema ${this.#schema} is behind by ${n} transitions (${this.#lastError ?? 'writing'}): send again later`;
@@ -205,7 +207,7 @@ export class ServePostgres {
       state: this.#lastError !== null ? 'unreachable' : pending ? 'writing' : 'current',
       schema: this.#schema,
       pendingEndpoints: this.#endpoints.size,
-      pendingTransitions: this.#transitions.length,
+      pendingTransitions: this.#transitions.length + this.#inFlight,
       maxBacklogTransitions: this.#maxBacklog,
       writes: this.#writes,
       lastError: this.#lastError,
@@ -271,6 +273,7 @@ export class ServePostgres {
     this.#endpoints = new Set();
     this.#transitions = new this.#lib.TransitionLog();
     const account = this.#account;
+    this.#inFlight = transitions.length;
     try {
       // applyLive reads the rows now: they are the fleet's current state, whatever waited.
       await db.applyLive({
@@ -280,12 +283,14 @@ export class ServePostgres {
         position: account === undefined ? null : { records: account.records, applied: account.applied, duplicates: account.duplicates, rejected: account.rejected },
         asOf: account?.asOf ?? null,
       });
+      this.#inFlight = 0;
       this.#writes++;
       if (this.#lastError !== null) this.#log(`simfleet serve: --pg: schema ${this.#schema} is written again`);
       this.#lastError = null;
       this.#pause = this.#retryMs;
       return true;
     } catch (error) {
+      this.#inFlight = 0;
       // Put the batch back in front of what arrived meanwhile (transitions keep their order).
       for (const id of this.#endpoints) endpoints.add(id);
       for (let i = 0; i < this.#transitions.length; i++) transitions.push(this.#transitions.get(i));
