@@ -159,17 +159,17 @@ export class ServePostgres {
     this.#fleet = batch.fleet;
     this.#account = batch.account;
     const fleet = batch.fleet;
-    let organisations: Set<number> | undefined;
+    const organisations = new Set<number>();
     for (const e of batch.events) {
       const endpointId = e.endpoint?.id;
       if (endpointId !== undefined && endpointId !== null) this.#endpoints.add(endpointId);
-      else if (e.organisation !== null) (organisations ??= new Set()).add(e.organisation.id);
+      else if (e.organisation !== null) organisations.add(e.organisation.id);
     }
     // An organisation's event reaches its members; their changes arrive as transitions,
     // but a member row may change without one (its `blocked` flag under a block it already
     // had), so every member row of such an organisation is written. Unchanged rows are
     // not rewritten by the upsert.
-    if (organisations !== undefined) {
+    if (organisations.size > 0) {
       const indexes = new Set<number>();
       for (const id of organisations) {
         const o = fleet.organisationIndexById.get(id);

@@ -87,7 +87,10 @@ export class IngestPipeline {
   ingest(events: readonly EmnifyEvent[], onChange?: (t: LiveTransition) => void): LiveBatchResult {
     if (this.#closed) throw new Error('the pipeline is closed');
     const changes: LiveTransition[] = [];
-    const result = this.live.ingest(events, onChange === undefined ? (t) => changes.push(t) : (t) => (changes.push(t), onChange(t)));
+    const result = this.live.ingest(events, (t) => {
+      changes.push(t);
+      onChange?.(t);
+    });
     const c = this.counters;
     c.received += events.length;
     c.applied += result.accepted;
