@@ -100,6 +100,19 @@ beforeAll(async () => {
     text += c;
   });
   lines = text.split('\n').filter((l) => l.trim() !== '');
+  // The log ends with an organisation block, after every other event: it changes member
+  // rows that no event of its batch names.
+  const last = JSON.parse(lines[lines.length - 1] as string) as { timestamp: string; id: number };
+  const template = JSON.parse(lines.find((l) => JSON.parse(l).endpoint == null) as string) as Record<string, unknown>;
+  lines.push(
+    JSON.stringify({
+      ...template,
+      timestamp: new Date(Date.parse(last.timestamp) + 60_000).toISOString(),
+      id: last.id + 1000,
+      description: 'Organisation blocked.',
+      event_type: { id: 12, description: 'Organisation blocked' },
+    }),
+  );
   const dir = await mkdtemp(join(tmpdir(), 'simfleet-serve-pg-'));
   logFile = join(dir, 'log.ndjson');
   await writeFile(logFile, `${lines.join('\n')}\n`);
@@ -109,10 +122,14 @@ beforeAll(async () => {
 describe('simfleet serve --pg', () => {
   it('shuffled batches: the endpoints table equals GET /fleet/snapshot and replay --pg of the same records', async () => {
     const server = await serve(['--pg', url, '--pg-schema', 'shuffled', '--reorder-horizon', 'P3650D']);
-    const delivery = seededShuffle(lines, 7);
+    const block = lines[lines.length - 1] as string;
+    const delivery = seededShuffle(lines.slice(0, -1), 7);
     // Every 9th record twice: a webhook retry.
-    delivery.push(...lines.filter((_, i) => i % 9 === 0));
+    delivery.push(...lines.filter((_, i) => i % 9 === 0 && i < lines.length - 1));
     for (let i = 0; i < delivery.length; i += 173) expect(await post(server.url, delivery.slice(i, i + 173))).toBe(202);
+    // The organisation block alone, last.
+    expect(await post(server.url, [block])).toBe(202);
+    delivery.push(block);
     await caughtUp(server.url);
     const snapshot = await snapshotEndpoints(server.url);
     expect(snapshot.length).toBeGreaterThan(350);
