@@ -71,6 +71,16 @@ export interface LiveBatch {
   readonly position: JsonValue;
   /** Time of the newest applied event (UTC epoch ms), or null. */
   readonly asOf: number | null;
+  /** The progress row to write (default `live`): one per writer, e.g. `partition.3`. */
+  readonly stream?: string;
+  /**
+   * Compare-and-set: called in the transaction, with the stream's row locked, on the stored
+   * position (`undefined` when there is none); returning false rolls the write back with a
+   * `position_moved` error. Two writers of one stream never both pass it.
+   */
+  readonly expectPosition?: (stored: JsonValue | undefined) => boolean;
+  /** Organisation rows to write (default: every organisation of the fleet). */
+  readonly organisations?: (organisationId: number) => boolean;
 }
 
 /** Rows a write changed. */
@@ -209,12 +219,15 @@ export class FleetDatabase {
     } else {
       for (const t of batch.transitions) transitions.push(t);
     }
+    const keep = batch.organisations;
+    const organisationLines = organisationCopyLines(fleet).filter((_, o) => keep === undefined || keep(fleet.organisationIds[o] as number));
     return this.#write('applying a live batch', {
       endpointLines: copyChunks(lines.length, (i) => lines[i] as string),
-      organisationLines: organisationCopyLines(fleet),
+      organisationLines,
       transitions,
       fullFleet: false,
-      progress: { stream: 'live', position: batch.position, asOf: batch.asOf },
+      progress: { stream: batch.stream ?? 'live', position: batch.position, asOf: batch.asOf },
+      ...(batch.expectPosition === undefined ? {} : { expectPosition: batch.expectPosition }),
     });
   }
 
@@ -265,6 +278,7 @@ export class FleetDatabase {
       readonly transitions: TransitionLog;
       readonly fullFleet: boolean;
       readonly progress: FleetProgress;
+      readonly expectPosition?: (stored: JsonValue | undefined) => boolean;
     },
   ): Promise<WriteResult> {
     return this.#serial(async () => {
@@ -272,6 +286,16 @@ export class FleetDatabase {
       const s = this.#s;
       try {
         await c.query('BEGIN');
+        if (w.expectPosition !== undefined) {
+          // The row first (a JSON null when new), then its lock: a second writer waits here
+          // for the first to commit, then sees the position it stored.
+          await c.query(`INSERT INTO ${s}.progress (stream, position) VALUES ($1, 'null'::jsonb) ON CONFLICT (stream) DO NOTHING`, [w.progress.stream]);
+          const { rows } = await c.query<{ position: JsonValue }>(`SELECT position FROM ${s}.progress WHERE stream = $1 FOR UPDATE`, [w.progress.stream]);
+          const stored = rows[0]?.position ?? null;
+          if (!w.expectPosition(stored === null ? undefined : stored)) {
+            throw new PgFleetError('position_moved', `schema ${this.schema}: progress ${w.progress.stream} is at ${JSON.stringify(stored)}, not where this write continues from: nothing was written`);
+          }
+        }
         await c.query(`CREATE TEMP TABLE stage_endpoints (LIKE ${s}.endpoints) ON COMMIT DROP`);
         await c.query(`CREATE TEMP TABLE stage_organisations (LIKE ${s}.organisations) ON COMMIT DROP`);
         await c.query(`CREATE TEMP TABLE stage_transitions (LIKE ${s}.transitions) ON COMMIT DROP`);

@@ -12,6 +12,8 @@ export type PgFleetErrorCode =
   | 'database_missing'
   /** The schema holds migrations this simfleet does not know, or changed ones. */
   | 'schema_mismatch'
+  /** A write that continues a position found another one stored (another writer moved on). */
+  | 'position_moved'
   /** Any other failure of a statement. */
   | 'query_failed';
 

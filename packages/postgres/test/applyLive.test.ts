@@ -132,4 +132,33 @@ describe('applyLive', () => {
     expect(rows.map((r) => JSON.stringify(r.last_event_at === null ? null : r.last_event_at.getTime()))).toEqual(expected);
     await db.close();
   });
+
+  it('compare-and-set on a stream of its own: a write continuing a stale position is refused whole; organisations filtered', async () => {
+    const db = await FleetDatabase.open(url, { schema: 'cas' });
+    try {
+      const fleet = new FleetStore();
+      const columns = fleet.createColumns();
+      for (const e of events.slice(0, 2000)) columns.push(e);
+      const log = new TransitionLog();
+      applyBatch(fleet, columns, { onTransition: log.push });
+      const ids = [...fleet.endpointIds()];
+      const at = (seq: number) => (stored: unknown) => ((stored as { seq?: number } | undefined)?.seq ?? 0) === seq;
+      const orgs = Array.from(fleet.organisationIds.subarray(0, fleet.organisationCount));
+      expect(orgs.length).toBeGreaterThan(1);
+      const kept = orgs[0] as number;
+      await db.applyLive({ fleet, endpointIds: ids.slice(0, 10), transitions: [], position: { seq: 5 }, asOf: null, stream: 'partition.1', expectPosition: at(0), organisations: (id) => id === kept });
+      const stale = db.applyLive({ fleet, endpointIds: ids, transitions: log, position: { seq: 9 }, asOf: null, stream: 'partition.1', expectPosition: at(0) });
+      await expect(stale).rejects.toMatchObject({ code: 'position_moved' });
+      await expect(stale).rejects.toThrow(/progress partition\.1 is at \{"seq":5\}/);
+      expect(Number((await client.query('SELECT count(*) AS n FROM cas.endpoints')).rows[0].n)).toBe(10);
+      expect(Number((await client.query('SELECT count(*) AS n FROM cas.transitions')).rows[0].n)).toBe(0);
+      expect((await client.query('SELECT organisation_id FROM cas.organisations')).rows.map((r) => Number(r.organisation_id))).toEqual([kept]);
+      await db.applyLive({ fleet, endpointIds: ids, transitions: log, position: { seq: 9 }, asOf: null, stream: 'partition.1', expectPosition: at(5) });
+      expect((await db.readProgress('partition.1'))?.position).toEqual({ seq: 9 });
+      expect(await db.readProgress('live')).toBeUndefined();
+      expect(Number((await client.query('SELECT count(*) AS n FROM cas.endpoints')).rows[0].n)).toBe(ids.length);
+    } finally {
+      await db.close();
+    }
+  });
 });
