@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { ClusterError } from './ClusterError.js';
 import type { CommandIo } from './CommandIo.js';
+import type { PartitionStore } from '../engine/PartitionStore.js';
 import { EXIT, natsUrlFlag, parseOrFail, positiveIntegerFlag, runCommand } from './runCommand.js';
 
-const HELP = `simfleet worker --nats URL [--pg URL] [--name NAME] [--lease-ttl SECONDS]
+const HELP = `simfleet worker --nats URL [--pg URL] [--pg-schema NAME] [--name NAME] [--lease-ttl SECONDS]
 
 Joins the workers that share the event stream's partitions (each owned by exactly one live
 worker, by KV leases), consumes each owned partition with a durable pull consumer and applies
@@ -12,7 +13,9 @@ Waits for the stream when started before it exists. SIGTERM hands the partitions
 
 Options:
   --nats URL           the NATS server
-  --pg URL             PostgreSQL for the fleet tables (not available in this build)
+  --pg URL             keep the fleet tables in PostgreSQL: each partition's rows and its
+                       position in one transaction (default: positions in NATS KV, no tables)
+  --pg-schema NAME     schema of the tables (default simfleet; created and migrated)
   --name NAME          unique worker name (default <host>-<pid>)
   --lease-ttl SECONDS  lease TTL when the lease bucket is created (default 10)`;
 
@@ -31,6 +34,7 @@ export function runWorkerCommand(argv: readonly string[], io: CommandIo): Promis
         options: {
           nats: { type: 'string' },
           pg: { type: 'string' },
+          'pg-schema': { type: 'string' },
           name: { type: 'string' },
           'lease-ttl': { type: 'string' },
           help: { type: 'boolean', short: 'h', default: false },
@@ -42,11 +46,11 @@ export function runWorkerCommand(argv: readonly string[], io: CommandIo): Promis
       return EXIT.OK;
     }
     const url = natsUrlFlag(values.nats);
-    if (values.pg !== undefined) {
-      throw new ClusterError('--pg: the PostgreSQL partition store is not part of this build yet; run without --pg (positions in NATS KV, state rebuilt from the stream)');
-    }
+    if (values['pg-schema'] !== undefined && values.pg === undefined) throw new ClusterError('--pg-schema needs --pg URL');
     const leaseTtlMs = values['lease-ttl'] === undefined ? undefined : positiveIntegerFlag('lease-ttl', values['lease-ttl']) * 1000;
     const { runWorker } = await import('../worker/runWorker.js');
+    // Opened before joining: bad credentials or a missing database cost one line, no partition.
+    const pg = values.pg === undefined ? undefined : await openPartitionStore(values.pg, values['pg-schema']);
     const stopSignal = new Promise<void>((resolve) => {
       process.once('SIGTERM', () => resolve());
       process.once('SIGINT', () => resolve());
@@ -57,7 +61,33 @@ export function runWorkerCommand(argv: readonly string[], io: CommandIo): Promis
       ...(leaseTtlMs === undefined ? {} : { leaseTtlMs }),
       log: (line) => io.stderr.write(`${new Date().toISOString()} ${line}\n`),
       stopSignal,
-    });
+      ...(pg === undefined ? {} : { store: pg.store }),
+    }).finally(() => pg?.close());
     return EXIT.OK;
   });
+}
+
+/** The PostgreSQL partition store of `--pg`, its database opened (errors: one line). */
+async function openPartitionStore(url: string, schema: string | undefined): Promise<{ store: (partitions: number) => PartitionStore; close: () => Promise<void> }> {
+  const { FleetDatabase, PgFleetError } = await import('@simfleet/postgres');
+  const { PgPartitionStore } = await import('../engine/PgPartitionStore.js');
+  const open = () => FleetDatabase.open(url, schema === undefined ? {} : { schema });
+  let db: Awaited<ReturnType<typeof open>>;
+  try {
+    db = await open();
+  } catch (error) {
+    if (error instanceof PgFleetError) throw new ClusterError(`--pg: ${error.message}`);
+    throw error;
+  }
+  let store: InstanceType<typeof PgPartitionStore> | undefined;
+  return {
+    store: (partitions) => {
+      store = new PgPartitionStore(db, open, partitions);
+      return store;
+    },
+    close: async () => {
+      if (store !== undefined) await store.close();
+      else await db.close().catch(() => {});
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
-import { decodeEventText, type EmnifyEvent } from '@simfleet/core';
-import { LiveFleet } from '@simfleet/engine';
+import { decodeEventText, type EmnifyEvent, type Transition } from '@simfleet/core';
+import { LIVE_REJECTED, LiveFleet } from '@simfleet/engine';
 import { toPartitionMessage } from '../consume/PartitionConsumer.js';
 import { PartitionFencedError } from '../consume/PartitionFencedError.js';
 import type { PartitionMessage, PartitionSink, SinkRejection, SinkResult } from '../consume/PartitionSink.js';
@@ -23,6 +23,8 @@ interface OpenPartition {
   /** Receive time of the batch being ingested (the clock guard's "now"). */
   clock: number;
   readonly changed: Set<number>;
+  /** State changes since the stored position. */
+  readonly transitions: Transition[];
   /** Messages consumed up to the stored position. */
   consumed: number;
   /** The stored position this state is at. */
@@ -71,15 +73,19 @@ export class EngineSink implements PartitionSink {
       this.#open.set(partition, kept);
       return covered;
     }
-    const state: OpenPartition = { live: undefined as unknown as LiveFleet, clock: 0, changed: new Set(), consumed, covered };
+    const state: OpenPartition = { live: undefined as unknown as LiveFleet, clock: 0, changed: new Set(), transitions: [], consumed, covered };
     const live = new LiveFleet({
       ...(this.#options.reorderHorizonMs === undefined ? {} : { reorderHorizonMs: this.#options.reorderHorizonMs }),
       now: () => state.clock,
-      onTransition: (transition) => state.changed.add(transition.endpointId),
+      onTransition: (transition) => {
+        state.changed.add(transition.endpointId);
+        state.transitions.push(transition);
+      },
     });
     (state as { live: LiveFleet }).live = live;
     if (covered > 0) await this.#rebuild(partition, state, covered);
     state.changed.clear();
+    state.transitions.length = 0;
     this.#open.set(partition, state);
     return covered;
   }
@@ -89,13 +95,16 @@ export class EngineSink implements PartitionSink {
     if (state === undefined) throw new Error(`partition ${partition} is not open`);
     try {
       const rejected = this.#ingest(state, messages);
-      const endpointIds = [...state.changed].filter((id) => partitionOf(id, this.#options.partitions) === partition);
+      const ours = (id: number): boolean => partitionOf(id, this.#options.partitions) === partition;
+      const endpointIds = [...state.changed].filter(ours);
+      const transitions = state.transitions.filter((t) => ours(t.endpointId));
       // An empty batch moves the position past one rejected (poison) record.
       const consumed = state.consumed + Math.max(1, messages.length);
-      await this.#store.commit(partition, { previousSeq, coveredSeq, consumed, fleet: state.live.fleet, endpointIds, asOf: state.live.asOf });
+      await this.#store.commit(partition, { previousSeq, coveredSeq, consumed, fleet: state.live.fleet, endpointIds, transitions, asOf: state.live.asOf });
       state.consumed = consumed;
       state.covered = coveredSeq;
       state.changed.clear();
+      state.transitions.length = 0;
       return { rejected };
     } catch (error) {
       // The live state may now hold part of a batch the store does not: drop it. A fenced
@@ -136,6 +145,7 @@ export class EngineSink implements PartitionSink {
     state.clock = clock;
     if (events.length === 0) return rejected;
     const result = state.live.ingest(events);
+    markChanged(state, events, result.outcomes);
     for (const r of result.rejected) rejected.push({ seq: seqOf[r.index] ?? 0, code: r.code, reason: r.reason });
     return rejected.sort((a, b) => a.seq - b.seq);
   }
@@ -163,4 +173,26 @@ export class EngineSink implements PartitionSink {
     }
     await consumer.delete().catch(() => {});
   }
+}
+
+/**
+ * Adds the endpoints whose rows a batch may have changed to `state.changed` (transitions add
+ * theirs as they happen): those its events name — an event can change a row's fields (IMEI,
+ * operator, address) without a state change — and every member of an organisation an
+ * endpoint-less event names (a member's row can change without a transition of its own).
+ */
+function markChanged(state: OpenPartition, events: readonly EmnifyEvent[], outcomes: Uint8Array): void {
+  const fleet = state.live.fleet;
+  const organisations = new Set<number>();
+  events.forEach((e, i) => {
+    if (outcomes[i] === LIVE_REJECTED) return;
+    const endpointId = e.endpoint?.id;
+    if (endpointId !== undefined && endpointId !== null) state.changed.add(endpointId);
+    else if (e.organisation !== null) {
+      const o = fleet.organisationIndexById.get(e.organisation.id);
+      if (o !== undefined) organisations.add(o);
+    }
+  });
+  if (organisations.size === 0) return;
+  for (let d = 0; d < fleet.endpointCount; d++) if (organisations.has(fleet.organisationIndexOfDevice(d))) state.changed.add(fleet.idOf(d));
 }

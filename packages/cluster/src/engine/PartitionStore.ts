@@ -1,4 +1,4 @@
-import type { FleetStore } from '@simfleet/core';
+import type { FleetStore, Transition } from '@simfleet/core';
 
 /** Where a partition's stored state ends. */
 export interface StoredPosition {
@@ -17,6 +17,11 @@ export interface PartitionCommit {
   readonly fleet: FleetStore;
   /** Endpoints of this partition whose state changed in the batch (their rows to write). */
   readonly endpointIds: readonly number[];
+  /**
+   * The batch's state changes of this partition's endpoints, in order: steps, and corrections of
+   * late events (the late event's time and id). A store without tables ignores them.
+   */
+  readonly transitions?: readonly Transition[];
   /** Newest applied event time, UTC epoch ms. */
   readonly asOf: number | null;
 }

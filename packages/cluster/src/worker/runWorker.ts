@@ -5,6 +5,7 @@ import { PartitionConsumer } from '../consume/PartitionConsumer.js';
 import { ensureRejectStream } from '../consume/rejectStream.js';
 import { EngineSink } from '../engine/EngineSink.js';
 import { KvPositionStore } from '../engine/KvPositionStore.js';
+import type { PartitionStore } from '../engine/PartitionStore.js';
 import { connectNats } from '../nats/connectNats.js';
 import { openCheckpointBucket, openLeaseBucket } from '../ownership/clusterBuckets.js';
 import { PartitionOwnership } from '../ownership/PartitionOwnership.js';
@@ -21,6 +22,8 @@ export interface WorkerOptions {
   readonly log: (line: string) => void;
   /** Resolves when the worker should stop (SIGTERM): it hands everything over first. */
   readonly stopSignal: Promise<void>;
+  /** Where partitions keep their state (default: positions in NATS KV); given the partition count. */
+  readonly store?: (partitions: number) => PartitionStore;
 }
 
 const STREAM_POLL_MS = 1_000;
@@ -53,7 +56,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     await ensureRejectStream(jsm);
     const { kv: leases, ttlMs } = await openLeaseBucket(nc, options.leaseTtlMs);
     const checkpoints = await openCheckpointBucket(nc);
-    const sink = new EngineSink(js, new KvPositionStore(checkpoints), { partitions });
+    const sink = new EngineSink(js, options.store?.(partitions) ?? new KvPositionStore(checkpoints), { partitions });
     const consumers = new Map<number, PartitionConsumer>();
     const ownership: PartitionOwnership = new PartitionOwnership(
       leases,
