@@ -6,7 +6,8 @@ export default defineConfig({
   test: {
     name: 'cluster',
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/globalSetup.ts'],
+    // nats-server and a real PostgreSQL 15 (installed with apt-get when missing).
+    globalSetup: ['test/globalSetup.ts', 'test/postgresSetup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Several test files start worker processes against nats-server: one file at a time keeps

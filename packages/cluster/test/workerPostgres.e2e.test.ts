@@ -1,0 +1,121 @@
+/**
+ * `simfleet worker --pg` with the real nats-server and PostgreSQL: 3 workers, one SIGKILLed
+ * mid-way, one joining, a file re-published — the tables equal `simfleet replay --pg` of the
+ * same records.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { dumpFleetTables, endpointRowsAsJson, freshDatabase } from '@simfleet/postgres/testing';
+import pg from 'pg';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import type { ClusterStatus } from '../src/status/clusterStatus.js';
+import { EVENT_STREAM } from '../src/stream/eventStream.js';
+import { type NatsServer, startNatsServer } from './natsServer.js';
+import { killAll, type Spawned, waitFor } from './processes.js';
+import { type NatsHandles, natsHandles, SIMFLEET_BIN } from './support.js';
+
+const run = promisify(execFile);
+
+/** A `simfleet worker --pg` process; its log lines (stderr) are kept. */
+function startWorker(natsUrl: string, pgUrl: string, name: string): Spawned {
+  const child = spawn('node', [SIMFLEET_BIN, 'worker', '--nats', natsUrl, '--pg', pgUrl, '--name', name, '--lease-ttl', '6'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    err += chunk.toString('utf8');
+  });
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  return { name, child, events: [], stderr: () => err, exited };
+}
+
+async function status(url: string): Promise<ClusterStatus> {
+  const { stdout } = await run('node', [SIMFLEET_BIN, 'status', '--nats', url, '--json']);
+  return JSON.parse(stdout) as ClusterStatus;
+}
+
+async function progressRows(url: string): Promise<Map<string, { seq: number; consumed: number }>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ stream: string; position: { seq: number; consumed: number } }>('SELECT stream, position FROM simfleet.progress');
+    return new Map(rows.map((r) => [r.stream, r.position]));
+  } finally {
+    await client.end();
+  }
+}
+
+describe('simfleet worker --pg', () => {
+  let server: NatsServer | undefined;
+  let nats: NatsHandles | undefined;
+  const workers: Spawned[] = [];
+  afterEach(async () => {
+    await killAll(workers.splice(0));
+    await nats?.close();
+    await server?.stop();
+  });
+
+  it('3 workers, one SIGKILLed mid-way, one joining, a file re-published: the tables equal replay --pg', async () => {
+    server = await startNatsServer();
+    const natsUrl = server.url;
+    const pgUrl = await freshDatabase(inject('pgUrl'), 'cluster_worker_pg');
+    const dir = mkdtempSync(join(tmpdir(), 'simfleet-worker-pg-'));
+    const log = join(dir, 'fleet.ndjson');
+    await run('node', [SIMFLEET_BIN, 'generate', '--events', '40000', '--devices', '3000', '--seed', '4', '--out', log]);
+
+    for (const name of ['w1', 'w2', 'w3']) workers.push(startWorker(natsUrl, pgUrl, name));
+    await waitFor('workers waiting for the stream', async () => (workers.every((w) => w.stderr().includes('waiting for the event stream')) ? true : undefined), 30_000);
+    const publish = run('node', [SIMFLEET_BIN, 'publish', log, '--nats', natsUrl, '--partitions', '8']);
+    await waitFor(
+      'a quarter of the events in PostgreSQL',
+      async () => {
+        const done = [...(await progressRows(pgUrl)).values()].reduce((sum, p) => sum + p.consumed, 0);
+        return done > 10_000 ? true : undefined;
+      },
+      180_000,
+    );
+    const w2 = workers.find((w) => w.name === 'w2')!;
+    w2.child.kill('SIGKILL');
+    await w2.exited;
+    workers.push(startWorker(natsUrl, pgUrl, 'w4'));
+    await publish;
+    const { stdout: again } = await run('node', [SIMFLEET_BIN, 'publish', log, '--nats', natsUrl]);
+    expect(again).toContain('records 40000 = published 40000 + rejected 0');
+
+    nats = await natsHandles(natsUrl);
+    const tails = (): string => workers.map((w) => `${w.name}: ${w.stderr().split('\n').slice(-6).join(' | ')}`).join('\n');
+    const final = await waitFor(
+      'every partition caught up in PostgreSQL',
+      async () => {
+        const s = await status(natsUrl);
+        if (!s.partitionStatus.every((p) => p.lag === 0 && p.owner !== null && p.owner !== 'w2')) return undefined;
+        const progress = await progressRows(pgUrl);
+        for (const p of s.partitionStatus) {
+          const last = await nats!.jsm.streams.getMessage(EVENT_STREAM, { last_by_subj: `simfleet.events.${p.partition}` });
+          if (progress.get(`partition.${p.partition}`)?.seq !== last?.seq) return undefined;
+        }
+        return { status: s, progress };
+      },
+      240_000,
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${tails()}`);
+    });
+    // Every message of each partition counted once along the chain of owners, the SIGKILL included.
+    for (const p of final.status.partitionStatus) expect(final.progress.get(`partition.${p.partition}`)?.consumed).toBe(p.messages);
+
+    await run('node', [SIMFLEET_BIN, 'replay', log, '--quiet', '--pg', pgUrl, '--pg-schema', 'replayed']);
+    const table = await endpointRowsAsJson(pgUrl, 'simfleet');
+    expect(table.length).toBeGreaterThan(2500);
+    expect(table).toEqual(await endpointRowsAsJson(pgUrl, 'replayed'));
+    expect(await dumpFleetTables(pgUrl, 'simfleet', ['endpoints', 'transitions', 'progress'])).toBe(await dumpFleetTables(pgUrl, 'replayed', ['endpoints', 'transitions', 'progress']));
+  });
+
+  it('an unusable database: one line, exit 1, before joining', async () => {
+    const missing = new URL(inject('pgUrl'));
+    missing.pathname = '/no_such_database';
+    const result = await run('node', [SIMFLEET_BIN, 'worker', '--nats', 'nats://127.0.0.1:1', '--pg', missing.toString()]).catch((error: { code: number; stderr: string }) => error);
+    expect((result as { code: number }).code).toBe(1);
+    expect((result as { stderr: string }).stderr).toMatch(/^simfleet worker: --pg: [^\n]*no_such_database[^\n]*\n$/);
+  });
+});
