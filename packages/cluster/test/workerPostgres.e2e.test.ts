@@ -4,13 +4,14 @@
  * same records.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { dumpFleetTables, endpointRowsAsJson, freshDatabase } from '@simfleet/postgres/testing';
 import pg from 'pg';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { REJECT_STREAM } from '../src/consume/rejectStream.js';
 import type { ClusterStatus } from '../src/status/clusterStatus.js';
 import { EVENT_STREAM } from '../src/stream/eventStream.js';
 import { type NatsServer, startNatsServer } from './natsServer.js';
@@ -33,6 +34,36 @@ function startWorker(natsUrl: string, pgUrl: string, name: string): Spawned {
 async function status(url: string): Promise<ClusterStatus> {
   const { stdout } = await run('node', [SIMFLEET_BIN, 'status', '--nats', url, '--json']);
   return JSON.parse(stdout) as ClusterStatus;
+}
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: inject('pgUrl') });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Waits until every partition's progress row in PostgreSQL covers the partition's last message. */
+async function caughtUp(nats: NatsHandles, natsUrl: string, pgUrl: string, tails: () => string) {
+  return waitFor(
+    'every partition caught up in PostgreSQL',
+    async () => {
+      const s = await status(natsUrl);
+      if (!s.partitionStatus.every((p) => p.lag === 0 && p.owner !== null && p.owner !== 'w2')) return undefined;
+      const progress = await progressRows(pgUrl);
+      for (const p of s.partitionStatus) {
+        const last = await nats.jsm.streams.getMessage(EVENT_STREAM, { last_by_subj: `simfleet.events.${p.partition}` });
+        if (progress.get(`partition.${p.partition}`)?.seq !== last?.seq) return undefined;
+      }
+      return { status: s, progress };
+    },
+    240_000,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}\n${tails()}`);
+  });
 }
 
 async function progressRows(url: string): Promise<Map<string, { seq: number; consumed: number }>> {
@@ -85,22 +116,7 @@ describe('simfleet worker --pg', () => {
 
     nats = await natsHandles(natsUrl);
     const tails = (): string => workers.map((w) => `${w.name}: ${w.stderr().split('\n').slice(-6).join(' | ')}`).join('\n');
-    const final = await waitFor(
-      'every partition caught up in PostgreSQL',
-      async () => {
-        const s = await status(natsUrl);
-        if (!s.partitionStatus.every((p) => p.lag === 0 && p.owner !== null && p.owner !== 'w2')) return undefined;
-        const progress = await progressRows(pgUrl);
-        for (const p of s.partitionStatus) {
-          const last = await nats!.jsm.streams.getMessage(EVENT_STREAM, { last_by_subj: `simfleet.events.${p.partition}` });
-          if (progress.get(`partition.${p.partition}`)?.seq !== last?.seq) return undefined;
-        }
-        return { status: s, progress };
-      },
-      240_000,
-    ).catch((error: unknown) => {
-      throw new Error(`${String(error)}\n${tails()}`);
-    });
+    const final = await caughtUp(nats, natsUrl, pgUrl, tails);
     // Every message of each partition counted once along the chain of owners, the SIGKILL included.
     for (const p of final.status.partitionStatus) expect(final.progress.get(`partition.${p.partition}`)?.consumed).toBe(p.messages);
 
@@ -109,6 +125,40 @@ describe('simfleet worker --pg', () => {
     expect(table.length).toBeGreaterThan(2500);
     expect(table).toEqual(await endpointRowsAsJson(pgUrl, 'replayed'));
     expect(await dumpFleetTables(pgUrl, 'simfleet', ['endpoints', 'transitions', 'progress'])).toBe(await dumpFleetTables(pgUrl, 'replayed', ['endpoints', 'transitions', 'progress']));
+  });
+
+  it('PostgreSQL down mid-stream: the worker waits, nothing is rejected, and it catches up when the database returns', async () => {
+    server = await startNatsServer();
+    const natsUrl = server.url;
+    const pgUrl = await freshDatabase(inject('pgUrl'), 'cluster_worker_outage');
+    const dir = mkdtempSync(join(tmpdir(), 'simfleet-worker-outage-'));
+    const log = join(dir, 'fleet.ndjson');
+    await run('node', [SIMFLEET_BIN, 'generate', '--events', '8000', '--devices', '600', '--seed', '6', '--out', log]);
+    const lines = readFileSync(log, 'utf8').trimEnd().split('\n');
+    const [partA, partB] = [join(dir, 'a.ndjson'), join(dir, 'b.ndjson')];
+    writeFileSync(partA, `${lines.slice(0, 4000).join('\n')}\n`);
+    writeFileSync(partB, `${lines.slice(4000).join('\n')}\n`);
+    const w1 = startWorker(natsUrl, pgUrl, 'w1');
+    workers.push(w1);
+    const tails = (): string => `w1: ${w1.stderr().split('\n').slice(-8).join(' | ')}`;
+    await run('node', [SIMFLEET_BIN, 'publish', partA, '--nats', natsUrl, '--partitions', '4']);
+    nats = await natsHandles(natsUrl);
+    await caughtUp(nats, natsUrl, pgUrl, tails);
+    // The database goes away: no new connections, and the worker's is cut.
+    await admin('ALTER DATABASE cluster_worker_outage WITH ALLOW_CONNECTIONS false');
+    await admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'cluster_worker_outage'");
+    await run('node', [SIMFLEET_BIN, 'publish', partB, '--nats', natsUrl]);
+    await waitFor('the worker failing to write', async () => (/batch failed, resuming from seq \d+: PostgreSQL: /.test(w1.stderr()) ? true : undefined), 60_000);
+    // Several retries' worth of waiting: an outage is no record's fault.
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    expect((await status(natsUrl)).partitionStatus.some((p) => p.lag > 0)).toBe(true);
+    await admin('ALTER DATABASE cluster_worker_outage WITH ALLOW_CONNECTIONS true');
+    const final = await caughtUp(nats, natsUrl, pgUrl, tails);
+    for (const p of final.status.partitionStatus) expect(final.progress.get(`partition.${p.partition}`)?.consumed).toBe(p.messages);
+    expect((await nats.jsm.streams.info(REJECT_STREAM)).state.messages).toBe(0);
+    expect(w1.child.exitCode).toBeNull();
+    await run('node', [SIMFLEET_BIN, 'replay', partA, partB, '--quiet', '--pg', pgUrl, '--pg-schema', 'replayed']);
+    expect(await endpointRowsAsJson(pgUrl, 'simfleet')).toEqual(await endpointRowsAsJson(pgUrl, 'replayed'));
   });
 
   it('an unusable database: one line, exit 1, before joining', async () => {

@@ -13,6 +13,7 @@ import type { CheckpointRecord } from '../ownership/checkpointRecord.js';
 import { FANOUT_HEADER, SOURCE_HEADER } from '../publish/messageHeaders.js';
 import { EVENT_STREAM, partitionSubject } from '../stream/eventStream.js';
 import { PartitionFencedError } from './PartitionFencedError.js';
+import { StoreUnavailableError } from './StoreUnavailableError.js';
 import type { PartitionMessage, PartitionSink } from './PartitionSink.js';
 import { partitionConsumerName } from './partitionConsumerName.js';
 import { publishRejection } from './rejectStream.js';
@@ -160,10 +161,11 @@ export class PartitionConsumer {
           this.#onFenced?.();
           return;
         }
-        // A failure outside the sink (NATS down while acking or checkpointing): nothing was
-        // acknowledged beyond the stored position, so start again from it.
+        // A failure outside the sink (NATS down while acking or checkpointing), or a store that
+        // cannot be reached: nothing was acknowledged beyond the stored position, so start again
+        // from it (a new consumer: the redeliveries of an outage count against no record).
         this.#log(`batch failed, resuming from seq ${this.#covered + 1}: ${errorText(error)}`);
-        await sleep(250);
+        await sleep(error instanceof StoreUnavailableError ? 1_000 : 250);
         await this.#recreateConsumer().catch(() => {});
       }
     }
@@ -218,7 +220,7 @@ export class PartitionConsumer {
       await this.#applyAndAck(run);
       return;
     } catch (error) {
-      if (error instanceof PartitionFencedError) throw error;
+      if (error instanceof PartitionFencedError || error instanceof StoreUnavailableError) throw error;
       this.#log(`batch of ${run.length} failed (${errorText(error)}): retrying one record at a time`);
     }
     for (const m of run) {
@@ -230,7 +232,7 @@ export class PartitionConsumer {
           lastError = undefined;
           break;
         } catch (error) {
-          if (error instanceof PartitionFencedError) throw error;
+          if (error instanceof PartitionFencedError || error instanceof StoreUnavailableError) throw error;
           lastError = error;
           await sleep(50 * attempt);
         }

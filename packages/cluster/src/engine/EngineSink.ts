@@ -91,8 +91,14 @@ export class EngineSink implements PartitionSink {
   }
 
   async apply(partition: number, messages: readonly PartitionMessage[], previousSeq: number, coveredSeq: number): Promise<SinkResult> {
-    const state = this.#open.get(partition);
-    if (state === undefined) throw new Error(`partition ${partition} is not open`);
+    let state = this.#open.get(partition);
+    if (state === undefined) {
+      // Its state was dropped after a failed write and could not be rebuilt then (the store
+      // was down): rebuild it now, at the stored position.
+      const covered = await this.open(partition);
+      if (covered !== previousSeq) throw new PartitionFencedError(`partition ${partition} is at seq ${covered}, this worker continued from ${previousSeq}`);
+      state = this.#open.get(partition) as OpenPartition;
+    }
     try {
       const rejected = this.#ingest(state, messages);
       const ours = (id: number): boolean => partitionOf(id, this.#options.partitions) === partition;
@@ -111,7 +117,7 @@ export class EngineSink implements PartitionSink {
       // partition is closed by its consumer; any other failure is retried on the state rebuilt
       // at the stored position (so the retry finds the same changes to write, not duplicates).
       this.#open.delete(partition);
-      if (!(error instanceof PartitionFencedError)) await this.open(partition);
+      if (!(error instanceof PartitionFencedError)) await this.open(partition).catch(() => {});
       throw error;
     }
   }

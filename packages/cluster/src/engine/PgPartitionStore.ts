@@ -1,5 +1,6 @@
 import type { FleetDatabase } from '@simfleet/postgres';
 import { PartitionFencedError } from '../consume/PartitionFencedError.js';
+import { StoreUnavailableError } from '../consume/StoreUnavailableError.js';
 import { partitionOf } from '../stream/partitionOf.js';
 import type { PartitionCommit, PartitionStore, StoredPosition } from './PartitionStore.js';
 
@@ -75,7 +76,7 @@ export class PgPartitionStore implements PartitionStore {
       db = await opening;
     } catch (error) {
       if (this.#db === opening) this.#db = undefined;
-      throw error;
+      throw new StoreUnavailableError(`PostgreSQL: ${(error as Error).message}`);
     }
     try {
       return await task(db);
@@ -84,6 +85,7 @@ export class PgPartitionStore implements PartitionStore {
         this.#db = undefined;
         await db.close().catch(() => {});
       }
+      if (unavailable(error)) throw new StoreUnavailableError(`PostgreSQL: ${(error as Error).message}`);
       throw error;
     }
   }
@@ -95,4 +97,15 @@ const streamOf = (partition: number): string => `partition.${partition}`;
 function storedPosition(position: unknown): StoredPosition {
   const p = position as { seq?: unknown; consumed?: unknown } | null | undefined;
   return { seq: typeof p?.seq === 'number' ? p.seq : 0, consumed: typeof p?.consumed === 'number' ? p.consumed : 0 };
+}
+
+/** SQLSTATE classes and Node codes of a server that went away, not of a statement it refused. */
+const GONE = /^(08|57P0[1-3]|53|ECONN|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND)/;
+
+/** Whether a failure means the database cannot be reached now (retry later) rather than a bad row. */
+function unavailable(error: unknown): boolean {
+  const e = error as { code?: unknown; causeCode?: unknown; message?: unknown };
+  if (e.code === 'unreachable' || e.code === 'auth_failed' || e.code === 'database_missing') return true;
+  if (typeof e.causeCode === 'string' && GONE.test(e.causeCode)) return true;
+  return typeof e.message === 'string' && /Connection terminated|not queryable|connection (is )?closed|terminating connection/i.test(e.message);
 }
