@@ -20,6 +20,7 @@ import {
   type BatchResult,
   classifyEvent,
   decodeEventText,
+  dropDuplicateIds,
   type EventColumns,
   eventTypeById,
   FastLineDecoder,
@@ -37,7 +38,6 @@ import {
 } from '@simfleet/core';
 import { lineRecord, type RawRecord } from '../input/readRecords.js';
 import type { RangeResult } from './RangeIngest.js';
-import { dropDuplicateIds } from './dropDuplicateIds.js';
 import { externalFinish } from './externalFinish.js';
 import { decodeFastLine, LINE_BLANK, LINE_FULL, LINE_KEPT_WITHOUT_ENDPOINT } from './fastLine.js';
 import { orderById } from './orderById.js';
