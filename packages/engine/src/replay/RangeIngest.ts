@@ -20,13 +20,15 @@ import {
   type StoredStrings,
   StringPool,
 } from '@simfleet/core';
-import { lineRecord } from '../input/readRecords.js';
+import { lineRecord, type RawRecord } from '../input/readRecords.js';
 import { decodeFastLine, LINE_BLANK, LINE_FULL, LINE_KEPT_WITHOUT_ENDPOINT } from './fastLine.js';
 
 /** Options a range needs (the replay's, minus callbacks). */
 export interface RangeOptions {
   readonly until?: number | undefined;
   readonly watchEndpoint?: number | undefined;
+  /** Longest line in bytes (default 16 MiB); longer ones are rejected as `line_too_long`. */
+  readonly maxLineBytes?: number | undefined;
 }
 
 /** The columns of a range, as transferable typed arrays cut to their length. */
@@ -40,7 +42,7 @@ export interface RangeResult {
   /** [type id, count] of events of unknown types. */
   readonly unknownTypes: readonly (readonly [number, number])[];
   /** Lines the main thread must ingest itself, with line numbers local to the range (1-based). */
-  readonly deferred: readonly { readonly line: number; readonly text: string }[];
+  readonly deferred: readonly RawRecord[];
   /** Lines in the range (its `\n`s, plus a last unterminated one). */
   readonly lines: number;
   /**
@@ -72,7 +74,7 @@ export class RangeIngest {
   #records = 0;
   #withoutEndpoint = 0;
   readonly #unknown = new Map<number, number>();
-  readonly #deferred: { line: number; text: string }[] = [];
+  readonly #deferred: RawRecord[] = [];
 
   /**
    * `pool` (with its id, unique in the replay) may hold an earlier range's strings: only
@@ -95,7 +97,7 @@ export class RangeIngest {
     return this.#columns;
   }
 
-  ingestLine(bytes: Buffer, start: number, end: number, line: number): void {
+  ingestLine(bytes: Uint8Array, start: number, end: number, line: number): void {
     const c = this.#columns;
     const kind = decodeFastLine(this.#fast, c, this.#options, bytes, start, end);
     if (kind === LINE_BLANK) return;
@@ -108,6 +110,10 @@ export class RangeIngest {
     const watch = this.#options.watchEndpoint;
     const record = lineRecord(bytes.subarray(start, end), line);
     if (record === undefined) return;
+    if (record.framingError !== undefined) {
+      this.defer(record);
+      return;
+    }
     const decoded = decodeEventText(record.text, { line });
     if (!decoded.ok) {
       this.#defer(record.text, line);
@@ -129,6 +135,11 @@ export class RangeIngest {
 
   #defer(text: string, line: number): void {
     this.#deferred.push({ line, text });
+  }
+
+  /** A record the main thread rejects itself (a line too long, bytes that are not UTF-8). */
+  defer(record: RawRecord): void {
+    this.#deferred.push(record);
   }
 
   /**

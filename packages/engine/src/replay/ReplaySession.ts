@@ -167,7 +167,7 @@ export class ReplaySession {
     this.#records += result.records;
     this.#withoutEndpoint += result.withoutEndpoint;
     for (const [typeId, count] of result.unknownTypes) this.#unknownTypes.set(typeId, (this.#unknownTypes.get(typeId) ?? 0) + count);
-    for (const d of result.deferred) this.ingest({ text: d.text, line: d.line + firstLine - 1 }, file);
+    for (const d of result.deferred) this.ingest({ ...d, line: d.line + firstLine - 1 }, file);
     this.#spillIfFull();
   }
 
@@ -201,7 +201,7 @@ export class ReplaySession {
   ingest(record: RawRecord, file: string): void {
     this.#records++;
     if (record.framingError !== undefined) {
-      this.#reject({ file, line: record.line, code: 'invalid_framing', reason: record.framingError, raw: record.text });
+      this.#reject({ file, line: record.line, code: record.code ?? 'invalid_framing', reason: record.framingError, raw: record.text });
       return;
     }
     const decoded = decodeEventText(record.text, { line: record.line });

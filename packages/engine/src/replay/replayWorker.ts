@@ -4,8 +4,8 @@
  */
 import { open } from 'node:fs/promises';
 import { parentPort, threadId } from 'node:worker_threads';
-import { type EventColumns, StringPool } from '@simfleet/core';
-import { NdjsonLines } from './NdjsonLines.js';
+import { type EventColumns, NdjsonLines, StringPool } from '@simfleet/core';
+import { tooLongRecord } from '../input/readRecords.js';
 import { RangeIngest, type RangeOptions, type SpareBuffers, transferList, type WorkerPool } from './RangeIngest.js';
 
 /** A job: the lines of `path` in bytes [start, end) (start is a line start). */
@@ -52,8 +52,13 @@ function workerPool(): WorkerPool {
 /** Decodes one range of a file. */
 export async function replayRange(job: RangeJob): Promise<ReturnType<RangeIngest['result']>> {
   const ingest = new RangeIngest(job.options, workerPool());
-  const lines = new NdjsonLines(1);
-  const onLine = (b: Buffer, s: number, e: number, line: number): void => ingest.ingestLine(b, s, e, line);
+  // The same splitter, bound and byte-order-mark rule as the main thread's reader.
+  const lines = new NdjsonLines({
+    atInputStart: job.start === 0,
+    maxLineBytes: job.options.maxLineBytes,
+    onTooLong: (line, bytes, head) => ingest.defer(tooLongRecord(line, bytes, head, job.options.maxLineBytes)),
+  });
+  const onLine = (b: Uint8Array, s: number, e: number, line: number): void => ingest.ingestLine(b, s, e, line);
   const handle = await open(job.path, 'r');
   try {
     // One chunk buffer for the whole range: NdjsonLines copies a cut line, and lines are
