@@ -43,7 +43,7 @@ export async function refuseClashes(
   const inputIds = await Promise.all(inputs.map((p) => identity(p.path)));
   const outputIds = await Promise.all(outputs.map((p) => identity(p.path)));
   const mayShare = (a: string, b: string): boolean => allowed.some(([x, y]) => (x === a && y === b) || (x === b && y === a));
-  outputs.forEach((out, i) => {
+  for (const [i, out] of outputs.entries()) {
     const id = outputIds[i];
     const input = inputs.findIndex((p, k) => inputIds[k] === id && !mayShare(p.flag, out.flag));
     if (input !== -1) {
@@ -54,5 +54,5 @@ export async function refuseClashes(
     if (other !== -1) {
       throw new UsageError(`${out.flag} ${out.path} is the same file as ${outputs[other]!.flag} ${outputs[other]!.path}: give each output its own path`);
     }
-  });
+  }
 }
