@@ -129,7 +129,8 @@ export class JsonArraySplitter {
     }
     const bytes = Buffer.concat(this.#parts);
     this.#parts = [];
-    const text = bytes.toString('utf8').trim();
+    // JSON white space only: `trim()` would also drop a U+FEFF, which is not JSON white space.
+    const text = bytes.toString('utf8').replace(/[ \t\r\n]+$/, '');
     const bad = utf8Problem(bytes);
     return bad === undefined ? { text, line: this.#elementLine } : { text, line: this.#elementLine, code: 'invalid_utf8', framingError: bad };
   }
