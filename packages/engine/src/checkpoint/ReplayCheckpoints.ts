@@ -226,7 +226,9 @@ export class ReplayCheckpoints {
     const inputs: CheckpointInput[] = [...this.#carried];
     for (const state of this.#states.values()) inputs.push({ ...state.input, position: state.position, complete: state.complete });
     const header = { createdAt: new Date(this.#now()).toISOString(), until: this.#options.until ?? null, account, inputs };
-    await out.store.write(out.name, encodeCheckpoint({ header, columns }, checkpointHasher));
+    await out.store.write(out.name, encodeCheckpoint({ header, columns }, checkpointHasher)).catch((error: unknown) => {
+      throw new InputError(`--checkpoint ${ioErrorText(error, out.label, 'write')}`);
+    });
     this.#written++;
     this.#lastRecords = records;
     this.#lastAt = this.#now();
