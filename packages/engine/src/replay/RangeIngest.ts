@@ -39,8 +39,8 @@ export interface RangeResult {
   /** Records accounted for in the range (not counting deferred lines). */
   readonly records: number;
   readonly withoutEndpoint: number;
-  /** [type id, count] of events of unknown types. */
-  readonly unknownTypes: readonly (readonly [number, number])[];
+  /** [event id (decimal), type id] of the events of unknown types (counted once per id when merged). */
+  readonly unknownTypes: readonly (readonly [string, number])[];
   /** Lines the main thread must ingest itself, with line numbers local to the range (1-based). */
   readonly deferred: readonly RawRecord[];
   /** Lines in the range (its `\n`s, plus a last unterminated one). */
@@ -73,7 +73,7 @@ export class RangeIngest {
   readonly #options: RangeOptions;
   #records = 0;
   #withoutEndpoint = 0;
-  readonly #unknown = new Map<number, number>();
+  readonly #unknown: [string, number][] = [];
   readonly #deferred: RawRecord[] = [];
 
   /**
@@ -128,7 +128,7 @@ export class RangeIngest {
       this.#defer(record.text, line);
       return;
     }
-    if (event.type === 'unknown') this.#unknown.set(event.typeId, (this.#unknown.get(event.typeId) ?? 0) + 1);
+    if (event.type === 'unknown') this.#unknown.push([event.id.toString(), event.typeId]);
     if (event.endpoint === null) this.#withoutEndpoint++;
     this.#records++;
   }
@@ -164,7 +164,7 @@ export class RangeIngest {
     return {
       records: this.#records,
       withoutEndpoint: this.#withoutEndpoint,
-      unknownTypes: [...this.#unknown],
+      unknownTypes: this.#unknown,
       deferred: this.#deferred,
       lines,
       strings,
