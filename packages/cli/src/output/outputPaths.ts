@@ -50,7 +50,7 @@ export async function refuseClashes(
       const what = inputs[input]!.flag === 'input' ? `the input '${inputs[input]!.path}'` : `the file of ${inputs[input]!.flag} ${inputs[input]!.path}`;
       throw new UsageError(`${out.flag} ${out.path} is ${what}: writing it would destroy it; choose another path`);
     }
-    const other = outputs.findIndex((p, k) => k < i && outputIds[k] === id);
+    const other = outputs.findIndex((_p, k) => k < i && outputIds[k] === id);
     if (other !== -1) {
       throw new UsageError(`${out.flag} ${out.path} is the same file as ${outputs[other]!.flag} ${outputs[other]!.path}: give each output its own path`);
     }
