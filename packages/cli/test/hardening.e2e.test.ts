@@ -110,6 +110,14 @@ describe('a full disk', () => {
   });
 });
 
+describe('generate --out on a full device', () => {
+  it('is one line naming the file, exit 1', () => {
+    const run = simfleet(['generate', '--events', '100000', '--devices', '10', '--out', '/dev/full']);
+    expect(run.status).toBe(1);
+    expect(oneLine(run.stderr)).toBe("simfleet: cannot write '/dev/full': no space left on the device (ENOSPC): free some space or choose another file system");
+  });
+});
+
 describe('a read-only file system', () => {
   it('is reported before the replay starts, for each output', () => {
     const ro = mountTmpfs('1m', true);

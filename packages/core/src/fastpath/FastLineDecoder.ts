@@ -32,7 +32,7 @@
  *   values, ranges) is either made here identically or makes it fall back. Anything
  *   odd — an escape in a string it needs, a number as a string, a fraction or exponent
  *   where an integer is read, a duplicated key, `__proto__`, an unknown type id, a
- *   string `detail`, deep nesting, non-UTF-8 bytes in a kept value — returns
+ *   string `detail`, deep nesting, bytes that are not UTF-8 in any string — returns
  *   `FAST_FALLBACK` and the caller runs the full decoder: slower, never wrong.
  * - `test/fastpath/fastLineDecoder.test.ts` proves it on simulator lines (normal and
  *   messy), the seed examples and fast-check mutations of them (byte edits, key

@@ -55,6 +55,26 @@ describe('a damaged gzip file', () => {
   }
 });
 
+describe('the progress of a gzip file', () => {
+  it('counts the decompressed bytes besides the compressed ones', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'blank.ndjson.gz');
+    // A gzip of newlines: no records, a thousand times its size once decompressed.
+    writeFileSync(path, gzipSync(Buffer.alloc(4 << 20, 0x0a)));
+    let last = { bytes: 0, decompressed: 0 };
+    await replaySources(await expandPaths([path]), {
+      progress: () => ({
+        update: (_records, bytes, decompressed) => {
+          last = { bytes, decompressed: decompressed ?? 0 };
+        },
+        done: () => {},
+      }),
+    });
+    expect(last.decompressed).toBe(4 << 20);
+    expect(last.bytes).toBeLessThan(100_000);
+  });
+});
+
 describe('the byte-order mark', () => {
   it('is dropped at the start of NDJSON and of a JSON array alike', async () => {
     const lines = logLines(40, 3);
