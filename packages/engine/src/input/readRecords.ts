@@ -65,8 +65,16 @@ export function readInputChunks(source: InputSource, stdin: NodeJS.ReadableStrea
 export type InputFormat = 'ndjson' | 'array';
 
 /**
+ * Blank bytes read before the format is decided anyway: NDJSON (blank lines are not
+ * records, so nothing is lost). Without a bound, a gzip of newlines (6 GiB from 6 MB)
+ * would be held in memory whole while looking for its first record.
+ */
+const MAX_BLANK_HEAD = 1 << 20;
+
+/**
  * Reads chunks until the format is known. Returns the format (`undefined`: the input
- * is blank) and the chunks again, the ones already read first.
+ * is blank) and the chunks again, the ones already read first. An input that starts with
+ * more than 1 MiB of white space is NDJSON.
  *
  * @example
  * const { format, chunks } = await detectFormat(readInputChunks(source, stdin));
@@ -74,18 +82,24 @@ export type InputFormat = 'ndjson' | 'array';
 export async function detectFormat(chunks: AsyncIterable<Buffer>): Promise<{ format: InputFormat | undefined; chunks: AsyncGenerator<Buffer> }> {
   const iterator = chunks[Symbol.asyncIterator]();
   const head: Buffer[] = [];
+  let headBytes = 0;
   let format: InputFormat | undefined;
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
     head.push(next.value);
-    // Joined only while the head is blank (a few bytes, in practice): the byte-order mark may be cut.
-    const first = firstNonBlank(head.length === 1 ? next.value : Buffer.concat(head), 0, true);
+    headBytes += next.value.length;
+    // The byte-order mark may be cut between the first tiny chunks: those few bytes are joined.
+    const first = headBytes - next.value.length < 3 ? firstNonBlank(Buffer.concat(head), 0, true) : firstNonBlank(next.value);
     if (first !== -1) {
       format = first === 0x5b ? 'array' : 'ndjson';
       break;
     }
+    if (headBytes > MAX_BLANK_HEAD) {
+      format = 'ndjson';
+      break;
+    }
   }
   async function* again(): AsyncGenerator<Buffer> {
-    yield* head;
+    yield* head.splice(0);
     if (format === undefined) return;
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
   }
