@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { generateFleetLog } from '@simfleet/testkit';
 import { describe, expect, it } from 'vitest';
 import { expandPaths } from '../../src/input/expandPaths.js';
+import { detectFormat } from '../../src/input/readRecords.js';
 import type { Rejection } from '../../src/replay/ReplaySession.js';
 import { replaySources } from '../../src/replay/replaySources.js';
 import { snapshotChunks } from '../../src/snapshot/snapshot.js';
@@ -72,6 +73,22 @@ describe('the progress of a gzip file', () => {
     });
     expect(last.decompressed).toBe(4 << 20);
     expect(last.bytes).toBeLessThan(100_000);
+  });
+});
+
+describe('an input that starts with a lot of white space', () => {
+  it('is decided NDJSON after 1 MiB, without holding the rest', async () => {
+    let pulled = 0;
+    async function* blanks(): AsyncGenerator<Buffer> {
+      for (let i = 0; i < 10_000; i++) {
+        pulled++;
+        yield Buffer.alloc(16384, 0x0a);
+      }
+    }
+    const { format } = await detectFormat(blanks());
+    expect(format).toBe('ndjson');
+    // 1 MiB of 16 KiB chunks, and one more: not the 160 MB of the input.
+    expect(pulled).toBe(65);
   });
 });
 
