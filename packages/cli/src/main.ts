@@ -10,6 +10,8 @@ Usage:
   simfleet device <endpointId> <paths...> [--until ISO] [--quiet]
   simfleet generate --events N --devices M [--seed S] [--out FILE] [--messy]
   simfleet serve [--port N] [--host H] [--token T] [--from CHECKPOINT]
+  simfleet fetch [--api URL] [--app-token TOKEN] [--from ISO] [--until ISO] [--type IDS] [--endpoint ID]
+                 (--out FILE | --to URL --token T) [--state FILE] [--follow [--interval SECONDS]]
 
 Paths are files, directories (every *.ndjson, *.jsonl, *.json and their .gz) or - for stdin.
 Run 'simfleet <command> --help' for a command's options.`;
@@ -34,6 +36,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await (await import('./commands/generate.js')).runGenerate(rest, io);
       case 'serve':
         return await (await import('./commands/serve.js')).runServeCommand(rest, io);
+      case 'fetch':
+        return await (await import('./commands/fetch.js')).runFetch(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -41,7 +45,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         io.stdout.write(`${USAGE}\n`);
         return command === undefined ? EXIT.USAGE : EXIT.OK;
       default:
-        throw new UsageError(`unknown command '${command}' (expected replay, device, generate or serve)`);
+        throw new UsageError(`unknown command '${command}' (expected replay, device, generate, serve or fetch)`);
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof InputError) {

@@ -1,13 +1,17 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type EmnifyEvent, ENDPOINT_STATUSES, type FleetStore, formatTimestamp, stringifyJson } from '@simfleet/core';
-import type { EventTimeSpan, FleetTransition, InactivityRule } from '@simfleet/stream';
+import { type EmnifyEvent, ENDPOINT_STATUSES, formatTimestamp, stringifyJson } from '@simfleet/core';
+import { DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_REORDER_HORIZON_MS, LIVE_REJECTED, type LiveFleet, type LiveTransition, snapshotChunks } from '@simfleet/engine';
+import type { FleetTransition, InactivityRule } from '@simfleet/stream';
 import { bearerAuth } from './bearerAuth.js';
+import { mountDashboard } from './dashboard/mountDashboard.js';
 import { endpointsPage } from './endpointsPage.js';
 import { sendError, sendJson } from './httpReply.js';
 import { IngestPipeline } from './IngestPipeline.js';
-import { parseEventsBody } from './parseEventsBody.js';
+import { decodeEventsBody } from './parseEventsBody.js';
 import { readBody } from './readBody.js';
+import { ingestReply, mergeRejects } from './rejectReply.js';
+import { applyServerLimits, httpServerOptions, type ServerLimits, serverLimits } from './serverLimits.js';
 import { SseHub } from './SseHub.js';
 import { endpointViewJson, transitionJson } from './views.js';
 
@@ -20,29 +24,31 @@ export interface ServeOptions {
   readonly token: string;
   /** Largest accepted `POST /events` body, in bytes (default 10 MiB); larger → 413. */
   readonly maxBodyBytes?: number;
-  /** How late (event time) an event may arrive and still be applied in order (default 10 s). */
-  readonly maxLateness?: EventTimeSpan;
-  /** Wall-clock ms without input after which buffered events are applied anyway (default 200). */
-  readonly idleTimeout?: number;
-  /** How many distinct event ids to remember for deduplication (default 100 000). */
-  readonly dedupeWindow?: number;
-  /** Reducer batch size (default 1000) and wait (ms, default 20). */
-  readonly maxBatch?: number;
-  readonly maxDelay?: number;
+  /**
+   * Event time (ms) a late event may be behind its device's newest event and still be
+   * placed exactly (default 24 h); older ones are reported `too_late` (and journaled).
+   */
+  readonly reorderHorizonMs?: number;
+  /** How far (ms) a record may be dated after this machine's clock (default 5 minutes); later ones are refused `future_timestamp`. */
+  readonly maxClockSkewMs?: number;
+  /** The receiving clock (tests; default `Date.now`). */
+  readonly now?: () => number;
   /** Mark connected devices stale after a silence (event time). */
   readonly inactivity?: InactivityRule;
-  /** An SSE client with more than this many bytes waiting is disconnected (default 1 MiB). */
+  /** An SSE client with more than this many bytes waiting is behind: it gets a `resync` event when it drains (default 4 MiB). */
   readonly maxSseBufferBytes?: number;
+  /** Header, request, keep-alive and idle timeouts and the connection cap (`serverLimits` defaults). */
+  readonly limits?: Partial<ServerLimits>;
+  /** Reasons listed in full in a 400 reply to `POST /events` (default 100; all are counted). */
+  readonly maxListedRejects?: number;
   /** SSE heartbeat comment interval, ms (default 15 000). */
   readonly heartbeatMs?: number;
   /**
-   * Start from this fleet state instead of an empty one (`fleetFromCheckpoint`, what
+   * Start from this live fleet instead of an empty one (`liveFromCheckpoint`, what
    * `--from CHECKPOINT` does); live events continue it.
    */
-  readonly store?: FleetStore;
-  /** The newest event time in `store` (reported as `eventTime` until live events move it). */
-  readonly asOf?: number | null;
-  /** Told every batch of records that entered the pipeline (the checkpoint journal). */
+  readonly live?: LiveFleet;
+  /** Told every batch of records the engine took or judged (accepted, duplicates, too late): the checkpoint journal. */
   readonly onAccepted?: (events: readonly EmnifyEvent[]) => void;
   /** Where to report pipeline failures (default: stderr). */
   readonly log?: (message: string) => void;
@@ -59,7 +65,7 @@ export interface RunningServer {
 /**
  * Starts the webhook ingest service (node:http, no framework):
  * `POST /events` (a single event, a JSON array, or NDJSON; bearer token; size limit;
- * per-record reasons), `GET /fleet/summary`, `GET /endpoints/:id`,
+ * per-record reasons), `GET /fleet/summary`, `GET /fleet/snapshot`, `GET /endpoints/:id`,
  * `GET /endpoints?status=OFFLINE&limit=…&cursor=…` and `GET /transitions` (SSE).
  * Every route but `GET /healthz` requires the token.
  *
@@ -71,25 +77,22 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const authorized = bearerAuth(options.token);
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
-  const pipeline = new IngestPipeline(
-    {
-      dedupeWindow: options.dedupeWindow ?? 100_000,
-      maxLateness: options.maxLateness ?? 10_000,
-      idleTimeout: options.idleTimeout ?? 200,
-      maxBatch: options.maxBatch ?? 1000,
-      maxDelay: options.maxDelay ?? 20,
-      ...(options.inactivity === undefined ? {} : { inactivity: options.inactivity }),
-      ...(options.store === undefined ? {} : { store: options.store }),
-      ...(options.asOf === undefined ? {} : { asOf: options.asOf }),
-    },
-    log,
-  );
-  const hub = new SseHub<FleetTransition>({
-    maxBufferedBytes: options.maxSseBufferBytes ?? 1024 * 1024,
+  const limits = serverLimits(options.limits);
+  const maxListed = options.maxListedRejects ?? 100;
+  const pipeline = new IngestPipeline({
+    reorderHorizonMs: options.reorderHorizonMs ?? DEFAULT_REORDER_HORIZON_MS,
+    maxClockSkewMs: options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS,
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.inactivity === undefined ? {} : { inactivity: options.inactivity }),
+    ...(options.live === undefined ? {} : { live: options.live }),
+  });
+  const hub = new SseHub<FleetTransition | LiveTransition>({
+    maxBufferedBytes: options.maxSseBufferBytes ?? 4 * 1024 * 1024,
     heartbeatMs: options.heartbeatMs ?? 15_000,
     serialize: (t) => stringifyJson(transitionJson(t)),
   });
   pipeline.transitions$.subscribe((t) => hub.publish(t));
+  const dashboard = mountDashboard({ pipeline, hub, token: options.token });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -97,6 +100,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const method = req.method ?? 'GET';
     if (path === '/healthz') {
       sendJson(res, 200, { ok: true });
+      return;
+    }
+    if (await dashboard(req, res, url, path)) return;
+    // The dashboard answers its own routes (sign-in is public); for the API, authentication comes
+    // first: an unauthenticated client learns nothing of the routes (no 404 / 405 for it).
+    if (!authorized(req)) {
+      sendError(res, 401, 'unauthorized', 'send Authorization: Bearer <token>', { 'www-authenticate': 'Bearer realm="simfleet"' });
       return;
     }
     const route = routeOf(path);
@@ -108,10 +118,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       sendError(res, 405, 'method_not_allowed', `${path} accepts ${route.method}`, { allow: route.method });
       return;
     }
-    if (!authorized(req)) {
-      sendError(res, 401, 'unauthorized', 'send Authorization: Bearer <token>', { 'www-authenticate': 'Bearer realm="simfleet"' });
-      return;
-    }
     switch (route.name) {
       case 'events':
         return postEvents(req, res);
@@ -120,8 +126,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           ...pipeline.store.summary(),
           eventTime: pipeline.eventTime === null ? null : formatTimestamp(pipeline.eventTime),
           stale: pipeline.staleCount,
+          reorderHorizonMs: pipeline.live.reorderHorizonMs,
+          retainedEvents: pipeline.live.retainedEvents,
           pipeline: { ...pipeline.counters },
-          transitionStreams: { clients: hub.size, dropped: hub.dropped },
+          transitionStreams: { clients: hub.size, dropped: hub.dropped, resyncs: hub.resyncs },
         });
       case 'endpoint':
         return getEndpoint(res, route.id);
@@ -129,7 +137,18 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         return listEndpoints(res, url.searchParams);
       case 'transitions':
         return streamTransitions(res, url.searchParams);
+      case 'snapshot':
+        return sendSnapshot(res);
     }
+  };
+
+  /** The live state as the replay snapshot (simfleet/snapshot@1): the same bytes `simfleet replay` writes for the records accepted. */
+  const sendSnapshot = async (res: ServerResponse): Promise<void> => {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    for (const chunk of snapshotChunks(pipeline.store, pipeline.live.account())) {
+      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+    res.end();
   };
 
   const postEvents = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -150,12 +169,34 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       sendError(res, 503, 'shutting_down', 'the server is stopping; send again later', { 'retry-after': '5' });
       return;
     }
-    const parsed = parseEventsBody(body.body.toString('utf8'), req.headers['content-type']);
-    pipeline.ingest(parsed.events);
-    options.onAccepted?.(parsed.events);
-    pipeline.counters.rejected += parsed.rejects.filter((r) => r.index !== null).length;
-    const reply = { accepted: parsed.events.length, rejected: parsed.rejects.map((r) => ({ ...r })) };
-    sendJson(res, parsed.rejects.length === 0 ? 202 : 400, reply);
+    // Decoded in slices: a huge body never holds the event loop for more than a few ms at a time.
+    const parsed = await decodeEventsBody(body.body, req.headers['content-type'], { maxListedRejects: maxListed });
+    if (pipeline.closed) {
+      sendError(res, 503, 'shutting_down', 'the server is stopping; send again later', { 'retry-after': '5' });
+      return;
+    }
+    const result = pipeline.ingest(parsed.events);
+    // The journal keeps every record the engine judged (too late ones too: a replay of it is exact).
+    const kept = parsed.events.filter((_, i) => result.outcomes[i] !== LIVE_REJECTED);
+    if (kept.length > 0) options.onAccepted?.(kept);
+    pipeline.counters.rejected += parsed.rejectedRecords;
+    const bodyIndex = parsed.eventIndexes;
+    const refused = result.rejected.map((r) => ({ index: bodyIndex[r.index] ?? null, line: null, column: null, code: r.code, path: '$.timestamp', message: r.reason }));
+    const tooLate = result.tooLate.map((t) => ({ index: bodyIndex[t.index] ?? null, eventId: t.eventId, endpointId: t.endpointId, behindMs: t.behindMs }));
+    if (tooLate.length > 0) {
+      log(`simfleet serve: ${tooLate.length} event(s) too late to place (beyond the ${pipeline.live.reorderHorizonMs / 3_600_000} h reorder horizon), journaled, not applied: ${tooLate.slice(0, 5).map((t) => `${t.eventId} of endpoint ${t.endpointId} (${Math.round(t.behindMs / 1000)} s behind)`).join(', ')}${tooLate.length > 5 ? ', …' : ''}`);
+    }
+    const reply = ingestReply(
+      {
+        accepted: result.accepted,
+        duplicates: result.duplicates,
+        tooLate,
+        ...mergeRejects(parsed, refused),
+      },
+      body.body.length,
+      maxListed,
+    );
+    sendJson(res, parsed.rejectCount + refused.length === 0 ? 202 : 400, reply);
     return;
   };
 
@@ -205,16 +246,33 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const regions = new Set(params.getAll('region').flatMap((r) => r.split(',').map((s) => s.trim()).filter((s) => s !== '')));
     const endpointText = params.get('endpoint');
     const endpoint = endpointText === null ? null : Number(endpointText);
-    hub.attach(res, (t) => (regions.size === 0 || regions.has(t.region)) && (endpoint === null || t.endpointId === endpoint));
+    const everything = regions.size === 0 && endpoint === null;
+    hub.attach(res, {
+      ...(everything ? {} : { accept: (t: FleetTransition) => (regions.size === 0 || regions.has(t.region)) && (endpoint === null || t.endpointId === endpoint) }),
+      resync: () => stringifyJson(resyncJson(regions, endpoint)),
+    });
   };
 
-  const server = createServer((req, res) => {
+  /** What a `resync` event carries: the state of what the stream watches (the endpoint, or the summary). */
+  const resyncJson = (regions: ReadonlySet<string>, endpoint: number | null) => {
+    const state = endpoint === null ? undefined : pipeline.store.readEndpoint(endpoint);
+    return {
+      reason: 'fell_behind',
+      eventTime: pipeline.eventTime === null ? null : formatTimestamp(pipeline.eventTime),
+      ...(endpoint === null ? {} : { endpoint: state === undefined ? null : endpointViewJson({ ...state, stale: pipeline.isStale(endpoint) }) }),
+      ...(regions.size === 0 ? {} : { regions: [...regions] }),
+      summary: { ...pipeline.store.summary() },
+    };
+  };
+
+  const server = createServer(httpServerOptions(limits), (req, res) => {
     handle(req, res).catch((err: unknown) => {
       log(`simfleet serve: ${req.method} ${req.url} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       if (!res.headersSent) sendError(res, 500, 'internal_error', 'the server failed on this request');
       else res.destroy();
     });
   });
+  applyServerLimits(server, limits);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -246,7 +304,8 @@ type Route =
   | { name: 'summary'; method: 'GET' }
   | { name: 'endpoints'; method: 'GET' }
   | { name: 'endpoint'; method: 'GET'; id: string }
-  | { name: 'transitions'; method: 'GET' };
+  | { name: 'transitions'; method: 'GET' }
+  | { name: 'snapshot'; method: 'GET' };
 
 function routeOf(path: string): Route | undefined {
   switch (path) {
@@ -258,6 +317,8 @@ function routeOf(path: string): Route | undefined {
       return { name: 'endpoints', method: 'GET' };
     case '/transitions':
       return { name: 'transitions', method: 'GET' };
+    case '/fleet/snapshot':
+      return { name: 'snapshot', method: 'GET' };
     default: {
       const match = /^\/endpoints\/([^/]+)$/.exec(path);
       return match === null ? undefined : { name: 'endpoint', method: 'GET', id: match[1] as string };
