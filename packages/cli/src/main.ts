@@ -1,4 +1,4 @@
-import { InputError } from '@simfleet/engine';
+import { InputError, ioErrorCode } from '@simfleet/engine';
 import { type CliIo, EXIT, UsageError } from './cliIo.js';
 
 const USAGE = `simfleet — emnify connectivity events into the state of every SIM and device
@@ -59,6 +59,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   } catch (error) {
     if (error instanceof UsageError || error instanceof InputError) {
       io.stderr.write(`simfleet: ${error.message}\n`);
+      return EXIT.USAGE;
+    }
+    // An I/O failure nobody described (a disk that fails mid-run): still one line, no stack trace.
+    if (ioErrorCode(error) !== undefined) {
+      const e = error as NodeJS.ErrnoException;
+      io.stderr.write(`simfleet: ${e.path === undefined ? '' : `'${e.path}': `}${e.message.replace(/^\w+: /, '')}\n`);
       return EXIT.USAGE;
     }
     throw error;

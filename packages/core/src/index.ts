@@ -10,7 +10,7 @@ export type * from './model/event.js';
 export { DecodeError, type DecodeErrorCode, type DecodeResult, type TextLocation } from './decode/DecodeError.js';
 export { decodeEvent } from './decode/decodeEvent.js';
 export { decodeEventText } from './decode/decodeEventText.js';
-export { parseJsonText } from './decode/parseJsonText.js';
+export { MAX_JSON_DEPTH, parseJsonText } from './decode/parseJsonText.js';
 export { stringifyJson } from './decode/stringifyJson.js';
 export { parseTimestamp, formatTimestamp } from './decode/timestamp.js';
 export { civilFromDays } from './decode/civilFromDays.js';
@@ -52,6 +52,16 @@ export {
   SESSION_REJECTED_CODE,
   SESSION_UPDATED_CODE,
 } from './fastpath/fastTypePlan.js';
+export { invalidUtf8Offset, utf8SequenceLength } from './text/utf8.js';
+export { BOM, bomLength, firstNonBlank, isGzipMagic, isJsonBlank } from './text/inputBytes.js';
+export {
+  DEFAULT_MAX_LINE_BYTES,
+  NdjsonLines,
+  type NdjsonLinesOptions,
+  type OnLine,
+  type OnTooLong,
+  TOO_LONG_HEAD_BYTES,
+} from './text/NdjsonLines.js';
 export { timestampBytes } from './fastpath/timestampBytes.js';
 
 // Checkpoints: the binary format (the CLI does the file I/O).

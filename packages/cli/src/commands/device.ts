@@ -45,7 +45,7 @@ export async function runDevice(argv: readonly string[], io: CliIo): Promise<num
   }
   const endpointId = Number(idText);
   const until = parseUntil(values.until);
-  const sources = await expandPaths(paths);
+  const sources = await expandPaths(paths, { warn: (line) => io.stderr.write(`simfleet: ${line}\n`) });
   const changes: Transition[] = [];
   const { session, account } = await replaySources(sources, {
     stdin: io.stdin,

@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { ioErrorText } from '@simfleet/engine';
 import { fleetLogChunks } from '@simfleet/testkit';
 import { parseArgs } from 'node:util';
 import { withUsageErrors, positiveInteger } from '../args.js';
@@ -32,7 +33,8 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
   const devices = positiveInteger('devices', values.devices);
   if (!/^\d+$/.test(values.seed)) throw new UsageError(`--seed expects a non-negative integer, got '${values.seed}'`);
   const organisations = values.organisations === undefined ? undefined : positiveInteger('organisations', values.organisations);
-  const fd = values.out === undefined ? undefined : openSync(values.out, 'w');
+  const out = values.out;
+  const fd = out === undefined ? undefined : asUsage(out, () => openSync(out, 'w'));
   const started = performance.now();
   const options = { events, devices, seed: Number(values.seed), messy: values.messy, ...(organisations === undefined ? {} : { organisations }) };
   let bytes = 0;
@@ -49,7 +51,7 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
       bytes += chunk.length;
       if (fd === undefined) {
         if (!(await writeToStream(io.stdout, chunk))) break;
-      } else writeAllSync(fd, chunk);
+      } else asUsage(out as string, () => writeAllSync(fd, chunk));
     }
   } finally {
     if (fd === undefined) io.stdout.off('error', ignore);
@@ -58,6 +60,15 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
   const seconds = (performance.now() - started) / 1000;
   io.stderr.write(`generated ${events} events (${(bytes / 1e6).toFixed(1)} MB) for ${devices} devices in ${seconds.toFixed(2)} s\n`);
   return EXIT.OK;
+}
+
+/** Runs a file operation on `path`; an I/O error becomes one line naming the file (exit 1). */
+function asUsage<T>(path: string, operation: () => T): T {
+  try {
+    return operation();
+  } catch (error) {
+    throw new UsageError(ioErrorText(error, path, 'write'));
+  }
 }
 
 /** Writes every byte of `chunk` to a file descriptor (a file: no partial writes to wait for). */
