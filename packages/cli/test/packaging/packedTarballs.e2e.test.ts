@@ -62,7 +62,9 @@ beforeAll(() => {
   run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], project);
   for (const name of PACKAGES) {
     const readme = readFileSync(join(REPO, 'packages', name, 'README.md'), 'utf8');
-    readmeExamples(readme).forEach((example, i) => writeFileSync(join(project, 'src', `${name}-${i}.ts`), example.code));
+    readmeExamples(readme).forEach((example, i) => {
+      writeFileSync(join(project, 'src', `${name}-${i}.ts`), example.code);
+    });
   }
   for (const [resolution, module] of [['node16', 'node16'], ['node10', 'esnext']] as const) {
     writeFileSync(
