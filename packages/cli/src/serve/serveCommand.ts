@@ -1,6 +1,7 @@
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type EmnifyEvent, formatTimestamp } from '@simfleet/core';
+import { parseArgsMessage } from '../args.js';
 import { EXIT } from '../cliIo.js';
 import { fleetFromCheckpoint } from './fleetFromCheckpoint.js';
 import { type ServeCheckpointPolicy, ServeJournal } from './ServeJournal.js';
@@ -27,6 +28,17 @@ const USAGE = `usage: simfleet serve [--port N] [--host H] [--token T] [--from C
                     every --checkpoint-every records and/or --checkpoint-interval seconds
                     (default 60), and on stop); 'simfleet replay --from FILE' or
                     'simfleet serve --from FILE' continues from it exactly
+
+Routes (all but GET /healthz need 'Authorization: Bearer <token>'):
+  POST /events                 a JSON event, a JSON array of events, or NDJSON; 202, or 400 with
+                               every rejected record's index and reason
+  GET  /fleet/summary          counts by status, connectivity, operator, country, organisation
+  GET  /endpoints              ?status=S[,S…]&limit=1..1000&cursor=C: one page of endpoints
+  GET  /endpoints/:id          one endpoint's state
+  GET  /transitions            Server-Sent Events of state changes; ?region=R[,R…]&endpoint=ID
+  GET  /metrics                Prometheus text format: events, ingest latency, SSE clients, endpoints
+  GET  /healthz                {"ok":true}
+Unknown query parameters and invalid values are refused with 400 and their names.
 
 Prints "listening on http://HOST:PORT" once ready; stops on SIGINT or SIGTERM.
 `;
@@ -73,7 +85,7 @@ function parseFlags(argv: readonly string[]): ParseResult {
   try {
     ({ values } = parseServeArgs(argv));
   } catch (error) {
-    return { ok: false, message: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'bad arguments' };
+    return { ok: false, message: parseArgsMessage('serve', error, argv) };
   }
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port) || port > 65535) return { ok: false, message: `--port must be an integer from 0 to 65535, got ${values.port}` };
