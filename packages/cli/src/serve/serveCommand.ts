@@ -5,6 +5,7 @@ import { parseArgsMessage } from '../args.js';
 import { EXIT } from '../cliIo.js';
 import { fleetFromCheckpoint } from './fleetFromCheckpoint.js';
 import { type ServeCheckpointPolicy, ServeJournal } from './ServeJournal.js';
+import { createServeLogger } from './requestLog.js';
 import { type ServeOptions, startServer } from './startServer.js';
 import { DirectoryCheckpointStore } from '@simfleet/engine';
 
@@ -171,7 +172,7 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     const onAccepted = journal === undefined ? {} : { onAccepted: (events: readonly EmnifyEvent[]) => journal.record(events) };
-    server = await startServer({ port: flags.port, host: flags.host, token, ...initial, ...onAccepted, log });
+    server = await startServer({ port: flags.port, host: flags.host, token, ...initial, ...onAccepted, log, logger: createServeLogger(io.stderr) });
   } catch (err: unknown) {
     io.stderr.write(`simfleet serve: cannot listen on ${flags.host}:${flags.port}: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT.USAGE;

@@ -6,6 +6,9 @@ import { bearerAuth } from './bearerAuth.js';
 import { endpointsPage } from './endpointsPage.js';
 import { sendError, sendJson } from './httpReply.js';
 import { IngestPipeline } from './IngestPipeline.js';
+import { ServeMetrics } from './metrics.js';
+import { idParam, listParam, ROUTE_PARAMS, TRANSITION_REGIONS, unknownParams } from './queryParams.js';
+import type { ServeLogger } from './requestLog.js';
 import { parseEventsBody } from './parseEventsBody.js';
 import { readBody } from './readBody.js';
 import { SseHub } from './SseHub.js';
@@ -46,6 +49,8 @@ export interface ServeOptions {
   readonly onAccepted?: (events: readonly EmnifyEvent[]) => void;
   /** Where to report pipeline failures (default: stderr). */
   readonly log?: (message: string) => void;
+  /** Structured request and lifecycle log (requestLog.ts); none when absent. */
+  readonly logger?: ServeLogger;
 }
 
 /** A running server. */
@@ -60,8 +65,9 @@ export interface RunningServer {
  * Starts the webhook ingest service (node:http, no framework):
  * `POST /events` (a single event, a JSON array, or NDJSON; bearer token; size limit;
  * per-record reasons), `GET /fleet/summary`, `GET /endpoints/:id`,
- * `GET /endpoints?status=OFFLINE&limit=…&cursor=…` and `GET /transitions` (SSE).
- * Every route but `GET /healthz` requires the token.
+ * `GET /endpoints?status=OFFLINE&limit=…&cursor=…`, `GET /transitions` (SSE) and
+ * `GET /metrics` (Prometheus). Every route but `GET /healthz` requires the token; a query
+ * parameter a route does not take is refused with 400.
  *
  * @example
  * const server = await startServer({ port: 0, host: '127.0.0.1', token: 's3cret' });
@@ -90,11 +96,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     serialize: (t) => stringifyJson(transitionJson(t)),
   });
   pipeline.transitions$.subscribe((t) => hub.publish(t));
+  const metrics = new ServeMetrics({
+    counters: () => pipeline.counters,
+    sseClients: () => hub.size,
+    endpointsByStatus: () => pipeline.store.summary().byStatus,
+  });
+  const logger = options.logger;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
     const method = req.method ?? 'GET';
+    if (logger !== undefined) {
+      const started = performance.now();
+      res.once('close', () => logger.request({ method, path, status: res.statusCode, ms: performance.now() - started }));
+    }
     if (path === '/healthz') {
       sendJson(res, 200, { ok: true });
       return;
@@ -110,6 +126,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     if (!authorized(req)) {
       sendError(res, 401, 'unauthorized', 'send Authorization: Bearer <token>', { 'www-authenticate': 'Bearer realm="simfleet"' });
+      return;
+    }
+    const unknown = unknownParams(url.searchParams, ROUTE_PARAMS[route.name]);
+    if (unknown !== undefined) {
+      sendError(res, 400, unknown.code, unknown.message);
       return;
     }
     switch (route.name) {
@@ -129,10 +150,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         return listEndpoints(res, url.searchParams);
       case 'transitions':
         return streamTransitions(res, url.searchParams);
+      case 'metrics': {
+        const { contentType, text } = await metrics.exposition();
+        res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+        res.end(text);
+        return;
+      }
     }
   };
 
   const postEvents = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = performance.now();
     const encoding = req.headers['content-encoding'];
     if (encoding !== undefined && encoding !== 'identity') {
       sendError(res, 415, 'unsupported_encoding', `Content-Encoding ${encoding} is not supported: send the body uncompressed`);
@@ -152,8 +180,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     const parsed = parseEventsBody(body.body.toString('utf8'), req.headers['content-type']);
     pipeline.ingest(parsed.events);
-    options.onAccepted?.(parsed.events);
+    if (options.onAccepted !== undefined) {
+      options.onAccepted(parsed.events);
+      metrics.journaled(parsed.events.length);
+    }
     pipeline.counters.rejected += parsed.rejects.filter((r) => r.index !== null).length;
+    for (const r of parsed.rejects) if (r.index !== null) metrics.rejected(r.code);
+    metrics.ingestLatency((performance.now() - started) / 1000);
     const reply = { accepted: parsed.events.length, rejected: parsed.rejects.map((r) => ({ ...r })) };
     sendJson(res, parsed.rejects.length === 0 ? 202 : 400, reply);
     return;
@@ -202,9 +235,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   };
 
   const streamTransitions = (res: ServerResponse, params: URLSearchParams): void => {
-    const regions = new Set(params.getAll('region').flatMap((r) => r.split(',').map((s) => s.trim()).filter((s) => s !== '')));
-    const endpointText = params.get('endpoint');
-    const endpoint = endpointText === null ? null : Number(endpointText);
+    // Checked like /endpoints?status=: a misspelt region would otherwise stream nothing, silently.
+    const region = listParam(params, 'region', TRANSITION_REGIONS, 'invalid_region');
+    const endpointId = idParam(params, 'endpoint', 'invalid_endpoint');
+    for (const checked of [region, endpointId]) {
+      if ('problem' in checked) {
+        sendError(res, 400, checked.problem.code, checked.problem.message);
+        return;
+      }
+    }
+    const regions = 'values' in region ? region.values : new Set<string>();
+    const endpoint = 'value' in endpointId ? endpointId.value : null;
     hub.attach(res, (t) => (regions.size === 0 || regions.has(t.region)) && (endpoint === null || t.endpointId === endpoint));
   };
 
@@ -222,6 +263,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       resolve();
     });
   });
+  logger?.lifecycle('listening', { host: options.host, port: (server.address() as AddressInfo).port });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
   let closing: Promise<void> | undefined;
@@ -229,9 +271,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     url: `http://${host}:${address.port}`,
     close(): Promise<void> {
       closing ??= new Promise<void>((resolve, reject) => {
+        logger?.lifecycle('stopping', { sseClients: hub.size });
         pipeline.close();
         hub.close();
-        server.close((err) => (err === undefined ? resolve() : reject(err)));
+        server.close((err) => {
+          const { received, applied } = pipeline.counters;
+          logger?.lifecycle('stopped', { received, applied, endpoints: pipeline.store.endpointCount });
+          if (err === undefined) resolve();
+          else reject(err);
+        });
         server.closeIdleConnections();
         // Requests still in flight get a moment to finish, then their sockets go too.
         setTimeout(() => server.closeAllConnections(), 1000).unref();
@@ -246,7 +294,8 @@ type Route =
   | { name: 'summary'; method: 'GET' }
   | { name: 'endpoints'; method: 'GET' }
   | { name: 'endpoint'; method: 'GET'; id: string }
-  | { name: 'transitions'; method: 'GET' };
+  | { name: 'transitions'; method: 'GET' }
+  | { name: 'metrics'; method: 'GET' };
 
 function routeOf(path: string): Route | undefined {
   switch (path) {
@@ -258,6 +307,8 @@ function routeOf(path: string): Route | undefined {
       return { name: 'endpoints', method: 'GET' };
     case '/transitions':
       return { name: 'transitions', method: 'GET' };
+    case '/metrics':
+      return { name: 'metrics', method: 'GET' };
     default: {
       const match = /^\/endpoints\/([^/]+)$/.exec(path);
       return match === null ? undefined : { name: 'endpoint', method: 'GET', id: match[1] as string };
