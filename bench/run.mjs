@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `pnpm bench`: every approach of issue 5 on one generated emnify log, each in its own
+ * `pnpm bench`: every replay approach on one generated emnify log, each in its own
  * child process (so peak RSS is per approach), then ratios against the baselines and
  * the issue's targets, as JSON under bench/results/ and as the table in
  * docs/performance.md.
@@ -457,7 +457,7 @@ Ratios (same run): replay --threads 1 / JSON.parse = ${f(r.ratios.replay1VsJsonP
 
 Floors (same run): the bare JavaScript byte loop runs at ${f(r.ratios.jsFloorVsJsonParse)}× JSON.parse and ${f(r.ratios.jsFloorVsDuckdb)}× DuckDB; replay --threads 1 runs at ${f(r.ratios.replay1VsJsFloor)}× that loop; the WASM SIMD stage 1 alone at ${f(r.ratios.wasmFloorVsDuckdb)}× DuckDB.
 
-### Targets of issue 5
+### Targets
 
 | target | reached | |
 |---|---:|---|

@@ -61,3 +61,4 @@ export { CheckpointStringPool } from './checkpoint/CheckpointStringPool.js';
 // Generated documentation (docs/events.md, docs/state-machine.md).
 export { renderEventsMarkdown } from './docs/eventsMarkdown.js';
 export { renderStateMachineMarkdown } from './docs/stateMachineMarkdown.js';
+export { renderStateMachineSvgs } from './docs/stateMachineSvg.js';
