@@ -1,4 +1,2 @@
-export {};
 export { type RunningServer, type ServeOptions, startServer } from './serve/startServer.js';
 export { runServe, type ServeIo } from './serve/serveCommand.js';
-export { type CheckpointFleet, fleetFromCheckpoint } from './serve/fleetFromCheckpoint.js';

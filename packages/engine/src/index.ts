@@ -28,3 +28,18 @@ export type { CheckpointStore } from './checkpoint/CheckpointStore.js';
 export { DirectoryCheckpointStore } from './checkpoint/DirectoryCheckpointStore.js';
 export { type CheckpointLocation, type ReplayCheckpointOptions, ReplayCheckpoints } from './checkpoint/ReplayCheckpoints.js';
 export { checkpointHasher } from './checkpoint/checkpointHasher.js';
+export {
+  DEFAULT_MAX_CLOCK_SKEW_MS,
+  DEFAULT_REORDER_HORIZON_MS,
+  LIVE_ACCEPTED,
+  LIVE_DUPLICATE,
+  LIVE_REJECTED,
+  LIVE_TOO_LATE,
+  type LiveBatchResult,
+  LiveFleet,
+  type LiveFleetOptions,
+  type LiveRejection,
+  type LiveTransition,
+  type TooLateEvent,
+} from './live/LiveFleet.js';
+export { liveFromCheckpoint } from './live/liveFromCheckpoint.js';

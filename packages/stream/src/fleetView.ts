@@ -3,14 +3,16 @@ import type { FleetTransition } from './fleetTransition.js';
 
 /** Counts of what a batch (or a whole subscription) did to the fleet. */
 export interface BatchCounts {
-  /** Events handed to the reducer. */
+  /** Events handed to the engine. */
   readonly events: number;
-  /** Applied (changed or recorded state). */
+  /** Taken into the state (placed in (time, id) order, also when they arrived late). */
   readonly applied: number;
-  /** Same (time, id) as the device's last applied event: ignored. */
+  /** Copies of an event already taken (same event id): ignored. */
   readonly duplicates: number;
-  /** Older than the device's last applied event: ignored, counted. */
-  readonly late: number;
+  /** Older than their device's newest event by more than the reorder horizon: not applied, reported. */
+  readonly tooLate: number;
+  /** Refused (a future timestamp, an id the engine cannot hold): not applied, reported. */
+  readonly rejected: number;
 }
 
 /** A device as `fleetState` sees it: its statechart state plus the inactivity flag. */
@@ -30,7 +32,7 @@ export interface FleetView {
   readonly batch: BatchCounts;
   /** Counts since the subscription started. */
   readonly totals: BatchCounts;
-  /** The event clock: the newest event time applied so far (UTC ms), `null` before any. */
+  /** The event clock: the newest event time accepted so far (UTC ms), `null` before any. */
   readonly eventTime: number | null;
   /** This batch's state changes, in (event time, id) order. */
   readonly transitions: readonly FleetTransition[];
@@ -42,6 +44,6 @@ export interface FleetView {
   endpoint(endpointId: number): EndpointView | undefined;
   /** Every known endpoint id, ascending. */
   endpointIds(): Float64Array;
-  /** The reducer's store itself, for bulk reads. */
+  /** The live fleet's store itself, for bulk reads. */
   readonly store: FleetStore;
 }

@@ -1,4 +1,5 @@
-import { type FleetSummary, FleetStore } from '@simfleet/core';
+import type { FleetSummary } from '@simfleet/core';
+import { LiveFleet } from '@simfleet/engine';
 import { from, lastValueFrom, Subject, toArray } from 'rxjs';
 import { filter, map } from 'rxjs/operators';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +18,7 @@ import {
 import { de } from './deviceEvents.js';
 import { testScheduler } from './marbles.js';
 
-const brief = (v: FleetView): string => `${v.batchNumber}:${v.batch.events}/${v.batch.applied}/${v.batch.duplicates}/${v.batch.late}`;
+const brief = (v: FleetView): string => `${v.batchNumber}:${v.batch.events}/${v.batch.applied}/${v.batch.duplicates}/${v.batch.tooLate}`;
 const show = (t: FleetTransition): string => `${t.endpointId}.${t.region}:${t.from}>${t.to}@${t.at}`;
 
 describe('fleetState batching (marbles)', () => {
@@ -36,20 +37,20 @@ describe('fleetState batching (marbles)', () => {
     });
   });
 
-  it('counts the reducer’s duplicates and late events per batch and in totals', () => {
+  it('counts duplicates per batch and in totals, and places a late event where it belongs', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const values = {
         a: de('ATTACH', 10, 1, 7),
         b: de('ATTACH', 10, 1, 7), // same (time, id): duplicate
         c: de('SESSION_CREATED', 20, 2, 7),
         e: de('ATTACH', 30, 5, 8),
-        d: de('PURGE', 15, 3, 7), // a later batch, older than the device's last event: late
+        d: de('PURGE', 15, 3, 7), // a later batch, older than the device's last event: placed, the device re-folded
       };
       const views = cold('ab--ce-d|', values).pipe(
         fleetState({ maxBatch: 2, maxDelay: 100 }),
-        map((v) => `${brief(v)} total ${v.totals.events}/${v.totals.applied}/${v.totals.duplicates}/${v.totals.late}`),
+        map((v) => `${brief(v)} total ${v.totals.events}/${v.totals.applied}/${v.totals.duplicates}/${v.totals.tooLate}`),
       );
-      expectObservable(views).toBe('-x---y--(z|)', { x: '1:2/1/1/0 total 2/1/1/0', y: '2:2/2/0/0 total 4/3/1/0', z: '3:1/0/0/1 total 5/3/1/1' });
+      expectObservable(views).toBe('-x---y--(z|)', { x: '1:2/1/1/0 total 2/1/1/0', y: '2:2/2/0/0 total 4/3/1/0', z: '3:1/1/0/0 total 5/4/1/0' });
     });
   });
 
@@ -114,18 +115,18 @@ describe('fleetState views and transitions', () => {
     expect(blocked.sort()).toEqual([7, 8]);
   });
 
-  it('uses the given store, so other code can read it', async () => {
-    const store = new FleetStore();
-    await run([['ATTACH', 1000, 1, 7]], { store });
-    expect(store.readEndpoint(7)?.connectivity).toBe('ATTACHED');
+  it('ingests into the given live fleet, so other code can read it', async () => {
+    const live = new LiveFleet();
+    await run([['ATTACH', 1000, 1, 7]], { live });
+    expect(live.fleet.readEndpoint(7)?.connectivity).toBe('ATTACHED');
   });
 
   it('sends events the columns cannot hold to `unapplied`, or errors without it', async () => {
     const bad = de('ATTACH', 1, 2n ** 64n, 7);
     const unapplied: UnappliedEvent[] = [];
     const views = await lastValueFrom(from([bad, de('ATTACH', 2, 1, 8)]).pipe(fleetState({ unapplied: (u) => unapplied.push(u) }), toArray()));
-    expect(unapplied.map((u) => u.error.code)).toEqual(['event_id_out_of_range']);
-    expect(views.map((v) => v.totals.events)).toEqual([1]);
+    expect(unapplied.map((u) => u.code)).toEqual(['event_id_out_of_range']);
+    expect(views.map((v) => [v.totals.events, v.totals.applied, v.totals.rejected])).toEqual([[2, 1, 1]]);
     await expect(lastValueFrom(from([bad]).pipe(fleetState()))).rejects.toMatchObject({ code: 'event_id_out_of_range' });
   });
 

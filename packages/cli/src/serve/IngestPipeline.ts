@@ -1,140 +1,112 @@
-import { type EmnifyEvent, FleetStore } from '@simfleet/core';
-import {
-  compareEventTime,
-  type DecodedEvent,
-  dedupeEvents,
-  type EventTimeSpan,
-  type FleetTransition,
-  type FleetView,
-  fleetState,
-  type InactivityRule,
-  orderByEventTime,
-  toDecodedEvent,
-} from '@simfleet/stream';
-import { Subject, type Subscription } from 'rxjs';
+import type { EmnifyEvent } from '@simfleet/core';
+import { LIVE_ACCEPTED, type LiveBatchResult, LiveFleet, type LiveTransition } from '@simfleet/engine';
+import { type AcceptedEvent, FleetActivity, type FleetTransition, type InactivityRule, spanMillis } from '@simfleet/stream';
+import { Subject } from 'rxjs';
 
 export interface IngestPipelineOptions {
-  readonly dedupeWindow: number;
-  readonly maxLateness: EventTimeSpan;
-  readonly idleTimeout: number;
-  readonly maxBatch: number;
-  readonly maxDelay: number;
+  /** Event time a late event may be behind its device's newest and still be placed (ms). */
+  readonly reorderHorizonMs: number;
+  /** How far (ms) a record may be dated after this machine's clock. */
+  readonly maxClockSkewMs: number;
   readonly inactivity?: InactivityRule;
-  /** Start from this state (a loaded checkpoint) instead of an empty fleet… */
-  readonly store?: FleetStore;
-  /** …whose newest event time this is. */
-  readonly asOf?: number | null;
+  /** Start from this live fleet (a loaded checkpoint) instead of an empty one. */
+  readonly live?: LiveFleet;
+  /** The receiving clock (tests; default `Date.now`). */
+  readonly now?: () => number;
 }
 
 /** What the pipeline has counted since the server started. */
 export interface PipelineCounters {
-  /** Records accepted by `POST /events` and pushed into the pipeline. */
+  /** Records decoded from `POST /events` bodies and handed to the engine. */
   received: number;
-  /** Records refused by the decoder (400 reasons). */
+  /** Records the decoder refused (400 reasons). */
   rejected: number;
-  /** Retransmissions dropped by id. */
-  duplicates: number;
-  /** Arrived after the ordering watermark had passed them: not applied. */
-  late: number;
-  /** Applied by the reducer. */
+  /** New events taken into the state (in their place by (time, id), also when they arrived late). */
   applied: number;
-  /** Ignored by the reducer as a device's duplicate / older event. */
-  reducerDuplicates: number;
-  reducerLate: number;
-  /** Decoded but not representable by the reducer (logged; the decoder's bounds make it rare). */
+  /** Copies of events already taken (same event id). */
+  duplicates: number;
+  /** Older than their device's newest event by more than the reorder horizon: journaled, not applied. */
+  tooLate: number;
+  /** Dated more than the allowed clock skew after this machine's clock: refused. */
+  futureTimestamp: number;
+  /** Other records the engine could not hold (an id beyond 2^64…): refused. */
   unapplied: number;
+  /** Devices re-folded because a late event rewrote their history. */
+  refolded: number;
 }
 
 /**
- * The server's live pipeline: decoded events → dedupeEvents → orderByEventTime (with an
- * idle release, so a quiet webhook's last events are applied) → fleetState on one
- * `FleetStore` that the read routes query. Everything from `ingest` to the reducer runs
- * synchronously, except the waits for the watermark and for a batch to fill.
+ * The server's live ingest: each request's decoded records go, synchronously, through the
+ * engine's `LiveFleet` (clock guard, dedupe by id, placement in (time, id) order, re-fold of
+ * devices a late event reaches), then the inactivity rule over what was accepted. When
+ * `ingest` returns, the fleet equals `simfleet replay` of everything accepted so far.
  */
 export class IngestPipeline {
-  readonly store: FleetStore;
-  /** Every state change, as the reducer and the inactivity rule report them. */
-  readonly transitions$ = new Subject<FleetTransition>();
-  readonly counters: PipelineCounters = { received: 0, rejected: 0, duplicates: 0, late: 0, applied: 0, reducerDuplicates: 0, reducerLate: 0, unapplied: 0 };
-  #lastView: FleetView | undefined;
+  readonly live: LiveFleet;
+  /** Every state change: steps, corrections (`correction: true`), and ACTIVE/STALE changes. */
+  readonly transitions$ = new Subject<FleetTransition | LiveTransition>();
+  readonly counters: PipelineCounters = { received: 0, rejected: 0, applied: 0, duplicates: 0, tooLate: 0, futureTimestamp: 0, unapplied: 0, refolded: 0 };
+  readonly #activity: FleetActivity | undefined;
   #closed = false;
-  readonly #asOf: number | null;
-  readonly #input = new Subject<DecodedEvent>();
-  readonly #subscription: Subscription;
 
-  constructor(options: IngestPipelineOptions, log: (message: string) => void) {
-    this.store = options.store ?? new FleetStore();
-    this.#asOf = options.asOf ?? null;
-    const counters = this.counters;
-    this.#subscription = this.#input
-      .pipe(
-        dedupeEvents({
-          window: options.dedupeWindow,
-          duplicates: () => {
-            counters.duplicates += 1;
-          },
-        }),
-        orderByEventTime({
-          maxLateness: options.maxLateness,
-          idleTimeout: options.idleTimeout,
-          late: () => {
-            counters.late += 1;
-          },
-        }),
-        fleetState({
-          store: this.store,
-          maxBatch: options.maxBatch,
-          maxDelay: options.maxDelay,
-          unapplied: (u) => {
-            counters.unapplied += 1;
-            log(`simfleet serve: event ${u.event.eventId} not applied: ${u.error.message}`);
-          },
-          ...(options.inactivity === undefined ? {} : { inactivity: options.inactivity }),
-        }),
-      )
-      .subscribe({
-        next: (view) => {
-          this.#lastView = view;
-          counters.applied += view.batch.applied;
-          counters.reducerDuplicates += view.batch.duplicates;
-          counters.reducerLate += view.batch.late;
-          for (const t of view.transitions) this.transitions$.next(t);
-        },
-        error: (err: unknown) => {
-          // Not expected (every side channel is handled); if it happens, refuse further
-          // records (503) rather than acknowledge what would never be applied.
-          this.#closed = true;
-          log(`simfleet serve: pipeline failed: ${err instanceof Error ? err.message : String(err)}`);
-        },
+  constructor(options: IngestPipelineOptions) {
+    this.live =
+      options.live ??
+      new LiveFleet({
+        reorderHorizonMs: options.reorderHorizonMs,
+        maxClockSkewMs: options.maxClockSkewMs,
+        ...(options.now === undefined ? {} : { now: options.now }),
       });
+    this.#activity = options.inactivity === undefined ? undefined : new FleetActivity(spanMillis(options.inactivity.after, 'inactivity.after'));
   }
 
-  /** The newest event time applied, `null` before any. */
+  /** The live state. */
+  get store(): LiveFleet['fleet'] {
+    return this.live.fleet;
+  }
+
+  /** The newest accepted event time, `null` before any. */
   get eventTime(): number | null {
-    return this.#lastView?.eventTime ?? this.#asOf;
+    return this.live.asOf;
   }
 
   /** Devices the inactivity rule holds stale. */
   get staleCount(): number {
-    return this.#lastView?.staleCount ?? 0;
+    return this.#activity?.staleCount ?? 0;
   }
 
   /** Whether the inactivity rule holds the device stale. */
   isStale(endpointId: number): boolean {
-    return this.#lastView?.endpoint(endpointId)?.stale === true;
+    return this.#activity?.isStale(endpointId) === true;
   }
 
-  /**
-   * Pushes a request's events, in event order (a webhook body is usually one device's
-   * burst; sorting it first spares the watermark needless lateness). When this returns,
-   * every event has entered the pipeline: it is counted, deduplicated, and buffered for
-   * ordering or already applied.
-   */
-  ingest(events: readonly EmnifyEvent[]): void {
+  /** Ingests a request's decoded records; the result says, per record, what became of it. */
+  ingest(events: readonly EmnifyEvent[]): LiveBatchResult {
     if (this.#closed) throw new Error('the pipeline is closed');
-    const decoded = events.map(toDecodedEvent).sort(compareEventTime);
-    this.counters.received += decoded.length;
-    for (const event of decoded) this.#input.next(event);
+    const changes: LiveTransition[] = [];
+    const result = this.live.ingest(events, (t) => changes.push(t));
+    const c = this.counters;
+    c.received += events.length;
+    c.applied += result.accepted;
+    c.duplicates += result.duplicates;
+    c.tooLate += result.tooLate.length;
+    c.refolded += result.refolded;
+    for (const r of result.rejected) {
+      if (r.code === 'future_timestamp') c.futureTimestamp++;
+      else c.unapplied++;
+    }
+    let out: readonly (FleetTransition | LiveTransition)[] = changes;
+    const activity = this.#activity;
+    if (activity !== undefined) {
+      const accepted: AcceptedEvent[] = [];
+      events.forEach((e, i) => {
+        if (result.outcomes[i] === LIVE_ACCEPTED) accepted.push({ at: e.timestamp, eventId: e.id, endpointId: e.endpoint?.id ?? Number.NaN });
+      });
+      accepted.sort((a, b) => a.at - b.at || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+      out = activity.observe(accepted, changes);
+    }
+    for (const t of out) this.transitions$.next(t);
+    return result;
   }
 
   /** Whether `close()` was called: `ingest` would refuse. */
@@ -142,12 +114,10 @@ export class IngestPipeline {
     return this.#closed;
   }
 
-  /** Flushes the buffers into the store and ends the transitions stream. */
+  /** Ends the transitions stream. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#input.complete();
-    this.#subscription.unsubscribe();
     this.transitions$.complete();
   }
 }

@@ -13,10 +13,7 @@ export interface MetricsSources {
     readonly received: number;
     readonly applied: number;
     readonly duplicates: number;
-    readonly reducerDuplicates: number;
-    readonly late: number;
-    readonly reducerLate: number;
-    readonly unapplied: number;
+    readonly tooLate: number;
   };
   readonly sseClients: () => number;
   /** Endpoints by effective status. */
@@ -55,13 +52,13 @@ export class ServeMetrics {
     const c = sources.counters;
     followingCounter(r, 'simfleet_events_received_total', 'Event records received in POST /events bodies that decoded.', [], () => ({ '': c().received }));
     followingCounter(r, 'simfleet_events_applied_total', 'Events applied to the fleet state.', [], () => ({ '': c().applied }));
-    followingCounter(r, 'simfleet_events_not_applied_total', 'Decoded events not applied, by reason.', ['reason'], () => {
+    followingCounter(r, 'simfleet_events_not_applied_total', 'Decoded events taken but not applied, by reason (duplicates; too late: journaled).', ['reason'], () => {
       const n = c();
-      return { duplicate: n.duplicates + n.reducerDuplicates, late: n.late + n.reducerLate, unapplied: n.unapplied };
+      return { duplicate: n.duplicates, too_late: n.tooLate };
     });
     this.#rejected = new Counter({
       name: 'simfleet_events_rejected_total',
-      help: 'Records of POST /events bodies refused, by the decoder reason code.',
+      help: 'Records of POST /events bodies refused, by reason code (the decoder\'s, future_timestamp, …).',
       labelNames: ['reason'],
       registers: [r],
     });

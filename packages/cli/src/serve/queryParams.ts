@@ -7,6 +7,7 @@ export const TRANSITION_REGIONS: readonly string[] = [...DEVICE_REGIONS, 'status
 export const ROUTE_PARAMS = {
   events: [],
   summary: [],
+  snapshot: [],
   endpoint: [],
   endpoints: ['status', 'limit', 'cursor'],
   transitions: ['region', 'endpoint'],

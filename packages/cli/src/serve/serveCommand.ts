@@ -1,13 +1,20 @@
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type EmnifyEvent, formatTimestamp } from '@simfleet/core';
+import { Duration } from 'luxon';
 import { parseArgsMessage } from '../args.js';
 import { EXIT } from '../cliIo.js';
-import { fleetFromCheckpoint } from './fleetFromCheckpoint.js';
 import { type ServeCheckpointPolicy, ServeJournal } from './ServeJournal.js';
 import { createServeLogger } from './requestLog.js';
 import { type ServeOptions, startServer } from './startServer.js';
-import { DirectoryCheckpointStore } from '@simfleet/engine';
+import {
+  DEFAULT_MAX_CLOCK_SKEW_MS,
+  DEFAULT_REORDER_HORIZON_MS,
+  DirectoryCheckpointStore,
+  InputError,
+  type LiveFleet,
+  liveFromCheckpoint,
+} from '@simfleet/engine';
 
 /** What `runServe` needs from the process: streams, the environment, and (for tests) a stop signal. */
 export interface ServeIo {
@@ -20,6 +27,7 @@ export interface ServeIo {
 
 const USAGE = `usage: simfleet serve [--port N] [--host H] [--token T] [--from CHECKPOINT]
                      [--checkpoint FILE] [--checkpoint-every N] [--checkpoint-interval SECONDS]
+                     [--reorder-horizon DURATION] [--max-clock-skew DURATION]
 
   --port N          TCP port (default 8080; 0 picks a free port)
   --host H          interface to bind (default 127.0.0.1)
@@ -29,6 +37,15 @@ const USAGE = `usage: simfleet serve [--port N] [--host H] [--token T] [--from C
                     every --checkpoint-every records and/or --checkpoint-interval seconds
                     (default 60), and on stop); 'simfleet replay --from FILE' or
                     'simfleet serve --from FILE' continues from it exactly
+  --reorder-horizon DURATION
+                    how far (event time, ISO 8601 duration) an event may be behind its
+                    device's newest event and still be placed exactly (default PT24H);
+                    older ones are answered too_late, journaled, not applied
+  --max-clock-skew DURATION
+                    records dated more than this after this machine's clock are refused
+                    as future_timestamp (default PT5M)
+
+The live state equals 'simfleet replay' of everything accepted, whatever the arrival order.
 
 Routes (all but GET /healthz need 'Authorization: Bearer <token>'):
   POST /events                 a JSON event, a JSON array of events, or NDJSON; 202, or 400 with
@@ -52,6 +69,8 @@ interface ServeFlags {
   checkpoint: string | undefined;
   checkpointEvery: number | undefined;
   checkpointIntervalMs: number | undefined;
+  reorderHorizonMs: number;
+  maxClockSkewMs: number;
   help: boolean;
 }
 
@@ -77,6 +96,8 @@ const parseServeArgs = (argv: readonly string[]) =>
       checkpoint: { type: 'string' },
       'checkpoint-every': { type: 'string' },
       'checkpoint-interval': { type: 'string' },
+      'reorder-horizon': { type: 'string' },
+      'max-clock-skew': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -96,9 +117,14 @@ function parseFlags(argv: readonly string[]): ParseResult {
   if (values.checkpoint === undefined && (every !== undefined || interval !== undefined)) {
     return { ok: false, message: '--checkpoint-every and --checkpoint-interval need --checkpoint FILE' };
   }
+  const horizon = isoDuration('reorder-horizon', values['reorder-horizon'], DEFAULT_REORDER_HORIZON_MS);
+  const skew = isoDuration('max-clock-skew', values['max-clock-skew'], DEFAULT_MAX_CLOCK_SKEW_MS);
+  for (const problem of [horizon, skew]) if (typeof problem === 'string') return { ok: false, message: problem };
   return {
     ok: true,
     flags: {
+      reorderHorizonMs: horizon as number,
+      maxClockSkewMs: skew as number,
       port,
       host: values.host,
       token: values.token,
@@ -109,6 +135,14 @@ function parseFlags(argv: readonly string[]): ParseResult {
       help: values.help,
     },
   };
+}
+
+/** An ISO 8601 duration flag (`PT24H`, `P2D`, `PT90S`) in ms, or why not. */
+function isoDuration(name: string, value: string | undefined, fallback: number): number | string {
+  if (value === undefined) return fallback;
+  const d = Duration.fromISO(value);
+  const ms = d.isValid ? d.as('milliseconds') : Number.NaN;
+  return Number.isFinite(ms) && ms >= 0 ? ms : `--${name} expects an ISO 8601 duration like PT24H, P2D or PT90S, got '${value}'`;
 }
 
 /**
@@ -137,16 +171,18 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
     io.stderr.write('simfleet serve: a bearer token is required: pass --token T or set SIMFLEET_TOKEN\n');
     return EXIT.USAGE;
   }
-  let initial: Pick<ServeOptions, 'store' | 'asOf'> = {};
+  const liveOptions = { reorderHorizonMs: flags.reorderHorizonMs, maxClockSkewMs: flags.maxClockSkewMs };
+  let live: LiveFleet | undefined;
   if (flags.from !== undefined) {
-    const loaded = await fleetFromCheckpoint(flags.from);
-    if (!loaded.ok) {
-      io.stderr.write(`simfleet serve: --from ${flags.from}: ${loaded.message}\n`);
+    try {
+      live = await liveFromCheckpoint(flags.from, liveOptions);
+    } catch (err: unknown) {
+      if (!(err instanceof InputError)) throw err;
+      io.stderr.write(`simfleet serve: --from ${err.message}\n`);
       return EXIT.USAGE;
     }
-    const asOf = loaded.account.asOf === null ? 'no events' : `as of ${formatTimestamp(loaded.account.asOf)}`;
-    io.stderr.write(`simfleet serve: starting from ${flags.from}: ${loaded.store.endpointCount} endpoints, ${asOf}\n`);
-    initial = { store: loaded.store, asOf: loaded.account.asOf };
+    const asOf = live.asOf === null ? 'no events' : `as of ${formatTimestamp(live.asOf)}`;
+    io.stderr.write(`simfleet serve: starting from ${flags.from}: ${live.fleet.endpointCount} endpoints, ${asOf}\n`);
   }
   const log = (message: string): void => {
     io.stderr.write(`${message}\n`);
@@ -172,7 +208,7 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     const onAccepted = journal === undefined ? {} : { onAccepted: (events: readonly EmnifyEvent[]) => journal.record(events) };
-    server = await startServer({ port: flags.port, host: flags.host, token, ...initial, ...onAccepted, log, logger: createServeLogger(io.stderr) });
+    server = await startServer({ port: flags.port, host: flags.host, token, ...liveOptions, ...(live === undefined ? {} : { live }), ...onAccepted, log, logger: createServeLogger(io.stderr) });
   } catch (err: unknown) {
     io.stderr.write(`simfleet serve: cannot listen on ${flags.host}:${flags.port}: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT.USAGE;

@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type EmnifyEvent, ENDPOINT_STATUSES, type FleetStore, formatTimestamp, stringifyJson } from '@simfleet/core';
-import type { EventTimeSpan, FleetTransition, InactivityRule } from '@simfleet/stream';
+import { type EmnifyEvent, ENDPOINT_STATUSES, formatTimestamp, stringifyJson } from '@simfleet/core';
+import { DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_REORDER_HORIZON_MS, LIVE_REJECTED, type LiveFleet, type LiveTransition, snapshotChunks } from '@simfleet/engine';
+import type { FleetTransition, InactivityRule } from '@simfleet/stream';
 import { bearerAuth } from './bearerAuth.js';
+import { mountDashboard } from './dashboard/mountDashboard.js';
 import { endpointsPage } from './endpointsPage.js';
 import { sendError, sendJson } from './httpReply.js';
 import { IngestPipeline } from './IngestPipeline.js';
@@ -23,15 +25,15 @@ export interface ServeOptions {
   readonly token: string;
   /** Largest accepted `POST /events` body, in bytes (default 10 MiB); larger → 413. */
   readonly maxBodyBytes?: number;
-  /** How late (event time) an event may arrive and still be applied in order (default 10 s). */
-  readonly maxLateness?: EventTimeSpan;
-  /** Wall-clock ms without input after which buffered events are applied anyway (default 200). */
-  readonly idleTimeout?: number;
-  /** How many distinct event ids to remember for deduplication (default 100 000). */
-  readonly dedupeWindow?: number;
-  /** Reducer batch size (default 1000) and wait (ms, default 20). */
-  readonly maxBatch?: number;
-  readonly maxDelay?: number;
+  /**
+   * Event time (ms) a late event may be behind its device's newest event and still be
+   * placed exactly (default 24 h); older ones are reported `too_late` (and journaled).
+   */
+  readonly reorderHorizonMs?: number;
+  /** How far (ms) a record may be dated after this machine's clock (default 5 minutes); later ones are refused `future_timestamp`. */
+  readonly maxClockSkewMs?: number;
+  /** The receiving clock (tests; default `Date.now`). */
+  readonly now?: () => number;
   /** Mark connected devices stale after a silence (event time). */
   readonly inactivity?: InactivityRule;
   /** An SSE client with more than this many bytes waiting is disconnected (default 1 MiB). */
@@ -39,13 +41,11 @@ export interface ServeOptions {
   /** SSE heartbeat comment interval, ms (default 15 000). */
   readonly heartbeatMs?: number;
   /**
-   * Start from this fleet state instead of an empty one (`fleetFromCheckpoint`, what
+   * Start from this live fleet instead of an empty one (`liveFromCheckpoint`, what
    * `--from CHECKPOINT` does); live events continue it.
    */
-  readonly store?: FleetStore;
-  /** The newest event time in `store` (reported as `eventTime` until live events move it). */
-  readonly asOf?: number | null;
-  /** Told every batch of records that entered the pipeline (the checkpoint journal). */
+  readonly live?: LiveFleet;
+  /** Told every batch of records the engine took or judged (accepted, duplicates, too late): the checkpoint journal. */
   readonly onAccepted?: (events: readonly EmnifyEvent[]) => void;
   /** Where to report pipeline failures (default: stderr). */
   readonly log?: (message: string) => void;
@@ -64,7 +64,7 @@ export interface RunningServer {
 /**
  * Starts the webhook ingest service (node:http, no framework):
  * `POST /events` (a single event, a JSON array, or NDJSON; bearer token; size limit;
- * per-record reasons), `GET /fleet/summary`, `GET /endpoints/:id`,
+ * per-record reasons), `GET /fleet/summary`, `GET /fleet/snapshot`, `GET /endpoints/:id`,
  * `GET /endpoints?status=OFFLINE&limit=…&cursor=…`, `GET /transitions` (SSE) and
  * `GET /metrics` (Prometheus). Every route but `GET /healthz` requires the token; a query
  * parameter a route does not take is refused with 400.
@@ -77,25 +77,20 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const authorized = bearerAuth(options.token);
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
-  const pipeline = new IngestPipeline(
-    {
-      dedupeWindow: options.dedupeWindow ?? 100_000,
-      maxLateness: options.maxLateness ?? 10_000,
-      idleTimeout: options.idleTimeout ?? 200,
-      maxBatch: options.maxBatch ?? 1000,
-      maxDelay: options.maxDelay ?? 20,
-      ...(options.inactivity === undefined ? {} : { inactivity: options.inactivity }),
-      ...(options.store === undefined ? {} : { store: options.store }),
-      ...(options.asOf === undefined ? {} : { asOf: options.asOf }),
-    },
-    log,
-  );
-  const hub = new SseHub<FleetTransition>({
+  const pipeline = new IngestPipeline({
+    reorderHorizonMs: options.reorderHorizonMs ?? DEFAULT_REORDER_HORIZON_MS,
+    maxClockSkewMs: options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS,
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.inactivity === undefined ? {} : { inactivity: options.inactivity }),
+    ...(options.live === undefined ? {} : { live: options.live }),
+  });
+  const hub = new SseHub<FleetTransition | LiveTransition>({
     maxBufferedBytes: options.maxSseBufferBytes ?? 1024 * 1024,
     heartbeatMs: options.heartbeatMs ?? 15_000,
     serialize: (t) => stringifyJson(transitionJson(t)),
   });
   pipeline.transitions$.subscribe((t) => hub.publish(t));
+  const dashboard = mountDashboard({ pipeline, hub, token: options.token });
   const metrics = new ServeMetrics({
     counters: () => pipeline.counters,
     sseClients: () => hub.size,
@@ -115,6 +110,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       sendJson(res, 200, { ok: true });
       return;
     }
+    if (await dashboard(req, res, url, path)) return;
     const route = routeOf(path);
     if (route === undefined) {
       sendError(res, 404, 'not_found', `no route ${path}`);
@@ -141,6 +137,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           ...pipeline.store.summary(),
           eventTime: pipeline.eventTime === null ? null : formatTimestamp(pipeline.eventTime),
           stale: pipeline.staleCount,
+          reorderHorizonMs: pipeline.live.reorderHorizonMs,
+          retainedEvents: pipeline.live.retainedEvents,
           pipeline: { ...pipeline.counters },
           transitionStreams: { clients: hub.size, dropped: hub.dropped },
         });
@@ -150,6 +148,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         return listEndpoints(res, url.searchParams);
       case 'transitions':
         return streamTransitions(res, url.searchParams);
+      case 'snapshot':
+        return sendSnapshot(res);
       case 'metrics': {
         const { contentType, text } = await metrics.exposition();
         res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
@@ -157,6 +157,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         return;
       }
     }
+  };
+
+  /** The live state as the replay snapshot (simfleet/snapshot@1): the same bytes `simfleet replay` writes for the records accepted. */
+  const sendSnapshot = async (res: ServerResponse): Promise<void> => {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    for (const chunk of snapshotChunks(pipeline.store, pipeline.live.account())) {
+      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+    res.end();
   };
 
   const postEvents = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -179,16 +188,25 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return;
     }
     const parsed = parseEventsBody(body.body.toString('utf8'), req.headers['content-type']);
-    pipeline.ingest(parsed.events);
-    if (options.onAccepted !== undefined) {
-      options.onAccepted(parsed.events);
-      metrics.journaled(parsed.events.length);
+    const result = pipeline.ingest(parsed.events);
+    // The journal keeps every record the engine judged (too late ones too: a replay of it is exact).
+    const kept = parsed.events.filter((_, i) => result.outcomes[i] !== LIVE_REJECTED);
+    if (kept.length > 0 && options.onAccepted !== undefined) {
+      options.onAccepted(kept);
+      metrics.journaled(kept.length);
     }
     pipeline.counters.rejected += parsed.rejects.filter((r) => r.index !== null).length;
-    for (const r of parsed.rejects) if (r.index !== null) metrics.rejected(r.code);
+    const bodyIndex = bodyIndexes(parsed.events.length, parsed.rejects);
+    const refused = result.rejected.map((r) => ({ index: bodyIndex[r.index] ?? null, line: null, column: null, code: r.code, path: '$.timestamp', message: r.reason }));
+    const tooLate = result.tooLate.map((t) => ({ index: bodyIndex[t.index] ?? null, eventId: t.eventId, endpointId: t.endpointId, behindMs: t.behindMs }));
+    if (tooLate.length > 0) {
+      log(`simfleet serve: ${tooLate.length} event(s) too late to place (beyond the ${pipeline.live.reorderHorizonMs / 3_600_000} h reorder horizon), journaled, not applied: ${tooLate.slice(0, 5).map((t) => `${t.eventId} of endpoint ${t.endpointId} (${Math.round(t.behindMs / 1000)} s behind)`).join(', ')}${tooLate.length > 5 ? ', …' : ''}`);
+    }
+    const rejected = [...parsed.rejects.map((r) => ({ ...r })), ...refused].sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
+    for (const r of rejected) if (r.index !== null) metrics.rejected(r.code);
     metrics.ingestLatency((performance.now() - started) / 1000);
-    const reply = { accepted: parsed.events.length, rejected: parsed.rejects.map((r) => ({ ...r })) };
-    sendJson(res, parsed.rejects.length === 0 ? 202 : 400, reply);
+    const reply = { accepted: result.accepted, duplicates: result.duplicates, tooLate, rejected };
+    sendJson(res, rejected.length === 0 ? 202 : 400, reply);
     return;
   };
 
@@ -289,12 +307,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   };
 }
 
+/** The body index of each decoded event: events are the body's records in order, less the refused ones. */
+function bodyIndexes(events: number, rejects: readonly { readonly index: number | null }[]): number[] {
+  const refused = new Set(rejects.map((r) => r.index));
+  const out: number[] = [];
+  for (let i = 0; out.length < events; i++) if (!refused.has(i)) out.push(i);
+  return out;
+}
+
 type Route =
   | { name: 'events'; method: 'POST' }
   | { name: 'summary'; method: 'GET' }
   | { name: 'endpoints'; method: 'GET' }
   | { name: 'endpoint'; method: 'GET'; id: string }
   | { name: 'transitions'; method: 'GET' }
+  | { name: 'snapshot'; method: 'GET' }
   | { name: 'metrics'; method: 'GET' };
 
 function routeOf(path: string): Route | undefined {
@@ -307,6 +334,8 @@ function routeOf(path: string): Route | undefined {
       return { name: 'endpoints', method: 'GET' };
     case '/transitions':
       return { name: 'transitions', method: 'GET' };
+    case '/fleet/snapshot':
+      return { name: 'snapshot', method: 'GET' };
     case '/metrics':
       return { name: 'metrics', method: 'GET' };
     default: {

@@ -1,4 +1,5 @@
 import { endpointJson, formatTimestamp, type JsonValue } from '@simfleet/core';
+import type { LiveTransition } from '@simfleet/engine';
 import type { EndpointView, FleetTransition } from '@simfleet/stream';
 
 /**
@@ -13,11 +14,15 @@ export function endpointViewJson(view: EndpointView): { readonly [key: string]: 
 }
 
 /**
- * A transition as the HTTP API shows it (`at` as ISO-8601 UTC, `eventId` exact).
+ * A transition as the HTTP API shows it (`at` as ISO-8601 UTC, `eventId` exact), with
+ * `correction: true` when a late event changed the device's history (`from` is then what
+ * was reported before, `to` the state the device has now, `at`/`eventId` the late event's).
  *
  * @example
  * transitionJson(t) // { endpointId: 11089066, region: 'connectivity', from: 'ATTACHED', to: 'ONLINE', at: '…Z', eventId: 137112624332866 }
  */
-export function transitionJson(t: FleetTransition): { readonly [key: string]: JsonValue } {
-  return { endpointId: t.endpointId, region: t.region, from: t.from, to: t.to, at: formatTimestamp(t.at), eventId: t.eventId };
+export function transitionJson(t: FleetTransition | LiveTransition): { readonly [key: string]: JsonValue } {
+  const json = { endpointId: t.endpointId, region: t.region, from: t.from, to: t.to, at: formatTimestamp(t.at), eventId: t.eventId };
+  // A late event rewrote the device's history: from = what subscribers were told, to = the state now.
+  return 'correction' in t && t.correction ? { ...json, correction: true } : json;
 }

@@ -2,15 +2,13 @@ import { type RunningServer, type ServeOptions, startServer } from '../../src/se
 
 export const TOKEN = 'test-token-0123';
 
-/** A server on a free loopback port, tuned to apply quickly. */
+/** A server on a free loopback port. */
 export async function testServer(overrides: Partial<ServeOptions> = {}): Promise<RunningServer & { logs: string[] }> {
   const logs: string[] = [];
   const server = await startServer({
     port: 0,
     host: '127.0.0.1',
     token: TOKEN,
-    idleTimeout: 10,
-    maxDelay: 2,
     heartbeatMs: 60_000,
     log: (m) => logs.push(m),
     ...overrides,

@@ -64,7 +64,7 @@ describe('simfleet serve over HTTP', () => {
   it('ingests the real seed events as NDJSON and serves the fleet they describe', async () => {
     const res = await api(server, '/events', ndjson(validSeedLines));
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ accepted: validSeedLines.length, rejected: [] });
+    expect(await res.json()).toEqual({ accepted: validSeedLines.length, duplicates: 0, tooLate: [], rejected: [] });
     await waitApplied(server, validSeedLines.length);
 
     const summary = (await (await api(server, '/fleet/summary')).json()) as Record<string, unknown> & {
@@ -102,13 +102,13 @@ describe('simfleet serve over HTTP', () => {
   it('accepts a single event object and a JSON array', async () => {
     const single = await api(server, '/events', { method: 'POST', body: line(501, 'updateLocation', 501, '2022-01-01T00:00:00Z') });
     expect(single.status).toBe(202);
-    expect(await single.json()).toEqual({ accepted: 1, rejected: [] });
+    expect(await single.json()).toEqual({ accepted: 1, duplicates: 0, tooLate: [], rejected: [] });
     const array = await api(server, '/events', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: `[${line(502, 'updateLocation', 502, '2022-01-01T00:00:01Z')},\n ${line(503, 'purgeLocation', 502, '2022-01-01T00:00:02Z')}]`,
     });
-    expect(await array.json()).toEqual({ accepted: 2, rejected: [] });
+    expect(await array.json()).toEqual({ accepted: 2, duplicates: 0, tooLate: [], rejected: [] });
     await waitFor(async () => (await api(server, '/endpoints/502')).status === 200);
     await waitFor(async () => ((await (await api(server, '/endpoints/502')).json()) as { connectivity: string }).connectivity === 'OFFLINE');
   });

@@ -63,7 +63,7 @@ export interface FleetStoreOptions {
   readonly pool?: StringPool;
 }
 
-type Numeric = Float64Array | Uint8Array;
+type Numeric = Float64Array | Uint8Array | Uint32Array;
 
 function grow<T extends Numeric>(array: T, capacity: number, fill: number): T {
   const next = new (array.constructor as new (n: number) => T)(capacity);
@@ -128,6 +128,14 @@ export class FleetStore {
   readonly organisationIndexById: Map<number, number> = new Map();
   organisationIds: Float64Array;
   organisationState: Uint8Array;
+  /**
+   * (time, id) of the newest event that set each organisation's state (NaN time = none):
+   * the organisation takes an event's target only when the event is newer, so its state is
+   * that of its newest relevant event in any arrival order (`CompiledMachine.organisationTarget`).
+   */
+  organisationLastAt: Float64Array;
+  organisationLastHi: Uint32Array;
+  organisationLastLo: Uint32Array;
 
   // --- fleet level ---
   /** Events without an endpoint that were applied. */
@@ -152,6 +160,9 @@ export class FleetStore {
     this.#mask = slotsFor(n) - 1;
     this.organisationIds = new Float64Array(16);
     this.organisationState = new Uint8Array(16);
+    this.organisationLastAt = new Float64Array(16).fill(Number.NaN);
+    this.organisationLastHi = new Uint32Array(16);
+    this.organisationLastLo = new Uint32Array(16);
   }
 
   /** Number of endpoints seen. */
@@ -180,17 +191,7 @@ export class FleetStore {
     const d = this.count;
     if (d === this.capacity) this.#growDevices(d * 2);
     // The record is zero: set the fields whose "none" is not zero.
-    const f = d * RECORD_F64;
-    const u = d * RECORD_U32;
-    const f64 = this.f64;
-    f64[f + F_ID] = endpointId;
-    f64[f + F_LAST_AT] = Number.NaN;
-    f64[f + F_SINCE] = Number.NaN;
-    f64[f + F_ORGANISATION_ID] = Number.NaN;
-    f64[f + F_SIM_ID] = Number.NaN;
-    this.i32[u + I_ORGANISATION_INDEX] = -1;
-    this.i32[u + I_RAT_TYPE] = NO_RAT_TYPE;
-    this.u32[u + U_REJECTION_REASON] = NO_REJECTION_REASON;
+    this.#initRecord(d, endpointId);
     this.count = d + 1;
     this.#insert(d);
     return d;
@@ -246,11 +247,70 @@ export class FleetStore {
     if (o === this.organisationIds.length) {
       this.organisationIds = grow(this.organisationIds, o * 2, 0);
       this.organisationState = grow(this.organisationState, o * 2, 0);
+      this.organisationLastAt = grow(this.organisationLastAt, o * 2, Number.NaN);
+      this.organisationLastHi = grow(this.organisationLastHi, o * 2, 0);
+      this.organisationLastLo = grow(this.organisationLastLo, o * 2, 0);
     }
     this.organisationIds[o] = organisationId;
     this.organisationIndexById.set(organisationId, o);
     this.organisationCount = o + 1;
     return o;
+  }
+
+  /**
+   * An event whose type leads organisations to `target` reaches organisation `o`: the
+   * organisation takes it when it is newer than the newest one it took. Returns whether the
+   * state changed. Owned by `applyBatch`.
+   */
+  reachOrganisation(o: number, target: number, at: number, hi: number, lo: number): boolean {
+    const la = this.organisationLastAt[o] as number;
+    if (!Number.isNaN(la)) {
+      const lh = this.organisationLastHi[o] as number;
+      if (at < la || (at === la && (hi < lh || (hi === lh && lo <= (this.organisationLastLo[o] as number))))) return false;
+    }
+    this.organisationLastAt[o] = at;
+    this.organisationLastHi[o] = hi;
+    this.organisationLastLo[o] = lo;
+    if (this.organisationState[o] === target) return false;
+    this.organisationState[o] = target;
+    return true;
+  }
+
+  /**
+   * Sets device `d` back to what `base` holds for the same endpoint (its record copied,
+   * its organisation index looked up here), or to the initial state when `base` has never
+   * seen it. `base` must intern into this store's pool. The engine's live ingest re-folds a
+   * device this way: its base (the events older than the reorder horizon, folded), then its
+   * retained events again, in order.
+   */
+  restoreDevice(d: number, base: FleetStore): void {
+    if (base.pool !== this.pool) throw new RangeError('the base fleet interns into another pool');
+    const f = d * RECORD_F64;
+    const id = this.f64[f + F_ID] as number;
+    const b = base.findDevice(id);
+    if (b < 0) {
+      this.f64.fill(0, f, f + RECORD_F64);
+      this.#initRecord(d, id);
+      return;
+    }
+    this.f64.set(base.f64.subarray(b * RECORD_F64, (b + 1) * RECORD_F64), f);
+    const oid = this.f64[f + F_ORGANISATION_ID] as number;
+    this.i32[d * RECORD_U32 + I_ORGANISATION_INDEX] = Number.isNaN(oid) ? -1 : this.organisationIndexOf(oid);
+  }
+
+  /** A zeroed record's fields whose "none" is not zero. */
+  #initRecord(d: number, endpointId: number): void {
+    const f = d * RECORD_F64;
+    const u = d * RECORD_U32;
+    const f64 = this.f64;
+    f64[f + F_ID] = endpointId;
+    f64[f + F_LAST_AT] = Number.NaN;
+    f64[f + F_SINCE] = Number.NaN;
+    f64[f + F_ORGANISATION_ID] = Number.NaN;
+    f64[f + F_SIM_ID] = Number.NaN;
+    this.i32[u + I_ORGANISATION_INDEX] = -1;
+    this.i32[u + I_RAT_TYPE] = NO_RAT_TYPE;
+    this.u32[u + U_REJECTION_REASON] = NO_REJECTION_REASON;
   }
 
   #growDevices(capacity: number): void {

@@ -35,9 +35,14 @@
  *
  * Order and duplicates: within a batch, events apply in (at, idHi, idLo) order. Per
  * device, an event whose (at, id) equals the device's last applied one is a DUPLICATE
- * (nothing changes); an older one is LATE (not applied: per-device order can't be repaired
- * after the fact). Events without an endpoint are ordered the same way against the last
- * such event of the fleet.
+ * (nothing changes); an older one is LATE (not applied here: the engine's live ingest
+ * re-folds the device from its retained events instead). Organisations are order-free: an
+ * event that moves organisations is taken by one only when it is newer than the newest it
+ * took (`FleetStore.reachOrganisation`); the organisation machine is reset-type
+ * (`CompiledMachine.organisationTarget`), so that equals the in-order fold in any arrival
+ * order. Events without an endpoint are ordered against the fleet's last such event, or,
+ * with `fleetEventsInAnyOrder` (for a caller that deduplicates by id itself), applied in
+ * any order: what they move is their organisation, which is exact in any order.
  */
 import {
   F_LAST_AT,
@@ -100,6 +105,12 @@ export interface ApplyBatchOptions {
   readonly status?: Uint8Array;
   /** Called for every change of a region or of the effective status, in application order. */
   readonly onTransition?: (transition: Transition) => void;
+  /**
+   * Apply events without an endpoint even when older than the fleet's last such event
+   * (only a repeat of that one is a duplicate). For callers that deduplicate by event id
+   * themselves, like the engine's live ingest, where late organisation events are normal.
+   */
+  readonly fleetEventsInAnyOrder?: boolean;
 }
 
 /** Counts of one batch. */
@@ -135,9 +146,10 @@ export function applyBatch(fleet: FleetStore, columns: EventColumns, options: Ap
   const onTransition = options.onTransition;
   const order = sortBatch(columns);
   // Reporting (only with a callback): effective status through the compiled status table.
-  if (onTransition === undefined && rowStatus === undefined) return applyRowsFast(fleet, columns, order);
+  const anyOrder = options.fleetEventsInAnyOrder === true;
+  if (onTransition === undefined && rowStatus === undefined && !anyOrder) return applyRowsFast(fleet, columns, order);
   const report = onTransition !== undefined ? createReporter(fleet, onTransition) : undefined;
-  return applyRows(fleet, columns, order, rowStatus, report);
+  return applyRows(fleet, columns, order, rowStatus, report, anyOrder);
 }
 
 /**
@@ -229,7 +241,7 @@ function applyRowsFast(fleet: FleetStore, columns: EventColumns, order: Uint32Ar
   const EC = c.eventCount;
   const next = c.product.next;
   const connOf = c.product.codes[0] as Uint8Array;
-  const orgNext = c.organisation.next;
+  const orgTarget = c.organisationTarget;
   const mask = takesMask(c);
   const countAttach = c.counts.attaches;
   const countSession = c.counts.sessions;
@@ -238,7 +250,6 @@ function applyRowsFast(fleet: FleetStore, columns: EventColumns, order: Uint32Ar
   let f64 = fleet.f64;
   let u32 = fleet.u32;
   let i32 = fleet.i32;
-  let orgState = fleet.organisationState;
 
   let applied = 0;
   let duplicates = 0;
@@ -262,11 +273,10 @@ function applyRowsFast(fleet: FleetStore, columns: EventColumns, order: Uint32Ar
     const d = devices[k - start] as number;
 
     if (d < 0) {
-      const outcome = applyFleetLevel(fleet, at, hi, lo, e, cOrg[row] as number, undefined);
+      const outcome = applyFleetLevel(fleet, at, hi, lo, e, cOrg[row] as number, undefined, false);
       if (outcome === ROW_APPLIED) applied++;
       else if (outcome === ROW_DUPLICATE) duplicates++;
       else late++;
-      orgState = fleet.organisationState;
       continue;
     }
     const f = d * RECORD_F64;
@@ -298,8 +308,7 @@ function applyRowsFast(fleet: FleetStore, columns: EventColumns, order: Uint32Ar
       if (oid !== f64[f + F_ORGANISATION_ID] && !Number.isNaN(oid)) {
         f64[f + F_ORGANISATION_ID] = oid;
         i32[u + I_ORGANISATION_INDEX] = fleet.organisationIndexOf(oid);
-        orgState = fleet.organisationState;
-      }
+        }
     }
     if ((m & T_SIM) !== 0) {
       const sid = cSim[row] as number;
@@ -345,9 +354,10 @@ function applyRowsFast(fleet: FleetStore, columns: EventColumns, order: Uint32Ar
     u32[u + U_LAST_HI] = hi;
     u32[u + U_LAST_LO] = lo;
 
-    // The event reaches the device's organisation; its machine decides.
+    // The event reaches the device's organisation: taken when it is the newest that moves it.
     const o = i32[u + I_ORGANISATION_INDEX] as number;
-    if (o >= 0) orgState[o] = orgNext[(orgState[o] as number) * EC + e] as number;
+    const target = orgTarget[e] as number;
+    if (o >= 0 && target >= 0) fleet.reachOrganisation(o, target, at, hi, lo);
     applied++;
   }
   }
@@ -365,6 +375,7 @@ function applyRows(
   order: Uint32Array,
   rowStatus: Uint8Array | undefined,
   report: Reporter | undefined,
+  anyOrder: boolean,
 ): BatchResult {
   const n = order.length;
   const cAt = columns.at;
@@ -387,7 +398,7 @@ function applyRows(
   const EC = c.eventCount;
   const next = c.product.next;
   const connOf = c.product.codes[0] as Uint8Array;
-  const orgNext = c.organisation.next;
+  const orgTarget = c.organisationTarget;
   const mask = takesMask(c);
   const countAttach = c.counts.attaches;
   const countSession = c.counts.sessions;
@@ -423,7 +434,7 @@ function applyRows(
 
     if (d < 0) {
       // No endpoint: a fleet-level event (organisation, user, service profile).
-      const outcome = applyFleetLevel(fleet, at, hi, lo, e, cOrg[row] as number, report);
+      const outcome = applyFleetLevel(fleet, at, hi, lo, e, cOrg[row] as number, report, anyOrder);
       if (outcome === ROW_APPLIED) applied++;
       else if (outcome === ROW_DUPLICATE) duplicates++;
       else late++;
@@ -510,14 +521,15 @@ function applyRows(
     u32[u + U_LAST_HI] = hi;
     u32[u + U_LAST_LO] = lo;
 
-    // The event reaches the device's organisation; its machine decides.
+    // The event reaches the device's organisation: taken when it is the newest that moves it.
     const o = i32[u + I_ORGANISATION_INDEX] as number;
+    const target = orgTarget[e] as number;
     let orgBefore = -1;
     let orgAfter = -1;
-    if (o >= 0) {
+    if (o >= 0 && target >= 0) {
       orgBefore = orgState[o] as number;
-      orgAfter = orgNext[orgBefore * EC + e] as number;
-      if (orgAfter !== orgBefore) orgState[o] = orgAfter;
+      if (fleet.reachOrganisation(o, target, at, hi, lo)) orgAfter = target;
+      else orgBefore = -1;
     }
 
     if (report !== undefined) {
@@ -539,25 +551,33 @@ function applyRows(
  * An event without an endpoint: ordered against the fleet's last such event, then
  * delivered to the organisation it names. Returns the row's outcome code.
  */
-function applyFleetLevel(fleet: FleetStore, at: number, hi: number, lo: number, e: number, oid: number, report: Reporter | undefined): number {
+function applyFleetLevel(
+  fleet: FleetStore,
+  at: number,
+  hi: number,
+  lo: number,
+  e: number,
+  oid: number,
+  report: Reporter | undefined,
+  anyOrder: boolean,
+): number {
   const fa = fleet.fleetLastAt;
-  if (!Number.isNaN(fa)) {
-    const cmp = compareKey(at, hi, lo, fa, fleet.fleetLastHi, fleet.fleetLastLo);
-    if (cmp <= 0) return cmp === 0 ? ROW_DUPLICATE : ROW_LATE;
-  }
+  const cmp = Number.isNaN(fa) ? 1 : compareKey(at, hi, lo, fa, fleet.fleetLastHi, fleet.fleetLastLo);
+  if (cmp === 0 || (cmp < 0 && !anyOrder)) return cmp === 0 ? ROW_DUPLICATE : ROW_LATE;
+  const c = fleet.compiled;
   if (!Number.isNaN(oid)) {
-    const c = fleet.compiled;
     const o = fleet.organisationIndexOf(oid);
     const os = fleet.organisationState[o] as number;
-    const nos = c.organisation.next[os * c.eventCount + e] as number;
-    if (nos !== os) {
-      fleet.organisationState[o] = nos;
-      if (report !== undefined) report.organisationChanged(o, -1, os === c.organisationBlockedState, nos === c.organisationBlockedState, at, hi, lo);
+    const target = c.organisationTarget[e] as number;
+    if (target >= 0 && fleet.reachOrganisation(o, target, at, hi, lo) && report !== undefined) {
+      report.organisationChanged(o, -1, os === c.organisationBlockedState, target === c.organisationBlockedState, at, hi, lo);
     }
   }
-  fleet.fleetLastAt = at;
-  fleet.fleetLastHi = hi;
-  fleet.fleetLastLo = lo;
+  if (cmp > 0) {
+    fleet.fleetLastAt = at;
+    fleet.fleetLastHi = hi;
+    fleet.fleetLastLo = lo;
+  }
   fleet.fleetEvents++;
   return ROW_APPLIED;
 }
@@ -577,6 +597,41 @@ interface Reporter {
   organisationChanged(o: number, except: number, wasBlocked: boolean, isBlocked: boolean, at: number, hi: number, lo: number): void;
 }
 
+/**
+ * Reports what changed for device `d` since it had product state `fromState` and effective
+ * block `fromBlocked`: one transition per region that moved (`block` as the effective block)
+ * and one for the effective status, all with the time and id given. `applyBatch` calls it
+ * per applied event; the engine's live ingest calls it after re-folding a device, to report
+ * how a late event changed it.
+ */
+export function reportDeviceChange(
+  fleet: FleetStore,
+  d: number,
+  fromState: number,
+  fromBlocked: boolean,
+  at: number,
+  eventId: bigint,
+  onTransition: (t: Transition) => void,
+): void {
+  const c = fleet.compiled;
+  const aState = fleet.stateOf(d);
+  const aBlocked = fleet.effectivelyBlocked(d);
+  const endpointId = fleet.idOf(d);
+  const emit = (region: TransitionRegion, from: string, to: string): void => onTransition({ endpointId, region, from, to, at, eventId });
+  for (const table of c.regions) {
+    if (table.region === 'block') continue;
+    // The effective block is reported where `block` stands in DEVICE_REGIONS order.
+    if (table.region === 'dataQuota' && aBlocked !== fromBlocked) emit('block', BLOCK_NAMES[fromBlocked ? 1 : 0], BLOCK_NAMES[aBlocked ? 1 : 0]);
+    const of = c.product.codes[c.regions.indexOf(table)] as Uint8Array;
+    const from = of[fromState] as number;
+    const to = of[aState] as number;
+    if (from !== to) emit(table.region as TransitionRegion, table.states[from] as string, table.states[to] as string);
+  }
+  const bStatus = c.productStatus[fromState * 2 + (fromBlocked ? 1 : 0)] as number;
+  const aStatus = c.productStatus[aState * 2 + (aBlocked ? 1 : 0)] as number;
+  if (aStatus !== bStatus) emit('status', ENDPOINT_STATUSES[bStatus] as string, ENDPOINT_STATUSES[aStatus] as string);
+}
+
 /** Region snapshots before/after an event and the reports they imply (allocates per report only). */
 function createReporter(fleet: FleetStore, onTransition: (t: Transition) => void): Reporter {
   const c = fleet.compiled;
@@ -591,8 +646,6 @@ function createReporter(fleet: FleetStore, onTransition: (t: Transition) => void
       at,
       eventId: (BigInt(hi) << 32n) | BigInt(lo),
     });
-  // Regions reported by name, in DEVICE_REGIONS order except `block` (reported as the effective block).
-  const named = c.regions.map((table, r) => ({ table, r, codes: codes[r] as Uint8Array })).filter((x) => x.table.region !== 'block');
 
   let bState = 0;
   let bBlocked = false;
@@ -602,17 +655,7 @@ function createReporter(fleet: FleetStore, onTransition: (t: Transition) => void
       bBlocked = fleet.effectivelyBlocked(d);
     },
     after(d, at, hi, lo) {
-      const aState = fleet.stateOf(d);
-      const aBlocked = fleet.effectivelyBlocked(d);
-      for (const { table, codes: of } of named) {
-        if (table.region === 'dataQuota' && aBlocked !== bBlocked) emit(d, 'block', BLOCK_NAMES[bBlocked ? 1 : 0], BLOCK_NAMES[aBlocked ? 1 : 0], at, hi, lo);
-        const from = of[bState] as number;
-        const to = of[aState] as number;
-        if (from !== to) emit(d, table.region as TransitionRegion, table.states[from] as string, table.states[to] as string, at, hi, lo);
-      }
-      const bStatus = statusOf(bState, bBlocked);
-      const aStatus = statusOf(aState, aBlocked);
-      if (aStatus !== bStatus) emit(d, 'status', ENDPOINT_STATUSES[bStatus] as string, ENDPOINT_STATUSES[aStatus] as string, at, hi, lo);
+      reportDeviceChange(fleet, d, bState, bBlocked, at, (BigInt(hi) << 32n) | BigInt(lo), onTransition);
     },
     organisationChanged(o, except, wasBlocked, isBlocked, at, hi, lo) {
       if (wasBlocked === isBlocked) return;

@@ -115,6 +115,14 @@ export interface CompiledMachine {
   readonly productStatus: Uint8Array;
   /** The organisation machine (its root is the one region). */
   readonly organisation: RegionTable;
+  /**
+   * `organisationTarget[eventCode]`: the organisation state that event type moves every
+   * organisation to, or -1 when it moves none. The organisation machine is *reset-type*:
+   * each event type either leaves every state as it is or leads to one fixed state, so an
+   * organisation's state is the target of its newest such event, whatever the order in which
+   * its events arrive (`compileMachine` checks this, and refuses a machine without it).
+   */
+  readonly organisationTarget: Int8Array;
   /** `takes[field][eventCode]` is 1 when that event type sets the field from a non-null observation. */
   readonly takes: Readonly<Record<ObservationField, Uint8Array>>;
   /** `counts[counter][eventCode]`: how much that event type adds to the counter. */
@@ -266,6 +274,8 @@ export function compileMachine(): CompiledMachine {
     }
   }
 
+  const organisationTarget = resetTargets(organisation, EVENT_COUNT);
+
   const blockedState = block.states.indexOf('BLOCKED');
   const organisationBlockedState = organisation.states.indexOf('BLOCKED');
   if (blockedState < 0 || organisationBlockedState < 0) throw new RangeError('no BLOCKED state to compile against');
@@ -303,12 +313,40 @@ export function compileMachine(): CompiledMachine {
     product,
     productStatus,
     organisation,
+    organisationTarget,
     takes,
     counts,
     blockedState,
     organisationBlockedState,
     status,
   };
+}
+
+/**
+ * Per event type, the one state a reset-type table leads every state to, or -1 where the
+ * type changes no state. Why it matters: organisations couple devices (a block reaches every
+ * member), so a late organisation event would otherwise force a re-fold of every member; for
+ * a reset-type machine "the target of the newest relevant event" equals the in-order fold,
+ * which makes the organisation state exact in any arrival order at O(1) per event.
+ */
+function resetTargets(table: RegionTable, eventCount: number): Int8Array {
+  const states = table.states.length;
+  const targets = new Int8Array(eventCount).fill(-1);
+  for (let e = 0; e < eventCount; e++) {
+    let moves = false;
+    for (let s = 0; s < states; s++) if (table.next[s * eventCount + e] !== s) moves = true;
+    if (!moves) continue;
+    const target = table.next[e] as number;
+    for (let s = 0; s < states; s++) {
+      if (table.next[s * eventCount + e] !== target) {
+        throw new RangeError(
+          `the organisation machine is not reset-type: ${DEVICE_EVENT_TYPES[e]} leads ${table.states[0]} and ${table.states[s]} to different states, so its state would depend on arrival order`,
+        );
+      }
+    }
+    targets[e] = target;
+  }
+  return targets;
 }
 
 let compiled: CompiledMachine | undefined;

@@ -384,7 +384,8 @@ export class ReplaySession {
   }
 }
 
-function sortedCounts<K extends string | number>(counts: Map<K, number>): Record<string, number> {
+/** Counts as a plain object with its keys in ascending order (stable snapshot bytes). */
+export function sortedCounts<K extends string | number>(counts: Map<K, number>): Record<string, number> {
   const keys = [...counts.keys()].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a) < String(b) ? -1 : 1));
   const out: Record<string, number> = {};
   for (const key of keys) out[String(key)] = counts.get(key) ?? 0;

@@ -60,9 +60,12 @@ export class InactivityTracker {
     if (device === undefined) {
       device = { lastAt: at, lastEventId: eventId, connected: false, stale: false };
       this.#devices.set(endpointId, device);
-    } else {
+    } else if (at >= device.lastAt) {
       device.lastAt = at;
       device.lastEventId = eventId;
+    } else {
+      // A late event (placed in the device's past) says nothing about its silence now.
+      return;
     }
     if (device.stale) {
       device.stale = false;

@@ -1,16 +1,27 @@
-import { applyBatch, type DeviceEvent, type EventColumns, FleetStore, type FleetSummary, ROW_APPLIED, type ReducerError, type Transition } from '@simfleet/core';
+import type { DeviceEvent, FleetStore, FleetSummary } from '@simfleet/core';
+import { LIVE_ACCEPTED, LiveFleet, type LiveFleetOptions, type LiveRejection, type LiveTransition, type TooLateEvent } from '@simfleet/engine';
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
-import type { ActivityTransition, FleetTransition } from '../fleetTransition.js';
+import { type EventTimeSpan, spanMillis } from '../eventTimeSpan.js';
+import type { FleetTransition } from '../fleetTransition.js';
 import type { BatchCounts, EndpointView, FleetView } from '../fleetView.js';
-import { spanMillis } from '../eventTimeSpan.js';
-import { InactivityTracker } from '../internal/InactivityTracker.js';
+import type { AcceptedEvent } from '../rules/FleetActivity.js';
+import { FleetActivity } from '../rules/FleetActivity.js';
 import type { InactivityRule } from '../rules/InactivityRule.js';
 import { type Sink, sinkFunction } from '../sink.js';
 
-/** An event the reducer's columns refused (an id beyond 2^64, a non-finite time…): not applied. */
+/** An event the engine refused (a future timestamp, an id beyond 2^64, a non-finite time…): not applied. */
 export interface UnappliedEvent {
   readonly event: DeviceEvent;
-  readonly error: ReducerError;
+  /** `future_timestamp`, or the reducer's code (`event_id_out_of_range`, …). */
+  readonly code: string;
+  readonly reason: string;
+}
+
+/** An event older than its device's reorder horizon: not applied, reported. */
+export interface TooLateDeviceEvent {
+  readonly event: DeviceEvent;
+  /** How far (ms of event time) it was behind its device's newest event. */
+  readonly behindMs: number;
 }
 
 export interface FleetStateOptions {
@@ -18,8 +29,15 @@ export interface FleetStateOptions {
   readonly maxBatch?: number;
   /** …or once its first event has waited this long, scheduler time in ms (default 50). */
   readonly maxDelay?: number;
-  /** The store to apply to (default: a new one per subscription). Pass one to read it elsewhere (a server's GET routes). */
-  readonly store?: FleetStore;
+  /**
+   * The engine's live fleet to ingest into (default: a new one per subscription). Pass one to
+   * read its state elsewhere (`live.fleet`: a server's GET routes) or to share its options.
+   */
+  readonly live?: LiveFleet;
+  /** For a new live fleet: how far behind its device's newest event an event may arrive and still be placed (default 24 h). */
+  readonly reorderHorizon?: EventTimeSpan;
+  /** For a new live fleet: how far after this machine's clock an event may be dated (default 5 minutes). */
+  readonly maxClockSkew?: EventTimeSpan;
   /** Mark connected devices `stale` after a silence, in event time. */
   readonly inactivity?: InactivityRule;
   /** Collect `transitions` (default `true`); `false` skips the per-change allocation. */
@@ -27,22 +45,23 @@ export interface FleetStateOptions {
   /** Scheduler for `maxDelay` (tests pass the TestScheduler; default `asyncScheduler`). */
   readonly scheduler?: SchedulerLike;
   /**
-   * Receives events the reducer cannot represent (`EventColumns.push` refused them).
-   * Without it such an event errors the stream: it is never dropped unseen.
+   * Receives events the engine refused. Without it such an event errors the stream: it is
+   * never dropped unseen.
    */
   readonly unapplied?: Sink<UnappliedEvent>;
+  /** Receives events older than their device's reorder horizon (without it they error the stream). */
+  readonly tooLate?: Sink<TooLateDeviceEvent>;
 }
 
 /**
- * Micro-batches events (by count and by time) into the compiled reducer (`applyBatch`
- * on a `FleetStore`) and emits a `FleetView` after each batch.
+ * Micro-batches events (by count and by time) into the engine's live fleet (`LiveFleet`)
+ * and emits a `FleetView` after each batch. The state after every batch is exactly what
+ * `simfleet replay` gives for the events so far, in whatever order they arrive: duplicates
+ * (by id) apply once, a late event is placed where it belongs and its device re-folded (a
+ * `correction: true` transition says what changed), and only an event older than its
+ * device's newest by more than the reorder horizon is refused (`tooLate`).
  *
- * Nothing is dropped: every event lands in a batch, and a batch is applied as soon as it
- * is full, so memory holds at most `maxBatch` pending events. `applyBatch` orders each
- * batch by (time, id) itself; across batches, feed it in event-time order
- * (`orderByEventTime`) — an event older than its device's last applied one is counted
- * `late`, not applied. Transitions (and the inactivity rule's decisions) are computed
- * event by event, so they do not depend on where batches were cut.
+ * Nothing is dropped unseen: every event is accepted, a duplicate, too late, or unapplied.
  *
  * @example
  * events$.pipe(fleetState({ maxBatch: 1000, maxDelay: 50 }), map((view) => view.summary()))
@@ -53,51 +72,71 @@ export function fleetState(options: FleetStateOptions = {}): OperatorFunction<De
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new RangeError(`fleetState: maxBatch must be a positive integer, got ${maxBatch}`);
   if (!(maxDelay >= 0)) throw new RangeError(`fleetState: maxDelay must be >= 0, got ${maxDelay}`);
   const inactivityMs = options.inactivity === undefined ? undefined : spanMillis(options.inactivity.after, 'fleetState: inactivity.after');
+  const liveOptions: LiveFleetOptions = {
+    ...(options.reorderHorizon === undefined ? {} : { reorderHorizonMs: spanMillis(options.reorderHorizon, 'fleetState: reorderHorizon') }),
+    ...(options.maxClockSkew === undefined ? {} : { maxClockSkewMs: spanMillis(options.maxClockSkew, 'fleetState: maxClockSkew') }),
+  };
   const collect = options.transitions ?? true;
   const scheduler = options.scheduler ?? asyncScheduler;
   const onUnapplied = options.unapplied === undefined ? undefined : sinkFunction(options.unapplied);
+  const onTooLate = options.tooLate === undefined ? undefined : sinkFunction(options.tooLate);
   return (source) =>
     new Observable<FleetView>((subscriber) => {
-      const store = options.store ?? new FleetStore();
-      const columns = store.createColumns(maxBatch);
-      const status = new Uint8Array(maxBatch);
-      const tracker = inactivityMs === undefined ? undefined : new InactivityTracker(inactivityMs);
-      const totals = { events: 0, applied: 0, duplicates: 0, late: 0 };
+      const live = options.live ?? new LiveFleet(liveOptions);
+      const activity = inactivityMs === undefined ? undefined : new FleetActivity(inactivityMs);
+      const pending: DeviceEvent[] = [];
+      const totals = { events: 0, applied: 0, duplicates: 0, tooLate: 0, rejected: 0 };
       let batchNumber = 0;
-      let eventTime: number | null = null;
       let timer: Subscription | undefined;
-
       const flush = (): void => {
         timer?.unsubscribe();
         timer = undefined;
-        const size = columns.length;
-        if (size === 0) return;
-        const changes: Transition[] = [];
-        const result = applyBatch(store, columns, collect || tracker !== undefined ? { status, onTransition: (t) => changes.push(t) } : { status });
-        const batch: BatchCounts = { events: size, applied: result.applied, duplicates: result.duplicates, late: result.late };
-        totals.events += size;
-        totals.applied += batch.applied;
-        totals.duplicates += batch.duplicates;
-        totals.late += batch.late;
-        for (let row = 0; row < size; row++) {
-          const at = columns.at[row] as number;
-          if (status[row] === ROW_APPLIED && (eventTime === null || at > eventTime)) eventTime = at;
-        }
-        const transitions: FleetTransition[] = tracker === undefined ? changes : walkActivity(tracker, columns, status, changes);
-        columns.clear();
-        batchNumber += 1;
-        subscriber.next(new BatchView(store, tracker, batchNumber, batch, { ...totals }, eventTime, collect ? transitions : []));
-      };
-
-      const subscription = source.subscribe({
-        next(event) {
-          const pushed = columns.push(event);
-          if (!pushed.ok) {
-            if (onUnapplied === undefined) subscriber.error(pushed.error);
-            else onUnapplied({ event, error: pushed.error });
+        if (pending.length === 0) return;
+        const events = pending.splice(0, pending.length);
+        const changes: LiveTransition[] = [];
+        const result = live.ingestDeviceEvents(events, collect || activity !== undefined ? (t) => changes.push(t) : undefined);
+        for (const r of result.rejected) {
+          if (onUnapplied === undefined) {
+            subscriber.error(refusal(r));
             return;
           }
-          if (columns.length >= maxBatch) {
+          onUnapplied({ event: events[r.index] as DeviceEvent, code: r.code, reason: r.reason });
+        }
+        for (const t of result.tooLate) {
+          if (onTooLate === undefined) {
+            subscriber.error(new RangeError(tooLateMessage(t)));
+            return;
+          }
+          onTooLate({ event: events[t.index] as DeviceEvent, behindMs: t.behindMs });
+        }
+        const batch: BatchCounts = {
+          events: events.length,
+          applied: result.accepted,
+          duplicates: result.duplicates,
+          tooLate: result.tooLate.length,
+          rejected: result.rejected.length,
+        };
+        totals.events += batch.events;
+        totals.applied += batch.applied;
+        totals.duplicates += batch.duplicates;
+        totals.tooLate += batch.tooLate;
+        totals.rejected += batch.rejected;
+        let transitions: readonly FleetTransition[] = changes;
+        if (activity !== undefined) {
+          const accepted: AcceptedEvent[] = [];
+          events.forEach((e, i) => {
+            if (result.outcomes[i] === LIVE_ACCEPTED) accepted.push({ at: e.at, eventId: e.eventId, endpointId: e.endpointId ?? Number.NaN });
+          });
+          accepted.sort((a, b) => a.at - b.at || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+          transitions = activity.observe(accepted, changes);
+        }
+        batchNumber += 1;
+        subscriber.next(new BatchView(live.fleet, activity, batchNumber, batch, { ...totals }, live.asOf, collect ? transitions : []));
+      };
+      const subscription = source.subscribe({
+        next(event) {
+          pending.push(event);
+          if (pending.length >= maxBatch) {
             flush();
           } else if (timer === undefined) {
             timer = scheduler.schedule(flush, maxDelay);
@@ -116,40 +155,17 @@ export function fleetState(options: FleetStateOptions = {}): OperatorFunction<De
     });
 }
 
-/**
- * Replays the batch's applied rows in (time, id) order through the inactivity rule,
- * merging its ACTIVE/STALE changes with the reducer's transitions in event order.
- * `applyBatch` reports transitions in the order it applies rows, the same order.
- */
-function walkActivity(tracker: InactivityTracker, columns: EventColumns, status: Uint8Array, changes: readonly Transition[]): FleetTransition[] {
-  const out: FleetTransition[] = [];
-  const activity: ActivityTransition[] = [];
-  const rows: number[] = [];
-  for (let row = 0; row < columns.length; row++) if (status[row] === ROW_APPLIED) rows.push(row);
-  const { at, idHi, idLo, endpointId } = columns;
-  rows.sort((a, b) => (at[a] as number) - (at[b] as number) || (idHi[a] as number) - (idHi[b] as number) || (idLo[a] as number) - (idLo[b] as number));
-  let next = 0;
-  for (const row of rows) {
-    const time = at[row] as number;
-    const id = (BigInt(idHi[row] as number) << 32n) | BigInt(idLo[row] as number);
-    tracker.advance(time, activity);
-    const device = endpointId[row] as number;
-    if (!Number.isNaN(device)) tracker.touch(device, time, id, activity);
-    for (const a of activity) out.push(a);
-    activity.length = 0;
-    for (let t = changes[next]; t !== undefined && t.at === time && t.eventId === id; t = changes[++next]) {
-      out.push(t);
-      if (t.region === 'connectivity' && t.endpointId === device) tracker.setConnected(device, t.to !== 'OFFLINE');
-    }
-    if (!Number.isNaN(device)) tracker.arm(device);
-  }
-  for (; next < changes.length; next++) out.push(changes[next] as Transition);
-  return out;
+function refusal(r: LiveRejection): Error {
+  return Object.assign(new RangeError(`fleetState: event not applied (${r.code}): ${r.reason}`), { code: r.code });
+}
+
+function tooLateMessage(t: TooLateEvent): string {
+  return `fleetState: event ${t.eventId} of endpoint ${t.endpointId} is ${t.behindMs} ms behind its device's newest event, beyond the reorder horizon (pass tooLate to receive such events)`;
 }
 
 class BatchView implements FleetView {
   readonly store: FleetStore;
-  readonly #tracker: InactivityTracker | undefined;
+  readonly #tracker: FleetActivity | undefined;
   readonly batchNumber: number;
   readonly batch: BatchCounts;
   readonly totals: BatchCounts;
@@ -159,7 +175,7 @@ class BatchView implements FleetView {
 
   constructor(
     store: FleetStore,
-    tracker: InactivityTracker | undefined,
+    tracker: FleetActivity | undefined,
     batchNumber: number,
     batch: BatchCounts,
     totals: BatchCounts,

@@ -75,6 +75,8 @@ export class FleetModel {
   readonly compiled: CompiledMachine;
   private readonly devices = new Map<number, ModelDevice>();
   private readonly organisations = new Map<number, string>();
+  /** (time, id) of the newest event each organisation took. */
+  private readonly organisationLast = new Map<number, { at: number; eventId: bigint }>();
   private fleetLastAt: number | null = null;
   private fleetLastId: bigint | null = null;
   /** Running totals, as the fleet summary reports them. */
@@ -165,13 +167,25 @@ export class FleetModel {
     return 'applied';
   }
 
+  /**
+   * The event reaches an organisation, which steps its machine only for an event newer than
+   * the newest that moved it (the organisation machine is reset-type: that is the in-order
+   * fold, in any arrival order).
+   */
   private organisationStep(organisationId: number | null, e: DeviceEvent): void {
     if (organisationId === null) return;
     const c = this.compiled;
     const table = c.organisation;
-    const from = table.states.indexOf(this.organisations.get(organisationId) ?? (table.states[0] as string));
-    const to = table.states[table.next[from * c.eventCount + DEVICE_EVENT_TYPES.indexOf(e.type)] as number] as string;
-    this.organisations.set(organisationId, to);
+    const code = DEVICE_EVENT_TYPES.indexOf(e.type);
+    const current = this.organisations.get(organisationId) ?? (table.states[0] as string);
+    this.organisations.set(organisationId, current);
+    const moves = table.states.some((_, s) => table.next[s * c.eventCount + code] !== s);
+    if (!moves) return;
+    const last = this.organisationLast.get(organisationId);
+    if (last !== undefined && against(e, last.at, last.eventId) <= 0) return;
+    this.organisationLast.set(organisationId, { at: e.at, eventId: e.eventId });
+    const from = table.states.indexOf(current);
+    this.organisations.set(organisationId, table.states[table.next[from * c.eventCount + code] as number] as string);
   }
 
   private newDevice(endpointId: number): ModelDevice {

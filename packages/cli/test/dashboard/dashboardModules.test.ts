@@ -1,0 +1,186 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EndpointState } from '@simfleet/core';
+import type { FleetTransition } from '@simfleet/stream';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { connectivityChart } from '../../src/serve/dashboard/connectivityChart.js';
+import { deviceTimeline } from '../../src/serve/dashboard/devicePage.js';
+import { CSV_HEADER, endpointCsvLine } from '../../src/serve/dashboard/endpointsCsv.js';
+import { endpointQueryString, parseEndpointQuery, selectEndpoints } from '../../src/serve/dashboard/endpointQuery.js';
+import { escapeHtml, html, jsonInScript } from '../../src/serve/dashboard/html.js';
+import { TransitionRing } from '../../src/serve/dashboard/TransitionRing.js';
+import { REPO } from '../support.js';
+
+const transition = (i: number, over: Partial<FleetTransition> = {}): FleetTransition =>
+  ({ endpointId: i % 7, region: 'connectivity', from: 'OFFLINE', to: 'ATTACHED', at: 1_600_000_000_000 + i * 1000, eventId: BigInt(i), ...over }) as FleetTransition;
+
+/** A minimal endpoint state; the query only reads a few fields. */
+const endpoint = (id: number, over: Partial<EndpointState> = {}): EndpointState => ({
+  endpointId: id,
+  status: 'OFFLINE',
+  connectivity: 'OFFLINE',
+  since: null,
+  simStatus: null,
+  endpointStatus: null,
+  blocked: false,
+  dataQuota: null,
+  dataQuotaThresholdReached: false,
+  smsQuota: null,
+  smsQuotaThresholdReached: false,
+  organisationId: null,
+  simId: null,
+  iccid: null,
+  imsi: null,
+  imei: null,
+  ipAddress: null,
+  operator: null,
+  ratType: null,
+  apn: null,
+  lastEventId: null,
+  lastEventAt: null,
+  attaches: 0,
+  sessions: 0,
+  rejections: 0,
+  lastRejectionReason: null,
+  ...over,
+});
+
+describe('TransitionRing', () => {
+  it('keeps the newest `capacity` transitions in order, whatever was pushed', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 0, max: 60 }), (capacity, pushed) => {
+        const ring = new TransitionRing(capacity);
+        for (let i = 0; i < pushed; i++) ring.push(transition(i));
+        const kept = [...ring].map((t) => Number(t.eventId));
+        const expected = Array.from({ length: pushed }, (_, i) => i).slice(-capacity);
+        expect(kept).toEqual(expected);
+        expect(ring.size).toBe(expected.length);
+        expect(ring.total).toBe(pushed);
+        expect(ring.latest(3).map((t) => Number(t.eventId))).toEqual(expected.slice(-3).reverse());
+        expect(ring.latest(capacity, (t) => t.endpointId === 3).every((t) => t.endpointId === 3)).toBe(true);
+      }),
+    );
+  });
+
+  it('refuses a capacity that is not a positive integer', () => {
+    expect(() => new TransitionRing(0)).toThrow(RangeError);
+  });
+});
+
+describe('endpoint query', () => {
+  const rows = [
+    endpoint(1, { status: 'ONLINE', connectivity: 'ONLINE', iccid: '8988300000000000001', operator: { name: 'Telekom', country: 'de', mcc: '262', mnc: '01' }, organisationId: 77, lastEventAt: 30 }),
+    endpoint(2, { status: 'OFFLINE', imei: '350000000000002', organisationId: 77, lastEventAt: 10 }),
+    endpoint(3, { status: 'BLOCKED', connectivity: 'ATTACHED', imsi: '295090000000003', operator: { name: 'Vodafone', country: 'gb', mcc: '234', mnc: '15' }, lastEventAt: 20 }),
+  ];
+  const query = (text: string) => {
+    const parsed = parseEndpointQuery(new URLSearchParams(text));
+    if (!parsed.ok) throw new Error(parsed.message);
+    return parsed.query;
+  };
+  const ids = (text: string): number[] => selectEndpoints(rows, query(text)).items.map((s) => s.endpointId);
+
+  it('filters by status, connectivity, operator, country, organisation and free text', () => {
+    expect(ids('status=OFFLINE,BLOCKED')).toEqual([2, 3]);
+    expect(ids('connectivity=attached')).toEqual([3]);
+    expect(ids('operator=Telekom')).toEqual([1]);
+    expect(ids('operator=unknown')).toEqual([2]);
+    expect(ids('country=GB')).toEqual([3]);
+    expect(ids('organisation=77')).toEqual([1, 2]);
+    expect(ids('organisation=unknown')).toEqual([3]);
+    expect(ids('q=0000000000001')).toEqual([1]);
+    expect(ids('q=350000')).toEqual([2]);
+    expect(ids('q=29509')).toEqual([3]);
+    expect(ids('q=3')).toEqual([1, 2, 3]);
+    expect(ids('status=&operator=')).toEqual([1, 2, 3]);
+  });
+
+  it('sorts with ties by id and pages on the server', () => {
+    expect(ids('sort=lastEvent')).toEqual([2, 3, 1]);
+    expect(ids('sort=lastEvent&dir=desc')).toEqual([1, 3, 2]);
+    expect(ids('sort=status')).toEqual([3, 1, 2]);
+    const paged = selectEndpoints(rows, { ...query(''), per: 25, page: 9 });
+    expect([paged.page, paged.pages, paged.matched]).toEqual([1, 1, 3]);
+  });
+
+  it('says what is wrong with a bad filter, sort or page', () => {
+    expect(parseEndpointQuery(new URLSearchParams('status=ASLEEP'))).toEqual({ ok: false, message: expect.stringContaining('status must be one of') });
+    expect(parseEndpointQuery(new URLSearchParams('sort=colour')).ok).toBe(false);
+    expect(parseEndpointQuery(new URLSearchParams('page=0')).ok).toBe(false);
+    expect(parseEndpointQuery(new URLSearchParams('per=7')).ok).toBe(false);
+    expect(parseEndpointQuery(new URLSearchParams('dir=up')).ok).toBe(false);
+  });
+
+  it('writes a query back to the same query string (defaults left out)', () => {
+    const q = query('status=OFFLINE&operator=AT%26T&q=12&sort=since&dir=desc&page=3&per=100');
+    expect(query(endpointQueryString(q))).toEqual(q);
+    expect(endpointQueryString(query(''))).toBe('');
+    expect(endpointQueryString(q, { page: 1 })).not.toContain('page=');
+  });
+});
+
+describe('CSV lines', () => {
+  it('quote only the fields that need it and have one field per header column', () => {
+    const line = endpointCsvLine(endpoint(5, { operator: { name: 'AT&T "Mobility", US', country: 'us', mcc: null, mnc: null }, lastEventId: 137_112_624_332_866_001n }), true);
+    expect(line).toBe('5,OFFLINE,OFFLINE,,true,"AT&T ""Mobility"", US",us,,,,,,,,false,137112624332866001,\r\n');
+    expect(CSV_HEADER.split(',').length).toBe(17);
+  });
+});
+
+describe('markup', () => {
+  it('escapes every interpolated value but composed markup', () => {
+    const name = '<script>alert("x")</script>';
+    expect(html`<td>${name}</td>`.text).toBe('<td>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</td>');
+    expect(html`<tr>${html`<td>${'a&b'}</td>`}</tr>`.text).toBe('<tr><td>a&amp;b</td></tr>');
+    expect(html`${[1, null, false, 'x']}`.text).toBe('1x');
+    expect(escapeHtml(`'`)).toBe('&#39;');
+    expect(jsonInScript({ a: '</script>' }).text).toBe('{"a":"\\u003c/script>"}');
+  });
+});
+
+describe('connectivity chart', () => {
+  it('counts every connectivity change once, in the bucket of its time, by the state entered', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ at: fc.integer({ min: 0, max: 3 * 86_400_000 }), to: fc.constantFrom('OFFLINE', 'ATTACHED', 'ONLINE') }), { maxLength: 200 }), (changes) => {
+        const ts = changes.map((c, i) => transition(i, { at: 1_600_000_000_000 + c.at, to: c.to }));
+        ts.push(transition(999, { region: 'status', to: 'ONLINE' }));
+        const chart = connectivityChart(ts, 120);
+        expect(chart.times.length).toBeLessThanOrEqual(121);
+        for (const state of ['OFFLINE', 'ATTACHED', 'ONLINE'] as const) {
+          expect(chart.into[state].reduce((a, b) => a + b, 0)).toBe(changes.filter((c) => c.to === state).length);
+        }
+        ts.slice(0, -1).forEach((t) => {
+          const i = Math.floor((t.at / 1000 - (chart.times[0] ?? 0)) / chart.bucketSeconds);
+          expect(i).toBeGreaterThanOrEqual(0);
+          expect(i).toBeLessThan(chart.times.length);
+        });
+      }),
+    );
+  });
+});
+
+describe('device timeline', () => {
+  it('gives each change how long the region’s previous state lasted, as simfleet device does', () => {
+    const timeline = deviceTimeline([
+      transition(0, { at: 0, region: 'connectivity', from: 'OFFLINE', to: 'ATTACHED' }),
+      transition(1, { at: 5_000, region: 'status', from: 'OFFLINE', to: 'ATTACHED' }),
+      transition(2, { at: 65_000, region: 'connectivity', from: 'ATTACHED', to: 'ONLINE' }),
+      transition(3, { at: 70_000, region: 'status', from: 'ATTACHED', to: 'ONLINE' }),
+    ]);
+    expect(timeline.map((e) => e.previousLasted)).toEqual([null, null, 65_000, 65_000]);
+  });
+});
+
+describe('docs/dashboard.md', () => {
+  it('shows only screenshots that the screenshot script writes, and they exist', () => {
+    const docs = readFileSync(join(REPO, 'docs/dashboard.md'), 'utf8');
+    const script = readFileSync(join(REPO, 'scripts/dashboard-screenshots.mjs'), 'utf8');
+    const images = [...docs.matchAll(/\]\((images\/[^)]+\.png)\)/g)].map((m) => m[1] as string);
+    expect(images.length).toBeGreaterThanOrEqual(2);
+    for (const image of images) {
+      expect(script, image).toContain(`'${image.slice('images/'.length)}'`);
+      expect(existsSync(join(REPO, 'docs', image)), image).toBe(true);
+    }
+  });
+});
