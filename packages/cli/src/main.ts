@@ -14,6 +14,7 @@ Usage:
   simfleet generate --events N --devices M [--seed S] [--organisations K] [--out FILE] [--messy]
   simfleet serve [--port N] [--host H] [--token T] [--from CHECKPOINT] [--checkpoint FILE]
                  [--checkpoint-every N] [--checkpoint-interval SECONDS]
+                 [--reorder-horizon DURATION] [--max-clock-skew DURATION]
   simfleet --version | --help
 
 Paths are files, directories (every *.ndjson, *.jsonl, *.json and their .gz) or - for stdin.

@@ -51,11 +51,13 @@ Routes (all but GET /healthz need 'Authorization: Bearer <token>'):
   POST /events                 a JSON event, a JSON array of events, or NDJSON; 202, or 400 with
                                every rejected record's index and reason
   GET  /fleet/summary          counts by status, connectivity, operator, country, organisation
+  GET  /fleet/snapshot         the live state as a simfleet/snapshot@1 document
   GET  /endpoints              ?status=S[,S…]&limit=1..1000&cursor=C: one page of endpoints
   GET  /endpoints/:id          one endpoint's state
   GET  /transitions            Server-Sent Events of state changes; ?region=R[,R…]&endpoint=ID
   GET  /metrics                Prometheus text format: events, ingest latency, SSE clients, endpoints
   GET  /healthz                {"ok":true}
+  GET  /, /dashboard/…         the browser dashboard (signs in with the token)
 Unknown query parameters and invalid values are refused with 400 and their names.
 
 Prints "listening on http://HOST:PORT" once ready; stops on SIGINT or SIGTERM.
