@@ -62,3 +62,4 @@ export { CheckpointStringPool } from './checkpoint/CheckpointStringPool.js';
 export { renderEventsMarkdown } from './docs/eventsMarkdown.js';
 export { renderStateMachineMarkdown } from './docs/stateMachineMarkdown.js';
 export { renderStateMachineSvgs } from './docs/stateMachineSvg.js';
+export { renderSnapshotSchemaEnums, snapshotSchemaEnums } from './docs/snapshotSchemaEnums.js';
