@@ -7,7 +7,7 @@ import {
   renderSnapshotSchemaEnums,
   renderStateMachineMarkdown,
   renderStateMachineSvgs,
-} from '../packages/core/dist/index.js';
+} from '../packages/core/dist/docs/index.js';
 
 const SCHEMA = 'packages/cli/schema/snapshot-v1.schema.json';
 

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderSnapshotSchemaEnums, snapshotSchemaEnums } from '@simfleet/core';
+import { renderSnapshotSchemaEnums, snapshotSchemaEnums } from '@simfleet/core/docs';
 import { describe, expect, it } from 'vitest';
 import { REPO } from './support.js';
 
