@@ -72,7 +72,7 @@ beforeAll(() => {
       JSON.stringify({ compilerOptions: { ...STRICT, skipLibCheck: SKIP_LIB_CHECK[resolution], module, moduleResolution: resolution, outDir: `out-${resolution}` }, include: ['src'] }),
     );
   }
-}, 300_000);
+}, 600_000);
 
 describe('the packed packages', () => {
   it('are one tarball each, holding the LICENSE, a README and the built entry points', () => {
@@ -123,7 +123,7 @@ describe('the packed packages', () => {
         expect(out, `${name}/README.md example ${i}`).toBe(example.prints);
       });
     }
-  });
+  }, 300_000);
 
   it('type-check and run the same examples under node10 resolution (main/types fallback)', () => {
     tsc('tsconfig.node10.json', project);
@@ -131,5 +131,5 @@ describe('the packed packages', () => {
       const example = readmeExamples(readFileSync(join(REPO, 'packages', name, 'README.md'), 'utf8'))[0]!;
       expect(run(process.execPath, [join(project, 'out-node10', `${name}-0.js`)], project), name).toBe(example.prints);
     }
-  });
+  }, 300_000);
 });
