@@ -120,6 +120,24 @@ function sumBytes(buf, n) {
 }
 
 const CHILDREN = {
+  /** Live ingest through `simfleet serve` on loopback (bench/serveIngest.mjs): first `subset` events, bodies of 500, 4 in flight. */
+  serveIngest: async (file, limit) => {
+    const { serveIngest } = await import('./serveIngest.mjs');
+    return serveIngest(file, { limit, batch: 500, concurrency: 4, cli: CLI });
+  },
+  /**
+   * Durable live ingest on loopback (bench/ingest.mjs: a bare node:http server, the same with
+   * the journal, serve's decode with the journal; concurrency 1, 4, 16, 64; batches of 100).
+   * The row's figure is serve's decode + journal at concurrency 16; every row is in `ingest`.
+   */
+  async ingest() {
+    const run = spawnSync(process.execPath, [join(REPO, 'bench/ingest.mjs'), '--json'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (run.status !== 0) throw new Error(`bench/ingest.mjs failed: ${run.stderr}`);
+    const { rows } = JSON.parse(run.stdout.trim().split('\n').pop());
+    const headline = rows.find((r) => r.server === 'serveJournal' && r.concurrency === 16);
+    const bare = rows.find((r) => r.server === 'bare' && r.concurrency === 16);
+    return { events: headline.events, seconds: headline.seconds, p99Ms: headline.p99Ms, vsBare: headline.eventsPerSecond / bare.eventsPerSecond, ingest: rows };
+  },
   /**
    * Floor of any JavaScript decoder: one bare loop reading every byte (it sums them, nothing
    * else). A decoder that must look at every byte to validate it cannot beat it.
@@ -334,6 +352,8 @@ const APPROACHES = [
   ['applyBatch', 'simfleet applyBatch on pre-decoded columns (1 core)'],
   ['replay1', 'simfleet replay file → snapshot, --threads 1'],
   ['replay2', 'simfleet replay file → snapshot, --threads 2'],
+  ['serveIngest', `simfleet serve on loopback: first ${subset} events POSTed as NDJSON bodies of 500, 4 in flight (acknowledged once applied; p50/p99 ack latency, server peak RSS)`],
+  ['ingest', 'live ingest on loopback: serve decode + durable journal (fdatasync before each 202), concurrency 16, batches of 100 (bench/ingest.mjs)'],
 ];
 const only = values.only?.split(',');
 if (only === undefined || only.includes('wasmFloor')) compileStage1();
@@ -374,6 +394,9 @@ const targets = [
     lowerIsBetter: true,
   },
   { target: 'replay peak RSS per device ≤ 300 bytes', value: replayRssPerDevice, goal: 300, lowerIsBetter: true },
+  { target: 'durable ingest ≥ 100k events/s at concurrency 16 (k events/s)', value: eps('ingest') === undefined ? null : eps('ingest') / 1000, goal: 100 },
+  { target: 'durable ingest p99 acknowledgement < 50 ms at concurrency 16 (ms)', value: results.ingest?.p99Ms ?? null, goal: 50, lowerIsBetter: true },
+  { target: 'durable ingest ≥ 0.5× the bare node:http server, same run', value: results.ingest?.vsBare ?? null, goal: 0.5 },
   ...(events >= 10_000_000 ? [{ target: '10M events / 1M devices under 10 s (both cores)', value: results.replay2?.seconds ?? null, goal: 10, lowerIsBetter: true }] : []),
 ];
 for (const t of targets) t.met = t.value === null ? null : t.lowerIsBetter ? t.value <= t.goal : t.value >= t.goal;

@@ -43,3 +43,16 @@ export {
   type TooLateEvent,
 } from './live/LiveFleet.js';
 export { liveFromCheckpoint } from './live/liveFromCheckpoint.js';
+export {
+  comparePositions,
+  formatPosition,
+  Journal,
+  JournalError,
+  type JournalErrorCode,
+  type JournalOptions,
+  type JournalPosition,
+  type JournalRecord,
+  type JournalState,
+  segmentFileName,
+  type TornTail,
+} from './journal/index.js';

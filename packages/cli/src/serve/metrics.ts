@@ -92,9 +92,9 @@ export class ServeMetrics {
     });
   }
 
-  /** One refused record of a POST body. */
-  rejected(reason: string): void {
-    this.#rejected.inc({ reason });
+  /** Refused records of a POST body, by reason. */
+  rejected(reason: string, records = 1): void {
+    this.#rejected.inc({ reason }, records);
   }
 
   /** One POST /events body, from its first byte to its hand-over, in seconds. */

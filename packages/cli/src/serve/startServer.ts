@@ -9,10 +9,12 @@ import { endpointsPage } from './endpointsPage.js';
 import { sendError, sendJson } from './httpReply.js';
 import { IngestPipeline } from './IngestPipeline.js';
 import { ServeMetrics } from './metrics.js';
+import { decodeEventsBody } from './parseEventsBody.js';
 import { idParam, listParam, ROUTE_PARAMS, TRANSITION_REGIONS, unknownParams } from './queryParams.js';
 import type { ServeLogger } from './requestLog.js';
-import { parseEventsBody } from './parseEventsBody.js';
 import { readBody } from './readBody.js';
+import { ingestReply, mergeRejects } from './rejectReply.js';
+import { applyServerLimits, httpServerOptions, type ServerLimits, serverLimits } from './serverLimits.js';
 import { SseHub } from './SseHub.js';
 import { endpointViewJson, transitionJson } from './views.js';
 
@@ -36,8 +38,12 @@ export interface ServeOptions {
   readonly now?: () => number;
   /** Mark connected devices stale after a silence (event time). */
   readonly inactivity?: InactivityRule;
-  /** An SSE client with more than this many bytes waiting is disconnected (default 1 MiB). */
+  /** An SSE client with more than this many bytes waiting is behind: it gets a `resync` event when it drains (default 4 MiB). */
   readonly maxSseBufferBytes?: number;
+  /** Header, request, keep-alive and idle timeouts and the connection cap (`serverLimits` defaults). */
+  readonly limits?: Partial<ServerLimits>;
+  /** Reasons listed in full in a 400 reply to `POST /events` (default 100; all are counted). */
+  readonly maxListedRejects?: number;
   /** SSE heartbeat comment interval, ms (default 15 000). */
   readonly heartbeatMs?: number;
   /**
@@ -77,6 +83,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const authorized = bearerAuth(options.token);
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const limits = serverLimits(options.limits);
+  const maxListed = options.maxListedRejects ?? 100;
   const pipeline = new IngestPipeline({
     reorderHorizonMs: options.reorderHorizonMs ?? DEFAULT_REORDER_HORIZON_MS,
     maxClockSkewMs: options.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS,
@@ -85,7 +93,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     ...(options.live === undefined ? {} : { live: options.live }),
   });
   const hub = new SseHub<FleetTransition | LiveTransition>({
-    maxBufferedBytes: options.maxSseBufferBytes ?? 1024 * 1024,
+    maxBufferedBytes: options.maxSseBufferBytes ?? 4 * 1024 * 1024,
     heartbeatMs: options.heartbeatMs ?? 15_000,
     serialize: (t) => stringifyJson(transitionJson(t)),
   });
@@ -111,6 +119,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return;
     }
     if (await dashboard(req, res, url, path)) return;
+    // The dashboard answers its own routes (sign-in is public); for the API, authentication comes
+    // first: an unauthenticated client learns nothing of the routes (no 404 / 405 for it).
+    if (!authorized(req)) {
+      sendError(res, 401, 'unauthorized', 'send Authorization: Bearer <token>', { 'www-authenticate': 'Bearer realm="simfleet"' });
+      return;
+    }
     const route = routeOf(path);
     if (route === undefined) {
       sendError(res, 404, 'not_found', `no route ${path}`);
@@ -118,10 +132,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     if (method !== route.method && !(route.method === 'GET' && method === 'HEAD')) {
       sendError(res, 405, 'method_not_allowed', `${path} accepts ${route.method}`, { allow: route.method });
-      return;
-    }
-    if (!authorized(req)) {
-      sendError(res, 401, 'unauthorized', 'send Authorization: Bearer <token>', { 'www-authenticate': 'Bearer realm="simfleet"' });
       return;
     }
     const unknown = unknownParams(url.searchParams, ROUTE_PARAMS[route.name]);
@@ -140,7 +150,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           reorderHorizonMs: pipeline.live.reorderHorizonMs,
           retainedEvents: pipeline.live.retainedEvents,
           pipeline: { ...pipeline.counters },
-          transitionStreams: { clients: hub.size, dropped: hub.dropped },
+          transitionStreams: { clients: hub.size, dropped: hub.dropped, resyncs: hub.resyncs },
         });
       case 'endpoint':
         return getEndpoint(res, route.id);
@@ -187,7 +197,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       sendError(res, 503, 'shutting_down', 'the server is stopping; send again later', { 'retry-after': '5' });
       return;
     }
-    const parsed = parseEventsBody(body.body.toString('utf8'), req.headers['content-type']);
+    // Decoded in slices: a huge body never holds the event loop for more than a few ms at a time.
+    const parsed = await decodeEventsBody(body.body, req.headers['content-type'], { maxListedRejects: maxListed });
+    if (pipeline.closed) {
+      sendError(res, 503, 'shutting_down', 'the server is stopping; send again later', { 'retry-after': '5' });
+      return;
+    }
     const result = pipeline.ingest(parsed.events);
     // The journal keeps every record the engine judged (too late ones too: a replay of it is exact).
     const kept = parsed.events.filter((_, i) => result.outcomes[i] !== LIVE_REJECTED);
@@ -195,18 +210,27 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       options.onAccepted(kept);
       metrics.journaled(kept.length);
     }
-    pipeline.counters.rejected += parsed.rejects.filter((r) => r.index !== null).length;
-    const bodyIndex = bodyIndexes(parsed.events.length, parsed.rejects);
+    pipeline.counters.rejected += parsed.rejectedRecords;
+    const bodyIndex = parsed.eventIndexes;
     const refused = result.rejected.map((r) => ({ index: bodyIndex[r.index] ?? null, line: null, column: null, code: r.code, path: '$.timestamp', message: r.reason }));
     const tooLate = result.tooLate.map((t) => ({ index: bodyIndex[t.index] ?? null, eventId: t.eventId, endpointId: t.endpointId, behindMs: t.behindMs }));
     if (tooLate.length > 0) {
       log(`simfleet serve: ${tooLate.length} event(s) too late to place (beyond the ${pipeline.live.reorderHorizonMs / 3_600_000} h reorder horizon), journaled, not applied: ${tooLate.slice(0, 5).map((t) => `${t.eventId} of endpoint ${t.endpointId} (${Math.round(t.behindMs / 1000)} s behind)`).join(', ')}${tooLate.length > 5 ? ', …' : ''}`);
     }
-    const rejected = [...parsed.rejects.map((r) => ({ ...r })), ...refused].sort((a, b) => (a.index ?? -1) - (b.index ?? -1));
-    for (const r of rejected) if (r.index !== null) metrics.rejected(r.code);
+    const merged = mergeRejects(parsed, refused);
+    for (const [code, n] of Object.entries(merged.rejectsByCode)) metrics.rejected(code, n);
     metrics.ingestLatency((performance.now() - started) / 1000);
-    const reply = { accepted: result.accepted, duplicates: result.duplicates, tooLate, rejected };
-    sendJson(res, rejected.length === 0 ? 202 : 400, reply);
+    const reply = ingestReply(
+      {
+        accepted: result.accepted,
+        duplicates: result.duplicates,
+        tooLate,
+        ...merged,
+      },
+      body.body.length,
+      maxListed,
+    );
+    sendJson(res, parsed.rejectCount + refused.length === 0 ? 202 : 400, reply);
     return;
   };
 
@@ -262,18 +286,35 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         return;
       }
     }
-    const regions = 'values' in region ? region.values : new Set<string>();
+    const regions: ReadonlySet<string> = 'values' in region ? region.values : new Set<string>();
     const endpoint = 'value' in endpointId ? endpointId.value : null;
-    hub.attach(res, (t) => (regions.size === 0 || regions.has(t.region)) && (endpoint === null || t.endpointId === endpoint));
+    const everything = regions.size === 0 && endpoint === null;
+    hub.attach(res, {
+      ...(everything ? {} : { accept: (t: FleetTransition) => (regions.size === 0 || regions.has(t.region)) && (endpoint === null || t.endpointId === endpoint) }),
+      resync: () => stringifyJson(resyncJson(regions, endpoint)),
+    });
   };
 
-  const server = createServer((req, res) => {
+  /** What a `resync` event carries: the state of what the stream watches (the endpoint, or the summary). */
+  const resyncJson = (regions: ReadonlySet<string>, endpoint: number | null) => {
+    const state = endpoint === null ? undefined : pipeline.store.readEndpoint(endpoint);
+    return {
+      reason: 'fell_behind',
+      eventTime: pipeline.eventTime === null ? null : formatTimestamp(pipeline.eventTime),
+      ...(endpoint === null ? {} : { endpoint: state === undefined ? null : endpointViewJson({ ...state, stale: pipeline.isStale(endpoint) }) }),
+      ...(regions.size === 0 ? {} : { regions: [...regions] }),
+      summary: { ...pipeline.store.summary() },
+    };
+  };
+
+  const server = createServer(httpServerOptions(limits), (req, res) => {
     handle(req, res).catch((err: unknown) => {
       log(`simfleet serve: ${req.method} ${req.url} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       if (!res.headersSent) sendError(res, 500, 'internal_error', 'the server failed on this request');
       else res.destroy();
     });
   });
+  applyServerLimits(server, limits);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -305,14 +346,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return closing;
     },
   };
-}
-
-/** The body index of each decoded event: events are the body's records in order, less the refused ones. */
-function bodyIndexes(events: number, rejects: readonly { readonly index: number | null }[]): number[] {
-  const refused = new Set(rejects.map((r) => r.index));
-  const out: number[] = [];
-  for (let i = 0; out.length < events; i++) if (!refused.has(i)) out.push(i);
-  return out;
 }
 
 type Route =

@@ -54,11 +54,11 @@ export const DEFAULT_MAX_CLOCK_SKEW_MS = 5 * 60_000;
 /** A state change reported by live ingest. */
 export interface LiveTransition extends Transition {
   /**
-   * True when a late event rewrote the device's history: the change is from the state the
-   * device had before that event arrived to the state it has now (not a step of its history),
-   * and `eventId`/`at` are the late event's.
+   * Present (true) when a late event rewrote the device's history: the change is from the
+   * state the device had before that event arrived to the state it has now (not a step of
+   * its history), and `eventId`/`at` are the late event's. Absent on ordinary steps.
    */
-  readonly correction: boolean;
+  readonly correction?: true;
 }
 
 /** Options of a `LiveFleet`. */
@@ -387,7 +387,8 @@ export class LiveFleet {
     }
     applyBatch(fleet, batch, {
       fleetEventsInAnyOrder: true,
-      ...(onTransition === undefined ? {} : { onTransition: (t: Transition) => onTransition({ ...t, correction: false }) }),
+      // Steps are passed on as applyBatch made them (one object each, no copy).
+      ...(onTransition === undefined ? {} : { onTransition }),
     });
 
     // Late events: re-fold each device they reach, in endpoint order (deterministic reports).

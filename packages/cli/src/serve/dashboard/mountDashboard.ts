@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { stringifyJson } from '@simfleet/core';
 import type { FleetTransition } from '@simfleet/stream';
 import { bearerAuth } from '../bearerAuth.js';
 import { sendError } from '../httpReply.js';
@@ -68,7 +69,8 @@ export function mountDashboard(options: DashboardOptions): DashboardHandler {
   const sessions = options.sessions ?? new DashboardSessions();
   const ring = new TransitionRing(options.historySize ?? 50_000);
   pipeline.transitions$.subscribe((t) => ring.push(t));
-  const rows = new FleetRows(pipeline.store, () => pipeline.counters.applied);
+  // Any applied event or re-fold changes some row: the cache is good until either moves.
+  const rows = new FleetRows(pipeline.store, () => pipeline.counters.applied + pipeline.counters.refolded);
 
   const sendPage = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void => {
     res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), ...PAGE_HEADERS, ...headers });
@@ -149,7 +151,11 @@ export function mountDashboard(options: DashboardOptions): DashboardHandler {
       return;
     }
     const endpoint = endpointText === null ? null : Number(endpointText);
-    hub.attach(res, (t) => endpoint === null || t.endpointId === endpoint);
+    // A page that falls behind gets the summary instead of the transitions it missed.
+    hub.attach(res, {
+      ...(endpoint === null ? {} : { accept: (t: FleetTransition) => t.endpointId === endpoint }),
+      resync: () => stringifyJson({ reason: 'fell_behind', summary: { ...pipeline.store.summary() } }),
+    });
   };
 
   const signIn = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {

@@ -1,0 +1,394 @@
+#!/usr/bin/env node
+/**
+ * Durable live ingest on loopback: what acknowledging only after `fdatasync` costs.
+ *
+ *   node bench/ingest.mjs [--seconds 4] [--batch 100] [--concurrency 1,4,16,64] [--json]
+ *
+ * Three servers, each in its own child process (peak RSS is the server's), each fed by
+ * this process over keep-alive HTTP/1.1 connections, one request in flight per
+ * connection, `--batch` NDJSON events per request:
+ * - `bare`: a `node:http` server that only `JSON.parse`s each line and answers 202 (the
+ *   ceiling of a Node HTTP ingest on this machine);
+ * - `bareJournal`: the same, and the lines appended to `@simfleet/engine`'s `Journal`
+ *   before the 202, which goes out only once the append has been `fdatasync`ed (group
+ *   commit shares a sync between requests): what durability alone costs;
+ * - `serveJournal`: serve's request path with the durable journal: the body is decoded
+ *   as `POST /events` decodes it (`decodeEventsBody`, in slices), then journaled as above.
+ * Until serve's live engine writes through the journal these are minimal servers in
+ * this script; the fold into fleet state is not included.
+ * Per server and concurrency: events/s acknowledged, p50 / p99 / max acknowledgement
+ * latency, the server's peak RSS, and (journal) events per `fdatasync`.
+ *
+ * Then `sse`: the real `simfleet serve` server (`startServer`) in a child process with 200
+ * SSE clients on `/transitions` while batches of 100 events are posted at `--rate`
+ * requests/s: `/healthz` latency (p50 / p99 / max) meanwhile, and whether every client
+ * received every transition (none behind, resynced or dropped).
+ *
+ * Uses the built packages (dist/): run `pnpm build` first.
+ */
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, createServer, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '4' },
+    batch: { type: 'string', default: '100' },
+    concurrency: { type: 'string', default: '1,4,16,64' },
+    json: { type: 'boolean', default: false },
+    rate: { type: 'string', default: '75' },
+    'sse-clients': { type: 'string', default: '200' },
+    server: { type: 'string' },
+    readers: { type: 'string' },
+    port: { type: 'string' },
+  },
+});
+
+// ------------------------------------------------------------------ server child
+
+if (values.server !== undefined) await serverChild(values.server);
+else if (values.readers !== undefined) await readersChild(Number(values.readers), Number(values.port));
+else await runAll();
+
+/** A process holding `n` SSE clients (so reading them does not slow the posting client): reports their counts on 'stop'. */
+async function readersChild(n, port) {
+  const clients = await Promise.all(Array.from({ length: n }, () => sseClient(port)));
+  process.send({ connected: clients.length });
+  process.on('message', (message) => {
+    if (message !== 'stop') return;
+    process.send({ transitions: clients.map((c) => c.transitions), resyncs: clients.map((c) => c.resyncs), peakRssBytes: process.resourceUsage().maxRSS * 1024 });
+    for (const c of clients) c.res.destroy();
+    process.exit(0);
+  });
+}
+
+/** Counts the lines of a body, `JSON.parse`ing each (what the bare server does). */
+function countLines(body) {
+  const text = body.toString('utf8');
+  let n = 0;
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    if (end > start) {
+      JSON.parse(text.slice(start, end));
+      n += 1;
+    }
+    start = end + 1;
+  }
+  return n;
+}
+
+async function serverChild(kind) {
+  if (kind === 'serve') {
+    const { startServer } = await import(pathToFileURL(join(REPO, 'packages/cli/dist/index.js')).href);
+    const running = await startServer({ port: 0, host: '127.0.0.1', token: 'bench', log: () => undefined });
+    process.send({ port: Number(new URL(running.url).port) });
+    process.on('message', async (message) => {
+      if (message !== 'stop') return;
+      const summary = await (await fetch(`${running.url}/fleet/summary`, { headers: { authorization: 'Bearer bench' } })).json();
+      process.send({ peakRssBytes: process.resourceUsage().maxRSS * 1024, syncs: null, transitionStreams: summary.transitionStreams, applied: summary.pipeline.applied });
+      await running.close();
+      process.exit(0);
+    });
+    return;
+  }
+  let handle;
+  let journal;
+  let dir;
+  if (kind === 'bare') {
+    handle = (body, res) => reply(res, 202, `{"accepted":${countLines(body)},"rejected":[]}`);
+  } else {
+    const { Journal } = await import(pathToFileURL(join(REPO, 'packages/engine/dist/index.js')).href);
+    const { decodeEventsBody } = await import(pathToFileURL(join(REPO, 'packages/cli/dist/serve/parseEventsBody.js')).href);
+    dir = mkdtempSync(join(tmpdir(), 'simfleet-bench-journal-'));
+    journal = await Journal.open(dir);
+    const decode = kind === 'serveJournal' ? (body) => decodeEventsBody(body, 'application/x-ndjson') : (body) => ({ events: { length: countLines(body) }, rejectCount: 0 });
+    handle = async (body, res) => {
+      const parsed = await decode(body);
+      // The journal holds the lines of the accepted records (what `replay --from` the journal reads back).
+      const lines = [];
+      for (let start = 0; start < body.length; ) {
+        let end = body.indexOf(10, start);
+        if (end === -1) end = body.length;
+        if (end > start) lines.push(body.subarray(start, end));
+        start = end + 1;
+      }
+      try {
+        await journal.append(lines);
+      } catch (err) {
+        reply(res, 503, JSON.stringify({ error: { code: err.code ?? 'journal_failed', message: err.message } }), { 'retry-after': '5' });
+        return;
+      }
+      reply(res, parsed.rejectCount === 0 ? 202 : 400, `{"accepted":${parsed.events.length},"rejected":[]}`);
+    };
+  }
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      Promise.resolve(handle(Buffer.concat(chunks), res)).catch((err) => {
+        reply(res, 500, JSON.stringify({ error: String(err) }));
+      });
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  process.send({ port: server.address().port });
+  process.on('message', async (message) => {
+    if (message !== 'stop') return;
+    const state = journal?.state;
+    await journal?.close();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    process.send({ peakRssBytes: process.resourceUsage().maxRSS * 1024, syncs: state?.syncs ?? null, durableRecords: state?.durableRecords ?? null, meanSyncMs: state?.meanSyncMs ?? null });
+    server.closeAllConnections();
+    server.close(() => process.exit(0));
+  });
+}
+
+function reply(res, status, text, headers = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+// ------------------------------------------------------------------ client (parent)
+
+/** An emnify-shaped event line (about 560 bytes, like the seed's), with its own id; `flipping` alternates attach and purge per device (a transition per event). */
+function eventLine(id, flipping = false) {
+  const second = id % 86_400;
+  const time = `2026-11-30T${String(Math.floor(second / 3600)).padStart(2, '0')}:${String(Math.floor(second / 60) % 60).padStart(2, '0')}:${String(second % 60).padStart(2, '0')}.000Z`;
+  const endpoint = 10_000_000 + (id % (flipping ? 2000 : 20_000));
+  const type = flipping && Math.floor(id / 2000) % 2 === 1 ? '{"id":15,"description":"Purge location"}' : '{"id":1,"description":"Update location"}';
+  return `{"timestamp":"${time}","alert":false,"description":"New location received","id":${1_000_000_000 + id},"event_type":${type},"event_source":{"id":0,"description":"Network"},"event_severity":{"id":0,"description":"Info"},"organisation":{"id":654321,"name":"Sample Corp"},"endpoint":{"id":${endpoint},"imei":"8677300511111142","ip_address":"100.102.41.209","name":"Sim ${endpoint}","tags":null},"sim":{"iccid":"8988303000005733850","id":${3_000_000 + (id % 20_000)},"production_date":"2020-12-23T13:02:11.000Z"},"imsi":{"id":10770316,"import_date":"2020-12-23T13:02:11.000Z","imsi":"901430000000000"},"detail":{"id":5,"name":"Vodafone","country":{"id":74,"name":"Germany","country_code":"49","mcc":"262","iso_code":"de"},"tapcode":[{"id":1,"tapcode":"DEUD2"}],"mnc":[{"id":2,"mnc":"02"}]}}`;
+}
+
+async function startServer(kind) {
+  // SIMFLEET_BENCH_PROFILE=DIR writes a CPU profile of each server into DIR.
+  const profile = process.env.SIMFLEET_BENCH_PROFILE;
+  const execArgv = profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profile];
+  const child = fork(fileURLToPath(import.meta.url), ['--server', kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+  const { port } = await new Promise((resolve) => child.once('message', resolve));
+  return {
+    port,
+    async stop() {
+      child.send('stop');
+      const stats = await new Promise((resolve) => child.once('message', resolve));
+      await new Promise((resolve) => child.once('exit', resolve));
+      return stats;
+    },
+  };
+}
+
+function post(agent, port, body) {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/events', method: 'POST', agent, headers: { 'content-type': 'application/x-ndjson', 'content-length': body.length } }, (res) => {
+      res.resume();
+      res.once('end', () => resolve(res.statusCode));
+    });
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
+async function measure(kind, concurrency, seconds, batch) {
+  const server = await startServer(kind);
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  let nextId = 0;
+  const latencies = [];
+  let events = 0;
+  let failures = 0;
+  const makeBody = () => {
+    const lines = [];
+    for (let i = 0; i < batch; i++) lines.push(eventLine(nextId++));
+    return Buffer.from(`${lines.join('\n')}\n`);
+  };
+  // Warm-up: a second of traffic not counted (JIT, connections, the journal's first segment).
+  const run = async (untilMs, record) => {
+    const worker = async () => {
+      while (performance.now() < untilMs) {
+        const body = makeBody();
+        const t = performance.now();
+        const status = await post(agent, server.port, body);
+        if (!record) continue;
+        if (status !== 202) {
+          failures += 1;
+          continue;
+        }
+        latencies.push(performance.now() - t);
+        events += batch;
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  };
+  await run(performance.now() + 1000, false);
+  const start = performance.now();
+  await run(start + seconds * 1000, true);
+  const elapsed = (performance.now() - start) / 1000;
+  agent.destroy();
+  const stats = await server.stop();
+  latencies.sort((a, b) => a - b);
+  const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? null;
+  return {
+    server: kind,
+    concurrency,
+    batch,
+    events,
+    seconds: elapsed,
+    eventsPerSecond: events / elapsed,
+    p50Ms: q(0.5),
+    p99Ms: q(0.99),
+    maxMs: latencies.at(-1) ?? null,
+    failures,
+    peakRssBytes: stats.peakRssBytes,
+    ...(stats.syncs === null ? {} : { syncs: stats.syncs, eventsPerSync: stats.durableRecords / stats.syncs, meanSyncMs: stats.meanSyncMs }),
+  };
+}
+
+/** One SSE client: counts transition and resync frames as they arrive. */
+function sseClient(port) {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/transitions', agent: false, headers: { authorization: 'Bearer bench' } }, (res) => {
+      const client = { res, transitions: 0, resyncs: 0 };
+      let rest = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => {
+        rest += chunk;
+        let scanned = 0;
+        for (let end = rest.indexOf('\n\n'); end !== -1; end = rest.indexOf('\n\n', scanned)) {
+          const head = rest.slice(scanned, Math.min(end, scanned + 40));
+          if (head.includes('event: transition')) client.transitions += 1;
+          else if (head.includes('event: resync')) client.resyncs += 1;
+          scanned = end + 2;
+        }
+        rest = rest.slice(scanned);
+      });
+      res.once('data', () => resolve(client));
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
+
+/** The real serve with many SSE clients under a steady posting rate: /healthz latency and delivery. */
+async function measureSse(clientCount, rate, seconds, batch) {
+  const server = await startServer('serve');
+  const readers = fork(fileURLToPath(import.meta.url), ['--readers', String(clientCount), '--port', String(server.port)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  await new Promise((resolve) => readers.once('message', resolve));
+  const readerCounts = async () => {
+    readers.send('stop');
+    const counts = await new Promise((resolve) => readers.once('message', resolve));
+    await new Promise((resolve) => readers.once('exit', resolve));
+    return counts;
+  };
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  let nextId = 0;
+  let acked = 0;
+  let failures = 0;
+  const inFlight = new Set();
+  const start = performance.now();
+  const stopAt = start + seconds * 1000;
+  const health = [];
+  const probing = (async () => {
+    while (performance.now() < stopAt) {
+      const t = performance.now();
+      await new Promise((resolve, reject) => {
+        request({ host: '127.0.0.1', port: server.port, path: '/healthz', agent }, (res) => {
+          res.resume();
+          res.once('end', resolve);
+        })
+          .once('error', reject)
+          .end();
+      });
+      health.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  await new Promise((resolve) => {
+    const timer = setInterval(() => {
+      if (performance.now() >= stopAt) {
+        clearInterval(timer);
+        resolve();
+        return;
+      }
+      const lines = [];
+      for (let i = 0; i < batch; i++) lines.push(eventLine(nextId++, true));
+      const body = Buffer.from(`${lines.join('\n')}\n`);
+      const req = new Promise((done) => {
+        request({ host: '127.0.0.1', port: server.port, path: '/events', method: 'POST', agent, headers: { authorization: 'Bearer bench', 'content-type': 'application/x-ndjson', 'content-length': body.length } }, (res) => {
+          res.resume();
+          res.once('end', () => {
+            if (res.statusCode === 202) acked += batch;
+            else failures += 1;
+            done();
+          });
+        })
+          .once('error', () => {
+            failures += 1;
+            done();
+          })
+          .end(body);
+      });
+      inFlight.add(req);
+      req.then(() => inFlight.delete(req));
+    }, 1000 / rate);
+  });
+  await probing;
+  await Promise.all(inFlight);
+  const elapsed = (performance.now() - start) / 1000;
+  // Let the last transitions arrive (the pipeline applies on its own schedule, the readers read theirs).
+  await new Promise((r) => setTimeout(r, 2000));
+  const delivered = await readerCounts();
+  const stats = await server.stop();
+  agent.destroy();
+  health.sort((a, b) => a - b);
+  const q = (p) => health[Math.min(health.length - 1, Math.floor(p * health.length))] ?? null;
+  const counts = delivered.transitions;
+  return {
+    clients: clientCount,
+    rate,
+    batch,
+    seconds: elapsed,
+    ackedEvents: acked,
+    ackedEventsPerSecond: acked / elapsed,
+    failures,
+    healthzP50Ms: q(0.5),
+    healthzP99Ms: q(0.99),
+    healthzMaxMs: health.at(-1) ?? null,
+    transitionsPerClientMin: Math.min(...counts),
+    transitionsPerClientMax: Math.max(...counts),
+    clientResyncs: delivered.resyncs.reduce((a, b) => a + b, 0),
+    transitionStreams: stats.transitionStreams,
+    peakRssBytes: stats.peakRssBytes,
+    readersPeakRssBytes: delivered.peakRssBytes,
+  };
+}
+
+async function runAll() {
+  const seconds = Number(values.seconds);
+  const batch = Number(values.batch);
+  const levels = values.concurrency.split(',').map(Number);
+  const rows = [];
+  for (const concurrency of levels) {
+    for (const kind of ['bare', 'bareJournal', 'serveJournal']) {
+      const row = await measure(kind, concurrency, seconds, batch);
+      rows.push(row);
+      if (!values.json) {
+        const f = (v, d = 1) => (v === null ? '—' : v.toFixed(d));
+        console.error(
+          `${kind.padEnd(12)} c=${String(concurrency).padStart(2)}  ${(row.eventsPerSecond / 1000).toFixed(1).padStart(7)}k events/s  p50 ${f(row.p50Ms).padStart(6)} ms  p99 ${f(row.p99Ms).padStart(6)} ms  max ${f(row.maxMs).padStart(6)} ms  RSS ${(row.peakRssBytes / 1e6).toFixed(0).padStart(4)} MB${row.eventsPerSync ? `  ${row.eventsPerSync.toFixed(0)} events/sync, write+sync ${row.meanSyncMs.toFixed(1)} ms` : ''}${row.failures ? `  ${row.failures} failed` : ''}`,
+        );
+      }
+    }
+  }
+  const sse = await measureSse(Number(values['sse-clients']), Number(values.rate), seconds, batch);
+  if (!values.json) {
+    console.error(
+      `sse      ${sse.clients} clients, ${sse.rate} posts/s of ${sse.batch}: ${(sse.ackedEventsPerSecond / 1000).toFixed(1)}k events/s acked, /healthz p50 ${sse.healthzP50Ms?.toFixed(1)} p99 ${sse.healthzP99Ms?.toFixed(1)} max ${sse.healthzMaxMs?.toFixed(1)} ms, transitions per client ${sse.transitionsPerClientMin}…${sse.transitionsPerClientMax}, resyncs ${sse.clientResyncs}, dropped ${sse.transitionStreams?.dropped}, RSS ${(sse.peakRssBytes / 1e6).toFixed(0)} MB`,
+    );
+  }
+  process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), batch, seconds, rows, sse }, null, values.json ? 0 : 2)}\n`);
+}

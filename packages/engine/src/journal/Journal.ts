@@ -1,0 +1,553 @@
+import { mkdir, open as openFile, readFile, unlink } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { isSegmentHeader, readFrame, SEGMENT_HEADER_BYTES, SEGMENT_MAGIC, segmentHeader, encodeFrames } from './frame.js';
+import { closeFd, datasyncFd, openFd, syncDirectory, truncateFd, writeAllAt } from './fileOps.js';
+import { JournalError, type JournalErrorCode, journalErrorFrom } from './JournalError.js';
+import { comparePositions, formatPosition, type JournalPosition } from './JournalPosition.js';
+import { scanSegment } from './scanSegment.js';
+import { listSegments, segmentFileName } from './segmentFiles.js';
+
+/** Options of `Journal.open`. */
+export interface JournalOptions {
+  /**
+   * A segment is closed and a new one started once an append would take it past this
+   * many bytes (default 64 MiB). One append larger than this gets a segment of its own.
+   */
+  readonly maxSegmentBytes?: number;
+  /**
+   * Writes (each with its own `fdatasync`) that may be in flight at once (default 2; 1 is
+   * strict one-sync-at-a-time group commit). Acknowledgements stay in file order.
+   */
+  readonly maxConcurrentSyncs?: number;
+}
+
+/** One record read back, with where it is and where the next one starts. */
+export interface JournalRecord {
+  readonly position: JournalPosition;
+  /** The position just after this record: pass it to `read` to continue after it. */
+  readonly next: JournalPosition;
+  readonly payload: Buffer;
+}
+
+/** What `open` cut from the end of the newest segment (the remains of a write a crash interrupted). */
+export interface TornTail {
+  readonly segment: number;
+  /** Where the valid frames end (the segment's new length). */
+  readonly offset: number;
+  /** Bytes cut. */
+  readonly bytes: number;
+  /** `partial_header`, `partial_frame`, `bad_checksum`, `bad_length` or `partial_segment_header`. */
+  readonly reason: string;
+}
+
+/** The journal's health, for `/healthz` and the summary. */
+export interface JournalState {
+  readonly dir: string;
+  /** `ok`; `failing` while the storage refuses writes (the newest append failed); `closed`. */
+  readonly status: 'ok' | 'failing' | 'closed';
+  /** The position after the newest durable record. */
+  readonly end: JournalPosition;
+  readonly firstSegment: number;
+  readonly segments: number;
+  /** Records waiting for the next sync. */
+  readonly pendingRecords: number;
+  /** Records acknowledged (durable) since `open`. */
+  readonly durableRecords: number;
+  /** `fdatasync` calls since `open` (group commit: many appends share one). */
+  readonly syncs: number;
+  /** Mean and longest time from a write's start to the end of its sync, ms (0 before the first). */
+  readonly meanSyncMs: number;
+  readonly maxSyncMs: number;
+  /** The newest append failure, or null once an append succeeded after it. */
+  readonly lastError: { readonly code: JournalErrorCode; readonly message: string; readonly at: string } | null;
+  /** The torn tail `open` cut, if any. */
+  readonly tornTail: TornTail | null;
+}
+
+interface Flush {
+  readonly entries: Pending[];
+  readonly segment: number;
+  /** The segment offset after this write's frames. */
+  readonly end: number;
+  state: 'running' | 'synced' | 'failed';
+  error: JournalError | null;
+  /** An earlier (or this) write failed: not acknowledged even if its own sync succeeded. */
+  poisoned: boolean;
+  readonly startedAt: number;
+}
+
+interface Pending {
+  readonly frames: Buffer;
+  readonly records: number;
+  readonly resolve: (end: JournalPosition) => void;
+  readonly reject: (err: JournalError) => void;
+}
+
+const DEFAULT_MAX_SEGMENT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A write-ahead journal of accepted records in a directory of bounded segment files.
+ *
+ * Each record is a frame (length, CRC-32, bytes); `append` resolves only after the
+ * frames are written and `fdatasync`ed, so a resolved append survives a crash or a power
+ * cut. Group commit: appends that arrive while syncs are in flight are written and
+ * synced together by the next one, so many concurrent appends cost one sync (up to
+ * `maxConcurrentSyncs` writes run at once; acknowledgements stay in file order). `open`
+ * cuts a torn tail (the remains of a write a crash interrupted) and reports it in
+ * `state.tornTail`; damage before the tail is a `JournalError` with code `corrupt` and
+ * the position. Storage failures (disk full, read-only, permission) reject the append
+ * with a retryable `JournalError`, acknowledge nothing of it, and leave the journal
+ * usable: the next append first cuts whatever the failed one left behind.
+ *
+ * @example
+ * const journal = await Journal.open('/var/lib/simfleet/journal');
+ * for await (const { payload, next } of journal.read()) replayLine(payload, next);
+ * const end = await journal.append(['{"id":1,…}', '{"id":2,…}']); // on disk now
+ * await journal.truncateBefore(checkpointPosition);
+ * await journal.close();
+ */
+export class Journal {
+  readonly #dir: string;
+  readonly #maxSegmentBytes: number;
+  #firstSegment: number;
+  #segment: number;
+  #fd: number;
+  /** Bytes of the active segment that are durable; everything past it is not acknowledged. */
+  #durable: number;
+  /** Where the next write goes: past `#durable` by what is being written and synced right now. */
+  #written: number;
+  /** A failed write may have left bytes past `#durable`: cut them before the next write. */
+  #dirty = false;
+  readonly #maxConcurrentSyncs: number;
+  #pending: Pending[] = [];
+  #pendingRecords = 0;
+  /** Writes issued and not yet settled, in file order. */
+  #inFlight: Flush[] = [];
+  /** A truncate or a segment roll is running: no write starts meanwhile. */
+  #busy = false;
+  /** Set when a write failed while others were in flight: no write starts until they all settle. */
+  #failure: JournalError | null = null;
+  #scheduled = false;
+  #idleWaiters: (() => void)[] = [];
+  #closed = false;
+  #syncs = 0;
+  #syncMsTotal = 0;
+  #syncMsMax = 0;
+  #durableRecords = 0;
+  #lastError: JournalState['lastError'] = null;
+  readonly #tornTail: TornTail | null;
+
+  private constructor(dir: string, options: JournalOptions, firstSegment: number, segment: number, fd: number, durable: number, tornTail: TornTail | null) {
+    this.#dir = dir;
+    this.#maxSegmentBytes = options.maxSegmentBytes ?? DEFAULT_MAX_SEGMENT_BYTES;
+    this.#maxConcurrentSyncs = options.maxConcurrentSyncs ?? 2;
+    this.#written = durable;
+    this.#firstSegment = firstSegment;
+    this.#segment = segment;
+    this.#fd = fd;
+    this.#durable = durable;
+    this.#tornTail = tornTail;
+  }
+
+  /**
+   * Opens (creating if needed) the journal in `dir`. Fails with a `JournalError` when the
+   * directory cannot be written (read-only, permission, full): check before serving.
+   * A torn tail in the newest segment is cut and reported in `state.tornTail`.
+   *
+   * @example
+   * const journal = await Journal.open(join(dataDir, 'journal'), { maxSegmentBytes: 16 << 20 });
+   * if (journal.state.tornTail) log(`cut ${journal.state.tornTail.bytes} bytes of a torn write`);
+   */
+  static async open(dir: string, options: JournalOptions = {}): Promise<Journal> {
+    const root = resolve(dir);
+    const maxSegmentBytes = options.maxSegmentBytes ?? DEFAULT_MAX_SEGMENT_BYTES;
+    if (!(maxSegmentBytes > SEGMENT_HEADER_BYTES)) throw new RangeError(`journal: maxSegmentBytes must exceed ${SEGMENT_HEADER_BYTES}, got ${maxSegmentBytes}`);
+    const syncs = options.maxConcurrentSyncs ?? 2;
+    if (!Number.isInteger(syncs) || syncs < 1) throw new RangeError(`journal: maxConcurrentSyncs must be a positive integer, got ${syncs}`);
+    try {
+      await mkdir(root, { recursive: true });
+    } catch (err) {
+      // A recursive mkdir reports ENOENT where the parent refuses (EROFS, EACCES): ask again plainly for the real reason.
+      const plain = await mkdir(root).then(
+        () => err,
+        (again: unknown) => again,
+      );
+      throw journalErrorFrom(plain, 'cannot create the directory', root);
+    }
+    await probeWritable(root);
+    const segments = await listSegments(root);
+    for (let i = 1; i < segments.length; i++) {
+      if (segments[i] !== (segments[i - 1] as number) + 1) {
+        const missing = (segments[i - 1] as number) + 1;
+        throw new JournalError('corrupt', `journal: segment ${missing} is missing from ${root} (${segmentFileName(missing)}): records between ${segments[i - 1]} and ${segments[i]} are lost`, {
+          path: join(root, segmentFileName(missing)),
+          position: { segment: missing, offset: 0 },
+        });
+      }
+    }
+    if (segments.length === 0) {
+      const fd = await createSegment(root, 1);
+      return new Journal(root, options, 1, 1, fd, SEGMENT_HEADER_BYTES, null);
+    }
+    const first = segments[0] as number;
+    const last = segments[segments.length - 1] as number;
+    const path = join(root, segmentFileName(last));
+    const { end, tornTail } = await recoverTail(path, last);
+    let fd: number;
+    try {
+      fd = await openFd(path, 'r+');
+      if (tornTail !== null) {
+        if (tornTail.reason === 'partial_segment_header') await writeAllAt(fd, [segmentHeader(last)], 0);
+        await truncateFd(fd, end);
+        await datasyncFd(fd);
+      }
+    } catch (err) {
+      throw journalErrorFrom(err, 'cannot cut the torn tail of', path);
+    }
+    return new Journal(root, options, first, last, fd, end, tornTail);
+  }
+
+  /** The position after the newest durable record (where the next append will start, unless it rolls over). */
+  get end(): JournalPosition {
+    return { segment: this.#segment, offset: this.#durable };
+  }
+
+  /** Health and counters, cheap to read (for `/healthz`). */
+  get state(): JournalState {
+    return {
+      dir: this.#dir,
+      status: this.#closed ? 'closed' : this.#lastError === null ? 'ok' : 'failing',
+      end: this.end,
+      firstSegment: this.#firstSegment,
+      segments: this.#segment - this.#firstSegment + 1,
+      pendingRecords: this.#pendingRecords,
+      durableRecords: this.#durableRecords,
+      syncs: this.#syncs,
+      meanSyncMs: this.#syncs === 0 ? 0 : this.#syncMsTotal / this.#syncs,
+      maxSyncMs: this.#syncMsMax,
+      lastError: this.#lastError,
+      tornTail: this.#tornTail,
+    };
+  }
+
+  /**
+   * Appends records (strings are written as UTF-8) and resolves with the position after the
+   * last of them once they are on stable storage. Rejects with a `JournalError` (nothing of
+   * this call acknowledged) when the storage refuses the write.
+   *
+   * @example
+   * const end = await journal.append(lines); // a checkpoint taken after applying `lines` covers `end`
+   */
+  append(records: readonly (Uint8Array | string)[]): Promise<JournalPosition> {
+    if (this.#closed) return Promise.reject(new JournalError('closed', `journal: ${this.#dir} is closed`, { path: this.#dir }));
+    // Nothing to make durable: no write, no sync.
+    if (records.length === 0) return Promise.resolve(this.end);
+    let frames: Buffer;
+    try {
+      frames = encodeFrames(records);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise<JournalPosition>((resolve, reject) => {
+      this.#pending.push({ frames, records: records.length, resolve, reject });
+      this.#pendingRecords += records.length;
+      this.#schedule();
+    });
+  }
+
+  /**
+   * The durable records from `from` (a position `append` or `read` returned; default: the
+   * oldest record kept), in append order. Records appended after the call are not included.
+   * A damaged frame is a `JournalError` with code `corrupt` and its position.
+   *
+   * @example
+   * for await (const record of journal.read(checkpoint.journalPosition)) engine.ingestLine(record.payload);
+   */
+  async *read(from?: JournalPosition): AsyncGenerator<JournalRecord> {
+    const stop = this.end;
+    const start = from ?? { segment: this.#firstSegment, offset: SEGMENT_HEADER_BYTES };
+    if (start.segment < this.#firstSegment) {
+      throw new JournalError('corrupt', `journal: ${formatPosition(start)} was truncated (the oldest segment kept is ${this.#firstSegment})`, { path: this.#dir, position: start });
+    }
+    if (comparePositions(start, stop) > 0) throw new RangeError(`journal: ${formatPosition(start)} is past the journal's end (${formatPosition(stop)})`);
+    for (let segment = start.segment; segment <= stop.segment; segment++) {
+      const path = join(this.#dir, segmentFileName(segment));
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(path);
+      } catch (err) {
+        throw journalErrorFrom(err, 'cannot read', path);
+      }
+      if (segment === stop.segment) bytes = bytes.subarray(0, stop.offset);
+      if (!isSegmentHeader(bytes, segment)) throw notAJournal(path);
+      let offset = segment === start.segment ? Math.max(start.offset, SEGMENT_HEADER_BYTES) : SEGMENT_HEADER_BYTES;
+      for (;;) {
+        const frame = readFrame(bytes, offset);
+        if (frame.kind === 'end') break;
+        if (frame.kind === 'bad') {
+          const position = { segment, offset };
+          throw new JournalError('corrupt', `journal: ${path} is damaged at ${formatPosition(position)} (${frame.reason})`, { path, position });
+        }
+        yield { position: { segment, offset }, next: { segment, offset: frame.end }, payload: frame.payload };
+        offset = frame.end;
+      }
+    }
+  }
+
+  /**
+   * Deletes the segments that hold only records before `position` (a checkpoint covers
+   * them); the active segment is kept. Resolves with how many segments were deleted.
+   *
+   * @example
+   * await journal.truncateBefore(checkpoint.journalPosition);
+   */
+  async truncateBefore(position: JournalPosition): Promise<number> {
+    const upTo = Math.min(position.segment, this.#segment);
+    let deleted = 0;
+    while (this.#firstSegment < upTo) {
+      const path = join(this.#dir, segmentFileName(this.#firstSegment));
+      try {
+        await unlink(path);
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'ENOENT') throw journalErrorFrom(err, 'cannot delete', path);
+      }
+      this.#firstSegment += 1;
+      deleted += 1;
+    }
+    if (deleted > 0) await syncDirectory(this.#dir).catch((err: unknown) => Promise.reject(journalErrorFrom(err, 'cannot sync the directory', this.#dir)));
+    return deleted;
+  }
+
+  /** Waits for appends in flight to settle, then closes the active segment. Later appends reject. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    while (this.#pending.length > 0 || this.#inFlight.length > 0 || this.#busy) {
+      await new Promise<void>((resolve) => {
+        this.#idleWaiters.push(resolve);
+        this.#pump();
+      });
+    }
+    this.#closed = true;
+    await closeFd(this.#fd).catch(() => undefined);
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    // A microtask later, so that appends made in the same tick share one write and one sync.
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      this.#pump();
+    });
+  }
+
+  /**
+   * Starts writes while there are appends waiting and fewer than `maxConcurrentSyncs`
+   * writes in flight. Each write takes every waiting append that fits in the segment
+   * (group commit), goes to its own offset, and is followed by its own `fdatasync`; a
+   * second sync issued while one runs is mostly absorbed by the same file-system commit,
+   * so two in flight roughly halve the wait without giving up durability: appends are
+   * acknowledged in file order, each only once its own sync and every earlier one completed.
+   */
+  #pump(): void {
+    while (!this.#busy && this.#failure === null && this.#pending.length > 0 && this.#inFlight.length < this.#maxConcurrentSyncs) {
+      const first = this.#pending[0] as Pending;
+      const mustRoll = this.#written > SEGMENT_HEADER_BYTES && this.#written + first.frames.length > this.#maxSegmentBytes;
+      if (this.#dirty || mustRoll) {
+        // Both change the file under the writes: wait until none is in flight.
+        if (this.#inFlight.length > 0) return;
+        this.#exclusive(this.#dirty ? () => this.#cutFailedWrite() : () => this.#roll());
+        return;
+      }
+      const entries: Pending[] = [];
+      const buffers: Buffer[] = [];
+      let end = this.#written;
+      while (this.#pending.length > 0) {
+        const next = this.#pending[0] as Pending;
+        if (entries.length > 0 && end + next.frames.length > this.#maxSegmentBytes) break;
+        this.#pending.shift();
+        entries.push(next);
+        buffers.push(next.frames);
+        end += next.frames.length;
+      }
+      const flush: Flush = { entries, segment: this.#segment, end, state: 'running', error: null, poisoned: false, startedAt: performance.now() };
+      const start = this.#written;
+      this.#written = end;
+      this.#inFlight.push(flush);
+      const fd = this.#fd;
+      writeAllAt(fd, buffers, start)
+        .then(() => datasyncFd(fd))
+        .then(
+          () => {
+            flush.state = 'synced';
+            const ms = performance.now() - flush.startedAt;
+            this.#syncMsTotal += ms;
+            if (ms > this.#syncMsMax) this.#syncMsMax = ms;
+          },
+          (err: unknown) => {
+            flush.state = 'failed';
+            flush.error = journalErrorFrom(err, 'cannot write', this.#path());
+            this.#fail(flush, flush.error);
+          },
+        )
+        .finally(() => this.#settle());
+    }
+    if (this.#pending.length === 0 && this.#inFlight.length === 0 && !this.#busy) this.#wakeIdle();
+  }
+
+  /** A failed write: it and every write after it are not acknowledged; no new write starts until they settle. */
+  #fail(flush: Flush, error: JournalError): void {
+    this.#failure ??= error;
+    this.#lastError = { code: error.code, message: error.message, at: new Date().toISOString() };
+    for (let i = this.#inFlight.indexOf(flush); i < this.#inFlight.length; i++) (this.#inFlight[i] as Flush).poisoned = true;
+  }
+
+  /** Acknowledges settled writes in file order; after a failure, cuts the file back once the rest settled. */
+  #settle(): void {
+    while (this.#inFlight.length > 0 && (this.#inFlight[0] as Flush).state !== 'running') {
+      const flush = this.#inFlight.shift() as Flush;
+      if (flush.state === 'synced' && !flush.poisoned) {
+        this.#syncs += 1;
+        let offset = this.#durable;
+        for (const pending of flush.entries) {
+          offset += pending.frames.length;
+          this.#pendingRecords -= pending.records;
+          this.#durableRecords += pending.records;
+          pending.resolve({ segment: flush.segment, offset });
+        }
+        this.#durable = flush.end;
+        if (this.#failure === null) this.#lastError = null;
+      } else {
+        const error = flush.error ?? (this.#failure as JournalError);
+        for (const pending of flush.entries) {
+          this.#pendingRecords -= pending.records;
+          pending.reject(error);
+        }
+      }
+    }
+    if (this.#inFlight.length === 0 && this.#failure !== null) {
+      // Whatever the failed writes left past the durable end goes before anything else is written.
+      this.#failure = null;
+      this.#written = this.#durable;
+      this.#dirty = true;
+      // At once, not at the next append: a crash meanwhile would leave the remains to the torn-tail scan.
+      if (!this.#busy) {
+        this.#exclusive(() => this.#cutFailedWrite());
+        return;
+      }
+    }
+    this.#pump();
+  }
+
+  /** Runs a change of the file with no write in flight; if it fails, the waiting appends fail with it. */
+  #exclusive(change: () => Promise<void>): void {
+    this.#busy = true;
+    change()
+      .catch((err: unknown) => {
+        const error = journalErrorFrom(err, 'cannot write', this.#path());
+        this.#lastError = { code: error.code, message: error.message, at: new Date().toISOString() };
+        for (const pending of this.#pending.splice(0)) {
+          this.#pendingRecords -= pending.records;
+          pending.reject(error);
+        }
+      })
+      .finally(() => {
+        this.#busy = false;
+        this.#pump();
+      });
+  }
+
+  async #cutFailedWrite(): Promise<void> {
+    try {
+      await truncateFd(this.#fd, this.#durable);
+    } catch (err) {
+      throw journalErrorFrom(err, 'cannot cut a failed write from', this.#path());
+    }
+    this.#dirty = false;
+  }
+
+  #wakeIdle(): void {
+    for (const wake of this.#idleWaiters.splice(0)) wake();
+  }
+
+  /** Starts the next segment: its header on disk and its name in the directory before any record goes in. */
+  async #roll(): Promise<void> {
+    const next = this.#segment + 1;
+    const fd = await createSegment(this.#dir, next);
+    const old = this.#fd;
+    this.#fd = fd;
+    this.#segment = next;
+    this.#durable = SEGMENT_HEADER_BYTES;
+    this.#written = SEGMENT_HEADER_BYTES;
+    await closeFd(old).catch(() => undefined);
+  }
+
+  #path(): string {
+    return join(this.#dir, segmentFileName(this.#segment));
+  }
+}
+
+/** Writes, syncs and removes a probe file: a directory that cannot take a synced write fails here, before anything is served. */
+async function probeWritable(dir: string): Promise<void> {
+  const path = join(dir, `.write-probe-${process.pid}`);
+  try {
+    const handle = await openFile(path, 'w');
+    try {
+      await handle.write(SEGMENT_MAGIC);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    await unlink(path).catch(() => undefined);
+    throw journalErrorFrom(err, 'cannot write in', dir);
+  }
+  await unlink(path).catch((err: unknown) => Promise.reject(journalErrorFrom(err, 'cannot delete a probe file in', dir)));
+}
+
+/** Creates segment `segment` with its header, synced, and its directory entry synced; returns its descriptor. */
+async function createSegment(dir: string, segment: number): Promise<number> {
+  const path = join(dir, segmentFileName(segment));
+  let fd: number;
+  try {
+    fd = await openFd(path, 'wx');
+  } catch (err) {
+    throw journalErrorFrom(err, 'cannot create', path);
+  }
+  try {
+    await writeAllAt(fd, [segmentHeader(segment)], 0);
+    await datasyncFd(fd);
+    await syncDirectory(dir);
+    return fd;
+  } catch (err) {
+    await closeFd(fd).catch(() => undefined);
+    await unlink(path).catch(() => undefined);
+    throw journalErrorFrom(err, 'cannot create', path);
+  }
+}
+
+/** Reads the newest segment and finds where its valid frames end. */
+async function recoverTail(path: string, segment: number): Promise<{ end: number; tornTail: TornTail | null }> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw journalErrorFrom(err, 'cannot read', path);
+  }
+  if (bytes.length < SEGMENT_HEADER_BYTES) {
+    // Created but its header not yet whole when the process died: no record was in it.
+    const expected = segmentHeader(segment);
+    if (!bytes.every((b, i) => b === 0 || b === expected[i])) throw notAJournal(path);
+    return { end: SEGMENT_HEADER_BYTES, tornTail: { segment, offset: SEGMENT_HEADER_BYTES, bytes: bytes.length, reason: 'partial_segment_header' } };
+  }
+  if (!isSegmentHeader(bytes, segment)) throw notAJournal(path);
+  const scan = scanSegment(bytes);
+  if (scan.kind === 'clean') return { end: scan.end, tornTail: null };
+  if (scan.kind === 'torn') return { end: scan.end, tornTail: { segment, offset: scan.end, bytes: bytes.length - scan.end, reason: scan.reason } };
+  const position = { segment, offset: scan.offset };
+  throw new JournalError('corrupt', `journal: ${path} is damaged at ${formatPosition(position)} (${scan.reason}); refusing to cut acknowledged records`, { path, position });
+}
+
+function notAJournal(path: string): JournalError {
+  return new JournalError('not_a_journal', `journal: ${path} is not a simfleet journal segment (its header is not SFJOURN1 with its number)`, { path });
+}

@@ -1,0 +1,101 @@
+/**
+ * The journal's byte layout, in one place.
+ *
+ * A segment file starts with a 16-byte header: the magic `SFJOURN1` and the segment's
+ * number (u64 little-endian). Then frames, back to back:
+ *
+ *     u32 LE  payload length
+ *     u32 LE  CRC-32 (zlib's, IEEE) over the 4 length bytes, then the payload
+ *     payload
+ *
+ * The checksum covers the length too, so a torn or zeroed header never passes for a frame.
+ */
+import { crc32 } from 'node:zlib';
+
+export const SEGMENT_MAGIC: Buffer = Buffer.from('SFJOURN1', 'latin1');
+export const SEGMENT_HEADER_BYTES = 16;
+export const FRAME_HEADER_BYTES = 8;
+/** The largest payload a frame may declare; a longer declared length is damage, not a record. */
+export const MAX_RECORD_BYTES: number = 64 * 1024 * 1024;
+
+/** The 16-byte header of segment `segment`. */
+export function segmentHeader(segment: number): Buffer {
+  const header = Buffer.alloc(SEGMENT_HEADER_BYTES);
+  SEGMENT_MAGIC.copy(header, 0);
+  header.writeBigUInt64LE(BigInt(segment), 8);
+  return header;
+}
+
+/** True when `bytes` starts with a whole, valid header of segment `segment`. */
+export function isSegmentHeader(bytes: Uint8Array, segment: number): boolean {
+  if (bytes.length < SEGMENT_HEADER_BYTES) return false;
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, SEGMENT_HEADER_BYTES);
+  return view.subarray(0, 8).equals(SEGMENT_MAGIC) && view.readBigUInt64LE(8) === BigInt(segment);
+}
+
+/** The checksum a frame with this length and payload carries. */
+export function frameChecksum(lengthBytes: Uint8Array, payload: Uint8Array): number {
+  return crc32(payload, crc32(lengthBytes));
+}
+
+/**
+ * Writes the frames of `records` into one buffer (what one append writes).
+ *
+ * @example
+ * encodeFrames([Buffer.from('{"id":1}')]).length // 8 + 8
+ */
+export function encodeFrames(records: readonly (Uint8Array | string)[]): Buffer {
+  let total = 0;
+  const lengths = new Array<number>(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i] as Uint8Array | string;
+    const length = typeof record === 'string' ? Buffer.byteLength(record, 'utf8') : record.length;
+    if (length > MAX_RECORD_BYTES) throw new RangeError(`journal: a record of ${length} bytes exceeds the ${MAX_RECORD_BYTES}-byte limit`);
+    lengths[i] = length;
+    total += FRAME_HEADER_BYTES + length;
+  }
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i] as Uint8Array | string;
+    const length = lengths[i] as number;
+    out.writeUInt32LE(length, at);
+    const start = at + FRAME_HEADER_BYTES;
+    if (typeof record === 'string') out.write(record, start, length, 'utf8');
+    else out.set(record, start);
+    out.writeUInt32LE(frameChecksum(out.subarray(at, at + 4), out.subarray(start, start + length)), at + 4);
+    at = start + length;
+  }
+  return out;
+}
+
+/** One frame as read back: a record, or why the bytes at `offset` are not one. */
+export type FrameRead =
+  | { readonly kind: 'record'; readonly offset: number; readonly end: number; readonly payload: Buffer }
+  | { readonly kind: 'end'; readonly offset: number }
+  | { readonly kind: 'bad'; readonly offset: number; readonly reason: 'partial_header' | 'partial_frame' | 'bad_checksum' | 'bad_length'; readonly frameEnd: number };
+
+/**
+ * Reads the frame at `offset` of a segment's bytes.
+ *
+ * @example
+ * readFrame(segmentBytes, SEGMENT_HEADER_BYTES) // { kind: 'record', payload, end }
+ */
+export function readFrame(bytes: Buffer, offset: number): FrameRead {
+  if (offset === bytes.length) return { kind: 'end', offset };
+  if (bytes.length - offset < FRAME_HEADER_BYTES) return { kind: 'bad', offset, reason: 'partial_header', frameEnd: bytes.length };
+  const length = bytes.readUInt32LE(offset);
+  if (length > MAX_RECORD_BYTES) return { kind: 'bad', offset, reason: 'bad_length', frameEnd: bytes.length };
+  const start = offset + FRAME_HEADER_BYTES;
+  const end = start + length;
+  if (end > bytes.length) return { kind: 'bad', offset, reason: 'partial_frame', frameEnd: bytes.length };
+  const payload = bytes.subarray(start, end);
+  if (frameChecksum(bytes.subarray(offset, offset + 4), payload) !== bytes.readUInt32LE(offset + 4)) return { kind: 'bad', offset, reason: 'bad_checksum', frameEnd: end };
+  return { kind: 'record', offset, end, payload };
+}
+
+/** True when every byte from `offset` to the end is zero (space a crash left allocated but unwritten). */
+export function allZeroFrom(bytes: Buffer, offset: number): boolean {
+  for (let i = offset; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
