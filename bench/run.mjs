@@ -277,6 +277,40 @@ const CHILDREN = {
     return { events: columns.length, seconds: (performance.now() - t) / 1000, devices: fleet.endpointCount, applied: result.applied };
   },
 
+  /**
+   * @simfleet/wasm decoding the file: every line validated as JSON, decoded into
+   * EventColumns rows and its strings interned (WASM pools, adopted by the fleet's pool once
+   * per chunk); no reducer. Read straight into WASM memory, one call per 1 MiB chunk.
+   */
+  async wasmDecode(file) {
+    const { WasmLineDecoder } = await import(pathToFileURL(join(REPO, 'packages/wasm/dist/index.js')).href);
+    const { FleetStore } = await core();
+    const fleet = new FleetStore();
+    const columns = fleet.createColumns(1 << 14);
+    const decoder = new WasmLineDecoder(fleet.pool);
+    let lines = 0;
+    let rows = 0;
+    const onChunk = (chunk) => {
+      lines += chunk.lines;
+      rows += chunk.rows;
+      columns.clear();
+      chunk.appendRows(columns, 0, chunk.rows);
+    };
+    const t = performance.now();
+    const fd = openSync(file, 'r');
+    try {
+      for (;;) {
+        const space = decoder.space();
+        const n = readSync(fd, space, 0, space.length, null);
+        decoder.decode(n, n === 0, onChunk);
+        if (n === 0) break;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return { events: lines, rows, seconds: (performance.now() - t) / 1000, strings: fleet.pool.size };
+  },
+
   /** simfleet replay file → snapshot (written to /dev/null), in process. */
   async replay1(file) {
     return replayChild(file, 1);
@@ -349,6 +383,7 @@ const APPROACHES = [
   ['xstateActor', `XState actor per device (createActor + send), pre-decoded, first ${subset} events`],
   ['xstateTransition', `XState pure transition() per event, pre-decoded, first ${subset} events`],
   ['duckdb', 'DuckDB read_ndjson, 4 fields + arg_max per endpoint (2 threads)'],
+  ['wasmDecode', '@simfleet/wasm: validate + decode + intern every line into EventColumns rows, no reducer (1 core)'],
   ['applyBatch', 'simfleet applyBatch on pre-decoded columns (1 core)'],
   ['replay1', 'simfleet replay file → snapshot, --threads 1'],
   ['replay2', 'simfleet replay file → snapshot, --threads 2'],
@@ -417,6 +452,8 @@ const report = { date, machine, input: { file: file.slice(REPO.length + 1), even
   jsFloorVsJsonParse: ratio('jsFloor', 'jsonParse'),
   jsFloorVsDuckdb: ratio('jsFloor', 'duckdb'),
   wasmFloorVsDuckdb: ratio('wasmFloor', 'duckdb'),
+  wasmDecodeVsDuckdb: ratio('wasmDecode', 'duckdb'),
+  wasmDecodeVsJsonParse: ratio('wasmDecode', 'jsonParse'),
 }, targets };
 if (only !== undefined) {
   // A partial run (--only) must not replace the last full run's figures: print, write nothing.

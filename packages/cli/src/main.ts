@@ -15,6 +15,9 @@ Usage:
   simfleet serve [--port N] [--host H] [--token T] [--from CHECKPOINT] [--checkpoint FILE]
                  [--checkpoint-every N] [--checkpoint-interval SECONDS]
                  [--reorder-horizon DURATION] [--max-clock-skew DURATION]
+  simfleet fetch [--api URL] [--app-token TOKEN] [--from ISO] [--until ISO] [--type IDS] [--endpoint ID]
+                 (--out FILE | --to URL --token T) [--state FILE] [--follow [--interval SECONDS]]
+                 [--rejects FILE] [--strict] [--quiet]
   simfleet --version | --help
 
 Paths are files, directories (every *.ndjson, *.jsonl, *.json and their .gz) or - for stdin.
@@ -43,6 +46,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await (await import('./commands/generate.js')).runGenerate(rest, io);
       case 'serve':
         return await (await import('./commands/serve.js')).runServeCommand(rest, io);
+      case 'fetch':
+        return await (await import('./commands/fetch.js')).runFetch(rest, io);
       case '--version':
       case '-V':
       case 'version':
@@ -55,7 +60,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         io.stdout.write(`${USAGE}\n`);
         return command === undefined ? EXIT.USAGE : EXIT.OK;
       default:
-        throw new UsageError(`unknown command '${command}' (expected replay, device, generate or serve)`);
+        throw new UsageError(`unknown command '${command}' (expected replay, device, generate, serve or fetch)`);
     }
   } catch (error) {
     if (error instanceof UsageError || error instanceof InputError) {

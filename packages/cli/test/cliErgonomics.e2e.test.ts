@@ -43,7 +43,7 @@ describe('simfleet --version and help', () => {
   it("lists every command's options in the top-level usage", () => {
     const usage = simfleet(['--help']).stdout;
     const listed = flagsOf(usage);
-    for (const command of ['replay', 'device', 'generate', 'serve']) {
+    for (const command of ['replay', 'device', 'generate', 'serve', 'fetch']) {
       const help = simfleet([command, '--help']);
       expect(help.status, command).toBe(0);
       const missing = [...flagsOf(help.stdout)].filter((flag) => flag !== '--help' && !listed.has(flag));

@@ -39,6 +39,18 @@ export * from './snapshot/endpointJson.js';
 
 // The byte-level NDJSON fast path (proven equal to the decoder, or it falls back).
 export { FastLineDecoder, FAST_BLANK, FAST_FALLBACK } from './fastpath/FastLineDecoder.js';
+// The fast path's per-type tables (also the WebAssembly decoder's, which the boundary hands them to).
+export {
+  MAX_PLANNED_TYPE_ID,
+  PLAN_OPERATOR_DETAIL,
+  PLAN_RULE,
+  PLAN_WHEN_FALSE,
+  PLAN_WHEN_TRUE,
+  SESSION_CREATED_CODE,
+  SESSION_REJECTED_CODE,
+  SESSION_UPDATED_CODE,
+} from './fastpath/fastTypePlan.js';
+export { timestampBytes } from './fastpath/timestampBytes.js';
 
 // Checkpoints: the binary format (the engine does the file I/O). Also, with the encoder's
 // helpers, at @simfleet/core/checkpoint; the reducer's column internals are at

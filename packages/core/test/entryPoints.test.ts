@@ -17,7 +17,7 @@ const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.
 
 describe('@simfleet/core entry points', () => {
   it('keep internals out of the main entry', () => {
-    for (const name of ['hashBytes', 'indexSlots', 'NULL_REF', 'timestampBytes', 'CheckpointStringPool', 'renderEventsMarkdown', 'renderStateMachineMarkdown', 'renderStateMachineSvgs', 'snapshotSchemaEnums']) {
+    for (const name of ['hashBytes', 'indexSlots', 'NULL_REF', 'CheckpointStringPool', 'renderEventsMarkdown', 'renderStateMachineMarkdown', 'renderStateMachineSvgs', 'snapshotSchemaEnums']) {
       expect(Object.keys(main), name).not.toContain(name);
     }
     for (const name of ['FleetStore', 'applyBatch', 'decodeEvent', 'classifyEvent', 'deviceMachine', 'EventColumns', 'endpointJson']) {

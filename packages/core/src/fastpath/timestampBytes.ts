@@ -42,7 +42,6 @@ const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  *
  * @example
  * timestampBytes(new TextEncoder().encode('2021-10-27T08:38:02Z'), 0, 20) // 1635323882000
- * @internal
  */
 export function timestampBytes(b: Uint8Array, start: number, end: number): number {
   const len = end - start;
