@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `pnpm bench`: every approach of issue 5 on one generated emnify log, each in its own
+ * `pnpm bench`: every replay approach on one generated emnify log, each in its own
  * child process (so peak RSS is per approach), then ratios against the baselines and
  * the issue's targets, as JSON under bench/results/ and as the table in
  * docs/performance.md.
@@ -545,7 +545,7 @@ Ratios (same run): replay --threads 1 / JSON.parse = ${f(r.ratios.replay1VsJsonP
 
 Floors (same run): the bare JavaScript byte loop runs at ${f(r.ratios.jsFloorVsJsonParse)}× JSON.parse and ${f(r.ratios.jsFloorVsDuckdb)}× DuckDB; replay --threads 1 runs at ${f(r.ratios.replay1VsJsFloor)}× that loop; the WASM SIMD stage 1 alone at ${f(r.ratios.wasmFloorVsDuckdb)}× DuckDB.
 
-${r.results.replayPg?.pgRows ? `PostgreSQL (same run): replay → PostgreSQL wrote ${r.results.replayPg.pgRows} rows (${r.results.replayPg.pgTransitions} transitions) in ${f(r.results.replayPg.pgSeconds)} s = ${f(r.results.replayPg.pgRowsPerSecond, 0)} rows/s; its whole run / replay → snapshot = ${f(r.ratios.replayPgVsReplay2)}×.\n\n` : ''}### Targets of issue 5
+${r.results.replayPg?.pgRows ? `PostgreSQL (same run): replay → PostgreSQL wrote ${r.results.replayPg.pgRows} rows (${r.results.replayPg.pgTransitions} transitions) in ${f(r.results.replayPg.pgSeconds)} s = ${f(r.results.replayPg.pgRowsPerSecond, 0)} rows/s; its whole run / replay → snapshot = ${f(r.ratios.replayPgVsReplay2)}×.\n\n` : ''}### Targets
 
 | target | reached | |
 |---|---:|---|

@@ -27,7 +27,7 @@ export * from './machine/ruleSources.js';
 
 // The compiled reducer (the hot path) and the fleet store.
 export * from './reducer/compileMachine.js';
-export * from './reducer/StringPool.js';
+export { operatorKey, type StoredStrings, StringPool } from './reducer/StringPool.js';
 export * from './reducer/ReducerError.js';
 export * from './reducer/EventColumns.js';
 export { appendRow, COLUMN_KIND_BYTES, type ColumnKind, POOL_COLUMNS, ROW_COLUMNS, type RowArrays, type RowColumnName } from './reducer/rowColumns.js';
@@ -64,7 +64,9 @@ export {
 } from './text/NdjsonLines.js';
 export { timestampBytes } from './fastpath/timestampBytes.js';
 
-// Checkpoints: the binary format (the CLI does the file I/O).
+// Checkpoints: the binary format (the engine does the file I/O). Also, with the encoder's
+// helpers, at @simfleet/core/checkpoint; the reducer's column internals are at
+// @simfleet/core/columns, the generated docs at @simfleet/core/docs.
 export { CheckpointError, type CheckpointErrorCode } from './checkpoint/CheckpointError.js';
 export type { CheckpointHasher } from './checkpoint/CheckpointHasher.js';
 export type { CheckpointAccount, CheckpointHeader, CheckpointInput } from './checkpoint/CheckpointHeader.js';
@@ -79,8 +81,4 @@ export {
 } from './checkpoint/decodeCheckpoint.js';
 export { restoreColumns } from './checkpoint/restoreColumns.js';
 export { machineFingerprint, machineFingerprintText } from './checkpoint/machineFingerprint.js';
-export { CheckpointStringPool } from './checkpoint/CheckpointStringPool.js';
 
-// Generated documentation (docs/events.md, docs/state-machine.md).
-export { renderEventsMarkdown } from './docs/eventsMarkdown.js';
-export { renderStateMachineMarkdown } from './docs/stateMachineMarkdown.js';

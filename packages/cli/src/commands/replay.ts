@@ -1,8 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parseTimestamp } from '@simfleet/core';
 import { parseArgs } from 'node:util';
 import { positiveInteger, withUsageErrors } from '../args.js';
 import { CHECKPOINT_HELP, CHECKPOINT_OPTIONS, openReplayCheckpoints } from '../checkpoint/checkpointFlags.js';
@@ -11,8 +10,12 @@ import { AtomicOutput, probeWritable } from '../output/AtomicOutput.js';
 import { type NamedPath, refuseClashes } from '../output/outputPaths.js';
 import { createProgress } from '../output/progress.js';
 import { openRejectsFile, type RejectsFile } from '../output/rejectsFile.js';
-import { renderSummary } from '../output/renderSummary.js';
+import { endpointRows, OUTPUT_FORMATS, parseOutputFormat } from '../output/endpointOutput.js';
+import { FILTER_HELP, parseEndpointFilter } from '../output/endpointFilter.js';
+import { AFTER_UNTIL, renderSummary } from '../output/renderSummary.js';
+import { writeChunks } from '../output/writeOutput.js';
 import { openReplayPostgres, PG_HELP, PG_OPTIONS } from '../postgres/replayToPostgres.js';
+import { parseUntil, UNTIL_HELP } from './untilFlag.js';
 import { accountingLine, expandPaths, replaySources, snapshotChunks } from '@simfleet/engine';
 
 const HELP = `simfleet replay <paths...> — replay event logs into the state of every device
@@ -21,11 +24,14 @@ Paths: files, directories (every *.ndjson, *.jsonl, *.json and their .gz) or - f
 NDJSON and JSON arrays are detected per file, gzip by its magic bytes.
 
 Options:
-  --json            the snapshot (simfleet/snapshot@1) on stdout, nothing else
+  --json            the snapshot (simfleet/snapshot@1) on stdout, nothing else (= --format json)
+  --format F        stdout as ${OUTPUT_FORMATS.join(' | ')}: json is the snapshot; ndjson (one snapshot
+                    endpoint entry per line), csv and table print the endpoints (default: a summary)
+${FILTER_HELP}
   --out FILE        write the snapshot to FILE
-  --until ISO       state as of that instant (events after it are rejected as after_until)
+  --until TIME      state as of that instant (formats below)
   --rejects FILE    every rejected record as NDJSON {"file","line","reason","raw","code"}
-  --strict          exit 3 when any record is rejected
+  --strict          exit 3 when any record is rejected (events after --until are not rejects here)
   --quiet           no progress bar
   --threads N       worker threads for big NDJSON files (default: number of cores; 1 = main thread only)
   --range-bytes N   bytes a worker decodes per job (default 256 MiB; smaller bounds memory further)
@@ -35,13 +41,21 @@ Options:
                     files (default 4000000): memory is bounded to ~N × 70 B + the devices
 ${CHECKPOINT_HELP}
 ${PG_HELP}
-Exit status: 0 all records accounted for, 1 unusable arguments or input, 3 rejects under --strict.`;
+${UNTIL_HELP}
+
+Exit status: 0 all records accounted for, 1 unusable arguments or input, 3 rejects under --strict,
+4 nothing applied: the inputs held no applicable record (a warning says so on stderr).`;
 
 /** `simfleet replay`: logs in, snapshot or summary out. */
 export async function runReplay(argv: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = withUsageErrors('replay', () =>
     parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: {
     json: { type: 'boolean', default: false },
+    format: { type: 'string' },
+    status: { type: 'string', multiple: true },
+    organisation: { type: 'string', multiple: true },
+    operator: { type: 'string', multiple: true },
+    country: { type: 'string', multiple: true },
     out: { type: 'string' },
     until: { type: 'string' },
     rejects: { type: 'string' },
@@ -54,7 +68,7 @@ export async function runReplay(argv: readonly string[], io: CliIo): Promise<num
     ...CHECKPOINT_OPTIONS,
     ...PG_OPTIONS,
     help: { type: 'boolean', short: 'h', default: false },
-  } }),
+  } }), argv,
   );
   if (values.help) {
     io.stdout.write(`${HELP}\n`);
@@ -63,6 +77,12 @@ export async function runReplay(argv: readonly string[], io: CliIo): Promise<num
   const until = parseUntil(values.until);
   const threads = threadCount(values.threads, io);
   const maxLineBytes = values['max-line-bytes'] === undefined ? undefined : positiveInteger('max-line-bytes', values['max-line-bytes']);
+  const format = values.format === undefined ? (values.json ? 'json' : undefined) : parseOutputFormat(values.format);
+  if (values.json && format !== 'json') throw new UsageError(`--json is --format json; it cannot be combined with --format ${format}`);
+  const filter = parseEndpointFilter(values);
+  if (filter !== undefined && (format === undefined || format === 'json')) {
+    throw new UsageError('--status, --organisation, --operator and --country filter the endpoints of --format ndjson, csv or table (the JSON snapshot always holds the whole fleet)');
+  }
   // With --from, the checkpoint alone is a valid input.
   const sources =
     positionals.length === 0 && values.from !== undefined
@@ -116,13 +136,18 @@ export async function runReplay(argv: readonly string[], io: CliIo): Promise<num
     await out?.abort();
   }
   const { session, account } = run;
-  if (values.json) {
-    await pipeline(Readable.from(snapshotChunks(session.fleet, account)), nonClosing(io.stdout));
-  } else {
-    io.stdout.write(renderSummary(session.fleet.summary(), account));
+  // A reader that leaves early (`| head -1`) ends the output, not the command with a stack trace.
+  if (format === 'json') await writeChunks(io.stdout, snapshotChunks(session.fleet, account));
+  else if (format !== undefined) await writeChunks(io.stdout, endpointRows(session.fleet, format, filter));
+  else await writeChunks(io.stdout, [renderSummary(session.fleet.summary(), account)]);
+  const afterUntil = account.rejectedByReason[AFTER_UNTIL] ?? 0;
+  io.stderr.write(`${accountingLine(account)}${afterUntil > 0 ? ` (${afterUntil} of them after --until)` : ''}\n`);
+  if (account.applied === 0) {
+    const why = afterUntil > 0 ? `, ${afterUntil} after --until` : '';
+    io.stderr.write(`simfleet: warning: nothing applied: ${account.records} records read, none an applicable emnify event${why} (exit status ${EXIT.NOTHING_APPLIED})\n`);
+    return EXIT.NOTHING_APPLIED;
   }
-  io.stderr.write(`${accountingLine(account)}\n`);
-  return values.strict && account.rejected > 0 ? EXIT.REJECTED : EXIT.OK;
+  return values.strict && account.rejected - afterUntil > 0 ? EXIT.REJECTED : EXIT.OK;
 }
 
 /** `--threads` (default: the cores), at most the cores: more threads only cost memory and time. */
@@ -133,22 +158,4 @@ function threadCount(text: string | undefined, io: CliIo): number {
   if (asked <= cores) return asked;
   io.stderr.write(`simfleet: --threads ${asked} is more than the ${cores} cores of this machine; using ${cores}\n`);
   return cores;
-}
-
-/** `--until` as UTC epoch ms, or a usage error saying what was wrong. */
-export function parseUntil(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const ms = parseTimestamp(text);
-  if (ms === null) throw new UsageError(`--until expects an ISO-8601 instant like 2021-10-27T12:00:00Z, got '${text}'`);
-  return ms;
-}
-
-/** Wraps stdout so that the pipeline does not end the process's stdout. */
-function nonClosing(stream: NodeJS.WritableStream): Writable {
-  return new Writable({
-    write(chunk, _encoding, callback) {
-      if (stream.write(chunk)) callback();
-      else stream.once('drain', () => callback());
-    },
-  });
 }

@@ -2,8 +2,10 @@ import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type EmnifyEvent, formatTimestamp } from '@simfleet/core';
 import { Duration } from 'luxon';
+import { parseArgsMessage } from '../args.js';
 import { EXIT } from '../cliIo.js';
 import { type ServeCheckpointPolicy, ServeJournal } from './ServeJournal.js';
+import { createServeLogger } from './requestLog.js';
 import { type ServeOptions, startServer } from './startServer.js';
 import {
   DEFAULT_MAX_CLOCK_SKEW_MS,
@@ -44,6 +46,19 @@ const USAGE = `usage: simfleet serve [--port N] [--host H] [--token T] [--from C
                     as future_timestamp (default PT5M)
 
 The live state equals 'simfleet replay' of everything accepted, whatever the arrival order.
+
+Routes (all but GET /healthz need 'Authorization: Bearer <token>'):
+  POST /events                 a JSON event, a JSON array of events, or NDJSON; 202, or 400 with
+                               every rejected record's index and reason
+  GET  /fleet/summary          counts by status, connectivity, operator, country, organisation
+  GET  /fleet/snapshot         the live state as a simfleet/snapshot@1 document
+  GET  /endpoints              ?status=S[,S…]&limit=1..1000&cursor=C: one page of endpoints
+  GET  /endpoints/:id          one endpoint's state
+  GET  /transitions            Server-Sent Events of state changes; ?region=R[,R…]&endpoint=ID
+  GET  /metrics                Prometheus text format: events, ingest latency, SSE clients, endpoints
+  GET  /healthz                {"ok":true}
+  GET  /, /dashboard/…         the browser dashboard (signs in with the token)
+Unknown query parameters and invalid values are refused with 400 and their names.
 
 Prints "listening on http://HOST:PORT" once ready; stops on SIGINT or SIGTERM.
 `;
@@ -94,7 +109,7 @@ function parseFlags(argv: readonly string[]): ParseResult {
   try {
     ({ values } = parseServeArgs(argv));
   } catch (error) {
-    return { ok: false, message: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'bad arguments' };
+    return { ok: false, message: parseArgsMessage('serve', error, argv) };
   }
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port) || port > 65535) return { ok: false, message: `--port must be an integer from 0 to 65535, got ${values.port}` };
@@ -195,7 +210,7 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     const onAccepted = journal === undefined ? {} : { onAccepted: (events: readonly EmnifyEvent[]) => journal.record(events) };
-    server = await startServer({ port: flags.port, host: flags.host, token, ...liveOptions, ...(live === undefined ? {} : { live }), ...onAccepted, log });
+    server = await startServer({ port: flags.port, host: flags.host, token, ...liveOptions, ...(live === undefined ? {} : { live }), ...onAccepted, log, logger: createServeLogger(io.stderr) });
   } catch (err: unknown) {
     io.stderr.write(`simfleet serve: cannot listen on ${flags.host}:${flags.port}: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT.USAGE;

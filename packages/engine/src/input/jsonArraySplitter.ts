@@ -1,6 +1,6 @@
 import { BOM, DEFAULT_MAX_LINE_BYTES, isJsonBlank } from '@simfleet/core';
 import type { RawRecord } from './RawRecord.js';
-import { tooLongRecord, utf8Problem } from './readRecords.js';
+import { tooLongRecord, utf8Problem } from './lineRecord.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
