@@ -184,6 +184,46 @@ describe('simfleet serve --data-dir', () => {
     }
   });
 
+  it('cuts and logs a torn journal tail on start; --from seeds an empty data directory and is refused on one that holds state', async () => {
+    const base = tempDir();
+    dirs.push(base);
+    // A replay checkpoint of events 1-3 seeds the directory.
+    const seedLog = join(base, 'seed.ndjson');
+    writeFileSync(seedLog, `${range(1, 3).map(eventLine).join('\n')}\n`);
+    const seed = join(base, 'seed.ckpt');
+    const replayed = await startSimfleet(['replay', seedLog, '--checkpoint', seed, '--quiet']).done;
+    expect(replayed.status, replayed.stderr).toBe(0);
+    const dir = join(base, 'data');
+    const first = await serve(dir, ['--from', seed]);
+    expect((await post(first.url, [4, 5])).status).toBe(202);
+    first.child.kill('SIGKILL');
+    await first.done;
+    // The remains of a write the kill interrupted: a frame header promising more bytes than follow.
+    const segment = join(dir, 'journal', '0000000000000001.wal');
+    writeFileSync(segment, Buffer.from([0, 0, 1, 0, 9, 9, 9, 9, 1, 2, 3]), { flag: 'a' });
+    const second = await serve(dir);
+    try {
+      expect((await snapshotIds(second.url)).ids).toEqual([1, 2, 3, 4, 5]);
+      expect((await post(second.url, [6])).status).toBe(202);
+    } finally {
+      second.child.kill('SIGTERM');
+    }
+    const stopped = await second.done;
+    expect(stopped.status).toBe(0);
+    expect(stopped.stderr).toMatch(/cut a torn write at the end of journal segment 1 \(11 bytes, partial_frame\): it was never acknowledged/);
+    expect(stopped.stderr).toMatch(/recovered .*checkpoint checkpoint-0000000000000001-0000000000000016\.ckpt, 2 journal record\(s\) replayed \(2 applied/);
+    const refused = await startSimfleet(['serve', '--port', '0', '--token', TOKEN, '--data-dir', dir, '--from', seed]).done;
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/--from .*seed\.ckpt: .* already holds a journal or checkpoints; start without --from/);
+    const third = await serve(dir);
+    try {
+      expect((await snapshotIds(third.url)).ids).toEqual([1, 2, 3, 4, 5, 6]);
+    } finally {
+      third.child.kill('SIGTERM');
+      await third.done;
+    }
+  });
+
   it('refuses to start, in one line with exit 1, on a data directory it cannot write', async () => {
     const base = tempDir();
     dirs.push(base);
