@@ -8,10 +8,7 @@ import {
   formatPosition,
   InputError,
   Journal,
-  JournalError,
-  type JournalPosition,
   type JournalState,
-  type LiveBatchResult,
   LiveFleet,
   liveFromCheckpoint,
   ReplaySession,
@@ -321,10 +318,3 @@ async function isEmpty(journal: Journal): Promise<boolean> {
   for await (const _ of journal.read()) return false;
   return true;
 }
-
-/** Whether `err` is the journal refusing a write (disk full, read-only…): a 503, try again later. */
-export function isStorageFailure(err: unknown): err is JournalError {
-  return err instanceof JournalError;
-}
-
-export type { JournalPosition };
