@@ -214,21 +214,24 @@ export class DataDir {
    * then runs `apply` under the same clock, so the engine refuses exactly the ones left out.
    * Rejects with the `JournalError` when the storage refuses the write: nothing was applied.
    * `apply` may return `null` (the server is stopping): the records are durable all the same
-   * and the next start applies them.
+   * and the next start applies them. `texts` (optional) are the records as received, one per
+   * event, each decoding to its event (NDJSON lines): journaled as they are; otherwise the
+   * journal holds `encodeEvent`'s canonical JSON, which decodes to the same event.
    *
    * @example
    * const result = await data.writeAhead(events, () => pipeline.ingest(events));
    */
-  async writeAhead<R>(events: readonly EmnifyEvent[], apply: () => R): Promise<R> {
+  async writeAhead<R>(events: readonly EmnifyEvent[], apply: () => R, texts?: readonly string[]): Promise<R> {
     const at = Date.now();
     const limit = at + this.#skew;
     const scratch = this.#scratch;
     scratch.clear();
     const payloads: string[] = [];
-    for (const event of events) {
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i] as EmnifyEvent;
       const device = classifyEvent(event);
       if (device.at > limit || !scratch.push(device).ok) continue;
-      payloads.push(stringifyJson(encodeEvent(event)));
+      payloads.push(texts?.[i] ?? stringifyJson(encodeEvent(event)));
     }
     scratch.clear();
     await this.#journal.append(payloads);

@@ -237,7 +237,7 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
       data === undefined
         ? {}
         : {
-            writeAhead: <R>(events: readonly EmnifyEvent[], apply: () => R) => data.writeAhead(events, apply),
+            writeAhead: <R>(events: readonly EmnifyEvent[], apply: () => R, texts?: readonly string[]) => data.writeAhead(events, apply, texts),
             health: () => {
               const state = data.journalState;
               return { ok: state.status === 'ok', journal: state };

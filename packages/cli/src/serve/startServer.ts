@@ -64,7 +64,7 @@ export interface ServeOptions {
    * the records durable first and then runs it (`DataDir.writeAhead`). A rejection (a
    * `JournalError`: disk full, read-only…) answers 503 with `Retry-After`, nothing applied.
    */
-  readonly writeAhead?: <R>(events: readonly EmnifyEvent[], apply: () => R) => Promise<R>;
+  readonly writeAhead?: <R>(events: readonly EmnifyEvent[], apply: () => R, texts?: readonly string[]) => Promise<R>;
   /** What `/healthz` adds to its reply (the journal's state); `ok: false` answers 503. */
   readonly health?: () => { readonly ok: boolean } & Record<string, unknown>;
   /** Where to report pipeline failures (default: stderr). */
@@ -201,7 +201,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (options.writeAhead === undefined) result = pipeline.ingest(parsed.events);
     else {
       // Durable first, then applied: the live state never holds a record the journal lacks.
-      const written = await options.writeAhead(parsed.events, () => (pipeline.closed ? null : pipeline.ingest(parsed.events))).then(
+      const written = await options.writeAhead(parsed.events, () => (pipeline.closed ? null : pipeline.ingest(parsed.events)), parsed.texts).then(
         (r) => ({ ok: true as const, r }),
         (err: unknown) => ({ ok: false as const, err }),
       );

@@ -224,6 +224,29 @@ describe('simfleet serve --data-dir', () => {
     }
   });
 
+  it('recovers events sent as a JSON array and as a single object (journaled in their canonical form) like NDJSON ones', async () => {
+    const dir = join(tempDir(), 'data');
+    dirs.push(dir);
+    const first = await serve(dir);
+    const send = (body: string) => fetch(`${first.url}/events`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body });
+    expect((await send(`[${eventLine(10)},${eventLine(11)}]`)).status).toBe(202);
+    expect((await send(eventLine(12))).status).toBe(202);
+    expect((await post(first.url, [13])).status).toBe(202);
+    const before = await (await fetch(`${first.url}/fleet/snapshot`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+    first.child.kill('SIGKILL');
+    await first.done;
+    const second = await serve(dir);
+    try {
+      const after = await (await fetch(`${second.url}/fleet/snapshot`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+      // The same state, byte for byte, as before the kill.
+      expect(after).toBe(before);
+      expect((await snapshotIds(second.url)).ids).toEqual([10, 11, 12, 13]);
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.done;
+    }
+  });
+
   it('refuses to start, in one line with exit 1, on a data directory it cannot write', async () => {
     const base = tempDir();
     dirs.push(base);
