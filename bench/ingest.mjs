@@ -108,7 +108,7 @@ async function serverChild(kind) {
       const health = await (await fetch(`${base}/healthz`)).json();
       const summary = await (await fetch(`${base}/fleet/summary`, { headers: { authorization: 'Bearer bench' } })).json();
       const journal = health.journal;
-      process.send({ peakRssBytes: process.resourceUsage().maxRSS * 1024, syncs: journal.syncs, durableRecords: journal.durableRecords, meanSyncMs: journal.meanSyncMs, applied: summary.pipeline.applied });
+      process.send({ peakRssBytes: process.resourceUsage().maxRSS * 1024, syncs: journal.syncs, durableRecords: summary.pipeline.received, meanSyncMs: journal.meanSyncMs, applied: summary.pipeline.applied });
       stop.abort();
       await exit;
       rmSync(dataDir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import {
   formatPosition,
   InputError,
   Journal,
+  type JournalPosition,
   type JournalState,
   LiveFleet,
   liveFromCheckpoint,
@@ -37,10 +38,8 @@ export class DataDirError extends Error {
   override readonly name = 'DataDirError';
 }
 
-/** Journal records decoded and ingested at once during recovery. */
-const REPLAY_BATCH = 4096;
-/** Records folded into a checkpoint between two yields to the event loop. */
-const COMPACT_SLICE = 2048;
+/** Journal records (requests) folded into a checkpoint between two yields to the event loop. */
+const COMPACT_SLICE = 64;
 
 /**
  * serve's durable state in one directory: a write-ahead journal of every record the engine
@@ -48,10 +47,12 @@ const COMPACT_SLICE = 2048;
  *
  * - `writeAhead` journals a request's records (fdatasync, group commit) *before* they are
  *   applied: nothing is in the live state, or acknowledged, that is not on disk, and a
- *   storage failure leaves the state untouched (the request gets a 503).
+ *   storage failure leaves the state untouched (the request gets a 503). One journal
+ *   record per request (its events as NDJSON lines): the batch is kept as the engine saw
+ *   it, since which events are too late depends on how they were batched.
  * - `open` recovers by itself: the newest checkpoint, then the journal after its position,
- *   in journal order (which is the order the live state applied them), so every
- *   acknowledged event is in the state once.
+ *   batch by batch in journal order (the order the live state applied them), so every
+ *   acknowledged event is in the state once, judged as it was.
  * - `checkpoint` folds the previous checkpoint and the journal after it into a new one (read
  *   back from disk: no copy of the records is kept in memory), then deletes the journal
  *   segments it covers.
@@ -167,33 +168,25 @@ export class DataDir {
     // Replayed in journal order, which is the order they were applied live; every one of them
     // passed the clock guard when it was journaled, so the guard is off meanwhile.
     clock.fixed = Number.POSITIVE_INFINITY;
-    let records = 0;
+    let events = 0;
     let accepted = 0;
     let duplicates = 0;
     let tooLate = 0;
-    const replay = (batch: EmnifyEvent[]): void => {
-      const result = live.ingest(batch);
-      records += batch.length;
-      accepted += result.accepted;
-      duplicates += result.duplicates;
-      tooLate += result.tooLate.length;
-      batch.length = 0;
-    };
     try {
-      const batch: EmnifyEvent[] = [];
       for await (const record of journal.read(newest?.position)) {
-        const decoded = decodeEventText(record.payload.toString('utf8'));
-        if (!decoded.ok) throw new DataDirError(`journal record at ${formatPosition(record.position)} does not decode (${decoded.error.message}): the journal is damaged`);
-        batch.push(decoded.value);
-        if (batch.length >= REPLAY_BATCH) replay(batch);
+        const batch = journalBatch(record.payload, record.position);
+        const result = live.ingest(batch);
+        events += batch.length;
+        accepted += result.accepted;
+        duplicates += result.duplicates;
+        tooLate += result.tooLate.length;
       }
-      if (batch.length > 0) replay(batch);
     } finally {
       clock.fixed = null;
     }
     const from = newest === null ? 'no checkpoint' : `checkpoint ${newest.name}`;
     options.log(
-      `simfleet serve: recovered ${dir}: ${from}, ${records} journal record(s) replayed (${accepted} applied, ${duplicates} duplicates, ${tooLate} too late): ${live.fleet.endpointCount} endpoints`,
+      `simfleet serve: recovered ${dir}: ${from}, ${events} journaled event(s) replayed (${accepted} applied, ${duplicates} duplicates, ${tooLate} too late): ${live.fleet.endpointCount} endpoints`,
     );
     return new DataDir(options, dir, journal, live, clock, newest);
   }
@@ -234,7 +227,7 @@ export class DataDir {
       payloads.push(texts?.[i] ?? stringifyJson(encodeEvent(event)));
     }
     scratch.clear();
-    await this.#journal.append(payloads);
+    await this.#journal.append(payloads.length === 0 ? [] : [payloads.join('\n')]);
     // Applied right after the append resolved (no await between): appends resolve in journal order, so the live state applies in that order too.
     this.#clock.fixed = at;
     let result: R;
@@ -299,9 +292,7 @@ export class DataDir {
     let n = 0;
     for await (const record of this.#journal.read(previous?.position)) {
       if (comparePositions(record.position, upTo) >= 0) break;
-      const decoded = decodeEventText(record.payload.toString('utf8'));
-      if (!decoded.ok) throw new Error(`journal record at ${formatPosition(record.position)} does not decode: ${decoded.error.message}`);
-      session.ingestEvent(decoded.value, 'serve', 0);
+      for (const event of journalBatch(record.payload, record.position)) session.ingestEvent(event, 'serve', 0);
       // Requests keep being served while a large journal is folded in.
       if (++n % COMPACT_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
@@ -314,6 +305,17 @@ export class DataDir {
     await removeOlderCheckpoints(this.#dir, upTo);
     await this.#journal.truncateBefore(upTo);
   }
+}
+
+/** A journal record's events: one request's, as NDJSON lines (a JSON text never holds a raw newline). */
+function journalBatch(payload: Buffer, position: JournalPosition): EmnifyEvent[] {
+  const events: EmnifyEvent[] = [];
+  for (const line of payload.toString('utf8').split('\n')) {
+    const decoded = decodeEventText(line);
+    if (!decoded.ok) throw new DataDirError(`journal record at ${formatPosition(position)} does not decode (${decoded.error.message}): the journal is damaged`);
+    events.push(decoded.value);
+  }
+  return events;
 }
 
 /** Whether the journal holds no record at all. */

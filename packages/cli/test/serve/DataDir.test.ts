@@ -67,13 +67,34 @@ describe('DataDir', () => {
     const result = await data.writeAhead(batch, () => data.live.ingest(batch));
     expect(result.accepted).toBe(1);
     expect(result.rejected.map((r) => r.code)).toEqual(['future_timestamp']);
-    expect(data.journalState.durableRecords).toBe(1);
     await data.close();
     // Reopened an hour "later" in effect: the clock guard is off during recovery, yet the refused record is not there.
     const reopened = await DataDir.open(options(dir));
     expect(reopened.live.fleet.readEndpoint(7)).toBeUndefined();
     expect(reopened.live.account().applied).toBe(1);
     await reopened.close();
+  });
+
+  it('recovery replays request by request: an event too late when it came is too late again, not placed', async () => {
+    const dir = join(tempDir(), 'data');
+    dirs.push(dir);
+    const data = await DataDir.open(options(dir));
+    // Device 7: an event 25 h after the base, then (next request) one at the base: beyond the 24 h horizon.
+    const newer = decodeEventText(`{"id":2,"timestamp":"${new Date(BASE_MS + 25 * 3600_000).toISOString()}","event_type":{"id":1},"endpoint":{"id":7}}`);
+    const older = decodeEventText(`{"id":1,"timestamp":"${new Date(BASE_MS).toISOString()}","event_type":{"id":3},"endpoint":{"id":7}}`);
+    if (!newer.ok || !older.ok) throw new Error('fixture does not decode');
+    await data.writeAhead([newer.value], () => data.live.ingest([newer.value]));
+    const late = await data.writeAhead([older.value], () => data.live.ingest([older.value]));
+    expect(late.tooLate.map((t) => t.eventId)).toEqual([1n]);
+    // As after a crash: no final checkpoint, a second process opens the directory.
+    const recovered = await DataDir.open(options(dir));
+    try {
+      expect(recovered.live.tooLateCount).toBe(1);
+      expect(recovered.live.fleet.readEndpoint(7)).toEqual(data.live.fleet.readEndpoint(7));
+      expect(recovered.live.account()).toEqual(data.live.account());
+    } finally {
+      await recovered.close();
+    }
   });
 
   it('refuses --from on a directory that already holds records', async () => {

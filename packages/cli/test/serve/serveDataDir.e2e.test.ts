@@ -106,7 +106,7 @@ describe('simfleet serve --data-dir', () => {
       await Promise.all(clients);
       const result = await server.done;
       expect(result.status).toBeNull();
-      if (/[1-9]\d* journal record\(s\) replayed/.test(result.stderr)) replayedSome = true;
+      if (/[1-9]\d* journaled event\(s\) replayed/.test(result.stderr)) replayedSome = true;
       // Each cycle acknowledged something (else this test would prove nothing).
       expect(acknowledged.size).toBeGreaterThan(before);
     }
@@ -211,7 +211,7 @@ describe('simfleet serve --data-dir', () => {
     const stopped = await second.done;
     expect(stopped.status).toBe(0);
     expect(stopped.stderr).toMatch(/cut a torn write at the end of journal segment 1 \(11 bytes, partial_frame\): it was never acknowledged/);
-    expect(stopped.stderr).toMatch(/recovered .*checkpoint checkpoint-0000000000000001-0000000000000016\.ckpt, 2 journal record\(s\) replayed \(2 applied/);
+    expect(stopped.stderr).toMatch(/recovered .*checkpoint checkpoint-0000000000000001-0000000000000016\.ckpt, 2 journaled event\(s\) replayed \(2 applied/);
     const refused = await startSimfleet(['serve', '--port', '0', '--token', TOKEN, '--data-dir', dir, '--from', seed]).done;
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/--from .*seed\.ckpt: .* already holds a journal or checkpoints; start without --from/);
