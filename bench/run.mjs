@@ -278,12 +278,65 @@ const CHILDREN = {
     return { events: columns.length, seconds: (performance.now() - t) / 1000, devices: fleet.endpointCount, applied: result.applied };
   },
 
+  /**
+   * @simfleet/wasm decoding the file: every line validated as JSON, decoded into
+   * EventColumns rows and its strings interned (WASM pools, adopted by the fleet's pool once
+   * per chunk); no reducer. Read straight into WASM memory, one call per 1 MiB chunk.
+   */
+  async wasmDecode(file) {
+    const { WasmLineDecoder } = await import(pathToFileURL(join(REPO, 'packages/wasm/dist/index.js')).href);
+    const { FleetStore } = await core();
+    const fleet = new FleetStore();
+    const columns = fleet.createColumns(1 << 14);
+    const decoder = new WasmLineDecoder(fleet.pool);
+    let lines = 0;
+    let rows = 0;
+    const onChunk = (chunk) => {
+      lines += chunk.lines;
+      rows += chunk.rows;
+      columns.clear();
+      chunk.appendRows(columns, 0, chunk.rows);
+    };
+    const t = performance.now();
+    const fd = openSync(file, 'r');
+    try {
+      for (;;) {
+        const space = decoder.space();
+        const n = readSync(fd, space, 0, space.length, null);
+        decoder.decode(n, n === 0, onChunk);
+        if (n === 0) break;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return { events: lines, rows, seconds: (performance.now() - t) / 1000, strings: fleet.pool.size };
+  },
+
   /** simfleet replay file → snapshot (written to /dev/null), in process. */
   async replay1(file) {
     return replayChild(file, 1);
   },
   async replay2(file) {
     return replayChild(file, 2);
+  },
+
+  /**
+   * replay2 plus `--pg`: the same replay, then the fleet and every transition written into
+   * a throwaway PostgreSQL 15 on this machine (durable settings; started and removed here,
+   * not timed). Rows/s counts the rows written over the write's own seconds.
+   */
+  async replayPg(file) {
+    const { startThrowawayPostgres } = await import(pathToFileURL(join(REPO, 'packages/postgres/dist/testing/index.js')).href);
+    const server = await startThrowawayPostgres({ durable: true });
+    try {
+      const r = await replayChild(file, 2, ['--pg', server.url]);
+      const m = /postgres \S+: (\d+) endpoints .*?, (\d+) transitions .* in ([\d.]+) s/.exec(r.stderr);
+      if (m === null) throw new Error(`no postgres line in: ${r.stderr}`);
+      const rows = Number(m[1]) + Number(m[2]);
+      return { events: r.events, seconds: r.seconds, pgRows: rows, pgTransitions: Number(m[2]), pgSeconds: Number(m[3]), pgRowsPerSecond: rows / Number(m[3]) };
+    } finally {
+      await server.stop();
+    }
   },
 
   /** DuckDB read_ndjson, 4 fields projected, arg_max per endpoint, 2 threads. */
@@ -302,7 +355,7 @@ const CHILDREN = {
   },
 };
 
-async function replayChild(file, threads) {
+async function replayChild(file, threads, extra = []) {
   const { main } = await import(pathToFileURL(join(REPO, 'packages/cli/dist/main.js')).href);
   const { Writable, Readable } = await import('node:stream');
   let stderr = '';
@@ -313,11 +366,11 @@ async function replayChild(file, threads) {
     env: process.env,
   };
   const t = performance.now();
-  const code = await main(['replay', file, '--quiet', '--threads', String(threads), '--out', '/dev/null'], io);
+  const code = await main(['replay', file, '--quiet', '--threads', String(threads), '--out', '/dev/null', ...extra], io);
   const seconds = (performance.now() - t) / 1000;
   if (code !== 0) throw new Error(`replay exited ${code}: ${stderr}`);
   const m = /records (\d+)/.exec(stderr);
-  return { events: Number(m?.[1] ?? 0), seconds };
+  return { events: Number(m?.[1] ?? 0), seconds, ...(extra.length > 0 ? { stderr } : {}) };
 }
 
 if (values.child !== undefined) {
@@ -350,9 +403,11 @@ const APPROACHES = [
   ['xstateActor', `XState actor per device (createActor + send), pre-decoded, first ${subset} events`],
   ['xstateTransition', `XState pure transition() per event, pre-decoded, first ${subset} events`],
   ['duckdb', 'DuckDB read_ndjson, 4 fields + arg_max per endpoint (2 threads)'],
+  ['wasmDecode', '@simfleet/wasm: validate + decode + intern every line into EventColumns rows, no reducer (1 core)'],
   ['applyBatch', 'simfleet applyBatch on pre-decoded columns (1 core)'],
   ['replay1', 'simfleet replay file → snapshot, --threads 1'],
   ['replay2', 'simfleet replay file → snapshot, --threads 2'],
+  ['replayPg', 'simfleet replay file → snapshot + PostgreSQL 15 (--pg, same machine), --threads 2'],
   ['serveIngest', `simfleet serve on loopback: first ${subset} events POSTed as NDJSON bodies of 500, 4 in flight (acknowledged once applied; p50/p99 ack latency, server peak RSS)`],
   ['ingest', 'live ingest on loopback: simfleet serve --data-dir (decode, journal fdatasync before each 202, fold into state), concurrency 16, batches of 100 (bench/ingest.mjs)'],
 ];
@@ -376,6 +431,7 @@ for (const [name, label] of APPROACHES) {
   if (r.devices) r.rssBytesPerDevice = r.peakRssBytes / r.devices;
   results[name] = r;
   console.error(`${name.padEnd(17)} ${(r.eventsPerSecond / 1e6).toFixed(3).padStart(9)} M events/s ${r.mbPerSecond.toFixed(0).padStart(6)} MB/s  peak RSS ${(r.peakRssBytes / 1e6).toFixed(0)} MB  (${r.seconds.toFixed(2)} s)`);
+  if (r.pgRows) console.error(`${''.padEnd(17)} PostgreSQL: ${r.pgRows} rows (${r.pgTransitions} transitions) in ${r.pgSeconds.toFixed(2)} s = ${Math.round(r.pgRowsPerSecond)} rows/s`);
 }
 
 const eps = (name) => results[name]?.eventsPerSecond;
@@ -395,6 +451,12 @@ const targets = [
     lowerIsBetter: true,
   },
   { target: 'replay peak RSS per device ≤ 300 bytes', value: replayRssPerDevice, goal: 300, lowerIsBetter: true },
+  {
+    target: 'replay → PostgreSQL ≤ 2× replay → snapshot (writing the tables adds at most the replay\'s own time)',
+    value: results.replayPg?.seconds && results.replay2?.seconds ? results.replayPg.seconds / results.replay2.seconds : null,
+    goal: 2,
+    lowerIsBetter: true,
+  },
   { target: 'durable ingest ≥ 100k events/s at concurrency 16 (k events/s)', value: eps('ingest') === undefined ? null : eps('ingest') / 1000, goal: 100 },
   { target: 'durable ingest p99 acknowledgement < 50 ms at concurrency 16 (ms)', value: results.ingest?.p99Ms ?? null, goal: 50, lowerIsBetter: true },
   { target: 'durable ingest ≥ 0.5× the bare node:http server, same run', value: results.ingest?.vsBare ?? null, goal: 0.5 },
@@ -418,6 +480,9 @@ const report = { date, machine, input: { file: file.slice(REPO.length + 1), even
   jsFloorVsJsonParse: ratio('jsFloor', 'jsonParse'),
   jsFloorVsDuckdb: ratio('jsFloor', 'duckdb'),
   wasmFloorVsDuckdb: ratio('wasmFloor', 'duckdb'),
+  wasmDecodeVsDuckdb: ratio('wasmDecode', 'duckdb'),
+  wasmDecodeVsJsonParse: ratio('wasmDecode', 'jsonParse'),
+  replayPgVsReplay2: results.replayPg?.seconds && results.replay2?.seconds ? results.replayPg.seconds / results.replay2.seconds : null,
 }, targets };
 if (only !== undefined) {
   // A partial run (--only) must not replace the last full run's figures: print, write nothing.
@@ -481,7 +546,7 @@ Ratios (same run): replay --threads 1 / JSON.parse = ${f(r.ratios.replay1VsJsonP
 
 Floors (same run): the bare JavaScript byte loop runs at ${f(r.ratios.jsFloorVsJsonParse)}× JSON.parse and ${f(r.ratios.jsFloorVsDuckdb)}× DuckDB; replay --threads 1 runs at ${f(r.ratios.replay1VsJsFloor)}× that loop; the WASM SIMD stage 1 alone at ${f(r.ratios.wasmFloorVsDuckdb)}× DuckDB.
 
-### Targets of issue 5
+${r.results.replayPg?.pgRows ? `PostgreSQL (same run): replay → PostgreSQL wrote ${r.results.replayPg.pgRows} rows (${r.results.replayPg.pgTransitions} transitions) in ${f(r.results.replayPg.pgSeconds)} s = ${f(r.results.replayPg.pgRowsPerSecond, 0)} rows/s; its whole run / replay → snapshot = ${f(r.ratios.replayPgVsReplay2)}×.\n\n` : ''}### Targets of issue 5
 
 | target | reached | |
 |---|---:|---|

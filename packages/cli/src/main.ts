@@ -6,12 +6,15 @@ const USAGE = `simfleet — emnify connectivity events into the state of every S
 Usage:
   simfleet replay <paths...> [--json] [--out FILE] [--until ISO] [--rejects FILE] [--strict] [--quiet]
                   [--threads N] [--from CHECKPOINT] [--checkpoint FILE] [--checkpoint-every N]
-                  [--checkpoint-interval SECONDS]
+                  [--checkpoint-interval SECONDS] [--pg URL] [--pg-schema NAME]
   simfleet device <endpointId> <paths...> [--until ISO] [--quiet]
   simfleet generate --events N --devices M [--seed S] [--out FILE] [--messy]
   simfleet serve [--port N] [--host H] [--token T] [--from CHECKPOINT]
   simfleet fetch [--api URL] [--app-token TOKEN] [--from ISO] [--until ISO] [--type IDS] [--endpoint ID]
                  (--out FILE | --to URL --token T) [--state FILE] [--follow [--interval SECONDS]]
+  simfleet publish <paths...> --nats URL [--partitions N] [--rejects FILE]
+  simfleet status --nats URL [--json]
+  simfleet worker --nats URL [--pg URL] [--name NAME] [--lease-ttl SECONDS]
 
 Paths are files, directories (every *.ndjson, *.jsonl, *.json and their .gz) or - for stdin.
 Run 'simfleet <command> --help' for a command's options.`;
@@ -38,6 +41,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await (await import('./commands/serve.js')).runServeCommand(rest, io);
       case 'fetch':
         return await (await import('./commands/fetch.js')).runFetch(rest, io);
+      case 'publish':
+        return await (await import('@simfleet/cluster')).runPublish(rest, io);
+      case 'status':
+        return await (await import('@simfleet/cluster')).runStatus(rest, io);
+      case 'worker':
+        return await (await import('@simfleet/cluster')).runWorkerCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':

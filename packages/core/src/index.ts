@@ -33,12 +33,25 @@ export * from './reducer/EventColumns.js';
 export { appendRow, COLUMN_KIND_BYTES, type ColumnKind, POOL_COLUMNS, ROW_COLUMNS, type RowArrays, type RowColumnName } from './reducer/rowColumns.js';
 export * from './reducer/sortBatch.js';
 export * from './reducer/applyBatch.js';
+export { compareRowContent, compareRowsContent } from './reducer/compareRowContent.js';
+export { dropDuplicateIds } from './reducer/dropDuplicateIds.js';
 export * from './fleet/FleetStore.js';
 export * from './fleet/fleetSummary.js';
 export * from './snapshot/endpointJson.js';
 
 // The byte-level NDJSON fast path (proven equal to the decoder, or it falls back).
 export { FastLineDecoder, FAST_BLANK, FAST_FALLBACK } from './fastpath/FastLineDecoder.js';
+// The fast path's per-type tables (also the WebAssembly decoder's, which the boundary hands them to).
+export {
+  MAX_PLANNED_TYPE_ID,
+  PLAN_OPERATOR_DETAIL,
+  PLAN_RULE,
+  PLAN_WHEN_FALSE,
+  PLAN_WHEN_TRUE,
+  SESSION_CREATED_CODE,
+  SESSION_REJECTED_CODE,
+  SESSION_UPDATED_CODE,
+} from './fastpath/fastTypePlan.js';
 export { timestampBytes } from './fastpath/timestampBytes.js';
 
 // Checkpoints: the binary format (the CLI does the file I/O).

@@ -10,6 +10,7 @@ import { type CliIo, EXIT, UsageError } from '../cliIo.js';
 import { createProgress } from '../output/progress.js';
 import { openRejectsFile } from '../output/rejectsFile.js';
 import { renderSummary } from '../output/renderSummary.js';
+import { openReplayPostgres, PG_HELP, PG_OPTIONS } from '../postgres/replayToPostgres.js';
 import { accountingLine, expandPaths, replaySources, snapshotChunks } from '@simfleet/engine';
 
 const HELP = `simfleet replay <paths...> — replay event logs into the state of every device
@@ -29,6 +30,7 @@ Options:
   --max-rows N      decoded events kept in memory before they are spilled, sorted, to temporary
                     files (default 4000000): memory is bounded to ~N × 70 B + the devices
 ${CHECKPOINT_HELP}
+${PG_HELP}
 Exit status: 0 all records accounted for, 1 unusable arguments or input, 3 rejects under --strict.`;
 
 /** `simfleet replay`: logs in, snapshot or summary out. */
@@ -45,6 +47,7 @@ export async function runReplay(argv: readonly string[], io: CliIo): Promise<num
     'range-bytes': { type: 'string' },
     'max-rows': { type: 'string' },
     ...CHECKPOINT_OPTIONS,
+    ...PG_OPTIONS,
     help: { type: 'boolean', short: 'h', default: false },
   } }),
   );
@@ -56,6 +59,8 @@ export async function runReplay(argv: readonly string[], io: CliIo): Promise<num
   // With --from, the checkpoint alone is a valid input.
   const sources = positionals.length === 0 && values.from !== undefined ? [] : await expandPaths(positionals);
   const checkpoints = await openReplayCheckpoints(values, sources, until, io);
+  // Before any replay work: an unusable database is one line and exit 1.
+  const postgres = await openReplayPostgres(values, io.env);
   const rejects = values.rejects === undefined ? undefined : await openRejectsFile(values.rejects);
   const { session, account } = await replaySources(sources, {
     stdin: io.stdin,
@@ -66,8 +71,13 @@ export async function runReplay(argv: readonly string[], io: CliIo): Promise<num
     ...(until === undefined ? {} : { until }),
     ...(values['max-rows'] === undefined ? {} : { maxRowsInMemory: positiveInteger('max-rows', values['max-rows']) }),
     checkpoints,
+    ...(postgres === undefined ? {} : { onTransition: postgres.onTransition }),
+  }).catch(async (error: unknown) => {
+    await postgres?.abandon();
+    throw error;
   });
   await rejects?.close();
+  if (postgres !== undefined) io.stderr.write(`${await postgres.finish(session.fleet, account, { sources, from: values.from, until })}\n`);
   if (values.out !== undefined) {
     await pipeline(Readable.from(snapshotChunks(session.fleet, account)), createWriteStream(values.out));
   }

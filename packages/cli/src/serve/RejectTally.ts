@@ -1,5 +1,5 @@
 import type { EmnifyEvent } from '@simfleet/core';
-import type { ParsedBody, RecordReject } from './parseEventsBody.js';
+import type { ParsedBody, RecordReject } from './ParsedBody.js';
 
 /**
  * The reasons of one body, bounded: the first `maxListed` in full, every one counted by

@@ -12,7 +12,24 @@ import {
   type EndpointStatus,
 } from '../machine/endpointState.js';
 import { F_ORGANISATION_ID, RECORD_F64, RECORD_U32, U_OPERATOR } from './deviceRecord.js';
-import type { FleetStore } from './FleetStore.js';
+import type { CompiledMachine } from '../reducer/compileMachine.js';
+import type { StringPool } from '../reducer/StringPool.js';
+
+/** What `summarizeFleet` reads of a fleet (a `FleetStore` is one). */
+export interface FleetSummarySource {
+  readonly compiled: CompiledMachine;
+  readonly pool: StringPool;
+  readonly count: number;
+  readonly u32: Uint32Array;
+  readonly f64: Float64Array;
+  readonly organisationCount: number;
+  readonly fleetEvents: number;
+  readonly applied: number;
+  readonly duplicates: number;
+  readonly late: number;
+  stateOf(d: number): number;
+  effectivelyBlocked(d: number): boolean;
+}
 
 /** Key under which devices with no value for a grouping are counted. */
 export const UNKNOWN_KEY = 'unknown';
@@ -58,7 +75,7 @@ function add<K>(counts: Map<K, number>, key: K, n: number): void {
  * @example
  * summarizeFleet(fleet).totals.endpoints // 3
  */
-export function summarizeFleet(fleet: FleetStore): FleetSummary {
+export function summarizeFleet(fleet: FleetSummarySource): FleetSummary {
   const c = fleet.compiled;
   const nConn = c.connectivity.states.length;
   const connOf = c.product.codes[0] as Uint8Array; // connectivity is DEVICE_REGIONS[0]

@@ -12,7 +12,7 @@ import { REJECTION_REASON_CODES, type RejectionReason } from '../catalog/rejecti
 import { DEVICE_EVENT_TYPES, type DeviceEvent, type DeviceEventType } from '../machine/deviceEvent.js';
 import { ReducerError } from './ReducerError.js';
 import type { RowArrays } from './rowColumns.js';
-import type { SortScratch } from './sortBatch.js';
+import type { SortScratch } from './SortScratch.js';
 import type { StringPool } from './StringPool.js';
 
 /** `ratType` column value when no RAT type was said. */

@@ -34,6 +34,9 @@ import {
 } from '../machine/endpointState.js';
 import { organisationMachine } from '../machine/organisationMachine.js';
 import { compileProductTable, type ProductTable } from './productTable.js';
+import type { RegionTable } from './RegionTable.js';
+
+export type { RegionTable } from './RegionTable.js';
 
 /** Number of device event types: the row width of every table. */
 export const EVENT_COUNT: number = DEVICE_EVENT_TYPES.length;
@@ -52,13 +55,6 @@ export function eventCode(type: DeviceEventType): number {
   return code;
 }
 
-/** One region compiled: state names (index = state code, 0 = initial) and the next-state table. */
-export interface RegionTable {
-  readonly region: string;
-  readonly states: readonly string[];
-  /** `next[state * EVENT_COUNT + eventCode]` = the next state's code. */
-  readonly next: Uint8Array;
-}
 
 /** Observation fields, as named in `Observation`. */
 export type ObservationField = keyof Observation;

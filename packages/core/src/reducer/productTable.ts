@@ -11,7 +11,7 @@
  * Size: the product of the region sizes (3240 states × 25 event types today, 162 KB as
  * u16). `compileProductTable` refuses a machine whose product would not fit a u16 code.
  */
-import type { RegionTable } from './compileMachine.js';
+import type { RegionTable } from './RegionTable.js';
 
 /** Largest product the u16 table holds. */
 const MAX_PRODUCT_STATES = 65536;

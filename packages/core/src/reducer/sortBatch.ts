@@ -14,6 +14,7 @@
  *    writes memory sequentially instead of jumping through the columns by permutation.
  */
 import type { EventColumns } from './EventColumns.js';
+import type { SortScratch } from './SortScratch.js';
 
 /** Runs up to this length are insertion-sorted. */
 const RUN = 32;
@@ -21,17 +22,6 @@ const RUN = 32;
 const KEY_SORT_MIN = 1024;
 const MAX_EXACT = 2 ** 53;
 
-/** Reusable scratch of `sortBatch`, kept on the columns: keys and rows, twice (merge ping-pong). */
-export interface SortScratch {
-  at: Float64Array;
-  hi: Uint32Array;
-  lo: Uint32Array;
-  row: Uint32Array;
-  at2: Float64Array;
-  hi2: Uint32Array;
-  lo2: Uint32Array;
-  row2: Uint32Array;
-}
 
 function scratchFor(columns: EventColumns, n: number): SortScratch {
   const s = columns.sortScratch;

@@ -1,4 +1,4 @@
-import type { RawRecord } from './readRecords.js';
+import type { RawRecord } from './RawRecord.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

@@ -2,16 +2,9 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import type { InputSource } from './expandPaths.js';
 import { JsonArraySplitter } from './jsonArraySplitter.js';
+import type { RawRecord } from './RawRecord.js';
 
-/** One record's text and where it came from. */
-export interface RawRecord {
-  /** The record's JSON text (an NDJSON line, or one element of a JSON array). */
-  readonly text: string;
-  /** 1-based line in the (decompressed) input where the record starts. */
-  readonly line: number;
-  /** A framing problem found while splitting (unterminated array, stray text): the record is rejected. */
-  readonly framingError?: string;
-}
+export type { RawRecord } from './RawRecord.js';
 
 /** Progress callback: compressed bytes read from the source so far. */
 export type OnBytes = (bytes: number) => void;

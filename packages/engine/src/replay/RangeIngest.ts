@@ -21,13 +21,11 @@ import {
   StringPool,
 } from '@simfleet/core';
 import { lineRecord } from '../input/readRecords.js';
+import type { RangeOptions } from './RangeOptions.js';
 import { decodeFastLine, LINE_BLANK, LINE_FULL, LINE_KEPT_WITHOUT_ENDPOINT } from './fastLine.js';
+import { type ChunkSink, rowsWithoutEndpoint } from './WasmLines.js';
 
-/** Options a range needs (the replay's, minus callbacks). */
-export interface RangeOptions {
-  readonly until?: number | undefined;
-  readonly watchEndpoint?: number | undefined;
-}
+export type { RangeOptions } from './RangeOptions.js';
 
 /** The columns of a range, as transferable typed arrays cut to their length. */
 export type RangeColumns = Readonly<RowArrays>;
@@ -104,6 +102,27 @@ export class RangeIngest {
       this.#records++;
       return;
     }
+    this.ingestFullLine(bytes, start, end, line);
+  }
+
+  /** The WebAssembly route's sink (see WasmLines.ts): rows appended in runs, other lines through the full decoder. */
+  chunkSink(): ChunkSink {
+    const columns = this.#columns;
+    return {
+      columns,
+      rows: (chunk, from, to) => {
+        const at = columns.length;
+        chunk.appendRows(columns, from, to);
+        this.#records += to - from;
+        this.#withoutEndpoint += rowsWithoutEndpoint(columns, at, columns.length);
+      },
+      line: (bytes, start, end, line) => this.ingestFullLine(bytes, start, end, line),
+    };
+  }
+
+  /** A line for the full decoder (as text): one the fast path did not decode. */
+  ingestFullLine(bytes: Uint8Array, start: number, end: number, line: number): void {
+    const c = this.#columns;
     const until = this.#options.until;
     const watch = this.#options.watchEndpoint;
     const record = lineRecord(bytes.subarray(start, end), line);

@@ -20,6 +20,7 @@ import {
   type BatchResult,
   classifyEvent,
   decodeEventText,
+  dropDuplicateIds,
   type EventColumns,
   eventTypeById,
   FastLineDecoder,
@@ -37,11 +38,12 @@ import {
 } from '@simfleet/core';
 import { lineRecord, type RawRecord } from '../input/readRecords.js';
 import type { RangeResult } from './RangeIngest.js';
-import { dropDuplicateIds } from './dropDuplicateIds.js';
 import { externalFinish } from './externalFinish.js';
 import { decodeFastLine, LINE_BLANK, LINE_FULL, LINE_KEPT_WITHOUT_ENDPOINT } from './fastLine.js';
 import { orderById } from './orderById.js';
 import { RowSpill } from './RowSpill.js';
+import { type ChunkSink, rowsWithoutEndpoint, WasmLines, wasmDecoderFor } from './WasmLines.js';
+import type { WasmLineDecoder } from '@simfleet/wasm';
 
 /** A record that could not be applied, and why. */
 export interface Rejection {
@@ -101,6 +103,7 @@ export class ReplaySession {
   readonly #options: ReplayOptions;
   readonly #columns: EventColumns;
   readonly #fast: FastLineDecoder;
+  #wasm: WasmLineDecoder | undefined;
   #records = 0;
   #rejected = 0;
   readonly #rejectedByReason = new Map<string, number>();
@@ -137,8 +140,46 @@ export class ReplaySession {
       if (this.#columns.length >= this.#budget) this.#spillPending();
       return;
     }
+    this.ingestFullLine(bytes, start, end, file, line);
+  }
+
+  /** A line for the full decoder (as text): one the fast path did not decode. */
+  ingestFullLine(bytes: Uint8Array, start: number, end: number, file: string, line: number): void {
     const record = lineRecord(bytes.subarray(start, end), line);
     if (record !== undefined) this.ingest(record, file);
+  }
+
+  /**
+   * The lines of NDJSON `file` through the WebAssembly decoder (one per session, so its
+   * interned strings carry over from file to file); lines up to `skip` are passed over.
+   */
+  wasmLines(file: string, skip = 0): WasmLines {
+    this.#wasm ??= wasmDecoderFor(this.#columns, this.#options);
+    return new WasmLines(this.chunkSink(file), this.#options, skip, this.#wasm);
+  }
+
+  /**
+   * The WebAssembly route's sink for `file` (see WasmLines.ts): rows of a chunk are appended
+   * in runs that never pass the row budget (a spill comes exactly where the line-by-line
+   * route would make it), other lines go through the full decoder.
+   */
+  chunkSink(file: string): ChunkSink {
+    const columns = this.#columns;
+    return {
+      columns,
+      rows: (chunk, from, to) => {
+        while (from < to) {
+          const n = Math.min(to - from, Math.max(1, this.#budget - columns.length));
+          const at = columns.length;
+          chunk.appendRows(columns, from, from + n);
+          this.#records += n;
+          this.#withoutEndpoint += rowsWithoutEndpoint(columns, at, at + n);
+          from += n;
+          if (columns.length >= this.#budget) this.#spillPending();
+        }
+      },
+      line: (bytes, start, end, line) => this.ingestFullLine(bytes, start, end, file, line),
+    };
   }
 
   /**

@@ -13,8 +13,17 @@
  *   earlier chunk, so no event is late and the fleet ends as one sorted batch leaves it.
  *   When the kept rows fit in the budget they are applied straight from memory.
  */
-import { appendRow, applyBatch, type EventColumns, type FleetStore, type RowArrays, type StringPool, sortBatch, type Transition } from '@simfleet/core';
-import { compareRowsContent } from './rows.js';
+import {
+  appendRow,
+  applyBatch,
+  compareRowsContent,
+  type EventColumns,
+  type FleetStore,
+  type RowArrays,
+  sortBatch,
+  type StringPool,
+  type Transition,
+} from '@simfleet/core';
 import type { RunReader, SpillFile, SpillRun } from './SpillFile.js';
 
 /** Rows per `applyBatch` call in pass 2. */

@@ -6,7 +6,7 @@
  * give the same bytes).
  */
 import { type EventColumns, FAST_BLANK, type FastLineDecoder } from '@simfleet/core';
-import type { RangeOptions } from './RangeIngest.js';
+import type { RangeOptions } from './RangeOptions.js';
 
 /** A blank line: nothing to count. */
 export const LINE_BLANK = 0;

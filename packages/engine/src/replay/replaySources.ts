@@ -1,7 +1,6 @@
 import type { ReplayCheckpoints } from '../checkpoint/ReplayCheckpoints.js';
 import type { InputSource } from '../input/expandPaths.js';
 import { detectFormat, readInputChunks, recordsFromChunks } from '../input/readRecords.js';
-import { NdjsonLines } from './NdjsonLines.js';
 import { MAX_RANGE_BYTES, MIN_PARALLEL_BYTES, ReplayWorkers, replayFileInParallel } from './ParallelReplay.js';
 import { type ReplayAccount, type ReplayOptions, ReplaySession } from './ReplaySession.js';
 
@@ -103,19 +102,16 @@ export async function replaySources(sources: readonly InputSource[], options: Re
         checkpoints?.completed(source, element);
         continue;
       }
-      // NDJSON (or blank): bytes to the fast path, line by line, no string per line.
-      const lines = new NdjsonLines(1);
-      const onLine = (b: Buffer, s: number, e: number, line: number): void => {
-        if (line > skip) session.ingestLine(b, s, e, name, line);
-      };
+      // NDJSON (or blank): bytes to the WebAssembly decoder, one call per chunk, no string per line.
+      const lines = session.wasmLines(name, skip);
       for await (const chunk of chunks) {
         const before = lines.nextLine;
-        lines.push(chunk, onLine);
+        lines.push(chunk);
         records += lines.nextLine - before;
         progress.update(records, bytes);
         if (checkpoints !== undefined) await checkpoints.reached(session, source, lines.nextLine - 1, records);
       }
-      lines.end(onLine);
+      lines.end();
       checkpoints?.completed(source, lines.nextLine - 1);
     }
   } catch (error) {

@@ -1,0 +1,401 @@
+/**
+ * Fleet state in PostgreSQL: one connection, one transaction per write, each holding the
+ * rows and the progress marker that says what they cover — a reader (or a restarted
+ * writer) never sees rows without their marker or a marker without its rows.
+ *
+ * Every write goes the same way: COPY into temporary staging tables (the fastest way
+ * into PostgreSQL), then one set-based statement per table:
+ * - endpoints: `INSERT … ON CONFLICT DO UPDATE … WHERE the row differs` — unchanged rows
+ *   are not rewritten (no dead tuples for a re-run). PostgreSQL refuses to update a row
+ *   twice in one such statement, so the batch holds each endpoint once (deduplicated here).
+ * - transitions: `INSERT … ON CONFLICT DO NOTHING` on (endpoint_id, region, event_id): a
+ *   re-run, or a batch that repeats a change, adds nothing. DO NOTHING has no
+ *   "second time" restriction, so duplicates inside one batch need no pass of their own.
+ *   A big load rebuilds the key instead of maintaining it (`#insertTransitions`).
+ * - progress: upserted last, in the same transaction.
+ */
+import { type FleetStore, formatTimestamp, type JsonValue, type Transition } from '@simfleet/core';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { copyChunks } from './copyText.js';
+import { ENDPOINT_COLUMNS, endpointCopyLine, ORGANISATION_COLUMNS, organisationCopyLines } from './endpointRows.js';
+import { type MigrateResult, migrate } from './migrations.js';
+import { connectError, PgFleetError, queryError, redactUrl } from './PgFleetError.js';
+import { DEFAULT_SCHEMA, quoteSchema } from './schemaName.js';
+import { TRANSITION_COLUMNS, TransitionLog } from './TransitionLog.js';
+
+/** Options of `FleetDatabase.open`. */
+export interface FleetDatabaseOptions {
+  /** Schema of the tables (default `simfleet`); created and migrated when needed. */
+  readonly schema?: string;
+  /** Give up connecting after this long (default 10 s). */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Transitions from which a write into a table no bigger than them rebuilds the unique
+   * key instead of maintaining it row by row (default 100,000). Both ways add the same rows.
+   */
+  readonly bulkTransitions?: number;
+}
+
+/** The progress marker of a writer: what its rows cover. */
+export interface FleetProgress {
+  /** Who wrote it: `replay` for a finished replay, `live` for a live service. */
+  readonly stream: string;
+  /** What has been applied: inputs and counts, or a journal position (any JSON). */
+  readonly position: JsonValue;
+  /** Time of the newest applied event (UTC epoch ms), or null. */
+  readonly asOf: number | null;
+}
+
+/** A finished replay's fleet, for `writeReplay`. */
+export interface ReplayWrite {
+  readonly fleet: FleetStore;
+  /** Every state change the replay reported (`onTransition: log.push`). */
+  readonly transitions: TransitionLog;
+  /** What the replay read (inputs, counts): stored as the `replay` progress position. */
+  readonly position: JsonValue;
+  readonly asOf: number | null;
+}
+
+/** One batch of a live service, for `applyLive`. */
+export interface LiveBatch {
+  /** The live fleet: the rows of `endpointIds` are read from it when `applyLive` is called. */
+  readonly fleet: FleetStore;
+  /** Endpoints whose state changed in the batch (repeats are fine). */
+  readonly endpointIds: Iterable<number>;
+  /** The batch's state changes, as `applyBatch` reported them. */
+  readonly transitions: TransitionLog | readonly Transition[];
+  /** Where the batch ends in the journal (any JSON; read it back with `readProgress('live')`). */
+  readonly position: JsonValue;
+  /** Time of the newest applied event (UTC epoch ms), or null. */
+  readonly asOf: number | null;
+}
+
+/** Rows a write changed. */
+export interface WriteResult {
+  /** Endpoint rows inserted or changed (unchanged ones are not rewritten). */
+  readonly endpoints: number;
+  /** Endpoint rows removed because the replayed fleet does not hold them (replay only). */
+  readonly endpointsRemoved: number;
+  /** Transition rows added (already present ones are skipped). */
+  readonly transitions: number;
+  /** Organisation rows inserted or changed. */
+  readonly organisations: number;
+}
+
+/** Transitions staged and inserted at a time: bounds the staging table of a big replay. */
+const TRANSITION_BATCH = 500_000;
+/** `FleetDatabaseOptions.bulkTransitions` when not given. */
+const BULK_TRANSITIONS = 100_000;
+
+/**
+ * simfleet's tables in one PostgreSQL schema.
+ *
+ * @example
+ * const db = await FleetDatabase.open('postgres://simfleet@localhost/fleet');
+ * try {
+ *   await db.writeReplay({ fleet: session.fleet, transitions: log, position: { inputs: ['day.ndjson'] }, asOf: account.asOf });
+ * } finally {
+ *   await db.close();
+ * }
+ */
+export class FleetDatabase {
+  readonly schema: string;
+  /** What opening did to the schema (migrations applied). */
+  readonly migration: MigrateResult;
+  readonly #client: pg.Client;
+  readonly #s: string;
+  readonly #bulkTransitions: number;
+  #busy: Promise<unknown> = Promise.resolve();
+
+  private constructor(client: pg.Client, schema: string, migration: MigrateResult, bulkTransitions: number) {
+    this.#client = client;
+    this.#bulkTransitions = bulkTransitions;
+    this.schema = schema;
+    this.#s = quoteSchema(schema);
+    this.migration = migration;
+  }
+
+  /**
+   * Connects, then creates or migrates the schema. Fails with one `PgFleetError` line for
+   * an unusable connection string or schema name, an unreachable server, bad credentials,
+   * a missing database, or a schema this simfleet does not recognise.
+   *
+   * @example
+   * const db = await FleetDatabase.open(process.env.SIMFLEET_PG_URL!, { schema: 'fleet_eu' });
+   */
+  static async open(url: string, options: FleetDatabaseOptions = {}): Promise<FleetDatabase> {
+    const schema = options.schema ?? DEFAULT_SCHEMA;
+    quoteSchema(schema);
+    if (!/^postgres(ql)?:\/\//.test(url)) {
+      throw new PgFleetError('invalid_url', `'${redactUrl(url)}' is not a PostgreSQL connection string (postgres://user@host:port/database)`);
+    }
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000 });
+    // An error after connecting (server restart, killed backend) rejects the running query;
+    // without a listener it would also be thrown as an uncaught 'error' event.
+    client.on('error', () => {});
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw connectError(url, error);
+    }
+    try {
+      // Staging tables are temporary: give them memory before the first one exists.
+      await client.query("SET temp_buffers = '64MB'");
+      const migration = await migrate(client, schema);
+      return new FleetDatabase(client, schema, migration, options.bulkTransitions ?? BULK_TRANSITIONS);
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
+  }
+
+  /**
+   * Writes a finished replay in one transaction: `endpoints` and `organisations` become
+   * exactly the fleet (rows of endpoints the fleet does not hold are removed), its
+   * transitions are added (those already there skipped), and the `replay` progress row
+   * records `position`. The same replay twice leaves identical tables. The log holds each
+   * change once, as `applyBatch` reports it (a big load refuses one that does not).
+   *
+   * @example
+   * const log = new TransitionLog();
+   * // replay with onTransition: log.push, then:
+   * await db.writeReplay({ fleet, transitions: log, position: { inputs: ['a.ndjson'] }, asOf });
+   */
+  writeReplay(replay: ReplayWrite): Promise<WriteResult> {
+    const { fleet } = replay;
+    const ids = fleet.endpointIds();
+    const endpointLines = copyChunks(ids.length, (i) => endpointCopyLine(fleet.readEndpoint(ids[i] as number)!));
+    return this.#write('writing the replay', {
+      endpointLines,
+      organisationLines: organisationCopyLines(fleet),
+      transitions: replay.transitions,
+      fullFleet: true,
+      progress: { stream: 'replay', position: replay.position, asOf: replay.asOf },
+    });
+  }
+
+  /**
+   * Applies one live batch in one transaction: the rows of the changed endpoints, the
+   * fleet's organisations, the batch's transitions and the `live` progress position.
+   * The endpoint rows are read from the fleet synchronously, when this is called, so the
+   * caller may go on applying events while the write is under way. Writes run one at a
+   * time in call order. Re-applying a batch (after a crash between commit and the
+   * caller's own bookkeeping) changes nothing.
+   *
+   * @example
+   * const log = new TransitionLog();
+   * applyBatch(fleet, columns, { onTransition: log.push });
+   * await db.applyLive({ fleet, endpointIds: changedIds, transitions: log, position: { journal: 'live.ckpt', offset: 1234 }, asOf });
+   */
+  applyLive(batch: LiveBatch): Promise<WriteResult> {
+    const { fleet } = batch;
+    // One row per endpoint (ON CONFLICT DO UPDATE may not touch a row twice), read now.
+    const seen = new Set<number>();
+    const lines: string[] = [];
+    for (const id of batch.endpointIds) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const state = fleet.readEndpoint(id);
+      if (state !== undefined) lines.push(endpointCopyLine(state));
+    }
+    // The caller may clear and reuse its log once this returns: take a copy now.
+    const transitions = new TransitionLog();
+    if (batch.transitions instanceof TransitionLog) {
+      for (let i = 0; i < batch.transitions.length; i++) transitions.push(batch.transitions.get(i));
+    } else {
+      for (const t of batch.transitions) transitions.push(t);
+    }
+    return this.#write('applying a live batch', {
+      endpointLines: copyChunks(lines.length, (i) => lines[i] as string),
+      organisationLines: organisationCopyLines(fleet),
+      transitions,
+      fullFleet: false,
+      progress: { stream: 'live', position: batch.position, asOf: batch.asOf },
+    });
+  }
+
+  /**
+   * The progress marker a writer left, or `undefined` when it never wrote.
+   *
+   * @example
+   * (await db.readProgress('live'))?.position // e.g. { journal: 'live.ckpt', offset: 1234 }
+   */
+  readProgress(stream: string): Promise<FleetProgress | undefined> {
+    return this.#serial(async () => {
+      try {
+        const { rows } = await this.#client.query<{ position: JsonValue; as_of: Date | null }>(
+          `SELECT position, as_of FROM ${this.#s}.progress WHERE stream = $1`,
+          [stream],
+        );
+        const row = rows[0];
+        return row === undefined ? undefined : { stream, position: row.position, asOf: row.as_of === null ? null : row.as_of.getTime() };
+      } catch (error) {
+        throw queryError(`reading progress of ${stream} in schema ${this.schema}`, error);
+      }
+    });
+  }
+
+  /** Runs a query on the connection (between writes), e.g. for reports. */
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: readonly unknown[]): Promise<pg.QueryResult<R>> {
+    return this.#serial(() => this.#client.query<R>(text, values === undefined ? undefined : [...values]));
+  }
+
+  /** Waits for pending writes, then closes the connection. */
+  async close(): Promise<void> {
+    await this.#busy.catch(() => {});
+    await this.#client.end();
+  }
+
+  /** Runs `task` after every earlier one: one connection, one statement stream. */
+  #serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#busy.then(task, task);
+    this.#busy = run.catch(() => {});
+    return run;
+  }
+
+  #write(
+    what: string,
+    w: {
+      readonly endpointLines: Iterable<string>;
+      readonly organisationLines: readonly string[];
+      readonly transitions: TransitionLog;
+      readonly fullFleet: boolean;
+      readonly progress: FleetProgress;
+    },
+  ): Promise<WriteResult> {
+    return this.#serial(async () => {
+      const c = this.#client;
+      const s = this.#s;
+      try {
+        await c.query('BEGIN');
+        await c.query(`CREATE TEMP TABLE stage_endpoints (LIKE ${s}.endpoints) ON COMMIT DROP`);
+        await c.query(`CREATE TEMP TABLE stage_organisations (LIKE ${s}.organisations) ON COMMIT DROP`);
+        await c.query(`CREATE TEMP TABLE stage_transitions (LIKE ${s}.transitions) ON COMMIT DROP`);
+        await this.#copy(`COPY stage_endpoints (${ENDPOINT_COLUMNS.join(', ')}) FROM STDIN`, w.endpointLines);
+        const endpoints = await c.query(upsertSql(s, 'endpoints', 'stage_endpoints', ENDPOINT_COLUMNS));
+        let endpointsRemoved = 0;
+        if (w.fullFleet) {
+          const removed = await c.query(
+            `DELETE FROM ${s}.endpoints e WHERE NOT EXISTS (SELECT 1 FROM stage_endpoints n WHERE n.endpoint_id = e.endpoint_id)`,
+          );
+          endpointsRemoved = removed.rowCount ?? 0;
+        }
+        await this.#copy(`COPY stage_organisations (${ORGANISATION_COLUMNS.join(', ')}) FROM STDIN`, copyChunks(w.organisationLines.length, (i) => w.organisationLines[i] as string));
+        const organisations = await c.query(upsertSql(s, 'organisations', 'stage_organisations', ORGANISATION_COLUMNS));
+        if (w.fullFleet) {
+          await c.query(`DELETE FROM ${s}.organisations o WHERE NOT EXISTS (SELECT 1 FROM stage_organisations n WHERE n.organisation_id = o.organisation_id)`);
+        }
+        const transitions = await this.#insertTransitions(w.transitions);
+        const p = w.progress;
+        await c.query(
+          `INSERT INTO ${s}.progress AS p (stream, position, as_of) VALUES ($1, $2::jsonb, $3::timestamptz)
+           ON CONFLICT (stream) DO UPDATE SET position = EXCLUDED.position, as_of = EXCLUDED.as_of
+           WHERE (p.position, p.as_of) IS DISTINCT FROM (EXCLUDED.position, EXCLUDED.as_of)`,
+          [p.stream, JSON.stringify(p.position, jsonBigInt), p.asOf === null ? null : formatTimestamp(p.asOf)],
+        );
+        await c.query('COMMIT');
+        return { endpoints: endpoints.rowCount ?? 0, endpointsRemoved, transitions, organisations: organisations.rowCount ?? 0 };
+      } catch (error) {
+        await c.query('ROLLBACK').catch(() => {});
+        throw queryError(`${what} into schema ${this.schema}`, error);
+      }
+    });
+  }
+
+  /**
+   * Adds the log's transitions that the table does not hold yet; the number added.
+   *
+   * Row by row (a live batch, a small load): COPY into staging in slices, then
+   * `INSERT … ON CONFLICT DO NOTHING`, which also drops changes repeated in the batch.
+   *
+   * A big load into a table not bigger than it (a first replay, a re-run) drops the unique
+   * key, adds the rows, and builds the key again in one sort: the key starts with the
+   * endpoint while rows come in time order, so maintaining it row by row touches a random
+   * index page per row (a third of the speed, bench/transitionsLayout.mjs). Into an empty
+   * table the rows are COPYed straight in; otherwise they are staged and one hashed
+   * anti-join keeps those not there yet. A log holding a change twice makes the rebuilt
+   * key refuse the write (a replay's log, as `applyBatch` reports it, never does).
+   * Readers of `transitions` wait for such a write to commit; a live service's small
+   * batches take the row-by-row path and block no one.
+   */
+  async #insertTransitions(log: TransitionLog): Promise<number> {
+    const c = this.#client;
+    const s = this.#s;
+    const columns = TRANSITION_COLUMNS.join(', ');
+    let bulk = false;
+    if (log.length > 0 && log.length >= this.#bulkTransitions) {
+      const { rows } = await c.query<{ estimate: number }>(`SELECT greatest(reltuples, 0)::float8 AS estimate FROM pg_class WHERE oid = '${s}.transitions'::regclass`);
+      bulk = log.length >= rows[0]!.estimate;
+    }
+    if (!bulk) {
+      let added = 0;
+      for (let start = 0; start < log.length; start += TRANSITION_BATCH) {
+        const end = Math.min(log.length, start + TRANSITION_BATCH);
+        if (start > 0) await c.query('TRUNCATE stage_transitions');
+        await this.#copy(`COPY stage_transitions (${columns}) FROM STDIN`, log.copyChunks(start, end));
+        const result = await c.query(
+          `INSERT INTO ${s}.transitions (${columns}) SELECT ${columns} FROM stage_transitions ON CONFLICT ON CONSTRAINT transitions_once DO NOTHING`,
+        );
+        added += result.rowCount ?? 0;
+      }
+      return added;
+    }
+    // The key goes first: from here on the table is locked against every other session.
+    await c.query(`ALTER TABLE ${s}.transitions DROP CONSTRAINT transitions_once`);
+    await c.query("SET LOCAL maintenance_work_mem = '256MB'");
+    const { rows } = await c.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${s}.transitions) AS empty`);
+    let added: number;
+    if (rows[0]!.empty) {
+      added = await this.#copy(`COPY ${s}.transitions (${columns}) FROM STDIN`, log.copyChunks());
+    } else {
+      await this.#copy(`COPY stage_transitions (${columns}) FROM STDIN`, log.copyChunks());
+      await c.query('ANALYZE stage_transitions');
+      // Without the key the planner may take a nested loop (rows × rows): make it hash.
+      await c.query("SET LOCAL work_mem = '64MB'");
+      await c.query('SET LOCAL enable_nestloop = off');
+      const result = await c.query(
+        `INSERT INTO ${s}.transitions (${columns}) SELECT ${columns} FROM stage_transitions n
+         WHERE NOT EXISTS (SELECT 1 FROM ${s}.transitions t WHERE t.endpoint_id = n.endpoint_id AND t.region = n.region AND t.event_id = n.event_id)`,
+      );
+      added = result.rowCount ?? 0;
+      await c.query('RESET enable_nestloop');
+    }
+    try {
+      await c.query(`ALTER TABLE ${s}.transitions ADD CONSTRAINT transitions_once UNIQUE (endpoint_id, region, event_id)`);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === '23505') {
+        throw new PgFleetError('query_failed', `schema ${this.schema}: the transition log holds a change twice (${(error as Error & { detail?: string }).detail ?? 'duplicate key'}): nothing was written`, '23505');
+      }
+      throw error;
+    }
+    return added;
+  }
+
+  /** COPYs the chunks in; the number of rows. */
+  async #copy(sql: string, chunks: Iterable<string>): Promise<number> {
+    const stream = this.#client.query(copyFrom(sql));
+    await pipeline(Readable.from(chunks, { objectMode: false }), stream);
+    return stream.rowCount;
+  }
+}
+
+/** JSON.stringify replacer: bigints (event ids) as decimal strings. */
+const jsonBigInt = (_key: string, value: unknown): unknown => (typeof value === 'bigint' ? value.toString() : value);
+
+/**
+ * `INSERT … SELECT * FROM stage ON CONFLICT (first column) DO UPDATE` that leaves rows
+ * equal to their staged version untouched (no new row version, no WAL for them).
+ */
+function upsertSql(s: string, table: string, stage: string, columns: readonly string[]): string {
+  const [key, ...rest] = columns;
+  const list = columns.join(', ');
+  const target = rest.map((c) => `t.${c}`).join(', ');
+  const incoming = rest.map((c) => `EXCLUDED.${c}`).join(', ');
+  return `INSERT INTO ${s}.${table} AS t (${list}) SELECT ${list} FROM ${stage}
+    ON CONFLICT (${key}) DO UPDATE SET (${rest.join(', ')}) = ROW(${incoming})
+    WHERE (${target}) IS DISTINCT FROM (${incoming})`;
+}

@@ -1,0 +1,135 @@
+import { applyBatch, type DeviceEvent, FleetStore } from '@simfleet/core';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { FleetDatabase } from '../src/FleetDatabase.js';
+import { endpointRowsAsJson } from '../src/testing/endpointRowsAsJson.js';
+import { freshDatabase } from '../src/testing/freshDatabase.js';
+import { TransitionLog } from '../src/TransitionLog.js';
+import { applyEvents, simulatedEvents } from './simulatedFleet.js';
+
+let url: string;
+let client: pg.Client;
+
+beforeAll(async () => {
+  url = await freshDatabase(inject('pgUrl'), 'apply_live');
+  client = new pg.Client({ connectionString: url });
+  await client.connect();
+});
+afterAll(async () => {
+  await client.end();
+});
+
+const events = simulatedEvents({ events: 5000, devices: 300, seed: 23, organisations: 3 });
+
+/** Rows of endpoints, transitions and organisations (progress differs by writer), in key order. */
+async function fleetRows(schema: string): Promise<string> {
+  const out: string[] = [];
+  for (const [table, key] of [
+    ['endpoints', 'endpoint_id'],
+    ['transitions', 'endpoint_id, region, event_id'],
+    ['organisations', 'organisation_id'],
+  ] as const) {
+    const { rows } = await client.query(`SELECT * FROM "${schema}".${table} ORDER BY ${key}`);
+    out.push(rows.map((r) => JSON.stringify(r)).join('\n'));
+  }
+  return out.join('\n--\n');
+}
+
+/** Applies `events` as a live service would: batch by batch, each written with applyLive. */
+async function liveBatches(db: FleetDatabase, batches: readonly (readonly DeviceEvent[])[], fleet = new FleetStore()) {
+  const log = new TransitionLog();
+  let offset = 0;
+  const positions: number[] = [];
+  for (const batch of batches) {
+    const columns = fleet.createColumns();
+    for (const e of batch) columns.push(e);
+    log.clear();
+    applyBatch(fleet, columns, { onTransition: log.push });
+    offset += batch.length;
+    // Changed endpoints: those the batch named, and those an organisation's change reached.
+    const changed = [...batch.map((e) => e.endpointId).filter((id): id is number => id !== null), ...Array.from({ length: log.length }, (_, i) => log.get(i).endpointId)];
+    const asOf = Math.max(...batch.map((e) => e.at));
+    await db.applyLive({ fleet, endpointIds: changed, transitions: log, position: { journal: 'live.journal', offset }, asOf });
+    positions.push(offset);
+  }
+  return { fleet, positions };
+}
+
+const chunks = <T>(items: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+describe('applyLive', () => {
+  it('batch by batch reaches the tables of one replay of every event', async () => {
+    const live = await FleetDatabase.open(url, { schema: 'live' });
+    const { fleet } = await liveBatches(live, chunks(events, 337));
+    await live.close();
+    const whole = applyEvents(events);
+    const replay = await FleetDatabase.open(url, { schema: 'replayed' });
+    await replay.writeReplay({ fleet: whole.fleet, transitions: whole.log, position: {}, asOf: whole.asOf });
+    await replay.close();
+    expect(await fleetRows('live')).toBe(await fleetRows('replayed'));
+    expect(await endpointRowsAsJson(url, 'live')).toHaveLength(fleet.endpointCount);
+  });
+
+  it('records the journal position of the last batch in the same transaction', async () => {
+    const db = await FleetDatabase.open(url, { schema: 'positions' });
+    expect(await db.readProgress('live')).toBeUndefined();
+    const { positions } = await liveBatches(db, chunks(events.slice(0, 1000), 250));
+    expect(await db.readProgress('live')).toEqual({
+      stream: 'live',
+      position: { journal: 'live.journal', offset: positions.at(-1) },
+      asOf: Math.max(...events.slice(0, 1000).map((e) => e.at)),
+    });
+    await db.close();
+  });
+
+  it('a batch applied again after a restart (committed, not yet acknowledged) changes nothing', async () => {
+    const db = await FleetDatabase.open(url, { schema: 'redelivered' });
+    const batches = chunks(events, 500);
+    await liveBatches(db, batches);
+    const before = await fleetRows('redelivered');
+    // Restarted from an older checkpoint: the fleet is rebuilt up to the batch before the
+    // last, and the journal's last batch is applied and written once more.
+    const last = batches.at(-1)!;
+    const { fleet } = applyEvents(batches.slice(0, -1).flat());
+    const log = new TransitionLog();
+    const columns = fleet.createColumns();
+    for (const e of last) columns.push(e);
+    applyBatch(fleet, columns, { onTransition: log.push });
+    expect(log.length).toBeGreaterThan(100);
+    const result = await db.applyLive({
+      fleet,
+      endpointIds: last.map((e) => e.endpointId).filter((id): id is number => id !== null),
+      transitions: log,
+      position: { journal: 'live.journal', offset: events.length },
+      asOf: null,
+    });
+    expect(result).toMatchObject({ endpoints: 0, transitions: 0, organisations: 0 });
+    expect(await fleetRows('redelivered')).toBe(before);
+    await db.close();
+  });
+
+  it('takes a batch that names an endpoint many times and repeats a transition (deduplicated)', async () => {
+    const db = await FleetDatabase.open(url, { schema: 'repeats' });
+    const { fleet, log } = applyEvents(events.slice(0, 800));
+    const ids = [...fleet.endpointIds()];
+    const transitions = Array.from({ length: log.length }, (_, i) => log.get(i));
+    const result = await db.applyLive({ fleet, endpointIds: [...ids, ...ids, ...ids], transitions: [...transitions, ...transitions], position: { offset: 800 }, asOf: null });
+    expect(result.endpoints).toBe(ids.length);
+    expect(result.transitions).toBe(transitions.length);
+    await db.close();
+  });
+
+  it('reads endpoint rows when called: later changes to the fleet are not in the batch', async () => {
+    const db = await FleetDatabase.open(url, { schema: 'captured' });
+    const { fleet, log } = applyEvents(events.slice(0, 500));
+    const ids = [...fleet.endpointIds()];
+    const expected = ids.map((id) => JSON.stringify(fleet.readEndpoint(id)!.lastEventAt));
+    const pending = db.applyLive({ fleet, endpointIds: ids, transitions: log, position: { offset: 500 }, asOf: null });
+    // The service goes on applying while the write is under way.
+    applyEvents(events.slice(500, 2000), fleet, new TransitionLog());
+    await pending;
+    const { rows } = await client.query('SELECT last_event_at FROM captured.endpoints ORDER BY endpoint_id');
+    expect(rows.map((r) => JSON.stringify(r.last_event_at === null ? null : r.last_event_at.getTime()))).toEqual(expected);
+    await db.close();
+  });
+});

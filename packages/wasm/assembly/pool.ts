@@ -1,0 +1,225 @@
+// Interned strings in WASM memory: bytes in one growable arena, a start and a length per
+// reference (1, 2, …; 0 is "none"), an open-addressing index of references keyed by a
+// 64-bit word hash, and `remap`, the reference each string has in the fleet's pool once
+// the boundary adopted it (the boundary reads the strings added since its last look, interns
+// them into the fleet's pool in one call, and writes their fleet references here; the module
+// then rewrites a chunk's rows with them).
+
+const MIN_SLOTS: u32 = 1 << 12;
+const MIN_REFS: u32 = 1 << 10;
+
+@inline function mix(h: u64, w: u64): u64 {
+  h = (h ^ w) * 0xbf58476d1ce4e5b9;
+  return h ^ (h >> 29);
+}
+
+/** Hash of bytes [p, p + len): 8-byte words, the last one masked (reads up to 7 bytes past the end). */
+export function hashBytes(p: usize, len: u32): u32 {
+  let h: u64 = (<u64>len) * 0x9e3779b97f4a7c15;
+  let i: u32 = 0;
+  while (i + 8 <= len) {
+    h = mix(h, load<u64>(p + i));
+    i += 8;
+  }
+  if (i < len) h = mix(h, load<u64>(p + i) & (u64.MAX_VALUE >> (<u64>(8 - (len - i)) << 3)));
+  h *= 0x94d049bb133111eb;
+  return <u32>(h ^ (h >> 32));
+}
+
+@inline function sameBytes(a: usize, b: usize, len: u32): bool {
+  let i: u32 = 0;
+  while (i + 8 <= len) {
+    if (load<u64>(a + i) != load<u64>(b + i)) return false;
+    i += 8;
+  }
+  while (i < len) {
+    if (load<u8>(a + i) != load<u8>(b + i)) return false;
+    i++;
+  }
+  return true;
+}
+
+export class Pool {
+  /** u64 slots: hash << 32 | reference, or 0. */
+  table: usize = 0;
+  slots: u32 = 0;
+  /** Next reference to give (references 1 … count - 1 exist). */
+  count: u32 = 1;
+  refCapacity: u32 = 0;
+  /** u32 per reference: arena offset, byte length, hash, fleet reference. */
+  starts: usize = 0;
+  lengths: usize = 0;
+  hashes: usize = 0;
+  remap: usize = 0;
+  bytes: usize = 0;
+  used: u32 = 0;
+  byteCapacity: u32 = 0;
+
+  constructor() {
+    this.slots = MIN_SLOTS;
+    this.table = heap.alloc(<usize>MIN_SLOTS << 3);
+    memory.fill(this.table, 0, <usize>MIN_SLOTS << 3);
+    this.refCapacity = MIN_REFS;
+    this.starts = heap.alloc(<usize>MIN_REFS << 2);
+    this.lengths = heap.alloc(<usize>MIN_REFS << 2);
+    this.hashes = heap.alloc(<usize>MIN_REFS << 2);
+    this.remap = heap.alloc(<usize>MIN_REFS << 2);
+    store<u32>(this.remap, 0);
+    store<u32>(this.lengths, 0);
+    store<u32>(this.starts, 0);
+    this.byteCapacity = 1 << 16;
+    this.bytes = heap.alloc(this.byteCapacity + 8);
+  }
+
+  /** The reference of bytes [p, p + len), added on first sight. */
+  intern(p: usize, len: u32): u32 {
+    const h = hashBytes(p, len);
+    const mask = this.slots - 1;
+    let slot = h & mask;
+    const table = this.table;
+    // A slot holds the hash beside the reference: a probe reads the string only when the hashes agree.
+    while (true) {
+      const entry = load<u64>(table + (<usize>slot << 3));
+      if (entry == 0) break;
+      if (<u32>(entry >> 32) == h) {
+        const ref = <u32>entry;
+        const at = <usize>ref << 2;
+        if (load<u32>(this.lengths + at) == len && sameBytes(this.bytes + load<u32>(this.starts + at), p, len)) return ref;
+      }
+      slot = (slot + 1) & mask;
+    }
+    const ref = this.count;
+    if (ref >= this.refCapacity) this.growRefs();
+    if (this.used + len > this.byteCapacity) this.growBytes(len);
+    memory.copy(this.bytes + this.used, p, len);
+    const at = <usize>ref << 2;
+    store<u32>(this.starts + at, this.used);
+    store<u32>(this.lengths + at, len);
+    store<u32>(this.hashes + at, h);
+    store<u32>(this.remap + at, 0);
+    this.used += len;
+    this.count = ref + 1;
+    store<u64>(table + (<usize>slot << 3), ((<u64>h) << 32) | ref);
+    if (this.count * 2 > this.slots) this.growTable();
+    return ref;
+  }
+
+  private growRefs(): void {
+    const n = this.refCapacity * 2;
+    this.starts = heap.realloc(this.starts, <usize>n << 2);
+    this.lengths = heap.realloc(this.lengths, <usize>n << 2);
+    this.hashes = heap.realloc(this.hashes, <usize>n << 2);
+    this.remap = heap.realloc(this.remap, <usize>n << 2);
+    this.refCapacity = n;
+  }
+
+  private growBytes(len: u32): void {
+    let n = this.byteCapacity * 2;
+    while (this.used + len > n) n *= 2;
+    this.bytes = heap.realloc(this.bytes, n + 8);
+    this.byteCapacity = n;
+  }
+
+  private growTable(): void {
+    const slots = this.slots * 2;
+    heap.free(this.table);
+    const table = heap.alloc(<usize>slots << 3);
+    memory.fill(table, 0, <usize>slots << 3);
+    const mask = slots - 1;
+    for (let ref: u32 = 1; ref < this.count; ref++) {
+      const h = load<u32>(this.hashes + (<usize>ref << 2));
+      let slot = h & mask;
+      while (load<u64>(table + (<usize>slot << 3)) != 0) slot = (slot + 1) & mask;
+      store<u64>(table + (<usize>slot << 3), ((<u64>h) << 32) | ref);
+    }
+    this.table = table;
+    this.slots = slots;
+  }
+}
+
+/**
+ * Operators: the four part references (name, mcc, mnc, country; 0 = none) of the parts
+ * pool → a dense operator number (1, 2, …), with the parts of each number (for the boundary,
+ * which builds the operator's key once) and its fleet reference (`remap`).
+ */
+export class Operators {
+  /** 5 u32 a slot: operator number (0 = empty), then the four parts. */
+  table: usize = 0;
+  slots: u32 = 0;
+  count: u32 = 1;
+  capacity: u32 = 0;
+  /** 4 u32 per operator number. */
+  parts: usize = 0;
+  remap: usize = 0;
+
+  constructor() {
+    this.slots = 256;
+    this.table = heap.alloc(<usize>this.slots * 20);
+    memory.fill(this.table, 0, <usize>this.slots * 20);
+    this.capacity = 256;
+    this.parts = heap.alloc(<usize>this.capacity << 4);
+    this.remap = heap.alloc(<usize>this.capacity << 2);
+    store<u32>(this.remap, 0);
+  }
+
+  @inline private slotOf(name: u32, mcc: u32, mnc: u32, iso: u32, mask: u32): u32 {
+    return ((name * 0x9e3779b1) ^ (mcc * 0x85ebca6b) ^ (mnc * 0xc2b2ae35) ^ (iso * 0x27d4eb2f)) & mask;
+  }
+
+  /** The number of an operator, added on first sight. */
+  ref(name: u32, mcc: u32, mnc: u32, iso: u32): u32 {
+    const mask = this.slots - 1;
+    let slot = this.slotOf(name, mcc, mnc, iso, mask);
+    while (true) {
+      const at = this.table + <usize>slot * 20;
+      const n = load<u32>(at);
+      if (n == 0) break;
+      if (load<u32>(at, 4) == name && load<u32>(at, 8) == mcc && load<u32>(at, 12) == mnc && load<u32>(at, 16) == iso) return n;
+      slot = (slot + 1) & mask;
+    }
+    const n = this.count;
+    if (n >= this.capacity) {
+      this.capacity *= 2;
+      this.parts = heap.realloc(this.parts, <usize>this.capacity << 4);
+      this.remap = heap.realloc(this.remap, <usize>this.capacity << 2);
+    }
+    const p = this.parts + (<usize>n << 4);
+    store<u32>(p, name);
+    store<u32>(p, mcc, 4);
+    store<u32>(p, mnc, 8);
+    store<u32>(p, iso, 12);
+    store<u32>(this.remap + (<usize>n << 2), 0);
+    this.count = n + 1;
+    this.put(slot, n, name, mcc, mnc, iso);
+    if (this.count * 2 > this.slots) this.grow();
+    return n;
+  }
+
+  @inline private put(slot: u32, n: u32, name: u32, mcc: u32, mnc: u32, iso: u32): void {
+    const at = this.table + <usize>slot * 20;
+    store<u32>(at, n);
+    store<u32>(at, name, 4);
+    store<u32>(at, mcc, 8);
+    store<u32>(at, mnc, 12);
+    store<u32>(at, iso, 16);
+  }
+
+  private grow(): void {
+    const slots = this.slots * 2;
+    heap.free(this.table);
+    this.table = heap.alloc(<usize>slots * 20);
+    memory.fill(this.table, 0, <usize>slots * 20);
+    this.slots = slots;
+    const mask = slots - 1;
+    for (let n: u32 = 1; n < this.count; n++) {
+      const p = this.parts + (<usize>n << 4);
+      const name = load<u32>(p);
+      const mcc = load<u32>(p, 4);
+      const mnc = load<u32>(p, 8);
+      const iso = load<u32>(p, 12);
+      let slot = this.slotOf(name, mcc, mnc, iso, mask);
+      while (load<u32>(this.table + <usize>slot * 20) != 0) slot = (slot + 1) & mask;
+      this.put(slot, n, name, mcc, mnc, iso);
+    }
+  }
+}

@@ -1,0 +1,1012 @@
+// One NDJSON line → a row, or a status saying why not.
+//
+// The walk validates the whole line as JSON (RFC 8259) and reads the fields the reducer
+// needs, with the same rules as the full decoder (decodeEventText + classifyEvent +
+// EventColumns.push): recursive descent through the objects whose keys it reads, one flat
+// loop with an explicit stack through every other value. Strings are scanned 16 bytes at a
+// time (SIMD) for a quote, a backslash, a control byte or a byte >= 0x80. Every line ends
+// with its newline in memory (the chunk loop guarantees it), and the newline is a control
+// byte that nothing accepts: no scan can run past the line, and no bound check is needed.
+//
+// A stop is either a JSON error (INVALID: the full decoder rejects the line and says why)
+// or a form this walk does not decide (FALLBACK: an escape in a string it reads, a number
+// outside its plain forms, a duplicated read key, a timestamp form it does not know, deep
+// nesting, invalid UTF-8 that the full decoder's text would replace, …).
+import { Operators, Pool } from './pool';
+import { REASON_PENDING, STATUS_BLANK, STATUS_FALLBACK, STATUS_HELD, STATUS_INVALID, STATUS_ROW } from './layout';
+
+const FAIL: usize = 0;
+/** Deeper values fall back (the full decoder's lossless-json recurses; its limit is not ours to guess). */
+const MAX_DEPTH: u32 = 64;
+const NO_RAT_TYPE: i32 = -1;
+const NO_REJECTION_REASON: u32 = 255;
+
+// ---------------------------------------------------------------- state of the line
+
+/** Set when the walk stopped at a JSON error (else a stop is a fallback). */
+let invalidJson = false;
+/** Flags of the last string scanned: 1 an escape, 2 a byte >= 0x80. */
+let stringFlags: u32 = 0;
+/** A byte >= 0x80 in some string of the line (the line then gets a UTF-8 check). */
+let lineHigh = false;
+/** Value of the last number when it is plain digits (at most 15, no sign): else NaN. */
+let numValue: f64 = 0;
+/** The last number was digits only (no sign, fraction or exponent). */
+let numDigits = false;
+/** Keys seen in the last object walked (bit per key index). */
+let seenKeys: u32 = 0;
+
+let idOk = false;
+let idValue: u64 = 0;
+let atMs: f64 = NaN;
+let typeId: i32 = -1;
+let endpointId: f64 = NaN;
+let organisationId: f64 = NaN;
+let simId: f64 = NaN;
+let operatorKeys = false;
+let hasPdp = false;
+let ratType: i32 = NO_RAT_TYPE;
+
+// Spans of strings read (start, end, flags: 0 none, else 4 | string flags).
+const SP_DESCRIPTION = 0;
+const SP_TYPE_DESCRIPTION = 1;
+const SP_ICCID = 2;
+const SP_IMSI = 3;
+const SP_IMEI = 4;
+const SP_IP = 5;
+const SP_OP_NAME = 6;
+const SP_COUNTRY_MCC = 7;
+const SP_ISO = 8;
+const SP_DETAIL_MNC = 9;
+const SP_APN = 10;
+const SP_PDP_MCC = 11;
+const SP_PDP_MNC = 12;
+const SPAN_COUNT = 13;
+const NO_SPAN = -1;
+const PRESENT: u32 = 4;
+const spanStart = new StaticArray<usize>(SPAN_COUNT);
+const spanEnd = new StaticArray<usize>(SPAN_COUNT);
+const spanFlags = new StaticArray<u32>(SPAN_COUNT);
+
+@inline function setSpan(i: i32, s: usize, e: usize, flags: u32): void {
+  unchecked((spanStart[i] = s));
+  unchecked((spanEnd[i] = e));
+  unchecked((spanFlags[i] = flags));
+}
+
+// ---------------------------------------------------------------- tables set by the boundary
+
+/** Per event type id: PLAN_RULE, PLAN_WHEN_TRUE, PLAN_WHEN_FALSE, PLAN_OPERATOR_DETAIL (core's fastTypePlan), 256 bytes each. */
+export const PLAN: usize = memory.data(1024);
+const RULE_FIXED: u8 = 1;
+const RULE_DATA_DISCONNECT: u8 = 2;
+const RULE_ACCEPTED: u8 = 3;
+const RULE_DELETION: u8 = 4;
+let sessionCreated: u32 = 0;
+let sessionUpdated: u32 = 0;
+let sessionRejected: u32 = 0;
+/** Three lower-case ASCII phrases (data disconnect prefix, rejection prefix, deletion word), 64 bytes each. */
+export const PHRASES: usize = memory.data(192);
+let disconnectLength: u32 = 0;
+let rejectedLength: u32 = 0;
+let deletionLength: u32 = 0;
+
+export function setPlanCodes(created: u32, updated: u32, rejected: u32, disconnect: u32, rejection: u32, deletion: u32): void {
+  sessionCreated = created;
+  sessionUpdated = updated;
+  sessionRejected = rejected;
+  disconnectLength = disconnect;
+  rejectedLength = rejection;
+  deletionLength = deletion;
+}
+
+/** Rows after this time, or of this endpoint, are held for the full decoder (NaN: none). */
+let untilMs: f64 = Infinity;
+let watchEndpoint: f64 = NaN;
+
+export function setFilter(until: f64, watch: f64): void {
+  untilMs = until;
+  watchEndpoint = watch;
+}
+
+// ---------------------------------------------------------------- scanning
+
+@inline function isDigit(c: u32): bool {
+  return c - 0x30 < 10;
+}
+
+@inline function invalid(): usize {
+  invalidJson = true;
+  return FAIL;
+}
+
+@inline function ws(p: usize): usize {
+  let c = <u32>load<u8>(p);
+  while (c == 0x20 || c == 0x09 || c == 0x0d) c = <u32>load<u8>(++p);
+  return p;
+}
+
+@inline function isHex(c: u32): bool {
+  return c - 0x30 < 10 || (c | 0x20) - 0x61 < 6;
+}
+
+/**
+ * The closing quote of a string whose content starts at p, or FAIL (a control byte, the
+ * line's end, a bad escape). Sets stringFlags.
+ */
+function scanString(p: usize): usize {
+  let flags: u32 = 0;
+  while (true) {
+    const v = v128.load(p);
+    const special = v128.or(
+      v128.or(i8x16.eq(v, i8x16.splat(0x22)), i8x16.eq(v, i8x16.splat(0x5c))),
+      v128.or(i8x16.lt_u(v, i8x16.splat(0x20)), i8x16.lt_s(v, i8x16.splat(0))),
+    );
+    const m = i8x16.bitmask(special);
+    if (m == 0) {
+      p += 16;
+      continue;
+    }
+    p += ctz(m);
+    const c = <u32>load<u8>(p);
+    if (c == 0x22) {
+      stringFlags = flags;
+      if (flags & 2) lineHigh = true;
+      return p;
+    }
+    if (c == 0x5c) {
+      flags |= 1;
+      const e = <u32>load<u8>(p + 1);
+      if (e == 0x75) {
+        if (!(isHex(load<u8>(p + 2)) && isHex(load<u8>(p + 3)) && isHex(load<u8>(p + 4)) && isHex(load<u8>(p + 5)))) return invalid();
+        p += 6;
+      } else if (e == 0x22 || e == 0x5c || e == 0x2f || e == 0x62 || e == 0x66 || e == 0x6e || e == 0x72 || e == 0x74) {
+        p += 2;
+      } else return invalid();
+      continue;
+    }
+    if (c >= 0x80) {
+      flags |= 2;
+      p++;
+      continue;
+    }
+    return invalid(); // a control byte (the line's newline included: an unterminated string)
+  }
+  return FAIL;
+}
+
+/** A number at p (RFC 8259 grammar): the byte after it, or FAIL. Sets numValue, numDigits. */
+function scanNumber(p: usize): usize {
+  const start = p;
+  let plain = true;
+  let c = <u32>load<u8>(p);
+  if (c == 0x2d) {
+    plain = false;
+    c = <u32>load<u8>(++p);
+  }
+  if (!isDigit(c)) return invalid();
+  let value: u64 = 0;
+  if (c == 0x30) p++;
+  else {
+    do {
+      if (p - start < 16) value = value * 10 + (c - 0x30);
+      c = <u32>load<u8>(++p);
+    } while (isDigit(c));
+  }
+  let digits = plain;
+  if (p - start > 15) plain = false;
+  c = <u32>load<u8>(p);
+  if (c == 0x2e) {
+    plain = false;
+    digits = false;
+    c = <u32>load<u8>(++p);
+    if (!isDigit(c)) return invalid();
+    while (isDigit(c)) c = <u32>load<u8>(++p);
+  }
+  if ((c | 0x20) == 0x65) {
+    plain = false;
+    digits = false;
+    c = <u32>load<u8>(++p);
+    if (c == 0x2b || c == 0x2d) c = <u32>load<u8>(++p);
+    if (!isDigit(c)) return invalid();
+    while (isDigit(c)) c = <u32>load<u8>(++p);
+  }
+  numValue = plain ? <f64>value : NaN;
+  numDigits = digits;
+  return p;
+}
+
+@inline function isNull(p: usize): bool {
+  return load<u32>(p) == 0x6c6c756e;
+}
+
+/** true, false or null at p: the byte after it, or FAIL. */
+function scanLiteral(p: usize): usize {
+  const c = <u32>load<u8>(p);
+  if (c == 0x74) return load<u32>(p) == 0x65757274 ? p + 4 : invalid();
+  if (c == 0x66) return load<u32>(p, 1) == 0x65736c61 ? p + 5 : invalid();
+  if (c == 0x6e) return isNull(p) ? p + 4 : invalid();
+  return invalid();
+}
+
+/** Container kinds (1 object, 0 array) of the value skipValue is inside, by depth. */
+const STACK: usize = memory.data(MAX_DEPTH + 8);
+
+/** A key of a skipped object at p (its quote) and its colon: the value's first byte, or FAIL. */
+function skipKey(p: usize): usize {
+  if (load<u8>(p) != 0x22) return invalid();
+  const q = scanString(p + 1);
+  if (q == FAIL) return FAIL;
+  p = ws(q + 1);
+  if (load<u8>(p) != 0x3a) return invalid();
+  return ws(p + 1);
+}
+
+/** Validates and skips any value at p (no white space before it): the byte after it, or FAIL. */
+function skipValue(p: usize, depth: u32): usize {
+  let c = <u32>load<u8>(p);
+  if (c == 0x22) {
+    const q = scanString(p + 1);
+    return q == FAIL ? FAIL : q + 1;
+  }
+  if (c != 0x7b && c != 0x5b) return c == 0x2d || isDigit(c) ? scanNumber(p) : scanLiteral(p);
+  const base = depth;
+  while (true) {
+    // A value starts at p (byte c).
+    if (c == 0x7b || c == 0x5b) {
+      if (++depth > MAX_DEPTH) return FAIL;
+      const object = c == 0x7b;
+      store<u8>(STACK + depth, object ? 1 : 0);
+      p = ws(p + 1);
+      c = <u32>load<u8>(p);
+      if (c == (object ? 0x7d : 0x5d)) {
+        p++;
+        depth--;
+      } else if (object) {
+        p = skipKey(p);
+        if (p == FAIL) return FAIL;
+        c = <u32>load<u8>(p);
+        continue;
+      } else continue;
+    } else if (c == 0x22) {
+      p = scanString(p + 1);
+      if (p == FAIL) return FAIL;
+      p++;
+    } else {
+      p = c == 0x2d || isDigit(c) ? scanNumber(p) : scanLiteral(p);
+      if (p == FAIL) return FAIL;
+    }
+    // After a value: close containers until one goes on with a comma.
+    while (true) {
+      if (depth == base) return p;
+      p = ws(p);
+      c = <u32>load<u8>(p);
+      const object = load<u8>(STACK + depth) == 1;
+      if (c == 0x2c) {
+        p = ws(p + 1);
+        if (object) {
+          p = skipKey(p);
+          if (p == FAIL) return FAIL;
+        }
+        c = <u32>load<u8>(p);
+        break;
+      }
+      if (c != (object ? 0x7d : 0x5d)) return invalid();
+      p++;
+      depth--;
+    }
+  }
+  return FAIL;
+}
+
+/** Can a JSON value start with byte c? (a string, object, array, number or literal) */
+@inline function isValueStart(c: u32): bool {
+  return c == 0x22 || c == 0x7b || c == 0x5b || c == 0x2d || isDigit(c) || c == 0x74 || c == 0x66 || c == 0x6e;
+}
+
+// ---------------------------------------------------------------- keys
+
+// Object kinds.
+const W_TOP: u32 = 0;
+const W_TYPE: u32 = 1;
+const W_CODE: u32 = 2;
+const W_ORGANISATION: u32 = 3;
+const W_ENDPOINT: u32 = 4;
+const W_SIM: u32 = 5;
+const W_IMSI: u32 = 6;
+const W_USER: u32 = 7;
+const W_DETAIL: u32 = 8;
+const W_COUNTRY: u32 = 9;
+const W_MNC_ITEM: u32 = 10;
+const W_PDP: u32 = 11;
+const KINDS: u32 = 12;
+
+// Top-level key indexes (bits of seenKeys).
+const K_ID: i32 = 0;
+const K_TIMESTAMP: i32 = 1;
+const K_EVENT_TYPE: i32 = 2;
+const K_DESCRIPTION: i32 = 3;
+const K_ALERT: i32 = 4;
+const K_EVENT_SOURCE: i32 = 5;
+const K_EVENT_SEVERITY: i32 = 6;
+const K_ORGANISATION: i32 = 7;
+const K_ENDPOINT: i32 = 8;
+const K_SIM: i32 = 9;
+const K_IMSI: i32 = 10;
+const K_USER: i32 = 11;
+const K_DETAIL: i32 = 12;
+const REQUIRED_TOP: u32 = (1 << K_ID) | (1 << K_TIMESTAMP) | (1 << K_EVENT_TYPE);
+
+/** Key table: per kind up to 16 entries of (length, first 8 bytes, last 8 bytes); 24 bytes each. */
+const KEYS: usize = memory.data(<i32>(KINDS * 16 * 24));
+/** Per kind and key length (0-16): the entries of that length (up to three; 0xff: none), so a lookup compares at most three keys. */
+const BY_LENGTH: usize = memory.data(<i32>(KINDS * 17 * 4));
+memory.fill(BY_LENGTH, 0xff, <usize>(KINDS * 17 * 4));
+
+function word(s: string, from: i32, n: i32): u64 {
+  let w: u64 = 0;
+  for (let i = 0; i < n; i++) w |= (<u64>s.charCodeAt(from + i)) << (<u64>(i * 8));
+  return w;
+}
+
+function keys(kind: u32, list: string[]): void {
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i];
+    const at = KEYS + (<usize>(kind * 16 + <u32>i)) * 24;
+    store<u64>(at, <u64>s.length);
+    store<u64>(at, word(s, 0, s.length < 8 ? s.length : 8), 8);
+    store<u64>(at, s.length > 8 ? word(s, s.length - 8, 8) : 0, 16);
+    const slot = BY_LENGTH + <usize>(kind * 17 + <u32>s.length) * 4;
+    let k: usize = 0;
+    while (load<u8>(slot + k) != 0xff) k++;
+    if (k >= 3) unreachable(); // four keys of one length in one kind: the table needs another column
+    store<u8>(slot + k, <u8>i);
+  }
+}
+
+keys(W_TOP, ['id', 'timestamp', 'event_type', 'description', 'alert', 'event_source', 'event_severity', 'organisation', 'endpoint', 'sim', 'imsi', 'user', 'detail']);
+keys(W_TYPE, ['id', 'description']);
+keys(W_CODE, ['id']);
+keys(W_ORGANISATION, ['id', 'name']);
+keys(W_ENDPOINT, ['id', 'name', 'imei', 'ip_address']);
+keys(W_SIM, ['id', 'iccid', 'msisdn']);
+keys(W_IMSI, ['id', 'imsi']);
+keys(W_USER, ['id', 'name', 'username']);
+keys(W_DETAIL, ['name', 'country', 'mnc', 'pdp_context']);
+keys(W_COUNTRY, ['mcc', 'iso_code']);
+keys(W_MNC_ITEM, ['mnc']);
+keys(W_PDP, ['apn', 'rat_type', 'mcc', 'mnc']);
+const PROTO0 = word('__proto__', 0, 8);
+const PROTO1 = word('__proto__', 1, 8);
+
+/** Does entry i of `kind` hold the key (length, w0, w1)? */
+@inline function keyIs(kind: u32, i: u32, w0: u64, w1: u64): bool {
+  const at = KEYS + (<usize>(kind * 16 + i)) * 24;
+  return load<u64>(at, 8) == w0 && load<u64>(at, 16) == w1;
+}
+
+/** Index of the key [ks, ks + len) among the kind's keys, or -1; -2 for `__proto__` (never read: the full decoder decides). */
+function findKey(kind: u32, ks: usize, len: u32): i32 {
+  if (len == 0 || len > 16) return -1;
+  const raw = load<u64>(ks);
+  const w0 = len >= 8 ? raw : raw & (u64.MAX_VALUE >> (<u64>(8 - len) << 3));
+  const w1: u64 = len > 8 ? load<u64>(ks + len - 8) : 0;
+  const slot = BY_LENGTH + <usize>(kind * 17 + len) * 4;
+  for (let k: usize = 0; k < 3; k++) {
+    const i = <u32>load<u8>(slot + k);
+    if (i == 0xff) break;
+    if (keyIs(kind, i, w0, w1)) return <i32>i;
+  }
+  if (len == 9 && w0 == PROTO0 && load<u64>(ks + 1) == PROTO1) return -2;
+  return -1;
+}
+
+// ---------------------------------------------------------------- read objects
+
+/**
+ * An object at p (its `{`) of kind `kind`: read keys go to readField, others are skipped.
+ * A read key twice, an escaped key or `__proto__` falls back. Sets seenKeys.
+ */
+function walkObject(p: usize, depth: u32, kind: u32): usize {
+  if (depth > MAX_DEPTH) return FAIL;
+  p = ws(p + 1);
+  let c = <u32>load<u8>(p);
+  if (c == 0x7d) {
+    seenKeys = 0;
+    return p + 1;
+  }
+  let seen: u32 = 0;
+  while (true) {
+    if (c != 0x22) return invalid();
+    const ks = p + 1;
+    const ke = scanString(ks);
+    if (ke == FAIL) return FAIL;
+    if (stringFlags & 1) return FAIL; // an escaped key might spell a read key
+    const index = findKey(kind, ks, <u32>(ke - ks));
+    if (index == -2) return FAIL;
+    p = ws(ke + 1);
+    if (load<u8>(p) != 0x3a) return invalid();
+    p = ws(p + 1);
+    if (!isValueStart(load<u8>(p))) return invalid();
+    if (index >= 0) {
+      const bit: u32 = 1 << index;
+      if (seen & bit) return FAIL;
+      seen |= bit;
+      p = readField(kind, index, p, depth);
+    } else p = skipValue(p, depth);
+    if (p == FAIL) return FAIL;
+    p = ws(p);
+    c = <u32>load<u8>(p);
+    if (c == 0x2c) {
+      p = ws(p + 1);
+      c = <u32>load<u8>(p);
+      continue;
+    }
+    if (c == 0x7d) {
+      seenKeys = seen;
+      return p + 1;
+    }
+    return invalid();
+  }
+}
+
+/** `null`, or an object of `kind` (whose `id` must be there when idRequired). */
+function optionalObject(p: usize, depth: u32, kind: u32, idRequired: bool): usize {
+  if (isNull(p)) return p + 4;
+  if (load<u8>(p) != 0x7b) return FAIL;
+  const q = walkObject(p, depth + 1, kind);
+  if (q == FAIL) return FAIL;
+  if (idRequired && (seenKeys & 1) == 0) return FAIL;
+  return q;
+}
+
+/** Plain digits (at most 15): sets numValue. */
+function plainInteger(p: usize): usize {
+  if (!isDigit(load<u8>(p))) return FAIL;
+  const q = scanNumber(p);
+  return q == FAIL || isNaN(numValue) ? FAIL : q;
+}
+
+/** null (numValue NaN) or plain digits. */
+function optionalInteger(p: usize): usize {
+  if (isNull(p)) {
+    numValue = NaN;
+    return p + 4;
+  }
+  return plainInteger(p);
+}
+
+/** A string or null; kept in span `into` (no escapes then) unless NO_SPAN. */
+function stringOrNull(p: usize, into: i32): usize {
+  if (isNull(p)) return p + 4;
+  if (load<u8>(p) != 0x22) return FAIL;
+  const q = scanString(p + 1);
+  if (q == FAIL) return FAIL;
+  if (into != NO_SPAN) {
+    if (stringFlags & 1) return FAIL;
+    setSpan(into, p + 1, q, PRESENT | stringFlags);
+  }
+  return q + 1;
+}
+
+/** An identifier: a string, null, or digits (its text is its digits). */
+function identifier(p: usize, into: i32): usize {
+  if (isDigit(load<u8>(p))) {
+    const q = scanNumber(p);
+    if (q == FAIL || !numDigits) return FAIL;
+    if (into != NO_SPAN) setSpan(into, p, q, PRESENT);
+    return q;
+  }
+  return stringOrNull(p, into);
+}
+
+/** A string is kept (escapes only in the type's description); anything else is none (validated and skipped). */
+function looseString(p: usize, depth: u32, into: i32): usize {
+  if (load<u8>(p) == 0x22) {
+    const q = scanString(p + 1);
+    if (q == FAIL) return FAIL;
+    setSpan(into, p + 1, q, PRESENT | stringFlags);
+    if (stringFlags & 1 && into != SP_TYPE_DESCRIPTION) return FAIL;
+    return q + 1;
+  }
+  unchecked((spanFlags[into] = 0));
+  return skipValue(p, depth);
+}
+
+/** A string or plain digits (at most 15) are kept; null, booleans, objects, arrays are none; other numbers fall back. */
+function looseCode(p: usize, depth: u32, into: i32): usize {
+  const c = <u32>load<u8>(p);
+  if (c == 0x2d || isDigit(c)) {
+    const q = scanNumber(p);
+    if (q == FAIL || !numDigits || q - p > 15) return FAIL;
+    setSpan(into, p, q, PRESENT);
+    return q;
+  }
+  return looseString(p, depth, into);
+}
+
+/** rat_type: plain digits <= 32767; null, booleans, objects, arrays are none; anything else falls back. */
+function readRatType(p: usize, depth: u32): usize {
+  const c = <u32>load<u8>(p);
+  if (c == 0x22) return FAIL;
+  if (c == 0x2d || isDigit(c)) {
+    const q = scanNumber(p);
+    if (q == FAIL || !(numValue <= 0x7fff)) return FAIL;
+    ratType = <i32>numValue;
+    return q;
+  }
+  ratType = NO_RAT_TYPE;
+  return skipValue(p, depth);
+}
+
+/** `mnc: [{ "mnc": … }, …]`: the first item's `mnc` when the first item is an object. */
+function mncArray(p: usize, depth: u32): usize {
+  if (depth > MAX_DEPTH) return FAIL;
+  p = ws(p + 1);
+  if (load<u8>(p) == 0x5d) return p + 1;
+  let first = true;
+  while (true) {
+    if (first && load<u8>(p) == 0x7b) p = walkObject(p, depth + 1, W_MNC_ITEM);
+    else p = skipValue(p, depth);
+    first = false;
+    if (p == FAIL) return FAIL;
+    p = ws(p);
+    const c = <u32>load<u8>(p);
+    if (c == 0x5d) return p + 1;
+    if (c != 0x2c) return invalid();
+    p = ws(p + 1);
+  }
+  return FAIL;
+}
+
+/** The event id: digits, exact, at most 2^64 - 1. */
+function eventId(p: usize): usize {
+  if (!isDigit(load<u8>(p))) return FAIL;
+  const q = scanNumber(p);
+  if (q == FAIL || !numDigits) return FAIL;
+  const n = <u32>(q - p);
+  if (n > 20) return FAIL;
+  let v: u64 = 0;
+  const m = n < 19 ? n : 19;
+  for (let i: u32 = 0; i < m; i++) v = v * 10 + <u64>(load<u8>(p + i) - 0x30);
+  if (n == 20) {
+    const last = <u64>(load<u8>(p + 19) - 0x30);
+    if (v > 1844674407370955161 || (v == 1844674407370955161 && last > 5)) return FAIL;
+    v = v * 10 + last;
+  }
+  idValue = v;
+  idOk = true;
+  return q;
+}
+
+const DAYS_IN_MONTH: StaticArray<u8> = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 0, 0, 0];
+
+@inline function digitAt(p: usize): i32 {
+  const v = <i32>load<u8>(p) - 0x30;
+  return v >= 0 && v <= 9 ? v : -1;
+}
+
+@inline function twoAt(p: usize): i32 {
+  const h = digitAt(p);
+  const l = digitAt(p + 1);
+  return h < 0 || l < 0 ? -1 : h * 10 + l;
+}
+
+/** Days since 1970-01-01 (H. Hinnant's days_from_civil), year >= 1000. */
+function daysFromCivil(year: i32, month: i32, day: i32): i32 {
+  const y = month <= 2 ? year - 1 : year;
+  const era = y / 400;
+  const yoe = y - era * 400;
+  const doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  const doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/**
+ * Epoch ms of a timestamp's text [s, e), in the forms core's timestampBytes answers
+ * (`YYYY-MM-DD`, `T` or space, `hh:mm:ss`, optional `.mmm`, optional `Z`, `+0000`,
+ * `+00:00`); NaN for anything else (the full decoder decides).
+ */
+function timestampMs(s: usize, e: usize): f64 {
+  if (e - s < 19) return NaN;
+  if (load<u8>(s + 4) != 0x2d || load<u8>(s + 7) != 0x2d || load<u8>(s + 13) != 0x3a || load<u8>(s + 16) != 0x3a) return NaN;
+  const sep = load<u8>(s + 10);
+  if (sep != 0x54 && sep != 0x20) return NaN;
+  const century = twoAt(s);
+  const yy = twoAt(s + 2);
+  if (century < 0 || yy < 0) return NaN;
+  const year = century * 100 + yy;
+  const month = twoAt(s + 5);
+  const day = twoAt(s + 8);
+  const hour = twoAt(s + 11);
+  const minute = twoAt(s + 14);
+  const second = twoAt(s + 17);
+  if (!(year >= 1000 && month >= 1 && month <= 12 && day >= 1 && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59)) return NaN;
+  const leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+  const dim = month == 2 && leap ? 29 : <i32>unchecked(DAYS_IN_MONTH[month]);
+  if (day > dim) return NaN;
+  let p = s + 19;
+  let ms = 0;
+  if (p < e && load<u8>(p) == 0x2e) {
+    if (p + 4 > e) return NaN;
+    const d1 = digitAt(p + 1);
+    const d2 = digitAt(p + 2);
+    const d3 = digitAt(p + 3);
+    if (d1 < 0 || d2 < 0 || d3 < 0) return NaN;
+    ms = d1 * 100 + d2 * 10 + d3;
+    p += 4;
+    // A fourth fraction digit: luxon's rounding is the definition, not ours.
+    if (p < e && digitAt(p) >= 0) return NaN;
+  }
+  const rest = e - p;
+  if (rest == 1) {
+    if (load<u8>(p) != 0x5a) return NaN;
+  } else if (rest == 5) {
+    if (load<u8>(p) != 0x2b || load<u32>(p + 1) != 0x30303030) return NaN;
+  } else if (rest == 6) {
+    if (load<u8>(p) != 0x2b || load<u16>(p + 1) != 0x3030 || load<u8>(p + 3) != 0x3a || load<u16>(p + 4) != 0x3030) return NaN;
+  } else if (rest != 0) return NaN;
+  return (<f64>daysFromCivil(year, month, day) * 24 + hour) * 3600000 + <f64>(minute * 60000 + second * 1000 + ms);
+}
+
+function readField(kind: u32, index: i32, p: usize, depth: u32): usize {
+  switch (kind) {
+    case W_TOP:
+      return topField(index, p, depth);
+    case W_TYPE: {
+      if (index == 0) {
+        p = plainInteger(p);
+        if (p == FAIL) return FAIL;
+        const id = numValue;
+        if (!(id <= 255) || load<u8>(PLAN + <usize>id) == 0) return FAIL; // unknown type: the full decoder decides
+        typeId = <i32>id;
+        return p;
+      }
+      return looseString(p, depth, SP_TYPE_DESCRIPTION);
+    }
+    case W_CODE:
+      return plainInteger(p);
+    case W_ORGANISATION:
+      if (index == 0) {
+        p = plainInteger(p);
+        organisationId = numValue;
+        return p;
+      }
+      return stringOrNull(p, NO_SPAN);
+    case W_ENDPOINT:
+      if (index == 0) {
+        p = plainInteger(p);
+        endpointId = numValue;
+        return p;
+      }
+      if (index == 1) return stringOrNull(p, NO_SPAN);
+      if (index == 2) return identifier(p, SP_IMEI);
+      return stringOrNull(p, SP_IP);
+    case W_SIM:
+      if (index == 0) {
+        p = optionalInteger(p);
+        simId = numValue;
+        return p;
+      }
+      return identifier(p, index == 1 ? SP_ICCID : NO_SPAN);
+    case W_IMSI:
+      if (index == 0) return optionalInteger(p);
+      return identifier(p, SP_IMSI);
+    case W_USER:
+      if (index == 0) return optionalInteger(p);
+      return stringOrNull(p, NO_SPAN);
+    case W_DETAIL: {
+      operatorKeys = true;
+      if (index == 0) return looseString(p, depth, SP_OP_NAME);
+      const c = load<u8>(p);
+      if (index == 1) return c == 0x7b ? walkObject(p, depth + 1, W_COUNTRY) : skipValue(p, depth);
+      if (index == 2) return c == 0x5b ? mncArray(p, depth + 1) : looseCode(p, depth, SP_DETAIL_MNC);
+      if (c == 0x7b) {
+        hasPdp = true;
+        return walkObject(p, depth + 1, W_PDP);
+      }
+      return skipValue(p, depth);
+    }
+    case W_COUNTRY:
+      return index == 0 ? looseCode(p, depth, SP_COUNTRY_MCC) : looseString(p, depth, SP_ISO);
+    case W_MNC_ITEM:
+      return looseCode(p, depth, SP_DETAIL_MNC);
+    case W_PDP:
+      if (index == 0) return looseString(p, depth, SP_APN);
+      if (index == 1) return readRatType(p, depth);
+      return looseCode(p, depth, index == 2 ? SP_PDP_MCC : SP_PDP_MNC);
+    default:
+      return FAIL;
+  }
+}
+
+function topField(index: i32, p: usize, depth: u32): usize {
+  switch (index) {
+    case K_ID:
+      return eventId(p);
+    case K_TIMESTAMP: {
+      if (load<u8>(p) != 0x22) return FAIL;
+      const q = scanString(p + 1);
+      if (q == FAIL || stringFlags != 0) return FAIL;
+      atMs = timestampMs(p + 1, q);
+      return isNaN(atMs) ? FAIL : q + 1;
+    }
+    case K_EVENT_TYPE: {
+      if (load<u8>(p) != 0x7b) return FAIL;
+      const q = walkObject(p, depth + 1, W_TYPE);
+      return q != FAIL && (seenKeys & 1) != 0 ? q : FAIL;
+    }
+    case K_DESCRIPTION: {
+      if (isNull(p)) return p + 4;
+      if (load<u8>(p) != 0x22) return FAIL;
+      const q = scanString(p + 1);
+      if (q == FAIL) return FAIL;
+      setSpan(SP_DESCRIPTION, p + 1, q, PRESENT | stringFlags);
+      return q + 1;
+    }
+    case K_ALERT: {
+      const c = <u32>load<u8>(p);
+      if (c == 0x30 || c == 0x31) {
+        const q = scanNumber(p);
+        return q == p + 1 ? q : FAIL;
+      }
+      if (c == 0x74 || c == 0x66 || c == 0x6e) return scanLiteral(p);
+      return FAIL;
+    }
+    case K_EVENT_SOURCE:
+    case K_EVENT_SEVERITY:
+      return optionalObject(p, depth, W_CODE, true);
+    case K_ORGANISATION:
+      return optionalObject(p, depth, W_ORGANISATION, true);
+    case K_ENDPOINT:
+      return optionalObject(p, depth, W_ENDPOINT, true);
+    case K_SIM:
+      return optionalObject(p, depth, W_SIM, false);
+    case K_IMSI:
+      return optionalObject(p, depth, W_IMSI, false);
+    case K_USER:
+      return optionalObject(p, depth, W_USER, false);
+    case K_DETAIL:
+      if (load<u8>(p) == 0x7b) return walkObject(p, depth + 1, W_DETAIL);
+      if (isNull(p)) return p + 4;
+      return FAIL; // a string detail (or a wrong type): the full decoder decides
+    default:
+      return FAIL;
+  }
+}
+
+// ---------------------------------------------------------------- the row
+
+/** Scalar UTF-8 check of [p, end) (RFC 3629: no overlongs, no surrogates, at most U+10FFFF). */
+function utf8Valid(p: usize, end: usize): bool {
+  while (p < end) {
+    const c = <u32>load<u8>(p);
+    if (c < 0x80) {
+      p++;
+      continue;
+    }
+    if (c < 0xc2) return false;
+    if (c < 0xe0) {
+      if (p + 1 >= end || (<u32>load<u8>(p + 1) & 0xc0) != 0x80) return false;
+      p += 2;
+      continue;
+    }
+    if (c < 0xf0) {
+      if (p + 2 >= end) return false;
+      const c1 = <u32>load<u8>(p + 1);
+      if ((c1 & 0xc0) != 0x80 || (<u32>load<u8>(p + 2) & 0xc0) != 0x80) return false;
+      if (c == 0xe0 && c1 < 0xa0) return false;
+      if (c == 0xed && c1 >= 0xa0) return false;
+      p += 3;
+      continue;
+    }
+    if (c < 0xf5) {
+      if (p + 3 >= end) return false;
+      const c1 = <u32>load<u8>(p + 1);
+      if ((c1 & 0xc0) != 0x80 || (<u32>load<u8>(p + 2) & 0xc0) != 0x80 || (<u32>load<u8>(p + 3) & 0xc0) != 0x80) return false;
+      if (c == 0xf0 && c1 < 0x90) return false;
+      if (c == 0xf4 && c1 >= 0x90) return false;
+      p += 4;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+@inline function lower(c: u32): u32 {
+  return c - 0x41 < 26 ? c | 0x20 : c;
+}
+
+/** `text.trimStart().toLowerCase().startsWith(phrase)` for an ASCII span without escapes (none: ''). */
+function spanStartsWith(i: i32, phrase: usize, n: u32): bool {
+  if (unchecked(spanFlags[i]) == 0) return n == 0;
+  let p = unchecked(spanStart[i]);
+  const e = unchecked(spanEnd[i]);
+  // Raw control bytes are invalid in JSON strings, so the only ASCII white space here is ' '.
+  while (p < e && load<u8>(p) == 0x20) p++;
+  if (e - p < <usize>n) return false;
+  for (let k: u32 = 0; k < n; k++) if (lower(load<u8>(p + k)) != <u32>load<u8>(phrase + k)) return false;
+  return true;
+}
+
+/** `/phrase/i.test(text)` for an ASCII span and a lower-case phrase. */
+function spanContains(i: i32, phrase: usize, n: u32): bool {
+  if (unchecked(spanFlags[i]) == 0) return false;
+  const s = unchecked(spanStart[i]);
+  const e = unchecked(spanEnd[i]);
+  if (e - s < <usize>n) return false;
+  const last = e - n;
+  for (let p = s; p <= last; p++) {
+    let k: u32 = 0;
+    while (k < n && lower(load<u8>(p + k)) == <u32>load<u8>(phrase + k)) k++;
+    if (k == n) return true;
+  }
+  return false;
+}
+
+/** The strings pool (ICCID, IMSI, IMEI, IP, APN), the operator parts pool and the operators. */
+export let strings: Pool = changetype<Pool>(0);
+export let parts: Pool = changetype<Pool>(0);
+export let operators: Operators = changetype<Operators>(0);
+
+export function initPools(): void {
+  strings = new Pool();
+  parts = new Pool();
+  operators = new Operators();
+}
+
+@inline function internSpan(pool: Pool, i: i32): u32 {
+  if (unchecked(spanFlags[i]) == 0) return 0;
+  const s = unchecked(spanStart[i]);
+  return pool.intern(s, <u32>(unchecked(spanEnd[i]) - s));
+}
+
+// Row columns (addresses set by the chunk loop).
+export let colAt: usize = 0;
+export let colIdHi: usize = 0;
+export let colIdLo: usize = 0;
+export let colEndpoint: usize = 0;
+export let colType: usize = 0;
+export let colOrganisation: usize = 0;
+export let colSim: usize = 0;
+export let colIccid: usize = 0;
+export let colImsi: usize = 0;
+export let colImei: usize = 0;
+export let colIp: usize = 0;
+export let colApn: usize = 0;
+export let colOperator: usize = 0;
+export let colRat: usize = 0;
+export let colReason: usize = 0;
+export let colDescStart: usize = 0;
+export let colDescEnd: usize = 0;
+
+export function setRowColumns(
+  at: usize, idHi: usize, idLo: usize, endpoint: usize, type: usize, organisation: usize, sim: usize, iccid: usize, imsi: usize, imei: usize,
+  ip: usize, apn: usize, operator: usize, rat: usize, reason: usize, descStart: usize, descEnd: usize,
+): void {
+  colAt = at; colIdHi = idHi; colIdLo = idLo; colEndpoint = endpoint; colType = type; colOrganisation = organisation; colSim = sim;
+  colIccid = iccid; colImsi = imsi; colImei = imei; colIp = ip; colApn = apn; colOperator = operator; colRat = rat; colReason = reason;
+  colDescStart = descStart; colDescEnd = descEnd;
+}
+
+/** Rows written since the chunk began; rows among them without an endpoint; rejected sessions whose reason the boundary fills in. */
+export let rowCount: u32 = 0;
+export let rowsWithoutEndpoint: u32 = 0;
+export let pendingReasons: u32 = 0;
+
+/** Starts a chunk: rows from 0. */
+export function beginChunk(): void {
+  rowCount = 0;
+  rowsWithoutEndpoint = 0;
+  pendingReasons = 0;
+}
+
+function reset(): void {
+  invalidJson = false;
+  lineHigh = false;
+  idOk = false;
+  atMs = NaN;
+  typeId = -1;
+  endpointId = NaN;
+  organisationId = NaN;
+  simId = NaN;
+  operatorKeys = false;
+  hasPdp = false;
+  ratType = NO_RAT_TYPE;
+  for (let i = 0; i < SPAN_COUNT; i++) unchecked((spanFlags[i] = 0));
+}
+
+/** Only ASCII white space (what `text.trim() === ''` says for an ASCII line). */
+function isBlank(s: usize, e: usize): bool {
+  for (let p = s; p < e; p++) {
+    const c = <u32>load<u8>(p);
+    if (c != 0x20 && c != 0x09 && c != 0x0b && c != 0x0c && c != 0x0d) return false;
+  }
+  return true;
+}
+
+/**
+ * Decodes the line [s, e) (the byte at e is its newline) into row rowCount; returns the
+ * line's status. `base` is the input's address (descriptions are stored relative to it).
+ */
+export function decodeLine(s: usize, e: usize, base: usize): u8 {
+  let p = ws(s);
+  if (load<u8>(p) != 0x7b) return isBlank(s, e) ? STATUS_BLANK : STATUS_FALLBACK;
+  reset();
+  p = walkObject(p, 1, W_TOP);
+  if (p == FAIL) return invalidJson ? STATUS_INVALID : STATUS_FALLBACK;
+  p = ws(p);
+  if (p != e) return STATUS_INVALID;
+  if ((seenKeys & REQUIRED_TOP) != REQUIRED_TOP) return STATUS_FALLBACK;
+  if (lineHigh && !utf8Valid(s, e)) return STATUS_FALLBACK;
+  if (!idOk || isNaN(atMs) || typeId < 0) return STATUS_FALLBACK;
+
+  // The device event type (core's fastTypePlan rules).
+  const t = <usize>typeId;
+  const rule = load<u8>(PLAN + t);
+  let type = <u32>load<u8>(PLAN + 256 + t);
+  let reason = NO_REJECTION_REASON;
+  if (rule != RULE_FIXED) {
+    if (unchecked(spanFlags[SP_DESCRIPTION]) & 3) return STATUS_FALLBACK;
+    if (rule == RULE_DATA_DISCONNECT) {
+      if (!spanStartsWith(SP_DESCRIPTION, PHRASES, disconnectLength)) type = load<u8>(PLAN + 512 + t);
+    } else if (rule == RULE_ACCEPTED) {
+      if (spanStartsWith(SP_DESCRIPTION, PHRASES + 64, rejectedLength)) {
+        type = load<u8>(PLAN + 512 + t);
+        reason = REASON_PENDING;
+      }
+    } else if (rule == RULE_DELETION) {
+      if (unchecked(spanFlags[SP_TYPE_DESCRIPTION]) & 3) return STATUS_FALLBACK;
+      if (!spanContains(SP_DESCRIPTION, PHRASES + 128, deletionLength) && !spanContains(SP_TYPE_DESCRIPTION, PHRASES + 128, deletionLength)) {
+        type = load<u8>(PLAN + 512 + t);
+      }
+    }
+  }
+  if (type == sessionRejected && reason == NO_REJECTION_REASON) return STATUS_FALLBACK;
+  if (atMs > untilMs || endpointId == watchEndpoint) return STATUS_HELD;
+
+  const iccid = internSpan(strings, SP_ICCID);
+  const imsi = internSpan(strings, SP_IMSI);
+  const imei = internSpan(strings, SP_IMEI);
+  const ip = internSpan(strings, SP_IP);
+  let operator: u32 = 0;
+  let apn: u32 = 0;
+  let rat = NO_RAT_TYPE;
+  if (operatorKeys && load<u8>(PLAN + 768 + t) == 1) {
+    const name = internSpan(parts, SP_OP_NAME);
+    const mcc = unchecked(spanFlags[SP_COUNTRY_MCC]) != 0 ? internSpan(parts, SP_COUNTRY_MCC) : hasPdp ? internSpan(parts, SP_PDP_MCC) : 0;
+    const mnc = unchecked(spanFlags[SP_DETAIL_MNC]) != 0 ? internSpan(parts, SP_DETAIL_MNC) : hasPdp ? internSpan(parts, SP_PDP_MNC) : 0;
+    const iso = internSpan(parts, SP_ISO);
+    if ((name | mcc | mnc | iso) != 0) operator = operators.ref(name, mcc, mnc, iso);
+    if (hasPdp && (type == sessionCreated || type == sessionUpdated)) {
+      apn = internSpan(strings, SP_APN);
+      rat = ratType;
+    }
+  }
+
+  const r = <usize>rowCount;
+  store<f64>(colAt + (r << 3), atMs);
+  store<u32>(colIdHi + (r << 2), <u32>(idValue >> 32));
+  store<u32>(colIdLo + (r << 2), <u32>idValue);
+  store<f64>(colEndpoint + (r << 3), endpointId);
+  store<u8>(colType + r, <u8>type);
+  store<f64>(colOrganisation + (r << 3), organisationId);
+  store<f64>(colSim + (r << 3), simId);
+  store<u32>(colIccid + (r << 2), iccid);
+  store<u32>(colImsi + (r << 2), imsi);
+  store<u32>(colImei + (r << 2), imei);
+  store<u32>(colIp + (r << 2), ip);
+  store<u32>(colApn + (r << 2), apn);
+  store<u32>(colOperator + (r << 2), operator);
+  store<i16>(colRat + (r << 1), <i16>rat);
+  store<u8>(colReason + r, <u8>reason);
+  if (reason == REASON_PENDING) {
+    store<u32>(colDescStart + (r << 2), <u32>(unchecked(spanStart[SP_DESCRIPTION]) - base));
+    store<u32>(colDescEnd + (r << 2), <u32>(unchecked(spanEnd[SP_DESCRIPTION]) - base));
+    pendingReasons++;
+  }
+  if (isNaN(endpointId)) rowsWithoutEndpoint++;
+  rowCount++;
+  return STATUS_ROW;
+}
