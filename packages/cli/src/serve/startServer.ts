@@ -1,7 +1,16 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type EmnifyEvent, ENDPOINT_STATUSES, formatTimestamp, stringifyJson } from '@simfleet/core';
-import { DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_REORDER_HORIZON_MS, LIVE_REJECTED, type LiveFleet, type LiveTransition, snapshotChunks } from '@simfleet/engine';
+import { type EmnifyEvent, ENDPOINT_STATUSES, type JsonValue, formatTimestamp, stringifyJson } from '@simfleet/core';
+import {
+  DEFAULT_MAX_CLOCK_SKEW_MS,
+  DEFAULT_REORDER_HORIZON_MS,
+  JournalError,
+  LIVE_REJECTED,
+  type LiveBatchResult,
+  type LiveFleet,
+  type LiveTransition,
+  snapshotChunks,
+} from '@simfleet/engine';
 import type { FleetTransition, InactivityRule } from '@simfleet/stream';
 import { bearerAuth } from './bearerAuth.js';
 import { mountDashboard } from './dashboard/mountDashboard.js';
@@ -53,6 +62,14 @@ export interface ServeOptions {
   readonly live?: LiveFleet;
   /** Told every batch of records the engine took or judged (accepted, duplicates, too late): the checkpoint journal. */
   readonly onAccepted?: (events: readonly EmnifyEvent[]) => void;
+  /**
+   * Write-ahead (`--data-dir`): given a request's decoded records and the ingest to run, makes
+   * the records durable first and then runs it (`DataDir.writeAhead`). A rejection (a
+   * `JournalError`: disk full, read-only…) answers 503 with `Retry-After`, nothing applied.
+   */
+  readonly writeAhead?: <R>(events: readonly EmnifyEvent[], apply: () => R, texts?: readonly string[]) => Promise<R>;
+  /** What `/healthz` adds to its reply (the journal's state); `ok: false` answers 503. */
+  readonly health?: () => { readonly ok: boolean } & Record<string, unknown>;
   /** Where to report pipeline failures (default: stderr). */
   readonly log?: (message: string) => void;
   /** Structured request and lifecycle log (requestLog.ts); none when absent. */
@@ -106,6 +123,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   const logger = options.logger;
 
+  /** Whether the newest write-ahead failed (logged once per failing spell, not once per request). */
+  let journalFailing = false;
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
@@ -115,7 +135,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       res.once('close', () => logger.request({ method, path, status: res.statusCode, ms: performance.now() - started }));
     }
     if (path === '/healthz') {
-      sendJson(res, 200, { ok: true });
+      const health = options.health?.() ?? { ok: true };
+      // Plain data (strings, numbers, nested objects): JSON as it is.
+      sendJson(res, health.ok ? 200 : 503, health as unknown as JsonValue);
       return;
     }
     if (await dashboard(req, res, url, path)) return;
@@ -203,7 +225,31 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       sendError(res, 503, 'shutting_down', 'the server is stopping; send again later', { 'retry-after': '5' });
       return;
     }
-    const result = pipeline.ingest(parsed.events);
+    let result: LiveBatchResult;
+    if (options.writeAhead === undefined) result = pipeline.ingest(parsed.events);
+    else {
+      // Durable first, then applied: the live state never holds a record the journal lacks.
+      const written = await options.writeAhead(parsed.events, () => (pipeline.closed ? null : pipeline.ingest(parsed.events)), parsed.texts).then(
+        (r) => ({ ok: true as const, r }),
+        (err: unknown) => ({ ok: false as const, err }),
+      );
+      if (!written.ok) {
+        const err = written.err;
+        if (!(err instanceof JournalError)) throw err;
+        if (!journalFailing) log(`simfleet serve: POST /events answered 503, nothing acknowledged: ${err.message}`);
+        journalFailing = true;
+        sendError(res, 503, 'storage_unavailable', `the journal cannot take writes (${err.code}): nothing of this request was acknowledged; send it again later`, { 'retry-after': '5' });
+        return;
+      }
+      if (journalFailing) log('simfleet serve: the journal takes writes again');
+      journalFailing = false;
+      if (written.r === null) {
+        // Durable but not applied here: the next start replays it (a copy sent again is a duplicate).
+        sendError(res, 503, 'shutting_down', 'the server is stopping; send again later', { 'retry-after': '5' });
+        return;
+      }
+      result = written.r;
+    }
     // The journal keeps every record the engine judged (too late ones too: a replay of it is exact).
     const kept = parsed.events.filter((_, i) => result.outcomes[i] !== LIVE_REJECTED);
     if (kept.length > 0 && options.onAccepted !== undefined) {
