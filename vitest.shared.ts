@@ -10,5 +10,7 @@ const pkg = (path: string): string => fileURLToPath(new URL(`./packages/${path}`
 export const workspaceAlias = [
   { find: /^@simfleet\/testkit\/vitest$/, replacement: pkg('testkit/src/vitest/index.ts') },
   { find: /^@simfleet\/postgres\/testing$/, replacement: pkg('postgres/src/testing/index.ts') },
+  { find: /^@simfleet\/core\/columns$/, replacement: pkg('core/src/columns.ts') },
+  { find: /^@simfleet\/core\/(checkpoint|docs)$/, replacement: pkg('core/src/$1/index.ts') },
   { find: /^@simfleet\/([a-z]+)$/, replacement: pkg('$1/src/index.ts') },
 ];

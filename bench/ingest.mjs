@@ -14,8 +14,10 @@
  *   commit shares a sync between requests): what durability alone costs;
  * - `serveJournal`: serve's request path with the durable journal: the body is decoded
  *   as `POST /events` decodes it (`decodeEventsBody`, in slices), then journaled as above.
- * Until serve's live engine writes through the journal these are minimal servers in
- * this script; the fold into fleet state is not included.
+ * - `serveDataDir`: the real `simfleet serve --data-dir DIR` (`runServe`): decode, the
+ *   write-ahead journal (fdatasync before the 202), then the live engine's fold into the
+ *   fleet state, and its periodic checkpoints (every 60 s: none in a short run).
+ * The first three are minimal servers in this script; only `serveDataDir` folds into state.
  * Per server and concurrency: events/s acknowledged, p50 / p99 / max acknowledgement
  * latency, the server's peak RSS, and (journal) events per `fdatasync`.
  *
@@ -84,6 +86,36 @@ function countLines(body) {
 }
 
 async function serverChild(kind) {
+  if (kind === 'serveDataDir') {
+    const { runServe } = await import(pathToFileURL(join(REPO, 'packages/cli/dist/serve/serveCommand.js')).href);
+    const { PassThrough } = await import('node:stream');
+    const dataDir = mkdtempSync(join(tmpdir(), 'simfleet-bench-data-'));
+    const stdout = new PassThrough();
+    const stop = new AbortController();
+    let seen = '';
+    const url = new Promise((resolve) =>
+      stdout.on('data', (chunk) => {
+        seen += chunk;
+        const match = /listening on (http:\/\/\S+)/.exec(seen);
+        if (match !== null) resolve(match[1]);
+      }),
+    );
+    const exit = runServe(['--port', '0', '--token', 'bench', '--data-dir', dataDir], { stdout, stderr: new PassThrough().resume(), env: {}, signal: stop.signal });
+    const base = await url;
+    process.send({ port: Number(new URL(base).port) });
+    process.on('message', async (message) => {
+      if (message !== 'stop') return;
+      const health = await (await fetch(`${base}/healthz`)).json();
+      const summary = await (await fetch(`${base}/fleet/summary`, { headers: { authorization: 'Bearer bench' } })).json();
+      const journal = health.journal;
+      process.send({ peakRssBytes: process.resourceUsage().maxRSS * 1024, syncs: journal.syncs, durableRecords: summary.pipeline.received, meanSyncMs: journal.meanSyncMs, applied: summary.pipeline.applied });
+      stop.abort();
+      await exit;
+      rmSync(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    });
+    return;
+  }
   if (kind === 'serve') {
     const { startServer } = await import(pathToFileURL(join(REPO, 'packages/cli/dist/index.js')).href);
     const running = await startServer({ port: 0, host: '127.0.0.1', token: 'bench', log: () => undefined });
@@ -185,7 +217,7 @@ async function startServer(kind) {
 
 function post(agent, port, body) {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/events', method: 'POST', agent, headers: { 'content-type': 'application/x-ndjson', 'content-length': body.length } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path: '/events', method: 'POST', agent, headers: { authorization: 'Bearer bench', 'content-type': 'application/x-ndjson', 'content-length': body.length } }, (res) => {
       res.resume();
       res.once('end', () => resolve(res.statusCode));
     });
@@ -245,6 +277,7 @@ async function measure(kind, concurrency, seconds, batch) {
     failures,
     peakRssBytes: stats.peakRssBytes,
     ...(stats.syncs === null ? {} : { syncs: stats.syncs, eventsPerSync: stats.durableRecords / stats.syncs, meanSyncMs: stats.meanSyncMs }),
+    ...(stats.applied === undefined ? {} : { applied: stats.applied }),
   };
 }
 
@@ -373,7 +406,7 @@ async function runAll() {
   const levels = values.concurrency.split(',').map(Number);
   const rows = [];
   for (const concurrency of levels) {
-    for (const kind of ['bare', 'bareJournal', 'serveJournal']) {
+    for (const kind of ['bare', 'bareJournal', 'serveJournal', 'serveDataDir']) {
       const row = await measure(kind, concurrency, seconds, batch);
       rows.push(row);
       if (!values.json) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `pnpm bench`: every approach of issue 5 on one generated emnify log, each in its own
+ * `pnpm bench`: every replay approach on one generated emnify log, each in its own
  * child process (so peak RSS is per approach), then ratios against the baselines and
  * the issue's targets, as JSON under bench/results/ and as the table in
  * docs/performance.md.
@@ -127,14 +127,15 @@ const CHILDREN = {
   },
   /**
    * Durable live ingest on loopback (bench/ingest.mjs: a bare node:http server, the same with
-   * the journal, serve's decode with the journal; concurrency 1, 4, 16, 64; batches of 100).
-   * The row's figure is serve's decode + journal at concurrency 16; every row is in `ingest`.
+   * the journal, serve's decode with the journal, and the real `simfleet serve --data-dir`;
+   * concurrency 1, 4, 16, 64; batches of 100). The row's figure is `serve --data-dir` at
+   * concurrency 16; every row is in `ingest`.
    */
   async ingest() {
     const run = spawnSync(process.execPath, [join(REPO, 'bench/ingest.mjs'), '--json'], { encoding: 'utf8', maxBuffer: 1 << 24 });
     if (run.status !== 0) throw new Error(`bench/ingest.mjs failed: ${run.stderr}`);
     const { rows } = JSON.parse(run.stdout.trim().split('\n').pop());
-    const headline = rows.find((r) => r.server === 'serveJournal' && r.concurrency === 16);
+    const headline = rows.find((r) => r.server === 'serveDataDir' && r.concurrency === 16);
     const bare = rows.find((r) => r.server === 'bare' && r.concurrency === 16);
     return { events: headline.events, seconds: headline.seconds, p99Ms: headline.p99Ms, vsBare: headline.eventsPerSecond / bare.eventsPerSecond, ingest: rows };
   },
@@ -408,7 +409,7 @@ const APPROACHES = [
   ['replay2', 'simfleet replay file → snapshot, --threads 2'],
   ['replayPg', 'simfleet replay file → snapshot + PostgreSQL 15 (--pg, same machine), --threads 2'],
   ['serveIngest', `simfleet serve on loopback: first ${subset} events POSTed as NDJSON bodies of 500, 4 in flight (acknowledged once applied; p50/p99 ack latency, server peak RSS)`],
-  ['ingest', 'live ingest on loopback: serve decode + durable journal (fdatasync before each 202), concurrency 16, batches of 100 (bench/ingest.mjs)'],
+  ['ingest', 'live ingest on loopback: simfleet serve --data-dir (decode, journal fdatasync before each 202, fold into state), concurrency 16, batches of 100 (bench/ingest.mjs)'],
 ];
 const only = values.only?.split(',');
 if (only === undefined || only.includes('wasmFloor')) compileStage1();
@@ -545,7 +546,7 @@ Ratios (same run): replay --threads 1 / JSON.parse = ${f(r.ratios.replay1VsJsonP
 
 Floors (same run): the bare JavaScript byte loop runs at ${f(r.ratios.jsFloorVsJsonParse)}× JSON.parse and ${f(r.ratios.jsFloorVsDuckdb)}× DuckDB; replay --threads 1 runs at ${f(r.ratios.replay1VsJsFloor)}× that loop; the WASM SIMD stage 1 alone at ${f(r.ratios.wasmFloorVsDuckdb)}× DuckDB.
 
-${r.results.replayPg?.pgRows ? `PostgreSQL (same run): replay → PostgreSQL wrote ${r.results.replayPg.pgRows} rows (${r.results.replayPg.pgTransitions} transitions) in ${f(r.results.replayPg.pgSeconds)} s = ${f(r.results.replayPg.pgRowsPerSecond, 0)} rows/s; its whole run / replay → snapshot = ${f(r.ratios.replayPgVsReplay2)}×.\n\n` : ''}### Targets of issue 5
+${r.results.replayPg?.pgRows ? `PostgreSQL (same run): replay → PostgreSQL wrote ${r.results.replayPg.pgRows} rows (${r.results.replayPg.pgTransitions} transitions) in ${f(r.results.replayPg.pgSeconds)} s = ${f(r.results.replayPg.pgRowsPerSecond, 0)} rows/s; its whole run / replay → snapshot = ${f(r.ratios.replayPgVsReplay2)}×.\n\n` : ''}### Targets
 
 | target | reached | |
 |---|---:|---|

@@ -1,5 +1,5 @@
 // Builds examples/data/, the sample logs the README's main command replays:
-// - seed-events.ndjson: every example event of emnify's documentation (shared/seeds), one per line;
+// - seed-events.ndjson: every example event of emnify's documentation (packages/core/test/fixtures), one per line;
 // - simulated-fleet.ndjson.gz: a deterministic simulated fleet from the testkit.
 // Run after `pnpm build`: `node scripts/build-sample-data.mjs [outDir]` (default examples/data).
 // A CLI test rebuilds them into a temporary folder and checks the committed files are current.

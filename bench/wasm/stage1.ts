@@ -1,6 +1,6 @@
 // AssemblyScript, compiled by bench/run.mjs (`asc --enable simd`) for the "WASM SIMD floor" row.
 //
-// Why this exists: the replay targets of issue 5 ask for more than any JavaScript byte loop can
+// Why this exists: the replay targets in docs/performance.md ask for more than any JavaScript byte loop can
 // do on this machine, so the bench measures what the first stage of a WebAssembly decoder would
 // cost here: simdjson's stage 1 (find every structural character outside strings and every
 // string boundary, 64 bytes at a time with 128-bit SIMD, and write their positions), nothing

@@ -11,8 +11,10 @@ export const EXIT = {
   OK: 0,
   /** Unusable arguments or unreadable input. */
   USAGE: 1,
-  /** `--strict` and at least one record was rejected. */
+  /** `--strict` and at least one record was rejected (events after `--until` do not count). */
   REJECTED: 3,
+  /** The input held no record that could be applied (an empty file, a README fed by mistake). */
+  NOTHING_APPLIED: 4,
 } as const;
 
 /** A problem with the command line or the input paths: reported as one line, exit 1. */

@@ -1,22 +1,32 @@
-import { InputError } from '@simfleet/engine';
+import { InputError, ioErrorCode } from '@simfleet/engine';
 import { type CliIo, EXIT, UsageError } from './cliIo.js';
+import { cliVersion } from './version.js';
 
 const USAGE = `simfleet — emnify connectivity events into the state of every SIM and device
 
 Usage:
-  simfleet replay <paths...> [--json] [--out FILE] [--until ISO] [--rejects FILE] [--strict] [--quiet]
-                  [--threads N] [--from CHECKPOINT] [--checkpoint FILE] [--checkpoint-every N]
+  simfleet replay <paths...> [--json | --format json|ndjson|csv|table] [--status S] [--organisation ID]
+                  [--operator NAME] [--country CC] [--out FILE] [--until TIME] [--rejects FILE]
+                  [--strict] [--quiet] [--threads N] [--range-bytes N] [--max-rows N]
+                  [--from CHECKPOINT] [--checkpoint FILE] [--checkpoint-every N]
                   [--checkpoint-interval SECONDS] [--pg URL] [--pg-schema NAME]
-  simfleet device <endpointId> <paths...> [--until ISO] [--quiet]
-  simfleet generate --events N --devices M [--seed S] [--out FILE] [--messy]
-  simfleet serve [--port N] [--host H] [--token T] [--from CHECKPOINT]
+  simfleet device <endpointId> <paths...> [--json] [--until TIME] [--quiet]
+  simfleet generate --events N --devices M [--seed S] [--organisations K] [--out FILE] [--messy]
+  simfleet serve [--port N] [--host H] [--token T] [--from CHECKPOINT] [--checkpoint FILE]
+                 [--checkpoint-every N] [--checkpoint-interval SECONDS]
+                 [--reorder-horizon DURATION] [--max-clock-skew DURATION]
   simfleet fetch [--api URL] [--app-token TOKEN] [--from ISO] [--until ISO] [--type IDS] [--endpoint ID]
                  (--out FILE | --to URL --token T) [--state FILE] [--follow [--interval SECONDS]]
+                 [--rejects FILE] [--strict] [--quiet]
   simfleet publish <paths...> --nats URL [--partitions N] [--rejects FILE]
   simfleet status --nats URL [--json]
   simfleet worker --nats URL [--pg URL] [--name NAME] [--lease-ttl SECONDS]
+  simfleet --version | --help
 
 Paths are files, directories (every *.ndjson, *.jsonl, *.json and their .gz) or - for stdin.
+TIME is 2021-10-27 (midnight UTC) or an ISO-8601 time; a time without a zone is UTC.
+Exit status: 0 ok, 1 unusable arguments or input, 3 rejected records under --strict,
+4 nothing applied (replay).
 Run 'simfleet <command> --help' for a command's options.`;
 
 /**
@@ -47,6 +57,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await (await import('@simfleet/cluster')).runStatus(rest, io);
       case 'worker':
         return await (await import('@simfleet/cluster')).runWorkerCommand(rest, io);
+      case '--version':
+      case '-V':
+      case 'version':
+        io.stdout.write(`simfleet ${cliVersion()}\n`);
+        return EXIT.OK;
       case undefined:
       case 'help':
       case '--help':
@@ -59,6 +74,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   } catch (error) {
     if (error instanceof UsageError || error instanceof InputError) {
       io.stderr.write(`simfleet: ${error.message}\n`);
+      return EXIT.USAGE;
+    }
+    // An I/O failure nobody described (a disk that fails mid-run): still one line, no stack trace.
+    if (ioErrorCode(error) !== undefined) {
+      const e = error as NodeJS.ErrnoException;
+      io.stderr.write(`simfleet: ${e.path === undefined ? '' : `'${e.path}': `}${e.message.replace(/^\w+: /, '')}\n`);
       return EXIT.USAGE;
     }
     throw error;

@@ -10,7 +10,7 @@ export type * from './model/event.js';
 export { DecodeError, type DecodeErrorCode, type DecodeResult, type TextLocation } from './decode/DecodeError.js';
 export { decodeEvent } from './decode/decodeEvent.js';
 export { decodeEventText } from './decode/decodeEventText.js';
-export { parseJsonText } from './decode/parseJsonText.js';
+export { MAX_JSON_DEPTH, parseJsonText } from './decode/parseJsonText.js';
 export { stringifyJson } from './decode/stringifyJson.js';
 export { parseTimestamp, formatTimestamp } from './decode/timestamp.js';
 export { civilFromDays } from './decode/civilFromDays.js';
@@ -27,12 +27,14 @@ export * from './machine/ruleSources.js';
 
 // The compiled reducer (the hot path) and the fleet store.
 export * from './reducer/compileMachine.js';
-export * from './reducer/StringPool.js';
+export { operatorKey, type StoredStrings, StringPool } from './reducer/StringPool.js';
 export * from './reducer/ReducerError.js';
 export * from './reducer/EventColumns.js';
 export { appendRow, COLUMN_KIND_BYTES, type ColumnKind, POOL_COLUMNS, ROW_COLUMNS, type RowArrays, type RowColumnName } from './reducer/rowColumns.js';
 export * from './reducer/sortBatch.js';
 export * from './reducer/applyBatch.js';
+export { compareRowContent, compareRowsContent } from './reducer/compareRowContent.js';
+export { dropDuplicateIds } from './reducer/dropDuplicateIds.js';
 export * from './fleet/FleetStore.js';
 export * from './fleet/fleetSummary.js';
 export * from './snapshot/endpointJson.js';
@@ -50,9 +52,21 @@ export {
   SESSION_REJECTED_CODE,
   SESSION_UPDATED_CODE,
 } from './fastpath/fastTypePlan.js';
+export { invalidUtf8Offset, utf8SequenceLength } from './text/utf8.js';
+export { BOM, bomLength, firstNonBlank, isGzipMagic, isJsonBlank } from './text/inputBytes.js';
+export {
+  DEFAULT_MAX_LINE_BYTES,
+  NdjsonLines,
+  type NdjsonLinesOptions,
+  type OnLine,
+  type OnTooLong,
+  TOO_LONG_HEAD_BYTES,
+} from './text/NdjsonLines.js';
 export { timestampBytes } from './fastpath/timestampBytes.js';
 
-// Checkpoints: the binary format (the CLI does the file I/O).
+// Checkpoints: the binary format (the engine does the file I/O). Also, with the encoder's
+// helpers, at @simfleet/core/checkpoint; the reducer's column internals are at
+// @simfleet/core/columns, the generated docs at @simfleet/core/docs.
 export { CheckpointError, type CheckpointErrorCode } from './checkpoint/CheckpointError.js';
 export type { CheckpointHasher } from './checkpoint/CheckpointHasher.js';
 export type { CheckpointAccount, CheckpointHeader, CheckpointInput } from './checkpoint/CheckpointHeader.js';
@@ -67,8 +81,4 @@ export {
 } from './checkpoint/decodeCheckpoint.js';
 export { restoreColumns } from './checkpoint/restoreColumns.js';
 export { machineFingerprint, machineFingerprintText } from './checkpoint/machineFingerprint.js';
-export { CheckpointStringPool } from './checkpoint/CheckpointStringPool.js';
 
-// Generated documentation (docs/events.md, docs/state-machine.md).
-export { renderEventsMarkdown } from './docs/eventsMarkdown.js';
-export { renderStateMachineMarkdown } from './docs/stateMachineMarkdown.js';

@@ -10,6 +10,8 @@
  * `@simfleet/core` stays pure (no I/O); this package reads files and runs threads.
  */
 export { InputError } from './InputError.js';
+export { type IoAction, ioErrorCode, ioErrorText } from './io/ioErrorText.js';
+export { removeOnExit } from './io/tempPaths.js';
 export { expandPaths, type InputSource } from './input/expandPaths.js';
 export { type InputFormat, type RawRecord, readRecords } from './input/readRecords.js';
 export {

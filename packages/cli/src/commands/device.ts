@@ -4,14 +4,19 @@ import { parseArgs } from 'node:util';
 import { withUsageErrors } from '../args.js';
 import { type CliIo, EXIT, UsageError } from '../cliIo.js';
 import { createProgress } from '../output/progress.js';
-import { parseUntil } from './replay.js';
+import { parseUntil, UNTIL_HELP } from './untilFlag.js';
 import { accountingLine, eventTypeName, expandPaths, replaySources } from '@simfleet/engine';
 
-const HELP = `simfleet device <endpointId> <paths...> [--until ISO] [--json] [--quiet]
+const HELP = `simfleet device <endpointId> <paths...> [--until TIME] [--json] [--quiet]
 
 One device's timeline: every state change with its time, the event that caused it and
 how long the previous state lasted. The logs are replayed in full (organisation blocks
-and duplicates need the whole fleet); only this endpoint's changes are shown.`;
+and duplicates need the whole fleet); only this endpoint's changes are shown.
+
+  --json            the timeline as JSON {"endpointId","changes":[…],"events"}
+  --until TIME      the timeline up to that instant
+  --quiet           no progress bar
+${UNTIL_HELP}`;
 
 /** One line of a device timeline. */
 interface TimelineEntry {
@@ -33,7 +38,7 @@ export async function runDevice(argv: readonly string[], io: CliIo): Promise<num
     json: { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
-  } }),
+  } }), argv,
   );
   if (values.help) {
     io.stdout.write(`${HELP}\n`);
@@ -45,7 +50,7 @@ export async function runDevice(argv: readonly string[], io: CliIo): Promise<num
   }
   const endpointId = Number(idText);
   const until = parseUntil(values.until);
-  const sources = await expandPaths(paths);
+  const sources = await expandPaths(paths, { warn: (line) => io.stderr.write(`simfleet: ${line}\n`) });
   const changes: Transition[] = [];
   const { session, account } = await replaySources(sources, {
     stdin: io.stdin,

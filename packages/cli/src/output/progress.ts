@@ -2,8 +2,8 @@ import { Duration } from 'luxon';
 
 /** Live progress on stderr: records, MB, events/s and ETA. */
 export interface Progress {
-  /** Records read so far and input bytes consumed so far. */
-  update(records: number, bytes: number): void;
+  /** Records read so far, input bytes consumed so far and (gzip) the bytes they decompressed to. */
+  update(records: number, bytes: number, decompressed?: number): void;
   /** Clears the progress line. */
   done(): void;
 }
@@ -24,7 +24,7 @@ export function createProgress(stream: NodeJS.WritableStream & { isTTY?: boolean
   let last = 0;
   let shown = false;
   return {
-    update(records, bytes) {
+    update(records, bytes, decompressed) {
       const now = performance.now();
       if (now - last < REFRESH_MS) return;
       last = now;
@@ -37,7 +37,9 @@ export function createProgress(stream: NodeJS.WritableStream & { isTTY?: boolean
         const pct = Math.min(100, (100 * bytes) / options.totalBytes);
         eta = ` · ${pct.toFixed(0)}%${eta}`;
       }
-      stream.write(`\r\x1b[2Krecords ${records.toLocaleString('en-US')} · ${(bytes / 1e6).toFixed(1)} MB · ${formatRate(rate)} ev/s${eta}`);
+      // Decompressed bytes too: a gzip of blank lines makes no records, but the bar still moves.
+      const inflated = decompressed !== undefined && decompressed > bytes ? ` (${(decompressed / 1e6).toFixed(1)} MB decompressed)` : '';
+      stream.write(`\r\x1b[2Krecords ${records.toLocaleString('en-US')} · ${(bytes / 1e6).toFixed(1)} MB${inflated} · ${formatRate(rate)} ev/s${eta}`);
       shown = true;
     },
     done() {

@@ -21,6 +21,8 @@ export interface ParsedBody {
   readonly events: readonly EmnifyEvent[];
   /** Where each event was: its record index in the body (`events[i]` is record `eventIndexes[i]`). */
   readonly eventIndexes: readonly number[];
+  /** NDJSON bodies: each event's line as received (`texts[i]` decodes to `events[i]`), what the journal keeps as it is. */
+  readonly texts?: readonly string[];
   /** The first `maxListedRejects` reasons, in body order (memory stays bounded for any body). */
   readonly rejects: readonly RecordReject[];
   /** Every reason, counted (`rejects` may list fewer). */

@@ -158,6 +158,7 @@ function* everyLineStartsWithBrace(bytes: Buffer, from: number): Generator<void,
 
 function* ndjsonSteps(bytes: Buffer, from: number, maxListed: number): Generator<void, ParsedBody> {
   const events: EmnifyEvent[] = [];
+  const texts: string[] = [];
   const indexes: number[] = [];
   const tally = new RejectTally(maxListed);
   const failed = new FailedDecodes();
@@ -170,11 +171,12 @@ function* ndjsonSteps(bytes: Buffer, from: number, maxListed: number): Generator
     const result = failed.decode(line.text, lineNumber);
     if (result.ok) {
       events.push(result.value);
+      texts.push(line.text);
       indexes.push(index);
     } else tally.add(reject(index, lineNumber, result.error));
     if (++index % STEP === 0) yield;
   }
-  return tally.result('ndjson', events, indexes);
+  return { ...tally.result('ndjson', events, indexes), texts };
 }
 
 const isJsonSpace = (b: number | undefined): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;

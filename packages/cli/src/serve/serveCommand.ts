@@ -1,10 +1,14 @@
+import { stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type EmnifyEvent, formatTimestamp } from '@simfleet/core';
 import { Duration } from 'luxon';
+import { parseArgsMessage } from '../args.js';
 import { EXIT, UsageError } from '../cliIo.js';
 import { ServePostgres } from '../postgres/servePostgres.js';
+import { DataDir, DataDirError } from './DataDir.js';
 import { type ServeCheckpointPolicy, ServeJournal } from './ServeJournal.js';
+import { createServeLogger } from './requestLog.js';
 import { type ServeOptions, startServer } from './startServer.js';
 import {
   DEFAULT_MAX_CLOCK_SKEW_MS,
@@ -25,7 +29,8 @@ export interface ServeIo {
 }
 
 const USAGE = `usage: simfleet serve [--port N] [--host H] [--token T] [--from CHECKPOINT]
-                     [--checkpoint FILE] [--checkpoint-every N] [--checkpoint-interval SECONDS]
+                     [--data-dir DIR | --checkpoint FILE]
+                     [--checkpoint-every N] [--checkpoint-interval SECONDS]
                      [--reorder-horizon DURATION] [--max-clock-skew DURATION]
                      [--pg URL] [--pg-schema NAME]
 
@@ -33,10 +38,17 @@ const USAGE = `usage: simfleet serve [--port N] [--host H] [--token T] [--from C
   --host H          interface to bind (default 127.0.0.1)
   --token T         bearer token clients must send (default: $SIMFLEET_TOKEN)
   --from CHECKPOINT start from the fleet state of a 'simfleet replay --checkpoint' file
+  --data-dir DIR    durable ingest: every record is in DIR's write-ahead journal (fdatasync)
+                    before POST /events answers; checkpoints go in DIR too (every
+                    --checkpoint-every records and/or --checkpoint-interval seconds (default
+                    60), and on stop) and the journal they cover is deleted; a restart with
+                    the same DIR (after a crash too) recovers everything acknowledged;
+                    --from seeds an empty DIR
   --checkpoint FILE keep a checkpoint of every accepted record in FILE (written atomically,
                     every --checkpoint-every records and/or --checkpoint-interval seconds
                     (default 60), and on stop); 'simfleet replay --from FILE' or
-                    'simfleet serve --from FILE' continues from it exactly
+                    'simfleet serve --from FILE' continues from it exactly; an existing
+                    FILE is never overwritten unless it is also the --from checkpoint
   --reorder-horizon DURATION
                     how far (event time, ISO 8601 duration) an event may be behind its
                     device's newest event and still be placed exactly (default PT24H);
@@ -52,6 +64,19 @@ const USAGE = `usage: simfleet serve [--port N] [--host H] [--token T] [--from C
 
 The live state equals 'simfleet replay' of everything accepted, whatever the arrival order.
 
+Routes (all but GET /healthz need 'Authorization: Bearer <token>'):
+  POST /events                 a JSON event, a JSON array of events, or NDJSON; 202, or 400 with
+                               every rejected record's index and reason
+  GET  /fleet/summary          counts by status, connectivity, operator, country, organisation
+  GET  /fleet/snapshot         the live state as a simfleet/snapshot@1 document
+  GET  /endpoints              ?status=S[,S…]&limit=1..1000&cursor=C: one page of endpoints
+  GET  /endpoints/:id          one endpoint's state
+  GET  /transitions            Server-Sent Events of state changes; ?region=R[,R…]&endpoint=ID
+  GET  /metrics                Prometheus text format: events, ingest latency, SSE clients, endpoints
+  GET  /healthz                {"ok":true}
+  GET  /, /dashboard/…         the browser dashboard (signs in with the token)
+Unknown query parameters and invalid values are refused with 400 and their names.
+
 Prints "listening on http://HOST:PORT" once ready; stops on SIGINT or SIGTERM.
 `;
 
@@ -61,6 +86,7 @@ interface ServeFlags {
   token: string | undefined;
   from: string | undefined;
   checkpoint: string | undefined;
+  dataDir: string | undefined;
   checkpointEvery: number | undefined;
   checkpointIntervalMs: number | undefined;
   reorderHorizonMs: number;
@@ -90,6 +116,7 @@ const parseServeArgs = (argv: readonly string[]) =>
       token: { type: 'string' },
       from: { type: 'string' },
       checkpoint: { type: 'string' },
+      'data-dir': { type: 'string' },
       'checkpoint-every': { type: 'string' },
       'checkpoint-interval': { type: 'string' },
       'reorder-horizon': { type: 'string' },
@@ -105,15 +132,18 @@ function parseFlags(argv: readonly string[]): ParseResult {
   try {
     ({ values } = parseServeArgs(argv));
   } catch (error) {
-    return { ok: false, message: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'bad arguments' };
+    return { ok: false, message: parseArgsMessage('serve', error, argv) };
   }
   const port = Number(values.port);
   if (!/^\d+$/.test(values.port) || port > 65535) return { ok: false, message: `--port must be an integer from 0 to 65535, got ${values.port}` };
   const every = positive('checkpoint-every', values['checkpoint-every']);
   const interval = positive('checkpoint-interval', values['checkpoint-interval']);
   for (const problem of [every, interval]) if (typeof problem === 'string') return { ok: false, message: problem };
-  if (values.checkpoint === undefined && (every !== undefined || interval !== undefined)) {
-    return { ok: false, message: '--checkpoint-every and --checkpoint-interval need --checkpoint FILE' };
+  if (values.checkpoint !== undefined && values['data-dir'] !== undefined) {
+    return { ok: false, message: '--checkpoint and --data-dir exclude each other: with --data-dir the checkpoints live in DIR' };
+  }
+  if (values.checkpoint === undefined && values['data-dir'] === undefined && (every !== undefined || interval !== undefined)) {
+    return { ok: false, message: '--checkpoint-every and --checkpoint-interval need --checkpoint FILE or --data-dir DIR' };
   }
   const horizon = isoDuration('reorder-horizon', values['reorder-horizon'], DEFAULT_REORDER_HORIZON_MS);
   const skew = isoDuration('max-clock-skew', values['max-clock-skew'], DEFAULT_MAX_CLOCK_SKEW_MS);
@@ -128,6 +158,7 @@ function parseFlags(argv: readonly string[]): ParseResult {
       token: values.token,
       from: values.from,
       checkpoint: values.checkpoint,
+      dataDir: values['data-dir'],
       checkpointEvery: every as number | undefined,
       checkpointIntervalMs: interval === undefined ? undefined : (interval as number) * 1000,
       pg: values.pg,
@@ -172,8 +203,30 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
     return EXIT.USAGE;
   }
   const liveOptions = { reorderHorizonMs: flags.reorderHorizonMs, maxClockSkewMs: flags.maxClockSkewMs };
+  const log = (message: string): void => {
+    io.stderr.write(`${message}\n`);
+  };
+  // Without either flag, a checkpoint a minute (and one on stop).
+  const intervalMs = flags.checkpointIntervalMs ?? (flags.checkpointEvery === undefined ? 60_000 : undefined);
   let live: LiveFleet | undefined;
-  if (flags.from !== undefined) {
+  let data: DataDir | undefined;
+  if (flags.dataDir !== undefined) {
+    try {
+      data = await DataDir.open({
+        dir: flags.dataDir,
+        ...liveOptions,
+        ...(flags.from === undefined ? {} : { from: flags.from }),
+        ...(intervalMs === undefined ? {} : { intervalMs }),
+        ...(flags.checkpointEvery === undefined ? {} : { everyRecords: flags.checkpointEvery }),
+        log,
+      });
+    } catch (err: unknown) {
+      if (!(err instanceof DataDirError)) throw err;
+      io.stderr.write(`simfleet serve: --data-dir ${err.message}\n`);
+      return EXIT.USAGE;
+    }
+    live = data.live;
+  } else if (flags.from !== undefined) {
     try {
       live = await liveFromCheckpoint(flags.from, liveOptions);
     } catch (err: unknown) {
@@ -184,15 +237,15 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
     const asOf = live.asOf === null ? 'no events' : `as of ${formatTimestamp(live.asOf)}`;
     io.stderr.write(`simfleet serve: starting from ${flags.from}: ${live.fleet.endpointCount} endpoints, ${asOf}\n`);
   }
-  const log = (message: string): void => {
-    io.stderr.write(`${message}\n`);
-  };
   let journal: ServeJournal | undefined;
   if (flags.checkpoint !== undefined) {
     const target = resolve(flags.checkpoint);
+    if ((flags.from === undefined || resolve(flags.from) !== target) && (await exists(target))) {
+      // Overwriting it would silently drop what it holds: continuing from it is one flag away.
+      io.stderr.write(`simfleet serve: --checkpoint ${flags.checkpoint} already exists: pass --from ${flags.checkpoint} to continue from it, or remove it\n`);
+      return EXIT.USAGE;
+    }
     try {
-      // Without either flag, a checkpoint a minute (and one on stop).
-      const intervalMs = flags.checkpointIntervalMs ?? (flags.checkpointEvery === undefined ? 60_000 : undefined);
       const policy: ServeCheckpointPolicy = {
         store: new DirectoryCheckpointStore(dirname(target)),
         name: basename(target),
@@ -212,16 +265,28 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
     if (!(err instanceof UsageError)) throw err;
     io.stderr.write(`simfleet serve: ${err.message}\n`);
     await journal?.close();
+    await data?.close().catch(() => undefined);
     return EXIT.USAGE;
   }
-  // Started from a checkpoint: the tables may be behind it, so every row is written once.
+  // Started from a checkpoint or a recovered data directory: the tables may be behind it, so every row is written once.
   if (pg !== undefined && live !== undefined) pg.writeFleet(live.fleet, live.account());
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     const onAccepted = journal === undefined ? {} : { onAccepted: (events: readonly EmnifyEvent[]) => journal.record(events) };
-    server = await startServer({ port: flags.port, host: flags.host, token, ...liveOptions, ...(live === undefined ? {} : { live }), ...onAccepted, ...(pg === undefined ? {} : { sink: pg }), log });
+    const durable =
+      data === undefined
+        ? {}
+        : {
+            writeAhead: <R>(events: readonly EmnifyEvent[], apply: () => R, texts?: readonly string[]) => data.writeAhead(events, apply, texts),
+            health: () => {
+              const state = data.journalState;
+              return { ok: state.status === 'ok', journal: state };
+            },
+          };
+    server = await startServer({ port: flags.port, host: flags.host, token, ...liveOptions, ...(live === undefined ? {} : { live }), ...onAccepted, ...durable, ...(pg === undefined ? {} : { sink: pg }), log, logger: createServeLogger(io.stderr) });
   } catch (err: unknown) {
     await pg?.close();
+    await data?.close().catch(() => undefined);
     io.stderr.write(`simfleet serve: cannot listen on ${flags.host}:${flags.port}: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT.USAGE;
   }
@@ -241,5 +306,22 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
   await server.close();
   await pg?.close();
   await journal?.close();
+  if (data !== undefined) {
+    try {
+      await data.close();
+    } catch (err: unknown) {
+      // Nothing is lost (the journal holds every acknowledged record), but the stop was not clean: say so and exit non-zero.
+      io.stderr.write(`simfleet serve: final checkpoint not written in ${flags.dataDir}: ${err instanceof Error ? err.message : String(err)}; the journal keeps every record and the next start replays it\n`);
+      return EXIT.USAGE;
+    }
+  }
   return EXIT.OK;
+}
+
+/** Whether something exists at `path`. */
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }

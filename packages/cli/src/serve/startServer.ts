@@ -1,14 +1,26 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type EmnifyEvent, ENDPOINT_STATUSES, formatTimestamp, stringifyJson } from '@simfleet/core';
-import { DEFAULT_MAX_CLOCK_SKEW_MS, DEFAULT_REORDER_HORIZON_MS, LIVE_REJECTED, type LiveFleet, type LiveTransition, snapshotChunks } from '@simfleet/engine';
+import { type EmnifyEvent, ENDPOINT_STATUSES, type JsonValue, formatTimestamp, stringifyJson } from '@simfleet/core';
+import {
+  DEFAULT_MAX_CLOCK_SKEW_MS,
+  DEFAULT_REORDER_HORIZON_MS,
+  JournalError,
+  LIVE_REJECTED,
+  type LiveBatchResult,
+  type LiveFleet,
+  type LiveTransition,
+  snapshotChunks,
+} from '@simfleet/engine';
 import type { FleetTransition, InactivityRule } from '@simfleet/stream';
 import { bearerAuth } from './bearerAuth.js';
 import { mountDashboard } from './dashboard/mountDashboard.js';
 import { endpointsPage } from './endpointsPage.js';
 import { sendError, sendJson } from './httpReply.js';
 import { IngestPipeline } from './IngestPipeline.js';
+import { ServeMetrics } from './metrics.js';
 import { decodeEventsBody } from './parseEventsBody.js';
+import { idParam, listParam, ROUTE_PARAMS, TRANSITION_REGIONS, unknownParams } from './queryParams.js';
+import type { ServeLogger } from './requestLog.js';
 import { readBody } from './readBody.js';
 import { ingestReply, mergeRejects } from './rejectReply.js';
 import { applyServerLimits, httpServerOptions, type ServerLimits, serverLimits } from './serverLimits.js';
@@ -56,8 +68,17 @@ export interface ServeOptions {
    * `refusing`, `POST /events` answers 503.
    */
   readonly sink?: IngestSink;
+   * Write-ahead (`--data-dir`): given a request's decoded records and the ingest to run, makes
+   * the records durable first and then runs it (`DataDir.writeAhead`). A rejection (a
+   * `JournalError`: disk full, read-only…) answers 503 with `Retry-After`, nothing applied.
+   */
+  readonly writeAhead?: <R>(events: readonly EmnifyEvent[], apply: () => R, texts?: readonly string[]) => Promise<R>;
+  /** What `/healthz` adds to its reply (the journal's state); `ok: false` answers 503. */
+  readonly health?: () => { readonly ok: boolean } & Record<string, unknown>;
   /** Where to report pipeline failures (default: stderr). */
   readonly log?: (message: string) => void;
+  /** Structured request and lifecycle log (requestLog.ts); none when absent. */
+  readonly logger?: ServeLogger;
 }
 
 /** What a sink kept current by the server needs (`ServePostgres`). */
@@ -81,8 +102,9 @@ export interface RunningServer {
  * Starts the webhook ingest service (node:http, no framework):
  * `POST /events` (a single event, a JSON array, or NDJSON; bearer token; size limit;
  * per-record reasons), `GET /fleet/summary`, `GET /fleet/snapshot`, `GET /endpoints/:id`,
- * `GET /endpoints?status=OFFLINE&limit=…&cursor=…` and `GET /transitions` (SSE).
- * Every route but `GET /healthz` requires the token.
+ * `GET /endpoints?status=OFFLINE&limit=…&cursor=…`, `GET /transitions` (SSE) and
+ * `GET /metrics` (Prometheus). Every route but `GET /healthz` requires the token; a query
+ * parameter a route does not take is refused with 400.
  *
  * @example
  * const server = await startServer({ port: 0, host: '127.0.0.1', token: 's3cret' });
@@ -108,13 +130,28 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   pipeline.transitions$.subscribe((t) => hub.publish(t));
   const dashboard = mountDashboard({ pipeline, hub, token: options.token });
+  const metrics = new ServeMetrics({
+    counters: () => pipeline.counters,
+    sseClients: () => hub.size,
+    endpointsByStatus: () => pipeline.store.summary().byStatus,
+  });
+  const logger = options.logger;
+
+  /** Whether the newest write-ahead failed (logged once per failing spell, not once per request). */
+  let journalFailing = false;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
     const method = req.method ?? 'GET';
+    if (logger !== undefined) {
+      const started = performance.now();
+      res.once('close', () => logger.request({ method, path, status: res.statusCode, ms: performance.now() - started }));
+    }
     if (path === '/healthz') {
-      sendJson(res, 200, { ok: true, ...(options.sink === undefined ? {} : { [options.sink.name]: options.sink.status() }) });
+      const health = { ...(options.health?.() ?? { ok: true }), ...(options.sink === undefined ? {} : { [options.sink.name]: options.sink.status() }) };
+      // Plain data (strings, numbers, nested objects): JSON as it is.
+      sendJson(res, health.ok ? 200 : 503, health as unknown as JsonValue);
       return;
     }
     if (await dashboard(req, res, url, path)) return;
@@ -131,6 +168,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     if (method !== route.method && !(route.method === 'GET' && method === 'HEAD')) {
       sendError(res, 405, 'method_not_allowed', `${path} accepts ${route.method}`, { allow: route.method });
+      return;
+    }
+    const unknown = unknownParams(url.searchParams, ROUTE_PARAMS[route.name]);
+    if (unknown !== undefined) {
+      sendError(res, 400, unknown.code, unknown.message);
       return;
     }
     switch (route.name) {
@@ -155,6 +197,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         return streamTransitions(res, url.searchParams);
       case 'snapshot':
         return sendSnapshot(res);
+      case 'metrics': {
+        const { contentType, text } = await metrics.exposition();
+        res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+        res.end(text);
+        return;
+      }
     }
   };
 
@@ -168,6 +216,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   };
 
   const postEvents = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = performance.now();
     const encoding = req.headers['content-encoding'];
     if (encoding !== undefined && encoding !== 'identity') {
       sendError(res, 415, 'unsupported_encoding', `Content-Encoding ${encoding} is not supported: send the body uncompressed`);
@@ -197,10 +246,38 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return;
     }
     const changes: LiveTransition[] = [];
-    const result = pipeline.ingest(parsed.events, (t) => changes.push(t));
+    const onChange = (t: LiveTransition): number => changes.push(t);
+    let result: LiveBatchResult;
+    if (options.writeAhead === undefined) result = pipeline.ingest(parsed.events, onChange);
+    else {
+      // Durable first, then applied: the live state never holds a record the journal lacks.
+      const written = await options.writeAhead(parsed.events, () => (pipeline.closed ? null : pipeline.ingest(parsed.events, onChange)), parsed.texts).then(
+        (r) => ({ ok: true as const, r }),
+        (err: unknown) => ({ ok: false as const, err }),
+      );
+      if (!written.ok) {
+        const err = written.err;
+        if (!(err instanceof JournalError)) throw err;
+        if (!journalFailing) log(`simfleet serve: POST /events answered 503, nothing acknowledged: ${err.message}`);
+        journalFailing = true;
+        sendError(res, 503, 'storage_unavailable', `the journal cannot take writes (${err.code}): nothing of this request was acknowledged; send it again later`, { 'retry-after': '5' });
+        return;
+      }
+      if (journalFailing) log('simfleet serve: the journal takes writes again');
+      journalFailing = false;
+      if (written.r === null) {
+        // Durable but not applied here: the next start replays it (a copy sent again is a duplicate).
+        sendError(res, 503, 'shutting_down', 'the server is stopping; send again later', { 'retry-after': '5' });
+        return;
+      }
+      result = written.r;
+    }
     // The journal keeps every record the engine judged (too late ones too: a replay of it is exact).
     const kept = parsed.events.filter((_, i) => result.outcomes[i] !== LIVE_REJECTED);
-    if (kept.length > 0) options.onAccepted?.(kept);
+    if (kept.length > 0 && options.onAccepted !== undefined) {
+      options.onAccepted(kept);
+      metrics.journaled(kept.length);
+    }
     if (kept.length > 0) options.sink?.ingested({ fleet: pipeline.store, events: kept, transitions: changes, account: pipeline.live.account() });
     pipeline.counters.rejected += parsed.rejectedRecords;
     const bodyIndex = parsed.eventIndexes;
@@ -209,12 +286,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (tooLate.length > 0) {
       log(`simfleet serve: ${tooLate.length} event(s) too late to place (beyond the ${pipeline.live.reorderHorizonMs / 3_600_000} h reorder horizon), journaled, not applied: ${tooLate.slice(0, 5).map((t) => `${t.eventId} of endpoint ${t.endpointId} (${Math.round(t.behindMs / 1000)} s behind)`).join(', ')}${tooLate.length > 5 ? ', …' : ''}`);
     }
+    const merged = mergeRejects(parsed, refused);
+    for (const [code, n] of Object.entries(merged.rejectsByCode)) metrics.rejected(code, n);
+    metrics.ingestLatency((performance.now() - started) / 1000);
     const reply = ingestReply(
       {
         accepted: result.accepted,
         duplicates: result.duplicates,
         tooLate,
-        ...mergeRejects(parsed, refused),
+        ...merged,
       },
       body.body.length,
       maxListed,
@@ -266,9 +346,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   };
 
   const streamTransitions = (res: ServerResponse, params: URLSearchParams): void => {
-    const regions = new Set(params.getAll('region').flatMap((r) => r.split(',').map((s) => s.trim()).filter((s) => s !== '')));
-    const endpointText = params.get('endpoint');
-    const endpoint = endpointText === null ? null : Number(endpointText);
+    // Checked like /endpoints?status=: a misspelt region would otherwise stream nothing, silently.
+    const region = listParam(params, 'region', TRANSITION_REGIONS, 'invalid_region');
+    const endpointId = idParam(params, 'endpoint', 'invalid_endpoint');
+    for (const checked of [region, endpointId]) {
+      if ('problem' in checked) {
+        sendError(res, 400, checked.problem.code, checked.problem.message);
+        return;
+      }
+    }
+    const regions: ReadonlySet<string> = 'values' in region ? region.values : new Set<string>();
+    const endpoint = 'value' in endpointId ? endpointId.value : null;
     const everything = regions.size === 0 && endpoint === null;
     hub.attach(res, {
       ...(everything ? {} : { accept: (t: FleetTransition) => (regions.size === 0 || regions.has(t.region)) && (endpoint === null || t.endpointId === endpoint) }),
@@ -303,6 +391,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       resolve();
     });
   });
+  logger?.lifecycle('listening', { host: options.host, port: (server.address() as AddressInfo).port });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
   let closing: Promise<void> | undefined;
@@ -310,9 +399,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     url: `http://${host}:${address.port}`,
     close(): Promise<void> {
       closing ??= new Promise<void>((resolve, reject) => {
+        logger?.lifecycle('stopping', { sseClients: hub.size });
         pipeline.close();
         hub.close();
-        server.close((err) => (err === undefined ? resolve() : reject(err)));
+        server.close((err) => {
+          const { received, applied } = pipeline.counters;
+          logger?.lifecycle('stopped', { received, applied, endpoints: pipeline.store.endpointCount });
+          if (err === undefined) resolve();
+          else reject(err);
+        });
         server.closeIdleConnections();
         // Requests still in flight get a moment to finish, then their sockets go too.
         setTimeout(() => server.closeAllConnections(), 1000).unref();
@@ -328,7 +423,8 @@ type Route =
   | { name: 'endpoints'; method: 'GET' }
   | { name: 'endpoint'; method: 'GET'; id: string }
   | { name: 'transitions'; method: 'GET' }
-  | { name: 'snapshot'; method: 'GET' };
+  | { name: 'snapshot'; method: 'GET' }
+  | { name: 'metrics'; method: 'GET' };
 
 function routeOf(path: string): Route | undefined {
   switch (path) {
@@ -342,6 +438,8 @@ function routeOf(path: string): Route | undefined {
       return { name: 'transitions', method: 'GET' };
     case '/fleet/snapshot':
       return { name: 'snapshot', method: 'GET' };
+    case '/metrics':
+      return { name: 'metrics', method: 'GET' };
     default: {
       const match = /^\/endpoints\/([^/]+)$/.exec(path);
       return match === null ? undefined : { name: 'endpoint', method: 'GET', id: match[1] as string };

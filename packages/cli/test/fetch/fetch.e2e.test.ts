@@ -181,7 +181,7 @@ describe('simfleet fetch (the built binary)', () => {
       [['fetch', '--app-token', 't', '--out', 'x', '--follow', '--until', '2021-10-27T00:00:00Z'], /cannot be combined with --until/],
       [['fetch', '--app-token', 't', '--to', 'http://127.0.0.1:9'], /--to needs serve's bearer token/],
       [['fetch', '--app-token', 't', '--out', 'x', '--type', 'pdp'], /--type expects event type ids/],
-      [['fetch', '--app-token', 't', '--out', 'x', '--bogus'], /^simfleet: fetch: Unknown option '--bogus'/],
+      [['fetch', '--app-token', 't', '--out', 'x', '--bogus'], /^simfleet: fetch: unknown option '--bogus' \(see 'simfleet fetch --help'\)/],
     ];
     for (const [args, message] of cases) {
       const run = simfleet(args, { env: { EMNIFY_APPLICATION_TOKEN: '', SIMFLEET_TOKEN: '' } });

@@ -1,7 +1,7 @@
 /**
  * Why a Create PDP Context was rejected, read from the record's description.
  * The prefix and phrases are the ones seen in emnify's examples and real records
- * (seeds; `shared/reference/emnify-events.md`).
+ * (the seeds and the reference notes on emnify's events).
  */
 export const REJECTION_REASONS = [
   { code: 'DATA_SERVICE_DISABLED', phrase: 'data service disabled' },

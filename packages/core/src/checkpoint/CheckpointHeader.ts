@@ -13,6 +13,12 @@ export interface CheckpointAccount {
   readonly rejectedByReason: readonly (readonly [string, number])[];
   /** Records of unknown event type ids, by type id, sorted. */
   readonly unknownEventTypes: readonly (readonly [number, number])[];
+  /**
+   * The event ids (decimal) of those records and their type ids, sorted by id: a resumed
+   * replay counts each event once, however often it was re-sent before or after the
+   * checkpoint. Absent in checkpoints of older versions (their counts are added as they are).
+   */
+  readonly unknownEventIds?: readonly (readonly [string, number])[] | undefined;
   /** Records that named no endpoint. */
   readonly eventsWithoutEndpoint: number;
   /** Duplicate rows dropped before the checkpoint was written (compaction); counted as duplicates. */

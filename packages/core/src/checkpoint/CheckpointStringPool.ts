@@ -11,7 +11,9 @@
  */
 import { StringPool, type StoredStrings } from '../reducer/StringPool.js';
 
-export { indexSlots, type StoredStrings } from '../reducer/StringPool.js';
+/** @internal */
+export { indexSlots } from '../reducer/StringPool.js';
+export type { StoredStrings } from '../reducer/StringPool.js';
 
 /**
  * A string pool over a checkpoint's stored strings.

@@ -249,12 +249,14 @@ function isSection(v: unknown): boolean {
 
 function readAccount(v: unknown): CheckpointAccount | string {
   if (!isObject(v)) return 'account is not an object';
-  const { records, rejected, rejectedByReason, unknownEventTypes, eventsWithoutEndpoint, duplicatesRemoved } = v as Record<string, unknown>;
+  const { records, rejected, rejectedByReason, unknownEventTypes, unknownEventIds, eventsWithoutEndpoint, duplicatesRemoved } = v as Record<string, unknown>;
   if (!isCount(records) || !isCount(rejected) || !isCount(eventsWithoutEndpoint) || !isCount(duplicatesRemoved)) return 'account counts are malformed';
   const pairs = (p: unknown, key: (k: unknown) => boolean): boolean => Array.isArray(p) && p.every((e) => Array.isArray(e) && e.length === 2 && key(e[0]) && isCount(e[1]));
   if (!pairs(rejectedByReason, (k) => typeof k === 'string')) return 'account.rejectedByReason is malformed';
   if (!pairs(unknownEventTypes, (k) => typeof k === 'number' && Number.isSafeInteger(k))) return 'account.unknownEventTypes is malformed';
+  if (unknownEventIds !== undefined && !pairs(unknownEventIds, (k) => typeof k === 'string' && /^\d+$/.test(k))) return 'account.unknownEventIds is malformed';
   return {
+    ...(unknownEventIds === undefined ? {} : { unknownEventIds: unknownEventIds as [string, number][] }),
     records,
     rejected,
     rejectedByReason: rejectedByReason as [string, number][],

@@ -14,7 +14,9 @@ export type DecodeErrorCode =
   | 'wrong_type'
   | 'invalid_timestamp'
   | 'unsafe_integer'
-  | 'invalid_value';
+  | 'invalid_value'
+  /** Objects and arrays nested deeper than `MAX_JSON_DEPTH` levels. */
+  | 'too_deep';
 
 /** Where in a text an error is: 1-based line and column (UTF-16 code units). */
 export interface TextLocation {

@@ -11,10 +11,17 @@
  * JSON is strict here, as RFC 8259 says: a raw control character inside a string
  * (such as the line break in the seed's Update location example) is invalid JSON,
  * reported with the line and column of that character.
+ *
+ * Nesting is limited to `MAX_JSON_DEPTH` levels, checked by a flat scan before anything
+ * recursive runs: a deeper text is `too_deep` on every thread (a recursive parser's limit
+ * would be the stack of the thread it runs on).
  */
 import { parse as parseLossless } from 'lossless-json';
 import type { JsonValue } from '../model/event.js';
 import { DecodeError, type DecodeResult } from './DecodeError.js';
+import { MAX_JSON_DEPTH, tooDeepAt } from './jsonDepth.js';
+
+export { MAX_JSON_DEPTH } from './jsonDepth.js';
 
 /**
  * A run of 16+ digits where a JSON value starts (start of text, after `:`, `[` or
@@ -56,17 +63,20 @@ export function parseJsonText(text: string): DecodeResult<JsonValue> {
   } catch (fast) {
     return { ok: false, error: syntaxError(text, fast) };
   }
+  const deep = tooDeepAt(text, MAX_JSON_DEPTH);
+  if (deep !== -1) {
+    const { line, column } = lineAndColumn(text, deep);
+    return {
+      ok: false,
+      error: new DecodeError('too_deep', '$', `JSON nested at most ${MAX_JSON_DEPTH} levels deep`, `a level ${MAX_JSON_DEPTH + 1} ${JSON.stringify(text.charAt(deep))}`, { line, column }),
+    };
+  }
   if (LONG_INTEGER.test(text)) {
     try {
+      // At most MAX_JSON_DEPTH levels: lossless-json's recursion stays far from any stack's end.
       value = parseLossless(text, null, LOSSLESS_OPTIONS);
     } catch (slow) {
-      // The text is valid JSON (JSON.parse took it). lossless-json recurses, so a
-      // pathologically deep text can exhaust the stack: refuse it rather than round
-      // its big integers. A SyntaxError would be a disagreement between the parsers.
-      if (!(slow instanceof SyntaxError)) {
-        const expected = 'JSON nested shallowly enough to read big integers exactly';
-        return { ok: false, error: new DecodeError('invalid_value', '$', expected, `too deep a nesting (${messageOf(slow)})`) };
-      }
+      // The text is valid JSON (JSON.parse took it): a SyntaxError is a disagreement between the parsers.
       return { ok: false, error: syntaxError(text, slow) };
     }
   }

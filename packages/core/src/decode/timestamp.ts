@@ -1,7 +1,7 @@
 /**
  * emnify timestamps to and from UTC epoch milliseconds.
  *
- * Records spell times several ways (seeds, `shared/reference/emnify-events.md`):
+ * Records spell times several ways (emnify's documentation and real streams):
  * `2021-10-27T11:59:29.000Z`, `2019-01-21T09:36:17Z` (no milliseconds),
  * `2017-10-26T07:28:00.000+0000` (offset without colon), `2021-12-20 12:27:56`
  * (space, no zone) and `2021-08-09T12:00:27` (no zone). A time without a zone is

@@ -26,7 +26,7 @@ export function renderEventsMarkdown(): string {
   return [
     '# emnify event types',
     '',
-    '<!-- Generated from packages/core/src/catalog by renderEventsMarkdown() (packages/core/src/docs/eventsMarkdown.ts). Do not edit: run `pnpm docs`. -->',
+    '<!-- Generated from packages/core/src/catalog by renderEventsMarkdown() (packages/core/src/docs/eventsMarkdown.ts). Do not edit: run `pnpm run docs`. -->',
     '',
     'Every event type simfleet knows, from emnify\'s event-type documentation (`source`: `seed`, `seed-mno` for',
     'MNO/reseller types) and from further public material (`reference`). The catalog in',

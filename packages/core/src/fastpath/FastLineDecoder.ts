@@ -32,7 +32,7 @@
  *   values, ranges) is either made here identically or makes it fall back. Anything
  *   odd — an escape in a string it needs, a number as a string, a fraction or exponent
  *   where an integer is read, a duplicated key, `__proto__`, an unknown type id, a
- *   string `detail`, deep nesting, non-UTF-8 bytes in a kept value — returns
+ *   string `detail`, deep nesting, bytes that are not UTF-8 in any string — returns
  *   `FAST_FALLBACK` and the caller runs the full decoder: slower, never wrong.
  * - `test/fastpath/fastLineDecoder.test.ts` proves it on simulator lines (normal and
  *   messy), the seed examples and fast-check mutations of them (byte edits, key
@@ -57,6 +57,8 @@ import {
   SESSION_UPDATED_CODE,
 } from './fastTypePlan.js';
 import { findKey, type KeySet, keyAt, keySet } from './KeySet.js';
+import { MAX_JSON_DEPTH } from '../decode/jsonDepth.js';
+import { utf8SequenceLength } from '../text/utf8.js';
 import { timestampBytes } from './timestampBytes.js';
 
 /** `decodeLine` result: the line needs the full decoder. */
@@ -86,8 +88,11 @@ for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
 const ESCAPABLE = new Uint8Array(256);
 for (const c of '"\\/bfnrtu') ESCAPABLE[c.charCodeAt(0)] = 1;
 
-/** Deeper values fall back (lossless-json recurses; its limit is not ours to guess). */
-const MAX_DEPTH = 64;
+/**
+ * Deeper values fall back, and the full decoder rejects them (`too_deep`): the one
+ * limit of the project's decoders, the same on every thread.
+ */
+const MAX_DEPTH = MAX_JSON_DEPTH;
 /** Key positions per object kind whose key is predicted (a power of 2; later positions share slots). */
 const PREDICTED_KEYS = 32;
 /** Digits of an id that is surely a safe integer. */
@@ -483,8 +488,12 @@ export class FastLineDecoder {
       const c = STRING_CLASS[x] as number;
       if (c === S_QUOTE) break;
       if (c === S_HIGH) {
+        // Validated here, in skipped values too: bytes that are not UTF-8 make the line
+        // fall back, and the full decoder rejects it (`invalid_utf8`).
         flags |= 2;
-        p++;
+        const n = utf8SequenceLength(b, p, end);
+        if (n === 0) return -1;
+        p += n;
       } else if (c === S_ESCAPE) {
         flags |= 1;
         const e = b[p + 1] as number;

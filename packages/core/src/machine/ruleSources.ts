@@ -1,13 +1,13 @@
 /**
  * Where each rule of the statecharts comes from: the seed sentence (emnify's event-type
- * documentation), the reference notes, the issue, or our own inference where the
- * documents are silent.
+ * documentation), the reference notes on emnify's events, a project decision, or our
+ * own inference where the documents are silent.
  *
  * This is documentation data, not behaviour: the machines (deviceMachine.ts,
  * organisationMachine.ts) are the rules. `renderStateMachineMarkdown()` joins these
  * sources to the transitions compiled from the machines, and fails when a transition has
  * no source, so a new rule cannot land undocumented. Quotes are verbatim (Markdown links
- * reduced to their text); a test checks them against the seed and reference files.
+ * reduced to their text) from the documents named in `where`.
  */
 import type { DeviceEventType } from './deviceEvent.js';
 import type { DeviceRegion } from './deviceMachine.js';
@@ -16,16 +16,16 @@ import type { DeviceRegion } from './deviceMachine.js';
 export type RuleBasis =
   /** Stated by the seeds (emnify's event-type pages): the primary truth. */
   | 'seed'
-  /** Stated by `shared/reference/emnify-events.md` (facts beyond the seeds). */
+  /** Stated by the reference notes on emnify's events (facts beyond the seeds). */
   | 'reference'
-  /** Decided by issue 3 where the documents are silent. */
-  | 'issue'
+  /** Decided by the project where the documents are silent. */
+  | 'decision'
   /** Our inference: the documents are silent or only suggest it. */
   | 'inference';
 
 /** One quoted sentence and where it is. */
 export interface RuleQuote {
-  readonly basis: Exclude<RuleBasis, 'inference' | 'issue'>;
+  readonly basis: Exclude<RuleBasis, 'inference' | 'decision'>;
   /** The document and section, e.g. `seeds › Update location`. */
   readonly where: string;
   readonly quote: string;

@@ -27,7 +27,10 @@
  */
 import type { Operator } from '../machine/deviceEvent.js';
 
-/** Reference of `null` in every pool column. */
+/**
+ * Reference of `null` in every pool column.
+ * @internal
+ */
 export const NULL_REF = 0;
 
 const EMPTY = 0;
@@ -371,6 +374,7 @@ export class StringPool {
  *
  * @example
  * hashBytes(new Uint8Array(0), 0, 0) >>> 0 // 2166136261
+ * @internal
  */
 export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5 | 0;
@@ -385,6 +389,7 @@ export function hashBytes(bytes: Uint8Array, start: number, end: number): number
  *
  * @example
  * indexSlots(9) // 32
+ * @internal
  */
 export function indexSlots(count: number): number {
   let slots = MIN_SLOTS;

@@ -4,6 +4,7 @@ import { eventTypeByKey } from '../../src/catalog/eventTypes.js';
 import { DecodeError } from '../../src/decode/DecodeError.js';
 import { decodeEvent } from '../../src/decode/decodeEvent.js';
 import { decodeEventText } from '../../src/decode/decodeEventText.js';
+import { MAX_JSON_DEPTH } from '../../src/decode/jsonDepth.js';
 import { baseRecord, err, type Rec, text } from './support.js';
 
 const CREATE_PDP = eventTypeByKey('createPdpContext').id;
@@ -212,13 +213,20 @@ describe('text errors', () => {
     expect(err(decodeEventText(line)).line).toBeUndefined();
   });
 
-  it('survives pathologically deep nesting: kept raw when it can be, refused when big integers need it', () => {
-    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
-    const record = (id: string) =>
-      `{"id":${id},"timestamp":"2021-10-27T08:38:02Z","event_type":{"id":${eventTypeByKey('organisationUpdated').id}},"detail":{"x":${deep}}}`;
-    expect(decodeEventText(record('1')).ok).toBe(true);
-    expect(err(decodeEventText(record('12345678901234567890')))).toMatchObject({ code: 'invalid_value', path: '$' });
-    expect(err(decodeEventText(record('1').slice(0, -3)))).toMatchObject({ code: 'invalid_json', line: 1 });
+  it('refuses nesting beyond the limit with too_deep, with or without big integers (the same on every thread)', () => {
+    const nested = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+    // The record is level 1, detail level 2, x's arrays from level 3 on.
+    const record = (id: string, levels: number) =>
+      `{"id":${id},"timestamp":"2021-10-27T08:38:02Z","event_type":{"id":${eventTypeByKey('organisationUpdated').id}},"detail":{"x":${nested(levels)}}}`;
+    expect(MAX_JSON_DEPTH).toBe(64);
+    expect(decodeEventText(record('1', MAX_JSON_DEPTH - 2)).ok).toBe(true);
+    expect(decodeEventText(record('12345678901234567890', MAX_JSON_DEPTH - 2)).ok).toBe(true);
+    for (const levels of [MAX_JSON_DEPTH - 1, 100_000]) {
+      for (const id of ['1', '12345678901234567890']) {
+        expect(err(decodeEventText(record(id, levels)))).toMatchObject({ code: 'too_deep', path: '$', line: 1 });
+      }
+    }
+    expect(err(decodeEventText(record('1', 100_000).slice(0, -3)))).toMatchObject({ code: 'invalid_json', line: 1 });
   });
 
   it('returns an error for a non-string argument instead of throwing', () => {

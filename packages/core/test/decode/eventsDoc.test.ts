@@ -10,7 +10,7 @@ const docPath = fileURLToPath(new URL('../../../../docs/events.md', import.meta.
 describe('docs/events.md', () => {
   it('matches renderEventsMarkdown()', () => {
     const committed = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '(missing)';
-    expect(committed === renderEventsMarkdown(), 'docs/events.md is stale: run `pnpm docs`').toBe(true);
+    expect(committed === renderEventsMarkdown(), 'docs/events.md is stale: run `pnpm run docs`').toBe(true);
   });
 
   it('has one table row per catalog entry, with its id, key, category, entity, effect and source', () => {

@@ -3,8 +3,7 @@
  * Expectations are written from the seed text (ids, ISO times via Date.parse), not
  * from the decoder.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { KnownEventTypeKey } from '../../src/catalog/eventTypes.js';
 import type { RejectionReason } from '../../src/catalog/rejectionReasons.js';
@@ -15,10 +14,7 @@ import { encodeEvent } from '../../src/decode/encodeEvent.js';
 import { stringifyJson } from '../../src/decode/stringifyJson.js';
 import type { DeviceEventType } from '../../src/machine/deviceEvent.js';
 import type { EmnifyEvent } from '../../src/model/event.js';
-import { extractSeedExamples } from '../fixtures/extractSeedExamples.js';
 import { err, ok, seedExamples } from './support.js';
-
-const seedsDir = fileURLToPath(new URL('../../../../../shared/seeds/', import.meta.url));
 
 interface Expected {
   readonly type: KnownEventTypeKey;
@@ -275,13 +271,12 @@ function escapeBreaksInStrings(json: string): string {
 const examples = seedExamples();
 
 describe('seed fixtures', () => {
-  it('the committed copy matches a fresh extraction from the seeds', () => {
-    if (!existsSync(seedsDir)) return; // a clone without ../shared: the committed copy stands
-    const fresh = readdirSync(seedsDir)
-      .filter((f) => f.endsWith('.txt'))
-      .sort()
-      .flatMap((f) => extractSeedExamples(f, readFileSync(`${seedsDir}${f}`, 'utf8')));
-    expect(fresh, 'seed-events.json is stale: re-extract it from ../shared/seeds').toEqual(examples);
+  it('are the records of examples/data/seed-events.ndjson, the sample log the README replays', () => {
+    const sample = readFileSync(new URL('../../../../examples/data/seed-events.ndjson', import.meta.url), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as unknown);
+    expect(examples.map((e) => JSON.parse(escapeBreaksInStrings(e.text)) as unknown)).toEqual(sample);
   });
 
   it('holds every example, one per expectation, and every seed-documented example type', () => {
@@ -331,12 +326,7 @@ describe('the Update location example with a raw line break in a string', () => 
   it('reports the line in the seed file when given the line the record starts on', () => {
     const error = err(decodeEventText(example.text, { line: example.line }));
     expect(error.line).toBe(example.line + breakLine - 1);
-    const seedPath = `${seedsDir}${example.seed}`;
-    if (existsSync(seedPath)) {
-      const seedLine = readFileSync(seedPath, 'utf8').split('\n')[(error.line ?? 0) - 1] ?? '';
-      expect(seedLine.length + 1).toBe(error.column);
-      expect(seedLine).toMatch(/now$/);
-    }
+    expect(error.column).toBe((lines[breakLine - 1] ?? '').length + 1);
   });
 
   it('as one NDJSON record broken over two lines, the error is at the end of line 1', () => {

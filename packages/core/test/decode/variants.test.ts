@@ -1,5 +1,5 @@
 /**
- * The messy real-record shapes listed in shared/reference/emnify-events.md, one test
+ * The messy real-record shapes real emnify streams show (docs/testing.md lists them), one test
  * per shape: each changes the base record in one way and checks what the model says.
  */
 import { describe, expect, it } from 'vitest';

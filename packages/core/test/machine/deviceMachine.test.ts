@@ -1,5 +1,5 @@
 /**
- * The device statechart, rule by rule (issue 3 and the seeds), driven through XState actors.
+ * The device statechart, rule by rule (the seeds, the reference notes and the project's decisions), driven through XState actors.
  */
 import { createActor } from 'xstate';
 import { describe, expect, test } from 'vitest';

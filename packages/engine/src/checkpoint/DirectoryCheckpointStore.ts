@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { removeOnExit } from '../io/tempPaths.js';
 import type { CheckpointStore } from './CheckpointStore.js';
 
 /**
@@ -41,12 +42,15 @@ export class DirectoryCheckpointStore implements CheckpointStore {
     const prefix = `.${name}.tmp-`;
     const temp = join(this.directory, `${prefix}${process.pid}-${randomBytes(4).toString('hex')}`);
     const file = await open(temp, 'wx');
+    // An interrupted write leaves no temporary file behind.
+    const forget = removeOnExit(temp);
     try {
       await file.writeFile(bytes);
       await file.sync();
     } catch (error) {
       await file.close();
       await unlink(temp).catch(() => undefined);
+      forget();
       throw error;
     }
     await file.close();
@@ -55,6 +59,8 @@ export class DirectoryCheckpointStore implements CheckpointStore {
     } catch (error) {
       await unlink(temp).catch(() => undefined);
       throw error;
+    } finally {
+      forget();
     }
     await syncDirectory(this.directory);
     await removeStale(this.directory, prefix);

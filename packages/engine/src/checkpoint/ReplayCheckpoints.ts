@@ -28,6 +28,7 @@ import {
   type StringPool,
 } from '@simfleet/core';
 import { InputError } from '../InputError.js';
+import { ioErrorText } from '../io/ioErrorText.js';
 import type { InputSource } from '../input/expandPaths.js';
 import type { CheckpointStore } from './CheckpointStore.js';
 import { checkpointHasher } from './checkpointHasher.js';
@@ -114,11 +115,15 @@ export class ReplayCheckpoints {
     let loaded: DecodedCheckpoint | undefined;
     if (options.from !== undefined) {
       const { store, name, label } = options.from;
-      const bytes = await store.read(name);
+      const bytes = await store.read(name).catch((error: unknown) => {
+        throw new InputError(`--from ${ioErrorText(error, label, 'read')}`);
+      });
       if (bytes === undefined) throw new InputError(`--from ${label}: no such checkpoint`);
       const decoded = decodeCheckpoint(bytes, checkpointHasher);
       if (!decoded.ok) throw new InputError(`--from ${label}: ${decoded.error.message} [${decoded.error.code}]`);
       loaded = decoded.value;
+      const broken = accountProblem(loaded);
+      if (broken !== undefined) throw new InputError(`--from ${label}: the checkpoint's counts do not add up (${broken}): it was altered or written by a faulty program; replay from the logs`);
       const until = options.until ?? null;
       if (loaded.header.until !== until) {
         throw new InputError(`--from ${label}: the checkpoint was read with --until ${describeUntil(loaded.header.until)}, this run has ${describeUntil(until)}: they must be the same`);
@@ -221,11 +226,39 @@ export class ReplayCheckpoints {
     const inputs: CheckpointInput[] = [...this.#carried];
     for (const state of this.#states.values()) inputs.push({ ...state.input, position: state.position, complete: state.complete });
     const header = { createdAt: new Date(this.#now()).toISOString(), until: this.#options.until ?? null, account, inputs };
-    await out.store.write(out.name, encodeCheckpoint({ header, columns }, checkpointHasher));
+    await out.store.write(out.name, encodeCheckpoint({ header, columns }, checkpointHasher)).catch((error: unknown) => {
+      throw new InputError(`--checkpoint ${ioErrorText(error, out.label, 'write')}`);
+    });
     this.#written++;
     this.#lastRecords = records;
     this.#lastAt = this.#now();
   }
+}
+
+/**
+ * Why a checkpoint's accounting cannot be true, or `undefined`. Every record read became a
+ * row, a dropped duplicate row or a rejection, so `records = rows + duplicatesRemoved +
+ * rejected`; the rejections by reason sum to `rejected`; unknown types and events without
+ * an endpoint are counted among the rows. A header whose CRC was recomputed after its
+ * counts were changed passes the CRC, but not these.
+ *
+ * @example
+ * accountProblem(decoded) // 'records 10 ≠ rows 7 + duplicates removed 0 + rejected 2'
+ */
+export function accountProblem(checkpoint: DecodedCheckpoint): string | undefined {
+  const a = checkpoint.header.account;
+  const rows = checkpoint.rows.length;
+  if (a.records !== rows + a.duplicatesRemoved + a.rejected) {
+    return `records ${a.records} ≠ rows ${rows} + duplicates removed ${a.duplicatesRemoved} + rejected ${a.rejected}`;
+  }
+  const byReason = a.rejectedByReason.reduce((sum, [, n]) => sum + n, 0);
+  if (byReason !== a.rejected) return `rejections by reason sum to ${byReason}, not rejected ${a.rejected}`;
+  const unknown = a.unknownEventTypes.reduce((sum, [, n]) => sum + n, 0);
+  if (unknown > a.records - a.rejected) return `${unknown} events of unknown types among ${a.records - a.rejected} accepted records`;
+  if (a.eventsWithoutEndpoint > a.records - a.rejected) {
+    return `${a.eventsWithoutEndpoint} events without an endpoint among ${a.records - a.rejected} accepted records`;
+  }
+  return undefined;
 }
 
 function describeUntil(until: number | null): string {

@@ -4,6 +4,8 @@ export interface RawRecord {
   readonly text: string;
   /** 1-based line in the (decompressed) input where the record starts. */
   readonly line: number;
-  /** A framing problem found while splitting (unterminated array, stray text): the record is rejected. */
+  /** A problem found before decoding (framing, bytes that are not UTF-8, a line too long): the record is rejected with it. */
   readonly framingError?: string;
+  /** The rejection code of `framingError` (default `invalid_framing`). */
+  readonly code?: string;
 }

@@ -1,4 +1,6 @@
+import { BOM, DEFAULT_MAX_LINE_BYTES, isJsonBlank } from '@simfleet/core';
 import type { RawRecord } from './RawRecord.js';
+import { tooLongRecord, utf8Problem } from './lineRecord.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -11,7 +13,10 @@ const NEWLINE = 0x0a;
  * handled in one place. Memory is bounded by the largest element, not the file.
  *
  * Only framing is checked here (brackets, commas, strings); anything left over or
- * unterminated becomes a record with a `framingError`, never silently dropped.
+ * unterminated becomes a record with a `framingError`, never silently dropped. The rules
+ * every format shares hold here too: a byte-order mark only at the input's start, bytes
+ * that are not UTF-8 rejected (`invalid_utf8`), an element longer than `maxBytes`
+ * rejected (`line_too_long`) and streamed past, never held.
  */
 export class JsonArraySplitter {
   #state: 'before' | 'between' | 'element' | 'after' = 'before';
@@ -22,6 +27,17 @@ export class JsonArraySplitter {
   #parts: Buffer[] = [];
   #elementLine = 1;
   #trailing: { line: number; bytes: number[] } | undefined;
+  readonly #max: number;
+  /** Bytes of the current element so far; past `#max` its parts are dropped (only the head is kept). */
+  #elementBytes = 0;
+  #head: Uint8Array | undefined;
+  /** Bytes of a byte-order mark matched at the input's start. */
+  #bom = 0;
+  #started = false;
+
+  constructor(maxBytes: number = DEFAULT_MAX_LINE_BYTES) {
+    this.#max = maxBytes;
+  }
 
   *push(chunk: Buffer): Generator<RawRecord> {
     let elementStart = this.#state === 'element' ? 0 : -1;
@@ -39,14 +55,14 @@ export class JsonArraySplitter {
         } else if (byte === 0x7d || byte === 0x5d) {
           if (this.#depth === 0 && byte === 0x5d) {
             // `]` closing the array right after a scalar element.
-            this.#parts.push(chunk.subarray(elementStart, i));
+            this.#part(chunk.subarray(elementStart, i));
             yield this.#emit();
             this.#state = 'after';
           } else {
             this.#depth--;
           }
         } else if (byte === 0x2c && this.#depth === 0) {
-          this.#parts.push(chunk.subarray(elementStart, i));
+          this.#part(chunk.subarray(elementStart, i));
           yield this.#emit();
           this.#state = 'between';
         }
@@ -54,7 +70,12 @@ export class JsonArraySplitter {
         continue;
       }
       if (byte === NEWLINE) this.#line++;
-      if (isBlank(byte)) continue;
+      if (!this.#started && this.#bom < 3 && byte === BOM[this.#bom]) {
+        this.#bom++;
+        continue;
+      }
+      this.#started = true;
+      if (isJsonBlank(byte)) continue;
       if (this.#state === 'before') {
         if (byte === 0x5b) this.#state = 'between';
         else this.#stray(byte);
@@ -70,7 +91,18 @@ export class JsonArraySplitter {
         this.#stray(byte);
       }
     }
-    if (this.#state === 'element' && elementStart !== -1) this.#parts.push(chunk.subarray(Math.max(elementStart, 0)));
+    if (this.#state === 'element' && elementStart !== -1) this.#part(chunk.subarray(Math.max(elementStart, 0)));
+  }
+
+  /** Keeps a piece of the current element, unless the element is already too long. */
+  #part(piece: Buffer): void {
+    this.#elementBytes += piece.length;
+    if (this.#head !== undefined) return;
+    this.#parts.push(piece);
+    if (this.#elementBytes > this.#max) {
+      this.#head = Buffer.concat(this.#parts).subarray(0, 256);
+      this.#parts = [];
+    }
   }
 
   *end(): Generator<RawRecord> {
@@ -87,18 +119,25 @@ export class JsonArraySplitter {
   }
 
   #emit(): RawRecord {
-    const text = Buffer.concat(this.#parts).toString('utf8').trim();
-    this.#parts = [];
+    const head = this.#head;
+    const length = this.#elementBytes;
+    this.#head = undefined;
+    this.#elementBytes = 0;
     this.#depth = 0;
-    return { text, line: this.#elementLine };
+    if (head !== undefined) {
+      this.#parts = [];
+      return tooLongRecord(this.#elementLine, length, head, this.#max);
+    }
+    const bytes = Buffer.concat(this.#parts);
+    this.#parts = [];
+    // JSON white space only: `trim()` would also drop a U+FEFF, which is not JSON white space.
+    const text = bytes.toString('utf8').replace(/[ \t\r\n]+$/, '');
+    const bad = utf8Problem(bytes);
+    return bad === undefined ? { text, line: this.#elementLine } : { text, line: this.#elementLine, code: 'invalid_utf8', framingError: bad };
   }
 
   #stray(byte: number): void {
     this.#trailing ??= { line: this.#line, bytes: [] };
     if (this.#trailing.bytes.length < 200) this.#trailing.bytes.push(byte);
   }
-}
-
-function isBlank(byte: number): boolean {
-  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09 || byte === 0xef || byte === 0xbb || byte === 0xbf;
 }

@@ -1,17 +1,35 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
+import { firstNonBlank, isGzipMagic, NdjsonLines } from '@simfleet/core';
 import type { InputSource } from './expandPaths.js';
 import { JsonArraySplitter } from './jsonArraySplitter.js';
+import { lineRecord, tooLongRecord } from './lineRecord.js';
 import type { RawRecord } from './RawRecord.js';
 
 export type { RawRecord } from './RawRecord.js';
+export { lineRecord, tooLongRecord, utf8Problem } from './lineRecord.js';
 
 /** Progress callback: compressed bytes read from the source so far. */
 export type OnBytes = (bytes: number) => void;
 
-const GZIP_MAGIC_0 = 0x1f;
-const GZIP_MAGIC_1 = 0x8b;
-const NEWLINE = 0x0a;
+/**
+ * A compressed input whose data stops being readable part-way (truncated, a bad CRC, no
+ * trailer, garbage after the last member). The records decompressed before it are good;
+ * the reader reports the rest as one rejected range (`corrupt_input`).
+ */
+export class CorruptInputError extends Error {
+  override readonly name = 'CorruptInputError';
+  /** Compressed bytes of the input read, up to the piece where decompression failed. */
+  readonly compressedOffset: number;
+
+  constructor(message: string, compressedOffset: number) {
+    super(message);
+    this.compressedOffset = compressedOffset;
+  }
+}
+
+/** Compressed bytes handed to gunzip at a time (its output is collected before the next). */
+const GZIP_PIECE = 1 << 16;
 
 /**
  * Reads every record of one input. The format is detected per input: gzip by its
@@ -40,8 +58,16 @@ export function readInputChunks(source: InputSource, stdin: NodeJS.ReadableStrea
 export type InputFormat = 'ndjson' | 'array';
 
 /**
+ * Blank bytes read before the format is decided anyway: NDJSON (blank lines are not
+ * records, so nothing is lost). Without a bound, a gzip of newlines (6 GiB from 6 MB)
+ * would be held in memory whole while looking for its first record.
+ */
+const MAX_BLANK_HEAD = 1 << 20;
+
+/**
  * Reads chunks until the format is known. Returns the format (`undefined`: the input
- * is blank) and the chunks again, the ones already read first.
+ * is blank) and the chunks again, the ones already read first. An input that starts with
+ * more than 1 MiB of white space is NDJSON.
  *
  * @example
  * const { format, chunks } = await detectFormat(readInputChunks(source, stdin));
@@ -49,87 +75,61 @@ export type InputFormat = 'ndjson' | 'array';
 export async function detectFormat(chunks: AsyncIterable<Buffer>): Promise<{ format: InputFormat | undefined; chunks: AsyncGenerator<Buffer> }> {
   const iterator = chunks[Symbol.asyncIterator]();
   const head: Buffer[] = [];
+  let headBytes = 0;
   let format: InputFormat | undefined;
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
     head.push(next.value);
-    const first = firstNonBlank(next.value);
+    headBytes += next.value.length;
+    // The byte-order mark may be cut between the first tiny chunks: those few bytes are joined.
+    const first = headBytes - next.value.length < 3 ? firstNonBlank(Buffer.concat(head), 0, true) : firstNonBlank(next.value);
     if (first !== -1) {
       format = first === 0x5b ? 'array' : 'ndjson';
       break;
     }
+    if (headBytes > MAX_BLANK_HEAD) {
+      format = 'ndjson';
+      break;
+    }
   }
   async function* again(): AsyncGenerator<Buffer> {
-    yield* head;
+    yield* head.splice(0);
     if (format === undefined) return;
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
   }
   return { format, chunks: again() };
 }
 
+/** Options of the record readers. */
+export interface RecordOptions {
+  /** Longest record in bytes (default 16 MiB); a longer one is rejected as `line_too_long`. */
+  readonly maxLineBytes?: number | undefined;
+}
+
 /** The records of an input's bytes (NDJSON lines or JSON array elements). */
-export async function* recordsFromChunks(chunks: AsyncIterable<Buffer>): AsyncGenerator<RawRecord> {
-  let format: 'unknown' | 'ndjson' | 'array' = 'unknown';
-  let splitter: JsonArraySplitter | undefined;
-  let pending: Buffer[] = [];
-  let line = 1;
-  for await (const chunk of chunks) {
-    if (format === 'unknown') {
-      const first = firstNonBlank(chunk);
-      if (first === -1) {
-        pending.push(chunk);
-        continue;
-      }
-      format = first === 0x5b ? 'array' : 'ndjson';
-      if (format === 'array') {
-        splitter = new JsonArraySplitter();
-        for (const buffered of pending) yield* splitter.push(buffered);
-        pending = [];
-      }
-    }
-    if (splitter !== undefined) {
-      yield* splitter.push(chunk);
-      continue;
-    }
-    // NDJSON: cut at newlines, carrying the partial last line to the next chunk.
-    let start = 0;
-    for (let nl = chunk.indexOf(NEWLINE, start); nl !== -1; nl = chunk.indexOf(NEWLINE, start)) {
-      const piece = chunk.subarray(start, nl);
-      const lineBytes = pending.length === 0 ? piece : Buffer.concat([...pending, piece]);
-      pending = [];
-      const record = lineRecord(lineBytes, line);
-      if (record !== undefined) yield record;
-      line += 1;
-      start = nl + 1;
-    }
-    if (start < chunk.length) pending.push(chunk.subarray(start));
-  }
-  if (splitter !== undefined) {
+export async function* recordsFromChunks(chunks: AsyncIterable<Buffer>, options: RecordOptions = {}): AsyncGenerator<RawRecord> {
+  const { format, chunks: again } = await detectFormat(chunks);
+  if (format === 'array') {
+    const splitter = new JsonArraySplitter(options.maxLineBytes);
+    for await (const chunk of again) yield* splitter.push(chunk);
     yield* splitter.end();
-  } else if (pending.length > 0) {
-    const record = lineRecord(Buffer.concat(pending), line);
-    if (record !== undefined) yield record;
+    return;
   }
-}
-
-/**
- * The text of one NDJSON line as a record: one trailing CR dropped; `undefined` when
- * blank. Shared by the line reader and the fast path's fallback, so both see the same text.
- *
- * @example
- * lineRecord(Buffer.from('{"id":1}\r'), 7) // { text: '{"id":1}', line: 7 }
- */
-export function lineRecord(bytes: Uint8Array, line: number): RawRecord | undefined {
-  let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
-  if (text.endsWith('\r')) text = text.slice(0, -1);
-  if (text.trim() === '') return undefined;
-  return { text, line };
-}
-
-export function firstNonBlank(chunk: Buffer): number {
-  for (const byte of chunk) {
-    if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09 && byte !== 0xef && byte !== 0xbb && byte !== 0xbf) return byte;
+  const out: RawRecord[] = [];
+  const lines = new NdjsonLines({
+    atInputStart: true,
+    maxLineBytes: options.maxLineBytes,
+    onTooLong: (line, bytes, head) => out.push(tooLongRecord(line, bytes, head, options.maxLineBytes)),
+  });
+  const onLine = (b: Uint8Array, s: number, e: number, line: number): void => {
+    const record = lineRecord(b.subarray(s, e), line);
+    if (record !== undefined) out.push(record);
+  };
+  for await (const chunk of again) {
+    lines.push(chunk, onLine);
+    yield* out.splice(0);
   }
-  return -1;
+  lines.end(onLine);
+  yield* out.splice(0);
 }
 
 /** Yields the input's bytes, gunzipped when the first two bytes are gzip's magic. */
@@ -144,7 +144,7 @@ async function* decompressIfGzip(input: NodeJS.ReadableStream, onBytes?: OnBytes
   if (head.done) return;
   const first = toBuffer(head.value);
   onBytes?.(first.length);
-  if (first[0] !== GZIP_MAGIC_0 || first[1] !== GZIP_MAGIC_1) {
+  if (!isGzipMagic(first)) {
     yield first;
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
       const buffer = toBuffer(next.value);
@@ -153,22 +153,51 @@ async function* decompressIfGzip(input: NodeJS.ReadableStream, onBytes?: OnBytes
     }
     return;
   }
+  yield* gunzipPieces(first, iterator, onBytes);
+}
+
+/**
+ * Gunzips piece by piece: each 64 KiB of compressed bytes is written and its output
+ * collected before the next, so the output in flight is bounded (a gzip of newlines
+ * expands 1000-fold) and, when the data turns out corrupt, everything decompressed
+ * before the failing piece has been handed on. The failure is a `CorruptInputError`.
+ */
+async function* gunzipPieces(first: Buffer, rest: AsyncIterator<Buffer | string>, onBytes?: OnBytes): AsyncGenerator<Buffer> {
   const gunzip = createGunzip();
-  const feed = (async () => {
-    try {
-      if (!gunzip.write(first)) await new Promise((resolve) => gunzip.once('drain', resolve));
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-        const buffer = toBuffer(next.value);
-        onBytes?.(buffer.length);
-        if (!gunzip.write(buffer)) await new Promise((resolve) => gunzip.once('drain', resolve));
-      }
-      gunzip.end();
-    } catch (error) {
-      gunzip.destroy(error as Error);
+  const out: Buffer[] = [];
+  let failure: Error | undefined;
+  gunzip.on('data', (d: Buffer) => out.push(d));
+  const failed = new Promise<void>((resolve) =>
+    gunzip.once('error', (e: Error) => {
+      failure = e;
+      resolve();
+    }),
+  );
+  const finished = Promise.race([failed, new Promise<void>((resolve) => gunzip.once('end', resolve))]);
+  let fed = 0;
+  // Resolves once the piece is processed and its output emitted (or decompression failed).
+  const write = (piece: Buffer): Promise<void> =>
+    Promise.race([failed, new Promise<void>((resolve) => gunzip.write(piece, () => setImmediate(resolve)))]);
+  const corrupt = (): CorruptInputError =>
+    new CorruptInputError(`gzip data unreadable after compressed byte ${fed} (${failure?.message ?? 'corrupt'})`, fed);
+  let chunk: Buffer | undefined = first;
+  while (chunk !== undefined) {
+    for (let at = 0; at < chunk.length; at += GZIP_PIECE) {
+      const piece = chunk.subarray(at, at + GZIP_PIECE);
+      await write(piece);
+      yield* out.splice(0);
+      if (failure !== undefined) throw corrupt();
+      fed += piece.length;
     }
-  })();
-  for await (const chunk of gunzip) yield chunk as Buffer;
-  await feed;
+    const next = await rest.next();
+    if (next.done) break;
+    chunk = toBuffer(next.value);
+    onBytes?.(chunk.length);
+  }
+  gunzip.end();
+  await finished;
+  yield* out.splice(0);
+  if (failure !== undefined) throw corrupt();
 }
 
 function toBuffer(value: Buffer | string): Buffer {

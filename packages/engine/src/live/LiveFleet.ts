@@ -33,6 +33,7 @@ import {
   appendRow,
   applyBatch,
   classifyEvent,
+  compareRowsContent,
   type DeviceEvent,
   type EmnifyEvent,
   type EventColumns,
@@ -43,7 +44,6 @@ import {
   type Transition,
 } from '@simfleet/core';
 import { type ReplayAccount, sortedCounts } from '../replay/ReplaySession.js';
-import { compareRowsContent } from '../replay/rows.js';
 import { EventIdIndex } from './EventIdIndex.js';
 
 /** Default reorder horizon: 24 hours of event time behind a device's newest event. */

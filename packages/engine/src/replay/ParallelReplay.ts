@@ -5,6 +5,7 @@
  * rejects and their order — is the one a single thread produces.
  */
 import { open } from 'node:fs/promises';
+import { firstNonBlank, isGzipMagic } from '@simfleet/core';
 import { Worker } from 'node:worker_threads';
 import { type RangeOptions, type RangeResult, resultBuffers } from './RangeIngest.js';
 import type { ReplaySession } from './ReplaySession.js';
@@ -28,9 +29,9 @@ export async function planRanges(path: string, size: number, parts: number): Pro
   try {
     const head = Buffer.alloc(Math.min(HEAD, size));
     await handle.read(head, 0, head.length, 0);
-    if (head[0] === 0x1f && head[1] === 0x8b) return undefined;
-    const first = head.findIndex((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09 && b !== 0xef && b !== 0xbb && b !== 0xbf);
-    if (first === -1 || head[first] === 0x5b) return undefined;
+    if (isGzipMagic(head)) return undefined;
+    const first = firstNonBlank(head, 0, true);
+    if (first === -1 || first === 0x5b) return undefined;
     const bounds = [0];
     const probe = Buffer.alloc(HEAD);
     for (let k = 1; k < parts; k++) {

@@ -20,6 +20,7 @@ import {
   type StoredStrings,
   StringPool,
 } from '@simfleet/core';
+import type { RawRecord } from '../input/RawRecord.js';
 import { lineRecord } from '../input/readRecords.js';
 import type { RangeOptions } from './RangeOptions.js';
 import { decodeFastLine, LINE_BLANK, LINE_FULL, LINE_KEPT_WITHOUT_ENDPOINT } from './fastLine.js';
@@ -35,10 +36,10 @@ export interface RangeResult {
   /** Records accounted for in the range (not counting deferred lines). */
   readonly records: number;
   readonly withoutEndpoint: number;
-  /** [type id, count] of events of unknown types. */
-  readonly unknownTypes: readonly (readonly [number, number])[];
+  /** [event id (decimal), type id] of the events of unknown types (counted once per id when merged). */
+  readonly unknownTypes: readonly (readonly [string, number])[];
   /** Lines the main thread must ingest itself, with line numbers local to the range (1-based). */
-  readonly deferred: readonly { readonly line: number; readonly text: string }[];
+  readonly deferred: readonly RawRecord[];
   /** Lines in the range (its `\n`s, plus a last unterminated one). */
   readonly lines: number;
   /**
@@ -69,8 +70,8 @@ export class RangeIngest {
   readonly #options: RangeOptions;
   #records = 0;
   #withoutEndpoint = 0;
-  readonly #unknown = new Map<number, number>();
-  readonly #deferred: { line: number; text: string }[] = [];
+  readonly #unknown: [string, number][] = [];
+  readonly #deferred: RawRecord[] = [];
 
   /**
    * `pool` (with its id, unique in the replay) may hold an earlier range's strings: only
@@ -93,7 +94,7 @@ export class RangeIngest {
     return this.#columns;
   }
 
-  ingestLine(bytes: Buffer, start: number, end: number, line: number): void {
+  ingestLine(bytes: Uint8Array, start: number, end: number, line: number): void {
     const c = this.#columns;
     const kind = decodeFastLine(this.#fast, c, this.#options, bytes, start, end);
     if (kind === LINE_BLANK) return;
@@ -127,6 +128,10 @@ export class RangeIngest {
     const watch = this.#options.watchEndpoint;
     const record = lineRecord(bytes.subarray(start, end), line);
     if (record === undefined) return;
+    if (record.framingError !== undefined) {
+      this.defer(record);
+      return;
+    }
     const decoded = decodeEventText(record.text, { line });
     if (!decoded.ok) {
       this.#defer(record.text, line);
@@ -141,13 +146,18 @@ export class RangeIngest {
       this.#defer(record.text, line);
       return;
     }
-    if (event.type === 'unknown') this.#unknown.set(event.typeId, (this.#unknown.get(event.typeId) ?? 0) + 1);
+    if (event.type === 'unknown') this.#unknown.push([event.id.toString(), event.typeId]);
     if (event.endpoint === null) this.#withoutEndpoint++;
     this.#records++;
   }
 
   #defer(text: string, line: number): void {
     this.#deferred.push({ line, text });
+  }
+
+  /** A record the main thread rejects itself (a line too long, bytes that are not UTF-8). */
+  defer(record: RawRecord): void {
+    this.#deferred.push(record);
   }
 
   /**
@@ -172,7 +182,7 @@ export class RangeIngest {
     return {
       records: this.#records,
       withoutEndpoint: this.#withoutEndpoint,
-      unknownTypes: [...this.#unknown],
+      unknownTypes: this.#unknown,
       deferred: this.#deferred,
       lines,
       strings,

@@ -20,6 +20,7 @@ import {
   type BatchResult,
   classifyEvent,
   decodeEventText,
+  dropDuplicateIds,
   type EventColumns,
   eventTypeById,
   FastLineDecoder,
@@ -37,7 +38,6 @@ import {
 } from '@simfleet/core';
 import { lineRecord, type RawRecord } from '../input/readRecords.js';
 import type { RangeResult } from './RangeIngest.js';
-import { dropDuplicateIds } from './dropDuplicateIds.js';
 import { externalFinish } from './externalFinish.js';
 import { decodeFastLine, LINE_BLANK, LINE_FULL, LINE_KEPT_WITHOUT_ENDPOINT } from './fastLine.js';
 import { orderById } from './orderById.js';
@@ -107,7 +107,14 @@ export class ReplaySession {
   #records = 0;
   #rejected = 0;
   readonly #rejectedByReason = new Map<string, number>();
-  readonly #unknownTypes = new Map<number, number>();
+  /**
+   * Event id (decimal) → type id of the accepted events of unknown types. The report counts
+   * events, not copies: a re-sent line is one event (the smallest type id when copies differ).
+   */
+  readonly #unknownById = new Map<string, number>();
+  /** Unknown-type counts of a resumed checkpoint that has no ids (an older version). */
+  readonly #legacyUnknown = new Map<number, number>();
+  /** Accepted records without an endpoint, copies included: the checkpoint header's count (the report's comes from the rows). */
   #withoutEndpoint = 0;
   /** Duplicate rows a checkpoint dropped before it was written (checkpoint/). */
   #duplicatesRemoved = 0;
@@ -207,8 +214,8 @@ export class ReplaySession {
     to.length = base + n;
     this.#records += result.records;
     this.#withoutEndpoint += result.withoutEndpoint;
-    for (const [typeId, count] of result.unknownTypes) this.#unknownTypes.set(typeId, (this.#unknownTypes.get(typeId) ?? 0) + count);
-    for (const d of result.deferred) this.ingest({ text: d.text, line: d.line + firstLine - 1 }, file);
+    for (const [id, typeId] of result.unknownTypes) this.#noteUnknown(id, typeId);
+    for (const d of result.deferred) this.ingest({ ...d, line: d.line + firstLine - 1 }, file);
     this.#spillIfFull();
   }
 
@@ -242,7 +249,7 @@ export class ReplaySession {
   ingest(record: RawRecord, file: string): void {
     this.#records++;
     if (record.framingError !== undefined) {
-      this.#reject({ file, line: record.line, code: 'invalid_framing', reason: record.framingError, raw: record.text });
+      this.#reject({ file, line: record.line, code: record.code ?? 'invalid_framing', reason: record.framingError, raw: record.text });
       return;
     }
     const decoded = decodeEventText(record.text, { line: record.line });
@@ -275,12 +282,24 @@ export class ReplaySession {
       this.#reject({ file, line, code: error.code, reason: error.message, raw });
       return;
     }
-    if (event.type === 'unknown') this.#unknownTypes.set(event.typeId, (this.#unknownTypes.get(event.typeId) ?? 0) + 1);
+    if (event.type === 'unknown') this.#noteUnknown(event.id.toString(), event.typeId);
     if (event.endpoint === null) this.#withoutEndpoint++;
     if (this.#options.watchEndpoint !== undefined && event.endpoint?.id === this.#options.watchEndpoint) {
       this.watched.set(event.id, { typeId: event.typeId, description: event.description });
     }
     this.#spillIfFull();
+  }
+
+  #noteUnknown(id: string, typeId: number): void {
+    const known = this.#unknownById.get(id);
+    if (known === undefined || typeId < known) this.#unknownById.set(id, typeId);
+  }
+
+  /** Events of unknown types by type id: one per event id, plus an older checkpoint's counts. */
+  #unknownCounts(): Map<number, number> {
+    const counts = new Map(this.#legacyUnknown);
+    for (const typeId of this.#unknownById.values()) counts.set(typeId, (counts.get(typeId) ?? 0) + 1);
+    return counts;
   }
 
   #spillIfFull(): void {
@@ -340,6 +359,9 @@ export class ReplaySession {
     const all = this.#columns;
     // One row per event id (compacted in place: no second copy of the rows).
     const duplicates = dropDuplicateIds(all);
+    // Counted on the rows left, one per event id: a re-sent copy is not another event.
+    let withoutEndpoint = 0;
+    for (let i = 0; i < all.length; i++) if (Number.isNaN(all.endpointId[i]!)) withoutEndpoint++;
     const onTransition = this.#options.onTransition;
     const result: BatchResult = applyBatch(this.fleet, all, onTransition === undefined ? {} : { onTransition });
     let asOf: number | null = null;
@@ -352,8 +374,8 @@ export class ReplaySession {
       duplicates: duplicates + result.duplicates + this.#duplicatesRemoved,
       rejected: this.#rejected + result.late,
       rejectedByReason: sortedCounts(this.#rejectedByReason),
-      unknownEventTypes: sortedCounts(this.#unknownTypes),
-      eventsWithoutEndpoint: this.#withoutEndpoint,
+      unknownEventTypes: sortedCounts(this.#unknownCounts()),
+      eventsWithoutEndpoint: withoutEndpoint,
       asOf,
     };
   }
@@ -377,8 +399,8 @@ export class ReplaySession {
         duplicates: result.duplicates + result.batchDuplicates + this.#duplicatesRemoved,
         rejected: this.#rejected + result.late,
         rejectedByReason: sortedCounts(this.#rejectedByReason),
-        unknownEventTypes: sortedCounts(this.#unknownTypes),
-        eventsWithoutEndpoint: this.#withoutEndpoint,
+        unknownEventTypes: sortedCounts(this.#unknownCounts()),
+        eventsWithoutEndpoint: result.withoutEndpoint,
         asOf: result.asOf,
       };
     } finally {
@@ -398,7 +420,8 @@ export class ReplaySession {
         records: this.#records,
         rejected: this.#rejected,
         rejectedByReason: [...this.#rejectedByReason].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
-        unknownEventTypes: [...this.#unknownTypes].sort((a, b) => a[0] - b[0]),
+        unknownEventTypes: [...this.#unknownCounts()].sort((a, b) => a[0] - b[0]),
+        unknownEventIds: [...this.#unknownById].sort((a, b) => (BigInt(a[0]) < BigInt(b[0]) ? -1 : BigInt(a[0]) > BigInt(b[0]) ? 1 : 0)),
         eventsWithoutEndpoint: this.#withoutEndpoint,
         duplicatesRemoved: this.#duplicatesRemoved,
       },
@@ -413,7 +436,11 @@ export class ReplaySession {
     this.#records += a.records;
     this.#rejected += a.rejected;
     for (const [code, n] of a.rejectedByReason) this.#rejectedByReason.set(code, (this.#rejectedByReason.get(code) ?? 0) + n);
-    for (const [typeId, n] of a.unknownEventTypes) this.#unknownTypes.set(typeId, (this.#unknownTypes.get(typeId) ?? 0) + n);
+    if (a.unknownEventIds === undefined) {
+      for (const [typeId, n] of a.unknownEventTypes) this.#legacyUnknown.set(typeId, (this.#legacyUnknown.get(typeId) ?? 0) + n);
+    } else {
+      for (const [id, typeId] of a.unknownEventIds) this.#noteUnknown(id, typeId);
+    }
     this.#withoutEndpoint += a.eventsWithoutEndpoint;
     this.#duplicatesRemoved += a.duplicatesRemoved;
   }

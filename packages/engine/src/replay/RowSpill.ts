@@ -2,14 +2,16 @@
  * The spill state of one replay session: a private temporary directory, the file of the
  * runs spilled during ingest, and (in `finish`) the file of pass 1's output.
  *
- * Why a process `exit` hook: a session that is abandoned (an input error, a service that
- * stops) may never call `dispose`; the hook removes the directory synchronously when the
- * process exits, so spill files do not outlive the process (except under SIGKILL).
+ * Why an exit hook: a session that is abandoned (an input error, a service that stops, a
+ * user's Ctrl-C) may never call `dispose`; the directory is registered with
+ * `removeOnExit`, which removes it when the process exits or is interrupted (SIGINT,
+ * SIGTERM, SIGHUP), so spill files do not outlive the process (except under SIGKILL).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appendRow, EventColumns } from '@simfleet/core';
+import { removeOnExit } from '../io/tempPaths.js';
 import { SpillFile, type SpillRun } from './SpillFile.js';
 
 /**
@@ -28,13 +30,12 @@ export class RowSpill {
   readonly #list: SpillRun[] = [];
   readonly #blockRows: number | undefined;
   #second: SpillFile | undefined;
-  readonly #onExit: () => void;
+  readonly #forget: () => void;
 
   private constructor(directory: string, blockRows: number | undefined) {
     this.directory = directory;
     this.#blockRows = blockRows;
-    this.#onExit = () => rmSync(directory, { recursive: true, force: true });
-    process.once('exit', this.#onExit);
+    this.#forget = removeOnExit(directory);
     try {
       this.runs = new SpillFile(join(directory, 'ingest.runs'), blockRows);
     } catch (error) {
@@ -88,7 +89,7 @@ export class RowSpill {
       this.#second?.remove();
     } finally {
       rmSync(this.directory, { recursive: true, force: true });
-      process.off('exit', this.#onExit);
+      this.#forget();
     }
   }
 }

@@ -13,8 +13,17 @@
  *   earlier chunk, so no event is late and the fleet ends as one sorted batch leaves it.
  *   When the kept rows fit in the budget they are applied straight from memory.
  */
-import { appendRow, applyBatch, type EventColumns, type FleetStore, type RowArrays, type StringPool, sortBatch, type Transition } from '@simfleet/core';
-import { compareRowsContent } from './rows.js';
+import {
+  appendRow,
+  applyBatch,
+  compareRowsContent,
+  type EventColumns,
+  type FleetStore,
+  type RowArrays,
+  sortBatch,
+  type StringPool,
+  type Transition,
+} from '@simfleet/core';
 import type { RunReader, SpillFile, SpillRun } from './SpillFile.js';
 
 /** Rows per `applyBatch` call in pass 2. */
@@ -29,6 +38,8 @@ export interface ExternalFinishResult {
   readonly batchDuplicates: number;
   readonly late: number;
   readonly asOf: number | null;
+  /** Kept rows (one per event id) without an endpoint. */
+  readonly withoutEndpoint: number;
 }
 
 /** Where the passes work. */
@@ -66,6 +77,7 @@ export function externalFinish(input: ExternalFinishInput): ExternalFinishResult
     buffer.clear();
   };
   let duplicates = 0;
+  let withoutEndpoint = 0;
   let lastHi = -1;
   let lastLo = -1;
   const byId = new RunHeap(
@@ -83,6 +95,7 @@ export function externalFinish(input: ExternalFinishInput): ExternalFinishResult
     }
     lastHi = hi;
     lastLo = lo;
+    if (Number.isNaN(block.endpointId[row]!)) withoutEndpoint++;
     if (buffer.length >= budget) spillKept();
     buffer.reserve(buffer.length + 1);
     appendTo(block, row, buffer);
@@ -96,7 +109,7 @@ export function externalFinish(input: ExternalFinishInput): ExternalFinishResult
     let asOf: number | null = null;
     for (let i = 0; i < buffer.length; i++) if (asOf === null || buffer.at[i]! > asOf) asOf = buffer.at[i]!;
     buffer.clear();
-    return { duplicates, applied: result.applied, batchDuplicates: result.duplicates, late: result.late, asOf };
+    return { duplicates, applied: result.applied, batchDuplicates: result.duplicates, late: result.late, asOf, withoutEndpoint };
   }
   spillKept();
 
@@ -124,7 +137,7 @@ export function externalFinish(input: ExternalFinishInput): ExternalFinishResult
     if (chunk.length === APPLY_CHUNK) flush();
   }
   flush();
-  return { duplicates, applied, batchDuplicates, late, asOf };
+  return { duplicates, applied, batchDuplicates, late, asOf, withoutEndpoint };
 }
 
 function appendTo(from: RowArrays, row: number, to: EventColumns): void {

@@ -1,5 +1,4 @@
-import type { RowArrays, StringPool } from '@simfleet/core';
-import { compareRowsContent } from './rows.js';
+import { compareRowsContent, type RowArrays, type StringPool } from '@simfleet/core';
 
 const DIGITS = 1 << 16;
 

@@ -1,6 +1,9 @@
 import type { ReplayCheckpoints } from '../checkpoint/ReplayCheckpoints.js';
 import type { InputSource } from '../input/expandPaths.js';
-import { detectFormat, readInputChunks, recordsFromChunks } from '../input/readRecords.js';
+import { NdjsonLines } from '@simfleet/core';
+import { InputError } from '../InputError.js';
+import { CorruptInputError, detectFormat, readInputChunks, recordsFromChunks, tooLongRecord } from '../input/readRecords.js';
+import { ioErrorCode, ioErrorText } from '../io/ioErrorText.js';
 import { MAX_RANGE_BYTES, MIN_PARALLEL_BYTES, ReplayWorkers, replayFileInParallel } from './ParallelReplay.js';
 import { type ReplayAccount, type ReplayOptions, ReplaySession } from './ReplaySession.js';
 
@@ -11,8 +14,11 @@ export interface ReplayRun {
 
 /** Where a replay reports how far it got (a progress bar, a log line). */
 export interface ReplayProgress {
-  /** Records read so far and input bytes consumed so far. */
-  update(records: number, bytes: number): void;
+  /**
+   * Records read so far, input bytes consumed so far (compressed, as the files' sizes
+   * count them) and, when it differs, the bytes they decompressed to.
+   */
+  update(records: number, bytes: number, decompressed?: number): void;
   /** Reading is over (the events are being applied). */
   done(): void;
 }
@@ -29,6 +35,8 @@ export interface ReplaySourcesOptions extends ReplayOptions {
     readonly rangeBytes?: number | undefined;
     /** Resume from / write checkpoints (checkpoint/ReplayCheckpoints.ts). */
     readonly checkpoints?: ReplayCheckpoints | undefined;
+    /** Longest record in bytes (default 16 MiB); a longer one is rejected as `line_too_long`, streamed past. */
+    readonly maxLineBytes?: number | undefined;
 }
 
 const NO_PROGRESS: ReplayProgress = { update() {}, done() {} };
@@ -54,7 +62,9 @@ export async function replaySources(sources: readonly InputSource[], options: Re
   let records = 0;
   const threads = Math.max(1, Math.floor(options.threads ?? 1));
   const workers = threads > 1 ? new ReplayWorkers(threads) : undefined;
-  const rangeOptions = { until: options.until, watchEndpoint: options.watchEndpoint };
+  const maxLineBytes = options.maxLineBytes;
+  const rangeOptions = { until: options.until, watchEndpoint: options.watchEndpoint, maxLineBytes };
+  let decompressed = 0;
   try {
     for (const source of sources) {
       const name = source.kind === 'stdin' ? '-' : source.path;
@@ -73,14 +83,17 @@ export async function replaySources(sources: readonly InputSource[], options: Re
           (r, b) => {
             records += r;
             bytes += b;
-            progress.update(records, bytes);
+            decompressed += b;
+            progress.update(records, bytes, decompressed);
           },
           async (lines) => {
             linesRead = lines;
             // A periodic checkpoint may fall between two ranges: it holds the file's first `lines` lines.
             if (checkpoints !== undefined) await checkpoints.reached(session, source, lines, records);
           },
-        );
+        ).catch((error: unknown) => {
+          throw ioErrorCode(error) === undefined ? error : new InputError(ioErrorText(error, name, 'read'));
+        });
         if (done) {
           checkpoints?.completed(source, linesRead);
           continue;
@@ -89,30 +102,67 @@ export async function replaySources(sources: readonly InputSource[], options: Re
       const onBytes = (n: number): void => {
         bytes += n;
       };
-      const { format, chunks } = await detectFormat(readInputChunks(source, options.stdin ?? process.stdin, onBytes));
-      if (format === 'array') {
-        let element = 0;
-        for await (const record of recordsFromChunks(chunks)) {
-          if (++element <= skip) continue;
-          session.ingest(record, name);
-          records++;
-          if ((records & 0x3ff) === 0) progress.update(records, bytes);
-          if (checkpoints !== undefined) await checkpoints.reached(session, source, element, records);
+      // Units (lines or elements) of this input read so far: where a corrupt rest starts.
+      let position = 0;
+      try {
+        const { format, chunks } = await detectFormat(readInputChunks(source, options.stdin ?? process.stdin, onBytes));
+        if (format === 'array') {
+          let element = 0;
+          for await (const record of recordsFromChunks(chunks, { maxLineBytes })) {
+            position = record.line;
+            if (++element <= skip) continue;
+            session.ingest(record, name);
+            records++;
+            if ((records & 0x3ff) === 0) progress.update(records, bytes, decompressed);
+            if (checkpoints !== undefined) await checkpoints.reached(session, source, element, records);
+          }
+          checkpoints?.completed(source, element);
+          continue;
         }
-        checkpoints?.completed(source, element);
-        continue;
+        // NDJSON (or blank): bytes to the fast path, line by line, no string per line.
+        const lines = new NdjsonLines({
+          atInputStart: true,
+          maxLineBytes,
+          onTooLong: (line, length, head) => {
+            if (line > skip) session.ingest(tooLongRecord(line, length, head, maxLineBytes), name);
+          },
+        });
+        const onLine = (b: Uint8Array, s: number, e: number, line: number): void => {
+          if (line > skip) session.ingestLine(b, s, e, name, line);
+        };
+        try {
+          for await (const chunk of chunks) {
+            const before = lines.nextLine;
+            decompressed += chunk.length;
+            lines.push(chunk, onLine);
+            records += lines.nextLine - before;
+            progress.update(records, bytes, decompressed);
+            if (checkpoints !== undefined) await checkpoints.reached(session, source, lines.nextLine - 1, records);
+          }
+        } finally {
+          position = lines.nextLine;
+        }
+        lines.end(onLine);
+        checkpoints?.completed(source, lines.nextLine - 1);
+      } catch (error) {
+        if (error instanceof CorruptInputError) {
+          // What was decompressed is kept; the rest is one rejected range, reported once.
+          session.ingest(
+            {
+              text: '',
+              line: position,
+              code: 'corrupt_input',
+              framingError: `${error.message}: the records before line ${position} are kept, the rest of the file is not read (restore the file or re-export it)`,
+            },
+            name,
+          );
+          records++;
+          checkpoints?.completed(source, position);
+          continue;
+        }
+        if (ioErrorCode(error) !== undefined) throw new InputError(ioErrorText(error, name, 'read'));
+        throw error;
       }
-      // NDJSON (or blank): bytes to the WebAssembly decoder, one call per chunk, no string per line.
-      const lines = session.wasmLines(name, skip);
-      for await (const chunk of chunks) {
-        const before = lines.nextLine;
-        lines.push(chunk);
-        records += lines.nextLine - before;
-        progress.update(records, bytes);
-        if (checkpoints !== undefined) await checkpoints.reached(session, source, lines.nextLine - 1, records);
-      }
-      lines.end();
-      checkpoints?.completed(source, lines.nextLine - 1);
     }
   } catch (error) {
     // Spilled rows (if any) are of no use to anyone now.

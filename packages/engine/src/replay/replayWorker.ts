@@ -4,9 +4,8 @@
  */
 import { open } from 'node:fs/promises';
 import { parentPort, threadId } from 'node:worker_threads';
-import { type EventColumns, StringPool } from '@simfleet/core';
-import { WasmLines, wasmDecoderFor } from './WasmLines.js';
-import type { WasmLineDecoder } from '@simfleet/wasm';
+import { type EventColumns, NdjsonLines, StringPool } from '@simfleet/core';
+import { tooLongRecord } from '../input/readRecords.js';
 import { RangeIngest, type RangeOptions, type SpareBuffers, transferList, type WorkerPool } from './RangeIngest.js';
 
 /** A job: the lines of `path` in bytes [start, end) (start is a line start). */
@@ -34,10 +33,6 @@ let pool = new StringPool();
 let generation = 0;
 /** The columns of the last range, reused by the next one while the pool stays the same. */
 let columns: EventColumns | undefined;
-/** The WebAssembly decoder of the worker's pool (a new pool gets a new one). */
-let wasm: WasmLineDecoder | undefined;
-/** The options (`until`, watched endpoint) that decoder holds rows for. */
-let wasmHeld = '';
 /** Result buffers the main thread sent back (see `SpareBuffers`); at most two of each kept. */
 const spare: SpareBuffers = new Map();
 const poolId = (): number => threadId * 2 ** 20 + generation;
@@ -57,30 +52,29 @@ function workerPool(): WorkerPool {
 /** Decodes one range of a file. */
 export async function replayRange(job: RangeJob): Promise<ReturnType<RangeIngest['result']>> {
   const ingest = new RangeIngest(job.options, workerPool());
-  const sink = ingest.chunkSink();
-  // One WebAssembly decoder per worker pool: its interned strings carry over from range to range.
-  const held = `${job.options.until}/${job.options.watchEndpoint}`;
-  if (wasm === undefined || wasm.pool !== sink.columns.pool || wasmHeld !== held) {
-    wasm = wasmDecoderFor(sink.columns, job.options);
-    wasmHeld = held;
-  }
-  const lines = new WasmLines(sink, job.options, 0, wasm);
+  // The same splitter, bound and byte-order-mark rule as the main thread's reader.
+  const lines = new NdjsonLines({
+    atInputStart: job.start === 0,
+    maxLineBytes: job.options.maxLineBytes,
+    onTooLong: (line, bytes, head) => ingest.defer(tooLongRecord(line, bytes, head, job.options.maxLineBytes)),
+  });
+  const onLine = (b: Uint8Array, s: number, e: number, line: number): void => ingest.ingestLine(b, s, e, line);
   const handle = await open(job.path, 'r');
   try {
-    // One chunk buffer for the whole range: the decoder copies each chunk into WASM memory
-    // before the next read, so the buffer is free to be overwritten.
+    // One chunk buffer for the whole range: NdjsonLines copies a cut line, and lines are
+    // decoded before the next read, so the buffer is free to be overwritten.
     const buffer = Buffer.allocUnsafe(CHUNK);
     for (let pos = job.start; pos < job.end; ) {
       const want = Math.min(CHUNK, job.end - pos);
       const { bytesRead } = await handle.read(buffer, 0, want, pos);
       if (bytesRead === 0) break;
-      lines.push(buffer.subarray(0, bytesRead));
+      lines.push(buffer.subarray(0, bytesRead), onLine);
       pos += bytesRead;
     }
   } finally {
     await handle.close();
   }
-  lines.end();
+  lines.end(onLine);
   columns = ingest.columns;
   return ingest.result(lines.nextLine - 1, spare);
 }

@@ -4,7 +4,7 @@ import { DEFAULT_MAX_LINE_LENGTH, LineSplitter } from '../internal/LineSplitter.
 import { fromAsyncIterable } from './fromAsyncIterable.js';
 
 export interface FromReadableOptions {
-  /** Longest accepted line, in characters (default 8 Mi); longer is a `SourceError`. */
+  /** Longest accepted line, in bytes (default 8 MiB); longer is a `SourceError`. */
   readonly maxLineLength?: number;
 }
 

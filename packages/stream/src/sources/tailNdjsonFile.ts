@@ -10,7 +10,7 @@ export interface TailNdjsonFileOptions {
   readonly fromEnd?: boolean;
   /** How often to look for growth once at the end, in ms (default 200). */
   readonly pollInterval?: number;
-  /** Longest accepted line, in characters (default 8 Mi); longer is a `SourceError`. */
+  /** Longest accepted line, in bytes (default 8 MiB); longer is a `SourceError`. */
   readonly maxLineLength?: number;
   /** Read size in bytes (default 64 KiB). */
   readonly chunkSize?: number;

@@ -1,6 +1,8 @@
 import {
+  appendRow,
   applyBatch,
   type BatchResult,
+  compareRowContent,
   type DeviceEvent,
   type DeviceEventType,
   type EndpointState,
@@ -40,7 +42,8 @@ const key = (at: number, eventId: bigint): string => `${at}/${eventId}`;
 
 /**
  * Replays events — raw records, JSON lines, decoded events or device events, in any
- * order — through the real engine (`applyBatch` on a `FleetStore`, one batch) and
+ * order — as `simfleet replay` does: one copy per event id (the earliest time, then the
+ * smallest content), then the compiled reducer (`applyBatch` on a `FleetStore`, one batch), and
  * keeps every transition, so a test can show a device's timeline.
  *
  * @example
@@ -51,14 +54,30 @@ const key = (at: number, eventId: bigint): string => `${at}/${eventId}`;
 export function replayRecords(events: Iterable<AnyEvent>, options: { fleet?: FleetStore } = {}): FleetReplay {
   const fleet = options.fleet ?? new FleetStore();
   const deviceEvents = toDeviceEvents(events);
-  const columns = fleet.createColumns(Math.max(16, deviceEvents.length));
+  const all = fleet.createColumns(Math.max(16, deviceEvents.length));
   for (const e of deviceEvents) {
-    const pushed = columns.push(e);
+    const pushed = all.push(e);
     if (!pushed.ok) throw pushed.error;
   }
-  const status = new Uint8Array(deviceEvents.length);
+  // One copy per event id, chosen as `simfleet replay` chooses it (the earliest time, then the
+  // smallest content): the others are duplicates, whatever order the records came in.
+  const kept = new Map<bigint, number>();
+  deviceEvents.forEach((e, row) => {
+    const other = kept.get(e.eventId);
+    if (other === undefined || all.at[row]! < all.at[other]! || (all.at[row] === all.at[other] && compareRowContent(all, row, other) < 0)) kept.set(e.eventId, row);
+  });
+  const keptRows = [...kept.values()].sort((a, b) => a - b);
+  const columns = fleet.createColumns(Math.max(16, keptRows.length));
+  columns.reserve(keptRows.length);
+  for (const row of keptRows) appendRow(all, row, columns);
+  const keptStatus = new Uint8Array(keptRows.length);
   const transitions: Transition[] = [];
-  const result = applyBatch(fleet, columns, { status, onTransition: (t) => transitions.push(t) });
+  const applied = applyBatch(fleet, columns, { status: keptStatus, onTransition: (t) => transitions.push(t) });
+  const status = new Uint8Array(deviceEvents.length).fill(ROW_DUPLICATE);
+  keptRows.forEach((row, k) => {
+    status[row] = keptStatus[k] as number;
+  });
+  const result: BatchResult = { ...applied, duplicates: applied.duplicates + deviceEvents.length - keptRows.length };
   const byEvent = new Map<string, Transition[]>();
   for (const t of transitions) {
     const k = key(t.at, t.eventId);

@@ -13,7 +13,7 @@ const CHUNK_SIZE = 60_000;
  * Writes a simulated fleet's events as NDJSON, in chunks of about 60 KB.
  *
  * The same options (seed included) always produce the same bytes. Records are
- * emnify-shaped (see `../shared/reference/emnify-events.md` for `messy` variants),
+ * emnify-shaped (with `messy`, the record variants real streams show; see messy.ts),
  * timestamps increase, event ids are unique and increasing.
  *
  * @example

@@ -1,5 +1,5 @@
 /**
- * The real-record variants of `../shared/reference/emnify-events.md`, as bits of a
+ * The real-record variants emnify streams show (see docs/testing.md), as bits of a
  * record's `messy` mask. A mask of 0 renders the canonical shape of emnify's examples.
  */
 export const Messy = {

@@ -1,4 +1,6 @@
-import type { EventColumns, RowArrays, StringPool } from '@simfleet/core';
+import type { EventColumns } from './EventColumns.js';
+import type { RowArrays } from './rowColumns.js';
+import type { StringPool } from './StringPool.js';
 
 /**
  * Orders two rows by everything the reducer reads from them, comparing interned

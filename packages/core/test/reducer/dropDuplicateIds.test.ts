@@ -1,8 +1,10 @@
-import { appendRow, EventColumns, StringPool } from '@simfleet/core';
+import { EventColumns } from '../../src/reducer/EventColumns.js';
+import { appendRow } from '../../src/reducer/rowColumns.js';
+import { StringPool } from '../../src/reducer/StringPool.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dropDuplicateIds } from '../../src/replay/dropDuplicateIds.js';
-import { compareRowContent } from '../../src/replay/rows.js';
+import { dropDuplicateIds } from '../../src/reducer/dropDuplicateIds.js';
+import { compareRowContent } from '../../src/reducer/compareRowContent.js';
 
 interface Row {
   hi: number;

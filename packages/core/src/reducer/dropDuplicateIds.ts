@@ -1,5 +1,5 @@
-import type { EventColumns } from '@simfleet/core';
-import { compareRowContent } from './rows.js';
+import { compareRowContent } from './compareRowContent.js';
+import type { EventColumns } from './EventColumns.js';
 
 const TWO_32 = 4294967296;
 

@@ -1,0 +1,47 @@
+/**
+ * The package's entry points are drawn on purpose: the main entry is the public model and
+ * engine; the column internals, the checkpoint format and the doc generators sit behind
+ * their subpaths; the hash and slot helpers of the string pool are in no entry at all.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as checkpoint from '../src/checkpoint/index.js';
+import * as columns from '../src/columns.js';
+import * as docs from '../src/docs/index.js';
+import * as main from '../src/index.js';
+
+const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  exports: Record<string, { source: string; types: string; default: string }>;
+  typesVersions: { '*': Record<string, string[]> };
+};
+
+describe('@simfleet/core entry points', () => {
+  it('keep internals out of the main entry', () => {
+    for (const name of ['hashBytes', 'indexSlots', 'NULL_REF', 'CheckpointStringPool', 'renderEventsMarkdown', 'renderStateMachineMarkdown', 'renderStateMachineSvgs', 'snapshotSchemaEnums']) {
+      expect(Object.keys(main), name).not.toContain(name);
+    }
+    for (const name of ['FleetStore', 'applyBatch', 'decodeEvent', 'classifyEvent', 'deviceMachine', 'EventColumns', 'endpointJson']) {
+      expect(Object.keys(main), name).toContain(name);
+    }
+  });
+
+  it('put the doc generators, the checkpoint format and the column layout behind subpaths', () => {
+    expect(Object.keys(docs).sort()).toEqual(
+      ['DIAGRAM_REGIONS', 'renderEventsMarkdown', 'renderRegionSvg', 'renderSnapshotSchemaEnums', 'renderStateMachineMarkdown', 'renderStateMachineSvgs', 'snapshotSchemaEnums'].sort(),
+    );
+    expect(Object.keys(checkpoint)).toEqual(expect.arrayContaining(['encodeCheckpoint', 'decodeCheckpoint', 'restoreColumns', 'CheckpointStringPool']));
+    expect(Object.keys(columns)).toEqual(expect.arrayContaining(['appendRow', 'ROW_COLUMNS', 'POOL_COLUMNS', 'FastLineDecoder', 'sortBatch', 'StringPool']));
+    for (const entry of [checkpoint, columns, docs]) {
+      for (const name of ['hashBytes', 'indexSlots', 'NULL_REF']) expect(Object.keys(entry), name).not.toContain(name);
+    }
+  });
+
+  it('declares each subpath for node16 (exports) and node10 (typesVersions) resolution', () => {
+    for (const [sub, source] of [['./columns', './src/columns.ts'], ['./checkpoint', './src/checkpoint/index.ts'], ['./docs', './src/docs/index.ts']] as const) {
+      const entry = manifest.exports[sub];
+      expect(entry?.source, sub).toBe(source);
+      expect(entry?.types, sub).toBe(source.replace('./src/', './dist/').replace(/\.ts$/, '.d.ts'));
+      expect(manifest.typesVersions['*'][sub.slice(2)], sub).toEqual([entry?.types]);
+    }
+  });
+});
