@@ -68,6 +68,7 @@ export interface ServeOptions {
    * `refusing`, `POST /events` answers 503.
    */
   readonly sink?: IngestSink;
+  /**
    * Write-ahead (`--data-dir`): given a request's decoded records and the ingest to run, makes
    * the records durable first and then runs it (`DataDir.writeAhead`). A rejection (a
    * `JournalError`: disk full, read-only…) answers 503 with `Retry-After`, nothing applied.
