@@ -12,11 +12,12 @@ import { PassThrough } from 'node:stream';
 import { dumpFleetTables, endpointRowsAsJson, freshDatabase } from '@simfleet/postgres/testing';
 import { generateFleetLog, seededShuffle } from '@simfleet/testkit';
 import pg from 'pg';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../../src/main.js';
 import { ServePostgres } from '../../src/postgres/servePostgres.js';
 import { runServe } from '../../src/serve/serveCommand.js';
 import { startServer } from '../../src/serve/startServer.js';
+import { startSimfleet } from '../fetch/spawnSimfleet.js';
 import { capture } from '../serve/captureIo.js';
 
 const TOKEN = 't0ken';
@@ -91,6 +92,29 @@ async function admin(sql: string): Promise<void> {
 async function replayPg(schema: string, file: string): Promise<void> {
   const io = capture();
   expect(await main(['replay', file, '--quiet', '--threads', '1', '--pg', url, '--pg-schema', schema], { ...io, stdin: new PassThrough(), env: {} }), io.err()).toBe(0);
+}
+
+/** Servers started as processes and not seen to exit: killed after each test. */
+const running = new Set<ReturnType<typeof startSimfleet>['child']>();
+afterEach(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** `simfleet serve …` as a child process, with its URL once it listens. */
+async function spawnServe(args: readonly string[]) {
+  const started = startSimfleet(args);
+  running.add(started.child);
+  void started.done.then(() => running.delete(started.child));
+  let out = '';
+  const base = await new Promise<string>((resolve, reject) => {
+    started.child.stdout?.on('data', (chunk: string) => {
+      out += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match?.[1] !== undefined) resolve(match[1]);
+    });
+    started.done.then((r) => reject(new Error(`serve exited ${r.status} before listening: ${r.stderr}`)));
+  });
+  return { ...started, url: base };
 }
 
 beforeAll(async () => {
@@ -207,6 +231,27 @@ describe('simfleet serve --pg', () => {
     expect(table).toEqual(await endpointRowsAsJson(url, 'replayed'));
     expect(logs.some((m) => /--pg: .*accepting on, \d+ transitions waiting, retrying/.test(m))).toBe(true);
     expect(logs).toContain('simfleet serve: --pg: schema simfleet is written again');
+  });
+
+  it('SIGKILL mid-stream, restarted with the same --data-dir and --pg: the tables equal replay of every record', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'simfleet-serve-pg-data-'));
+    const args = ['serve', '--port', '0', '--token', TOKEN, '--data-dir', dataDir, '--pg', url, '--pg-schema', 'restarted', '--reorder-horizon', 'P3650D'];
+    const first = await spawnServe(args);
+    const delivery = seededShuffle(lines, 3);
+    const half = Math.floor(delivery.length / 2);
+    for (let i = 0; i < half; i += 200) expect(await post(first.url, delivery.slice(i, Math.min(half, i + 200)))).toBe(202);
+    // Killed at once: writes may be under way or waiting.
+    first.child.kill('SIGKILL');
+    await first.done;
+    const second = await spawnServe(args);
+    for (let i = half; i < delivery.length; i += 200) expect(await post(second.url, delivery.slice(i, i + 200))).toBe(202);
+    await caughtUp(second.url);
+    const snapshot = await snapshotEndpoints(second.url);
+    second.child.kill('SIGTERM');
+    expect((await second.done).status).toBe(0);
+    const table = await endpointRowsAsJson(url, 'restarted');
+    expect(table).toEqual(snapshot);
+    expect(table).toEqual(await endpointRowsAsJson(url, 'replayed'));
   });
 
   it('bad credentials or a missing database: one line, exit 1, before listening', async () => {
