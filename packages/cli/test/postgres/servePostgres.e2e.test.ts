@@ -234,22 +234,32 @@ describe('simfleet serve --pg', () => {
   });
 
   it('SIGKILL mid-stream, restarted with the same --data-dir and --pg: the tables equal replay of every record', async () => {
+    const restartUrl = await freshDatabase(inject('pgUrl'), 'cli_serve_restart');
     const dataDir = await mkdtemp(join(tmpdir(), 'simfleet-serve-pg-data-'));
-    const args = ['serve', '--port', '0', '--token', TOKEN, '--data-dir', dataDir, '--pg', url, '--pg-schema', 'restarted', '--reorder-horizon', 'P3650D'];
+    const args = ['serve', '--port', '0', '--token', TOKEN, '--data-dir', dataDir, '--pg', restartUrl, '--pg-schema', 'restarted', '--reorder-horizon', 'P3650D'];
     const first = await spawnServe(args);
     const delivery = seededShuffle(lines, 3);
-    const half = Math.floor(delivery.length / 2);
+    const [half, threeQuarters] = [Math.floor(delivery.length / 2), Math.floor((delivery.length * 3) / 4)];
     for (let i = 0; i < half; i += 200) expect(await post(first.url, delivery.slice(i, Math.min(half, i + 200)))).toBe(202);
-    // Killed at once: writes may be under way or waiting.
+    await caughtUp(first.url);
+    // The database goes away; a quarter more is accepted (journaled) but not written; then SIGKILL.
+    await admin('ALTER DATABASE cli_serve_restart WITH ALLOW_CONNECTIONS false');
+    await admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'cli_serve_restart'");
+    for (let i = half; i < threeQuarters; i += 200) expect(await post(first.url, delivery.slice(i, Math.min(threeQuarters, i + 200)))).toBe(202);
+    expect((await pgStatus(first.url)).pendingEndpoints).toBeGreaterThan(0);
     first.child.kill('SIGKILL');
     await first.done;
+    await admin('ALTER DATABASE cli_serve_restart WITH ALLOW_CONNECTIONS true');
+    // The restart recovers the journal and writes every row of the recovered fleet.
     const second = await spawnServe(args);
-    for (let i = half; i < delivery.length; i += 200) expect(await post(second.url, delivery.slice(i, i + 200))).toBe(202);
+    await caughtUp(second.url);
+    expect(await endpointRowsAsJson(restartUrl, 'restarted')).toEqual(await snapshotEndpoints(second.url));
+    for (let i = threeQuarters; i < delivery.length; i += 200) expect(await post(second.url, delivery.slice(i, i + 200))).toBe(202);
     await caughtUp(second.url);
     const snapshot = await snapshotEndpoints(second.url);
     second.child.kill('SIGTERM');
     expect((await second.done).status).toBe(0);
-    const table = await endpointRowsAsJson(url, 'restarted');
+    const table = await endpointRowsAsJson(restartUrl, 'restarted');
     expect(table).toEqual(snapshot);
     expect(table).toEqual(await endpointRowsAsJson(url, 'replayed'));
   });
