@@ -2,7 +2,7 @@
 /**
  * `pnpm bench`: every replay approach on one generated emnify log, each in its own
  * child process (so peak RSS is per approach), then ratios against the baselines and
- * the issue's targets, as JSON under bench/results/ and as the table in
+ * the targets, as JSON under bench/results/ and as the table in
  * docs/performance.md.
  *
  *   node bench/run.mjs [--events 1000000] [--devices 100000] [--seed 1] [--subset 200000] [--only a,b]

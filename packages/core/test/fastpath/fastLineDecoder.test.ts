@@ -2,6 +2,7 @@
  * The fast path's proof: on every line it either falls back or writes exactly the row
  * the full decoder (decodeEventText + classifyEvent + EventColumns.push) writes.
  */
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
 import { describe, expect, it } from 'vitest';
@@ -13,17 +14,15 @@ import { FAST_BLANK, FAST_FALLBACK, FastLineDecoder } from '../../src/fastpath/F
 import { timestampBytes } from '../../src/fastpath/timestampBytes.js';
 import { EventColumns } from '../../src/reducer/EventColumns.js';
 import { StringPool } from '../../src/reducer/StringPool.js';
-import { generateFleetLog } from '../../../testkit/src/simulator/generateFleetLog.js';
 import { seedExamples } from '../decode/support.js';
 
 const encoder = new TextEncoder();
 
-function simulatorLines(messy: boolean, events: number, seed: number): string[] {
-  let text = '';
-  generateFleetLog({ events, devices: 40, seed, messy }, (chunk) => {
-    text += chunk;
-  });
-  return text.split('\n').filter((l) => l !== '');
+/** Lines the testkit's simulator wrote (test/fixtures; the testkit's tests check they are what it writes today). */
+function simulatorLines(name: string): string[] {
+  return readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 /** Seed examples as one-line records (numbers kept exactly); invalid ones with their breaks as spaces. */
@@ -37,8 +36,8 @@ function seedLines(): string[] {
   });
 }
 
-const SIM = simulatorLines(false, 300, 11);
-const MESSY = simulatorLines(true, 600, 12);
+const SIM = simulatorLines('simulator-canonical.ndjson');
+const MESSY = simulatorLines('simulator-messy.ndjson');
 const SEEDS = seedLines();
 const ALL = [...SIM, ...MESSY, ...SEEDS];
 
