@@ -59,7 +59,7 @@ const USAGE = `usage: simfleet serve [--port N] [--host H] [--token T] [--from C
   --pg URL          keep the fleet and every state change current in PostgreSQL
                     (postgres://user@host:port/database; default: $SIMFLEET_PG_URL);
                     opened before listening; written after every POST, one transaction
-                    at a time; an outage is caught up when the database returns
+                    after another; an outage is caught up when the database returns
   --pg-schema NAME  schema of the tables (default simfleet; created and migrated)
 
 The live state equals 'simfleet replay' of everything accepted, whatever the arrival order.

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO, tempDir } from '../support.js';
 import { readmeExamples } from './readmeExamples.js';
 
-const PACKAGES = ['core', 'stream', 'testkit', 'engine', 'cli', 'wasm'] as const;
+const PACKAGES = ['core', 'stream', 'testkit', 'engine', 'cli', 'wasm', 'postgres', 'cluster'] as const;
 /** The packages whose README carries a TypeScript example (wasm's is used through the engine). */
 const WITH_EXAMPLES = ['core', 'stream', 'testkit', 'engine', 'cli'] as const;
 const PNPM = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).packageManager as string;
