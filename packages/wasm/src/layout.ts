@@ -4,9 +4,10 @@
  * columns. This file is the one source; `assembly/layout.ts` is generated from it
  * (`pnpm --filter @simfleet/wasm layout`), and a test fails when that copy is stale.
  *
- * Only plain literals here: the generator reads the built module and prints them for
+ * Plain values here (core's row columns included): the generator reads the built module and prints them for
  * AssemblyScript, so both sides agree by construction.
  */
+import { ROW_COLUMNS as CORE_ROW_COLUMNS } from '@simfleet/core';
 
 /** A decoded row was written for the line. */
 export const STATUS_ROW = 0;
@@ -24,25 +25,11 @@ export type WasmColumnKind = 'f64' | 'u32' | 'u8' | 'i16';
 
 /**
  * Row columns in WASM memory, in this order, `rowCapacity` elements each (the module
- * exports `rowColumn(index)`, the address of column `index`). The first fifteen are
- * exactly core's `ROW_COLUMNS`, so the boundary copies them with one `set` each.
+ * exports `rowColumn(index)`, the address of column `index`). The first ones are core's
+ * `ROW_COLUMNS` (taken from it: one list), so the boundary copies them with one `set` each.
  */
 export const ROW_COLUMNS = [
-  ['at', 'f64'],
-  ['idHi', 'u32'],
-  ['idLo', 'u32'],
-  ['endpointId', 'f64'],
-  ['type', 'u8'],
-  ['organisationId', 'f64'],
-  ['simId', 'f64'],
-  ['iccid', 'u32'],
-  ['imsi', 'u32'],
-  ['imei', 'u32'],
-  ['ipAddress', 'u32'],
-  ['apn', 'u32'],
-  ['operator', 'u32'],
-  ['ratType', 'i16'],
-  ['rejectionReason', 'u8'],
+  ...CORE_ROW_COLUMNS,
   // Where the row's description is (input offsets), read by the boundary only for a rejected session's reason.
   ['descriptionStart', 'u32'],
   ['descriptionEnd', 'u32'],
