@@ -1,4 +1,4 @@
-import { endpointJson, endpointJsonText, type EndpointState, type FleetStore, formatTimestamp } from '@simfleet/core';
+import { endpointJson, endpointJsonText, type EndpointState, type FleetStore, formatTimestamp, initialEndpointState } from '@simfleet/core';
 import { UsageError } from '../cliIo.js';
 import { type EndpointFilter, matchesFilter } from './endpointFilter.js';
 
@@ -23,7 +23,7 @@ export function parseOutputFormat(text: string): OutputFormat {
 }
 
 /** CSV columns: the snapshot's endpoint fields, the operator object spread into four. */
-const CSV_COLUMNS = Object.keys(endpointJson(emptyState())).flatMap((key) =>
+const CSV_COLUMNS = Object.keys(endpointJson(initialEndpointState(0))).flatMap((key) =>
   key === 'operator' ? ['operatorName', 'operatorMcc', 'operatorMnc', 'operatorCountry'] : [key],
 );
 
@@ -90,36 +90,4 @@ function tableCells(s: EndpointState): string[] {
 
 function tableRow(cells: readonly string[]): string {
   return cells.map((cell, i) => cell.padEnd(TABLE_WIDTHS[i] ?? 0)).join(' ').trimEnd();
-}
-
-/** A state with every field, only to read the snapshot's key order once. */
-function emptyState(): EndpointState {
-  return {
-    endpointId: 0,
-    status: 'OFFLINE',
-    connectivity: 'OFFLINE',
-    since: null,
-    simStatus: null,
-    endpointStatus: null,
-    blocked: false,
-    dataQuota: null,
-    dataQuotaThresholdReached: false,
-    smsQuota: null,
-    smsQuotaThresholdReached: false,
-    organisationId: null,
-    simId: null,
-    iccid: null,
-    imsi: null,
-    imei: null,
-    ipAddress: null,
-    operator: null,
-    ratType: null,
-    apn: null,
-    lastEventId: null,
-    lastEventAt: null,
-    attaches: 0,
-    sessions: 0,
-    rejections: 0,
-    lastRejectionReason: null,
-  };
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EndpointState } from '@simfleet/core';
+import { type EndpointState, initialEndpointState } from '@simfleet/core';
 import type { FleetTransition } from '@simfleet/stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -16,35 +16,7 @@ const transition = (i: number, over: Partial<FleetTransition> = {}): FleetTransi
   ({ endpointId: i % 7, region: 'connectivity', from: 'OFFLINE', to: 'ATTACHED', at: 1_600_000_000_000 + i * 1000, eventId: BigInt(i), ...over }) as FleetTransition;
 
 /** A minimal endpoint state; the query only reads a few fields. */
-const endpoint = (id: number, over: Partial<EndpointState> = {}): EndpointState => ({
-  endpointId: id,
-  status: 'OFFLINE',
-  connectivity: 'OFFLINE',
-  since: null,
-  simStatus: null,
-  endpointStatus: null,
-  blocked: false,
-  dataQuota: null,
-  dataQuotaThresholdReached: false,
-  smsQuota: null,
-  smsQuotaThresholdReached: false,
-  organisationId: null,
-  simId: null,
-  iccid: null,
-  imsi: null,
-  imei: null,
-  ipAddress: null,
-  operator: null,
-  ratType: null,
-  apn: null,
-  lastEventId: null,
-  lastEventAt: null,
-  attaches: 0,
-  sessions: 0,
-  rejections: 0,
-  lastRejectionReason: null,
-  ...over,
-});
+const endpoint = (id: number, over: Partial<EndpointState> = {}): EndpointState => ({ ...initialEndpointState(id), ...over });
 
 describe('TransitionRing', () => {
   it('keeps the newest `capacity` transitions in order, whatever was pushed', () => {

@@ -6,30 +6,12 @@
  * a test fails while the committed schema differs.
  */
 import { REJECTION_REASON_CODES } from '../catalog/rejectionReasons.js';
-import { ENDPOINT_STATUSES, type EndpointFacts, type EndpointState, endpointStateFromRegions, type RegionStates } from '../machine/endpointState.js';
+import { ENDPOINT_STATUSES, type EndpointState, endpointStateFromRegions, noEndpointFacts, type RegionStates } from '../machine/endpointState.js';
 import { type CompiledMachine, getCompiledMachine } from '../reducer/compileMachine.js';
 
 type EnumValue = string | null;
 
-const NO_FACTS: EndpointFacts = {
-  endpointId: 0,
-  since: null,
-  organisationId: null,
-  simId: null,
-  iccid: null,
-  imsi: null,
-  imei: null,
-  ipAddress: null,
-  operator: null,
-  ratType: null,
-  apn: null,
-  lastEventId: null,
-  lastEventAt: null,
-  attaches: 0,
-  sessions: 0,
-  rejections: 0,
-  lastRejectionReason: null,
-};
+const NO_FACTS = noEndpointFacts(0);
 
 /** Distinct values in first-seen order, `null` last (as the schema writes them). */
 function distinct(values: Iterable<EnumValue>): EnumValue[] {

@@ -172,3 +172,52 @@ export function endpointStateFromRegions(
     lastRejectionReason: facts.lastRejectionReason,
   };
 }
+
+/**
+ * The facts of an endpoint no event has told anything about (every field "not said").
+ *
+ * @example
+ * noEndpointFacts(11089066).iccid // null
+ */
+export function noEndpointFacts(endpointId: number): EndpointFacts {
+  return {
+    endpointId,
+    since: null,
+    organisationId: null,
+    simId: null,
+    iccid: null,
+    imsi: null,
+    imei: null,
+    ipAddress: null,
+    operator: null,
+    ratType: null,
+    apn: null,
+    lastEventId: null,
+    lastEventAt: null,
+    attaches: 0,
+    sessions: 0,
+    rejections: 0,
+    lastRejectionReason: null,
+  };
+}
+
+/** Every region in its initial state (the statechart's, before any event). */
+export const INITIAL_REGIONS: RegionStates = {
+  connectivity: CONNECTIVITY_STATES[0],
+  sim: SIM_STATES[0],
+  endpoint: ENDPOINT_STATES[0],
+  block: BLOCK_STATES[0],
+  dataQuota: DATA_QUOTA_STATES[0],
+  smsQuota: SMS_QUOTA_STATES[0],
+};
+
+/**
+ * The state of an endpoint before any event: what a fleet store holds for a device it has
+ * just added. One definition for every place that needs a blank state (key orders, tests).
+ *
+ * @example
+ * initialEndpointState(7).status // 'OFFLINE'
+ */
+export function initialEndpointState(endpointId: number): EndpointState {
+  return endpointStateFromRegions(INITIAL_REGIONS, noEndpointFacts(endpointId), false);
+}
