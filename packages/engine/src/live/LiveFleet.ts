@@ -116,6 +116,10 @@ export interface LiveBatchResult {
 /** Value markers in the id index besides a retained row. */
 const FOLDED = -1;
 const FLEET_LEVEL = -2;
+
+/** `#stageUnknown` of a staged row: a known type (-1), or a row already counted by its account (a checkpoint's). */
+const KNOWN_TYPE = -1;
+const COUNTED_BY_ACCOUNT = -2;
 const TOO_LATE = -3;
 
 /**
@@ -200,7 +204,7 @@ export class LiveFleet {
   ingest(events: readonly EmnifyEvent[], onTransition?: (transition: LiveTransition) => void): LiveBatchResult {
     return this.#ingestEvents(events.length, onTransition, (i) => {
       const event = events[i] as EmnifyEvent;
-      return { device: classifyEvent(event), unknownType: event.type === 'unknown' ? event.typeId : -1 };
+      return { device: classifyEvent(event), unknownType: event.type === 'unknown' ? event.typeId : KNOWN_TYPE };
     });
   }
 
@@ -212,7 +216,7 @@ export class LiveFleet {
   ingestDeviceEvents(events: readonly DeviceEvent[], onTransition?: (transition: LiveTransition) => void): LiveBatchResult {
     return this.#ingestEvents(events.length, onTransition, (i) => {
       const device = events[i] as DeviceEvent;
-      return { device, unknownType: -1 };
+      return { device, unknownType: KNOWN_TYPE };
     });
   }
 
@@ -278,7 +282,7 @@ export class LiveFleet {
       for (let k = start; k < end; k++) {
         const r = order[k] as number;
         copyRow(rows, r, stage);
-        this.#stageUnknown[k - start] = -2;
+        this.#stageUnknown[k - start] = COUNTED_BY_ACCOUNT;
         index.push(r);
       }
       this.#records += end - start;
@@ -408,7 +412,7 @@ export class LiveFleet {
     this.#applied++;
     if (this.#asOf === null || at > this.#asOf) this.#asOf = at;
     if (unknownType >= 0) this.#unknownTypes.set(unknownType, (this.#unknownTypes.get(unknownType) ?? 0) + 1);
-    if (withoutEndpoint && unknownType !== -2) this.#withoutEndpoint++;
+    if (withoutEndpoint && unknownType !== COUNTED_BY_ACCOUNT) this.#withoutEndpoint++;
   }
 
   #addDevice(endpointId: number): number {
