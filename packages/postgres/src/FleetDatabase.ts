@@ -8,10 +8,13 @@
  * - endpoints: `INSERT … ON CONFLICT DO UPDATE … WHERE the row differs` — unchanged rows
  *   are not rewritten (no dead tuples for a re-run). PostgreSQL refuses to update a row
  *   twice in one such statement, so the batch holds each endpoint once (deduplicated here).
- * - transitions: `INSERT … ON CONFLICT DO NOTHING` on (endpoint_id, region, event_id): a
- *   re-run, or a batch that repeats a change, adds nothing. DO NOTHING has no
- *   "second time" restriction, so duplicates inside one batch need no pass of their own.
- *   A big load rebuilds the key instead of maintaining it (`#insertTransitions`).
+ * - transitions: a change one event made to several endpoints (an organisation's block)
+ *   is one `organisation_transitions` row holding its endpoints; the changes of one
+ *   endpoint alone go into `endpoint_transitions` with `INSERT … ON CONFLICT DO NOTHING`
+ *   on (endpoint_id, region, event_id): a re-run, or a batch that repeats a change, adds
+ *   nothing. DO NOTHING has no "second time" restriction, so duplicates inside one batch
+ *   need no pass of their own. A big load rebuilds the key instead of maintaining it
+ *   (`#insertTransitions`). The view `transitions` shows both as one row per change.
  * - progress: upserted last, in the same transaction.
  */
 import { type FleetStore, formatTimestamp, type JsonValue, type Transition } from '@simfleet/core';
@@ -24,7 +27,8 @@ import { ENDPOINT_COLUMNS, endpointCopyLine, ORGANISATION_COLUMNS, organisationC
 import { type MigrateResult, migrate } from './migrations.js';
 import { connectError, PgFleetError, queryError, redactUrl } from './PgFleetError.js';
 import { DEFAULT_SCHEMA, quoteSchema } from './schemaName.js';
-import { TRANSITION_COLUMNS, TransitionLog } from './TransitionLog.js';
+import { type SharedChange, TRANSITION_COLUMNS, TransitionLog } from './TransitionLog.js';
+import { SHARED_COLUMNS, sharedCopyLine } from './sharedRows.js';
 
 /** Options of `FleetDatabase.open`. */
 export interface FleetDatabaseOptions {
@@ -183,6 +187,7 @@ export class FleetDatabase {
       endpointLines,
       organisationLines: organisationCopyLines(fleet),
       transitions: replay.transitions,
+      fleet,
       fullFleet: true,
       progress: { stream: 'replay', position: replay.position, asOf: replay.asOf },
     });
@@ -225,6 +230,7 @@ export class FleetDatabase {
       endpointLines: copyChunks(lines.length, (i) => lines[i] as string),
       organisationLines,
       transitions,
+      fleet,
       fullFleet: false,
       progress: { stream: batch.stream ?? 'live', position: batch.position, asOf: batch.asOf },
       ...(batch.expectPosition === undefined ? {} : { expectPosition: batch.expectPosition }),
@@ -276,6 +282,7 @@ export class FleetDatabase {
       readonly endpointLines: Iterable<string>;
       readonly organisationLines: readonly string[];
       readonly transitions: TransitionLog;
+      readonly fleet: FleetStore;
       readonly fullFleet: boolean;
       readonly progress: FleetProgress;
       readonly expectPosition?: (stored: JsonValue | undefined) => boolean;
@@ -298,7 +305,8 @@ export class FleetDatabase {
         }
         await c.query(`CREATE TEMP TABLE stage_endpoints (LIKE ${s}.endpoints) ON COMMIT DROP`);
         await c.query(`CREATE TEMP TABLE stage_organisations (LIKE ${s}.organisations) ON COMMIT DROP`);
-        await c.query(`CREATE TEMP TABLE stage_transitions (LIKE ${s}.transitions) ON COMMIT DROP`);
+        await c.query(`CREATE TEMP TABLE stage_transitions (LIKE ${s}.endpoint_transitions) ON COMMIT DROP`);
+        await c.query(`CREATE TEMP TABLE stage_shared (LIKE ${s}.organisation_transitions) ON COMMIT DROP`);
         await this.#copy(`COPY stage_endpoints (${ENDPOINT_COLUMNS.join(', ')}) FROM STDIN`, w.endpointLines);
         const endpoints = await c.query(upsertSql(s, 'endpoints', 'stage_endpoints', ENDPOINT_COLUMNS));
         let endpointsRemoved = 0;
@@ -313,7 +321,7 @@ export class FleetDatabase {
         if (w.fullFleet) {
           await c.query(`DELETE FROM ${s}.organisations o WHERE NOT EXISTS (SELECT 1 FROM stage_organisations n WHERE n.organisation_id = o.organisation_id)`);
         }
-        const transitions = await this.#insertTransitions(w.transitions);
+        const transitions = await this.#insertTransitions(w.transitions, w.fleet);
         const p = w.progress;
         await c.query(
           `INSERT INTO ${s}.progress AS p (stream, position, as_of) VALUES ($1, $2::jsonb, $3::timestamptz)
@@ -331,65 +339,78 @@ export class FleetDatabase {
   }
 
   /**
-   * Adds the log's transitions that the table does not hold yet; the number added.
+   * Adds the log's transitions that the tables do not hold yet; the number added (a
+   * shared change counts once per endpoint it reached).
+   *
+   * The log is split first (`TransitionLog.split`): a change one event made to several
+   * endpoints (an organisation's block) goes into `organisation_transitions` as one row
+   * with its endpoints, merged into a row already there for the same change; the changes of
+   * one endpoint alone go into `endpoint_transitions`.
    *
    * Row by row (a live batch, a small load): COPY into staging in slices, then
-   * `INSERT … ON CONFLICT DO NOTHING`, which also drops changes repeated in the batch.
+   * `INSERT … ON CONFLICT DO NOTHING`, which also drops changes repeated in the batch. A
+   * change either table already holds is not added to the other (a batch written again
+   * after it was split another way still adds nothing).
    *
    * A big load into a table not bigger than it (a first replay, a re-run) drops the unique
-   * key, adds the rows, and builds the key again in one sort: the key starts with the
-   * endpoint while rows come in time order, so maintaining it row by row touches a random
-   * index page per row (a third of the speed, bench/transitionsLayout.mjs). Into an empty
-   * table the rows are COPYed straight in; otherwise they are staged and one hashed
-   * anti-join keeps those not there yet. A log holding a change twice makes the rebuilt
-   * key refuse the write (a replay's log, as `applyBatch` reports it, never does).
-   * Readers of `transitions` wait for such a write to commit; a live service's small
-   * batches take the row-by-row path and block no one.
+   * key of `endpoint_transitions`, adds the rows, and builds the key again in one sort: the
+   * key starts with the endpoint while rows come in time order, so maintaining it row by
+   * row touches a random index page per row (a third of the speed,
+   * bench/transitionsLayout.mjs). Into an empty table the rows are COPYed straight in;
+   * otherwise they are staged and one hashed anti-join keeps those not there yet. A log
+   * holding a change twice makes the rebuilt key refuse the write (a replay's log, as
+   * `applyBatch` reports it, never does). A replay splits its log the same way every time,
+   * so this path checks its rows against `endpoint_transitions` only. Readers of the
+   * transitions wait for such a write to commit; a live service's small batches take the
+   * row-by-row path and block no one.
    */
-  async #insertTransitions(log: TransitionLog): Promise<number> {
+  async #insertTransitions(log: TransitionLog, fleet: FleetStore): Promise<number> {
     const c = this.#client;
     const s = this.#s;
     const columns = TRANSITION_COLUMNS.join(', ');
+    const { own, shared } = log.split();
     let bulk = false;
-    if (log.length > 0 && log.length >= this.#bulkTransitions) {
-      const { rows } = await c.query<{ estimate: number }>(`SELECT greatest(reltuples, 0)::float8 AS estimate FROM pg_class WHERE oid = '${s}.transitions'::regclass`);
-      bulk = log.length >= rows[0]!.estimate;
+    if (own.length > 0 && own.length >= this.#bulkTransitions) {
+      const { rows } = await c.query<{ estimate: number }>(`SELECT greatest(reltuples, 0)::float8 AS estimate FROM pg_class WHERE oid = '${s}.endpoint_transitions'::regclass`);
+      bulk = own.length >= rows[0]!.estimate;
     }
+    let added = await this.#insertShared(shared, fleet, !bulk);
     if (!bulk) {
-      let added = 0;
-      for (let start = 0; start < log.length; start += TRANSITION_BATCH) {
-        const end = Math.min(log.length, start + TRANSITION_BATCH);
+      for (let start = 0; start < own.length; start += TRANSITION_BATCH) {
+        const end = Math.min(own.length, start + TRANSITION_BATCH);
         if (start > 0) await c.query('TRUNCATE stage_transitions');
-        await this.#copy(`COPY stage_transitions (${columns}) FROM STDIN`, log.copyChunks(start, end));
+        await this.#copy(`COPY stage_transitions (${columns}) FROM STDIN`, log.copyChunksOf(own, start, end));
         const result = await c.query(
-          `INSERT INTO ${s}.transitions (${columns}) SELECT ${columns} FROM stage_transitions ON CONFLICT ON CONSTRAINT transitions_once DO NOTHING`,
+          `INSERT INTO ${s}.endpoint_transitions (${columns}) SELECT ${columns} FROM stage_transitions n
+           WHERE NOT EXISTS (SELECT 1 FROM ${s}.organisation_transitions o
+                             WHERE o.event_id = n.event_id AND o.region = n.region AND n.endpoint_id = ANY (o.endpoint_ids))
+           ON CONFLICT ON CONSTRAINT endpoint_transitions_once DO NOTHING`,
         );
         added += result.rowCount ?? 0;
       }
       return added;
     }
     // The key goes first: from here on the table is locked against every other session.
-    await c.query(`ALTER TABLE ${s}.transitions DROP CONSTRAINT transitions_once`);
+    await c.query(`ALTER TABLE ${s}.endpoint_transitions DROP CONSTRAINT endpoint_transitions_once`);
     await c.query("SET LOCAL maintenance_work_mem = '256MB'");
-    const { rows } = await c.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${s}.transitions) AS empty`);
-    let added: number;
+    const { rows } = await c.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${s}.endpoint_transitions) AS empty`);
     if (rows[0]!.empty) {
-      added = await this.#copy(`COPY ${s}.transitions (${columns}) FROM STDIN`, log.copyChunks());
+      added += await this.#copy(`COPY ${s}.endpoint_transitions (${columns}) FROM STDIN`, log.copyChunksOf(own));
     } else {
-      await this.#copy(`COPY stage_transitions (${columns}) FROM STDIN`, log.copyChunks());
+      await this.#copy(`COPY stage_transitions (${columns}) FROM STDIN`, log.copyChunksOf(own));
       await c.query('ANALYZE stage_transitions');
       // Without the key the planner may take a nested loop (rows × rows): make it hash.
       await c.query("SET LOCAL work_mem = '64MB'");
       await c.query('SET LOCAL enable_nestloop = off');
       const result = await c.query(
-        `INSERT INTO ${s}.transitions (${columns}) SELECT ${columns} FROM stage_transitions n
-         WHERE NOT EXISTS (SELECT 1 FROM ${s}.transitions t WHERE t.endpoint_id = n.endpoint_id AND t.region = n.region AND t.event_id = n.event_id)`,
+        `INSERT INTO ${s}.endpoint_transitions (${columns}) SELECT ${columns} FROM stage_transitions n
+         WHERE NOT EXISTS (SELECT 1 FROM ${s}.endpoint_transitions t WHERE t.endpoint_id = n.endpoint_id AND t.region = n.region AND t.event_id = n.event_id)`,
       );
-      added = result.rowCount ?? 0;
+      added += result.rowCount ?? 0;
       await c.query('RESET enable_nestloop');
     }
     try {
-      await c.query(`ALTER TABLE ${s}.transitions ADD CONSTRAINT transitions_once UNIQUE (endpoint_id, region, event_id)`);
+      await c.query(`ALTER TABLE ${s}.endpoint_transitions ADD CONSTRAINT endpoint_transitions_once UNIQUE (endpoint_id, region, event_id)`);
     } catch (error) {
       if ((error as { code?: unknown }).code === '23505') {
         throw new PgFleetError('query_failed', `schema ${this.schema}: the transition log holds a change twice (${(error as Error & { detail?: string }).detail ?? 'duplicate key'}): nothing was written`, '23505');
@@ -397,6 +418,38 @@ export class FleetDatabase {
       throw error;
     }
     return added;
+  }
+
+  /**
+   * Adds the shared changes: one `organisation_transitions` row each, or the endpoints a
+   * row already there for the same change lacks. With `checkOwn`, endpoints whose change
+   * `endpoint_transitions` already holds are left out. The number of endpoints added.
+   */
+  async #insertShared(shared: readonly SharedChange[], fleet: FleetStore, checkOwn: boolean): Promise<number> {
+    if (shared.length === 0) return 0;
+    const c = this.#client;
+    const s = this.#s;
+    const key = 'event_id, region, from_state, to_state';
+    await this.#copy(`COPY stage_shared (${SHARED_COLUMNS.join(', ')}) FROM STDIN`, copyChunks(shared.length, (i) => sharedCopyLine(shared[i] as SharedChange, fleet)));
+    if (checkOwn) {
+      await c.query(
+        `UPDATE stage_shared n SET endpoint_ids = ARRAY(
+           SELECT m FROM unnest(n.endpoint_ids) AS m
+           WHERE NOT EXISTS (SELECT 1 FROM ${s}.endpoint_transitions t WHERE t.endpoint_id = m AND t.region = n.region AND t.event_id = n.event_id)
+           ORDER BY m)`,
+      );
+    }
+    const held = `SELECT coalesce(sum(cardinality(t.endpoint_ids)), 0)::float8 AS n FROM ${s}.organisation_transitions t JOIN stage_shared USING (${key})`;
+    const before = (await c.query<{ n: number }>(held)).rows[0]!.n;
+    await c.query(
+      `INSERT INTO ${s}.organisation_transitions AS t (${SHARED_COLUMNS.join(', ')})
+       SELECT ${SHARED_COLUMNS.join(', ')} FROM stage_shared WHERE cardinality(endpoint_ids) > 0
+       ON CONFLICT ON CONSTRAINT organisation_transitions_once DO UPDATE
+         SET endpoint_ids = ARRAY(SELECT DISTINCT m FROM unnest(t.endpoint_ids || EXCLUDED.endpoint_ids) AS m ORDER BY m)
+         WHERE NOT (EXCLUDED.endpoint_ids <@ t.endpoint_ids)`,
+    );
+    const after = (await c.query<{ n: number }>(held)).rows[0]!.n;
+    return after - before;
   }
 
   /** COPYs the chunks in; the number of rows. */

@@ -13,6 +13,93 @@ export const TRANSITION_COLUMNS = ['endpoint_id', 'region', 'from_state', 'to_st
 
 const TWO_32 = 4294967296;
 
+/** An event id from its two halves as decimal text: a number below 2^53 (no bigint per row). */
+const eventIdText = (hi: number, lo: number): string => (hi < 0x200000 ? String(hi * TWO_32 + lo) : ((BigInt(hi) << 32n) | BigInt(lo)).toString());
+
+/** Names `TransitionLog` remembers the code of without a map lookup. */
+const RECENT_NAMES = 8;
+
+/** A shared change being collected: its endpoints in parts, as they were taken out. */
+interface SharedParts {
+  readonly change: SharedChange;
+  readonly parts: Float64Array[];
+}
+
+/**
+ * Endpoint ids ascending. Ids below 2^32 (all of emnify's) take a two-pass radix sort on
+ * 16-bit digits: a typed array's own sort costs ~10 ms per 30,000 ids, and an
+ * organisation's block holds tens of thousands.
+ */
+function sortIds(ids: Float64Array): Float64Array | Uint32Array {
+  const n = ids.length;
+  let small = true;
+  for (let k = 0; k < n && small; k++) {
+    const v = ids[k] as number;
+    if (!(v >= 0 && v < 4294967296 && Number.isInteger(v))) small = false;
+  }
+  if (!small || n < 64) return ids.slice().sort();
+  let a = Uint32Array.from(ids);
+  let b = new Uint32Array(n);
+  const count = new Uint32Array(65536);
+  for (let shift = 0; shift < 32; shift += 16) {
+    count.fill(0);
+    for (let k = 0; k < n; k++) {
+      const digit = ((a[k] as number) >>> shift) & 0xffff;
+      count[digit] = (count[digit] as number) + 1;
+    }
+    let sum = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = count[d] as number;
+      count[d] = sum;
+      sum += c;
+    }
+    for (let k = 0; k < n; k++) {
+      const v = a[k] as number;
+      const digit = (v >>> shift) & 0xffff;
+      b[count[digit] as number] = v;
+      count[digit] = (count[digit] as number) + 1;
+    }
+    const swap = a;
+    a = b;
+    b = swap;
+  }
+  return a;
+}
+
+/** Whether the ascending `ids` hold `id`. */
+function binaryHas(ids: readonly number[], id: number): boolean {
+  let low = 0;
+  let high = ids.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const v = ids[mid] as number;
+    if (v === id) return true;
+    if (v < id) low = mid + 1;
+    else high = mid - 1;
+  }
+  return false;
+}
+
+/**
+ * One change that one event made to several endpoints at once (an organisation's block
+ * reaching its members): a row of `organisation_transitions`.
+ */
+export interface SharedChange {
+  readonly region: Transition['region'];
+  readonly from: string;
+  readonly to: string;
+  readonly at: number;
+  readonly eventId: bigint;
+  /** The endpoints it reached, ascending, each once. */
+  readonly endpointIds: number[];
+}
+
+/** `TransitionLog.split`: indexes of the changes of one endpoint alone, and the shared changes. */
+export interface TransitionSplit {
+  readonly own: Uint32Array;
+  readonly shared: readonly SharedChange[];
+}
+
 /**
  * A growable log of transitions.
  *
@@ -23,7 +110,11 @@ const TWO_32 = 4294967296;
  * log.length // number of state changes
  */
 export class TransitionLog {
+  /** Entries in the arrays below (in a compacting log: without the shared changes taken out). */
   #length = 0;
+  /** Changes pushed since the last `clear`. */
+  #pushed = 0;
+  readonly #compact: boolean;
   #endpoint = new Float64Array(1024);
   #at = new Float64Array(1024);
   #hi = new Uint32Array(1024);
@@ -31,23 +122,69 @@ export class TransitionLog {
   #region = new Uint16Array(1024);
   #from = new Uint16Array(1024);
   #to = new Uint16Array(1024);
+  #lastId = -1n;
+  #lastHi = 0;
+  #lastLo = 0;
   /** Interned region and state names (a few dozen). */
   readonly #names: string[] = [];
   readonly #codes = new Map<string, number>();
+  /** The names met last and their codes: an organisation's block repeats a handful of them. */
+  readonly #recentNames: string[] = [];
+  readonly #recentCodes: number[] = [];
+  #recentNext = 0;
+  /** A compacting log: the event under way (its first entry, time, id, first endpoint). */
+  #runStart = 0;
+  #runAt = Number.NaN;
+  #runHi = -1;
+  #runLo = -1;
+  #runFirst = Number.NaN;
+  #runSeveral = false;
+  /** A compacting log: the shared changes taken out so far, by event and (region, from, to). */
+  readonly #shared = new Map<string, SharedParts>();
 
-  /** Number of transitions held. */
+  /**
+   * @param options.compact take each event's shared changes (`split`) out as soon as the
+   *   event's changes are complete, keeping 8 bytes per endpoint they reached instead of a
+   *   whole entry: for a replay, whose organisations' blocks report millions of changes.
+   *   Such a log can be split and written, not read back change by change (`get`).
+   */
+  constructor(options: { readonly compact?: boolean } = {}) {
+    this.#compact = options.compact === true;
+  }
+
+  /** Number of transitions pushed (since the last `clear`). */
   get length(): number {
-    return this.#length;
+    return this.#pushed;
   }
 
   /** Appends one transition; bound, so it can be handed over as `onTransition` as it is. */
   readonly push = (t: Transition): void => {
+    const id = t.eventId;
+    if (id !== this.#lastId) {
+      this.#lastId = id;
+      this.#lastHi = Number(id >> 32n);
+      this.#lastLo = Number(id & 0xffffffffn);
+    }
+    if (this.#compact) {
+      if (t.at !== this.#runAt || this.#lastHi !== this.#runHi || this.#lastLo !== this.#runLo) {
+        this.#closeRun();
+        this.#runStart = this.#length;
+        this.#runAt = t.at;
+        this.#runHi = this.#lastHi;
+        this.#runLo = this.#lastLo;
+        this.#runFirst = t.endpointId;
+      } else if (t.endpointId !== this.#runFirst) {
+        this.#runSeveral = true;
+      }
+    }
+    this.#pushed++;
     const i = this.#length;
     if (i === this.#endpoint.length) this.#grow(i * 2);
     this.#endpoint[i] = t.endpointId;
     this.#at[i] = t.at;
-    this.#hi[i] = Number(t.eventId >> 32n);
-    this.#lo[i] = Number(t.eventId & 0xffffffffn);
+    // An organisation's block reports thousands of changes with one event id: split it once.
+    this.#hi[i] = this.#lastHi;
+    this.#lo[i] = this.#lastLo;
     this.#region[i] = this.#code(t.region);
     this.#from[i] = this.#code(t.from);
     this.#to[i] = this.#code(t.to);
@@ -57,10 +194,15 @@ export class TransitionLog {
   /** Forgets every transition (keeps the memory). */
   clear(): void {
     this.#length = 0;
+    this.#pushed = 0;
+    this.#runAt = Number.NaN;
+    this.#runSeveral = false;
+    this.#shared.clear();
   }
 
   /** The transition at index i (0 ≤ i < length), as core reports it. */
   get(i: number): Transition {
+    if (this.#compact) throw new TypeError('a compacting TransitionLog cannot give back changes one by one');
     if (!(i >= 0 && i < this.#length)) throw new RangeError(`no transition at index ${i}`);
     return {
       endpointId: this.#endpoint[i] as number,
@@ -79,14 +221,13 @@ export class TransitionLog {
    * its endpoints at one time).
    */
   copyChunks(start = 0, end: number = this.#length): Generator<string> {
+    if (this.#compact) throw new TypeError('a compacting TransitionLog is written through split()');
     const names = this.#names;
     let lastAt = Number.NaN;
     let lastText = '';
     return copyChunks(end - start, (k) => {
       const i = start + k;
-      const hi = this.#hi[i] as number;
-      const lo = this.#lo[i] as number;
-      const id = hi < 0x200000 ? String(hi * TWO_32 + lo) : ((BigInt(hi) << 32n) | BigInt(lo)).toString();
+      const id = eventIdText(this.#hi[i] as number, this.#lo[i] as number);
       const at = this.#at[i] as number;
       if (at !== lastAt) {
         lastAt = at;
@@ -96,13 +237,222 @@ export class TransitionLog {
     });
   }
 
+  /**
+   * Splits transitions [start, end) into the changes of one endpoint alone and the changes
+   * one event made to several endpoints at once (an organisation's block reaching its
+   * members: the same region, from and to state for each), which are stored once, in
+   * `organisation_transitions`. The rule reads only the changes of one event (they are
+   * consecutive: `applyBatch` reports an event's changes together), so the same event is
+   * split the same way in every write that holds it. Within a shared change each endpoint
+   * appears once, ascending; shared changes with the same event, region, from and to are
+   * merged, and a change of one endpoint that a shared change already holds is left out.
+   *
+   * @example
+   * const { own, shared } = log.split();
+   * own.length + shared.reduce((n, s) => n + s.endpointIds.length, 0) // ≤ log.length (repeats dropped)
+   */
+  split(start = 0, end: number = this.#length): TransitionSplit {
+    if (this.#compact && (start !== 0 || end !== this.#length)) throw new RangeError('a compacting TransitionLog splits whole');
+    const endpoint = this.#endpoint;
+    const at = this.#at;
+    const hi = this.#hi;
+    const lo = this.#lo;
+    const own = new Uint32Array(end - start);
+    let owned = 0;
+    const shared = new Map<string, SharedParts>();
+    if (this.#compact) {
+      // The event under way is complete now; earlier ones were taken out as they completed.
+      this.#closeRun();
+      for (const [key, parts] of this.#shared) shared.set(key, { change: parts.change, parts: [...parts.parts] });
+    }
+    const ownOfRun: number[] = [];
+    let i = start;
+    while (i < end) {
+      const a = at[i] as number;
+      const h = hi[i] as number;
+      const l = lo[i] as number;
+      const first = endpoint[i] as number;
+      let j = i + 1;
+      let several = false;
+      while (j < end && at[j] === a && hi[j] === h && lo[j] === l) {
+        if (endpoint[j] !== first) several = true;
+        j++;
+      }
+      if (!several) {
+        for (let k = i; k < j; k++) own[owned++] = k;
+      } else {
+        ownOfRun.length = 0;
+        this.#bucketRun(i, j, ownOfRun, shared);
+        for (const k of ownOfRun) own[owned++] = k;
+      }
+      i = j;
+    }
+    const changes: SharedChange[] = [];
+    for (const { change, parts } of shared.values()) {
+      let ids = parts[0] as Float64Array;
+      if (parts.length > 1) {
+        ids = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+        let offset = 0;
+        for (const p of parts) {
+          ids.set(p, offset);
+          offset += p.length;
+        }
+      }
+      const sorted = sortIds(ids);
+      const out: number[] = new Array(sorted.length);
+      let n = 0;
+      for (let k = 0; k < sorted.length; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) out[n++] = sorted[k] as number;
+      out.length = n;
+      changes.push({ ...change, endpointIds: out });
+    }
+    // A change of one endpoint that a shared change of its event already holds (the log
+    // holds it twice) is left out: each change is written to one table only.
+    if (changes.length > 0) {
+      // Event id halves → the shared changes of that event.
+      const byEvent = new Map<number, Map<number, SharedChange[]>>();
+      for (const change of changes) {
+        const h = Number(change.eventId >> 32n);
+        const l = Number(change.eventId & 0xffffffffn);
+        let byLo = byEvent.get(h);
+        if (byLo === undefined) byEvent.set(h, (byLo = new Map()));
+        const list = byLo.get(l);
+        if (list === undefined) byLo.set(l, [change]);
+        else list.push(change);
+      }
+      let kept = 0;
+      for (let k = 0; k < owned; k++) {
+        const i = own[k] as number;
+        const list = byEvent.get(hi[i] as number)?.get(lo[i] as number);
+        if (list !== undefined) {
+          const name = this.#names[this.#region[i] as number];
+          const id = endpoint[i] as number;
+          if (list.some((change) => change.region === name && binaryHas(change.endpointIds, id))) continue;
+        }
+        own[kept++] = i;
+      }
+      owned = kept;
+    }
+    return { own: own.subarray(0, owned), shared: changes };
+  }
+
+  /**
+   * The changes [i, j) of one event that reached several endpoints: bucketed by (region,
+   * from, to) (a handful of buckets), a bucket reaching two or more endpoints becomes (part
+   * of) a shared change in `shared`, the indexes of the others go to `own`.
+   */
+  #bucketRun(i: number, j: number, own: number[], shared: Map<string, SharedParts>): void {
+    const endpoint = this.#endpoint;
+    const region = this.#region;
+    const from = this.#from;
+    const to = this.#to;
+    const keys: number[] = [];
+    const counts: number[] = [];
+    for (let k = i; k < j; k++) {
+      const key = ((region[k] as number) * 0x10000 + (from[k] as number)) * 0x10000 + (to[k] as number);
+      const b = keys.indexOf(key);
+      if (b < 0) {
+        keys.push(key);
+        counts.push(1);
+      } else counts[b] = (counts[b] as number) + 1;
+    }
+    const h = this.#hi[i] as number;
+    const l = this.#lo[i] as number;
+    for (let b = 0; b < keys.length; b++) {
+      const key = keys[b] as number;
+      const ids = new Float64Array(counts[b] as number);
+      let n = 0;
+      let k0 = -1;
+      for (let k = i; k < j; k++) {
+        if (((region[k] as number) * 0x10000 + (from[k] as number)) * 0x10000 + (to[k] as number) !== key) continue;
+        if (k0 < 0) k0 = k;
+        ids[n++] = endpoint[k] as number;
+      }
+      let alone = true;
+      for (let m = 1; m < n && alone; m++) if (ids[m] !== ids[0]) alone = false;
+      if (alone) {
+        for (let k = i; k < j; k++) if (((region[k] as number) * 0x10000 + (from[k] as number)) * 0x10000 + (to[k] as number) === key) own.push(k);
+        continue;
+      }
+      const name = `${h}:${l}:${key}`;
+      const entry = shared.get(name);
+      if (entry !== undefined) entry.parts.push(ids);
+      else {
+        const change: SharedChange = {
+          region: this.#names[region[k0] as number] as Transition['region'],
+          from: this.#names[from[k0] as number] as string,
+          to: this.#names[to[k0] as number] as string,
+          at: this.#at[i] as number,
+          eventId: (BigInt(h) << 32n) | BigInt(l),
+          endpointIds: [],
+        };
+        shared.set(name, { change, parts: [ids] });
+      }
+    }
+  }
+
+  /** A compacting log: takes the shared changes of the event under way out of the arrays. */
+  #closeRun(): void {
+    const start = this.#runStart;
+    const end = this.#length;
+    if (!this.#runSeveral || end - start < 2) {
+      this.#runSeveral = false;
+      return;
+    }
+    this.#runSeveral = false;
+    const own: number[] = [];
+    this.#bucketRun(start, end, own, this.#shared);
+    // Keep the changes of one endpoint alone, moved down over the ones taken out.
+    let to = start;
+    for (const k of own) {
+      if (k !== to) {
+        this.#endpoint[to] = this.#endpoint[k] as number;
+        this.#at[to] = this.#at[k] as number;
+        this.#hi[to] = this.#hi[k] as number;
+        this.#lo[to] = this.#lo[k] as number;
+        this.#region[to] = this.#region[k] as number;
+        this.#from[to] = this.#from[k] as number;
+        this.#to[to] = this.#to[k] as number;
+      }
+      to++;
+    }
+    this.#length = to;
+  }
+
+  /**
+   * The transitions at the given indexes as COPY text chunks (see `copyChunks`).
+   *
+   * @example
+   * const { own } = log.split();
+   * await copy('COPY endpoint_transitions FROM STDIN', log.copyChunksOf(own));
+   */
+  copyChunksOf(indexes: Uint32Array, start = 0, end: number = indexes.length): Generator<string> {
+    const names = this.#names;
+    let lastAt = Number.NaN;
+    let lastText = '';
+    return copyChunks(end - start, (k) => {
+      const i = indexes[start + k] as number;
+      const at = this.#at[i] as number;
+      if (at !== lastAt) {
+        lastAt = at;
+        lastText = formatTimestamp(at);
+      }
+      return `${this.#endpoint[i]}\t${names[this.#region[i] as number]}\t${names[this.#from[i] as number]}\t${names[this.#to[i] as number]}\t${lastText}\t${eventIdText(this.#hi[i] as number, this.#lo[i] as number)}`;
+    });
+  }
+
   #code(name: string): number {
+    const recent = this.#recentNames;
+    for (let r = 0; r < recent.length; r++) if (recent[r] === name) return this.#recentCodes[r] as number;
     let code = this.#codes.get(name);
     if (code === undefined) {
       code = this.#names.length;
       this.#names.push(name);
       this.#codes.set(name, code);
     }
+    const slot = this.#recentNext;
+    this.#recentNames[slot] = name;
+    this.#recentCodes[slot] = code;
+    this.#recentNext = (slot + 1) % RECENT_NAMES;
     return code;
   }
 

@@ -2,6 +2,7 @@ import type { Transition } from '@simfleet/core';
 import { describe, expect, it } from 'vitest';
 import { copyString } from '../src/copyText.js';
 import { TransitionLog } from '../src/TransitionLog.js';
+import { applyEvents, simulatedEvents } from './simulatedFleet.js';
 
 const change = (i: number, eventId: bigint): Transition => ({
   endpointId: 1000 + i,
@@ -39,6 +40,54 @@ describe('TransitionLog', () => {
       ].join('\n'),
     );
     expect([...log.copyChunks(1, 2)].join('')).toBe('1001\tstatus\tOFFLINE\tATTACHED\t2026-11-30T12:00:00.001Z\t9007199254740993\n');
+  });
+
+  it('splits an event that changed several endpoints the same way into one shared change, the rest stays per endpoint', () => {
+    const at = Date.UTC(2026, 10, 30, 12);
+    const t = (endpointId: number, region: Transition['region'], from: string, to: string, eventId: bigint, when = at): Transition => ({ endpointId, region, from, to, at: when, eventId });
+    const log = new TransitionLog();
+    const pushed = [
+      t(7, 'connectivity', 'OFFLINE', 'ONLINE', 1n), // one device's own event: two changes, one endpoint
+      t(7, 'status', 'OFFLINE', 'ONLINE', 1n),
+      t(5, 'block', 'NOT_BLOCKED', 'BLOCKED', 2n, at + 1), // an organisation's block reaching 9, 5 and 3
+      t(5, 'status', 'ONLINE', 'BLOCKED', 2n, at + 1),
+      t(9, 'block', 'NOT_BLOCKED', 'BLOCKED', 2n, at + 1),
+      t(9, 'status', 'OFFLINE', 'BLOCKED', 2n, at + 1), // alone with this from: stays per endpoint
+      t(3, 'block', 'NOT_BLOCKED', 'BLOCKED', 2n, at + 1),
+      t(3, 'status', 'ONLINE', 'BLOCKED', 2n, at + 1),
+      t(8, 'connectivity', 'ONLINE', 'OFFLINE', 3n, at + 2),
+      t(5, 'block', 'NOT_BLOCKED', 'BLOCKED', 2n, at + 1), // the block again, later in the log: held once
+      t(1, 'connectivity', 'OFFLINE', 'ATTACHED', 4n, at + 3),
+      t(4, 'block', 'NOT_BLOCKED', 'BLOCKED', 2n, at + 1), // the block again, reaching two more: merged
+      t(6, 'block', 'NOT_BLOCKED', 'BLOCKED', 2n, at + 1),
+    ];
+    for (const p of pushed) log.push(p);
+    const { own, shared } = log.split();
+    expect([...own]).toEqual([0, 1, 5, 8, 10]);
+    expect(shared).toEqual([
+      { region: 'block', from: 'NOT_BLOCKED', to: 'BLOCKED', at: at + 1, eventId: 2n, endpointIds: [3, 4, 5, 6, 9] },
+      { region: 'status', from: 'ONLINE', to: 'BLOCKED', at: at + 1, eventId: 2n, endpointIds: [3, 5] },
+    ]);
+    expect([...log.copyChunksOf(own, 2, 4)].join('')).toBe(
+      `9\tstatus\tOFFLINE\tBLOCKED\t2026-11-30T12:00:00.001Z\t2\n8\tconnectivity\tONLINE\tOFFLINE\t2026-11-30T12:00:00.002Z\t3\n`,
+    );
+    // A range splits only what it holds.
+    expect(log.split(2, 5)).toEqual({ own: new Uint32Array([3]), shared: [{ region: 'block', from: 'NOT_BLOCKED', to: 'BLOCKED', at: at + 1, eventId: 2n, endpointIds: [5, 9] }] });
+  });
+
+  it('a compacting log splits a replay exactly as a plain one, holding a fraction of the entries', () => {
+    const events = simulatedEvents({ events: 6000, devices: 400, seed: 11, organisations: 4 });
+    const plain = applyEvents(events).log;
+    const compact = applyEvents(events, undefined, new TransitionLog({ compact: true })).log;
+    expect(compact.length).toBe(plain.length);
+    const a = plain.split();
+    const b = compact.split();
+    expect(a.shared.length).toBeGreaterThan(0);
+    expect(b.shared).toEqual(a.shared);
+    const ownRows = (log: TransitionLog, own: Uint32Array) => [...log.copyChunksOf(own)].join('');
+    expect(ownRows(compact, b.own)).toBe(ownRows(plain, a.own));
+    expect(b.own.length + b.shared.reduce((n, c) => n + c.endpointIds.length, 0)).toBe(plain.length);
+    expect(() => compact.get(0)).toThrow(TypeError);
   });
 
   it('escapes what COPY text reserves', () => {

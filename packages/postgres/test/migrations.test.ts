@@ -41,8 +41,18 @@ describe('migrations', () => {
     const db = await FleetDatabase.open(url);
     expect(db.schema).toBe('simfleet');
     await db.close();
-    const { rows } = await client.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'simfleet'");
-    expect(rows[0].n).toBe(5);
+    const { rows } = await client.query("SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'simfleet' ORDER BY table_name");
+    expect(rows).toEqual(
+      [
+        ['endpoint_transitions', 'BASE TABLE'],
+        ['endpoints', 'BASE TABLE'],
+        ['migrations', 'BASE TABLE'],
+        ['organisation_transitions', 'BASE TABLE'],
+        ['organisations', 'BASE TABLE'],
+        ['progress', 'BASE TABLE'],
+        ['transitions', 'VIEW'],
+      ].map(([table_name, table_type]) => ({ table_name, table_type })),
+    );
   });
 
   it('has one endpoints column per snapshot field, in the snapshot order, the operator flattened', async () => {
@@ -81,6 +91,9 @@ describe('migrations', () => {
         'btree (last_event_at)',
         'brin (at)',
         'btree (endpoint_id, region, event_id)',
+        'btree (event_id, region, from_state, to_state)',
+        'btree (at)',
+        'btree (organisation_id, at)',
       ]),
     );
   });

@@ -25,6 +25,7 @@ async function dump(schema: string): Promise<string> {
   const tables = {
     endpoints: 'endpoint_id',
     transitions: 'endpoint_id, region, event_id',
+    organisation_transitions: 'event_id, region, from_state, to_state',
     organisations: 'organisation_id',
     progress: 'stream',
   };
@@ -83,6 +84,15 @@ describe.each([
     const reported = Array.from({ length: log.length }, (_, i) => key(log.get(i))).sort();
     expect(log.length).toBeGreaterThan(1000);
     expect(fromTable).toEqual(reported);
+    // Organisations' blocks are among them, stored once per change with the endpoints they reached.
+    const { rows: stored } = await client.query<{ shared: number; members: number; own: number }>(
+      `SELECT count(*)::int AS shared, coalesce(sum(cardinality(endpoint_ids)), 0)::int AS members,
+              (SELECT count(*)::int FROM transition_rows${suffix}.endpoint_transitions) AS own
+       FROM transition_rows${suffix}.organisation_transitions`,
+    );
+    expect(stored[0]!.shared).toBeGreaterThan(0);
+    expect(stored[0]!.members).toBeGreaterThan(stored[0]!.shared);
+    expect(stored[0]!.own + stored[0]!.members).toBe(log.length);
   });
 
   it('writes the organisations and the progress marker', async () => {
@@ -105,6 +115,15 @@ describe.each([
     const result = await write('twice', again.fleet, again.log, again.asOf);
     expect(result).toEqual({ endpoints: 0, endpointsRemoved: 0, transitions: 0, organisations: 0 });
     expect(await dump(`twice${suffix}`)).toBe(before);
+  });
+
+  it('a compacting log (what replay --pg keeps) writes the same tables as a plain one', async () => {
+    const plain = applyEvents(events);
+    await write('plain_log', plain.fleet, plain.log, plain.asOf);
+    const compact = applyEvents(events, undefined, new TransitionLog({ compact: true }));
+    const result = await write('compact_log', compact.fleet, compact.log, compact.asOf);
+    expect(result.transitions).toBe(plain.log.length);
+    expect((await dump(`compact_log${suffix}`)).replaceAll('compact_log', 'plain_log')).toBe(await dump(`plain_log${suffix}`));
   });
 
   it('a longer replay over a shorter one gives the tables of the longer replay alone', async () => {

@@ -60,7 +60,8 @@ export async function openReplayPostgres(values: PgFlagValues, env: NodeJS.Proce
     throw error;
   };
   const db = await FleetDatabase.open(url, values['pg-schema'] === undefined ? {} : { schema: values['pg-schema'] }).catch(asUsage);
-  const log: TransitionLog = new Log();
+  // Compacting: an organisation's block is kept as one change with its endpoints, not one per endpoint.
+  const log: TransitionLog = new Log({ compact: true });
   return {
     onTransition: log.push,
     async finish(fleet, account, run) {

@@ -1,9 +1,14 @@
 import pg from 'pg';
 
-/** The tables simfleet writes (not `migrations`, which records when) and the key each is ordered by. */
+/**
+ * The tables simfleet writes (not `migrations`, which records when) and the key each is
+ * ordered by: `transitions` is the view users read, `organisation_transitions` how its
+ * shared changes are stored.
+ */
 const TABLE_KEYS = {
   endpoints: 'endpoint_id',
   transitions: 'endpoint_id, region, event_id',
+  organisation_transitions: 'event_id, region, from_state, to_state',
   organisations: 'organisation_id',
   progress: 'stream',
 } as const;
