@@ -314,7 +314,10 @@ export class TransitionLog {
         const h = Number(change.eventId >> 32n);
         const l = Number(change.eventId & 0xffffffffn);
         let byLo = byEvent.get(h);
-        if (byLo === undefined) byEvent.set(h, (byLo = new Map()));
+        if (byLo === undefined) {
+          byLo = new Map();
+          byEvent.set(h, byLo);
+        }
         const list = byLo.get(l);
         if (list === undefined) byLo.set(l, [change]);
         else list.push(change);
