@@ -28,7 +28,7 @@ import { type MigrateResult, migrate } from './migrations.js';
 import { connectError, PgFleetError, queryError, redactUrl } from './PgFleetError.js';
 import { DEFAULT_SCHEMA, quoteSchema } from './schemaName.js';
 import { type SharedChange, TRANSITION_COLUMNS, TransitionLog } from './TransitionLog.js';
-import { SHARED_COLUMNS, sharedCopyLine } from './sharedRows.js';
+import { SHARED_COLUMNS, sharedCopyBinary } from './sharedRows.js';
 
 /** Options of `FleetDatabase.open`. */
 export interface FleetDatabaseOptions {
@@ -306,11 +306,19 @@ export class FleetDatabase {
         await c.query(`CREATE TEMP TABLE stage_endpoints (LIKE ${s}.endpoints) ON COMMIT DROP`);
         await c.query(`CREATE TEMP TABLE stage_organisations (LIKE ${s}.organisations) ON COMMIT DROP`);
         await c.query(`CREATE TEMP TABLE stage_transitions (LIKE ${s}.endpoint_transitions) ON COMMIT DROP`);
-        await c.query(`CREATE TEMP TABLE stage_shared (LIKE ${s}.organisation_transitions) ON COMMIT DROP`);
-        await this.#copy(`COPY stage_endpoints (${ENDPOINT_COLUMNS.join(', ')}) FROM STDIN`, w.endpointLines);
-        const endpoints = await c.query(upsertSql(s, 'endpoints', 'stage_endpoints', ENDPOINT_COLUMNS));
+        // INCLUDING STORAGE: the endpoint arrays stay uncompressed here too (migration 2).
+        await c.query(`CREATE TEMP TABLE stage_shared (LIKE ${s}.organisation_transitions INCLUDING STORAGE) ON COMMIT DROP`);
+        let endpoints: number;
         let endpointsRemoved = 0;
-        if (w.fullFleet) {
+        const { rows: none } = await c.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${s}.endpoints) AS empty`);
+        if (none[0]!.empty) {
+          // Nothing to compare with (a first replay): the rows go straight in, no staging.
+          endpoints = await this.#copy(`COPY ${s}.endpoints (${ENDPOINT_COLUMNS.join(', ')}) FROM STDIN`, w.endpointLines);
+        } else {
+          await this.#copy(`COPY stage_endpoints (${ENDPOINT_COLUMNS.join(', ')}) FROM STDIN`, w.endpointLines);
+          endpoints = (await c.query(upsertSql(s, 'endpoints', 'stage_endpoints', ENDPOINT_COLUMNS))).rowCount ?? 0;
+        }
+        if (w.fullFleet && !none[0]!.empty) {
           const removed = await c.query(
             `DELETE FROM ${s}.endpoints e WHERE NOT EXISTS (SELECT 1 FROM stage_endpoints n WHERE n.endpoint_id = e.endpoint_id)`,
           );
@@ -330,7 +338,7 @@ export class FleetDatabase {
           [p.stream, JSON.stringify(p.position, jsonBigInt), p.asOf === null ? null : formatTimestamp(p.asOf)],
         );
         await c.query('COMMIT');
-        return { endpoints: endpoints.rowCount ?? 0, endpointsRemoved, transitions, organisations: organisations.rowCount ?? 0 };
+        return { endpoints, endpointsRemoved, transitions, organisations: organisations.rowCount ?? 0 };
       } catch (error) {
         await c.query('ROLLBACK').catch(() => {});
         throw queryError(`${what} into schema ${this.schema}`, error);
@@ -429,8 +437,15 @@ export class FleetDatabase {
     if (shared.length === 0) return 0;
     const c = this.#client;
     const s = this.#s;
+    const columns = SHARED_COLUMNS.join(', ');
+    const { rows } = await c.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${s}.organisation_transitions) AS empty`);
+    if (rows[0]!.empty && !checkOwn) {
+      // A first load: nothing to merge with (the split merged the log's own repeats).
+      await this.#copy(`COPY ${s}.organisation_transitions (${columns}) FROM STDIN (FORMAT binary)`, sharedCopyBinary(shared, fleet));
+      return shared.reduce((n, change) => n + change.endpointIds.length, 0);
+    }
     const key = 'event_id, region, from_state, to_state';
-    await this.#copy(`COPY stage_shared (${SHARED_COLUMNS.join(', ')}) FROM STDIN`, copyChunks(shared.length, (i) => sharedCopyLine(shared[i] as SharedChange, fleet)));
+    await this.#copy(`COPY stage_shared (${columns}) FROM STDIN (FORMAT binary)`, sharedCopyBinary(shared, fleet));
     if (checkOwn) {
       await c.query(
         `UPDATE stage_shared n SET endpoint_ids = ARRAY(
@@ -442,8 +457,8 @@ export class FleetDatabase {
     const held = `SELECT coalesce(sum(cardinality(t.endpoint_ids)), 0)::float8 AS n FROM ${s}.organisation_transitions t JOIN stage_shared USING (${key})`;
     const before = (await c.query<{ n: number }>(held)).rows[0]!.n;
     await c.query(
-      `INSERT INTO ${s}.organisation_transitions AS t (${SHARED_COLUMNS.join(', ')})
-       SELECT ${SHARED_COLUMNS.join(', ')} FROM stage_shared WHERE cardinality(endpoint_ids) > 0
+      `INSERT INTO ${s}.organisation_transitions AS t (${columns})
+       SELECT ${columns} FROM stage_shared WHERE cardinality(endpoint_ids) > 0
        ON CONFLICT ON CONSTRAINT organisation_transitions_once DO UPDATE
          SET endpoint_ids = ARRAY(SELECT DISTINCT m FROM unnest(t.endpoint_ids || EXCLUDED.endpoint_ids) AS m ORDER BY m)
          WHERE NOT (EXCLUDED.endpoint_ids <@ t.endpoint_ids)`,
@@ -453,7 +468,7 @@ export class FleetDatabase {
   }
 
   /** COPYs the chunks in; the number of rows. */
-  async #copy(sql: string, chunks: Iterable<string>): Promise<number> {
+  async #copy(sql: string, chunks: Iterable<string | Buffer>): Promise<number> {
     const stream = this.#client.query(copyFrom(sql));
     await pipeline(Readable.from(chunks, { objectMode: false }), stream);
     return stream.rowCount;

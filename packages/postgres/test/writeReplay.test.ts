@@ -167,6 +167,28 @@ describe.each([
     }
   });
 
+  it('keeps a shared change exactly: event ids up to 2^64 - 1, times before 2000, endpoint ids up to 2^53 - 1', async () => {
+    const log = new TransitionLog();
+    const changes = [
+      { eventId: 18446744073709551615n, at: Date.UTC(1999, 11, 31, 23, 59, 59, 999), ids: [9007199254740991, 1, 4294967296] },
+      { eventId: 10000n, at: Date.UTC(2026, 0, 1, 0, 0, 0, 1), ids: [2, 3] },
+      { eventId: 0n, at: Date.UTC(2026, 0, 1), ids: [5, 6] },
+    ];
+    for (const c of changes) for (const endpointId of c.ids) log.push({ endpointId, region: 'block', from: 'NOT_BLOCKED', to: 'BLOCKED', at: c.at, eventId: c.eventId });
+    const result = await write('shared_exact', new FleetStore(), log, null);
+    expect(result.transitions).toBe(7);
+    const { rows } = await client.query(
+      `SELECT organisation_id, event_id, at, endpoint_ids::text AS ids FROM shared_exact${suffix}.organisation_transitions ORDER BY event_id`,
+    );
+    expect(rows).toEqual([
+      { organisation_id: null, event_id: '0', at: new Date(Date.UTC(2026, 0, 1)), ids: '{5,6}' },
+      { organisation_id: null, event_id: '10000', at: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 1)), ids: '{2,3}' },
+      { organisation_id: null, event_id: '18446744073709551615', at: new Date(Date.UTC(1999, 11, 31, 23, 59, 59, 999)), ids: '{1,4294967296,9007199254740991}' },
+    ]);
+    const { rows: view } = await client.query(`SELECT count(*)::int AS n FROM shared_exact${suffix}.transitions WHERE region = 'block'`);
+    expect(view[0].n).toBe(7);
+  });
+
   it('keeps strings that COPY must escape, and event ids beyond 2^53, exactly', async () => {
     const fleet = new FleetStore();
     const columns = fleet.createColumns();
