@@ -16,7 +16,8 @@ const TABLE_KEYS = {
 /**
  * Every row of simfleet's tables in a schema, in key order, as text: two schemas (or one
  * schema before and after) hold the same rows exactly when their dumps are equal.
- * `without` leaves tables out (e.g. `progress`, which differs between writers).
+ * `without` leaves tables out (e.g. `progress`, which differs between writers; leaving out
+ * `transitions` leaves out `organisation_transitions` too).
  *
  * @example
  * expect(await dumpFleetTables(url, 'run_twice')).toBe(before);
@@ -28,6 +29,8 @@ export async function dumpFleetTables(url: string, schema: string, without: read
     const parts: string[] = [];
     for (const [table, key] of Object.entries(TABLE_KEYS)) {
       if (without.includes(table as keyof typeof TABLE_KEYS)) continue;
+      // How the view's shared changes are stored: left out with the view.
+      if (table === 'organisation_transitions' && without.includes('transitions')) continue;
       const { rows } = await client.query(`SELECT * FROM "${schema}".${table} ORDER BY ${key}`);
       parts.push(`${table} (${rows.length} rows)\n${rows.map((r) => JSON.stringify(r)).join('\n')}`);
     }
