@@ -67,7 +67,7 @@ function sortIds(ids: Float64Array): Float64Array | Uint32Array {
 }
 
 /** Whether the ascending `ids` hold `id`. */
-function binaryHas(ids: readonly number[], id: number): boolean {
+function binaryHas(ids: ArrayLike<number>, id: number): boolean {
   let low = 0;
   let high = ids.length - 1;
   while (low <= high) {
@@ -91,7 +91,7 @@ export interface SharedChange {
   readonly at: number;
   readonly eventId: bigint;
   /** The endpoints it reached, ascending, each once. */
-  readonly endpointIds: number[];
+  readonly endpointIds: Float64Array;
 }
 
 /** `TransitionLog.split`: indexes of the changes of one endpoint alone, and the shared changes. */
@@ -141,6 +141,8 @@ export class TransitionLog {
   #runSeveral = false;
   /** A compacting log: the shared changes taken out so far, by event and (region, from, to). */
   readonly #shared = new Map<string, SharedParts>();
+  /** `#bucketRun`'s bucket of each change of the event (reused). */
+  #scratch = new Uint16Array(1024);
 
   /**
    * @param options.compact take each event's shared changes (`split`) out as soon as the
@@ -299,11 +301,10 @@ export class TransitionLog {
         }
       }
       const sorted = sortIds(ids);
-      const out: number[] = new Array(sorted.length);
+      const out = sorted instanceof Float64Array ? sorted : Float64Array.from(sorted);
       let n = 0;
-      for (let k = 0; k < sorted.length; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) out[n++] = sorted[k] as number;
-      out.length = n;
-      changes.push({ ...change, endpointIds: out });
+      for (let k = 0; k < out.length; k++) if (k === 0 || out[k] !== out[n - 1]) out[n++] = out[k] as number;
+      changes.push({ ...change, endpointIds: out.subarray(0, n) });
     }
     // A change of one endpoint that a shared change of its event already holds (the log
     // holds it twice) is left out: each change is written to one table only.
@@ -348,49 +349,82 @@ export class TransitionLog {
     const region = this.#region;
     const from = this.#from;
     const to = this.#to;
+    // One pass: each change's bucket (a handful: the last two found are tried first).
     const keys: number[] = [];
     const counts: number[] = [];
+    const bucketOf = this.#bucketScratch(j - i);
+    let lastKey = -1;
+    let lastBucket = -1;
+    let prevKey = -1;
+    let prevBucket = -1;
     for (let k = i; k < j; k++) {
       const key = ((region[k] as number) * 0x10000 + (from[k] as number)) * 0x10000 + (to[k] as number);
-      const b = keys.indexOf(key);
-      if (b < 0) {
-        keys.push(key);
-        counts.push(1);
-      } else counts[b] = (counts[b] as number) + 1;
+      let b: number;
+      if (key === lastKey) b = lastBucket;
+      else if (key === prevKey) {
+        b = prevBucket;
+        prevKey = lastKey;
+        prevBucket = lastBucket;
+        lastKey = key;
+        lastBucket = b;
+      } else {
+        b = keys.indexOf(key);
+        if (b < 0) {
+          b = keys.length;
+          keys.push(key);
+          counts.push(0);
+        }
+        prevKey = lastKey;
+        prevBucket = lastBucket;
+        lastKey = key;
+        lastBucket = b;
+      }
+      bucketOf[k - i] = b;
+      counts[b] = (counts[b] as number) + 1;
+    }
+    // Second pass: each bucket's endpoints into its own array.
+    const ids = counts.map((n) => new Float64Array(n));
+    const fill = new Array<number>(keys.length).fill(0);
+    const firstOf = new Array<number>(keys.length).fill(-1);
+    for (let k = i; k < j; k++) {
+      const b = bucketOf[k - i] as number;
+      if (firstOf[b] === -1) firstOf[b] = k;
+      const at = fill[b] as number;
+      (ids[b] as Float64Array)[at] = endpoint[k] as number;
+      fill[b] = at + 1;
     }
     const h = this.#hi[i] as number;
     const l = this.#lo[i] as number;
     for (let b = 0; b < keys.length; b++) {
-      const key = keys[b] as number;
-      const ids = new Float64Array(counts[b] as number);
-      let n = 0;
-      let k0 = -1;
-      for (let k = i; k < j; k++) {
-        if (((region[k] as number) * 0x10000 + (from[k] as number)) * 0x10000 + (to[k] as number) !== key) continue;
-        if (k0 < 0) k0 = k;
-        ids[n++] = endpoint[k] as number;
-      }
+      const bucket = ids[b] as Float64Array;
       let alone = true;
-      for (let m = 1; m < n && alone; m++) if (ids[m] !== ids[0]) alone = false;
+      for (let m = 1; m < bucket.length && alone; m++) if (bucket[m] !== bucket[0]) alone = false;
       if (alone) {
-        for (let k = i; k < j; k++) if (((region[k] as number) * 0x10000 + (from[k] as number)) * 0x10000 + (to[k] as number) === key) own.push(k);
+        for (let k = i; k < j; k++) if (bucketOf[k - i] === b) own.push(k);
         continue;
       }
-      const name = `${h}:${l}:${key}`;
+      const name = `${h}:${l}:${keys[b]}`;
       const entry = shared.get(name);
-      if (entry !== undefined) entry.parts.push(ids);
+      if (entry !== undefined) entry.parts.push(bucket);
       else {
+        const k0 = firstOf[b] as number;
         const change: SharedChange = {
           region: this.#names[region[k0] as number] as Transition['region'],
           from: this.#names[from[k0] as number] as string,
           to: this.#names[to[k0] as number] as string,
           at: this.#at[i] as number,
           eventId: (BigInt(h) << 32n) | BigInt(l),
-          endpointIds: [],
+          endpointIds: new Float64Array(0),
         };
-        shared.set(name, { change, parts: [ids] });
+        shared.set(name, { change, parts: [bucket] });
       }
     }
+  }
+
+  /** A reused array of at least n bucket numbers. */
+  #bucketScratch(n: number): Uint16Array {
+    if (this.#scratch.length < n) this.#scratch = new Uint16Array(Math.max(n, this.#scratch.length * 2));
+    return this.#scratch;
   }
 
   /** A compacting log: takes the shared changes of the event under way out of the arrays. */

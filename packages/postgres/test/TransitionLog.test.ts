@@ -65,14 +65,14 @@ describe('TransitionLog', () => {
     const { own, shared } = log.split();
     expect([...own]).toEqual([0, 1, 5, 8, 10]);
     expect(shared).toEqual([
-      { region: 'block', from: 'NOT_BLOCKED', to: 'BLOCKED', at: at + 1, eventId: 2n, endpointIds: [3, 4, 5, 6, 9] },
-      { region: 'status', from: 'ONLINE', to: 'BLOCKED', at: at + 1, eventId: 2n, endpointIds: [3, 5] },
+      { region: 'block', from: 'NOT_BLOCKED', to: 'BLOCKED', at: at + 1, eventId: 2n, endpointIds: new Float64Array([3, 4, 5, 6, 9]) },
+      { region: 'status', from: 'ONLINE', to: 'BLOCKED', at: at + 1, eventId: 2n, endpointIds: new Float64Array([3, 5]) },
     ]);
     expect([...log.copyChunksOf(own, 2, 4)].join('')).toBe(
       `9\tstatus\tOFFLINE\tBLOCKED\t2026-11-30T12:00:00.001Z\t2\n8\tconnectivity\tONLINE\tOFFLINE\t2026-11-30T12:00:00.002Z\t3\n`,
     );
     // A range splits only what it holds.
-    expect(log.split(2, 5)).toEqual({ own: new Uint32Array([3]), shared: [{ region: 'block', from: 'NOT_BLOCKED', to: 'BLOCKED', at: at + 1, eventId: 2n, endpointIds: [5, 9] }] });
+    expect(log.split(2, 5)).toEqual({ own: new Uint32Array([3]), shared: [{ region: 'block', from: 'NOT_BLOCKED', to: 'BLOCKED', at: at + 1, eventId: 2n, endpointIds: new Float64Array([5, 9]) }] });
   });
 
   it('a compacting log splits a replay exactly as a plain one, holding a fraction of the entries', () => {
