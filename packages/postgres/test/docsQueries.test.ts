@@ -25,8 +25,9 @@ const DAY = 24 * HOUR;
 let client: pg.Client;
 let now: number;
 const startedAt = Date.now();
-// Ten days of events ending five minutes ago: some devices went offline within the hour, most long before.
-const events = simulatedEvents({ events: 12_000, devices: 600, seed: 41, organisations: 4, spread: { from: startedAt - 10 * DAY, to: startedAt - 5 * 60_000 } });
+// Ten days of events ending five minutes ago: some devices went offline within the hour, most long before;
+// organisations blocked their endpoints within the week too (this seed), so the view reads both tables.
+const events = simulatedEvents({ events: 12_000, devices: 600, seed: 42, organisations: 4, spread: { from: startedAt - 10 * DAY, to: startedAt - 5 * 60_000 } });
 const { fleet, log, asOf } = applyEvents(events);
 const states = [...fleet.endpointIds()].map((id) => fleet.readEndpoint(id)!);
 const transitions = Array.from({ length: log.length }, (_, i) => log.get(i));
@@ -88,7 +89,11 @@ describe('the queries of docs/postgres.md', () => {
     // The device with the most changes, some of them older than a week.
     const perDevice = new Map<number, number>();
     for (const t of transitions) perDevice.set(t.endpointId, (perDevice.get(t.endpointId) ?? 0) + 1);
-    const [device] = [...perDevice].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]!;
+    // A device an organisation's block reached within the week (a change stored once for many).
+    const reached = new Map<bigint, Set<number>>();
+    for (const t of transitions) if (t.region === 'block' && t.at >= now - 7 * DAY) reached.set(t.eventId, (reached.get(t.eventId) ?? new Set()).add(t.endpointId));
+    const blocked = new Set([...reached.values()].filter((ids) => ids.size > 1).flatMap((ids) => [...ids]));
+    const [device] = [...perDevice].filter(([id]) => blocked.has(id)).sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]!;
     const { rows } = await client.query(query('device-transitions-last-week'), [device]);
     const mine = transitions.filter((t) => t.endpointId === device);
     const expected = mine
@@ -97,7 +102,11 @@ describe('the queries of docs/postgres.md', () => {
       .map((t) => ({ at: new Date(t.at), region: t.region, from_state: t.from, to_state: t.to, event_id: t.eventId.toString() }));
     expect(mine.length).toBeGreaterThan(expected.length);
     expect(expected.length).toBeGreaterThan(3);
+    // Among them, changes an organisation's block made (stored once, in organisation_transitions).
+    expect(expected.some((t) => t.region === 'block' && (reached.get(BigInt(t.event_id))?.size ?? 0) > 1)).toBe(true);
     expect(rows).toEqual(expected);
+    const { rows: twoTables } = await client.query(query('device-transitions-last-week-two-tables'), [device]);
+    expect(twoTables).toEqual(expected);
   });
 
   it('connectivity changes per hour (the last day)', async () => {
