@@ -637,15 +637,8 @@ function createReporter(fleet: FleetStore, onTransition: (t: Transition) => void
   const c = fleet.compiled;
   const codes = c.product.codes;
   const statusOf = (p: number, blocked: boolean): number => c.productStatus[p * 2 + (blocked ? 1 : 0)] as number;
-  const emit = (d: number, region: Transition['region'], from: string, to: string, at: number, hi: number, lo: number): void =>
-    onTransition({
-      endpointId: fleet.idOf(d),
-      region,
-      from,
-      to,
-      at,
-      eventId: (BigInt(hi) << 32n) | BigInt(lo),
-    });
+  const emit = (d: number, region: Transition['region'], from: string, to: string, at: number, eventId: bigint): void =>
+    onTransition({ endpointId: fleet.idOf(d), region, from, to, at, eventId });
 
   let bState = 0;
   let bBlocked = false;
@@ -659,16 +652,18 @@ function createReporter(fleet: FleetStore, onTransition: (t: Transition) => void
     },
     organisationChanged(o, except, wasBlocked, isBlocked, at, hi, lo) {
       if (wasBlocked === isBlocked) return;
+      // One id for every member's changes: a block of a big organisation reports thousands.
+      const eventId = (BigInt(hi) << 32n) | BigInt(lo);
       const blockOf = codes[c.regions.findIndex((t) => t.region === 'block')] as Uint8Array;
       const n = fleet.count;
       for (let d = 0; d < n; d++) {
         const p = fleet.stateOf(d);
         if (d === except || fleet.organisationIndexOfDevice(d) !== o || blockOf[p] === c.blockedState) continue;
         // The device's own block is clear, so its effective block follows the organisation.
-        emit(d, 'block', BLOCK_NAMES[wasBlocked ? 1 : 0], BLOCK_NAMES[isBlocked ? 1 : 0], at, hi, lo);
+        emit(d, 'block', BLOCK_NAMES[wasBlocked ? 1 : 0], BLOCK_NAMES[isBlocked ? 1 : 0], at, eventId);
         const from = statusOf(p, wasBlocked);
         const to = statusOf(p, isBlocked);
-        if (from !== to) emit(d, 'status', ENDPOINT_STATUSES[from] as string, ENDPOINT_STATUSES[to] as string, at, hi, lo);
+        if (from !== to) emit(d, 'status', ENDPOINT_STATUSES[from] as string, ENDPOINT_STATUSES[to] as string, at, eventId);
       }
     },
   };
