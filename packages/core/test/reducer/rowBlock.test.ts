@@ -102,7 +102,7 @@ describe('row block layout', () => {
   it('is documented by the table in rowBlock.ts, which lists the row columns exactly', () => {
     const source = readFileSync(new URL('../../src/reducer/rowBlock.ts', import.meta.url), 'utf8');
     const table = [...source.matchAll(/^ \* (\w+) +(f64|u32|u8|i16) +(8n|pad8\((\d?)n\))$/gm)].map((m) => [m[1], m[2], m[3]]);
-    expect(table).toEqual(ROW_COLUMNS.map(([name, kind]) => [name, kind, kind === 'f64' ? '8n' : `pad8(${COLUMN_KIND_BYTES[kind] === 1 ? '' : COLUMN_KIND_BYTES[kind]}n)`]));
+    expect(table, 'the layout table in rowBlock.ts lists every row column').toEqual(ROW_COLUMNS.map(([name, kind]) => [name, kind, kind === 'f64' ? '8n' : `pad8(${COLUMN_KIND_BYTES[kind] === 1 ? '' : COLUMN_KIND_BYTES[kind]}n)`]));
   });
 });
 
