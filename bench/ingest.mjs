@@ -3,6 +3,7 @@
  * Durable live ingest on loopback: what acknowledging only after `fdatasync` costs.
  *
  *   node bench/ingest.mjs [--seconds 4] [--batch 100] [--concurrency 1,4,16,64] [--json]
+ *                         [--servers bare,serveDataDir] [--no-sse]
  *
  * Three servers, each in its own child process (peak RSS is the server's), each fed by
  * this process over keep-alive HTTP/1.1 connections, one request in flight per
@@ -42,6 +43,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '4' },
     batch: { type: 'string', default: '100' },
     concurrency: { type: 'string', default: '1,4,16,64' },
+    servers: { type: 'string', default: 'bare,bareJournal,serveJournal,serveDataDir' },
+    'no-sse': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     rate: { type: 'string', default: '75' },
     'sse-clients': { type: 'string', default: '200' },
@@ -406,7 +409,7 @@ async function runAll() {
   const levels = values.concurrency.split(',').map(Number);
   const rows = [];
   for (const concurrency of levels) {
-    for (const kind of ['bare', 'bareJournal', 'serveJournal', 'serveDataDir']) {
+    for (const kind of values.servers.split(',')) {
       const row = await measure(kind, concurrency, seconds, batch);
       rows.push(row);
       if (!values.json) {
@@ -417,8 +420,8 @@ async function runAll() {
       }
     }
   }
-  const sse = await measureSse(Number(values['sse-clients']), Number(values.rate), seconds, batch);
-  if (!values.json) {
+  const sse = values['no-sse'] ? null : await measureSse(Number(values['sse-clients']), Number(values.rate), seconds, batch);
+  if (!values.json && sse !== null) {
     console.error(
       `sse      ${sse.clients} clients, ${sse.rate} posts/s of ${sse.batch}: ${(sse.ackedEventsPerSecond / 1000).toFixed(1)}k events/s acked, /healthz p50 ${sse.healthzP50Ms?.toFixed(1)} p99 ${sse.healthzP99Ms?.toFixed(1)} max ${sse.healthzMaxMs?.toFixed(1)} ms, transitions per client ${sse.transitionsPerClientMin}…${sse.transitionsPerClientMax}, resyncs ${sse.clientResyncs}, dropped ${sse.transitionStreams?.dropped}, RSS ${(sse.peakRssBytes / 1e6).toFixed(0)} MB`,
     );
