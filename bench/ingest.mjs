@@ -20,7 +20,9 @@
  *   fleet state, and its periodic checkpoints (every 60 s: none in a short run).
  * The first three are minimal servers in this script; only `serveDataDir` folds into state.
  * Per server and concurrency: events/s acknowledged, p50 / p99 / max acknowledgement
- * latency, the server's peak RSS, and (journal) events per `fdatasync`.
+ * latency, the server's peak RSS, its CPU time per acknowledged event (user + system, over
+ * the measured window: steadier than events/s on a shared machine), and (journal) events
+ * per `fdatasync`.
  *
  * Then `sse`: the real `simfleet serve` server (`startServer`) in a child process with 200
  * SSE clients on `/transitions` while batches of 100 events are posted at `--rate`
@@ -106,12 +108,14 @@ async function serverChild(kind) {
     const exit = runServe(['--port', '0', '--token', 'bench', '--data-dir', dataDir], { stdout, stderr: new PassThrough().resume(), env: {}, signal: stop.signal });
     const base = await url;
     process.send({ port: Number(new URL(base).port) });
+    markCpu();
     process.on('message', async (message) => {
       if (message !== 'stop') return;
+      const cpuMs = cpuSinceMark();
       const health = await (await fetch(`${base}/healthz`)).json();
       const summary = await (await fetch(`${base}/fleet/summary`, { headers: { authorization: 'Bearer bench' } })).json();
       const journal = health.journal;
-      process.send({ peakRssBytes: process.resourceUsage().maxRSS * 1024, syncs: journal.syncs, durableRecords: summary.pipeline.received, meanSyncMs: journal.meanSyncMs, applied: summary.pipeline.applied });
+      process.send({ peakRssBytes: process.resourceUsage().maxRSS * 1024, cpuMs, syncs: journal.syncs, durableRecords: summary.pipeline.received, meanSyncMs: journal.meanSyncMs, applied: summary.pipeline.applied });
       stop.abort();
       await exit;
       rmSync(dataDir, { recursive: true, force: true });
@@ -174,15 +178,33 @@ async function serverChild(kind) {
   server.keepAliveTimeout = 60_000;
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   process.send({ port: server.address().port });
+  markCpu();
   process.on('message', async (message) => {
     if (message !== 'stop') return;
+    const cpuMs = cpuSinceMark();
     const state = journal?.state;
     await journal?.close();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-    process.send({ peakRssBytes: process.resourceUsage().maxRSS * 1024, syncs: state?.syncs ?? null, durableRecords: state?.durableRecords ?? null, meanSyncMs: state?.meanSyncMs ?? null });
+    process.send({ peakRssBytes: process.resourceUsage().maxRSS * 1024, cpuMs, syncs: state?.syncs ?? null, durableRecords: state?.durableRecords ?? null, meanSyncMs: state?.meanSyncMs ?? null });
     server.closeAllConnections();
     server.close(() => process.exit(0));
   });
+}
+
+/**
+ * The server's CPU time (user + system) from the 'mark' message (sent when the measured
+ * window starts) to now: on a machine shared with other work, CPU per event is a steadier
+ * figure than events per second.
+ */
+let cpuMark = process.cpuUsage();
+function markCpu() {
+  process.on('message', (message) => {
+    if (message === 'mark') cpuMark = process.cpuUsage();
+  });
+}
+function cpuSinceMark() {
+  const d = process.cpuUsage(cpuMark);
+  return (d.user + d.system) / 1000;
 }
 
 function reply(res, status, text, headers = {}) {
@@ -209,6 +231,9 @@ async function startServer(kind) {
   const { port } = await new Promise((resolve) => child.once('message', resolve));
   return {
     port,
+    mark() {
+      child.send('mark');
+    },
     async stop() {
       child.send('stop');
       const stats = await new Promise((resolve) => child.once('message', resolve));
@@ -260,6 +285,7 @@ async function measure(kind, concurrency, seconds, batch) {
     await Promise.all(Array.from({ length: concurrency }, worker));
   };
   await run(performance.now() + 1000, false);
+  server.mark();
   const start = performance.now();
   await run(start + seconds * 1000, true);
   const elapsed = (performance.now() - start) / 1000;
@@ -279,6 +305,7 @@ async function measure(kind, concurrency, seconds, batch) {
     maxMs: latencies.at(-1) ?? null,
     failures,
     peakRssBytes: stats.peakRssBytes,
+    serverCpuUsPerEvent: events === 0 ? null : (stats.cpuMs * 1000) / events,
     ...(stats.syncs === null ? {} : { syncs: stats.syncs, eventsPerSync: stats.durableRecords / stats.syncs, meanSyncMs: stats.meanSyncMs }),
     ...(stats.applied === undefined ? {} : { applied: stats.applied }),
   };
@@ -415,7 +442,7 @@ async function runAll() {
       if (!values.json) {
         const f = (v, d = 1) => (v === null ? '—' : v.toFixed(d));
         console.error(
-          `${kind.padEnd(12)} c=${String(concurrency).padStart(2)}  ${(row.eventsPerSecond / 1000).toFixed(1).padStart(7)}k events/s  p50 ${f(row.p50Ms).padStart(6)} ms  p99 ${f(row.p99Ms).padStart(6)} ms  max ${f(row.maxMs).padStart(6)} ms  RSS ${(row.peakRssBytes / 1e6).toFixed(0).padStart(4)} MB${row.eventsPerSync ? `  ${row.eventsPerSync.toFixed(0)} events/sync, write+sync ${row.meanSyncMs.toFixed(1)} ms` : ''}${row.failures ? `  ${row.failures} failed` : ''}`,
+          `${kind.padEnd(12)} c=${String(concurrency).padStart(2)}  ${(row.eventsPerSecond / 1000).toFixed(1).padStart(7)}k events/s  p50 ${f(row.p50Ms).padStart(6)} ms  p99 ${f(row.p99Ms).padStart(6)} ms  max ${f(row.maxMs).padStart(6)} ms  RSS ${(row.peakRssBytes / 1e6).toFixed(0).padStart(4)} MB  CPU ${f(row.serverCpuUsPerEvent, 2).padStart(5)} µs/event${row.eventsPerSync ? `  ${row.eventsPerSync.toFixed(0)} events/sync, write+sync ${row.meanSyncMs.toFixed(1)} ms` : ''}${row.failures ? `  ${row.failures} failed` : ''}`,
         );
       }
     }
