@@ -3,7 +3,11 @@
  * Durable live ingest on loopback: what acknowledging only after `fdatasync` costs.
  *
  *   node bench/ingest.mjs [--seconds 4] [--batch 100] [--concurrency 1,4,16,64] [--json]
- *                         [--servers bare,serveDataDir] [--no-sse]
+ *                         [--servers bare,serveDataDir] [--no-sse] [--day-clock]
+ *
+ * Event times move forward with the ids, 10 ms apart, so each device's events arrive in
+ * order as a live feed sends them (`--day-clock`: the time of day from the id, which wraps
+ * every 86 400 ids and makes every later event late for its device: the re-fold path).
  *
  * Three servers, each in its own child process (peak RSS is the server's), each fed by
  * this process over keep-alive HTTP/1.1 connections, one request in flight per
@@ -47,6 +51,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '1,4,16,64' },
     servers: { type: 'string', default: 'bare,bareJournal,serveJournal,serveDataDir' },
     'no-sse': { type: 'boolean', default: false },
+    'day-clock': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     rate: { type: 'string', default: '75' },
     'sse-clients': { type: 'string', default: '200' },
@@ -55,6 +60,20 @@ const { values } = parseArgs({
     port: { type: 'string' },
   },
 });
+
+/** Event time of event `id`: 10 ms apart from 2026-11-30 on (a live feed: each device's events in order). */
+const FEED_START = Date.UTC(2026, 10, 30);
+/**
+ * With `--day-clock`, the time of day from the id instead (second `id % 86 400` of one day):
+ * the clock wraps every 86 400 ids, and from then on every event is up to a day older than
+ * its device's newest, a late event (a re-fold of its device) each.
+ */
+const eventTime = values['day-clock']
+  ? (id) => {
+      const second = id % 86_400;
+      return `2026-11-30T${String(Math.floor(second / 3600)).padStart(2, '0')}:${String(Math.floor(second / 60) % 60).padStart(2, '0')}:${String(second % 60).padStart(2, '0')}.000Z`;
+    }
+  : (id) => new Date(FEED_START + id * 10).toISOString();
 
 // ------------------------------------------------------------------ server child
 
@@ -216,8 +235,7 @@ function reply(res, status, text, headers = {}) {
 
 /** An emnify-shaped event line (about 560 bytes, like the seed's), with its own id; `flipping` alternates attach and purge per device (a transition per event). */
 function eventLine(id, flipping = false) {
-  const second = id % 86_400;
-  const time = `2026-11-30T${String(Math.floor(second / 3600)).padStart(2, '0')}:${String(Math.floor(second / 60) % 60).padStart(2, '0')}:${String(second % 60).padStart(2, '0')}.000Z`;
+  const time = eventTime(id);
   const endpoint = 10_000_000 + (id % (flipping ? 2000 : 20_000));
   const type = flipping && Math.floor(id / 2000) % 2 === 1 ? '{"id":15,"description":"Purge location"}' : '{"id":1,"description":"Update location"}';
   return `{"timestamp":"${time}","alert":false,"description":"New location received","id":${1_000_000_000 + id},"event_type":${type},"event_source":{"id":0,"description":"Network"},"event_severity":{"id":0,"description":"Info"},"organisation":{"id":654321,"name":"Sample Corp"},"endpoint":{"id":${endpoint},"imei":"8677300511111142","ip_address":"100.102.41.209","name":"Sim ${endpoint}","tags":null},"sim":{"iccid":"8988303000005733850","id":${3_000_000 + (id % 20_000)},"production_date":"2020-12-23T13:02:11.000Z"},"imsi":{"id":10770316,"import_date":"2020-12-23T13:02:11.000Z","imsi":"901430000000000"},"detail":{"id":5,"name":"Vodafone","country":{"id":74,"name":"Germany","country_code":"49","mcc":"262","iso_code":"de"},"tapcode":[{"id":1,"tapcode":"DEUD2"}],"mnc":[{"id":2,"mnc":"02"}]}}`;
