@@ -171,7 +171,7 @@ export class BodyRows {
     return events;
   }
 
-  /** Gives the row buffers back for the next body (call once the rows were ingested; the body is unusable after). */
+  /** Gives the row buffers back for the next body (call once the rows were ingested: `rows` and `records` are empty after). */
   release(): void {
     this.#release();
   }

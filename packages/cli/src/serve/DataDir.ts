@@ -178,8 +178,8 @@ export class DataDir {
       for await (const record of journal.read(newest?.position)) {
         const batch = journalRows(record.payload, record.position, buffers);
         const result = live.ingestColumns(batch.rows, batch);
-        batch.release();
         events += batch.records;
+        batch.release();
         accepted += result.accepted;
         duplicates += result.duplicates;
         tooLate += result.tooLate.length;
