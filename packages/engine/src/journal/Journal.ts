@@ -1,7 +1,7 @@
 import { mkdir, open as openFile, readFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { encodeFrameParts, type FrameParts, isSegmentHeader, readFrame, SEGMENT_HEADER_BYTES, SEGMENT_MAGIC, segmentHeader } from './frame.js';
-import { closeFd, datasyncFd, openFd, syncDirectory, truncateFd, writeAllAt } from './fileOps.js';
+import { closeFd, datasyncFd, O_DSYNC, openFd, segmentFlags, syncDirectory, truncateFd, writeAllAt } from './fileOps.js';
 import { JournalError, type JournalErrorCode, journalErrorFrom } from './JournalError.js';
 import { comparePositions, formatPosition, type JournalPosition } from './JournalPosition.js';
 import { scanSegment } from './scanSegment.js';
@@ -90,8 +90,10 @@ const DEFAULT_MAX_SEGMENT_BYTES = 64 * 1024 * 1024;
  * A write-ahead journal of accepted records in a directory of bounded segment files.
  *
  * Each record is a frame (length, CRC-32, bytes); `append` resolves only after the
- * frames are written and `fdatasync`ed, so a resolved append survives a crash or a power
- * cut. Group commit: appends that arrive while syncs are in flight are written and
+ * frames are written and on stable storage (segments are opened with `O_DSYNC`, so each
+ * write returns only once its data is durable, as `write` + `fdatasync` would, in one
+ * system call; where the platform has no `O_DSYNC`, an explicit `fdatasync` follows each
+ * write), so a resolved append survives a crash or a power cut. Group commit: appends that arrive while syncs are in flight are written and
  * synced together by the next one, so many concurrent appends cost one sync (up to
  * `maxConcurrentSyncs` writes run at once; acknowledgements stay in file order). `open`
  * cuts a torn tail (the remains of a write a crash interrupted) and reports it in
@@ -196,7 +198,7 @@ export class Journal {
     const { end, tornTail } = await recoverTail(path, last);
     let fd: number;
     try {
-      fd = await openFd(path, 'r+');
+      fd = await openFd(path, segmentFlags(false));
       if (tornTail !== null) {
         if (tornTail.reason === 'partial_segment_header') await writeAllAt(fd, [segmentHeader(last)], 0);
         await truncateFd(fd, end);
@@ -378,7 +380,8 @@ export class Journal {
       this.#inFlight.push(flush);
       const fd = this.#fd;
       writeAllAt(fd, buffers, start)
-        .then(() => datasyncFd(fd))
+        // With O_DSYNC the write returned only once durable; otherwise the sync makes it so.
+        .then(() => (O_DSYNC === undefined ? datasyncFd(fd) : undefined))
         .then(
           () => {
             flush.state = 'synced';
@@ -512,7 +515,7 @@ async function createSegment(dir: string, segment: number): Promise<number> {
   const path = join(dir, segmentFileName(segment));
   let fd: number;
   try {
-    fd = await openFd(path, 'wx');
+    fd = await openFd(path, segmentFlags(true));
   } catch (err) {
     throw journalErrorFrom(err, 'cannot create', path);
   }
