@@ -27,6 +27,7 @@ function rowOf(rows: BodyRows['rows'], r: number): Record<string, unknown> {
     iccid: pool.get(rows.iccid[r] as number),
     imsi: pool.get(rows.imsi[r] as number),
     imei: pool.get(rows.imei[r] as number),
+    name: pool.get(rows.name[r] as number),
     ipAddress: pool.get(rows.ipAddress[r] as number),
     apn: pool.get(rows.apn[r] as number),
     operator: stringifyJson(pool.operator(rows.operator[r] as number) as never),
