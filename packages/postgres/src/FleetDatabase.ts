@@ -306,7 +306,7 @@ export class FleetDatabase {
         await c.query(`CREATE TEMP TABLE stage_endpoints (LIKE ${s}.endpoints) ON COMMIT DROP`);
         await c.query(`CREATE TEMP TABLE stage_organisations (LIKE ${s}.organisations) ON COMMIT DROP`);
         await c.query(`CREATE TEMP TABLE stage_transitions (LIKE ${s}.endpoint_transitions) ON COMMIT DROP`);
-        // INCLUDING STORAGE: the endpoint arrays stay uncompressed here too (migration 2).
+        // INCLUDING STORAGE: the endpoint arrays stay uncompressed here too (migration 3).
         await c.query(`CREATE TEMP TABLE stage_shared (LIKE ${s}.organisation_transitions INCLUDING STORAGE) ON COMMIT DROP`);
         let endpoints: number;
         let endpointsRemoved = 0;

@@ -44,7 +44,7 @@ async function writeAsMigrationOne(): Promise<void> {
   );
 }
 
-describe('migration 2: organisation changes stored once', () => {
+describe('migration 3: organisation changes stored once', () => {
   it('keeps every row of a schema at migration 1, readable as before, and the same replay then adds nothing', async () => {
     await writeAsMigrationOne();
     const before = (await client.query(ordered)).rows;
@@ -54,7 +54,7 @@ describe('migration 2: organisation changes stored once', () => {
     expect(fanOut[0]!.n).toBeGreaterThan(0);
 
     const db = await FleetDatabase.open(url, { schema: 'legacy' });
-    expect(db.migration.applied).toEqual([2]);
+    expect(db.migration.applied).toEqual([2, 3]);
     await db.close();
     expect((await client.query(ordered)).rows).toEqual(before);
     const { rows: stored } = await client.query<{ own: number; shared: number; members: number }>(
