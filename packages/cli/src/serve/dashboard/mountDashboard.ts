@@ -188,6 +188,14 @@ export function mountDashboard(options: DashboardOptions): DashboardHandler {
     const route = dashboardRoute(path);
     if (route === undefined) return false;
     const method = req.method ?? 'GET';
+    // Credentials first: without them a client learns nothing of the routes (no 404 or 405
+    // for it), as on the API. Public are only the sign-in form, the assets (no fleet data in
+    // them) and POST sign-out (clearing a session needs none: an expired one still signs out).
+    const isPublic = route.name === 'sign-in' || route.name === 'asset' || (route.name === 'sign-out' && method === 'POST');
+    if (!isPublic && !bearer(req) && !sessions.valid(req)) {
+      refuse(req, res, url);
+      return true;
+    }
     const allowed = route.name === 'sign-in' ? ['GET', 'HEAD', 'POST'] : route.name === 'sign-out' ? ['POST'] : ['GET', 'HEAD'];
     if (!allowed.includes(method)) {
       sendError(res, 405, 'method_not_allowed', `${path} accepts ${allowed.join(', ')}`, { allow: allowed.join(', ') });
@@ -210,10 +218,6 @@ export function mountDashboard(options: DashboardOptions): DashboardHandler {
     }
     if (route.name === 'sign-out') {
       signOut(req, res);
-      return true;
-    }
-    if (!bearer(req) && !sessions.valid(req)) {
-      refuse(req, res, url);
       return true;
     }
     switch (route.name) {
