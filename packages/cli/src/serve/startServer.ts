@@ -131,6 +131,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   pipeline.transitions$.subscribe((t) => hub.publish(t));
   const dashboard = mountDashboard({ pipeline, hub, token: options.token });
+  /** The pipeline's ingest, with the dashboard told the batch's events (it names each change by its event's type). */
+  const ingest = (events: readonly EmnifyEvent[], onChange: (t: LiveTransition) => void): LiveBatchResult => dashboard.ingesting(events, () => pipeline.ingest(events, onChange));
   const metrics = new ServeMetrics({
     counters: () => pipeline.counters,
     sseClients: () => hub.size,
@@ -249,10 +251,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const changes: LiveTransition[] = [];
     const onChange = (t: LiveTransition): number => changes.push(t);
     let result: LiveBatchResult;
-    if (options.writeAhead === undefined) result = pipeline.ingest(parsed.events, onChange);
+    if (options.writeAhead === undefined) result = ingest(parsed.events, onChange);
     else {
       // Durable first, then applied: the live state never holds a record the journal lacks.
-      const written = await options.writeAhead(parsed.events, () => (pipeline.closed ? null : pipeline.ingest(parsed.events, onChange)), parsed.texts).then(
+      const written = await options.writeAhead(parsed.events, () => (pipeline.closed ? null : ingest(parsed.events, onChange)), parsed.texts).then(
         (r) => ({ ok: true as const, r }),
         (err: unknown) => ({ ok: false as const, err }),
       );

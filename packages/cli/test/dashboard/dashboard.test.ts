@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { readFileSync } from 'node:fs';
-import { eventTypeByKey, type FleetSummary } from '@simfleet/core';
+import { EVENT_TYPES, eventTypeByKey, type FleetSummary } from '@simfleet/core';
 import { generateFleetLog } from '@simfleet/testkit';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,6 +161,14 @@ describe('the dashboard in Chromium', () => {
     const lasted = await rows.locator('td:last-child').allTextContents();
     expect(lasted[0]).toBe('since first seen');
     expect(lasted.some((t) => /^after \d/.test(t))).toBe(true);
+    // Each change names its event's type as the catalog (and `simfleet device`) does, beside its id.
+    const events = await rows.locator('td.event').allTextContents();
+    const catalogNames = new Set<string>(EVENT_TYPES.map((t) => t.name));
+    for (const text of events) {
+      const m = /^(.+) #(\d+)$/.exec(text.trim());
+      expect(m, text).not.toBeNull();
+      expect(catalogNames.has(m?.[1] ?? ''), text).toBe(true);
+    }
     expect(await page.locator('.timeline-line').textContent()).toContain(`now ${state.status}`);
   });
 
@@ -188,6 +196,7 @@ describe('the dashboard in Chromium', () => {
     await postLines(server, [line(9_900_000_002, 'purgeLocation', endpoint, '2024-01-01T00:05:00Z')]);
     await waitFor(async () => (await page.locator('table.timeline tbody tr').count()) > rowsBefore, 10_000);
     expect(await page.locator('table.timeline tbody tr').last().textContent()).toContain('after 5 minutes');
+    expect((await page.locator('table.timeline tbody tr').last().locator('td.event').textContent())?.trim()).toBe(`${eventTypeByKey('purgeLocation').name} #9900000002`);
     expect(await page.locator('.now').textContent()).toContain('OFFLINE');
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(43);
   });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type EndpointState, initialEndpointState } from '@simfleet/core';
+import { type EndpointState, eventTypeByKey, initialEndpointState } from '@simfleet/core';
+import { eventTypeName } from '@simfleet/engine';
 import type { FleetTransition } from '@simfleet/stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -31,6 +32,21 @@ describe('TransitionRing', () => {
         expect(ring.total).toBe(pushed);
         expect(ring.latest(3).map((t) => Number(t.eventId))).toEqual(expected.slice(-3).reverse());
         expect(ring.latest(capacity, (t) => t.endpointId === 3).every((t) => t.endpointId === 3)).toBe(true);
+      }),
+    );
+  });
+
+  it('knows the event type of every event it still holds a transition of, and forgets the rest', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.array(fc.record({ event: fc.integer({ min: 0, max: 8 }), named: fc.boolean() }), { maxLength: 60 }), (capacity, pushes) => {
+        const ring = new TransitionRing(capacity);
+        // An event's type is a function of its id here (10 + id), as it is of a real event.
+        for (const p of pushes) ring.push(transition(p.event, { eventId: BigInt(p.event) }), p.named ? 10 + p.event : undefined);
+        const held = pushes.slice(-capacity);
+        for (let event = 0; event <= 8; event++) {
+          const known = held.some((p) => p.event === event && p.named);
+          expect(ring.eventTypeOf(BigInt(event)), `event ${event}`).toBe(known ? 10 + event : undefined);
+        }
       }),
     );
   });
@@ -141,6 +157,24 @@ describe('device timeline', () => {
       transition(3, { at: 70_000, region: 'status', from: 'ATTACHED', to: 'ONLINE' }),
     ]);
     expect(timeline.map((e) => e.previousLasted)).toEqual([null, null, 65_000, 65_000]);
+  });
+
+  it('names each change by its event type as the catalog does, inactivity for a device gone quiet', () => {
+    const types = new Map<bigint, number>([
+      [0n, eventTypeByKey('updateLocation').id],
+      [2n, eventTypeByKey('createPdpContext').id],
+    ]);
+    const timeline = deviceTimeline(
+      [
+        transition(0, { region: 'connectivity', from: 'OFFLINE', to: 'ATTACHED' }),
+        transition(1, { region: 'connectivity', from: 'ATTACHED', to: 'ONLINE' }),
+        transition(2, { region: 'connectivity', from: 'ATTACHED', to: 'ONLINE' }),
+        transition(3, { region: 'activity', from: 'ACTIVE', to: 'STALE' } as Partial<FleetTransition>),
+      ],
+      (id) => types.get(id),
+    );
+    expect(timeline.map((e) => e.event)).toEqual([eventTypeName(eventTypeByKey('updateLocation').id), null, eventTypeName(eventTypeByKey('createPdpContext').id), 'inactivity']);
+    expect(timeline[0]?.event).toBe('Update location');
   });
 });
 

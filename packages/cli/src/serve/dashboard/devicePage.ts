@@ -1,4 +1,5 @@
 import type { EndpointState } from '@simfleet/core';
+import { eventTypeName } from '@simfleet/engine';
 import type { FleetTransition } from '@simfleet/stream';
 import { humanDuration } from '../../commands/device.js';
 import { html, type SafeHtml } from './html.js';
@@ -13,6 +14,8 @@ export interface DeviceInput {
   readonly eventTime: number | null;
   /** Whether the kept history may have lost this endpoint's older transitions. */
   readonly historyTruncated: boolean;
+  /** The catalog type id of an event, when the server still knows it (`TransitionRing.eventTypeOf`). */
+  readonly eventTypeOf: (eventId: bigint) => number | undefined;
 }
 
 /** One line of the timeline, as `simfleet device` computes it. */
@@ -20,6 +23,21 @@ export interface TimelineEntry {
   readonly transition: FleetTransition;
   /** How long `from` lasted, ms; null when it held since before the first change seen. */
   readonly previousLasted: number | null;
+  /** What caused it, as `simfleet device` names it: the event type's catalog name, or null when not known here. */
+  readonly event: string | null;
+}
+
+/**
+ * The name a change is shown with: its event's type as the catalog names it (what
+ * `simfleet device` prints), `inactivity` for a device that went quiet (no event caused
+ * that), null when the type is not known.
+ *
+ * @example
+ * changeCause(t, 1) // 'Update location'
+ */
+export function changeCause(t: FleetTransition, typeId: number | undefined): string | null {
+  if (t.region === 'activity' && t.to === 'STALE') return 'inactivity';
+  return typeId === undefined ? null : eventTypeName(typeId);
 }
 
 /**
@@ -29,12 +47,12 @@ export interface TimelineEntry {
  * @example
  * deviceTimeline([offlineToAttached, attachedToOnline])[1].previousLasted // ms spent ATTACHED
  */
-export function deviceTimeline(transitions: readonly FleetTransition[]): TimelineEntry[] {
+export function deviceTimeline(transitions: readonly FleetTransition[], eventTypeOf: (eventId: bigint) => number | undefined = () => undefined): TimelineEntry[] {
   const regionSince = new Map<string, number>();
   return transitions.map((t) => {
     const started = regionSince.get(t.region);
     regionSince.set(t.region, t.at);
-    return { transition: t, previousLasted: started === undefined ? null : t.at - started };
+    return { transition: t, previousLasted: started === undefined ? null : t.at - started, event: changeCause(t, eventTypeOf(t.eventId)) };
   });
 }
 
@@ -46,11 +64,11 @@ const fact = (label: string, value: SafeHtml | string | number | boolean | null)
  * durations, from the transitions the server kept since it started.
  *
  * @example
- * devicePage({ state, stale: false, transitions, eventTime, historyTruncated: false })
+ * devicePage({ state, stale: false, transitions, eventTime, historyTruncated: false, eventTypeOf: (id) => ring.eventTypeOf(id) })
  */
 export function devicePage(input: DeviceInput): string {
   const { state } = input;
-  const timeline = deviceTimeline(input.transitions);
+  const timeline = deviceTimeline(input.transitions, input.eventTypeOf);
   const heldFor = state.since !== null && input.eventTime !== null && input.eventTime >= state.since ? ` for ${humanDuration(input.eventTime - state.since)}` : '';
   const quota = (q: string | null, threshold: boolean): string | null => (q === null ? null : threshold ? `${q} (threshold reached)` : q);
   const main = html`<p class="crumbs"><a href="${DASHBOARD}/endpoints">Endpoints</a> › ${state.endpointId}</p>
@@ -91,10 +109,10 @@ ${
   timeline.length === 0
     ? html`<p class="none">No state change of this endpoint since the server started (a checkpoint brings state, not history).</p>`
     : html`<div class="table-scroll" tabindex="0" role="region" aria-labelledby="timeline-h"><table class="timeline">
-<thead><tr><th scope="col">At (event time)</th><th scope="col">Region</th><th scope="col">Change</th><th scope="col">Event id</th><th scope="col">Previous state lasted</th></tr></thead>
+<thead><tr><th scope="col">At (event time)</th><th scope="col">Region</th><th scope="col">Change</th><th scope="col">Event</th><th scope="col">Previous state lasted</th></tr></thead>
 <tbody>${timeline.map(
         (e) =>
-          html`<tr><td>${timeTag(e.transition.at)}</td><td>${e.transition.region}</td><td class="change">${badge(e.transition.from)} <span aria-label="to">→</span> ${badge(e.transition.to)}</td><td class="mono">#${String(e.transition.eventId)}</td><td>${e.previousLasted === null ? 'since first seen' : `after ${humanDuration(e.previousLasted)}`}</td></tr>`,
+          html`<tr><td>${timeTag(e.transition.at)}</td><td>${e.transition.region}</td><td class="change">${badge(e.transition.from)} <span aria-label="to">→</span> ${badge(e.transition.to)}</td><td class="event">${e.event === null ? '' : html`<span class="event-type">${e.event}</span> `}<span class="mono">#${String(e.transition.eventId)}</span></td><td>${e.previousLasted === null ? 'since first seen' : `after ${humanDuration(e.previousLasted)}`}</td></tr>`,
       )}</tbody>
 </table></div>`
 }

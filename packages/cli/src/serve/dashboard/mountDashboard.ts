@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { stringifyJson } from '@simfleet/core';
+import { type EmnifyEvent, stringifyJson } from '@simfleet/core';
 import type { FleetTransition } from '@simfleet/stream';
 import { bearerAuth } from '../bearerAuth.js';
 import { sendError } from '../httpReply.js';
@@ -38,6 +38,16 @@ export interface DashboardOptions {
  */
 export type DashboardHandler = (req: IncomingMessage, res: ServerResponse, url: URL, path: string) => Promise<boolean>;
 
+/** The dashboard as the server holds it: its request handler, and a hook around each ingest. */
+export interface Dashboard extends DashboardHandler {
+  /**
+   * Runs `apply` (the pipeline's synchronous ingest of `events`) with the batch's events at
+   * hand: the transitions it emits are kept with their event's catalog type, which the
+   * transition stream does not carry.
+   */
+  ingesting<R>(events: readonly EmnifyEvent[], apply: () => R): R;
+}
+
 /** Headers of every dashboard page: no caching of fleet data, only our own scripts and styles. */
 const PAGE_HEADERS = {
   'cache-control': 'no-store',
@@ -60,15 +70,38 @@ const FORM_LIMIT = 4096;
  * const dashboard = mountDashboard({ pipeline, hub, token });
  * // in the request handler, before the API's routes:
  * if (await dashboard(req, res, url, path)) return;
+ * // each ingest, so the timelines can name each change's event type:
+ * const result = dashboard.ingesting(events, () => pipeline.ingest(events, onChange));
  */
-export function mountDashboard(options: DashboardOptions): DashboardHandler {
+export function mountDashboard(options: DashboardOptions): Dashboard {
   const { pipeline, hub } = options;
   const bearer = bearerAuth(options.token);
   const expected = createHash('sha256').update(options.token, 'utf8').digest();
   const tokenMatches = (text: string): boolean => timingSafeEqual(createHash('sha256').update(text, 'utf8').digest(), expected);
   const sessions = options.sessions ?? new DashboardSessions();
   const ring = new TransitionRing(options.historySize ?? 50_000);
-  pipeline.transitions$.subscribe((t) => ring.push(t));
+  // The batch being ingested, and its event id → type index (built on its first transition).
+  let batch: readonly EmnifyEvent[] | undefined;
+  let batchTypes: Map<bigint, number> | undefined;
+  const typeOf = (eventId: bigint): number | undefined => {
+    if (batch === undefined) return undefined;
+    if (batchTypes === undefined) {
+      batchTypes = new Map();
+      for (const e of batch) batchTypes.set(e.id, e.typeId);
+    }
+    return batchTypes.get(eventId);
+  };
+  pipeline.transitions$.subscribe((t) => ring.push(t, typeOf(t.eventId)));
+  const ingesting = <R>(events: readonly EmnifyEvent[], apply: () => R): R => {
+    batch = events;
+    batchTypes = undefined;
+    try {
+      return apply();
+    } finally {
+      batch = undefined;
+      batchTypes = undefined;
+    }
+  };
   // Any applied event or re-fold changes some row: the cache is good until either moves.
   const rows = new FleetRows(pipeline.store, () => pipeline.counters.applied + pipeline.counters.refolded);
 
@@ -141,7 +174,7 @@ export function mountDashboard(options: DashboardOptions): DashboardHandler {
       return;
     }
     const transitions = ring.latest(ring.size, (t) => t.endpointId === id).reverse();
-    sendPage(res, 200, devicePage({ state, stale: pipeline.isStale(id), transitions, eventTime: pipeline.eventTime, historyTruncated: ring.total > ring.size }));
+    sendPage(res, 200, devicePage({ state, stale: pipeline.isStale(id), transitions, eventTime: pipeline.eventTime, historyTruncated: ring.total > ring.size, eventTypeOf: (eventId) => ring.eventTypeOf(eventId) }));
   };
 
   const live = (res: ServerResponse, url: URL): void => {
@@ -184,7 +217,7 @@ export function mountDashboard(options: DashboardOptions): DashboardHandler {
     res.end();
   };
 
-  return async (req, res, url, path) => {
+  const handle: DashboardHandler = async (req, res, url, path) => {
     const route = dashboardRoute(path);
     if (route === undefined) return false;
     const method = req.method ?? 'GET';
@@ -239,6 +272,7 @@ export function mountDashboard(options: DashboardOptions): DashboardHandler {
     }
     return true;
   };
+  return Object.assign(handle, { ingesting });
 }
 
 type DashboardRoute =

@@ -1,6 +1,7 @@
 import { CONNECTIVITY_STATES, ENDPOINT_STATUSES, type FleetSummary } from '@simfleet/core';
 import type { FleetTransition } from '@simfleet/stream';
 import { connectivityChart } from './connectivityChart.js';
+import { changeCause } from './devicePage.js';
 import { html, jsonInScript, type SafeHtml } from './html.js';
 import { badge, count, DASHBOARD, page, timeTag } from './layout.js';
 import type { TransitionRing } from './TransitionRing.js';
@@ -43,13 +44,15 @@ function breakdown(caption: string, column: string, id: string, param: string, c
 }
 
 /**
- * One transition as a table row: time, endpoint (a link to its page), region, change, event.
+ * One transition as a table row: time, endpoint (a link to its page), region, change, and
+ * the event (its type's catalog name when known, and its id).
  *
  * @example
- * transitionRow(t) // <tr><td><time …></td><td><a href="/dashboard/endpoints/11089066">11089066</a></td>…
+ * transitionRow(t, 1) // <tr><td><time …></td><td><a href="/dashboard/endpoints/11089066">11089066</a></td>…<td class="event">Update location #…
  */
-export function transitionRow(t: FleetTransition): SafeHtml {
-  return html`<tr><td>${timeTag(t.at)}</td><td><a href="${DASHBOARD}/endpoints/${t.endpointId}">${t.endpointId}</a></td><td>${t.region}</td><td class="change">${badge(t.from)} <span aria-label="to">→</span> ${badge(t.to)}</td><td class="mono">${String(t.eventId)}</td></tr>`;
+export function transitionRow(t: FleetTransition, typeId?: number): SafeHtml {
+  const cause = changeCause(t, typeId);
+  return html`<tr><td>${timeTag(t.at)}</td><td><a href="${DASHBOARD}/endpoints/${t.endpointId}">${t.endpointId}</a></td><td>${t.region}</td><td class="change">${badge(t.from)} <span aria-label="to">→</span> ${badge(t.to)}</td><td class="event">${cause === null ? '' : html`<span class="event-type">${cause}</span> `}<span class="mono">#${String(t.eventId)}</span></td></tr>`;
 }
 
 /**
@@ -89,8 +92,8 @@ ${breakdown('By organisation', 'Organisation', 'by-organisation', 'organisation'
     recent.length === 0
       ? html`<p class="none">No transitions since the server started.</p>`
       : html`<div class="table-scroll" tabindex="0" role="region" aria-labelledby="recent-h"><table class="transitions">
-    <thead><tr><th scope="col">At (event time)</th><th scope="col">Endpoint</th><th scope="col">Region</th><th scope="col">Change</th><th scope="col">Event id</th></tr></thead>
-    <tbody>${recent.map(transitionRow)}</tbody>
+    <thead><tr><th scope="col">At (event time)</th><th scope="col">Endpoint</th><th scope="col">Region</th><th scope="col">Change</th><th scope="col">Event</th></tr></thead>
+    <tbody>${recent.map((t) => transitionRow(t, input.ring.eventTypeOf(t.eventId)))}</tbody>
   </table></div>`
   }
 </section>`;
