@@ -11,8 +11,10 @@ import {
   type LiveTransition,
   snapshotChunks,
 } from '@simfleet/engine';
+import type { FleetQueries } from '@simfleet/postgres';
 import type { FleetTransition, InactivityRule } from '@simfleet/stream';
 import { bearerAuth } from './bearerAuth.js';
+import { writerSettled } from './dashboard/FleetReader.js';
 import { mountDashboard } from './dashboard/mountDashboard.js';
 import { endpointsPage } from './endpointsPage.js';
 import { sendError, sendJson } from './httpReply.js';
@@ -68,6 +70,11 @@ export interface ServeOptions {
    * `refusing`, `POST /events` answers 503.
    */
   readonly sink?: IngestSink;
+  /**
+   * `serve --pg`: the dashboard reads its pages from these tables (the ones `sink` keeps
+   * current; each read waits, briefly, for the sink's pending write). The caller closes it.
+   */
+  readonly dashboardQueries?: FleetQueries;
   /**
    * Write-ahead (`--data-dir`): given a request's decoded records and the ingest to run, makes
    * the records durable first and then runs it (`DataDir.writeAhead`). A rejection (a
@@ -130,7 +137,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     serialize: (t) => stringifyJson(transitionJson(t)),
   });
   pipeline.transitions$.subscribe((t) => hub.publish(t));
-  const dashboard = mountDashboard({ pipeline, hub, token: options.token });
+  const pgReads = options.dashboardQueries === undefined ? {} : { postgres: { queries: options.dashboardQueries, ...(options.sink === undefined ? {} : { settled: writerSettled(() => (options.sink as IngestSink).status()) }) } };
+  const dashboard = mountDashboard({ pipeline, hub, token: options.token, ...pgReads });
   /** The pipeline's ingest, with the dashboard told the batch's events (it names each change by its event's type). */
   const ingest = (events: readonly EmnifyEvent[], onChange: (t: LiveTransition) => void): LiveBatchResult => dashboard.ingesting(events, () => pipeline.ingest(events, onChange));
   const metrics = new ServeMetrics({

@@ -12,8 +12,10 @@ export interface DeviceInput {
   readonly transitions: readonly FleetTransition[];
   /** Newest event time applied (what "for how long" is measured to). */
   readonly eventTime: number | null;
-  /** Whether the kept history may have lost this endpoint's older transitions. */
-  readonly historyTruncated: boolean;
+  /** Why older changes of this endpoint may be missing, or null when none are. */
+  readonly historyCut: string | null;
+  /** Where the state and history come from (`FleetReader.source`). */
+  readonly source: string;
   /** The catalog type id of an event, when the server still knows it (`TransitionRing.eventTypeOf`). */
   readonly eventTypeOf: (eventId: bigint) => number | undefined;
 }
@@ -64,7 +66,7 @@ const fact = (label: string, value: SafeHtml | string | number | boolean | null)
  * durations, from the transitions the server kept since it started.
  *
  * @example
- * devicePage({ state, stale: false, transitions, eventTime, historyTruncated: false, eventTypeOf: (id) => ring.eventTypeOf(id) })
+ * devicePage({ state, stale: false, transitions, eventTime, historyCut: null, source: reader.source, eventTypeOf: (id) => ring.eventTypeOf(id) })
  */
 export function devicePage(input: DeviceInput): string {
   const { state } = input;
@@ -104,7 +106,7 @@ ${fact('Last event', state.lastEventId === null ? null : html`#${String(state.la
 </section>
 <section aria-labelledby="timeline-h">
 <h2 id="timeline-h">Timeline</h2>
-<p class="timeline-line">endpoint ${state.endpointId}: ${count(timeline.length)} state changes seen by this server, now ${state.status}${input.historyTruncated ? ' (older changes fell out of the kept history)' : ''}</p>
+<p class="timeline-line">endpoint ${state.endpointId}: ${count(timeline.length)} state changes${input.source.startsWith('PostgreSQL') ? '' : ' seen by this server'}, now ${state.status}${input.historyCut === null ? '' : ` (${input.historyCut})`}</p>
 ${
   timeline.length === 0
     ? html`<p class="none">No state change of this endpoint since the server started (a checkpoint brings state, not history).</p>`
@@ -118,5 +120,5 @@ ${
 }
 </section>
 </div>`;
-  return page({ title: `Endpoint ${state.endpointId}`, current: 'endpoints', signedIn: true, live: `endpoint=${state.endpointId}` }, main);
+  return page({ title: `Endpoint ${state.endpointId}`, current: 'endpoints', signedIn: true, live: `endpoint=${state.endpointId}`, source: input.source }, main);
 }

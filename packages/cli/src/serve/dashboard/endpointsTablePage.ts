@@ -1,5 +1,6 @@
-import { CONNECTIVITY_STATES, ENDPOINT_STATUSES, type EndpointState, type FleetSummary } from '@simfleet/core';
+import { CONNECTIVITY_STATES, ENDPOINT_STATUSES, type EndpointState } from '@simfleet/core';
 import { type EndpointQuery, type EndpointSelection, endpointQueryString, PAGE_SIZES, type SortKey } from './endpointQuery.js';
+import type { FleetCounts } from './FleetReader.js';
 import { html, type SafeHtml } from './html.js';
 import { badge, count, DASHBOARD, page, timeTag } from './layout.js';
 
@@ -7,8 +8,10 @@ export interface EndpointsTableInput {
   readonly query: EndpointQuery;
   readonly selection: EndpointSelection;
   /** For the filter choices (operators, countries, organisations that exist). */
-  readonly summary: FleetSummary;
+  readonly summary: FleetCounts;
   readonly isStale: (endpointId: number) => boolean;
+  /** Where the rows come from (`FleetReader.source`). */
+  readonly source: string;
 }
 
 const COLUMNS: readonly { readonly key: SortKey | null; readonly label: string }[] = [
@@ -103,5 +106,5 @@ export function endpointsTablePage(input: EndpointsTableInput): string {
   ${selection.page < selection.pages ? html`<a href="${url(query, { page: selection.page + 1 })}" rel="next">Next →</a>` : html`<span aria-disabled="true">Next →</span>`}
 </nav>
 </div>`;
-  return page({ title: 'Endpoints', current: 'endpoints', signedIn: true, live: '' }, main);
+  return page({ title: 'Endpoints', current: 'endpoints', signedIn: true, live: '', source: input.source }, main);
 }
