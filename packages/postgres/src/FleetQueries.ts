@@ -39,7 +39,7 @@ export interface EndpointFilter {
   readonly country: string;
   /** Organisation id as text, or `unknown`. */
   readonly organisation: string;
-  /** Found inside the id, ICCID, IMSI or IMEI (case-insensitive). */
+  /** Found inside the id, ICCID, IMSI, IMEI or name (case-insensitive: `lower()`, so under the database's LC_CTYPE). */
   readonly text: string;
 }
 
@@ -129,12 +129,15 @@ const SORT_SQL: Record<EndpointSortKey, string> = {
  */
 export class FleetQueries {
   readonly schema: string;
+  /** Whether the schema's `endpoints` has the `name` column (a schema migrated before it has not: no name to search). */
+  readonly hasNames: boolean;
   readonly #pool: pg.Pool;
   readonly #s: string;
 
-  private constructor(pool: pg.Pool, schema: string) {
+  private constructor(pool: pg.Pool, schema: string, hasNames: boolean) {
     this.#pool = pool;
     this.schema = schema;
+    this.hasNames = hasNames;
     this.#s = quoteSchema(schema);
   }
 
@@ -162,9 +165,14 @@ export class FleetQueries {
     // An idle connection the server drops must not become an uncaught 'error' event.
     pool.on('error', () => {});
     let found: string | null;
+    let hasNames: boolean;
     try {
-      const { rows } = await pool.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`${quoteSchema(schema)}.endpoints`]);
+      const { rows } = await pool.query<{ t: string | null; named: boolean }>(
+        `SELECT to_regclass($1) AS t, EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = $2 AND table_name = 'endpoints' AND column_name = 'name') AS named`,
+        [`${quoteSchema(schema)}.endpoints`, schema],
+      );
       found = rows[0]?.t ?? null;
+      hasNames = rows[0]?.named === true;
     } catch (error) {
       await pool.end().catch(() => {});
       throw connectError(url, error);
@@ -173,7 +181,7 @@ export class FleetQueries {
       await pool.end().catch(() => {});
       throw new PgFleetError('schema_mismatch', `schema ${schema} of ${redactUrl(url)} has no fleet tables: write to it first (simfleet replay --pg or serve --pg)`);
     }
-    return new FleetQueries(pool, schema);
+    return new FleetQueries(pool, schema, hasNames);
   }
 
   /**
@@ -239,7 +247,7 @@ export class FleetQueries {
    */
   async endpointPage(request: EndpointPageRequest): Promise<EndpointPage> {
     const values: unknown[] = [];
-    const where = filterSql(request, values);
+    const where = filterSql(request, values, this.hasNames);
     const { rows: countRows } = await this.#query<{ n: string }>('counting endpoints', `SELECT count(*) AS n FROM ${this.#s}.endpoints${where}`, values);
     const matched = Number(countRows[0]?.n ?? 0);
     const pages = Math.max(1, Math.ceil(matched / request.per));
@@ -266,7 +274,7 @@ export class FleetQueries {
     let after = -1;
     for (;;) {
       const values: unknown[] = [];
-      const where = filterSql(filter, values);
+      const where = filterSql(filter, values, this.hasNames);
       values.push(after, batch);
       const keyset = `${where === '' ? ' WHERE' : `${where} AND`} endpoint_id > $${values.length - 1}`;
       const { rows } = await this.#query('reading endpoints', `SELECT * FROM ${this.#s}.endpoints${keyset} ORDER BY endpoint_id LIMIT $${values.length}`, values);
@@ -389,7 +397,7 @@ interface TransitionRow {
 const regionRank = (column: string): string => `array_position(ARRAY[${REGION_ORDER.map((r) => `'${r}'`).join(',')}]::text[], ${column})`;
 
 /** ` WHERE …` for a filter (or ''), its values appended to `values` as `$n` parameters. */
-function filterSql(f: EndpointFilter, values: unknown[]): string {
+function filterSql(f: EndpointFilter, values: unknown[], hasNames: boolean): string {
   const p = (v: unknown): string => {
     values.push(v);
     return `$${values.length}`;
@@ -404,7 +412,8 @@ function filterSql(f: EndpointFilter, values: unknown[]): string {
   if (f.text !== '') {
     // strpos, not LIKE: the text is matched as it is (no wildcards to escape).
     const t = p(f.text.toLowerCase());
-    parts.push(`(strpos(endpoint_id::text, ${t}) > 0 OR ${TEXT_COLUMNS.map((c) => `strpos(lower(${c}), ${t}) > 0`).join(' OR ')})`);
+    const columns = hasNames ? [...TEXT_COLUMNS, 'name'] : TEXT_COLUMNS;
+    parts.push(`(strpos(endpoint_id::text, ${t}) > 0 OR ${columns.map((c) => `strpos(lower(${c}), ${t}) > 0`).join(' OR ')})`);
   }
   return parts.length === 0 ? '' : ` WHERE ${parts.join(' AND ')}`;
 }
@@ -452,6 +461,8 @@ function endpointFromRow(r: Record<string, unknown>): EndpointState {
     sessions: Number(r['sessions']),
     rejections: Number(r['rejections']),
     lastRejectionReason: str(r['last_rejection_reason']),
+    // Null where the schema has no `name` column yet.
+    name: str(r['name']),
   } as EndpointState;
 }
 

@@ -71,7 +71,8 @@ Routes (all but GET /healthz need 'Authorization: Bearer <token>'):
                                every rejected record's index and reason
   GET  /fleet/summary          counts by status, connectivity, operator, country, organisation
   GET  /fleet/snapshot         the live state as a simfleet/snapshot@1 document
-  GET  /endpoints              ?status=S[,S…]&limit=1..1000&cursor=C: one page of endpoints
+  GET  /endpoints              ?status=S[,S…]&q=TEXT&limit=1..1000&cursor=C: one page of endpoints
+                               (q: found inside the id, ICCID, IMSI, IMEI or name)
   GET  /endpoints/:id          one endpoint's state
   GET  /transitions            Server-Sent Events of state changes; ?region=R[,R…]&endpoint=ID
   GET  /metrics                Prometheus text format: events, ingest latency, SSE clients, endpoints

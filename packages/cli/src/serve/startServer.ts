@@ -110,7 +110,7 @@ export interface RunningServer {
  * Starts the webhook ingest service (node:http, no framework):
  * `POST /events` (a single event, a JSON array, or NDJSON; bearer token; size limit;
  * per-record reasons), `GET /fleet/summary`, `GET /fleet/snapshot`, `GET /endpoints/:id`,
- * `GET /endpoints?status=OFFLINE&limit=…&cursor=…`, `GET /transitions` (SSE) and
+ * `GET /endpoints?status=OFFLINE&q=TEXT&limit=…&cursor=…`, `GET /transitions` (SSE) and
  * `GET /metrics` (Prometheus). Every route but `GET /healthz` requires the token; a query
  * parameter a route does not take is refused with 400.
  *
@@ -352,7 +352,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       sendError(res, 400, 'invalid_cursor', 'cursor must be a value returned as nextCursor');
       return;
     }
-    const page = endpointsPage(pipeline.store, { statuses, limit, after: cursor === null ? null : Number(cursor) });
+    const text = (params.get('q') ?? '').trim();
+    const page = endpointsPage(pipeline.store, { statuses, text, limit, after: cursor === null ? null : Number(cursor) });
     sendJson(res, 200, { items: page.items.map((state) => endpointViewJson({ ...state, stale: pipeline.isStale(state.endpointId) })), nextCursor: page.nextCursor });
   };
 

@@ -130,7 +130,7 @@ describe('the dashboard in Chromium', () => {
     expect(download.suggestedFilename()).toBe('simfleet-endpoints.csv');
     const text = readFileSync((await download.path()) as string, 'utf8');
     const rows = text.trimEnd().split('\r\n');
-    expect(rows[0]).toBe('endpointId,status,connectivity,since,stale,operator,country,organisationId,iccid,imsi,imei,ipAddress,simStatus,endpointStatus,blocked,lastEventId,lastEventAt');
+    expect(rows[0]).toBe('endpointId,status,connectivity,since,stale,operator,country,organisationId,iccid,imsi,imei,name,ipAddress,simStatus,endpointStatus,blocked,lastEventId,lastEventAt');
     // Every page of the set, not the 25 rows on screen.
     expect(rows.length - 1).toBe(summary.byStatus.ONLINE);
     const viaApi: number[] = [];

@@ -17,7 +17,7 @@ export interface EndpointQuery {
   readonly country: string;
   /** Organisation id, or `unknown`. */
   readonly organisation: string;
-  /** Free text matched inside the id, ICCID, IMSI and IMEI. */
+  /** Free text matched inside the id, ICCID, IMSI, IMEI and name. */
   readonly text: string;
   readonly sort: SortKey;
   readonly descending: boolean;
@@ -105,15 +105,33 @@ export function endpointMatches(state: EndpointState, query: EndpointQuery, text
   if (query.operator !== '' && (state.operator?.name ?? UNKNOWN_KEY) !== query.operator) return false;
   if (query.country !== '' && (state.operator?.country ?? UNKNOWN_KEY) !== query.country) return false;
   if (query.organisation !== '' && (state.organisationId === null ? UNKNOWN_KEY : String(state.organisationId)) !== query.organisation) return false;
-  if (textLower !== '') {
-    const hit =
-      String(state.endpointId).includes(textLower) ||
-      (state.iccid?.toLowerCase().includes(textLower) ?? false) ||
-      (state.imsi?.toLowerCase().includes(textLower) ?? false) ||
-      (state.imei?.toLowerCase().includes(textLower) ?? false);
-    if (!hit) return false;
-  }
+  if (textLower !== '' && !textMatches(state, textLower)) return false;
   return true;
+}
+
+/**
+ * The endpoint's name (`endpoint.name` of its latest event that said one), or null: read
+ * through here so a store that keeps no names yet simply has none.
+ */
+export function endpointName(state: EndpointState): string | null {
+  return (state as { readonly name?: string | null }).name ?? null;
+}
+
+/**
+ * Whether lower-case `textLower` occurs inside the endpoint's id, ICCID, IMSI, IMEI or name
+ * (case-insensitive): the free-text search of the table and of `GET /endpoints?q=`.
+ *
+ * @example
+ * textMatches(state, 'tracker') // true for an endpoint named "Tracker 12"
+ */
+export function textMatches(state: EndpointState, textLower: string): boolean {
+  return (
+    String(state.endpointId).includes(textLower) ||
+    (state.iccid?.toLowerCase().includes(textLower) ?? false) ||
+    (state.imsi?.toLowerCase().includes(textLower) ?? false) ||
+    (state.imei?.toLowerCase().includes(textLower) ?? false) ||
+    (endpointName(state)?.toLowerCase().includes(textLower) ?? false)
+  );
 }
 
 type Compare = (a: EndpointState, b: EndpointState) => number;

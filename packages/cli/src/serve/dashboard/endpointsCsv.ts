@@ -1,4 +1,5 @@
 import { type EndpointState, formatTimestamp } from '@simfleet/core';
+import { endpointName } from './endpointQuery.js';
 
 /** The CSV export's columns, in order (the header row). */
 export const CSV_COLUMNS = [
@@ -13,6 +14,7 @@ export const CSV_COLUMNS = [
   'iccid',
   'imsi',
   'imei',
+  'name',
   'ipAddress',
   'simStatus',
   'endpointStatus',
@@ -49,6 +51,7 @@ export function endpointCsvLine(s: EndpointState, stale: boolean): string {
     s.iccid,
     s.imsi,
     s.imei,
+    endpointName(s),
     s.ipAddress,
     s.simStatus,
     s.endpointStatus,

@@ -1,5 +1,5 @@
 import { CONNECTIVITY_STATES, ENDPOINT_STATUSES, type EndpointState } from '@simfleet/core';
-import { type EndpointQuery, type EndpointSelection, endpointQueryString, PAGE_SIZES, type SortKey } from './endpointQuery.js';
+import { type EndpointQuery, type EndpointSelection, endpointName, endpointQueryString, PAGE_SIZES, type SortKey } from './endpointQuery.js';
 import type { FleetCounts } from './FleetReader.js';
 import { html, type SafeHtml } from './html.js';
 import { badge, count, DASHBOARD, page, timeTag } from './layout.js';
@@ -24,6 +24,7 @@ const COLUMNS: readonly { readonly key: SortKey | null; readonly label: string }
   { key: 'organisation', label: 'Organisation' },
   { key: null, label: 'ICCID' },
   { key: null, label: 'IMEI' },
+  { key: null, label: 'Name' },
   { key: 'lastEvent', label: 'Last event (UTC)' },
 ];
 
@@ -58,6 +59,7 @@ function row(state: EndpointState, stale: boolean): SafeHtml {
 <td>${state.organisationId ?? '—'}</td>
 <td class="mono">${state.iccid ?? '—'}</td>
 <td class="mono">${state.imei ?? '—'}</td>
+<td>${endpointName(state) ?? '—'}</td>
 <td>${timeTag(state.lastEventAt, false)}</td>
 </tr>`;
 }
@@ -84,7 +86,7 @@ export function endpointsTablePage(input: EndpointsTableInput): string {
   <div class="field"><label for="f-organisation">Organisation</label>
   <input id="f-organisation" name="organisation" list="organisations" inputmode="numeric" value="${query.organisation}" autocomplete="off">
   <datalist id="organisations">${Object.keys(summary.byOrganisation).map((o) => html`<option value="${o}"></option>`)}</datalist></div>
-  <div class="field wide"><label for="f-q">Search id, ICCID, IMSI, IMEI</label>
+  <div class="field wide"><label for="f-q">Search id, ICCID, IMSI, IMEI, name</label>
   <input id="f-q" name="q" type="search" value="${query.text}" autocomplete="off"></div>
   ${select('per', 'Per page', String(query.per), PAGE_SIZES.map(String))}
   ${query.sort === 'id' ? '' : html`<input type="hidden" name="sort" value="${query.sort}">`}
