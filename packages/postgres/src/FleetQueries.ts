@@ -1,7 +1,9 @@
 /**
  * Read queries over the fleet tables (docs/postgres.md), for views that show them: counts
  * and breakdowns, a filtered, sorted page of endpoints, every endpoint of a filter in id
- * order, one endpoint, its transitions, and the recent transitions. Rows come back as
+ * order, one endpoint and its transitions (each answered by an index or a scan of
+ * `endpoints`; the fleet-wide "newest transitions" are not here: `transitions` has only a
+ * BRIN index on `at`, and a range of it holds every member row of an organisation block). Rows come back as
  * core's `EndpointState` and `Transition`, so a view renders them exactly as it renders
  * the live store's.
  *
@@ -79,14 +81,6 @@ export interface EndpointHistory {
   readonly total: number;
 }
 
-/** Connectivity changes per bucket of event time, by state entered. */
-export interface ConnectivityBuckets {
-  readonly bucketSeconds: number;
-  /** Bucket starts, Unix seconds, ascending, every bucket of the span (empty ones too). */
-  readonly times: readonly number[];
-  readonly into: Readonly<Record<Connectivity, readonly number[]>>;
-}
-
 export interface FleetQueriesOptions {
   /** Schema of the tables (default `simfleet`). */
   readonly schema?: string;
@@ -97,9 +91,6 @@ export interface FleetQueriesOptions {
   /** Connection timeout, ms (default 10 000). */
   readonly connectTimeoutMs?: number;
 }
-
-/** Bucket widths the chart picks from (the smallest that keeps it to `maxBuckets` columns). */
-const STEPS_SECONDS = [1, 5, 10, 30, 60, 300, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86_400, 7 * 86_400];
 
 /** The order of a device's changes within one event (the order `applyBatch` reports them). */
 const REGION_ORDER: readonly TransitionRegion[] = ['connectivity', 'sim', 'endpoint', 'block', 'dataQuota', 'smsQuota', 'status'];
@@ -314,61 +305,6 @@ export class FleetQueries {
       [endpointId, limit],
     );
     return { transitions: rows.map(transitionFromRow).reverse(), total: Number(rows[0]?.total ?? 0) };
-  }
-
-  /**
-   * The newest `limit` transitions of the fleet, newest first, among those at most `windowMs`
-   * of event time before `asOf` (a bounded range the BRIN index on `at` answers without
-   * reading the whole table).
-   *
-   * @example
-   * await q.recentTransitions(25, asOf, 86_400_000)
-   */
-  async recentTransitions(limit: number, asOf: number, windowMs: number): Promise<Transition[]> {
-    const { rows } = await this.#query<TransitionRow>(
-      'reading transitions',
-      `SELECT endpoint_id, region, from_state, to_state, at, event_id FROM ${this.#s}.transitions
-       WHERE at >= $1 AND at <= $2 ORDER BY at DESC, event_id DESC, ${regionRank('region')} DESC LIMIT $3`,
-      [new Date(asOf - windowMs), new Date(asOf), limit],
-    );
-    return rows.map(transitionFromRow);
-  }
-
-  /**
-   * Changes into each connectivity state per bucket of event time, over the `windowMs`
-   * before `asOf`; the bucket is the smallest round width that keeps to `maxBuckets`.
-   *
-   * @example
-   * (await q.connectivityBuckets(asOf, 86_400_000)).into.ONLINE // [12, 0, 7, …]
-   */
-  async connectivityBuckets(asOf: number, windowMs: number, maxBuckets = 120): Promise<ConnectivityBuckets> {
-    const s = this.#s;
-    const range = [new Date(asOf - windowMs), new Date(asOf)];
-    const { rows: span } = await this.#query<{ lo: Date | null; hi: Date | null }>(
-      'reading transitions',
-      `SELECT min(at) AS lo, max(at) AS hi FROM ${s}.transitions WHERE region = 'connectivity' AND at >= $1 AND at <= $2`,
-      range,
-    );
-    const lo = span[0]?.lo?.getTime();
-    const hi = span[0]?.hi?.getTime();
-    const empty = { OFFLINE: [], ATTACHED: [], ONLINE: [] };
-    if (lo === undefined || hi === undefined) return { bucketSeconds: 60, times: [], into: empty };
-    const spanSeconds = (hi - lo) / 1000;
-    const step = STEPS_SECONDS.find((st) => spanSeconds / st < maxBuckets) ?? Math.ceil(spanSeconds / maxBuckets);
-    const first = Math.floor(lo / 1000 / step) * step;
-    const n = Math.floor((hi / 1000 - first) / step) + 1;
-    const { rows } = await this.#query<{ to_state: string; i: number; n: string }>(
-      'reading transitions',
-      `SELECT to_state, floor((extract(epoch FROM at) - $3) / $4)::int AS i, count(*) AS n
-       FROM ${s}.transitions WHERE region = 'connectivity' AND at >= $1 AND at <= $2 GROUP BY 1, 2`,
-      [...range, first, step],
-    );
-    const into: Record<Connectivity, number[]> = { OFFLINE: new Array<number>(n).fill(0), ATTACHED: new Array<number>(n).fill(0), ONLINE: new Array<number>(n).fill(0) };
-    for (const row of rows) {
-      const column = into[row.to_state as Connectivity];
-      if (column !== undefined && row.i >= 0 && row.i < n) column[row.i] = Number(row.n);
-    }
-    return { bucketSeconds: step, times: Array.from({ length: n }, (_, i) => first + i * step), into };
   }
 
   /** Closes the pool (waits for reads under way). */

@@ -13,7 +13,6 @@ export { DEFAULT_SCHEMA } from './schemaName.js';
 export { MIGRATIONS, type Migration, type MigrateResult, migrationChecksum } from './migrations.js';
 export { ENDPOINT_COLUMNS, ORGANISATION_COLUMNS } from './endpointRows.js';
 export {
-  type ConnectivityBuckets,
   ENDPOINT_SORT_KEYS,
   type EndpointFilter,
   type EndpointHistory,

@@ -161,6 +161,23 @@ describe('the dashboard of serve --pg reads PostgreSQL', () => {
     expect((await api(pgServer, '/dashboard/endpoints/424242424')).status).toBe(404);
   });
 
+  it('GET /endpoints?q= finds what the dashboard search finds (every page of it)', async () => {
+    for (const q of ['12', '8988', '35', 'no-such-text']) {
+      const csv = (await text(memory, `/dashboard/endpoints.csv?q=${q}`)).trimEnd().split('\r\n').slice(1);
+      const viaApi: number[] = [];
+      for (let cursor: string | null = null; ; ) {
+        const res = await api(memory, `/endpoints?q=${q}&limit=1000${cursor === null ? '' : `&cursor=${cursor}`}`);
+        expect(res.status).toBe(200);
+        const body = (await res.json()) as { items: { endpointId: number }[]; nextCursor: string | null };
+        viaApi.push(...body.items.map((i) => i.endpointId));
+        if (body.nextCursor === null) break;
+        cursor = body.nextCursor;
+      }
+      expect(viaApi, q).toEqual(csv.filter((r) => r !== '').map((r) => Number(r.split(',')[0])));
+      if (q === '12') expect(viaApi.length).toBeGreaterThan(0);
+    }
+  });
+
   it('shows a row changed only in the database: the pages are read from there', async () => {
     const { rows } = await db.query<{ endpoint_id: string }>('SELECT endpoint_id FROM simfleet.endpoints ORDER BY endpoint_id LIMIT 1');
     const id = Number(rows[0]?.endpoint_id);

@@ -114,7 +114,7 @@ export function mountDashboard(options: DashboardOptions): Dashboard {
   const reader: FleetReader =
     options.postgres === undefined
       ? memoryReader({ store: pipeline.store, eventTime: () => pipeline.eventTime, rows, ring })
-      : postgresReader(options.postgres.queries, options.postgres.settled === undefined ? {} : { settled: options.postgres.settled });
+      : postgresReader(options.postgres.queries, { ring, ...(options.postgres.settled === undefined ? {} : { settled: options.postgres.settled }) });
   const eventTypeOf = (eventId: bigint): number | undefined => ring.eventTypeOf(eventId);
 
   const sendPage = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void => {
