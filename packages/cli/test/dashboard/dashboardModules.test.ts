@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { connectivityChart } from '../../src/serve/dashboard/connectivityChart.js';
 import { deviceTimeline } from '../../src/serve/dashboard/devicePage.js';
 import { CSV_HEADER, endpointCsvLine } from '../../src/serve/dashboard/endpointsCsv.js';
-import { endpointQueryString, parseEndpointQuery, selectEndpoints } from '../../src/serve/dashboard/endpointQuery.js';
+import { endpointQueryString, parseEndpointQuery, SORT_KEYS, selectEndpoints, selectSorted, sortEndpoints } from '../../src/serve/dashboard/endpointQuery.js';
 import { escapeHtml, html, jsonInScript } from '../../src/serve/dashboard/html.js';
 import { TransitionRing } from '../../src/serve/dashboard/TransitionRing.js';
 import { REPO } from '../support.js';
@@ -68,6 +68,25 @@ describe('endpoint query', () => {
     return parsed.query;
   };
   const ids = (text: string): number[] => selectEndpoints(rows, query(text)).items.map((s) => s.endpointId);
+
+  it('pages a kept sort order exactly as it sorts the filtered rows', () => {
+    const arbitraryRow = fc.record({
+      id: fc.integer({ min: 1, max: 60 }),
+      status: fc.constantFrom('ONLINE', 'OFFLINE', 'BLOCKED'),
+      operator: fc.option(fc.constantFrom('A1', 'Telekom', 'Vodafone'), { nil: null }),
+      organisationId: fc.option(fc.integer({ min: 1, max: 4 }), { nil: null }),
+      lastEventAt: fc.option(fc.integer({ min: 0, max: 5 }), { nil: null }),
+    });
+    fc.assert(
+      fc.property(fc.uniqueArray(arbitraryRow, { selector: (r) => r.id, maxLength: 40 }), fc.constantFrom(...SORT_KEYS), fc.boolean(), fc.integer({ min: 1, max: 4 }), fc.constantFrom('', 'status=OFFLINE', 'q=1'), (raw, sort, descending, page, filter) => {
+        const all = raw
+          .map((r) => endpoint(r.id, { status: r.status as EndpointState['status'], operator: r.operator === null ? null : { name: r.operator, country: 'de', mcc: null, mnc: null }, organisationId: r.organisationId, lastEventAt: r.lastEventAt }))
+          .sort((a, b) => a.endpointId - b.endpointId);
+        const q = { ...query(filter), sort, descending, page, per: 25 };
+        expect(selectSorted(sortEndpoints([...all], sort, descending), q)).toEqual(selectEndpoints(all, q));
+      }),
+    );
+  });
 
   it('filters by status, connectivity, operator, country, organisation and free text', () => {
     expect(ids('status=OFFLINE,BLOCKED')).toEqual([2, 3]);

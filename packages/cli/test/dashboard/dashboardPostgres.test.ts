@@ -57,7 +57,8 @@ const rowIds = (page: string): number[] => [...page.matchAll(/<th scope="row"><a
 const number = (t: string | null): number => Number((t ?? '').replace(/[^\d]/g, ''));
 
 /** An event time after the generated log's and before this machine's clock (later ones are refused). */
-const recent = (minutesAgo: number): string => new Date(Math.floor(Date.now() / 60_000) * 60_000 - minutesAgo * 60_000).toISOString();
+const NOW_MINUTE = Math.floor(Date.now() / 60_000) * 60_000;
+const recent = (minutesAgo: number): string => new Date(NOW_MINUTE - minutesAgo * 60_000).toISOString();
 
 const line = (id: number, key: Parameters<typeof eventTypeByKey>[0], endpointId: number, time: string, imei = ''): string =>
   `{"id":${id},"timestamp":"${time}","description":"live","event_type":{"id":${eventTypeByKey(key).id}},"organisation":{"id":77},"endpoint":{"id":${endpointId}${imei === '' ? '' : `,"imei":"${imei}"`}}}`;

@@ -2,7 +2,7 @@ import type { EndpointState, FleetSummary } from '@simfleet/core';
 import type { FleetQueries } from '@simfleet/postgres';
 import type { FleetTransition } from '@simfleet/stream';
 import { type ConnectivityChartData, connectivityChart } from './connectivityChart.js';
-import { type EndpointQuery, type EndpointSelection, filterEndpoints, selectEndpoints } from './endpointQuery.js';
+import { type EndpointQuery, type EndpointSelection, filterEndpoints, selectSorted } from './endpointQuery.js';
 import type { FleetRows } from './FleetRows.js';
 import { count } from './layout.js';
 import type { TransitionRing } from './TransitionRing.js';
@@ -68,7 +68,7 @@ export function memoryReader(m: MemorySources): FleetReader {
     source: 'the live state of this server',
     counts: async () => m.store.summary(),
     eventTime: async () => m.eventTime(),
-    page: async (query) => selectEndpoints(m.rows.current(), query),
+    page: async (query) => selectSorted(m.rows.sorted(query.sort, query.descending), query),
     matching: async function* (query) {
       yield filterEndpoints(m.rows.current(), query);
     },

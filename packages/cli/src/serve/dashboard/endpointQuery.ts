@@ -174,15 +174,37 @@ export interface EndpointSelection {
  */
 export function selectEndpoints(rows: readonly EndpointState[], query: EndpointQuery): EndpointSelection {
   const matched = filterEndpoints(rows, query);
-  const compare = COMPARE[query.sort];
-  const sign = query.descending ? -1 : 1;
+  const ordered = query.sort === 'id' && !query.descending ? matched : sortEndpoints(matched, query.sort, query.descending);
+  return pageOf(ordered, query);
+}
+
+/**
+ * Sorts `rows` in place by `sort` (ties by ascending id, so pages are stable) and returns them.
+ *
+ * @example
+ * sortEndpoints([...rows], 'lastEvent', true)[0] // the endpoint heard from last
+ */
+export function sortEndpoints(rows: EndpointState[], sort: SortKey, descending: boolean): EndpointState[] {
+  const compare = COMPARE[sort];
+  const sign = descending ? -1 : 1;
+  return rows.sort((a, b) => sign * compare(a, b) || a.endpointId - b.endpointId);
+}
+
+/**
+ * The query's page of `ordered`, rows already in the query's sort order (a cached order):
+ * filtering keeps that order, so no sort is needed.
+ *
+ * @example
+ * selectSorted(rows.sorted('lastEvent', true), query) // equals selectEndpoints(rows.current(), query)
+ */
+export function selectSorted(ordered: readonly EndpointState[], query: EndpointQuery): EndpointSelection {
+  return pageOf(filterEndpoints(ordered, query), query);
+}
+
+function pageOf(matched: readonly EndpointState[], query: EndpointQuery): EndpointSelection {
   const pages = Math.max(1, Math.ceil(matched.length / query.per));
   const page = Math.min(query.page, pages);
-  const ordered =
-    query.sort === 'id' && !query.descending
-      ? matched // rows come in id order already
-      : matched.sort((a, b) => sign * compare(a, b) || a.endpointId - b.endpointId);
-  return { matched: matched.length, pages, page, items: ordered.slice((page - 1) * query.per, page * query.per) };
+  return { matched: matched.length, pages, page, items: matched.slice((page - 1) * query.per, page * query.per) };
 }
 
 /**
