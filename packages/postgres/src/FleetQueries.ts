@@ -97,6 +97,12 @@ const REGION_ORDER: readonly TransitionRegion[] = ['connectivity', 'sim', 'endpo
 
 const TEXT_COLUMNS = ['iccid', 'imsi', 'imei'] as const;
 
+/**
+ * The relation holding one row per state change of each endpoint, its organisation's
+ * changes included (what docs/postgres.md tells users to query for one device's history).
+ */
+const ENDPOINT_TRANSITIONS = 'transitions';
+
 /** The sort expression of each key, as the live store's table sorts (unknown text as ''). */
 const SORT_SQL: Record<EndpointSortKey, string> = {
   id: 'endpoint_id',
@@ -300,7 +306,7 @@ export class FleetQueries {
     const { rows } = await this.#query<TransitionRow & { total: string }>(
       'reading transitions',
       `SELECT endpoint_id, region, from_state, to_state, at, event_id, count(*) OVER () AS total
-       FROM ${s}.transitions WHERE endpoint_id = $1
+       FROM ${s}.${ENDPOINT_TRANSITIONS} WHERE endpoint_id = $1
        ORDER BY at DESC, event_id DESC, ${regionRank('region')} DESC LIMIT $2`,
       [endpointId, limit],
     );
