@@ -599,4 +599,5 @@ function overwriteRow(from: EventColumns, row: number, to: EventColumns, r: numb
   to.operator[r] = from.operator[row] as number;
   to.ratType[r] = from.ratType[row] as number;
   to.rejectionReason[r] = from.rejectionReason[row] as number;
+  to.name[r] = from.name[row] as number;
 }
