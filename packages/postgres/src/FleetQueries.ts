@@ -403,7 +403,7 @@ function endpointFromRow(r: Record<string, unknown>): EndpointState {
     sessions: Number(r['sessions']),
     rejections: Number(r['rejections']),
     lastRejectionReason: str(r['last_rejection_reason']),
-    // Null where the schema has no `name` column yet.
+    // Null where the schema has no `name` column yet (migrated before it, not migrated since).
     name: str(r['name']),
   } as EndpointState;
 }

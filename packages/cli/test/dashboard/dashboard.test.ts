@@ -121,6 +121,16 @@ describe('the dashboard in Chromium', () => {
     const device = (await (await api(server, `/endpoints/${second[0]?.trim()}`)).json()) as { endpointId: number; iccid: string };
     await page.goto(`${server.url}/dashboard/endpoints?q=${device.iccid}`);
     expect(await page.locator('table.endpoints tbody th').allTextContents()).toEqual([String(device.endpointId)]);
+    // And by its name, whatever the case, typed into the search field.
+    const named = (await (await api(server, `/endpoints/${second[1]?.trim()}`)).json()) as { endpointId: number; name: string };
+    expect(named.name).toMatch(/\d/);
+    await page.goto(`${server.url}/dashboard/endpoints`);
+    await page.getByLabel('Search id, ICCID, IMSI, IMEI, name').fill(named.name.toUpperCase());
+    await Promise.all([page.waitForURL(/q=/), page.getByRole('button', { name: 'Apply filters' }).click()]);
+    expect(await page.locator('table.endpoints tbody th').allTextContents()).toContain(String(named.endpointId));
+    for (const name of await page.locator('table.endpoints tbody tr td:nth-last-child(2)').allTextContents()) {
+      expect(name.toLowerCase()).toContain(named.name.toLowerCase());
+    }
   });
 
   it('downloads the filtered set as CSV', async () => {

@@ -101,7 +101,7 @@ describe('endpoint query', () => {
     expect(ids('q=29509')).toEqual([3]);
     expect(ids('q=3')).toEqual([1, 2, 3]);
     // The name too, case-insensitive, where the store keeps one.
-    const named = [...rows.slice(0, 2), { ...(rows[2] as EndpointState), name: 'Cold Chain Tracker' } as EndpointState];
+    const named = [...rows.slice(0, 2), { ...(rows[2] as EndpointState), name: 'Cold Chain Tracker' }];
     expect(selectEndpoints(named, query('q=chain')).items.map((s) => s.endpointId)).toEqual([3]);
     expect(selectEndpoints(named, query('q=TRACKER')).items.map((s) => s.endpointId)).toEqual([3]);
     expect(ids('q=chain')).toEqual([]);
@@ -137,7 +137,7 @@ describe('CSV lines', () => {
     const line = endpointCsvLine(endpoint(5, { operator: { name: 'AT&T "Mobility", US', country: 'us', mcc: null, mnc: null }, lastEventId: 137_112_624_332_866_001n }), true);
     expect(line).toBe('5,OFFLINE,OFFLINE,,true,"AT&T ""Mobility"", US",us,,,,,,,,,false,137112624332866001,\r\n');
     // The endpoint's name, when the store keeps one, in its column.
-    const named = { ...endpoint(6), name: 'Tracker, "north"' } as EndpointState;
+    const named = endpoint(6, { name: 'Tracker, "north"' });
     expect(endpointCsvLine(named, false)).toBe('6,OFFLINE,OFFLINE,,false,,,,,,,"Tracker, ""north""",,,,false,,\r\n');
     expect(CSV_HEADER.split(',').length).toBe(18);
   });

@@ -122,6 +122,9 @@ describe('the dashboard of serve --pg reads PostgreSQL', () => {
     const organisation = Object.keys(summary.byOrganisation)[0] ?? 'unknown';
     const anEndpoint = (await (await api(memory, '/endpoints?limit=1')).json()) as { items: { endpointId: number; iccid: string | null }[] };
     const iccidPart = anEndpoint.items[0]?.iccid?.slice(-6) ?? '1';
+    const named = (await (await api(memory, `/endpoints/${anEndpoint.items[0]?.endpointId}`)).json()) as { name: string | null };
+    expect(named.name).not.toBeNull();
+    const namePart = encodeURIComponent((named.name as string).split(' ')[0]?.toUpperCase() ?? '');
     const queries = [
       '',
       'status=OFFLINE',
@@ -133,6 +136,7 @@ describe('the dashboard of serve --pg reads PostgreSQL', () => {
       'organisation=unknown',
       'operator=unknown&sort=country&dir=desc',
       `q=${iccidPart}`,
+      `q=${namePart}&sort=lastEvent&dir=desc`,
       'q=12&sort=status&per=200',
       'sort=connectivity&dir=desc&page=2',
       'sort=lastEvent&dir=desc&page=999',
@@ -163,7 +167,7 @@ describe('the dashboard of serve --pg reads PostgreSQL', () => {
   });
 
   it('GET /endpoints?q= finds what the dashboard search finds (every page of it)', async () => {
-    for (const q of ['12', '8988', '35', 'no-such-text']) {
+    for (const q of ['12', '8988', '35', 'unit%2043', 'no-such-text']) {
       const csv = (await text(memory, `/dashboard/endpoints.csv?q=${q}`)).trimEnd().split('\r\n').slice(1);
       const viaApi: number[] = [];
       for (let cursor: string | null = null; ; ) {
@@ -175,7 +179,7 @@ describe('the dashboard of serve --pg reads PostgreSQL', () => {
         cursor = body.nextCursor;
       }
       expect(viaApi, q).toEqual(csv.filter((r) => r !== '').map((r) => Number(r.split(',')[0])));
-      if (q === '12') expect(viaApi.length).toBeGreaterThan(0);
+      if (q === '12' || q === 'unit%2043') expect(viaApi.length, q).toBeGreaterThan(0);
     }
   });
 

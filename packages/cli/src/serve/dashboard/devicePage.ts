@@ -2,7 +2,6 @@ import type { EndpointState } from '@simfleet/core';
 import { eventTypeName } from '@simfleet/engine';
 import type { FleetTransition } from '@simfleet/stream';
 import { humanDuration } from '../../commands/device.js';
-import { endpointName } from './endpointQuery.js';
 import { html, type SafeHtml } from './html.js';
 import { badge, count, DASHBOARD, page, timeTag } from './layout.js';
 
@@ -81,7 +80,7 @@ export function devicePage(input: DeviceInput): string {
 <section aria-labelledby="state-h">
 <h2 id="state-h">Current state</h2>
 <dl class="facts">
-${fact('Name', endpointName(state))}
+${fact('Name', state.name)}
 ${fact('Status', badge(state.status))}
 ${fact('Connectivity', badge(state.connectivity))}
 ${fact('Stale', input.stale)}

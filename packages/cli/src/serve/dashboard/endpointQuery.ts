@@ -110,14 +110,6 @@ export function endpointMatches(state: EndpointState, query: EndpointQuery, text
 }
 
 /**
- * The endpoint's name (`endpoint.name` of its latest event that said one), or null: read
- * through here so a store that keeps no names yet simply has none.
- */
-export function endpointName(state: EndpointState): string | null {
-  return (state as { readonly name?: string | null }).name ?? null;
-}
-
-/**
  * Whether lower-case `textLower` occurs inside the endpoint's id, ICCID, IMSI, IMEI or name
  * (case-insensitive): the free-text search of the table and of `GET /endpoints?q=`.
  *
@@ -130,7 +122,7 @@ export function textMatches(state: EndpointState, textLower: string): boolean {
     (state.iccid?.toLowerCase().includes(textLower) ?? false) ||
     (state.imsi?.toLowerCase().includes(textLower) ?? false) ||
     (state.imei?.toLowerCase().includes(textLower) ?? false) ||
-    (endpointName(state)?.toLowerCase().includes(textLower) ?? false)
+    (state.name?.toLowerCase().includes(textLower) ?? false)
   );
 }
 

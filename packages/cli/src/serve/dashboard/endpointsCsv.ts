@@ -1,5 +1,4 @@
 import { type EndpointState, formatTimestamp } from '@simfleet/core';
-import { endpointName } from './endpointQuery.js';
 
 /** The CSV export's columns, in order (the header row). */
 export const CSV_COLUMNS = [
@@ -51,7 +50,7 @@ export function endpointCsvLine(s: EndpointState, stale: boolean): string {
     s.iccid,
     s.imsi,
     s.imei,
-    endpointName(s),
+    s.name,
     s.ipAddress,
     s.simStatus,
     s.endpointStatus,

@@ -1,5 +1,5 @@
 import { CONNECTIVITY_STATES, ENDPOINT_STATUSES, type EndpointState } from '@simfleet/core';
-import { type EndpointQuery, type EndpointSelection, endpointName, endpointQueryString, PAGE_SIZES, type SortKey } from './endpointQuery.js';
+import { type EndpointQuery, type EndpointSelection, endpointQueryString, PAGE_SIZES, type SortKey } from './endpointQuery.js';
 import type { FleetCounts } from './FleetReader.js';
 import { html, type SafeHtml } from './html.js';
 import { badge, count, DASHBOARD, page, timeTag } from './layout.js';
@@ -59,7 +59,7 @@ function row(state: EndpointState, stale: boolean): SafeHtml {
 <td>${state.organisationId ?? '—'}</td>
 <td class="mono">${state.iccid ?? '—'}</td>
 <td class="mono">${state.imei ?? '—'}</td>
-<td>${endpointName(state) ?? '—'}</td>
+<td>${state.name ?? '—'}</td>
 <td>${timeTag(state.lastEventAt, false)}</td>
 </tr>`;
 }
