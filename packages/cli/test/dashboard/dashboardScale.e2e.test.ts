@@ -68,7 +68,7 @@ async function measure(page: Page, server: Server, summary: FleetSummary, label:
   const matched = Number(await page.locator('[data-matched]').getAttribute('data-matched'));
   expect(matched).toBeGreaterThan(0);
   expect(matched).toBeLessThan(summary.byStatus.OFFLINE);
-  expect(await page.locator('table.endpoints tbody th').allTextContents()).toContain(String(sample?.endpointId));
+  expect(await page.locator('table.endpoints tbody th a').allTextContents()).toContain(String(sample?.endpointId));
   for (const s of await page.locator('table.endpoints tbody tr td:nth-child(2)').allTextContents()) expect(s).toContain('OFFLINE');
 
   await page.goto(`${server.url}/dashboard/endpoints?sort=lastEvent&dir=desc&page=100`);

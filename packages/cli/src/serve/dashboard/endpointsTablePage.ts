@@ -15,7 +15,7 @@ export interface EndpointsTableInput {
 }
 
 const COLUMNS: readonly { readonly key: SortKey | null; readonly label: string }[] = [
-  { key: 'id', label: 'Endpoint' },
+  { key: 'id', label: 'Endpoint · name' },
   { key: 'status', label: 'Status' },
   { key: 'connectivity', label: 'Connectivity' },
   { key: 'since', label: 'Since (UTC)' },
@@ -24,7 +24,6 @@ const COLUMNS: readonly { readonly key: SortKey | null; readonly label: string }
   { key: 'organisation', label: 'Organisation' },
   { key: null, label: 'ICCID' },
   { key: null, label: 'IMEI' },
-  { key: null, label: 'Name' },
   { key: 'lastEvent', label: 'Last event (UTC)' },
 ];
 
@@ -50,7 +49,7 @@ function headerCell(query: EndpointQuery, column: { readonly key: SortKey | null
 
 function row(state: EndpointState, stale: boolean): SafeHtml {
   return html`<tr>
-<th scope="row"><a href="${DASHBOARD}/endpoints/${state.endpointId}">${state.endpointId}</a></th>
+<th scope="row"><a href="${DASHBOARD}/endpoints/${state.endpointId}">${state.endpointId}</a>${state.name === null || state.name === '' ? '' : html`<span class="ep-name">${state.name}</span>`}</th>
 <td>${badge(state.status)}${stale ? html` ${badge('STALE')}` : ''}</td>
 <td>${badge(state.connectivity)}</td>
 <td>${timeTag(state.since, false)}</td>
@@ -59,7 +58,6 @@ function row(state: EndpointState, stale: boolean): SafeHtml {
 <td>${state.organisationId ?? '—'}</td>
 <td class="mono">${state.iccid ?? '—'}</td>
 <td class="mono">${state.imei ?? '—'}</td>
-<td>${state.name ?? '—'}</td>
 <td>${timeTag(state.lastEventAt, false)}</td>
 </tr>`;
 }
