@@ -10,6 +10,7 @@ import { deviceTimeline } from '../../src/serve/dashboard/devicePage.js';
 import { CSV_HEADER, endpointCsvLine } from '../../src/serve/dashboard/endpointsCsv.js';
 import { endpointQueryString, parseEndpointQuery, SORT_KEYS, selectEndpoints, selectSorted, sortEndpoints } from '../../src/serve/dashboard/endpointQuery.js';
 import { escapeHtml, html, jsonInScript } from '../../src/serve/dashboard/html.js';
+import { writerSettled } from '../../src/serve/dashboard/FleetReader.js';
 import { TransitionRing } from '../../src/serve/dashboard/TransitionRing.js';
 import { REPO } from '../support.js';
 
@@ -202,6 +203,38 @@ describe('device timeline', () => {
     );
     expect(timeline.map((e) => e.event)).toEqual([eventTypeName(eventTypeByKey('updateLocation').id), null, eventTypeName(eventTypeByKey('createPdpContext').id), 'inactivity']);
     expect(timeline[0]?.event).toBe('Update location');
+  });
+});
+
+describe('writerSettled', () => {
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 15));
+
+  it('resolves at once when the writer has nothing pending, else after two more commits or when it is idle', async () => {
+    const status = { state: 'current', writes: 4 };
+    const settled = writerSettled(() => status, 60_000, 1);
+    await settled();
+    status.state = 'writing';
+    let done = false;
+    const waiting = settled().then(() => {
+      done = true;
+    });
+    await tick();
+    expect(done).toBe(false);
+    status.writes = 5; // the write under way committed; what waited behind it is not written yet
+    await tick();
+    expect(done).toBe(false);
+    status.writes = 6;
+    await waiting;
+    expect(done).toBe(true);
+    // Idle again before two commits: nothing pending, so done too.
+    status.writes = 6;
+    const idle = settled();
+    status.state = 'current';
+    await idle;
+  });
+
+  it('gives up after its bound when the writer never catches up (an unreachable database)', async () => {
+    await writerSettled(() => ({ state: 'writing', writes: 0 }), 30, 1)();
   });
 });
 

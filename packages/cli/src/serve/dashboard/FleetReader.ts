@@ -148,19 +148,31 @@ const ringChart = (ring: TransitionRing): ChartView => ({
 });
 
 /**
- * A wait for a writer that keeps the tables current (`serve --pg`'s sink): resolves when its
- * status is no longer `writing` (nothing pending: the tables hold every ingested batch), or
- * after `maxWaitMs` (a slow or unreachable database shows what the tables hold instead).
+ * A wait for a writer that keeps the tables current (`serve --pg`'s sink): resolves once the
+ * tables hold everything ingested before the call — the writer has nothing pending, or two
+ * more of its transactions committed (the one under way, and the next, which takes what
+ * waited) — or after `maxWaitMs` (a slow or unreachable database: the pages show what the
+ * tables hold). Under a steady stream of POSTs the writer is never idle, so waiting for
+ * "nothing pending" alone could last forever.
  *
  * @example
  * const settled = writerSettled(() => sink.status());
  * await settled(); // then read
  */
-export function writerSettled(status: () => object, maxWaitMs = 2000, pollMs = 10): () => Promise<void> {
-  const writing = (): boolean => (status() as { state?: unknown }).state === 'writing';
+export function writerSettled(status: () => object, maxWaitMs = 2000, pollMs = 5): () => Promise<void> {
+  const read = (): { writing: boolean; writes: number } => {
+    const s = status() as { state?: unknown; writes?: unknown };
+    return { writing: s.state === 'writing', writes: typeof s.writes === 'number' ? s.writes : 0 };
+  };
   return async () => {
+    const start = read();
+    if (!start.writing) return;
     const deadline = Date.now() + maxWaitMs;
-    while (writing() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, pollMs));
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+      const now = read();
+      if (!now.writing || now.writes >= start.writes + 2 || Date.now() >= deadline) return;
+    }
   };
 }
 
