@@ -14,13 +14,15 @@ import {
 import type { FleetQueries } from '@simfleet/postgres';
 import type { FleetTransition, InactivityRule } from '@simfleet/stream';
 import { bearerAuth } from './bearerAuth.js';
+import { type BodyRows, RowBufferPool } from './BodyRows.js';
+import { bodyEventTypes } from './dashboard/bodyEventTypes.js';
 import { writerSettled } from './dashboard/FleetReader.js';
 import { mountDashboard } from './dashboard/mountDashboard.js';
 import { endpointsPage } from './endpointsPage.js';
 import { sendError, sendJson } from './httpReply.js';
 import { IngestPipeline } from './IngestPipeline.js';
 import { ServeMetrics } from './metrics.js';
-import { decodeEventsBody } from './parseEventsBody.js';
+import { decodeBodyRows } from './parseEventsBody.js';
 import { idParam, listParam, ROUTE_PARAMS, TRANSITION_REGIONS, unknownParams } from './queryParams.js';
 import type { ServeLogger } from './requestLog.js';
 import { readBody } from './readBody.js';
@@ -77,10 +79,10 @@ export interface ServeOptions {
   readonly dashboardQueries?: FleetQueries;
   /**
    * Write-ahead (`--data-dir`): given a request's decoded records and the ingest to run, makes
-   * the records durable first and then runs it (`DataDir.writeAhead`). A rejection (a
+   * the records durable first and then runs it (`DataDir.writeAheadBody`). A rejection (a
    * `JournalError`: disk full, read-only…) answers 503 with `Retry-After`, nothing applied.
    */
-  readonly writeAhead?: <R>(events: readonly EmnifyEvent[], apply: () => R, texts?: readonly string[]) => Promise<R>;
+  readonly writeAhead?: <R>(body: BodyRows, apply: () => R) => Promise<R>;
   /** What `/healthz` adds to its reply (the journal's state); `ok: false` answers 503. */
   readonly health?: () => { readonly ok: boolean } & Record<string, unknown>;
   /** Where to report pipeline failures (default: stderr). */
@@ -137,10 +139,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     serialize: (t) => stringifyJson(transitionJson(t)),
   });
   pipeline.transitions$.subscribe((t) => hub.publish(t));
+  /** Row buffers of bodies being decoded, reused from request to request. */
+  const rowBuffers = new RowBufferPool(pipeline.store);
   const pgReads = options.dashboardQueries === undefined ? {} : { postgres: { queries: options.dashboardQueries, ...(options.sink === undefined ? {} : { settled: writerSettled(() => (options.sink as IngestSink).status()) }) } };
   const dashboard = mountDashboard({ pipeline, hub, token: options.token, ...pgReads });
-  /** The pipeline's ingest, with the dashboard told the batch's events (it names each change by its event's type). */
-  const ingest = (events: readonly EmnifyEvent[], onChange: (t: LiveTransition) => void): LiveBatchResult => dashboard.ingesting(events, () => pipeline.ingest(events, onChange));
   const metrics = new ServeMetrics({
     counters: () => pipeline.counters,
     sseClients: () => hub.size,
@@ -245,8 +247,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       sendError(res, 503, 'shutting_down', 'the server is stopping; send again later', { 'retry-after': '5' });
       return;
     }
-    // Decoded in slices: a huge body never holds the event loop for more than a few ms at a time.
-    const parsed = await decodeEventsBody(body.body, req.headers['content-type'], { maxListedRejects: maxListed });
+    // Decoded once, into the engine's rows, in slices: a huge body never holds the event loop for more than a few ms at a time.
+    const parsed = await decodeBodyRows(body.body, req.headers['content-type'], rowBuffers, { maxListedRejects: maxListed });
+    try {
+      await ingestBody(parsed, body.body.length, res, started);
+    } finally {
+      parsed.release();
+    }
+  };
+
+  /** The decoded body through the journal (when durable) and the engine, then the reply. */
+  const ingestBody = async (parsed: BodyRows, requestBytes: number, res: ServerResponse, started: number): Promise<void> => {
     if (pipeline.closed) {
       sendError(res, 503, 'shutting_down', 'the server is stopping; send again later', { 'retry-after': '5' });
       return;
@@ -257,12 +268,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return;
     }
     const changes: LiveTransition[] = [];
-    const onChange = (t: LiveTransition): number => changes.push(t);
+    const onChange = options.sink === undefined ? undefined : (t: LiveTransition): number => changes.push(t);
     let result: LiveBatchResult;
-    if (options.writeAhead === undefined) result = ingest(parsed.events, onChange);
+    // The dashboard is told each row's event type: the transitions name their event by it.
+    const types = bodyEventTypes(parsed);
+    if (options.writeAhead === undefined) result = dashboard.ingesting(types, () => pipeline.ingestBody(parsed, onChange));
     else {
       // Durable first, then applied: the live state never holds a record the journal lacks.
-      const written = await options.writeAhead(parsed.events, () => (pipeline.closed ? null : ingest(parsed.events, onChange)), parsed.texts).then(
+      const written = await options.writeAhead(parsed, () => (pipeline.closed ? null : dashboard.ingesting(types, () => pipeline.ingestBody(parsed, onChange)))).then(
         (r) => ({ ok: true as const, r }),
         (err: unknown) => ({ ok: false as const, err }),
       );
@@ -283,17 +296,19 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       }
       result = written.r;
     }
-    // The journal keeps every record the engine judged (too late ones too: a replay of it is exact).
-    const kept = parsed.events.filter((_, i) => result.outcomes[i] !== LIVE_REJECTED);
-    if (kept.length > 0 && options.onAccepted !== undefined) {
-      options.onAccepted(kept);
-      metrics.journaled(kept.length);
+    if (options.onAccepted !== undefined || options.sink !== undefined) {
+      // The journal keeps every record the engine judged (too late ones too: a replay of it is exact).
+      // Event objects only here: the rows are batch records 0…n-1 (misfits after them are always refused).
+      const kept = parsed.events().filter((_, i) => result.outcomes[i] !== LIVE_REJECTED);
+      if (kept.length > 0 && options.onAccepted !== undefined) {
+        options.onAccepted(kept);
+        metrics.journaled(kept.length);
+      }
+      if (kept.length > 0) options.sink?.ingested({ fleet: pipeline.store, events: kept, transitions: changes, account: pipeline.live.account() });
     }
-    if (kept.length > 0) options.sink?.ingested({ fleet: pipeline.store, events: kept, transitions: changes, account: pipeline.live.account() });
     pipeline.counters.rejected += parsed.rejectedRecords;
-    const bodyIndex = parsed.eventIndexes;
-    const refused = result.rejected.map((r) => ({ index: bodyIndex[r.index] ?? null, line: null, column: null, code: r.code, path: '$.timestamp', message: r.reason }));
-    const tooLate = result.tooLate.map((t) => ({ index: bodyIndex[t.index] ?? null, eventId: t.eventId, endpointId: t.endpointId, behindMs: t.behindMs }));
+    const refused = result.rejected.map((r) => ({ index: parsed.bodyIndex(r.index), line: null, column: null, code: r.code, path: '$.timestamp', message: r.reason }));
+    const tooLate = result.tooLate.map((t) => ({ index: parsed.bodyIndex(t.index), eventId: t.eventId, endpointId: t.endpointId, behindMs: t.behindMs }));
     if (tooLate.length > 0) {
       log(`simfleet serve: ${tooLate.length} event(s) too late to place (beyond the ${pipeline.live.reorderHorizonMs / 3_600_000} h reorder horizon), journaled, not applied: ${tooLate.slice(0, 5).map((t) => `${t.eventId} of endpoint ${t.endpointId} (${Math.round(t.behindMs / 1000)} s behind)`).join(', ')}${tooLate.length > 5 ? ', …' : ''}`);
     }
@@ -307,11 +322,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         tooLate,
         ...merged,
       },
-      body.body.length,
+      requestBytes,
       maxListed,
     );
     sendJson(res, parsed.rejectCount + refused.length === 0 ? 202 : 400, reply);
-    return;
   };
 
   const getEndpoint = (res: ServerResponse, idText: string): void => {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type EndpointState, eventTypeByKey, initialEndpointState } from '@simfleet/core';
+import { type EndpointState, eventTypeByKey, FleetStore, initialEndpointState } from '@simfleet/core';
 import { eventTypeName } from '@simfleet/engine';
 import type { FleetTransition } from '@simfleet/stream';
 import fc from 'fast-check';
@@ -10,7 +10,10 @@ import { deviceTimeline } from '../../src/serve/dashboard/devicePage.js';
 import { CSV_HEADER, endpointCsvLine } from '../../src/serve/dashboard/endpointsCsv.js';
 import { endpointQueryString, parseEndpointQuery, SORT_KEYS, selectEndpoints, selectSorted, sortEndpoints } from '../../src/serve/dashboard/endpointQuery.js';
 import { escapeHtml, html, jsonInScript } from '../../src/serve/dashboard/html.js';
+import { RowBufferPool } from '../../src/serve/BodyRows.js';
+import { bodyEventTypes } from '../../src/serve/dashboard/bodyEventTypes.js';
 import { writerSettled } from '../../src/serve/dashboard/FleetReader.js';
+import { decodeBodyRows } from '../../src/serve/parseEventsBody.js';
 import { TransitionRing } from '../../src/serve/dashboard/TransitionRing.js';
 import { REPO } from '../support.js';
 
@@ -203,6 +206,26 @@ describe('device timeline', () => {
     );
     expect(timeline.map((e) => e.event)).toEqual([eventTypeName(eventTypeByKey('updateLocation').id), null, eventTypeName(eventTypeByKey('createPdpContext').id), 'inactivity']);
     expect(timeline[0]?.event).toBe('Update location');
+  });
+});
+
+describe('bodyEventTypes', () => {
+  it("answers each row's catalog type by event id, from the line or from the decoded object, whatever the member order", async () => {
+    const lines = [
+      `{"id":11,"timestamp":"2022-01-01T00:00:00Z","description":"x","event_type":{"id":${eventTypeByKey('updateLocation').id}},"organisation":{"id":7},"endpoint":{"id":1}}`,
+      `{"id":12,"timestamp":"2022-01-01T00:01:00Z","description":"x","event_type":{"description":"Purge location","id":${eventTypeByKey('purgeLocation').id}},"organisation":{"id":7},"endpoint":{"id":1}}`,
+    ];
+    for (const [body, type] of [
+      [lines.join('\n'), 'application/x-ndjson'],
+      [`[${lines.join(',')}]`, 'application/json'],
+    ] as const) {
+      const rows = await decodeBodyRows(Buffer.from(body), type, new RowBufferPool(new FleetStore()));
+      const types = bodyEventTypes(rows);
+      expect(types(11n), type).toBe(eventTypeByKey('updateLocation').id);
+      expect(types(12n), type).toBe(eventTypeByKey('purgeLocation').id);
+      expect(types(13n), type).toBeUndefined();
+      rows.release();
+    }
   });
 });
 

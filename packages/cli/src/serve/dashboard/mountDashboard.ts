@@ -1,12 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type EmnifyEvent, stringifyJson } from '@simfleet/core';
+import { stringifyJson } from '@simfleet/core';
 import type { FleetQueries } from '@simfleet/postgres';
 import type { FleetTransition } from '@simfleet/stream';
 import { bearerAuth } from '../bearerAuth.js';
 import { sendError } from '../httpReply.js';
 import type { IngestPipeline } from '../IngestPipeline.js';
 import type { SseHub } from '../SseHub.js';
+import type { EventTypeLookup } from './bodyEventTypes.js';
 import { DashboardSessions } from './DashboardSessions.js';
 import { dashboardAsset } from './dashboardAssets.js';
 import { devicePage } from './devicePage.js';
@@ -48,11 +49,11 @@ export type DashboardHandler = (req: IncomingMessage, res: ServerResponse, url: 
 /** The dashboard as the server holds it: its request handler, and a hook around each ingest. */
 export interface Dashboard extends DashboardHandler {
   /**
-   * Runs `apply` (the pipeline's synchronous ingest of `events`) with the batch's events at
-   * hand: the transitions it emits are kept with their event's catalog type, which the
-   * transition stream does not carry.
+   * Runs `apply` (the pipeline's synchronous ingest of a batch) with the batch's event types
+   * at hand (`bodyEventTypes`): the transitions it emits are kept with their event's catalog
+   * type, which the transition stream does not carry.
    */
-  ingesting<R>(events: readonly EmnifyEvent[], apply: () => R): R;
+  ingesting<R>(types: EventTypeLookup, apply: () => R): R;
 }
 
 /** Headers of every dashboard page: no caching of fleet data, only our own scripts and styles. */
@@ -78,7 +79,7 @@ const FORM_LIMIT = 4096;
  * // in the request handler, before the API's routes:
  * if (await dashboard(req, res, url, path)) return;
  * // each ingest, so the timelines can name each change's event type:
- * const result = dashboard.ingesting(events, () => pipeline.ingest(events, onChange));
+ * const result = dashboard.ingesting(bodyEventTypes(body), () => pipeline.ingestBody(body, onChange));
  */
 export function mountDashboard(options: DashboardOptions): Dashboard {
   const { pipeline, hub } = options;
@@ -87,26 +88,15 @@ export function mountDashboard(options: DashboardOptions): Dashboard {
   const tokenMatches = (text: string): boolean => timingSafeEqual(createHash('sha256').update(text, 'utf8').digest(), expected);
   const sessions = options.sessions ?? new DashboardSessions();
   const ring = new TransitionRing(options.historySize ?? 50_000);
-  // The batch being ingested, and its event id → type index (built on its first transition).
-  let batch: readonly EmnifyEvent[] | undefined;
-  let batchTypes: Map<bigint, number> | undefined;
-  const typeOf = (eventId: bigint): number | undefined => {
-    if (batch === undefined) return undefined;
-    if (batchTypes === undefined) {
-      batchTypes = new Map();
-      for (const e of batch) batchTypes.set(e.id, e.typeId);
-    }
-    return batchTypes.get(eventId);
-  };
-  pipeline.transitions$.subscribe((t) => ring.push(t, typeOf(t.eventId)));
-  const ingesting = <R>(events: readonly EmnifyEvent[], apply: () => R): R => {
-    batch = events;
-    batchTypes = undefined;
+  // The event types of the batch being ingested (unset between batches).
+  let typeOf: EventTypeLookup | undefined;
+  pipeline.transitions$.subscribe((t) => ring.push(t, typeOf?.(t.eventId)));
+  const ingesting = <R>(types: EventTypeLookup, apply: () => R): R => {
+    typeOf = types;
     try {
       return apply();
     } finally {
-      batch = undefined;
-      batchTypes = undefined;
+      typeOf = undefined;
     }
   };
   // Any applied event or re-fold changes some row: the cache is good until either moves.
