@@ -1,8 +1,7 @@
 import type { ReplayCheckpoints } from '../checkpoint/ReplayCheckpoints.js';
 import type { InputSource } from '../input/expandPaths.js';
-import { NdjsonLines } from '@simfleet/core';
 import { InputError } from '../InputError.js';
-import { CorruptInputError, detectFormat, readInputChunks, recordsFromChunks, tooLongRecord } from '../input/readRecords.js';
+import { CorruptInputError, detectFormat, readInputChunks, recordsFromChunks } from '../input/readRecords.js';
 import { ioErrorCode, ioErrorText } from '../io/ioErrorText.js';
 import { MAX_RANGE_BYTES, MIN_PARALLEL_BYTES, ReplayWorkers, replayFileInParallel } from './ParallelReplay.js';
 import { type ReplayAccount, type ReplayOptions, ReplaySession } from './ReplaySession.js';
@@ -119,22 +118,13 @@ export async function replaySources(sources: readonly InputSource[], options: Re
           checkpoints?.completed(source, element);
           continue;
         }
-        // NDJSON (or blank): bytes to the fast path, line by line, no string per line.
-        const lines = new NdjsonLines({
-          atInputStart: true,
-          maxLineBytes,
-          onTooLong: (line, length, head) => {
-            if (line > skip) session.ingest(tooLongRecord(line, length, head, maxLineBytes), name);
-          },
-        });
-        const onLine = (b: Uint8Array, s: number, e: number, line: number): void => {
-          if (line > skip) session.ingestLine(b, s, e, name, line);
-        };
+        // NDJSON (or blank): bytes to the WebAssembly decoder, one call per chunk, no string per line.
+        const lines = session.wasmLines(name, { skip, atInputStart: true, maxLineBytes });
         try {
           for await (const chunk of chunks) {
             const before = lines.nextLine;
             decompressed += chunk.length;
-            lines.push(chunk, onLine);
+            lines.push(chunk);
             records += lines.nextLine - before;
             progress.update(records, bytes, decompressed);
             if (checkpoints !== undefined) await checkpoints.reached(session, source, lines.nextLine - 1, records);
@@ -142,7 +132,7 @@ export async function replaySources(sources: readonly InputSource[], options: Re
         } finally {
           position = lines.nextLine;
         }
-        lines.end(onLine);
+        lines.end();
         checkpoints?.completed(source, lines.nextLine - 1);
       } catch (error) {
         if (error instanceof CorruptInputError) {
