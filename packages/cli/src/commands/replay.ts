@@ -33,7 +33,7 @@ ${FILTER_HELP}
   --rejects FILE    every rejected record as NDJSON {"file","line","reason","raw","code"}
   --strict          exit 3 when any record is rejected (events after --until are not rejects here)
   --quiet           no progress bar
-  --threads N       worker threads for big NDJSON files (default: number of cores; 1 = main thread only)
+  --threads N       threads for big NDJSON files: the main thread and N - 1 workers (default: number of cores; 1 = main thread only)
   --range-bytes N   bytes a worker decodes per job (default 256 MiB; smaller bounds memory further)
   --max-line-bytes N  longest record in bytes (default 16777216 = 16 MiB): a longer line or array
                     element is rejected as line_too_long, streamed past (memory stays bounded)
