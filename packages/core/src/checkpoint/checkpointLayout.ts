@@ -14,7 +14,8 @@
  *     64     …  header JSON (UTF-8), padded with spaces to a multiple of 8
  *      …     …  sections, each at a multiple of 8 (offsets in the header, from the data start):
  *               stringBytes (u32 per pool string), strings (UTF-8), stringIndex (u32 hash
- *               slots, see StringPool.ts), then one section per column
+ *               slots, see StringPool.ts), then the rows: one row block (reducer/rowBlock.ts,
+ *               the spill files' layout), each of its columns listed as a section
  *    end-c   c  checksum of every byte before it
  * ```
  * Sections are aligned so that a reader can map typed arrays straight over the bytes.
@@ -36,13 +37,10 @@ export const PREFIX_BYTES = 64;
 export const HASHER_NAME_BYTES = 16;
 
 // The stored columns are the event row's columns (reducer/rowColumns.ts), in that order.
-export { COLUMN_KIND_BYTES, type ColumnKind, POOL_COLUMNS } from '../reducer/rowColumns.js';
+export { POOL_COLUMNS } from '../reducer/rowColumns.js';
 
 /** The `EventColumns` fields a checkpoint stores, in file order (`order` is scratch: not stored). */
 export const CHECKPOINT_COLUMNS = ROW_COLUMNS;
 
 /** Name of a stored column. */
 export type CheckpointColumnName = RowColumnName;
-
-/** Rounds up to a multiple of 8. */
-export const align8 = (n: number): number => Math.ceil(n / 8) * 8;
