@@ -6,6 +6,12 @@
  * docs/performance.md.
  *
  *   node bench/run.mjs [--events 1000000] [--devices 100000] [--seed 1] [--subset 200000] [--only a,b]
+ *                      [--repeat N] [--write]
+ *
+ * --repeat N runs the rows N times, interleaved (a b c a b c …), and keeps each row's median
+ * run: on a shared machine, rows measured side by side are what can be compared. A partial
+ * run (--only) writes nothing unless --write: then its report (only its rows) replaces the
+ * page's section for its input size.
  *
  * Uses the built packages (dist/): run `pnpm build` first (`pnpm bench` does).
  */
@@ -27,6 +33,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     subset: { type: 'string', default: '200000' },
     only: { type: 'string' },
+    repeat: { type: 'string', default: '1' },
+    write: { type: 'boolean', default: false },
     child: { type: 'string' },
     file: { type: 'string' },
   },
@@ -414,13 +422,16 @@ const APPROACHES = [
 const only = values.only?.split(',');
 if (only === undefined || only.includes('wasmFloor')) compileStage1();
 const results = {};
-for (const [name, label] of APPROACHES) {
+const repeat = Math.max(1, Math.floor(Number(values.repeat)));
+/** Every run of each row (--repeat), interleaved; the median run is the row's result. */
+const runs = {};
+for (let round = 0; round < repeat; round++) for (const [name, label] of APPROACHES) {
   if (only !== undefined && !only.includes(name)) continue;
   const args = ['--expose-gc', '--max-old-space-size=16384', fileURLToPath(import.meta.url), '--child', name, '--file', file, '--subset', String(subset)];
   const run = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (run.status !== 0) {
     console.error(`${name} failed: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-    results[name] = { label, error: run.stderr.trim().split('\n').slice(-1)[0] };
+    runs[name] = [...(runs[name] ?? []), { label, error: run.stderr.trim().split('\n').slice(-1)[0] }];
     continue;
   }
   const r = JSON.parse(run.stdout.trim().split('\n').pop());
@@ -429,9 +440,19 @@ for (const [name, label] of APPROACHES) {
   r.eventsPerSecond = r.events / r.seconds;
   r.mbPerSecond = (bytes * fraction) / 1e6 / r.seconds;
   if (r.devices) r.rssBytesPerDevice = r.peakRssBytes / r.devices;
-  results[name] = r;
+  runs[name] = [...(runs[name] ?? []), r];
   console.error(`${name.padEnd(17)} ${(r.eventsPerSecond / 1e6).toFixed(3).padStart(9)} M events/s ${r.mbPerSecond.toFixed(0).padStart(6)} MB/s  peak RSS ${(r.peakRssBytes / 1e6).toFixed(0)} MB  (${r.seconds.toFixed(2)} s)`);
   if (r.pgRows) console.error(`${''.padEnd(17)} PostgreSQL: ${r.pgRows} rows (${r.pgTransitions} transitions) in ${r.pgSeconds.toFixed(2)} s = ${Math.round(r.pgRowsPerSecond)} rows/s`);
+}
+
+for (const [name, list] of Object.entries(runs)) {
+  const ok = list.filter((r) => !r.error).sort((a, b) => a.seconds - b.seconds);
+  if (ok.length === 0) {
+    results[name] = list[0];
+    continue;
+  }
+  const median = ok[Math.floor((ok.length - 1) / 2)];
+  results[name] = ok.length > 1 ? { ...median, runs: ok.length, secondsRange: [ok[0].seconds, ok[ok.length - 1].seconds] } : median;
 }
 
 const eps = (name) => results[name]?.eventsPerSecond;
@@ -467,7 +488,7 @@ for (const t of targets) t.met = t.value === null ? null : t.lowerIsBetter ? t.v
 const cpu = cpus()[0]?.model ?? 'unknown';
 const machine = { os: `${platform()} ${release()}`, cpu, cores: availableParallelism(), memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version };
 const date = new Date().toISOString();
-const report = { date, machine, input: { file: file.slice(REPO.length + 1), events, devices, seed, bytes, bytesPerEvent: bytes / events, xstateSubset: subset }, results, ratios: {
+const report = { date, repeat, machine, input: { file: file.slice(REPO.length + 1), events, devices, seed, bytes, bytesPerEvent: bytes / events, xstateSubset: subset }, results, ratios: {
   replay1VsJsonParse: ratio('replay1', 'jsonParse'),
   replay2VsJsonParse: ratio('replay2', 'jsonParse'),
   replay2VsDuckdb: ratio('replay2', 'duckdb'),
@@ -484,8 +505,8 @@ const report = { date, machine, input: { file: file.slice(REPO.length + 1), even
   wasmDecodeVsJsonParse: ratio('wasmDecode', 'jsonParse'),
   replayPgVsReplay2: results.replayPg?.seconds && results.replay2?.seconds ? results.replayPg.seconds / results.replay2.seconds : null,
 }, targets };
-if (only !== undefined) {
-  // A partial run (--only) must not replace the last full run's figures: print, write nothing.
+if (only !== undefined && !values.write) {
+  // A partial run (--only) must not replace the last full run's figures: print, write nothing (unless --write).
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   process.exit(0);
 }
@@ -493,8 +514,11 @@ mkdirSync(join(REPO, 'bench/results'), { recursive: true });
 const out = join(REPO, 'bench/results', `${date.slice(0, 10)}-${events}.json`);
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 console.error(`wrote ${out.slice(REPO.length + 1)}`);
-writeFileSync(join(REPO, 'docs/performance.md'), renderMarkdown(latestReports(report), readNotes()));
-console.error('wrote docs/performance.md');
+const pageReports = latestReports(report);
+mkdirSync(join(REPO, 'docs/images'), { recursive: true });
+for (const r of pageReports) writeFileSync(join(REPO, 'docs/images', chartName(r)), renderChart(r));
+writeFileSync(join(REPO, 'docs/performance.md'), renderMarkdown(pageReports, readNotes()));
+console.error('wrote docs/performance.md and its charts');
 
 /**
  * This run's report and, for every other input size, the newest report in bench/results:
@@ -538,7 +562,9 @@ Machine: ${r.machine.os}, ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machin
 
 Input: \`simfleet generate --events ${r.input.events} --devices ${r.input.devices} --seed ${r.input.seed}\` — ${f(r.input.bytes / 1e6, 0)} MB, ${f(r.input.bytesPerEvent, 0)} bytes per event. Every approach runs in its own child process (peak RSS is that process's). The XState baselines run on the first ${r.input.xstateSubset} events, decoded beforehand, and are reported per event; "RSS/device" divides the process's peak RSS by the devices it saw (for XState actors the heap per device is ${r.results.xstateActor?.heapPerDevice ? f(r.results.xstateActor.heapPerDevice, 0) : '—'} bytes).
 
-| approach | M events/s | MB/s | peak RSS (MB) | RSS/device (B) | seconds |
+![Throughput of each approach on this input, in M events/s](images/${chartName(r)})
+
+${r.repeat > 1 ? `Each row ran ${r.repeat} times, interleaved with the others; the table shows its median run (seconds range in the raw figures).\n\n` : ''}| approach | M events/s | MB/s | peak RSS (MB) | RSS/device (B) | seconds |
 |---|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
@@ -561,4 +587,43 @@ One section per input size: the newest \`pnpm bench\` run of each (\`pnpm bench\
 \`pnpm bench --events 10000000 --devices 1000000\` the big case). Compare figures within a section only.
 
 ${reports.map(renderSection).join('\n')}${NOTES_MARKER}${notes}`;
+}
+
+/** File name of a report's chart (docs/images/). */
+function chartName(r) {
+  return `performance-${r.input.events}.svg`;
+}
+
+/**
+ * A horizontal bar chart (SVG, no dependency) of the report's rows in M events/s, simfleet's
+ * rows in one colour and the baselines in another, each bar labelled with its figure.
+ */
+function renderChart(r) {
+  const rows = Object.entries(r.results).filter(([, x]) => !x.error && x.eventsPerSecond > 0);
+  const esc = (t) => String(t).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/`/g, '');
+  const ours = (name) => /^(replay|wasm|applyBatch|serve|ingest)/.test(name) && name !== 'wasmFloor';
+  const max = Math.max(...rows.map(([, x]) => x.eventsPerSecond));
+  const labelWidth = 330;
+  const barWidth = 420;
+  const rowHeight = 26;
+  const top = 40;
+  const height = top + rows.length * rowHeight + 30;
+  const width = labelWidth + barWidth + 90;
+  const bars = rows.map(([name, x], i) => {
+    const y = top + i * rowHeight;
+    const w = Math.max(1, (x.eventsPerSecond / max) * barWidth);
+    const label = x.label.length > 52 ? `${x.label.slice(0, 51)}…` : x.label;
+    return [
+      `<text x="${labelWidth - 8}" y="${y + 16}" text-anchor="end">${esc(label)}</text>`,
+      `<rect x="${labelWidth}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowHeight - 8}" fill="${ours(name) ? '#2f6fb5' : '#a0a0a0'}"><title>${esc(name)}</title></rect>`,
+      `<text x="${(labelWidth + w + 6).toFixed(1)}" y="${y + 16}">${(x.eventsPerSecond / 1e6).toFixed(3)}</text>`,
+    ].join('');
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">
+<rect width="100%" height="100%" fill="#ffffff"/>
+<text x="10" y="22" font-size="14" font-weight="bold">${esc(`${r.input.events.toLocaleString('en-US')} events, ${r.input.devices.toLocaleString('en-US')} devices: M events/s (longer is faster)`)}</text>
+${bars.join('\n')}
+<text x="10" y="${height - 10}" fill="#555">${esc(`${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}, ${r.date.slice(0, 10)}. Blue: simfleet; grey: baselines and floors.`)}</text>
+</svg>
+`;
 }

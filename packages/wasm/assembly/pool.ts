@@ -39,8 +39,17 @@ export function hashBytes(p: usize, len: u32): u32 {
   return true;
 }
 
+/**
+ * The key a slot holds beside a reference: the hash's top 24 bits and the length (255 for
+ * 255 bytes or more), so a probe reads the string's length and bytes only when both agree:
+ * one cache miss fewer per lookup on a table of millions of strings.
+ */
+@inline function slotKey(h: u32, len: u32): u32 {
+  return (h & 0xffffff00) | (len < 255 ? len : 255);
+}
+
 export class Pool {
-  /** u64 slots: hash << 32 | reference, or 0. */
+  /** u64 slots: slotKey << 32 | reference, or 0. */
   table: usize = 0;
   slots: u32 = 0;
   /** Next reference to give (references 1 … count - 1 exist). */
@@ -77,14 +86,14 @@ export class Pool {
     const mask = this.slots - 1;
     let slot = h & mask;
     const table = this.table;
-    // A slot holds the hash beside the reference: a probe reads the string only when the hashes agree.
+    const key = slotKey(h, len);
     while (true) {
       const entry = load<u64>(table + (<usize>slot << 3));
       if (entry == 0) break;
-      if (<u32>(entry >> 32) == h) {
+      if (<u32>(entry >> 32) == key) {
         const ref = <u32>entry;
         const at = <usize>ref << 2;
-        if (load<u32>(this.lengths + at) == len && sameBytes(this.bytes + load<u32>(this.starts + at), p, len)) return ref;
+        if ((len < 255 || load<u32>(this.lengths + at) == len) && sameBytes(this.bytes + load<u32>(this.starts + at), p, len)) return ref;
       }
       slot = (slot + 1) & mask;
     }
@@ -99,7 +108,7 @@ export class Pool {
     store<u32>(this.remap + at, 0);
     this.used += len;
     this.count = ref + 1;
-    store<u64>(table + (<usize>slot << 3), ((<u64>h) << 32) | ref);
+    store<u64>(table + (<usize>slot << 3), ((<u64>key) << 32) | ref);
     if (this.count * 2 > this.slots) this.growTable();
     return ref;
   }
@@ -128,9 +137,10 @@ export class Pool {
     const mask = slots - 1;
     for (let ref: u32 = 1; ref < this.count; ref++) {
       const h = load<u32>(this.hashes + (<usize>ref << 2));
+      const key = slotKey(h, load<u32>(this.lengths + (<usize>ref << 2)));
       let slot = h & mask;
       while (load<u64>(table + (<usize>slot << 3)) != 0) slot = (slot + 1) & mask;
-      store<u64>(table + (<usize>slot << 3), ((<u64>h) << 32) | ref);
+      store<u64>(table + (<usize>slot << 3), ((<u64>key) << 32) | ref);
     }
     this.table = table;
     this.slots = slots;

@@ -39,6 +39,9 @@ const STRINGS = 0;
 const PARTS = 1;
 const NO_ESCAPED: ReadonlyMap<number, string> = new Map();
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+const ascii = new TextDecoder('latin1');
+/** Rejected sessions' descriptions whose reason code is remembered. */
+const MAX_KNOWN_REASONS = 4096;
 const encoder = new TextEncoder();
 
 /** Options of a `WasmLineDecoder`. */
@@ -124,6 +127,8 @@ export class WasmLineDecoder {
   #stringsAdopted = 1;
   #operatorsAdopted = 1;
   readonly #partText: (string | null)[] = [null];
+  /** Reason code by rejected session's description. */
+  readonly #reasons = new Map<string, number>();
   /** A line longer than the input: its bytes so far (none once it passed the bound), its length so far. */
   #long: Uint8Array[] | undefined;
   #longBytes = -1;
@@ -382,10 +387,18 @@ export class WasmLineDecoder {
     const reasons = this.#rows.rejectionReason;
     const starts = this.#rows.descriptionStart;
     const ends = this.#rows.descriptionEnd;
+    const known = this.#reasons;
     for (let r = from; r < to; r++) {
       if (reasons[r] !== REASON_PENDING) continue;
-      const text = String.fromCharCode(...bytes.subarray(starts[r]!, ends[r]!));
-      columns.rejectionReason[at + r - from] = REJECTION_REASON_CODES.indexOf(rejectionReason(text));
+      // ASCII (the module checked): one string, no spread of the bytes into arguments.
+      const text = ascii.decode(bytes.subarray(starts[r]!, ends[r]!));
+      let code = known.get(text);
+      if (code === undefined) {
+        code = REJECTION_REASON_CODES.indexOf(rejectionReason(text));
+        // Descriptions repeat a few phrasings: remember them, within a bound.
+        if (known.size < MAX_KNOWN_REASONS) known.set(text, code);
+      }
+      columns.rejectionReason[at + r - from] = code;
     }
   }
 
