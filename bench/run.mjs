@@ -583,8 +583,11 @@ ${t.join('\n')}
 function renderMarkdown(reports, notes) {
   return `# Performance
 
-One section per input size: the newest \`pnpm bench\` run of each (\`pnpm bench\` is the default size;
-\`pnpm bench --events 10000000 --devices 1000000\` the big case). Compare figures within a section only.
+What simfleet does per second on a given machine, beside baselines run on the same file: \`JSON.parse\`
+per line, DuckDB's \`read_ndjson\`, XState actors, and the floors of a byte loop. Measured by
+\`pnpm bench\` (bench/run.mjs), which writes this page: one section per input size, the newest run of
+each (\`pnpm bench\` is 1M events; \`pnpm bench --events 10000000 --devices 1000000\` the big case).
+Compare figures within a section only. How to reproduce them and what bounds them: below the sections.
 
 ${reports.map(renderSection).join('\n')}${NOTES_MARKER}${notes}`;
 }
