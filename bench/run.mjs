@@ -11,7 +11,8 @@
  * --repeat N runs the rows N times, interleaved (a b c a b c …), and keeps each row's median
  * run: on a shared machine, rows measured side by side are what can be compared. A partial
  * run (--only) writes nothing unless --write: then its report (only its rows) replaces the
- * page's section for its input size.
+ * page's section for its input size. --render runs nothing: it writes docs/performance.md and
+ * its charts again from the newest report of each size in bench/results/.
  *
  * Uses the built packages (dist/): run `pnpm build` first (`pnpm bench` does).
  */
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     repeat: { type: 'string', default: '1' },
     write: { type: 'boolean', default: false },
+    render: { type: 'boolean', default: false },
     child: { type: 'string' },
     file: { type: 'string' },
   },
@@ -327,6 +329,10 @@ const CHILDREN = {
   async replay2(file) {
     return replayChild(file, 2);
   },
+  /** The default thread count (the idle cores, by the load average). */
+  async replayDefault(file) {
+    return replayChild(file, undefined);
+  },
 
   /**
    * replay2 plus `--pg`: the same replay, then the fleet and every transition written into
@@ -374,7 +380,8 @@ async function replayChild(file, threads, extra = []) {
     env: process.env,
   };
   const t = performance.now();
-  const code = await main(['replay', file, '--quiet', '--threads', String(threads), '--out', '/dev/null', ...extra], io);
+  const threadArgs = threads === undefined ? [] : ['--threads', String(threads)];
+  const code = await main(['replay', file, '--quiet', ...threadArgs, '--out', '/dev/null', ...extra], io);
   const seconds = (performance.now() - t) / 1000;
   if (code !== 0) throw new Error(`replay exited ${code}: ${stderr}`);
   const m = /records (\d+)/.exec(stderr);
@@ -389,6 +396,13 @@ if (values.child !== undefined) {
 }
 
 // ------------------------------------------------------------------ parent
+
+if (values.render) {
+  const [first, ...rest] = latestReports(null);
+  if (first === undefined) throw new Error('no report in bench/results/ to render');
+  writePage([first, ...rest]);
+  process.exit(0);
+}
 
 const events = Number(values.events);
 const devices = Number(values.devices);
@@ -415,6 +429,7 @@ const APPROACHES = [
   ['applyBatch', 'simfleet applyBatch on pre-decoded columns (1 core)'],
   ['replay1', 'simfleet replay file → snapshot, --threads 1'],
   ['replay2', 'simfleet replay file → snapshot, --threads 2'],
+  ['replayDefault', 'simfleet replay file → snapshot, default --threads (the idle cores)'],
   ['replayPg', 'simfleet replay file → snapshot + PostgreSQL 15 (--pg, same machine), --threads 2'],
   ['serveIngest', `simfleet serve on loopback: first ${subset} events POSTed as NDJSON bodies of 500, 4 in flight (acknowledged once applied; p50/p99 ack latency, server peak RSS)`],
   ['ingest', 'live ingest on loopback: simfleet serve --data-dir (decode, journal fdatasync before each 202, fold into state), concurrency 16, batches of 100 (bench/ingest.mjs)'],
@@ -452,7 +467,7 @@ for (const [name, list] of Object.entries(runs)) {
     continue;
   }
   const median = ok[Math.floor((ok.length - 1) / 2)];
-  results[name] = ok.length > 1 ? { ...median, runs: ok.length, secondsRange: [ok[0].seconds, ok[ok.length - 1].seconds] } : median;
+  results[name] = ok.length > 1 ? { ...median, runs: ok.length, runSeconds: ok.map((r) => r.seconds) } : median;
 }
 
 const eps = (name) => results[name]?.eventsPerSecond;
@@ -497,6 +512,7 @@ const report = { date, repeat, machine, input: { file: file.slice(REPO.length + 
   replay2VsXstateTransition: ratio('replay2', 'xstateTransition'),
   replay2VsLines: ratio('replay2', 'lines'),
   replay2VsReplay1: ratio('replay2', 'replay1'),
+  replayDefaultVsReplay1: ratio('replayDefault', 'replay1'),
   replay1VsJsFloor: ratio('replay1', 'jsFloor'),
   jsFloorVsJsonParse: ratio('jsFloor', 'jsonParse'),
   jsFloorVsDuckdb: ratio('jsFloor', 'duckdb'),
@@ -514,11 +530,15 @@ mkdirSync(join(REPO, 'bench/results'), { recursive: true });
 const out = join(REPO, 'bench/results', `${date.slice(0, 10)}-${events}.json`);
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 console.error(`wrote ${out.slice(REPO.length + 1)}`);
-const pageReports = latestReports(report);
-mkdirSync(join(REPO, 'docs/images'), { recursive: true });
-for (const r of pageReports) writeFileSync(join(REPO, 'docs/images', chartName(r)), renderChart(r));
-writeFileSync(join(REPO, 'docs/performance.md'), renderMarkdown(pageReports, readNotes()));
-console.error('wrote docs/performance.md and its charts');
+writePage(latestReports(report));
+
+/** docs/performance.md and one chart per report (docs/images/). */
+function writePage(pageReports) {
+  mkdirSync(join(REPO, 'docs/images'), { recursive: true });
+  for (const r of pageReports) writeFileSync(join(REPO, 'docs/images', chartName(r)), renderChart(r));
+  writeFileSync(join(REPO, 'docs/performance.md'), renderMarkdown(pageReports, readNotes()));
+  console.error('wrote docs/performance.md and its charts');
+}
 
 /**
  * This run's report and, for every other input size, the newest report in bench/results:
@@ -529,11 +549,11 @@ function latestReports(current) {
   const dir = join(REPO, 'bench/results');
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
     const r = JSON.parse(readFileSync(join(dir, name), 'utf8'));
-    if (r.input.events === current.input.events && r.input.devices === current.input.devices) continue;
+    if (current !== null && r.input.events === current.input.events && r.input.devices === current.input.devices) continue;
     const known = bySize.get(r.input.events);
     if (known === undefined || known.date < r.date) bySize.set(r.input.events, r);
   }
-  bySize.set(current.input.events, current);
+  if (current !== null) bySize.set(current.input.events, current);
   return [...bySize.values()].sort((a, b) => a.input.events - b.input.events);
 }
 
@@ -564,7 +584,7 @@ Input: \`simfleet generate --events ${r.input.events} --devices ${r.input.device
 
 ![Throughput of each approach on this input, in M events/s](images/${chartName(r)})
 
-${r.repeat > 1 ? `Each row ran ${r.repeat} times, interleaved with the others; the table shows its median run (seconds range in the raw figures).\n\n` : ''}| approach | M events/s | MB/s | peak RSS (MB) | RSS/device (B) | seconds |
+${r.repeat > 1 ? `Each row ran ${r.repeat} times, interleaved with the others; the table shows its median run (of an even count, the faster middle one; every run's seconds are in the raw figures).\n\n` : ''}| approach | M events/s | MB/s | peak RSS (MB) | RSS/device (B) | seconds |
 |---|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
