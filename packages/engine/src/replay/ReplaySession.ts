@@ -139,6 +139,21 @@ export class ReplaySession {
     this.#columns = this.fleet.createColumns(1 << 16);
   }
 
+  /**
+   * Ingests one NDJSON line given as bytes (`bytes[start, end)`, no newline in it) through the
+   * WebAssembly decoder, the full decoder where it cannot be sure: the route of a replayed
+   * file, for a caller that has its lines one by one (a journal's records). A file or a chunk
+   * of lines is faster through `wasmLines` (one call for all of its lines).
+   *
+   * @example
+   * session.ingestLine(payload, 0, payload.length, 'serve', 0);
+   */
+  ingestLine(bytes: Uint8Array, start: number, end: number, file: string, line: number): void {
+    const lines = this.wasmLines(file, { firstLine: line });
+    lines.push(bytes.subarray(start, end));
+    lines.end();
+  }
+
   /** A line for the full decoder (as text): one the WebAssembly decoder did not decode. */
   ingestFullLine(bytes: Uint8Array, start: number, end: number, file: string, line: number): void {
     const record = lineRecord(bytes.subarray(start, end), line);
