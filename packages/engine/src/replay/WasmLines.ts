@@ -56,7 +56,8 @@ export class WasmLines {
 
   constructor(sink: ChunkSink, decoder: WasmLineDecoder, options: WasmLinesOptions = {}) {
     this.#sink = sink;
-    this.#skip = options.skip ?? 0;
+    // No skip: no line is passed over, whatever its number (a caller may number lines from 0).
+    this.#skip = options.skip ?? Number.NEGATIVE_INFINITY;
     this.#line = options.firstLine ?? 1;
     this.#decoder = decoder;
     decoder.startInput(options.atInputStart ?? false);

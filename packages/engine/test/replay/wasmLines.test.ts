@@ -122,6 +122,20 @@ describe('the WebAssembly route equals the line-by-line fast path', () => {
     );
   });
 
+  it('ingestLine (one line a call, numbered from any line, 0 included) settles each line as the full decoder does', () => {
+    fc.assert(
+      fc.property(logArb, fc.integer({ min: 0, max: 3 }), (lines, from) => {
+        const texts = lines.map((l) => Buffer.from(l.text));
+        const one = (session: ReplaySession): void => texts.forEach((t, i) => session.ingestLine(t, 0, t.length, 'all.ndjson', from + i));
+        const full = (session: ReplaySession): void => texts.forEach((t, i) => session.ingestFullLine(t, 0, t.length, 'all.ndjson', from + i));
+        const outcome = replay({}, one);
+        expect(outcome).toEqual(replay({}, full));
+        expect(outcome.snapshot).toContain('"applied":');
+      }),
+      { numRuns: 15 },
+    );
+  });
+
   it('a line far longer than the bound, in small pieces, is one line_too_long with its length and first bytes; the lines around it are read', () => {
     const [a, b] = simLines();
     const long = Buffer.concat([Buffer.from('{"pad":"'), Buffer.alloc(300_000, 0x61), Buffer.from('"}')]);
