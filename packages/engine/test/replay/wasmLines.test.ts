@@ -126,8 +126,12 @@ describe('the WebAssembly route equals the line-by-line fast path', () => {
     fc.assert(
       fc.property(logArb, fc.integer({ min: 0, max: 3 }), (lines, from) => {
         const texts = lines.map((l) => Buffer.from(l.text));
-        const one = (session: ReplaySession): void => texts.forEach((t, i) => session.ingestLine(t, 0, t.length, 'all.ndjson', from + i));
-        const full = (session: ReplaySession): void => texts.forEach((t, i) => session.ingestFullLine(t, 0, t.length, 'all.ndjson', from + i));
+        const one = (session: ReplaySession): void => {
+          for (const [i, t] of texts.entries()) session.ingestLine(t, 0, t.length, 'all.ndjson', from + i);
+        };
+        const full = (session: ReplaySession): void => {
+          for (const [i, t] of texts.entries()) session.ingestFullLine(t, 0, t.length, 'all.ndjson', from + i);
+        };
         const outcome = replay({}, one);
         expect(outcome).toEqual(replay({}, full));
         expect(outcome.snapshot).toContain('"applied":');
