@@ -6,6 +6,13 @@
  * docs/performance.md.
  *
  *   node bench/run.mjs [--events 1000000] [--devices 100000] [--seed 1] [--subset 200000] [--only a,b]
+ *                      [--repeat N] [--write]
+ *
+ * --repeat N runs the rows N times, interleaved (a b c a b c …), and keeps each row's median
+ * run: on a shared machine, rows measured side by side are what can be compared. A partial
+ * run (--only) writes nothing unless --write: then its report (only its rows) replaces the
+ * page's section for its input size. --render runs nothing: it writes docs/performance.md and
+ * its charts again from the newest report of each size in bench/results/.
  *
  * Uses the built packages (dist/): run `pnpm build` first (`pnpm bench` does).
  */
@@ -27,6 +34,9 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     subset: { type: 'string', default: '200000' },
     only: { type: 'string' },
+    repeat: { type: 'string', default: '1' },
+    write: { type: 'boolean', default: false },
+    render: { type: 'boolean', default: false },
     child: { type: 'string' },
     file: { type: 'string' },
   },
@@ -319,6 +329,10 @@ const CHILDREN = {
   async replay2(file) {
     return replayChild(file, 2);
   },
+  /** The default thread count (the idle cores, by the load average). */
+  async replayDefault(file) {
+    return replayChild(file, undefined);
+  },
 
   /**
    * replay2 plus `--pg`: the same replay, then the fleet and every transition written into
@@ -366,7 +380,8 @@ async function replayChild(file, threads, extra = []) {
     env: process.env,
   };
   const t = performance.now();
-  const code = await main(['replay', file, '--quiet', '--threads', String(threads), '--out', '/dev/null', ...extra], io);
+  const threadArgs = threads === undefined ? [] : ['--threads', String(threads)];
+  const code = await main(['replay', file, '--quiet', ...threadArgs, '--out', '/dev/null', ...extra], io);
   const seconds = (performance.now() - t) / 1000;
   if (code !== 0) throw new Error(`replay exited ${code}: ${stderr}`);
   const m = /records (\d+)/.exec(stderr);
@@ -381,6 +396,13 @@ if (values.child !== undefined) {
 }
 
 // ------------------------------------------------------------------ parent
+
+if (values.render) {
+  const [first, ...rest] = latestReports(null);
+  if (first === undefined) throw new Error('no report in bench/results/ to render');
+  writePage([first, ...rest]);
+  process.exit(0);
+}
 
 const events = Number(values.events);
 const devices = Number(values.devices);
@@ -407,6 +429,7 @@ const APPROACHES = [
   ['applyBatch', 'simfleet applyBatch on pre-decoded columns (1 core)'],
   ['replay1', 'simfleet replay file → snapshot, --threads 1'],
   ['replay2', 'simfleet replay file → snapshot, --threads 2'],
+  ['replayDefault', 'simfleet replay file → snapshot, default --threads (the idle cores)'],
   ['replayPg', 'simfleet replay file → snapshot + PostgreSQL 15 (--pg, same machine), --threads 2'],
   ['serveIngest', `simfleet serve on loopback: first ${subset} events POSTed as NDJSON bodies of 500, 4 in flight (acknowledged once applied; p50/p99 ack latency, server peak RSS)`],
   ['ingest', 'live ingest on loopback: simfleet serve --data-dir (decode, journal fdatasync before each 202, fold into state), concurrency 16, batches of 100 (bench/ingest.mjs)'],
@@ -414,13 +437,16 @@ const APPROACHES = [
 const only = values.only?.split(',');
 if (only === undefined || only.includes('wasmFloor')) compileStage1();
 const results = {};
-for (const [name, label] of APPROACHES) {
+const repeat = Math.max(1, Math.floor(Number(values.repeat)));
+/** Every run of each row (--repeat), interleaved; the median run is the row's result. */
+const runs = {};
+for (let round = 0; round < repeat; round++) for (const [name, label] of APPROACHES) {
   if (only !== undefined && !only.includes(name)) continue;
   const args = ['--expose-gc', '--max-old-space-size=16384', fileURLToPath(import.meta.url), '--child', name, '--file', file, '--subset', String(subset)];
   const run = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (run.status !== 0) {
     console.error(`${name} failed: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-    results[name] = { label, error: run.stderr.trim().split('\n').slice(-1)[0] };
+    runs[name] = [...(runs[name] ?? []), { label, error: run.stderr.trim().split('\n').slice(-1)[0] }];
     continue;
   }
   const r = JSON.parse(run.stdout.trim().split('\n').pop());
@@ -429,9 +455,19 @@ for (const [name, label] of APPROACHES) {
   r.eventsPerSecond = r.events / r.seconds;
   r.mbPerSecond = (bytes * fraction) / 1e6 / r.seconds;
   if (r.devices) r.rssBytesPerDevice = r.peakRssBytes / r.devices;
-  results[name] = r;
+  runs[name] = [...(runs[name] ?? []), r];
   console.error(`${name.padEnd(17)} ${(r.eventsPerSecond / 1e6).toFixed(3).padStart(9)} M events/s ${r.mbPerSecond.toFixed(0).padStart(6)} MB/s  peak RSS ${(r.peakRssBytes / 1e6).toFixed(0)} MB  (${r.seconds.toFixed(2)} s)`);
   if (r.pgRows) console.error(`${''.padEnd(17)} PostgreSQL: ${r.pgRows} rows (${r.pgTransitions} transitions) in ${r.pgSeconds.toFixed(2)} s = ${Math.round(r.pgRowsPerSecond)} rows/s`);
+}
+
+for (const [name, list] of Object.entries(runs)) {
+  const ok = list.filter((r) => !r.error).sort((a, b) => a.seconds - b.seconds);
+  if (ok.length === 0) {
+    results[name] = list[0];
+    continue;
+  }
+  const median = ok[Math.floor((ok.length - 1) / 2)];
+  results[name] = ok.length > 1 ? { ...median, runs: ok.length, runSeconds: ok.map((r) => r.seconds) } : median;
 }
 
 const eps = (name) => results[name]?.eventsPerSecond;
@@ -467,7 +503,7 @@ for (const t of targets) t.met = t.value === null ? null : t.lowerIsBetter ? t.v
 const cpu = cpus()[0]?.model ?? 'unknown';
 const machine = { os: `${platform()} ${release()}`, cpu, cores: availableParallelism(), memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version };
 const date = new Date().toISOString();
-const report = { date, machine, input: { file: file.slice(REPO.length + 1), events, devices, seed, bytes, bytesPerEvent: bytes / events, xstateSubset: subset }, results, ratios: {
+const report = { date, repeat, machine, input: { file: file.slice(REPO.length + 1), events, devices, seed, bytes, bytesPerEvent: bytes / events, xstateSubset: subset }, results, ratios: {
   replay1VsJsonParse: ratio('replay1', 'jsonParse'),
   replay2VsJsonParse: ratio('replay2', 'jsonParse'),
   replay2VsDuckdb: ratio('replay2', 'duckdb'),
@@ -476,6 +512,7 @@ const report = { date, machine, input: { file: file.slice(REPO.length + 1), even
   replay2VsXstateTransition: ratio('replay2', 'xstateTransition'),
   replay2VsLines: ratio('replay2', 'lines'),
   replay2VsReplay1: ratio('replay2', 'replay1'),
+  replayDefaultVsReplay1: ratio('replayDefault', 'replay1'),
   replay1VsJsFloor: ratio('replay1', 'jsFloor'),
   jsFloorVsJsonParse: ratio('jsFloor', 'jsonParse'),
   jsFloorVsDuckdb: ratio('jsFloor', 'duckdb'),
@@ -484,8 +521,8 @@ const report = { date, machine, input: { file: file.slice(REPO.length + 1), even
   wasmDecodeVsJsonParse: ratio('wasmDecode', 'jsonParse'),
   replayPgVsReplay2: results.replayPg?.seconds && results.replay2?.seconds ? results.replayPg.seconds / results.replay2.seconds : null,
 }, targets };
-if (only !== undefined) {
-  // A partial run (--only) must not replace the last full run's figures: print, write nothing.
+if (only !== undefined && !values.write) {
+  // A partial run (--only) must not replace the last full run's figures: print, write nothing (unless --write).
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   process.exit(0);
 }
@@ -493,8 +530,15 @@ mkdirSync(join(REPO, 'bench/results'), { recursive: true });
 const out = join(REPO, 'bench/results', `${date.slice(0, 10)}-${events}.json`);
 writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 console.error(`wrote ${out.slice(REPO.length + 1)}`);
-writeFileSync(join(REPO, 'docs/performance.md'), renderMarkdown(latestReports(report), readNotes()));
-console.error('wrote docs/performance.md');
+writePage(latestReports(report));
+
+/** docs/performance.md and one chart per report (docs/images/). */
+function writePage(pageReports) {
+  mkdirSync(join(REPO, 'docs/images'), { recursive: true });
+  for (const r of pageReports) writeFileSync(join(REPO, 'docs/images', chartName(r)), renderChart(r));
+  writeFileSync(join(REPO, 'docs/performance.md'), renderMarkdown(pageReports, readNotes()));
+  console.error('wrote docs/performance.md and its charts');
+}
 
 /**
  * This run's report and, for every other input size, the newest report in bench/results:
@@ -505,11 +549,11 @@ function latestReports(current) {
   const dir = join(REPO, 'bench/results');
   for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
     const r = JSON.parse(readFileSync(join(dir, name), 'utf8'));
-    if (r.input.events === current.input.events && r.input.devices === current.input.devices) continue;
+    if (current !== null && r.input.events === current.input.events && r.input.devices === current.input.devices) continue;
     const known = bySize.get(r.input.events);
     if (known === undefined || known.date < r.date) bySize.set(r.input.events, r);
   }
-  bySize.set(current.input.events, current);
+  if (current !== null) bySize.set(current.input.events, current);
   return [...bySize.values()].sort((a, b) => a.input.events - b.input.events);
 }
 
@@ -538,7 +582,9 @@ Machine: ${r.machine.os}, ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machin
 
 Input: \`simfleet generate --events ${r.input.events} --devices ${r.input.devices} --seed ${r.input.seed}\` — ${f(r.input.bytes / 1e6, 0)} MB, ${f(r.input.bytesPerEvent, 0)} bytes per event. Every approach runs in its own child process (peak RSS is that process's). The XState baselines run on the first ${r.input.xstateSubset} events, decoded beforehand, and are reported per event; "RSS/device" divides the process's peak RSS by the devices it saw (for XState actors the heap per device is ${r.results.xstateActor?.heapPerDevice ? f(r.results.xstateActor.heapPerDevice, 0) : '—'} bytes).
 
-| approach | M events/s | MB/s | peak RSS (MB) | RSS/device (B) | seconds |
+![Throughput of each approach on this input, in M events/s](images/${chartName(r)})
+
+${r.repeat > 1 ? `Each row ran ${r.repeat} times, interleaved with the others; the table shows its median run (of an even count, the faster middle one; every run's seconds are in the raw figures).\n\n` : ''}| approach | M events/s | MB/s | peak RSS (MB) | RSS/device (B) | seconds |
 |---|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
@@ -557,8 +603,50 @@ ${t.join('\n')}
 function renderMarkdown(reports, notes) {
   return `# Performance
 
-One section per input size: the newest \`pnpm bench\` run of each (\`pnpm bench\` is the default size;
-\`pnpm bench --events 10000000 --devices 1000000\` the big case). Compare figures within a section only.
+What simfleet does per second on a given machine, beside baselines run on the same file: \`JSON.parse\`
+per line, DuckDB's \`read_ndjson\`, XState actors, and the floors of a byte loop. Measured by
+\`pnpm bench\` (bench/run.mjs), which writes this page: one section per input size, the newest run of
+each (\`pnpm bench\` is 1M events; \`pnpm bench --events 10000000 --devices 1000000\` the big case).
+Compare figures within a section only. How to reproduce them and what bounds them: below the sections.
 
 ${reports.map(renderSection).join('\n')}${NOTES_MARKER}${notes}`;
+}
+
+/** File name of a report's chart (docs/images/). */
+function chartName(r) {
+  return `performance-${r.input.events}.svg`;
+}
+
+/**
+ * A horizontal bar chart (SVG, no dependency) of the report's rows in M events/s, simfleet's
+ * rows in one colour and the baselines in another, each bar labelled with its figure.
+ */
+function renderChart(r) {
+  const rows = Object.entries(r.results).filter(([, x]) => !x.error && x.eventsPerSecond > 0);
+  const esc = (t) => String(t).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/`/g, '');
+  const ours = (name) => /^(replay|wasm|applyBatch|serve|ingest)/.test(name) && name !== 'wasmFloor';
+  const max = Math.max(...rows.map(([, x]) => x.eventsPerSecond));
+  const labelWidth = 330;
+  const barWidth = 420;
+  const rowHeight = 26;
+  const top = 40;
+  const height = top + rows.length * rowHeight + 30;
+  const width = labelWidth + barWidth + 90;
+  const bars = rows.map(([name, x], i) => {
+    const y = top + i * rowHeight;
+    const w = Math.max(1, (x.eventsPerSecond / max) * barWidth);
+    const label = x.label.length > 52 ? `${x.label.slice(0, 51)}…` : x.label;
+    return [
+      `<text x="${labelWidth - 8}" y="${y + 16}" text-anchor="end">${esc(label)}</text>`,
+      `<rect x="${labelWidth}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowHeight - 8}" fill="${ours(name) ? '#2f6fb5' : '#a0a0a0'}"><title>${esc(name)}</title></rect>`,
+      `<text x="${(labelWidth + w + 6).toFixed(1)}" y="${y + 16}">${(x.eventsPerSecond / 1e6).toFixed(3)}</text>`,
+    ].join('');
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">
+<rect width="100%" height="100%" fill="#ffffff"/>
+<text x="10" y="22" font-size="14" font-weight="bold">${esc(`${r.input.events.toLocaleString('en-US')} events, ${r.input.devices.toLocaleString('en-US')} devices: M events/s (longer is faster)`)}</text>
+${bars.join('\n')}
+<text x="10" y="${height - 10}" fill="#555">${esc(`${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}, ${r.date.slice(0, 10)}. Blue: simfleet; grey: baselines and floors.`)}</text>
+</svg>
+`;
 }

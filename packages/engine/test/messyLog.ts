@@ -1,7 +1,7 @@
 /**
  * Shuffled, messy replay logs for property tests of `ReplaySession` (spill, checkpoints):
  * simulator records plus duplicates, same-id copies with other content, malformed lines,
- * some fed as bytes (the fast path) and some as records (the full decoder).
+ * some fed as NDJSON bytes (the WebAssembly decoder) and some as records (the full decoder).
  */
 import { generateFleetLog } from '@simfleet/testkit';
 import fc from 'fast-check';
@@ -10,7 +10,7 @@ import { shuffled } from './support.js';
 
 export interface Line {
   readonly text: string;
-  /** Through the byte fast path (NDJSON) or as a record (JSON array element). */
+  /** Through the WebAssembly decoder (NDJSON) or as a record (JSON array element). */
   readonly via: 'bytes' | 'record';
 }
 
@@ -49,14 +49,25 @@ export function messyLogArb(options: { maxEvents: number; maxDevices: number; re
     });
 }
 
-/** Feeds lines to a session the way the replay reader does (bytes → `ingestLine`, records → `ingest`). */
+/**
+ * Feeds lines to a session the way the replay reader does: each run of consecutive `bytes`
+ * lines as NDJSON through the WebAssembly decoder (`wasmLines`, numbered from the run's
+ * first line), records through `ingest`.
+ */
 export function feed(session: ReplaySession, lines: readonly Line[], file: string): void {
-  lines.forEach((l, i) => {
+  let i = 0;
+  while (i < lines.length) {
+    const l = lines[i]!;
     if (l.via === 'record') {
       if (l.text.trim() !== '') session.ingest({ text: l.text, line: i + 1 }, file);
-      return;
+      i++;
+      continue;
     }
-    const bytes = Buffer.from(l.text);
-    session.ingestLine(bytes, 0, bytes.length, file, i + 1);
-  });
+    const run: string[] = [];
+    const first = i + 1;
+    while (i < lines.length && lines[i]!.via === 'bytes') run.push(lines[i++]!.text);
+    const ndjson = session.wasmLines(file, { firstLine: first });
+    ndjson.push(Buffer.from(`${run.join('\n')}\n`));
+    ndjson.end();
+  }
 }

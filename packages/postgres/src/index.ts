@@ -12,3 +12,14 @@ export { PgFleetError, type PgFleetErrorCode, redactUrl } from './PgFleetError.j
 export { DEFAULT_SCHEMA } from './schemaName.js';
 export { MIGRATIONS, type Migration, type MigrateResult, migrationChecksum } from './migrations.js';
 export { ENDPOINT_COLUMNS, ORGANISATION_COLUMNS } from './endpointRows.js';
+export {
+  ENDPOINT_SORT_KEYS,
+  type EndpointFilter,
+  type EndpointHistory,
+  type EndpointPage,
+  type EndpointPageRequest,
+  type EndpointSortKey,
+  type FleetCounts,
+  FleetQueries,
+  type FleetQueriesOptions,
+} from './FleetQueries.js';

@@ -6,7 +6,7 @@
 // carries the rest (a partial line) to the next chunk. The boundary then adopts the pools'
 // new strings into the fleet's pool, writes their fleet references into the pools' remap
 // tables and calls `finishChunk()`, which rewrites the chunk's rows with fleet references.
-import { LINE_BYTES, LINE_COUNT, LINE_END, LINE_ROW, LINE_START, LINE_STATUS, ROW_BYTES, ROW_COUNT, ROW_DESCRIPTION_END, ROW_DESCRIPTION_START, ROW_NAME } from './layout';
+import { LINE_BYTES, LINE_COUNT, LINE_END, LINE_ROW, LINE_START, LINE_STATUS, ROW_BYTES, ROW_COUNT, ROW_DESCRIPTION_END, ROW_DESCRIPTION_START, ROW_NAME, STATUS_TOO_LONG } from './layout';
 import {
   beginChunk, colApn, colIccid, colImei, colImsi, colIp, colName, colOperator, decodeLine, initPools, operators, parts, pendingReasons, rowCount,
   rowsWithoutEndpoint, setNameColumn, setRowColumns, strings,
@@ -24,6 +24,13 @@ let lineCapacity: u32 = 0;
 const rowColumns = new StaticArray<usize>(ROW_COUNT);
 const lineColumns = new StaticArray<usize>(LINE_COUNT);
 let lines: u32 = 0;
+/** Longest line decoded, in bytes without its newline; a longer one gets STATUS_TOO_LONG. */
+let maxLine: usize = <usize>u32.MAX_VALUE;
+
+/** Sets the bound on one line (bytes without its newline). */
+export function setMaxLineBytes(n: u32): void {
+  maxLine = <usize>n;
+}
 
 function columns(count: i32, bytes: StaticArray<u8>, out: StaticArray<usize>, capacity: u32): void {
   for (let i = 0; i < count; i++) {
@@ -102,7 +109,7 @@ export function decodeChunk(length: u32, final: bool): u32 {
     if (nl == end) break;
     const at = <usize>n << 2;
     store<u32>(rowOf + at, rowCount);
-    store<u8>(status + n, decodeLine(p, nl, input));
+    store<u8>(status + n, nl - p > maxLine ? STATUS_TOO_LONG : decodeLine(p, nl, input));
     store<u32>(starts + at, <u32>(p - input));
     store<u32>(ends + at, <u32>(nl - input));
     n++;

@@ -7,6 +7,7 @@ export const STATUS_FALLBACK: u8 = 1;
 export const STATUS_HELD: u8 = 4;
 export const STATUS_INVALID: u8 = 2;
 export const STATUS_ROW: u8 = 0;
+export const STATUS_TOO_LONG: u8 = 5;
 
 export const ROW_AT: i32 = 0;
 export const ROW_ID_HI: i32 = 1;

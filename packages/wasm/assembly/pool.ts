@@ -39,8 +39,15 @@ export function hashBytes(p: usize, len: u32): u32 {
   return true;
 }
 
+/** Bytes per table slot: the hash, the reference, the string's arena offset and length. */
+const SLOT: u32 = 16;
+
 export class Pool {
-  /** u64 slots: hash << 32 | reference, or 0. */
+  /**
+   * Slots of 16 bytes (u32 hash, reference (0: empty), arena offset, byte length): a probe
+   * finds everything it needs to compare in its slot and then reads the string's bytes, two
+   * cache misses a lookup on a table of millions of strings instead of four.
+   */
   table: usize = 0;
   slots: u32 = 0;
   /** Next reference to give (references 1 … count - 1 exist). */
@@ -57,8 +64,8 @@ export class Pool {
 
   constructor() {
     this.slots = MIN_SLOTS;
-    this.table = heap.alloc(<usize>MIN_SLOTS << 3);
-    memory.fill(this.table, 0, <usize>MIN_SLOTS << 3);
+    this.table = heap.alloc(<usize>MIN_SLOTS * SLOT);
+    memory.fill(this.table, 0, <usize>MIN_SLOTS * SLOT);
     this.refCapacity = MIN_REFS;
     this.starts = heap.alloc(<usize>MIN_REFS << 2);
     this.lengths = heap.alloc(<usize>MIN_REFS << 2);
@@ -77,31 +84,34 @@ export class Pool {
     const mask = this.slots - 1;
     let slot = h & mask;
     const table = this.table;
-    // A slot holds the hash beside the reference: a probe reads the string only when the hashes agree.
     while (true) {
-      const entry = load<u64>(table + (<usize>slot << 3));
-      if (entry == 0) break;
-      if (<u32>(entry >> 32) == h) {
-        const ref = <u32>entry;
-        const at = <usize>ref << 2;
-        if (load<u32>(this.lengths + at) == len && sameBytes(this.bytes + load<u32>(this.starts + at), p, len)) return ref;
-      }
+      const at = table + <usize>slot * SLOT;
+      const ref = load<u32>(at, 4);
+      if (ref == 0) break;
+      if (load<u32>(at) == h && load<u32>(at, 12) == len && sameBytes(this.bytes + load<u32>(at, 8), p, len)) return ref;
       slot = (slot + 1) & mask;
     }
     const ref = this.count;
     if (ref >= this.refCapacity) this.growRefs();
     if (this.used + len > this.byteCapacity) this.growBytes(len);
     memory.copy(this.bytes + this.used, p, len);
-    const at = <usize>ref << 2;
-    store<u32>(this.starts + at, this.used);
-    store<u32>(this.lengths + at, len);
-    store<u32>(this.hashes + at, h);
-    store<u32>(this.remap + at, 0);
+    const r = <usize>ref << 2;
+    store<u32>(this.starts + r, this.used);
+    store<u32>(this.lengths + r, len);
+    store<u32>(this.hashes + r, h);
+    store<u32>(this.remap + r, 0);
+    this.put(table + <usize>slot * SLOT, h, ref, this.used, len);
     this.used += len;
     this.count = ref + 1;
-    store<u64>(table + (<usize>slot << 3), ((<u64>h) << 32) | ref);
     if (this.count * 2 > this.slots) this.growTable();
     return ref;
+  }
+
+  @inline private put(at: usize, h: u32, ref: u32, start: u32, len: u32): void {
+    store<u32>(at, h);
+    store<u32>(at, ref, 4);
+    store<u32>(at, start, 8);
+    store<u32>(at, len, 12);
   }
 
   private growRefs(): void {
@@ -123,14 +133,15 @@ export class Pool {
   private growTable(): void {
     const slots = this.slots * 2;
     heap.free(this.table);
-    const table = heap.alloc(<usize>slots << 3);
-    memory.fill(table, 0, <usize>slots << 3);
+    const table = heap.alloc(<usize>slots * SLOT);
+    memory.fill(table, 0, <usize>slots * SLOT);
     const mask = slots - 1;
     for (let ref: u32 = 1; ref < this.count; ref++) {
-      const h = load<u32>(this.hashes + (<usize>ref << 2));
+      const r = <usize>ref << 2;
+      const h = load<u32>(this.hashes + r);
       let slot = h & mask;
-      while (load<u64>(table + (<usize>slot << 3)) != 0) slot = (slot + 1) & mask;
-      store<u64>(table + (<usize>slot << 3), ((<u64>h) << 32) | ref);
+      while (load<u32>(table + <usize>slot * SLOT, 4) != 0) slot = (slot + 1) & mask;
+      this.put(table + <usize>slot * SLOT, h, ref, load<u32>(this.starts + r), load<u32>(this.lengths + r));
     }
     this.table = table;
     this.slots = slots;

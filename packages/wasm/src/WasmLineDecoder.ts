@@ -15,6 +15,7 @@
  */
 import {
   DATA_DISCONNECT_PREFIX,
+  DEFAULT_MAX_LINE_BYTES,
   type EventColumns,
   PLAN_OPERATOR_DETAIL,
   PLAN_RULE,
@@ -27,8 +28,9 @@ import {
   SESSION_REJECTED_CODE,
   SESSION_UPDATED_CODE,
   type StringPool,
+  TOO_LONG_HEAD_BYTES,
 } from '@simfleet/core';
-import { LINE_COLUMNS, REASON_PENDING, ROW_COLUMNS, STATUS_FALLBACK } from './layout.js';
+import { LINE_COLUMNS, REASON_PENDING, ROW_COLUMNS, STATUS_FALLBACK, STATUS_TOO_LONG } from './layout.js';
 import { type DecoderExports, instantiateDecoder } from './wasmModule.js';
 
 /** The word `classifyEvent`'s deletion flag looks for (/delet/i), as core's fast path reads it. */
@@ -37,6 +39,9 @@ const STRINGS = 0;
 const PARTS = 1;
 const NO_ESCAPED: ReadonlyMap<number, string> = new Map();
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+const ascii = new TextDecoder('latin1');
+/** Rejected sessions' descriptions whose reason code is remembered. */
+const MAX_KNOWN_REASONS = 4096;
 const encoder = new TextEncoder();
 
 /** Options of a `WasmLineDecoder`. */
@@ -49,6 +54,11 @@ export interface WasmLineDecoderOptions {
   readonly until?: number;
   /** Rows of this endpoint are held for the full decoder (`STATUS_HELD`). */
   readonly watchEndpoint?: number;
+  /**
+   * Longest line in bytes without its newline (default core's `DEFAULT_MAX_LINE_BYTES`): a
+   * longer one gets `STATUS_TOO_LONG` and is streamed past, never held whole.
+   */
+  readonly maxLineBytes?: number;
 }
 
 type Column = Float64Array | Uint32Array | Uint8Array | Int16Array;
@@ -76,6 +86,12 @@ export interface DecodedChunk {
   readonly end: Uint32Array;
   /** Per line: its row (`STATUS_ROW`), else the number of rows before it. */
   readonly row: Uint32Array;
+  /**
+   * A line longer than the input, streamed past (`STATUS_TOO_LONG`): the chunk holds that one
+   * line, its `bytes` are the line's first `TOO_LONG_HEAD_BYTES`, and this is its length in
+   * bytes. 0 otherwise (a line's length is `end - start`).
+   */
+  readonly streamedBytes: number;
   /**
    * Appends rows [from, to) of the chunk to `columns` (whose pool must be the decoder's), one
    * `set` per column.
@@ -111,9 +127,17 @@ export class WasmLineDecoder {
   #stringsAdopted = 1;
   #operatorsAdopted = 1;
   readonly #partText: (string | null)[] = [null];
-  /** A line longer than the input: its bytes so far (it goes to the full decoder). */
+  /** Reason code by rejected session's description. */
+  readonly #reasons = new Map<string, number>();
+  /** A line longer than the input: its bytes so far (none once it passed the bound), its length so far. */
   #long: Uint8Array[] | undefined;
+  #longBytes = -1;
   #longOffset = 0;
+  /** Its first bytes, once it passed the bound. */
+  #longHead: Uint8Array = new Uint8Array(0);
+  readonly #maxLine: number;
+  /** The next bytes are the input's first: a byte-order mark there is dropped. */
+  #atStart = false;
 
   constructor(pool: StringPool, options: WasmLineDecoderOptions = {}) {
     this.pool = pool;
@@ -137,6 +161,26 @@ export class WasmLineDecoder {
     });
     ex.setPlanCodes(SESSION_CREATED_CODE, SESSION_UPDATED_CODE, SESSION_REJECTED_CODE, words[0]!.length, words[1]!.length, words[2]!.length);
     ex.setFilter(options.until ?? Number.POSITIVE_INFINITY, options.watchEndpoint ?? Number.NaN);
+    this.#maxLine = Math.max(0, Math.floor(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES));
+    ex.setMaxLineBytes(Math.min(this.#maxLine, 0xffffffff));
+  }
+
+  /**
+   * Starts a new input (a file, stdin): bytes of the last one not decoded are dropped (an
+   * input that ended without `final`, a corrupt one), offsets count from 0 again. With
+   * `atInputStart`, a byte-order mark at its first byte is dropped (the rule of core's
+   * `NdjsonLines`); a worker's range that starts inside a file passes false.
+   *
+   * @example
+   * decoder.startInput(true);
+   * decoder.feed(wholeFile, true, onChunk);
+   */
+  startInput(atInputStart: boolean): void {
+    this.#held = 0;
+    this.#offset = 0;
+    this.#long = undefined;
+    this.#longBytes = -1;
+    this.#atStart = atInputStart;
   }
 
   /** Bytes of input one chunk holds. */
@@ -162,10 +206,25 @@ export class WasmLineDecoder {
    */
   decode(n: number, final: boolean, onChunk: (chunk: DecodedChunk) => void): void {
     let have = this.#held + n;
+    if (this.#atStart) {
+      const heap = this.#heap;
+      const at = this.#input;
+      // Fewer than 3 bytes that may begin a byte-order mark: wait for more (at the end they are the input).
+      if (have < 3 && !final && isBomPrefix(heap, at, have)) {
+        this.#held = have;
+        return;
+      }
+      this.#atStart = false;
+      if (have >= 3 && isBomPrefix(heap, at, 3)) {
+        heap.copyWithin(at, at + 3, at + have);
+        have -= 3;
+        this.#offset += 3;
+      }
+    }
     for (;;) {
-      if (this.#long !== undefined) {
+      if (this.#longBytes >= 0) {
         have = this.#continueLong(have, final, onChunk);
-        if (this.#long !== undefined || have === 0) {
+        if (this.#longBytes >= 0 || have === 0) {
           this.#held = have;
           return;
         }
@@ -176,9 +235,11 @@ export class WasmLineDecoder {
       const lines = ex.chunkLines();
       if (lines === 0) {
         if (have >= this.#capacity) {
-          // No newline in a full input: a line longer than a chunk, for the full decoder.
-          this.#long = [this.#heap.slice(this.#input, this.#input + have)];
+          // No newline in a full input: a line longer than a chunk, for the full decoder (or too long).
+          this.#long = [];
+          this.#longBytes = 0;
           this.#longOffset = this.#offset;
+          this.#collectLong(this.#heap.subarray(this.#input, this.#input + have));
           this.#offset += have;
           have = 0;
           continue;
@@ -306,6 +367,7 @@ export class WasmLineDecoder {
       start: views.start.subarray(0, lines),
       end: views.end.subarray(0, lines),
       row: views.row.subarray(0, lines),
+      streamedBytes: 0,
       appendRows: (columns, from, to) => {
         if (columns.pool !== this.pool) throw new Error('the columns intern into another pool than the decoder');
         if (!(from >= 0 && from <= to && to <= rows)) throw new RangeError(`rows [${from}, ${to}) of a chunk of ${rows}`);
@@ -325,44 +387,61 @@ export class WasmLineDecoder {
     const reasons = this.#rows.rejectionReason;
     const starts = this.#rows.descriptionStart;
     const ends = this.#rows.descriptionEnd;
+    const known = this.#reasons;
     for (let r = from; r < to; r++) {
       if (reasons[r] !== REASON_PENDING) continue;
-      const text = String.fromCharCode(...bytes.subarray(starts[r]!, ends[r]!));
-      columns.rejectionReason[at + r - from] = REJECTION_REASON_CODES.indexOf(rejectionReason(text));
+      // ASCII (the module checked): one string, no spread of the bytes into arguments.
+      const text = ascii.decode(bytes.subarray(starts[r]!, ends[r]!));
+      let code = known.get(text);
+      if (code === undefined) {
+        code = REJECTION_REASON_CODES.indexOf(rejectionReason(text));
+        // Descriptions repeat a few phrasings: remember them, within a bound.
+        if (known.size < MAX_KNOWN_REASONS) known.set(text, code);
+      }
+      columns.rejectionReason[at + r - from] = code;
     }
+  }
+
+  /** Adds a piece of the line longer than a chunk: kept while within the bound, then only counted (its head kept). */
+  #collectLong(piece: Uint8Array): void {
+    const long = this.#long;
+    if (long !== undefined && this.#longBytes + piece.length > this.#maxLine) {
+      long.push(piece.subarray(0, TOO_LONG_HEAD_BYTES));
+      this.#longHead = joined(long, TOO_LONG_HEAD_BYTES);
+      this.#long = undefined;
+    } else if (long !== undefined) long.push(piece.slice());
+    this.#longBytes += piece.length;
   }
 
   /** A line longer than a chunk: collects it up to its newline, then hands it on as a one-line chunk. */
   #continueLong(have: number, final: boolean, onChunk: (chunk: DecodedChunk) => void): number {
     const piece = this.#heap.subarray(this.#input, this.#input + have);
     const nl = piece.indexOf(0x0a);
-    const long = this.#long!;
     if (nl < 0 && !final) {
-      long.push(piece.slice());
+      this.#collectLong(piece);
       this.#offset += have;
       return 0;
     }
     const cut = nl < 0 ? have : nl;
-    long.push(piece.slice(0, cut));
-    const total = long.reduce((n, b) => n + b.length, 0);
-    const line = new Uint8Array(total + 1);
-    let at = 0;
-    for (const b of long) {
-      line.set(b, at);
-      at += b.length;
-    }
-    line[total] = 0x0a;
+    this.#collectLong(piece.subarray(0, cut));
+    const long = this.#long;
+    const total = this.#longBytes;
     this.#long = undefined;
+    this.#longBytes = -1;
+    // Too long: its first bytes only (and its length); else the whole line, for the full decoder.
+    const line = long === undefined ? this.#longHead : joined(long, total);
+    this.#longHead = new Uint8Array(0);
     onChunk({
       bytes: line,
       offset: this.#longOffset,
       lines: 1,
       rows: 0,
       rowsWithoutEndpoint: 0,
-      status: Uint8Array.of(STATUS_FALLBACK),
+      status: Uint8Array.of(long === undefined ? STATUS_TOO_LONG : STATUS_FALLBACK),
       start: Uint32Array.of(0),
-      end: Uint32Array.of(total),
+      end: Uint32Array.of(line.length),
       row: Uint32Array.of(0),
+      streamedBytes: long === undefined ? total : 0,
       appendRows: (_columns, from, to) => {
         if (from !== 0 || to !== 0) throw new RangeError(`rows [${from}, ${to}) of a chunk of 0`);
       },
@@ -372,4 +451,26 @@ export class WasmLineDecoder {
     this.#heap.copyWithin(this.#input, this.#input + used, this.#input + have);
     return have - used;
   }
+}
+
+/** The first `limit` bytes of `parts`, joined. */
+function joined(parts: readonly Uint8Array[], limit: number): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(Math.min(total, limit));
+  let at = 0;
+  for (const p of parts) {
+    if (at >= out.length) break;
+    const take = Math.min(p.length, out.length - at);
+    out.set(p.subarray(0, take), at);
+    at += take;
+  }
+  return out;
+}
+
+/** Do heap[at, at + n) begin a UTF-8 byte-order mark (EF BB BF)? */
+function isBomPrefix(heap: Uint8Array, at: number, n: number): boolean {
+  const bom = [0xef, 0xbb, 0xbf];
+  for (let i = 0; i < n && i < 3; i++) if (heap[at + i] !== bom[i]) return false;
+  return true;
 }

@@ -19,6 +19,8 @@ export const STATUS_INVALID = 2;
 export const STATUS_BLANK = 3;
 /** Decoded, but an option needs the whole record (after `until`, the watched endpoint): the full decoder takes it. */
 export const STATUS_HELD = 4;
+/** Longer than the bound on one line (`maxLineBytes`): rejected as too long, never decoded. */
+export const STATUS_TOO_LONG = 5;
 
 /** Element type of a column in WASM memory. */
 export type WasmColumnKind = 'f64' | 'u32' | 'u8' | 'i16';

@@ -25,6 +25,7 @@ export interface DecoderExports {
   init(chunkBytes: number, maxLines: number): void;
   setPlanCodes(created: number, updated: number, rejected: number, disconnect: number, rejection: number, deletion: number): void;
   setFilter(until: number, watch: number): void;
+  setMaxLineBytes(n: number): void;
   inputAddress(): number;
   rowColumn(index: number): number;
   lineColumn(index: number): number;

@@ -2,12 +2,14 @@
  * Chunking cannot change a verdict: a stream of lines decoded in pieces of every size, cut at
  * every offset of a 64-byte block, with small chunks (lines straddling chunk ends, lines
  * longer than a chunk) and few lines per call, with and without a final newline, gives each
- * line the verdict it gets alone; and the options that hold rows for the full decoder.
+ * line the verdict it gets alone; the line bound and the byte-order mark; and the options
+ * that hold rows for the full decoder.
  */
 import { EventColumns, StringPool } from '@simfleet/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WasmLineDecoder } from '../src/index.js';
+import { STATUS_TOO_LONG } from '../src/layout.js';
 import { checkVerdict, decodeAll, encoder, type LineVerdict, newDecoder, rowOf, STATUS_FALLBACK, STATUS_HELD, STATUS_ROW, simulatorLines, tally } from './support.js';
 
 const SIM = simulatorLines(false, 120, 31);
@@ -102,6 +104,60 @@ describe('WasmLineDecoder chunk boundaries', () => {
     expect(seen.map((s) => s.text)).toEqual([SIM[0], long, SIM[2]]);
     expect(seen.map((s) => s.offset)).toEqual([0, (SIM[0] as string).length + 1, (SIM[0] as string).length + long.length + 2]);
     expect(seen.map((s) => s.status)).toEqual([STATUS_ROW, STATUS_FALLBACK, STATUS_ROW]);
+  });
+});
+
+describe('WasmLineDecoder line bound and byte-order mark', () => {
+  /** Every line's (status, text, streamed length) from one input fed in `piece`-byte pieces. */
+  const lineList = (decoder: WasmLineDecoder, input: Uint8Array, piece: number): [number, string, number][] => {
+    const out: [number, string, number][] = [];
+    for (let at = 0; at < input.length || at === 0; at += piece) {
+      const end = Math.min(input.length, at + piece);
+      decoder.feed(input.subarray(at, end), end === input.length, (chunk) => {
+        for (let i = 0; i < chunk.lines; i++) {
+          out.push([chunk.status[i] as number, Buffer.from(chunk.bytes.subarray(chunk.start[i], chunk.end[i])).toString('latin1'), chunk.streamedBytes]);
+        }
+      });
+      if (input.length === 0) break;
+    }
+    return out;
+  };
+
+  it('a line longer than maxLineBytes is STATUS_TOO_LONG: within a chunk its bytes, beyond a chunk its first 200 bytes and its length', () => {
+    const short = SIM[0] as string;
+    const mid = `{"zz":"${'m'.repeat(1500)}"}`;
+    const huge = `{"zz":"${'h'.repeat(50_000)}"}`;
+    const input = encoder.encode(`${short}\n${mid}\n${huge}\n${short}`);
+    for (const piece of [input.length, 4096, 777, 64]) {
+      const seen = lineList(newDecoder({ chunkBytes: 4096, maxLineBytes: 1200 }), input, piece);
+      expect(seen.map(([s]) => s)).toEqual([STATUS_ROW, STATUS_TOO_LONG, STATUS_TOO_LONG, STATUS_ROW]);
+      expect(seen[1]).toEqual([STATUS_TOO_LONG, mid, 0]);
+      expect(seen[2]).toEqual([STATUS_TOO_LONG, huge.slice(0, 200), huge.length]);
+    }
+    // Within the bound, a line longer than a chunk is still handed on whole.
+    const seen = lineList(newDecoder({ chunkBytes: 4096, maxLineBytes: 60_000 }), input, 1000);
+    expect(seen.map(([s]) => s)).toEqual([STATUS_ROW, STATUS_FALLBACK, STATUS_FALLBACK, STATUS_ROW]);
+    expect(seen[2]?.[1]).toBe(huge);
+  });
+
+  it('a byte-order mark is dropped only at the start of an input (startInput(true)), also when it is cut', () => {
+    const line = SIM[0] as string;
+    const input = new Uint8Array([0xef, 0xbb, 0xbf, ...encoder.encode(`${line}\n${line}\n`)]);
+    for (const piece of [1, 2, 3, 4, 64, input.length]) {
+      const decoder = newDecoder();
+      decoder.startInput(true);
+      expect(lineList(decoder, input, piece).map(([s, t]) => [s, t])).toEqual([
+        [STATUS_ROW, Buffer.from(line).toString('latin1')],
+        [STATUS_ROW, Buffer.from(line).toString('latin1')],
+      ]);
+    }
+    const inside = newDecoder();
+    inside.startInput(false);
+    expect(lineList(inside, input, 10)[0]?.[0]).not.toBe(STATUS_ROW);
+    // Fewer than three bytes that begin a mark are the input itself.
+    const tiny = newDecoder();
+    tiny.startInput(true);
+    expect(lineList(tiny, Uint8Array.of(0xef, 0xbb), 1).map(([s]) => s)).toEqual([STATUS_FALLBACK]);
   });
 });
 

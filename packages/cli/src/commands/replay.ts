@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -15,6 +15,7 @@ import { FILTER_HELP, parseEndpointFilter } from '../output/endpointFilter.js';
 import { AFTER_UNTIL, renderSummary } from '../output/renderSummary.js';
 import { writeChunks } from '../output/writeOutput.js';
 import { openReplayPostgres, PG_HELP, PG_OPTIONS } from '../postgres/replayToPostgres.js';
+import { defaultThreads } from './defaultThreads.js';
 import { parseUntil, UNTIL_HELP } from './untilFlag.js';
 import { accountingLine, expandPaths, replaySources, snapshotChunks } from '@simfleet/engine';
 
@@ -33,7 +34,8 @@ ${FILTER_HELP}
   --rejects FILE    every rejected record as NDJSON {"file","line","reason","raw","code"}
   --strict          exit 3 when any record is rejected (events after --until are not rejects here)
   --quiet           no progress bar
-  --threads N       worker threads for big NDJSON files (default: number of cores; 1 = main thread only)
+  --threads N       threads for big NDJSON files: the main thread and N - 1 workers (default: the cores
+                    not busy with other work, by the load average; 1 = main thread only)
   --range-bytes N   bytes a worker decodes per job (default 256 MiB; smaller bounds memory further)
   --max-line-bytes N  longest record in bytes (default 16777216 = 16 MiB): a longer line or array
                     element is rejected as line_too_long, streamed past (memory stays bounded)
@@ -150,10 +152,10 @@ export async function runReplay(argv: readonly string[], io: CliIo): Promise<num
   return values.strict && account.rejected - afterUntil > 0 ? EXIT.REJECTED : EXIT.OK;
 }
 
-/** `--threads` (default: the cores), at most the cores: more threads only cost memory and time. */
+/** `--threads` (default: the idle cores, `defaultThreads`), at most the cores: more threads only cost memory and time. */
 function threadCount(text: string | undefined, io: CliIo): number {
   const cores = availableParallelism();
-  if (text === undefined) return cores;
+  if (text === undefined) return defaultThreads(cores, loadavg()[0] ?? 0);
   const asked = positiveInteger('threads', text);
   if (asked <= cores) return asked;
   io.stderr.write(`simfleet: --threads ${asked} is more than the ${cores} cores of this machine; using ${cores}\n`);

@@ -171,6 +171,21 @@ export class BodyRows {
     return events;
   }
 
+  /**
+   * Row `row`'s catalog type id (`event_type.id`): from its event object when one was
+   * decoded, else read from its line (only the type member, not the whole record);
+   * undefined when neither says one.
+   */
+  typeIdOf(row: number): number | undefined {
+    const known = this.#events?.[row] ?? this.#decoded.get(row);
+    if (known !== undefined) return known.typeId;
+    const start = this.#spans[2 * row] as number;
+    if (start < 0) return undefined;
+    const line = this.#bytes.toString('latin1', start, this.#spans[2 * row + 1] as number);
+    const id = EVENT_TYPE_ID.exec(line)?.[1];
+    return id === undefined ? undefined : Number(id);
+  }
+
   /** Gives the row buffers back for the next body (call once the rows were ingested: `rows` and `records` are empty after). */
   release(): void {
     this.#release();
@@ -178,6 +193,8 @@ export class BodyRows {
 }
 
 const NEWLINE = new Uint8Array([0x0a]);
+/** `"event_type": {… "id": N …}` in a record's line (the type object holds no nested object). */
+const EVENT_TYPE_ID = /"event_type"\s*:\s*\{[^{}]*?"id"\s*:\s*(\d+)/;
 
 /** `RowCollector.fastLine`: the line is a row now. */
 export const LINE_ROW = 0;

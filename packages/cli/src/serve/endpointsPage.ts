@@ -1,8 +1,11 @@
 import type { EndpointState, FleetStore } from '@simfleet/core';
+import { textMatches } from './dashboard/endpointQuery.js';
 
 export interface EndpointsPageQuery {
   /** Only devices with one of these statuses (all when empty). */
   readonly statuses: ReadonlySet<string>;
+  /** Only devices whose id, ICCID, IMSI, IMEI or name contains this text, case-insensitive (all when empty or absent). */
+  readonly text?: string;
   readonly limit: number;
   /** Start after this endpoint id (the previous page's cursor). */
   readonly after: number | null;
@@ -15,7 +18,7 @@ export interface EndpointsPage {
 }
 
 /**
- * One page of endpoints in ascending id order, filtered by status. The cursor is the
+ * One page of endpoints in ascending id order, filtered by status and free text. The cursor is the
  * last id of the page, so paging stays consistent while new devices appear: a device
  * with a lower id than the cursor is simply not on later pages.
  *
@@ -37,11 +40,13 @@ export function endpointsPage(store: FleetStore, query: EndpointsPageQuery): End
     start = lo;
   }
   const items: EndpointState[] = [];
+  const textLower = (query.text ?? '').toLowerCase();
   let i = start;
   for (; i < ids.length && items.length < query.limit; i++) {
     const state = store.readEndpoint(ids[i] as number);
     if (state === undefined) continue;
     if (query.statuses.size > 0 && !query.statuses.has(state.status)) continue;
+    if (textLower !== '' && !textMatches(state, textLower)) continue;
     items.push(state);
   }
   const last = items[items.length - 1];

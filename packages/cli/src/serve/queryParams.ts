@@ -9,7 +9,7 @@ export const ROUTE_PARAMS = {
   summary: [],
   snapshot: [],
   endpoint: [],
-  endpoints: ['status', 'limit', 'cursor'],
+  endpoints: ['status', 'limit', 'cursor', 'q'],
   transitions: ['region', 'endpoint'],
   metrics: [],
 } as const satisfies Readonly<Record<string, readonly string[]>>;

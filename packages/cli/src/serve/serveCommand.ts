@@ -5,8 +5,10 @@ import { type EmnifyEvent, formatTimestamp } from '@simfleet/core';
 import { Duration } from 'luxon';
 import { parseArgsMessage } from '../args.js';
 import { EXIT, UsageError } from '../cliIo.js';
+import type { FleetQueries } from '@simfleet/postgres';
 import { ServePostgres } from '../postgres/servePostgres.js';
 import type { BodyRows } from './BodyRows.js';
+import { openFleetQueries } from './dashboard/FleetReader.js';
 import { DataDir, DataDirError } from './DataDir.js';
 import { type ServeCheckpointPolicy, ServeJournal } from './ServeJournal.js';
 import { createServeLogger } from './requestLog.js';
@@ -70,7 +72,8 @@ Routes (all but GET /healthz need 'Authorization: Bearer <token>'):
                                every rejected record's index and reason
   GET  /fleet/summary          counts by status, connectivity, operator, country, organisation
   GET  /fleet/snapshot         the live state as a simfleet/snapshot@1 document
-  GET  /endpoints              ?status=S[,S…]&limit=1..1000&cursor=C: one page of endpoints
+  GET  /endpoints              ?status=S[,S…]&q=TEXT&limit=1..1000&cursor=C: one page of endpoints
+                               (q: found inside the id, ICCID, IMSI, IMEI or name)
   GET  /endpoints/:id          one endpoint's state
   GET  /transitions            Server-Sent Events of state changes; ?region=R[,R…]&endpoint=ID
   GET  /metrics                Prometheus text format: events, ingest latency, SSE clients, endpoints
@@ -271,6 +274,19 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
   }
   // Started from a checkpoint or a recovered data directory: the tables may be behind it, so every row is written once.
   if (pg !== undefined && live !== undefined) pg.writeFleet(live.fleet, live.account());
+  // With --pg the dashboard reads the tables (its own pool: reads never queue behind a write).
+  let queries: FleetQueries | undefined;
+  if (pg !== undefined) {
+    try {
+      queries = await openFleetQueries(flags.pg ?? io.env['SIMFLEET_PG_URL'] ?? '', pg.status().schema);
+    } catch (err: unknown) {
+      io.stderr.write(`simfleet serve: --pg: ${err instanceof Error ? err.message : String(err)}\n`);
+      await pg.close();
+      await journal?.close();
+      await data?.close().catch(() => undefined);
+      return EXIT.USAGE;
+    }
+  }
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     const onAccepted = journal === undefined ? {} : { onAccepted: (events: readonly EmnifyEvent[]) => journal.record(events) };
@@ -284,8 +300,9 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
               return { ok: state.status === 'ok', journal: state };
             },
           };
-    server = await startServer({ port: flags.port, host: flags.host, token, ...liveOptions, ...(live === undefined ? {} : { live }), ...onAccepted, ...durable, ...(pg === undefined ? {} : { sink: pg }), log, logger: createServeLogger(io.stderr) });
+    server = await startServer({ port: flags.port, host: flags.host, token, ...liveOptions, ...(live === undefined ? {} : { live }), ...onAccepted, ...durable, ...(pg === undefined ? {} : { sink: pg }), ...(queries === undefined ? {} : { dashboardQueries: queries }), log, logger: createServeLogger(io.stderr) });
   } catch (err: unknown) {
+    await queries?.close();
     await pg?.close();
     await data?.close().catch(() => undefined);
     io.stderr.write(`simfleet serve: cannot listen on ${flags.host}:${flags.port}: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -305,6 +322,7 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
     else io.signal?.addEventListener('abort', stop, { once: true });
   });
   await server.close();
+  await queries?.close();
   await pg?.close();
   await journal?.close();
   if (data !== undefined) {

@@ -11,9 +11,12 @@ import {
   type LiveTransition,
   snapshotChunks,
 } from '@simfleet/engine';
+import type { FleetQueries } from '@simfleet/postgres';
 import type { FleetTransition, InactivityRule } from '@simfleet/stream';
 import { bearerAuth } from './bearerAuth.js';
 import { type BodyRows, RowBufferPool } from './BodyRows.js';
+import { bodyEventTypes } from './dashboard/bodyEventTypes.js';
+import { writerSettled } from './dashboard/FleetReader.js';
 import { mountDashboard } from './dashboard/mountDashboard.js';
 import { endpointsPage } from './endpointsPage.js';
 import { sendError, sendJson } from './httpReply.js';
@@ -70,6 +73,11 @@ export interface ServeOptions {
    */
   readonly sink?: IngestSink;
   /**
+   * `serve --pg`: the dashboard reads its pages from these tables (the ones `sink` keeps
+   * current; each read waits, briefly, for the sink's pending write). The caller closes it.
+   */
+  readonly dashboardQueries?: FleetQueries;
+  /**
    * Write-ahead (`--data-dir`): given a request's decoded records and the ingest to run, makes
    * the records durable first and then runs it (`DataDir.writeAheadBody`). A rejection (a
    * `JournalError`: disk full, read-only…) answers 503 with `Retry-After`, nothing applied.
@@ -104,7 +112,7 @@ export interface RunningServer {
  * Starts the webhook ingest service (node:http, no framework):
  * `POST /events` (a single event, a JSON array, or NDJSON; bearer token; size limit;
  * per-record reasons), `GET /fleet/summary`, `GET /fleet/snapshot`, `GET /endpoints/:id`,
- * `GET /endpoints?status=OFFLINE&limit=…&cursor=…`, `GET /transitions` (SSE) and
+ * `GET /endpoints?status=OFFLINE&q=TEXT&limit=…&cursor=…`, `GET /transitions` (SSE) and
  * `GET /metrics` (Prometheus). Every route but `GET /healthz` requires the token; a query
  * parameter a route does not take is refused with 400.
  *
@@ -133,7 +141,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   pipeline.transitions$.subscribe((t) => hub.publish(t));
   /** Row buffers of bodies being decoded, reused from request to request. */
   const rowBuffers = new RowBufferPool(pipeline.store);
-  const dashboard = mountDashboard({ pipeline, hub, token: options.token });
+  const pgReads = options.dashboardQueries === undefined ? {} : { postgres: { queries: options.dashboardQueries, ...(options.sink === undefined ? {} : { settled: writerSettled(() => (options.sink as IngestSink).status()) }) } };
+  const dashboard = mountDashboard({ pipeline, hub, token: options.token, ...pgReads });
   const metrics = new ServeMetrics({
     counters: () => pipeline.counters,
     sseClients: () => hub.size,
@@ -261,10 +270,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const changes: LiveTransition[] = [];
     const onChange = options.sink === undefined ? undefined : (t: LiveTransition): number => changes.push(t);
     let result: LiveBatchResult;
-    if (options.writeAhead === undefined) result = pipeline.ingestBody(parsed, onChange);
+    // The dashboard is told each row's event type: the transitions name their event by it.
+    const types = bodyEventTypes(parsed);
+    if (options.writeAhead === undefined) result = dashboard.ingesting(types, () => pipeline.ingestBody(parsed, onChange));
     else {
       // Durable first, then applied: the live state never holds a record the journal lacks.
-      const written = await options.writeAhead(parsed, () => (pipeline.closed ? null : pipeline.ingestBody(parsed, onChange))).then(
+      const written = await options.writeAhead(parsed, () => (pipeline.closed ? null : dashboard.ingesting(types, () => pipeline.ingestBody(parsed, onChange)))).then(
         (r) => ({ ok: true as const, r }),
         (err: unknown) => ({ ok: false as const, err }),
       );
@@ -355,7 +366,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       sendError(res, 400, 'invalid_cursor', 'cursor must be a value returned as nextCursor');
       return;
     }
-    const page = endpointsPage(pipeline.store, { statuses, limit, after: cursor === null ? null : Number(cursor) });
+    const text = (params.get('q') ?? '').trim();
+    const page = endpointsPage(pipeline.store, { statuses, text, limit, after: cursor === null ? null : Number(cursor) });
     sendJson(res, 200, { items: page.items.map((state) => endpointViewJson({ ...state, stale: pipeline.isStale(state.endpointId) })), nextCursor: page.nextCursor });
   };
 

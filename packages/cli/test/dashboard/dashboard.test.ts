@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { readFileSync } from 'node:fs';
-import { eventTypeByKey, type FleetSummary } from '@simfleet/core';
+import { EVENT_TYPES, eventTypeByKey, type FleetSummary } from '@simfleet/core';
 import { generateFleetLog } from '@simfleet/testkit';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,16 +111,28 @@ describe('the dashboard in Chromium', () => {
     expect(times.length).toBeGreaterThan(1);
     expect([...times].sort().reverse()).toEqual(times);
     // Server-side pages: page 2 continues without repeating page 1.
-    const first = await page.locator('table.endpoints tbody th').allTextContents();
+    const first = await page.locator('table.endpoints tbody th a').allTextContents();
     await page.getByRole('link', { name: 'Next →' }).click();
     expect(page.url()).toContain('page=2');
-    const second = await page.locator('table.endpoints tbody th').allTextContents();
+    const second = await page.locator('table.endpoints tbody th a').allTextContents();
     expect(second.length).toBeGreaterThan(0);
     expect(second.filter((id) => first.includes(id))).toEqual([]);
     // Free text finds an endpoint by its ICCID.
     const device = (await (await api(server, `/endpoints/${second[0]?.trim()}`)).json()) as { endpointId: number; iccid: string };
     await page.goto(`${server.url}/dashboard/endpoints?q=${device.iccid}`);
-    expect(await page.locator('table.endpoints tbody th').allTextContents()).toEqual([String(device.endpointId)]);
+    expect(await page.locator('table.endpoints tbody th a').allTextContents()).toEqual([String(device.endpointId)]);
+    // And by its name, whatever the case, typed into the search field.
+    const named = (await (await api(server, `/endpoints/${second[1]?.trim()}`)).json()) as { endpointId: number; name: string };
+    expect(named.name).toMatch(/\d/);
+    await page.goto(`${server.url}/dashboard/endpoints`);
+    await page.getByLabel('Search id, ICCID, IMSI, IMEI, name').fill(named.name.toUpperCase());
+    await Promise.all([page.waitForURL(/q=/), page.getByRole('button', { name: 'Apply filters' }).click()]);
+    expect(await page.locator('table.endpoints tbody th a').allTextContents()).toContain(String(named.endpointId));
+    const names = await page.locator('table.endpoints tbody th .ep-name').allTextContents();
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) {
+      expect(name.toLowerCase()).toContain(named.name.toLowerCase());
+    }
   });
 
   it('downloads the filtered set as CSV', async () => {
@@ -130,7 +142,7 @@ describe('the dashboard in Chromium', () => {
     expect(download.suggestedFilename()).toBe('simfleet-endpoints.csv');
     const text = readFileSync((await download.path()) as string, 'utf8');
     const rows = text.trimEnd().split('\r\n');
-    expect(rows[0]).toBe('endpointId,status,connectivity,since,stale,operator,country,organisationId,iccid,imsi,imei,ipAddress,simStatus,endpointStatus,blocked,lastEventId,lastEventAt');
+    expect(rows[0]).toBe('endpointId,status,connectivity,since,stale,operator,country,organisationId,iccid,imsi,imei,name,ipAddress,simStatus,endpointStatus,blocked,lastEventId,lastEventAt');
     // Every page of the set, not the 25 rows on screen.
     expect(rows.length - 1).toBe(summary.byStatus.ONLINE);
     const viaApi: number[] = [];
@@ -161,6 +173,14 @@ describe('the dashboard in Chromium', () => {
     const lasted = await rows.locator('td:last-child').allTextContents();
     expect(lasted[0]).toBe('since first seen');
     expect(lasted.some((t) => /^after \d/.test(t))).toBe(true);
+    // Each change names its event's type as the catalog (and `simfleet device`) does, beside its id.
+    const events = await rows.locator('td.event').allTextContents();
+    const catalogNames = new Set<string>(EVENT_TYPES.map((t) => t.name));
+    for (const text of events) {
+      const m = /^(.+) #(\d+)$/.exec(text.trim());
+      expect(m, text).not.toBeNull();
+      expect(catalogNames.has(m?.[1] ?? ''), text).toBe(true);
+    }
     expect(await page.locator('.timeline-line').textContent()).toContain(`now ${state.status}`);
   });
 
@@ -188,6 +208,7 @@ describe('the dashboard in Chromium', () => {
     await postLines(server, [line(9_900_000_002, 'purgeLocation', endpoint, '2024-01-01T00:05:00Z')]);
     await waitFor(async () => (await page.locator('table.timeline tbody tr').count()) > rowsBefore, 10_000);
     expect(await page.locator('table.timeline tbody tr').last().textContent()).toContain('after 5 minutes');
+    expect((await page.locator('table.timeline tbody tr').last().locator('td.event').textContent())?.trim()).toBe(`${eventTypeByKey('purgeLocation').name} #9900000002`);
     expect(await page.locator('.now').textContent()).toContain('OFFLINE');
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(43);
   });

@@ -52,6 +52,36 @@ describe('dashboard sign-in and the API token', () => {
     expect(wrong.status).toBe(401);
   });
 
+  it('checks credentials before any 404 or 405: without them no route is revealed', async () => {
+    const probes: [string, string][] = [
+      ['DELETE', '/'],
+      ['POST', '/dashboard/endpoints'],
+      ['PUT', '/dashboard/endpoints.csv'],
+      ['POST', '/dashboard/endpoints/1'],
+      ['PATCH', '/dashboard/live'],
+      ['GET', '/dashboard/sign-out'],
+      ['GET', '/dashboard/no-such-page'],
+      ['GET', '/dashboard/endpoints/1/more'],
+    ];
+    for (const [method, path] of probes) {
+      const res = await fetch(`${server.url}${path}`, { method, redirect: 'manual' });
+      expect(res.status, `${method} ${path}`).toBe(401);
+      expect(res.headers.get('www-authenticate'), `${method} ${path}`).toMatch(/^Bearer/);
+      expect(res.headers.get('allow'), `${method} ${path}`).toBeNull();
+      await res.body?.cancel();
+    }
+    // A browser's navigation to a page it may not see goes to the form, whatever the path.
+    const browser = await fetch(`${server.url}/dashboard/endpoints/1`, { redirect: 'manual', headers: { accept: 'text/html' } });
+    expect(browser.status).toBe(303);
+    expect(browser.headers.get('location')).toMatch(/^\/dashboard\/sign-in\?next=/);
+    // With the token the same requests learn the route's methods (405) or that it does not exist (404).
+    const wrongMethod = await api(server, '/dashboard/endpoints', { method: 'POST' });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('GET, HEAD');
+    expect((await api(server, '/dashboard/sign-out')).status).toBe(405);
+    expect((await api(server, '/dashboard/no-such-page')).status).toBe(404);
+  });
+
   it('signs in once with the token through the form: an HttpOnly, SameSite=Strict session cookie, not the token', async () => {
     const { res, cookie } = await signIn(server);
     expect(res.status).toBe(303);
@@ -121,8 +151,12 @@ describe('dashboard sign-in and the API token', () => {
     expect(out.headers.get('set-cookie')).toMatch(/^simfleet_session=; .*Max-Age=0/);
     const after = await fetch(`${server.url}/`, { headers: { cookie }, redirect: 'manual' });
     expect(after.status).toBe(401);
+    // The ended session opens nothing, not even the route's 405.
     const getSignOut = await fetch(`${server.url}/dashboard/sign-out`, { headers: { cookie } });
-    expect(getSignOut.status).toBe(405);
+    expect(getSignOut.status).toBe(401);
+    // Signing out again (an expired tab) still clears the cookie.
+    const again = await fetch(`${server.url}/dashboard/sign-out`, { method: 'POST', redirect: 'manual', headers: { cookie } });
+    expect(again.status).toBe(303);
   });
 
   it('keeps the live stream behind the same sign-in', async () => {

@@ -116,7 +116,8 @@ export class NdjsonLines {
     }
     const max = this.#max;
     for (let nl = bytes.indexOf(NEWLINE, start); nl !== -1; nl = bytes.indexOf(NEWLINE, start)) {
-      if (nl - start > max) this.#onTooLong(line, nl - start, copy(bytes.subarray(start, start + TOO_LONG_HEAD_BYTES)));
+      // The head stops at the line's end (a bound under TOO_LONG_HEAD_BYTES must not show the next line).
+      if (nl - start > max) this.#onTooLong(line, nl - start, copy(bytes.subarray(start, Math.min(nl, start + TOO_LONG_HEAD_BYTES))));
       else onLine(bytes as B, start, nl, line);
       line++;
       start = nl + 1;
@@ -152,6 +153,8 @@ export class NdjsonLines {
     if (piece.length === 0) return;
     if (this.#tooLong >= 0) {
       this.#tooLong += piece.length;
+      // The head is the line's first bytes whatever the chunking: fill it up from the next pieces.
+      if (this.#head.length < TOO_LONG_HEAD_BYTES) this.#head = concat([this.#head, piece], TOO_LONG_HEAD_BYTES);
       return;
     }
     if (this.#carried + piece.length > this.#max) {

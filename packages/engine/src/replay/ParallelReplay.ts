@@ -1,8 +1,8 @@
 /**
- * Uses every core for a big NDJSON file: the file is cut into byte ranges at newlines,
- * worker threads decode the ranges (replayWorker.ts), and the main thread merges the
- * results in range order (ReplaySession.mergeRange), so the outcome — rows, counts,
- * rejects and their order — is the one a single thread produces.
+ * Uses every core for a big NDJSON file: the file is cut into byte ranges at newlines, the
+ * main thread and worker threads decode the ranges (replayWorker.ts), and the main thread
+ * merges the workers' results in range order (ReplaySession.mergeRange), so the outcome —
+ * rows, counts, rejects and their order — is the one a single thread produces.
  */
 import { open } from 'node:fs/promises';
 import { firstNonBlank, isGzipMagic } from '@simfleet/core';
@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { type RangeOptions, type RangeResult, resultBuffers } from './RangeIngest.js';
 import type { ReplaySession } from './ReplaySession.js';
 import type { RangeJob, RecycleMessage } from './replayWorker.js';
+import { readPlainNdjson } from './plainNdjson.js';
 
 /** Files smaller than this are read by the main thread alone (workers cost ~50 ms to start). */
 export const MIN_PARALLEL_BYTES = 1 << 20;
@@ -112,11 +113,21 @@ export class ReplayWorkers {
   }
 }
 
+/** What the main thread needs to decode its own ranges of a file. */
+export interface MainRanges {
+  /** Longest line in bytes (the replay's `--max-line-bytes`). */
+  readonly maxLineBytes?: number | undefined;
+}
+
 /**
- * Replays one NDJSON file with the workers; false when the file is not splittable
- * (the caller reads it sequentially). `afterMerge(lines)` runs (and is awaited) after each
- * range is merged, with the number of the file's leading lines the session now holds:
- * ranges merge in file order, so that is a resumable position (periodic checkpoints).
+ * Replays one NDJSON file with the main thread and the workers; false when the file is not
+ * splittable (the caller reads it sequentially). The file is cut into ranges at newlines;
+ * range k goes to participant k mod (workers + 1), participant 0 being the main thread,
+ * which decodes its ranges straight into the session (no copy, no remap) while the workers
+ * decode theirs, and merges the workers' results, all in file order: rows, counts, rejects
+ * and their order are those of a single thread. `afterMerge(lines)` runs (and is awaited)
+ * after each range, with the number of the file's leading lines the session now holds (a
+ * resumable position: periodic checkpoints).
  */
 export async function replayFileInParallel(
   session: ReplaySession,
@@ -129,51 +140,67 @@ export async function replayFileInParallel(
   afterMerge?: (lines: number) => Promise<void>,
 ): Promise<boolean> {
   // Ranges of at most `rangeBytes` (MAX_RANGE_BYTES by default), so that memory stays bounded by the row budget
-  // (a worker holds a whole range's rows until it is merged), not by the file size. A multiple of the worker
-  // count, so that no worker is left with one more range than the others at the end.
+  // (a worker holds a whole range's rows until it is merged), not by the file size. A multiple of the participants,
+  // so that none is left with one more range than the others at the end.
   const w = workers.size;
-  const parts = Math.ceil(Math.max(1, size / rangeBytes) / w) * w;
+  const participants = w + 1;
+  const parts = Math.ceil(Math.max(1, size / rangeBytes) / participants) * participants;
   const bounds = await planRanges(path, size, parts);
   if (bounds === undefined || bounds.length < 3) return false;
   const ranges = bounds.length - 1;
-  // Workers pull the next range as soon as they finish one (a fast worker never waits for a slow
-  // one's result to be merged), while at most 2w ranges are started and not yet merged: ranges
-  // merge in file order, so memory stays bounded by 2w ranges of rows.
+  const ownerOf = (k: number): number => k % participants;
+  // Each worker decodes its ranges in turn, at most two ahead of the merge: ranges merge in
+  // file order, so memory stays bounded by two ranges of rows per worker.
   type Resolve = (result: RangeResult | PromiseLike<RangeResult>) => void;
   const handOver: Resolve[] = [];
   // Each slot is cleared once merged: a settled promise keeps its result (all of a range's rows) alive.
-  const jobs: (Promise<RangeResult> | undefined)[] = Array.from({ length: ranges }, (_, k) => new Promise<RangeResult>((resolve) => (handOver[k] = resolve)));
+  const jobs: (Promise<RangeResult> | undefined)[] = Array.from({ length: ranges }, (_, k) =>
+    ownerOf(k) === 0 ? undefined : new Promise<RangeResult>((resolve) => (handOver[k] = resolve)),
+  );
   // A failure surfaces when its range is merged; keep it from being reported unhandled before.
   for (const job of jobs) job?.catch(() => undefined);
-  const workerOf: number[] = [];
-  let next = 0;
   let merged = 0;
   const wake: (() => void)[] = [];
   const runWorker = async (i: number): Promise<void> => {
-    for (;;) {
-      while (next - merged >= 2 * w) await new Promise<void>((resolve) => wake.push(resolve));
-      if (next >= ranges) return;
-      const k = next++;
-      workerOf[k] = i;
+    for (let k = i + 1; k < ranges; k += participants) {
+      while (k - merged >= 2 * participants) await new Promise<void>((resolve) => wake.push(resolve));
       const job: RangeJob = { path, start: bounds[k] as number, end: bounds[k + 1] as number, options };
       const result = workers.run(i, job);
       (handOver[k] as Resolve)(result);
       await result.catch(() => undefined);
     }
   };
-  const running = Array.from({ length: Math.min(w, ranges) }, (_, i) => runWorker(i));
+  const running = Array.from({ length: w }, (_, i) => runWorker(i));
+  const handle = await open(path, 'r');
   let firstLine = 1;
-  for (let k = 0; k < ranges; k++) {
-    const result = await (jobs[k] as Promise<RangeResult>);
-    jobs[k] = undefined;
-    merged = k + 1;
-    for (const resolve of wake.splice(0)) resolve();
-    session.mergeRange(result, path, firstLine);
-    workers.recycle(workerOf[k] as number, result);
-    firstLine += result.lines;
-    // Progress in increments: this range's records and bytes.
-    onProgress(result.records + result.deferred.length, (bounds[k + 1] as number) - (bounds[k] as number));
-    if (afterMerge !== undefined) await afterMerge(firstLine - 1);
+  try {
+    for (let k = 0; k < ranges; k++) {
+      const start = bounds[k] as number;
+      const end = bounds[k + 1] as number;
+      let lines: number;
+      let records: number;
+      if (ownerOf(k) === 0) {
+        const here = session.wasmLines(path, { firstLine, atInputStart: start === 0, maxLineBytes: options.maxLineBytes });
+        await readPlainNdjson(handle, here, () => undefined, start, end);
+        lines = here.nextLine - firstLine;
+        records = lines;
+      } else {
+        const result = await (jobs[k] as Promise<RangeResult>);
+        jobs[k] = undefined;
+        session.mergeRange(result, path, firstLine);
+        workers.recycle(ownerOf(k) - 1, result);
+        lines = result.lines;
+        records = result.records + result.deferred.length;
+      }
+      merged = k + 1;
+      for (const resolve of wake.splice(0)) resolve();
+      firstLine += lines;
+      // Progress in increments: this range's records and bytes.
+      onProgress(records, end - start);
+      if (afterMerge !== undefined) await afterMerge(firstLine - 1);
+    }
+  } finally {
+    await handle.close();
   }
   await Promise.all(running);
   return true;

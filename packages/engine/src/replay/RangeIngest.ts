@@ -14,16 +14,14 @@ import {
   classifyEvent,
   decodeEventText,
   EventColumns,
-  FastLineDecoder,
   ROW_COLUMNS,
   type RowArrays,
   type StoredStrings,
   StringPool,
 } from '@simfleet/core';
 import type { RawRecord } from '../input/RawRecord.js';
-import { lineRecord } from '../input/readRecords.js';
+import { lineRecord, tooLongRecord } from '../input/readRecords.js';
 import type { RangeOptions } from './RangeOptions.js';
-import { decodeFastLine, LINE_BLANK, LINE_FULL, LINE_KEPT_WITHOUT_ENDPOINT } from './fastLine.js';
 import { type ChunkSink, rowsWithoutEndpoint } from './WasmLines.js';
 
 export type { RangeOptions } from './RangeOptions.js';
@@ -53,11 +51,14 @@ export interface RangeResult {
 }
 
 /**
- * Decodes one range's lines (fast path first, the full decoder on fallback).
+ * Decodes one range's lines (the WebAssembly decoder first, the full decoder for the lines it
+ * does not decode).
  *
  * @example
  * const ingest = new RangeIngest({});
- * lines.push(chunk, (b, s, e, line) => ingest.ingestLine(b, s, e, line));
+ * const lines = new WasmLines(ingest.chunkSink(), wasmDecoderFor(ingest.columns, {}));
+ * lines.push(chunk);
+ * lines.end();
  * const result = ingest.result(lines.nextLine - 1);
  */
 export class RangeIngest {
@@ -66,7 +67,6 @@ export class RangeIngest {
   readonly #retired: number | undefined;
   readonly #after: number;
   readonly #columns: EventColumns;
-  readonly #fast: FastLineDecoder;
   readonly #options: RangeOptions;
   #records = 0;
   #withoutEndpoint = 0;
@@ -86,24 +86,11 @@ export class RangeIngest {
     const reuse = pool.columns !== undefined && pool.columns.pool === pool.pool;
     if (reuse) pool.columns?.clear();
     this.#columns = reuse ? (pool.columns as EventColumns) : new EventColumns(this.#pool, 1 << 16);
-    this.#fast = new FastLineDecoder(this.#columns);
   }
 
   /** The columns rows are decoded into (a worker hands them to its next range). */
   get columns(): EventColumns {
     return this.#columns;
-  }
-
-  ingestLine(bytes: Uint8Array, start: number, end: number, line: number): void {
-    const c = this.#columns;
-    const kind = decodeFastLine(this.#fast, c, this.#options, bytes, start, end);
-    if (kind === LINE_BLANK) return;
-    if (kind !== LINE_FULL) {
-      if (kind === LINE_KEPT_WITHOUT_ENDPOINT) this.#withoutEndpoint++;
-      this.#records++;
-      return;
-    }
-    this.ingestFullLine(bytes, start, end, line);
   }
 
   /** The WebAssembly route's sink (see WasmLines.ts): rows appended in runs, other lines through the full decoder. */
@@ -118,10 +105,11 @@ export class RangeIngest {
         this.#withoutEndpoint += rowsWithoutEndpoint(columns, at, columns.length);
       },
       line: (bytes, start, end, line) => this.ingestFullLine(bytes, start, end, line),
+      tooLong: (line, bytes, head) => this.defer(tooLongRecord(line, bytes, head, this.#options.maxLineBytes)),
     };
   }
 
-  /** A line for the full decoder (as text): one the fast path did not decode. */
+  /** A line for the full decoder (as text): one the WebAssembly decoder did not decode. */
   ingestFullLine(bytes: Uint8Array, start: number, end: number, line: number): void {
     const c = this.#columns;
     const until = this.#options.until;

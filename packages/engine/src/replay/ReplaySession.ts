@@ -23,7 +23,6 @@ import {
   dropDuplicateIds,
   type EventColumns,
   eventTypeById,
-  FastLineDecoder,
   FleetStore,
   type Transition,
 } from '@simfleet/core';
@@ -36,14 +35,21 @@ import {
   restoreColumns,
   type StringPool,
 } from '@simfleet/core';
-import { lineRecord, type RawRecord } from '../input/readRecords.js';
+import { lineRecord, type RawRecord, tooLongRecord } from '../input/readRecords.js';
 import type { RangeResult } from './RangeIngest.js';
 import { externalFinish } from './externalFinish.js';
-import { decodeFastLine, LINE_BLANK, LINE_FULL, LINE_KEPT_WITHOUT_ENDPOINT } from './fastLine.js';
 import { orderById } from './orderById.js';
 import { RowSpill } from './RowSpill.js';
-import { type ChunkSink, rowsWithoutEndpoint, WasmLines, wasmDecoderFor } from './WasmLines.js';
+import { type ChunkSink, rowsWithoutEndpoint, WasmLines, type WasmLinesOptions, wasmDecoderFor } from './WasmLines.js';
 import type { WasmLineDecoder } from '@simfleet/wasm';
+
+/** Options of `ReplaySession.wasmLines`: the input's (`WasmLinesOptions`) and the decoder's. */
+export interface SessionLinesOptions extends WasmLinesOptions {
+  /** Longest line in bytes (default 16 MiB): a longer one is rejected as `line_too_long`. */
+  readonly maxLineBytes?: number | undefined;
+  /** Input bytes one WebAssembly call decodes (default 1 MiB; a longer line is collected apart). */
+  readonly chunkBytes?: number | undefined;
+}
 
 /** A record that could not be applied, and why. */
 export interface Rejection {
@@ -102,8 +108,9 @@ export class ReplaySession {
   readonly watched: WatchedEvents = new Map();
   readonly #options: ReplayOptions;
   readonly #columns: EventColumns;
-  readonly #fast: FastLineDecoder;
   #wasm: WasmLineDecoder | undefined;
+  /** The line bound and chunk size `#wasm` was made with. */
+  #wasmKey = '';
   #records = 0;
   #rejected = 0;
   readonly #rejectedByReason = new Map<string, number>();
@@ -130,27 +137,24 @@ export class ReplaySession {
     this.#budget = Math.max(1, Math.floor(options.maxRowsInMemory ?? DEFAULT_MAX_ROWS_IN_MEMORY));
     this.fleet = new FleetStore(options.pool === undefined ? {} : { pool: options.pool });
     this.#columns = this.fleet.createColumns(1 << 16);
-    this.#fast = new FastLineDecoder(this.#columns);
   }
 
   /**
-   * Ingests one NDJSON line given as bytes: the fast path decodes it straight into the
-   * columns; a line it cannot decode with certainty, or one a feature needs the full
-   * record for (after `--until`, the watched endpoint), goes through `ingest` as text.
+   * Ingests one NDJSON line given as bytes (`bytes[start, end)`, no newline in it) through the
+   * WebAssembly decoder, the full decoder where it cannot be sure: the route of a replayed
+   * file, for a caller that has its lines one by one (a journal's records). A file or a chunk
+   * of lines is faster through `wasmLines` (one call for all of its lines).
+   *
+   * @example
+   * session.ingestLine(payload, 0, payload.length, 'serve', 0);
    */
   ingestLine(bytes: Uint8Array, start: number, end: number, file: string, line: number): void {
-    const kind = decodeFastLine(this.#fast, this.#columns, this.#options, bytes, start, end);
-    if (kind === LINE_BLANK) return;
-    if (kind !== LINE_FULL) {
-      if (kind === LINE_KEPT_WITHOUT_ENDPOINT) this.#withoutEndpoint++;
-      this.#records++;
-      if (this.#columns.length >= this.#budget) this.#spillPending();
-      return;
-    }
-    this.ingestFullLine(bytes, start, end, file, line);
+    const lines = this.wasmLines(file, { firstLine: line });
+    lines.push(bytes.subarray(start, end));
+    lines.end();
   }
 
-  /** A line for the full decoder (as text): one the fast path did not decode. */
+  /** A line for the full decoder (as text): one the WebAssembly decoder did not decode. */
   ingestFullLine(bytes: Uint8Array, start: number, end: number, file: string, line: number): void {
     const record = lineRecord(bytes.subarray(start, end), line);
     if (record !== undefined) this.ingest(record, file);
@@ -158,11 +162,21 @@ export class ReplaySession {
 
   /**
    * The lines of NDJSON `file` through the WebAssembly decoder (one per session, so its
-   * interned strings carry over from file to file); lines up to `skip` are passed over.
+   * interned strings carry over from file to file). `maxLineBytes` bounds a line (default
+   * 16 MiB): a longer one is rejected as `line_too_long`.
+   *
+   * @example
+   * const lines = session.wasmLines('log.ndjson', { atInputStart: true });
+   * for await (const chunk of chunks) lines.push(chunk);
+   * lines.end();
    */
-  wasmLines(file: string, skip = 0): WasmLines {
-    this.#wasm ??= wasmDecoderFor(this.#columns, this.#options);
-    return new WasmLines(this.chunkSink(file), this.#options, skip, this.#wasm);
+  wasmLines(file: string, options: SessionLinesOptions = {}): WasmLines {
+    const key = `${options.maxLineBytes}/${options.chunkBytes}`;
+    if (this.#wasm === undefined || this.#wasmKey !== key) {
+      this.#wasm = wasmDecoderFor(this.#columns, { ...this.#options, maxLineBytes: options.maxLineBytes }, options.chunkBytes);
+      this.#wasmKey = key;
+    }
+    return new WasmLines(this.chunkSink(file, options.maxLineBytes), this.#wasm, options);
   }
 
   /**
@@ -170,7 +184,7 @@ export class ReplaySession {
    * in runs that never pass the row budget (a spill comes exactly where the line-by-line
    * route would make it), other lines go through the full decoder.
    */
-  chunkSink(file: string): ChunkSink {
+  chunkSink(file: string, maxLineBytes?: number): ChunkSink {
     const columns = this.#columns;
     return {
       columns,
@@ -186,6 +200,7 @@ export class ReplaySession {
         }
       },
       line: (bytes, start, end, line) => this.ingestFullLine(bytes, start, end, file, line),
+      tooLong: (line, bytes, head) => this.ingest(tooLongRecord(line, bytes, head, maxLineBytes), file),
     };
   }
 

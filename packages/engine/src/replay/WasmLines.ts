@@ -5,11 +5,16 @@
  * go to the sink in runs, and each line the module did not decode (a form it does not
  * decide, invalid JSON, a row an option needs the whole record for) goes to the sink's full
  * route, in line order, so rows and full-route records land in the columns in the order of
- * their lines, exactly as the line-by-line fast path put them.
+ * their lines, exactly as the full decoder alone would put them.
+ *
+ * The input rules are core's `NdjsonLines`' (the one splitter every other reader uses): a
+ * line is cut at each newline, a byte-order mark at the input's first byte is dropped, and a
+ * line longer than `maxLineBytes` goes to `tooLong` with its length and first bytes, streamed
+ * past without being held.
  */
-import type { EventColumns } from '@simfleet/core';
-import { type DecodedChunk, STATUS_BLANK, STATUS_ROW, WasmLineDecoder } from '@simfleet/wasm';
-import type { RangeOptions } from './RangeIngest.js';
+import { type EventColumns, TOO_LONG_HEAD_BYTES } from '@simfleet/core';
+import { type DecodedChunk, STATUS_BLANK, STATUS_ROW, STATUS_TOO_LONG, WasmLineDecoder } from '@simfleet/wasm';
+import type { RangeOptions } from './RangeOptions.js';
 
 /** Where decoded lines go. */
 export interface ChunkSink {
@@ -19,14 +24,26 @@ export interface ChunkSink {
   rows(chunk: DecodedChunk, from: number, to: number): void;
   /** A line for the full decoder: `bytes[start, end)` without its newline, its 1-based number. */
   line(bytes: Uint8Array, start: number, end: number, line: number): void;
+  /** A line longer than the bound: its number, its length in bytes and its first bytes (a copy). */
+  tooLong(line: number, bytes: number, head: Uint8Array): void;
+}
+
+/** Options of one input's `WasmLines`. */
+export interface WasmLinesOptions {
+  /** Lines up to this number (a resumed checkpoint's) are passed over (default 0). */
+  readonly skip?: number | undefined;
+  /** Number of the first line (default 1). */
+  readonly firstLine?: number | undefined;
+  /** The first bytes pushed are the input's first: a byte-order mark there is dropped (default false). */
+  readonly atInputStart?: boolean | undefined;
 }
 
 /**
- * Feeds NDJSON chunks to the WebAssembly decoder and settles every line with the sink.
- * Lines are numbered from 1; those up to `skip` (a resumed checkpoint's) are passed over.
+ * Feeds one input's NDJSON chunks to the WebAssembly decoder and settles every line with the
+ * sink. Lines are numbered from 1 (or `firstLine`).
  *
  * @example
- * const lines = new WasmLines(sink, options);
+ * const lines = new WasmLines(sink, decoder, { atInputStart: true });
  * for (const chunk of chunks) lines.push(chunk);
  * lines.end();
  */
@@ -37,10 +54,13 @@ export class WasmLines {
   #line = 1;
   readonly #onChunk = (chunk: DecodedChunk): void => this.#settle(chunk);
 
-  constructor(sink: ChunkSink, options: RangeOptions, skip = 0, decoder?: WasmLineDecoder) {
+  constructor(sink: ChunkSink, decoder: WasmLineDecoder, options: WasmLinesOptions = {}) {
     this.#sink = sink;
-    this.#skip = skip;
-    this.#decoder = decoder ?? wasmDecoderFor(sink.columns, options);
+    // No skip: no line is passed over, whatever its number (a caller may number lines from 0).
+    this.#skip = options.skip ?? Number.NEGATIVE_INFINITY;
+    this.#line = options.firstLine ?? 1;
+    this.#decoder = decoder;
+    decoder.startInput(options.atInputStart ?? false);
   }
 
   /** Number of the next line. */
@@ -53,9 +73,25 @@ export class WasmLines {
     this.#decoder.feed(chunk, false, this.#onChunk);
   }
 
+  /**
+   * Where the next input bytes may be written (WASM memory): reading a file straight into it
+   * saves a copy. Then `wrote(n)`.
+   *
+   * @example
+   * lines.wrote(readSync(fd, lines.space()));
+   */
+  space(): Uint8Array {
+    return this.#decoder.space();
+  }
+
+  /** Decodes after `n` bytes were written into `space()`. */
+  wrote(n: number): void {
+    this.#decoder.decode(n, false, this.#onChunk);
+  }
+
   /** The last line, when the input does not end with a newline. */
   end(): void {
-    this.#decoder.feed(new Uint8Array(0), true, this.#onChunk);
+    this.#decoder.decode(0, true, this.#onChunk);
   }
 
   #settle(chunk: DecodedChunk): void {
@@ -76,17 +112,24 @@ export class WasmLines {
         sink.rows(chunk, row, before);
         row = before;
       }
-      if (s !== STATUS_BLANK) sink.line(chunk.bytes, chunk.start[i] as number, chunk.end[i] as number, first + i);
+      const start = chunk.start[i] as number;
+      const end = chunk.end[i] as number;
+      if (s === STATUS_TOO_LONG) {
+        const head = chunk.bytes.slice(start, Math.min(end, start + TOO_LONG_HEAD_BYTES));
+        sink.tooLong(first + i, chunk.streamedBytes > 0 ? chunk.streamedBytes : end - start, head);
+      } else if (s !== STATUS_BLANK) sink.line(chunk.bytes, start, end, first + i);
     }
     if (chunk.rows > row) sink.rows(chunk, row, chunk.rows);
   }
 }
 
-/** A decoder for rows into `columns`' pool that holds the rows `options` need whole. */
-export function wasmDecoderFor(columns: EventColumns, options: RangeOptions): WasmLineDecoder {
+/** A decoder for rows into `columns`' pool that holds the rows `options` need whole and bounds lines by `options.maxLineBytes`. */
+export function wasmDecoderFor(columns: EventColumns, options: RangeOptions, chunkBytes?: number): WasmLineDecoder {
   return new WasmLineDecoder(columns.pool, {
+    ...(chunkBytes === undefined ? {} : { chunkBytes }),
     ...(options.until === undefined ? {} : { until: options.until }),
     ...(options.watchEndpoint === undefined ? {} : { watchEndpoint: options.watchEndpoint }),
+    ...(options.maxLineBytes === undefined ? {} : { maxLineBytes: options.maxLineBytes }),
   });
 }
 

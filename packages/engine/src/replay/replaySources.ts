@@ -1,10 +1,10 @@
 import type { ReplayCheckpoints } from '../checkpoint/ReplayCheckpoints.js';
 import type { InputSource } from '../input/expandPaths.js';
-import { NdjsonLines } from '@simfleet/core';
 import { InputError } from '../InputError.js';
-import { CorruptInputError, detectFormat, readInputChunks, recordsFromChunks, tooLongRecord } from '../input/readRecords.js';
+import { CorruptInputError, detectFormat, readInputChunks, recordsFromChunks } from '../input/readRecords.js';
 import { ioErrorCode, ioErrorText } from '../io/ioErrorText.js';
 import { MAX_RANGE_BYTES, MIN_PARALLEL_BYTES, ReplayWorkers, replayFileInParallel } from './ParallelReplay.js';
+import { openPlainNdjson, readPlainNdjson } from './plainNdjson.js';
 import { type ReplayAccount, type ReplayOptions, ReplaySession } from './ReplaySession.js';
 
 export interface ReplayRun {
@@ -29,7 +29,7 @@ export interface ReplaySourcesOptions extends ReplayOptions {
     readonly stdin?: NodeJS.ReadableStream | undefined;
     /** Called once with the total input size (null when a source has none, like stdin). */
     readonly progress?: ((totalBytes: number | null) => ReplayProgress) | undefined;
-    /** Worker threads for big NDJSON files (default 1: the main thread alone). */
+    /** Threads for big NDJSON files: the main thread and `threads - 1` workers (default 1: the main thread alone). */
     readonly threads?: number | undefined;
     /** Largest byte range a worker decodes at a time (default `MAX_RANGE_BYTES`). */
     readonly rangeBytes?: number | undefined;
@@ -61,7 +61,8 @@ export async function replaySources(sources: readonly InputSource[], options: Re
   let bytes = 0;
   let records = 0;
   const threads = Math.max(1, Math.floor(options.threads ?? 1));
-  const workers = threads > 1 ? new ReplayWorkers(threads) : undefined;
+  // The main thread decodes too: `threads` participants are the main thread and threads - 1 workers.
+  const workers = threads > 1 ? new ReplayWorkers(threads - 1) : undefined;
   const maxLineBytes = options.maxLineBytes;
   const rangeOptions = { until: options.until, watchEndpoint: options.watchEndpoint, maxLineBytes };
   let decompressed = 0;
@@ -99,6 +100,32 @@ export async function replaySources(sources: readonly InputSource[], options: Re
           continue;
         }
       }
+      if (source.kind === 'file') {
+        // Plain NDJSON: read straight into the decoder's memory (gzip and arrays take the stream route below).
+        const handle = await openPlainNdjson(source.path).catch((error: unknown) => {
+          throw ioErrorCode(error) === undefined ? error : new InputError(ioErrorText(error, name, 'read'));
+        });
+        if (handle !== undefined) {
+          const lines = session.wasmLines(name, { skip, atInputStart: true, maxLineBytes });
+          let counted = lines.nextLine;
+          try {
+            await readPlainNdjson(handle, lines, async (n) => {
+              bytes += n;
+              decompressed += n;
+              records += lines.nextLine - counted;
+              counted = lines.nextLine;
+              progress.update(records, bytes, decompressed);
+              if (checkpoints !== undefined) await checkpoints.reached(session, source, lines.nextLine - 1, records);
+            });
+          } catch (error) {
+            throw ioErrorCode(error) === undefined ? error : new InputError(ioErrorText(error, name, 'read'));
+          } finally {
+            await handle.close();
+          }
+          checkpoints?.completed(source, lines.nextLine - 1);
+          continue;
+        }
+      }
       const onBytes = (n: number): void => {
         bytes += n;
       };
@@ -119,22 +146,13 @@ export async function replaySources(sources: readonly InputSource[], options: Re
           checkpoints?.completed(source, element);
           continue;
         }
-        // NDJSON (or blank): bytes to the fast path, line by line, no string per line.
-        const lines = new NdjsonLines({
-          atInputStart: true,
-          maxLineBytes,
-          onTooLong: (line, length, head) => {
-            if (line > skip) session.ingest(tooLongRecord(line, length, head, maxLineBytes), name);
-          },
-        });
-        const onLine = (b: Uint8Array, s: number, e: number, line: number): void => {
-          if (line > skip) session.ingestLine(b, s, e, name, line);
-        };
+        // NDJSON (or blank): bytes to the WebAssembly decoder, one call per chunk, no string per line.
+        const lines = session.wasmLines(name, { skip, atInputStart: true, maxLineBytes });
         try {
           for await (const chunk of chunks) {
             const before = lines.nextLine;
             decompressed += chunk.length;
-            lines.push(chunk, onLine);
+            lines.push(chunk);
             records += lines.nextLine - before;
             progress.update(records, bytes, decompressed);
             if (checkpoints !== undefined) await checkpoints.reached(session, source, lines.nextLine - 1, records);
@@ -142,7 +160,7 @@ export async function replaySources(sources: readonly InputSource[], options: Re
         } finally {
           position = lines.nextLine;
         }
-        lines.end(onLine);
+        lines.end();
         checkpoints?.completed(source, lines.nextLine - 1);
       } catch (error) {
         if (error instanceof CorruptInputError) {

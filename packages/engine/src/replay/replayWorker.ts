@@ -2,11 +2,12 @@
  * Worker thread entry of a parallel replay: reads byte ranges of NDJSON files and
  * answers each with a `RangeResult` (see RangeIngest.ts). One message in, one out.
  */
-import { open } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, threadId } from 'node:worker_threads';
-import { type EventColumns, NdjsonLines, StringPool } from '@simfleet/core';
-import { tooLongRecord } from '../input/readRecords.js';
+import { type EventColumns, StringPool } from '@simfleet/core';
+import type { WasmLineDecoder } from '@simfleet/wasm';
 import { RangeIngest, type RangeOptions, type SpareBuffers, transferList, type WorkerPool } from './RangeIngest.js';
+import { WasmLines, wasmDecoderFor } from './WasmLines.js';
 
 /** A job: the lines of `path` in bytes [start, end) (start is a line start). */
 export interface RangeJob {
@@ -15,8 +16,6 @@ export interface RangeJob {
   readonly end: number;
   readonly options: RangeOptions;
 }
-
-const CHUNK = 1 << 20;
 
 /**
  * Strings a worker's pool may hold before it starts a new one. A pool kept across
@@ -33,6 +32,11 @@ let pool = new StringPool();
 let generation = 0;
 /** The columns of the last range, reused by the next one while the pool stays the same. */
 let columns: EventColumns | undefined;
+/**
+ * This worker's WebAssembly decoder (its own instance and memory): kept across ranges while
+ * the pool and the options stay the same, so a string it interned once is known in every range.
+ */
+let decoder: { readonly wasm: WasmLineDecoder; readonly pool: StringPool; readonly key: string } | undefined;
 /** Result buffers the main thread sent back (see `SpareBuffers`); at most two of each kept. */
 const spare: SpareBuffers = new Map();
 const poolId = (): number => threadId * 2 ** 20 + generation;
@@ -49,32 +53,35 @@ function workerPool(): WorkerPool {
   return { pool, id: poolId(), retired };
 }
 
-/** Decodes one range of a file. */
-export async function replayRange(job: RangeJob): Promise<ReturnType<RangeIngest['result']>> {
+/** The worker's decoder for a range into `columns` with `options` (made again when either changed). */
+function decoderFor(columns: EventColumns, options: RangeOptions): WasmLineDecoder {
+  const key = `${options.until}/${options.watchEndpoint}/${options.maxLineBytes}`;
+  if (decoder === undefined || decoder.pool !== columns.pool || decoder.key !== key) {
+    decoder = { wasm: wasmDecoderFor(columns, options), pool: columns.pool, key };
+  }
+  return decoder.wasm;
+}
+
+/**
+ * Decodes one range of a file: read straight into the decoder's WASM memory (no copy), one
+ * call per chunk; the same line bound and byte-order-mark rule as the main thread's reader.
+ */
+export function replayRange(job: RangeJob): ReturnType<RangeIngest['result']> {
   const ingest = new RangeIngest(job.options, workerPool());
-  // The same splitter, bound and byte-order-mark rule as the main thread's reader.
-  const lines = new NdjsonLines({
-    atInputStart: job.start === 0,
-    maxLineBytes: job.options.maxLineBytes,
-    onTooLong: (line, bytes, head) => ingest.defer(tooLongRecord(line, bytes, head, job.options.maxLineBytes)),
-  });
-  const onLine = (b: Uint8Array, s: number, e: number, line: number): void => ingest.ingestLine(b, s, e, line);
-  const handle = await open(job.path, 'r');
+  const lines = new WasmLines(ingest.chunkSink(), decoderFor(ingest.columns, job.options), { atInputStart: job.start === 0 });
+  const fd = openSync(job.path, 'r');
   try {
-    // One chunk buffer for the whole range: NdjsonLines copies a cut line, and lines are
-    // decoded before the next read, so the buffer is free to be overwritten.
-    const buffer = Buffer.allocUnsafe(CHUNK);
     for (let pos = job.start; pos < job.end; ) {
-      const want = Math.min(CHUNK, job.end - pos);
-      const { bytesRead } = await handle.read(buffer, 0, want, pos);
-      if (bytesRead === 0) break;
-      lines.push(buffer.subarray(0, bytesRead), onLine);
-      pos += bytesRead;
+      const space = lines.space();
+      const n = readSync(fd, space, 0, Math.min(space.length, job.end - pos), pos);
+      if (n === 0) break;
+      lines.wrote(n);
+      pos += n;
     }
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
-  lines.end(onLine);
+  lines.end();
   columns = ingest.columns;
   return ingest.result(lines.nextLine - 1, spare);
 }
@@ -94,8 +101,12 @@ parentPort?.on('message', (message: RangeJob | RecycleMessage) => {
     return;
   }
   const job = message;
-  replayRange(job).then(
-    (result) => parentPort?.postMessage({ ok: true, result }, transferList(result)),
-    (error: unknown) => parentPort?.postMessage({ ok: false, error: error instanceof Error ? error.message : String(error) }),
-  );
+  let result: ReturnType<RangeIngest['result']>;
+  try {
+    result = replayRange(job);
+  } catch (error) {
+    parentPort?.postMessage({ ok: false, error: error instanceof Error ? error.message : String(error) });
+    return;
+  }
+  parentPort?.postMessage({ ok: true, result }, transferList(result));
 });

@@ -17,7 +17,7 @@ export interface EndpointQuery {
   readonly country: string;
   /** Organisation id, or `unknown`. */
   readonly organisation: string;
-  /** Free text matched inside the id, ICCID, IMSI and IMEI. */
+  /** Free text matched inside the id, ICCID, IMSI, IMEI and name. */
   readonly text: string;
   readonly sort: SortKey;
   readonly descending: boolean;
@@ -105,15 +105,25 @@ export function endpointMatches(state: EndpointState, query: EndpointQuery, text
   if (query.operator !== '' && (state.operator?.name ?? UNKNOWN_KEY) !== query.operator) return false;
   if (query.country !== '' && (state.operator?.country ?? UNKNOWN_KEY) !== query.country) return false;
   if (query.organisation !== '' && (state.organisationId === null ? UNKNOWN_KEY : String(state.organisationId)) !== query.organisation) return false;
-  if (textLower !== '') {
-    const hit =
-      String(state.endpointId).includes(textLower) ||
-      (state.iccid?.toLowerCase().includes(textLower) ?? false) ||
-      (state.imsi?.toLowerCase().includes(textLower) ?? false) ||
-      (state.imei?.toLowerCase().includes(textLower) ?? false);
-    if (!hit) return false;
-  }
+  if (textLower !== '' && !textMatches(state, textLower)) return false;
   return true;
+}
+
+/**
+ * Whether lower-case `textLower` occurs inside the endpoint's id, ICCID, IMSI, IMEI or name
+ * (case-insensitive): the free-text search of the table and of `GET /endpoints?q=`.
+ *
+ * @example
+ * textMatches(state, 'tracker') // true for an endpoint named "Tracker 12"
+ */
+export function textMatches(state: EndpointState, textLower: string): boolean {
+  return (
+    String(state.endpointId).includes(textLower) ||
+    (state.iccid?.toLowerCase().includes(textLower) ?? false) ||
+    (state.imsi?.toLowerCase().includes(textLower) ?? false) ||
+    (state.imei?.toLowerCase().includes(textLower) ?? false) ||
+    (state.name?.toLowerCase().includes(textLower) ?? false)
+  );
 }
 
 type Compare = (a: EndpointState, b: EndpointState) => number;
@@ -156,15 +166,37 @@ export interface EndpointSelection {
  */
 export function selectEndpoints(rows: readonly EndpointState[], query: EndpointQuery): EndpointSelection {
   const matched = filterEndpoints(rows, query);
-  const compare = COMPARE[query.sort];
-  const sign = query.descending ? -1 : 1;
+  const ordered = query.sort === 'id' && !query.descending ? matched : sortEndpoints(matched, query.sort, query.descending);
+  return pageOf(ordered, query);
+}
+
+/**
+ * Sorts `rows` in place by `sort` (ties by ascending id, so pages are stable) and returns them.
+ *
+ * @example
+ * sortEndpoints([...rows], 'lastEvent', true)[0] // the endpoint heard from last
+ */
+export function sortEndpoints(rows: EndpointState[], sort: SortKey, descending: boolean): EndpointState[] {
+  const compare = COMPARE[sort];
+  const sign = descending ? -1 : 1;
+  return rows.sort((a, b) => sign * compare(a, b) || a.endpointId - b.endpointId);
+}
+
+/**
+ * The query's page of `ordered`, rows already in the query's sort order (a cached order):
+ * filtering keeps that order, so no sort is needed.
+ *
+ * @example
+ * selectSorted(rows.sorted('lastEvent', true), query) // equals selectEndpoints(rows.current(), query)
+ */
+export function selectSorted(ordered: readonly EndpointState[], query: EndpointQuery): EndpointSelection {
+  return pageOf(filterEndpoints(ordered, query), query);
+}
+
+function pageOf(matched: readonly EndpointState[], query: EndpointQuery): EndpointSelection {
   const pages = Math.max(1, Math.ceil(matched.length / query.per));
   const page = Math.min(query.page, pages);
-  const ordered =
-    query.sort === 'id' && !query.descending
-      ? matched // rows come in id order already
-      : matched.sort((a, b) => sign * compare(a, b) || a.endpointId - b.endpointId);
-  return { matched: matched.length, pages, page, items: ordered.slice((page - 1) * query.per, page * query.per) };
+  return { matched: matched.length, pages, page, items: matched.slice((page - 1) * query.per, page * query.per) };
 }
 
 /**

@@ -1,5 +1,6 @@
-import { CONNECTIVITY_STATES, ENDPOINT_STATUSES, type EndpointState, type FleetSummary } from '@simfleet/core';
+import { CONNECTIVITY_STATES, ENDPOINT_STATUSES, type EndpointState } from '@simfleet/core';
 import { type EndpointQuery, type EndpointSelection, endpointQueryString, PAGE_SIZES, type SortKey } from './endpointQuery.js';
+import type { FleetCounts } from './FleetReader.js';
 import { html, type SafeHtml } from './html.js';
 import { badge, count, DASHBOARD, page, timeTag } from './layout.js';
 
@@ -7,12 +8,14 @@ export interface EndpointsTableInput {
   readonly query: EndpointQuery;
   readonly selection: EndpointSelection;
   /** For the filter choices (operators, countries, organisations that exist). */
-  readonly summary: FleetSummary;
+  readonly summary: FleetCounts;
   readonly isStale: (endpointId: number) => boolean;
+  /** Where the rows come from (`FleetReader.source`). */
+  readonly source: string;
 }
 
 const COLUMNS: readonly { readonly key: SortKey | null; readonly label: string }[] = [
-  { key: 'id', label: 'Endpoint' },
+  { key: 'id', label: 'Endpoint · name' },
   { key: 'status', label: 'Status' },
   { key: 'connectivity', label: 'Connectivity' },
   { key: 'since', label: 'Since (UTC)' },
@@ -46,7 +49,7 @@ function headerCell(query: EndpointQuery, column: { readonly key: SortKey | null
 
 function row(state: EndpointState, stale: boolean): SafeHtml {
   return html`<tr>
-<th scope="row"><a href="${DASHBOARD}/endpoints/${state.endpointId}">${state.endpointId}</a></th>
+<th scope="row"><a href="${DASHBOARD}/endpoints/${state.endpointId}">${state.endpointId}</a>${state.name === null || state.name === '' ? '' : html`<span class="ep-name">${state.name}</span>`}</th>
 <td>${badge(state.status)}${stale ? html` ${badge('STALE')}` : ''}</td>
 <td>${badge(state.connectivity)}</td>
 <td>${timeTag(state.since, false)}</td>
@@ -81,7 +84,7 @@ export function endpointsTablePage(input: EndpointsTableInput): string {
   <div class="field"><label for="f-organisation">Organisation</label>
   <input id="f-organisation" name="organisation" list="organisations" inputmode="numeric" value="${query.organisation}" autocomplete="off">
   <datalist id="organisations">${Object.keys(summary.byOrganisation).map((o) => html`<option value="${o}"></option>`)}</datalist></div>
-  <div class="field wide"><label for="f-q">Search id, ICCID, IMSI, IMEI</label>
+  <div class="field wide"><label for="f-q">Search id, ICCID, IMSI, IMEI, name</label>
   <input id="f-q" name="q" type="search" value="${query.text}" autocomplete="off"></div>
   ${select('per', 'Per page', String(query.per), PAGE_SIZES.map(String))}
   ${query.sort === 'id' ? '' : html`<input type="hidden" name="sort" value="${query.sort}">`}
@@ -103,5 +106,5 @@ export function endpointsTablePage(input: EndpointsTableInput): string {
   ${selection.page < selection.pages ? html`<a href="${url(query, { page: selection.page + 1 })}" rel="next">Next →</a>` : html`<span aria-disabled="true">Next →</span>`}
 </nav>
 </div>`;
-  return page({ title: 'Endpoints', current: 'endpoints', signedIn: true, live: '' }, main);
+  return page({ title: 'Endpoints', current: 'endpoints', signedIn: true, live: '', source: input.source }, main);
 }

@@ -12,6 +12,8 @@ export interface PageOptions {
   readonly signedIn: boolean;
   /** The SSE filter for live updates (`endpoint=ID` on a device page). */
   readonly live?: string;
+  /** Where the page's fleet data was read from, said under the header. */
+  readonly source?: string;
 }
 
 /**
@@ -46,6 +48,7 @@ export function page(options: PageOptions, main: SafeHtml): string {
   ${header}
 </header>
 <main id="main" tabindex="-1">
+${options.source === undefined ? '' : html`<p class="data-source">Read from ${options.source}</p>`}
 ${main}
 </main>
 </body>

@@ -1,21 +1,24 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stringifyJson } from '@simfleet/core';
+import type { FleetQueries } from '@simfleet/postgres';
 import type { FleetTransition } from '@simfleet/stream';
 import { bearerAuth } from '../bearerAuth.js';
 import { sendError } from '../httpReply.js';
 import type { IngestPipeline } from '../IngestPipeline.js';
 import type { SseHub } from '../SseHub.js';
+import type { EventTypeLookup } from './bodyEventTypes.js';
 import { DashboardSessions } from './DashboardSessions.js';
 import { dashboardAsset } from './dashboardAssets.js';
 import { devicePage } from './devicePage.js';
 import { CSV_HEADER, endpointCsvLine } from './endpointsCsv.js';
 import { endpointsTablePage } from './endpointsTablePage.js';
-import { filterEndpoints, parseEndpointQuery, selectEndpoints } from './endpointQuery.js';
+import { parseEndpointQuery } from './endpointQuery.js';
+import { type FleetReader, memoryReader, postgresReader } from './FleetReader.js';
 import { FleetRows } from './FleetRows.js';
 import { html } from './html.js';
 import { DASHBOARD, page } from './layout.js';
-import { overviewPage } from './overviewPage.js';
+import { overviewPage, RECENT_ROWS } from './overviewPage.js';
 import { signInPage } from './signInPage.js';
 import { TransitionRing } from './TransitionRing.js';
 
@@ -30,6 +33,11 @@ export interface DashboardOptions {
   readonly historySize?: number;
   /** Browser sign-ins (default: in memory, 12 hours). */
   readonly sessions?: DashboardSessions;
+  /**
+   * Read the pages from these PostgreSQL tables instead of the live store (`serve --pg`):
+   * `settled` resolves once the tables hold what was ingested so far (or after a bounded wait).
+   */
+  readonly postgres?: { readonly queries: FleetQueries; readonly settled?: () => Promise<void> };
 }
 
 /**
@@ -37,6 +45,16 @@ export interface DashboardOptions {
  * (resolves false) for the API's routes.
  */
 export type DashboardHandler = (req: IncomingMessage, res: ServerResponse, url: URL, path: string) => Promise<boolean>;
+
+/** The dashboard as the server holds it: its request handler, and a hook around each ingest. */
+export interface Dashboard extends DashboardHandler {
+  /**
+   * Runs `apply` (the pipeline's synchronous ingest of a batch) with the batch's event types
+   * at hand (`bodyEventTypes`): the transitions it emits are kept with their event's catalog
+   * type, which the transition stream does not carry.
+   */
+  ingesting<R>(types: EventTypeLookup, apply: () => R): R;
+}
 
 /** Headers of every dashboard page: no caching of fleet data, only our own scripts and styles. */
 const PAGE_HEADERS = {
@@ -60,17 +78,34 @@ const FORM_LIMIT = 4096;
  * const dashboard = mountDashboard({ pipeline, hub, token });
  * // in the request handler, before the API's routes:
  * if (await dashboard(req, res, url, path)) return;
+ * // each ingest, so the timelines can name each change's event type:
+ * const result = dashboard.ingesting(bodyEventTypes(body), () => pipeline.ingestBody(body, onChange));
  */
-export function mountDashboard(options: DashboardOptions): DashboardHandler {
+export function mountDashboard(options: DashboardOptions): Dashboard {
   const { pipeline, hub } = options;
   const bearer = bearerAuth(options.token);
   const expected = createHash('sha256').update(options.token, 'utf8').digest();
   const tokenMatches = (text: string): boolean => timingSafeEqual(createHash('sha256').update(text, 'utf8').digest(), expected);
   const sessions = options.sessions ?? new DashboardSessions();
   const ring = new TransitionRing(options.historySize ?? 50_000);
-  pipeline.transitions$.subscribe((t) => ring.push(t));
+  // The event types of the batch being ingested (unset between batches).
+  let typeOf: EventTypeLookup | undefined;
+  pipeline.transitions$.subscribe((t) => ring.push(t, typeOf?.(t.eventId)));
+  const ingesting = <R>(types: EventTypeLookup, apply: () => R): R => {
+    typeOf = types;
+    try {
+      return apply();
+    } finally {
+      typeOf = undefined;
+    }
+  };
   // Any applied event or re-fold changes some row: the cache is good until either moves.
   const rows = new FleetRows(pipeline.store, () => pipeline.counters.applied + pipeline.counters.refolded);
+  const reader: FleetReader =
+    options.postgres === undefined
+      ? memoryReader({ store: pipeline.store, eventTime: () => pipeline.eventTime, rows, ring })
+      : postgresReader(options.postgres.queries, { ring, ...(options.postgres.settled === undefined ? {} : { settled: options.postgres.settled }) });
+  const eventTypeOf = (eventId: bigint): number | undefined => ring.eventTypeOf(eventId);
 
   const sendPage = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void => {
     res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), ...PAGE_HEADERS, ...headers });
@@ -91,14 +126,15 @@ export function mountDashboard(options: DashboardOptions): DashboardHandler {
     sendError(res, 401, 'unauthorized', 'send Authorization: Bearer <token> or sign in at /dashboard/sign-in', { 'www-authenticate': 'Bearer realm="simfleet"' });
   };
 
-  const overview = (res: ServerResponse): void => {
-    sendPage(res, 200, overviewPage({ summary: pipeline.store.summary(), eventTime: pipeline.eventTime, stale: pipeline.staleCount, ring }));
+  const overview = async (res: ServerResponse): Promise<void> => {
+    const [summary, eventTime, chart, recent] = await Promise.all([reader.counts(), reader.eventTime(), reader.chart(), reader.recent(RECENT_ROWS)]);
+    sendPage(res, 200, overviewPage({ summary, eventTime, stale: pipeline.staleCount, chart, recent, eventTypeOf, source: reader.source }));
     // Someone is looking: read the table's rows now, after the reply, so the first click
     // into the table does not wait for them (0.2-0.6 s at 100k endpoints).
-    setImmediate(() => rows.current());
+    if (options.postgres === undefined) setImmediate(() => rows.current());
   };
 
-  const endpoints = (res: ServerResponse, url: URL, csv: boolean): void => {
+  const endpoints = async (res: ServerResponse, url: URL, csv: boolean): Promise<void> => {
     const parsed = parseEndpointQuery(url.searchParams);
     if (!parsed.ok) {
       problemPage(res, 400, 'Bad filter', parsed.message);
@@ -106,7 +142,9 @@ export function mountDashboard(options: DashboardOptions): DashboardHandler {
     }
     const isStale = (id: number): boolean => pipeline.isStale(id);
     if (csv) {
-      const matched = filterEndpoints(rows.current(), parsed.query);
+      const batches = reader.matching(parsed.query)[Symbol.asyncIterator]();
+      // The first batch before the headers: a failing read still gets its error status.
+      let next = await batches.next();
       res.writeHead(200, {
         'content-type': 'text/csv; charset=utf-8',
         'content-disposition': 'attachment; filename="simfleet-endpoints.csv"',
@@ -115,33 +153,41 @@ export function mountDashboard(options: DashboardOptions): DashboardHandler {
       });
       // In chunks of a few thousand lines: one string for 100k rows would be tens of MiB.
       let chunk = CSV_HEADER;
-      for (const state of matched) {
-        chunk += endpointCsvLine(state, isStale(state.endpointId));
-        if (chunk.length > 1 << 20) {
-          res.write(chunk);
-          chunk = '';
+      try {
+        while (next.done !== true) {
+          for (const state of next.value) {
+            chunk += endpointCsvLine(state, isStale(state.endpointId));
+            if (chunk.length > 1 << 20) {
+              if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+              chunk = '';
+            }
+          }
+          next = await batches.next();
         }
+      } catch (error) {
+        // Half a file must not pass for the whole set: the download fails instead.
+        res.destroy(error instanceof Error ? error : new Error(String(error)));
+        return;
       }
       res.end(chunk);
       return;
     }
-    const selection = selectEndpoints(rows.current(), parsed.query);
-    sendPage(res, 200, endpointsTablePage({ query: parsed.query, selection, summary: pipeline.store.summary(), isStale }));
+    const [selection, summary] = await Promise.all([reader.page(parsed.query), reader.counts()]);
+    sendPage(res, 200, endpointsTablePage({ query: parsed.query, selection, summary, isStale, source: reader.source }));
   };
 
-  const device = (res: ServerResponse, idText: string): void => {
+  const device = async (res: ServerResponse, idText: string): Promise<void> => {
     const id = Number(idText);
     if (!/^\d{1,16}$/.test(idText) || !Number.isSafeInteger(id)) {
       problemPage(res, 400, 'Bad endpoint id', `an endpoint id is a non-negative integer, got ${idText}`);
       return;
     }
-    const state = pipeline.store.readEndpoint(id);
+    const [state, history, eventTime] = await Promise.all([reader.endpoint(id), reader.history(id), reader.eventTime()]);
     if (state === undefined) {
       problemPage(res, 404, 'Unknown endpoint', `no event has been seen for endpoint ${id}`);
       return;
     }
-    const transitions = ring.latest(ring.size, (t) => t.endpointId === id).reverse();
-    sendPage(res, 200, devicePage({ state, stale: pipeline.isStale(id), transitions, eventTime: pipeline.eventTime, historyTruncated: ring.total > ring.size }));
+    sendPage(res, 200, devicePage({ state, stale: pipeline.isStale(id), transitions: history.transitions, eventTime, historyCut: history.cut, eventTypeOf, source: reader.source }));
   };
 
   const live = (res: ServerResponse, url: URL): void => {
@@ -184,10 +230,18 @@ export function mountDashboard(options: DashboardOptions): DashboardHandler {
     res.end();
   };
 
-  return async (req, res, url, path) => {
+  const handle: DashboardHandler = async (req, res, url, path) => {
     const route = dashboardRoute(path);
     if (route === undefined) return false;
     const method = req.method ?? 'GET';
+    // Credentials first: without them a client learns nothing of the routes (no 404 or 405
+    // for it), as on the API. Public are only the sign-in form, the assets (no fleet data in
+    // them) and POST sign-out (clearing a session needs none: an expired one still signs out).
+    const isPublic = route.name === 'sign-in' || route.name === 'asset' || (route.name === 'sign-out' && method === 'POST');
+    if (!isPublic && !bearer(req) && !sessions.valid(req)) {
+      refuse(req, res, url);
+      return true;
+    }
     const allowed = route.name === 'sign-in' ? ['GET', 'HEAD', 'POST'] : route.name === 'sign-out' ? ['POST'] : ['GET', 'HEAD'];
     if (!allowed.includes(method)) {
       sendError(res, 405, 'method_not_allowed', `${path} accepts ${allowed.join(', ')}`, { allow: allowed.join(', ') });
@@ -212,29 +266,32 @@ export function mountDashboard(options: DashboardOptions): DashboardHandler {
       signOut(req, res);
       return true;
     }
-    if (!bearer(req) && !sessions.valid(req)) {
-      refuse(req, res, url);
-      return true;
-    }
-    switch (route.name) {
-      case 'overview':
-        overview(res);
-        break;
-      case 'endpoints':
-        endpoints(res, url, false);
-        break;
-      case 'csv':
-        endpoints(res, url, true);
-        break;
-      case 'device':
-        device(res, route.id);
-        break;
-      case 'live':
-        live(res, url);
-        break;
+    try {
+      switch (route.name) {
+        case 'overview':
+          await overview(res);
+          break;
+        case 'endpoints':
+          await endpoints(res, url, false);
+          break;
+        case 'csv':
+          await endpoints(res, url, true);
+          break;
+        case 'device':
+          await device(res, route.id);
+          break;
+        case 'live':
+          live(res, url);
+          break;
+      }
+    } catch (error) {
+      // The tables cannot be read (server down, statement timeout): say so, in one line.
+      if (!(error instanceof Error && error.name === 'PgFleetError') || res.headersSent) throw error;
+      problemPage(res, 503, 'PostgreSQL cannot be read', `${error.message}; the server keeps ingesting, and the page works again once the database answers`);
     }
     return true;
   };
+  return Object.assign(handle, { ingesting });
 }
 
 type DashboardRoute =

@@ -1,21 +1,28 @@
-import { CONNECTIVITY_STATES, ENDPOINT_STATUSES, type FleetSummary } from '@simfleet/core';
+import { CONNECTIVITY_STATES, ENDPOINT_STATUSES } from '@simfleet/core';
 import type { FleetTransition } from '@simfleet/stream';
-import { connectivityChart } from './connectivityChart.js';
+import { changeCause } from './devicePage.js';
+import type { ChartView, FleetCounts } from './FleetReader.js';
 import { html, jsonInScript, type SafeHtml } from './html.js';
 import { badge, count, DASHBOARD, page, timeTag } from './layout.js';
-import type { TransitionRing } from './TransitionRing.js';
 
 export interface OverviewInput {
-  readonly summary: FleetSummary;
+  readonly summary: FleetCounts;
   /** Newest event time applied, ms; null before the first. */
   readonly eventTime: number | null;
   readonly stale: number;
-  readonly ring: TransitionRing;
+  readonly chart: ChartView;
+  /** The most recent transitions, newest first. */
+  readonly recent: readonly FleetTransition[];
+  /** The catalog type id of an event, when known. */
+  readonly eventTypeOf: (eventId: bigint) => number | undefined;
+  /** Where the numbers come from (`FleetReader.source`). */
+  readonly source: string;
 }
 
 /** How many rows each breakdown shows before "and N more". */
 const BREAKDOWN_ROWS = 10;
-const RECENT_ROWS = 25;
+/** How many recent transitions the overview lists. */
+export const RECENT_ROWS = 25;
 
 const endpointsLink = (filter: string): string => `${DASHBOARD}/endpoints?${filter}`;
 
@@ -43,13 +50,15 @@ function breakdown(caption: string, column: string, id: string, param: string, c
 }
 
 /**
- * One transition as a table row: time, endpoint (a link to its page), region, change, event.
+ * One transition as a table row: time, endpoint (a link to its page), region, change, and
+ * the event (its type's catalog name when known, and its id).
  *
  * @example
- * transitionRow(t) // <tr><td><time …></td><td><a href="/dashboard/endpoints/11089066">11089066</a></td>…
+ * transitionRow(t, 1) // <tr><td><time …></td><td><a href="/dashboard/endpoints/11089066">11089066</a></td>…<td class="event">Update location #…
  */
-export function transitionRow(t: FleetTransition): SafeHtml {
-  return html`<tr><td>${timeTag(t.at)}</td><td><a href="${DASHBOARD}/endpoints/${t.endpointId}">${t.endpointId}</a></td><td>${t.region}</td><td class="change">${badge(t.from)} <span aria-label="to">→</span> ${badge(t.to)}</td><td class="mono">${String(t.eventId)}</td></tr>`;
+export function transitionRow(t: FleetTransition, typeId?: number): SafeHtml {
+  const cause = changeCause(t, typeId);
+  return html`<tr><td>${timeTag(t.at)}</td><td><a href="${DASHBOARD}/endpoints/${t.endpointId}">${t.endpointId}</a></td><td>${t.region}</td><td class="change">${badge(t.from)} <span aria-label="to">→</span> ${badge(t.to)}</td><td class="event">${cause === null ? '' : html`<span class="event-type">${cause}</span> `}<span class="mono">#${String(t.eventId)}</span></td></tr>`;
 }
 
 /**
@@ -58,12 +67,11 @@ export function transitionRow(t: FleetTransition): SafeHtml {
  * Sections marked `data-live-region` are what the script swaps on live updates.
  *
  * @example
- * overviewPage({ summary: store.summary(), eventTime, stale: 0, ring })
+ * overviewPage({ summary: store.summary(), eventTime, stale: 0, chart, recent, eventTypeOf: (id) => ring.eventTypeOf(id), source: reader.source })
  */
 export function overviewPage(input: OverviewInput): string {
-  const { summary } = input;
-  const chart = connectivityChart(input.ring);
-  const recent = input.ring.latest(RECENT_ROWS);
+  const { summary, recent } = input;
+  const chart = input.chart.data;
   const main = html`<h1>Fleet overview</h1>
 <section id="totals" data-live-region aria-label="Totals">
   <p class="totals"><strong data-count="total">${count(summary.totals.endpoints)}</strong> endpoints in <strong>${count(summary.totals.organisations)}</strong> organisations · ${count(input.stale)} stale · events up to ${timeTag(input.eventTime)}</p>
@@ -79,7 +87,7 @@ ${breakdown('By organisation', 'Organisation', 'by-organisation', 'organisation'
   <h2 id="chart-h">Connectivity changes over time</h2>
   <figure class="chart">
     <div id="chart" class="chart-canvas" role="img" aria-label="Connectivity changes per ${chart.bucketSeconds} seconds of event time, by state entered"></div>
-    <figcaption>Changes into each connectivity state per ${chart.bucketSeconds >= 60 ? `${chart.bucketSeconds / 60} min` : `${chart.bucketSeconds} s`} of event time, from the last ${count(input.ring.size)} transitions the server kept (of ${count(input.ring.total)} since it started).</figcaption>
+    <figcaption>Changes into each connectivity state per ${chart.bucketSeconds >= 60 ? `${chart.bucketSeconds / 60} min` : `${chart.bucketSeconds} s`} of event time, from ${input.chart.covers}.</figcaption>
   </figure>
   <script type="application/json" id="chart-data">${jsonInScript(chart)}</script>
 </section>
@@ -89,10 +97,10 @@ ${breakdown('By organisation', 'Organisation', 'by-organisation', 'organisation'
     recent.length === 0
       ? html`<p class="none">No transitions since the server started.</p>`
       : html`<div class="table-scroll" tabindex="0" role="region" aria-labelledby="recent-h"><table class="transitions">
-    <thead><tr><th scope="col">At (event time)</th><th scope="col">Endpoint</th><th scope="col">Region</th><th scope="col">Change</th><th scope="col">Event id</th></tr></thead>
-    <tbody>${recent.map(transitionRow)}</tbody>
+    <thead><tr><th scope="col">At (event time)</th><th scope="col">Endpoint</th><th scope="col">Region</th><th scope="col">Change</th><th scope="col">Event</th></tr></thead>
+    <tbody>${recent.map((t) => transitionRow(t, input.eventTypeOf(t.eventId)))}</tbody>
   </table></div>`
   }
 </section>`;
-  return page({ title: 'Fleet overview', current: 'overview', signedIn: true, live: '' }, main);
+  return page({ title: 'Fleet overview', current: 'overview', signedIn: true, live: '', source: input.source }, main);
 }
