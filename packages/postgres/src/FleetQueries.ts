@@ -98,10 +98,14 @@ const REGION_ORDER: readonly TransitionRegion[] = ['connectivity', 'sim', 'endpo
 const TEXT_COLUMNS = ['iccid', 'imsi', 'imei'] as const;
 
 /**
- * The relation holding one row per state change of each endpoint, its organisation's
- * changes included (what docs/postgres.md tells users to query for one device's history).
+ * One endpoint's rows of the `transitions` view, read from its two tables: the endpoint's
+ * own changes by their index, the organisation changes that reached it by `@>` on each
+ * row's array (the view would unnest every array to find it; docs/postgres.md).
  */
-const ENDPOINT_TRANSITIONS = 'transitions';
+const endpointHistorySql = (s: string): string =>
+  `SELECT $1::bigint AS endpoint_id, region, from_state, to_state, at, event_id FROM ${s}.endpoint_transitions WHERE endpoint_id = $1::bigint
+   UNION ALL
+   SELECT $1::bigint, region, from_state, to_state, at, event_id FROM ${s}.organisation_transitions WHERE endpoint_ids @> ARRAY[$1::bigint]`;
 
 /** The sort expression of each key, as the live store's table sorts (unknown text as ''). */
 const SORT_SQL: Record<EndpointSortKey, string> = {
@@ -306,7 +310,7 @@ export class FleetQueries {
     const { rows } = await this.#query<TransitionRow & { total: string }>(
       'reading transitions',
       `SELECT endpoint_id, region, from_state, to_state, at, event_id, count(*) OVER () AS total
-       FROM ${s}.${ENDPOINT_TRANSITIONS} WHERE endpoint_id = $1
+       FROM (${endpointHistorySql(s)}) AS history
        ORDER BY at DESC, event_id DESC, ${regionRank('region')} DESC LIMIT $2`,
       [endpointId, limit],
     );
