@@ -80,7 +80,9 @@ describe('applyOrganisationFact', () => {
           applyEvents(whole, events);
           // Endpoint e lives in fleet e mod k; events without an endpoint go to every fleet.
           const parts = Array.from({ length: fleets }, () => new FleetStore());
-          parts.forEach((part, k) => applyEvents(part, events.filter((e) => e.endpointId === null || e.endpointId % fleets === k)));
+          parts.forEach((part, k) => {
+            applyEvents(part, events.filter((e) => e.endpointId === null || e.endpointId % fleets === k));
+          });
           const facts = parts.flatMap(factsOf);
           for (const part of parts) for (const fact of reverse ? [...facts].reverse() : [...facts, ...facts]) applyOrganisationFact(part, fact);
           parts.forEach((part, k) => {
