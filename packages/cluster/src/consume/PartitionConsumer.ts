@@ -10,7 +10,7 @@ import type { KV } from '@nats-io/kv';
 import { nanos } from '@nats-io/transport-node';
 import { partitionKey } from '../ownership/clusterBuckets.js';
 import type { CheckpointRecord } from '../ownership/checkpointRecord.js';
-import { FANOUT_HEADER, SOURCE_HEADER } from '../publish/messageHeaders.js';
+import { FANOUT_HEADER, ORGANISATION_FACTS_HEADER, SOURCE_HEADER } from '../publish/messageHeaders.js';
 import { EVENT_STREAM, partitionSubject } from '../stream/eventStream.js';
 import { PartitionFencedError } from './PartitionFencedError.js';
 import { StoreUnavailableError } from './StoreUnavailableError.js';
@@ -357,7 +357,9 @@ export class PartitionConsumer {
 /** The sink's view of a stored message (also used when a partition is rebuilt from the stream). */
 export function toPartitionMessage(m: JsMsg): PartitionMessage {
   const fanout = m.headers?.get(FANOUT_HEADER);
+  const factsFrom = m.headers?.get(ORGANISATION_FACTS_HEADER);
   return {
+    ...(factsFrom === undefined || factsFrom === '' ? {} : { factsFrom: Number(factsFrom) }),
     seq: m.seq,
     storedAt: m.time.getTime(),
     text: m.string(),
