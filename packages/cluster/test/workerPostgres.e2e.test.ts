@@ -38,7 +38,7 @@ describe('simfleet worker --pg', () => {
     await server?.stop();
   });
 
-  it('3 workers, one SIGKILLed mid-way, one joining, a file re-published: the tables equal replay --pg', async () => {
+  it('3 workers, one SIGKILLed mid-way, one joining, a file re-published: the tables equal replay --pg', { timeout: 600_000 }, async () => {
     server = await startNatsServer();
     const natsUrl = server.url;
     const pgUrl = await freshDatabase(inject('pgUrl'), 'cluster_worker_pg');
@@ -78,7 +78,7 @@ describe('simfleet worker --pg', () => {
     expect(await dumpFleetTables(pgUrl, 'simfleet', ['endpoints', 'transitions', 'progress'])).toBe(await dumpFleetTables(pgUrl, 'replayed', ['endpoints', 'transitions', 'progress']));
   });
 
-  it('PostgreSQL down mid-stream: the worker waits, nothing is rejected, and it catches up when the database returns', async () => {
+  it('PostgreSQL down mid-stream: the worker waits, nothing is rejected, and it catches up when the database returns', { timeout: 600_000 }, async () => {
     server = await startNatsServer();
     const natsUrl = server.url;
     const pgUrl = await freshDatabase(inject('pgUrl'), 'cluster_worker_outage');
