@@ -4,7 +4,7 @@
  * through the pool.
  */
 import { readFileSync } from 'node:fs';
-import { classifyEvent, decodeEventText, EventColumns, StringPool } from '@simfleet/core';
+import { classifyEvent, decodeEventText, EventColumns, POOL_COLUMNS, ROW_COLUMNS, StringPool } from '@simfleet/core';
 import { generateFleetLog } from '@simfleet/testkit';
 import { parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
 import { expect } from 'vitest';
@@ -34,26 +34,12 @@ export function seedLines(): string[] {
   });
 }
 
-/** Every column of one row, strings resolved through the pool. */
+/** Every row column of one row (core's `ROW_COLUMNS`, so a new column is compared too), strings resolved through the pool. */
 export function rowOf(c: EventColumns, row: number): unknown[] {
-  const p = c.pool;
-  return [
-    c.at[row],
-    c.idHi[row],
-    c.idLo[row],
-    c.endpointId[row],
-    c.type[row],
-    c.organisationId[row],
-    c.simId[row],
-    p.get(c.iccid[row] as number),
-    p.get(c.imsi[row] as number),
-    p.get(c.imei[row] as number),
-    p.get(c.ipAddress[row] as number),
-    p.get(c.apn[row] as number),
-    p.get(c.operator[row] as number),
-    c.ratType[row],
-    c.rejectionReason[row],
-  ];
+  return ROW_COLUMNS.map(([name]) => {
+    const v = c[name][row] as number;
+    return POOL_COLUMNS.includes(name) ? c.pool.get(v) : v;
+  });
 }
 
 /** The full decoder's verdict on a line: its row, 'blank', 'invalid json' or 'rejected' (for another reason). */

@@ -19,6 +19,7 @@ import { type EmnifyEvent, encodeEvent, stringifyJson } from '@simfleet/core';
 import { ClusterError, StreamGateway, StreamUnavailableError } from '@simfleet/cluster';
 import { JournalError } from '@simfleet/engine';
 import { UsageError } from '../cliIo.js';
+import type { BodyRows } from './BodyRows.js';
 
 /**
  * The engine's receiving clock under `--nats`: fixed, while a request is applied, to the time
@@ -68,19 +69,22 @@ export class ServeNats {
   }
 
   /**
-   * startServer's `writeAhead`: publishes the records the clock guard will accept, waits for
-   * every ack, then applies the request with the clock of the publish. A missing ack rejects
-   * with a retryable `JournalError` (serve answers 503, Retry-After, nothing applied).
+   * startServer's `writeAhead`: publishes the body's rows the clock guard will accept, waits
+   * for every ack, then applies the request with the clock of the publish. A missing ack
+   * rejects with a retryable `JournalError` (serve answers 503, Retry-After, nothing applied).
+   * Rows are sent as `encodeEvent`'s canonical JSON (it decodes to the same event); records the
+   * engine's columns cannot hold (`misfits`) are refused here and not sent.
    */
-  readonly writeAhead = async <R>(events: readonly EmnifyEvent[], apply: () => R, texts?: readonly string[]): Promise<R> => {
+  readonly writeAhead = async <R>(body: BodyRows, apply: () => R): Promise<R> => {
     const at = Date.now();
     const limit = at + this.#maxClockSkewMs;
     const received = new Date(at).toISOString();
+    const events = body.rows.length === 0 ? [] : body.events();
     const records = [];
-    for (let i = 0; i < events.length; i++) {
-      const event = events[i] as EmnifyEvent;
+    for (let row = 0; row < events.length; row++) {
+      const event = events[row] as EmnifyEvent;
       if (event.timestamp > limit) continue;
-      records.push({ event, text: texts?.[i] ?? stringifyJson(encodeEvent(event)), source: `POST /events ${received}:${i + 1}` });
+      records.push({ event, text: stringifyJson(encodeEvent(event)), source: `POST /events ${received}:${body.bodyIndex(row) + 1}` });
     }
     try {
       await this.#gateway.publish(records);
