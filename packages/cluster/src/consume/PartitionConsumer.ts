@@ -115,6 +115,7 @@ export class PartitionConsumer {
     }
     this.#startAttempt = await this.#countStartAttempt();
     this.#carefulLeft = this.#options.batchSize ?? 500;
+    await this.#deleteOtherOwnersConsumers();
     await this.#recreateConsumer();
     this.#loop = this.#run();
   }
@@ -323,8 +324,19 @@ export class PartitionConsumer {
     return count;
   }
 
+  /** Deletes this partition's consumers of other owners (stopped, dead or stale ones). */
+  async #deleteOtherOwnersConsumers(): Promise<void> {
+    const mine = partitionConsumerName(this.#partition, this.#options.owner);
+    const subject = partitionSubject(this.#partition);
+    const others: string[] = [];
+    for await (const info of this.#jsm.consumers.list(EVENT_STREAM)) {
+      if (info.config.filter_subject === subject && info.name !== mine && info.config.durable_name !== undefined) others.push(info.name);
+    }
+    for (const name of others) await this.#jsm.consumers.delete(EVENT_STREAM, name).catch(() => false);
+  }
+
   async #recreateConsumer(): Promise<void> {
-    const durable = partitionConsumerName(this.#partition);
+    const durable = partitionConsumerName(this.#partition, this.#options.owner);
     await this.#jsm.consumers.delete(EVENT_STREAM, durable).catch(() => false);
     await this.#jsm.consumers.add(EVENT_STREAM, {
       durable_name: durable,
@@ -341,7 +353,7 @@ export class PartitionConsumer {
   }
 
   async #recoverFromStall(): Promise<void> {
-    const info = await this.#jsm.consumers.info(EVENT_STREAM, partitionConsumerName(this.#partition));
+    const info = await this.#jsm.consumers.info(EVENT_STREAM, partitionConsumerName(this.#partition, this.#options.owner));
     if (info.num_pending === 0) return;
     this.#log(
       `consumer stalled with ${info.num_pending} pending and ${info.num_ack_pending} awaiting ack (MaxAckPending ${info.config.max_ack_pending}): recreated at seq ${this.#covered + 1}`,
