@@ -978,16 +978,16 @@ export function decodeLine(s: usize, e: usize, base: usize): u8 {
   const imsi = internSpan(strings, SP_IMSI);
   const imei = internSpan(strings, SP_IMEI);
   const ip = internSpan(strings, SP_IP);
-  const name = internSpan(strings, SP_NAME);
+  const endpointName = internSpan(strings, SP_NAME);
   let operator: u32 = 0;
   let apn: u32 = 0;
   let rat = NO_RAT_TYPE;
   if (operatorKeys && load<u8>(PLAN + 768 + t) == 1) {
-    const opName = internSpan(parts, SP_OP_NAME);
+    const name = internSpan(parts, SP_OP_NAME);
     const mcc = unchecked(spanFlags[SP_COUNTRY_MCC]) != 0 ? internSpan(parts, SP_COUNTRY_MCC) : hasPdp ? internSpan(parts, SP_PDP_MCC) : 0;
     const mnc = unchecked(spanFlags[SP_DETAIL_MNC]) != 0 ? internSpan(parts, SP_DETAIL_MNC) : hasPdp ? internSpan(parts, SP_PDP_MNC) : 0;
     const iso = internSpan(parts, SP_ISO);
-    if ((opName | mcc | mnc | iso) != 0) operator = operators.ref(opName, mcc, mnc, iso);
+    if ((name | mcc | mnc | iso) != 0) operator = operators.ref(name, mcc, mnc, iso);
     if (hasPdp && (type == sessionCreated || type == sessionUpdated)) {
       apn = internSpan(strings, SP_APN);
       rat = ratType;
@@ -1010,7 +1010,7 @@ export function decodeLine(s: usize, e: usize, base: usize): u8 {
   store<u32>(colOperator + (r << 2), operator);
   store<i16>(colRat + (r << 1), <i16>rat);
   store<u8>(colReason + r, <u8>reason);
-  store<u32>(colName + (r << 2), name);
+  store<u32>(colName + (r << 2), endpointName);
   if (reason == REASON_PENDING) {
     store<u32>(colDescStart + (r << 2), <u32>(unchecked(spanStart[SP_DESCRIPTION]) - base));
     store<u32>(colDescEnd + (r << 2), <u32>(unchecked(spanEnd[SP_DESCRIPTION]) - base));

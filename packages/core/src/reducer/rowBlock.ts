@@ -25,6 +25,7 @@
  * operator          u32   pad8(4n)
  * ratType           i16   pad8(2n)
  * rejectionReason   u8    pad8(n)
+ * name              u32   pad8(4n)
  * ```
  * Total: `rowBlockBytes(n)`. Nothing else is stored: the row count travels beside the block
  * (a spill run's length, a checkpoint's header), and string columns are references into a
