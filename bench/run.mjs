@@ -149,6 +149,15 @@ const CHILDREN = {
     const bare = rows.find((r) => r.server === 'bare' && r.concurrency === 16);
     return { events: headline.events, seconds: headline.seconds, p99Ms: headline.p99Ms, vsBare: headline.eventsPerSecond / bare.eventsPerSecond, ingest: rows };
   },
+  /** Through the NATS JetStream cluster (bench/cluster.mjs): publish → 1, 2, 3 `worker --pg` → caught up, first `limit` events (≤ 100k). */
+  cluster1: (file, limit) => clusterChild(file, limit, 1),
+  cluster2: (file, limit) => clusterChild(file, limit, 2),
+  cluster3: (file, limit) => clusterChild(file, limit, 3),
+  /** Failover (bench/cluster.mjs --failover): 3 workers caught up, one SIGKILLed, 2,000 events published: seconds until caught up again. */
+  async clusterFailover(file, limit) {
+    const r = await clusterChild(file, Math.min(limit, 20_000), 3, true);
+    return { ...r, events: r.failoverEvents, seconds: r.failoverSeconds, throughputEvents: r.events, throughputSeconds: r.seconds };
+  },
   /**
    * Floor of any JavaScript decoder: one bare loop reading every byte (it sums them, nothing
    * else). A decoder that must look at every byte to validate it cannot beat it.
@@ -369,6 +378,12 @@ const CHILDREN = {
   },
 };
 
+/** One cluster run in this child (bench/cluster.mjs); at most 100k events, so the four rows stay minutes. */
+async function clusterChild(file, limit, workers, failover = false) {
+  const { clusterRun } = await import('./cluster.mjs');
+  return clusterRun(file, { limit: Math.min(limit, 100_000), workers, failover, cli: CLI });
+}
+
 async function replayChild(file, threads, extra = []) {
   const { main } = await import(pathToFileURL(join(REPO, 'packages/cli/dist/main.js')).href);
   const { Writable, Readable } = await import('node:stream');
@@ -433,6 +448,10 @@ const APPROACHES = [
   ['replayPg', 'simfleet replay file → snapshot + PostgreSQL 15 (--pg, same machine), --threads 2'],
   ['serveIngest', `simfleet serve on loopback: first ${subset} events POSTed as NDJSON bodies of 500, 4 in flight (acknowledged once applied; p50/p99 ack latency, server peak RSS)`],
   ['ingest', 'live ingest on loopback: simfleet serve --data-dir (decode, journal fdatasync before each 202, fold into state), concurrency 16, batches of 100 (bench/ingest.mjs)'],
+  ['cluster1', `NATS JetStream cluster, 1 simfleet worker --pg: first ${Math.min(subset, 100_000)} events, publish → tables caught up, 16 partitions (bench/cluster.mjs)`],
+  ['cluster2', `NATS JetStream cluster, 2 workers --pg: first ${Math.min(subset, 100_000)} events, publish → tables caught up, 16 partitions`],
+  ['cluster3', `NATS JetStream cluster, 3 workers --pg: first ${Math.min(subset, 100_000)} events, publish → tables caught up, 16 partitions`],
+  ['clusterFailover', 'NATS JetStream cluster failover: 3 workers, one SIGKILLed, 2000 events published; "seconds" = kill → every partition owned and caught up (lease TTL 6 s)'],
 ];
 const only = values.only?.split(',');
 if (only === undefined || only.includes('wasmFloor')) compileStage1();
@@ -520,6 +539,9 @@ const report = { date, repeat, machine, input: { file: file.slice(REPO.length + 
   wasmDecodeVsDuckdb: ratio('wasmDecode', 'duckdb'),
   wasmDecodeVsJsonParse: ratio('wasmDecode', 'jsonParse'),
   replayPgVsReplay2: results.replayPg?.seconds && results.replay2?.seconds ? results.replayPg.seconds / results.replay2.seconds : null,
+  cluster2VsCluster1: ratio('cluster2', 'cluster1'),
+  cluster3VsCluster1: ratio('cluster3', 'cluster1'),
+  clusterFailoverSeconds: results.clusterFailover?.error ? null : (results.clusterFailover?.seconds ?? null),
 }, targets };
 if (only !== undefined && !values.write) {
   // A partial run (--only) must not replace the last full run's figures: print, write nothing (unless --write).
@@ -592,7 +614,7 @@ Ratios (same run): replay --threads 1 / JSON.parse = ${f(r.ratios.replay1VsJsonP
 
 Floors (same run): the bare JavaScript byte loop runs at ${f(r.ratios.jsFloorVsJsonParse)}× JSON.parse and ${f(r.ratios.jsFloorVsDuckdb)}× DuckDB; replay --threads 1 runs at ${f(r.ratios.replay1VsJsFloor)}× that loop; the WASM SIMD stage 1 alone at ${f(r.ratios.wasmFloorVsDuckdb)}× DuckDB.
 
-${r.results.replayPg?.pgRows ? `PostgreSQL (same run): replay → PostgreSQL wrote ${r.results.replayPg.pgRows} rows (${r.results.replayPg.pgTransitions} transitions) in ${f(r.results.replayPg.pgSeconds)} s = ${f(r.results.replayPg.pgRowsPerSecond, 0)} rows/s; its whole run / replay → snapshot = ${f(r.ratios.replayPgVsReplay2)}×.\n\n` : ''}### Targets
+${r.results.replayPg?.pgRows ? `PostgreSQL (same run): replay → PostgreSQL wrote ${r.results.replayPg.pgRows} rows (${r.results.replayPg.pgTransitions} transitions) in ${f(r.results.replayPg.pgSeconds)} s = ${f(r.results.replayPg.pgRowsPerSecond, 0)} rows/s; its whole run / replay → snapshot = ${f(r.ratios.replayPgVsReplay2)}×.\n\n` : ''}${r.results.cluster1?.eventsPerSecond ? `Cluster (same run): ${f(r.results.cluster1.eventsPerSecond, 0)} events/s with 1 worker, ${f(r.ratios.cluster2VsCluster1)}× that with 2, ${f(r.ratios.cluster3VsCluster1)}× with 3; failover (SIGKILL → caught up) ${f(r.ratios.clusterFailoverSeconds, 1)} s. docs/cluster.md says what bounds it.\n\n` : ''}### Targets
 
 | target | reached | |
 |---|---:|---|

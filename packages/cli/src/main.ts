@@ -15,6 +15,7 @@ Usage:
   simfleet serve [--port N] [--host H] [--token T] [--from CHECKPOINT] [--data-dir DIR | --checkpoint FILE]
                  [--checkpoint-every N] [--checkpoint-interval SECONDS]
                  [--reorder-horizon DURATION] [--max-clock-skew DURATION] [--pg URL] [--pg-schema NAME]
+                 [--nats URL [--partitions N]]
   simfleet fetch [--api URL] [--app-token TOKEN] [--from ISO] [--until ISO] [--type IDS] [--endpoint ID]
                  (--out FILE | --to URL --token T) [--state FILE] [--follow [--interval SECONDS]]
                  [--rejects FILE] [--strict] [--quiet]

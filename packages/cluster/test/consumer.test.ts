@@ -87,7 +87,7 @@ describe('a partition consumer', () => {
     expect(rejected?.header.get('Simfleet-Reason')).toContain('cannot apply this record');
     expect(rejected?.header.get('Simfleet-Source')).toBe('generated.ndjson:8');
     expect(rejected?.string()).toContain('POISON');
-    const info = await nats.jsm.consumers.info(EVENT_STREAM, partitionConsumerName(0));
+    const info = await nats.jsm.consumers.info(EVENT_STREAM, partitionConsumerName(0, 't'));
     expect(info.num_ack_pending + info.num_pending).toBe(0);
   });
 

@@ -39,7 +39,7 @@ describe('simfleet worker processes', () => {
     await server?.stop();
   });
 
-  it('3 workers, 100k events, one SIGKILLed mid-way, one joining, a file re-published: every message processed once', async () => {
+  it('3 workers, 100k events, one SIGKILLed mid-way, one joining, a file re-published: every message processed once', { timeout: 600_000 }, async () => {
     server = await startNatsServer();
     const url = server.url;
     const dir = mkdtempSync(join(tmpdir(), 'simfleet-worker-'));
@@ -70,14 +70,23 @@ describe('simfleet worker processes', () => {
     expect(again).toMatch(/records 100000 = published 100000 \+ rejected 0; (\d+) messages acknowledged on 8 partitions, \1 of them already stored/);
 
     nats = await natsHandles(url);
+    const handles = nats;
     const final = await waitFor(
       'every partition caught up, owned by a live worker',
       async () => {
+        // Workers publish organisation facts into each other's partitions: caught up means at the
+        // last message with the stream unchanged meanwhile.
+        const before = (await handles.jsm.streams.info(EVENT_STREAM)).state.last_seq;
         const s = await status(url);
         const live = ['w1', 'w3', 'w4'];
-        return s.partitionStatus.every((p) => p.lag === 0 && p.owner !== null && live.includes(p.owner) && p.checkpoint !== null) ? s : undefined;
+        if (!s.partitionStatus.every((p) => p.lag === 0 && p.owner !== null && live.includes(p.owner) && p.checkpoint !== null)) return undefined;
+        for (const p of s.partitionStatus) {
+          const last = await handles.jsm.streams.getMessage(EVENT_STREAM, { last_by_subj: `simfleet.events.${p.partition}` });
+          if (p.checkpoint?.seq !== last?.seq) return undefined;
+        }
+        return (await handles.jsm.streams.info(EVENT_STREAM)).state.last_seq === before ? s : undefined;
       },
-      240_000,
+      400_000,
     );
     for (const p of final.partitionStatus) {
       const last = await nats.jsm.streams.getMessage(EVENT_STREAM, { last_by_subj: `simfleet.events.${p.partition}` });

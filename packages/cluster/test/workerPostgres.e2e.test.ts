@@ -3,75 +3,26 @@
  * mid-way, one joining, a file re-published — the tables equal `simfleet replay --pg` of the
  * same records.
  */
-import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { dumpFleetTables, endpointRowsAsJson, freshDatabase } from '@simfleet/postgres/testing';
 import pg from 'pg';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { REJECT_STREAM } from '../src/consume/rejectStream.js';
-import type { ClusterStatus } from '../src/status/clusterStatus.js';
-import { EVENT_STREAM } from '../src/stream/eventStream.js';
 import { type NatsServer, startNatsServer } from './natsServer.js';
+import { caughtUp as caughtUpAll, clusterStatus as status, progressRows, run, startPgWorker as startWorker } from './pgCluster.js';
 import { killAll, type Spawned, waitFor } from './processes.js';
 import { type NatsHandles, natsHandles, SIMFLEET_BIN } from './support.js';
 
-const run = promisify(execFile);
-
-/** A `simfleet worker --pg` process; its log lines (stderr) are kept. */
-function startWorker(natsUrl: string, pgUrl: string, name: string): Spawned {
-  const child = spawn('node', [SIMFLEET_BIN, 'worker', '--nats', natsUrl, '--pg', pgUrl, '--name', name, '--lease-ttl', '6'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    err += chunk.toString('utf8');
-  });
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
-  return { name, child, events: [], stderr: () => err, exited };
-}
-
-async function status(url: string): Promise<ClusterStatus> {
-  const { stdout } = await run('node', [SIMFLEET_BIN, 'status', '--nats', url, '--json']);
-  return JSON.parse(stdout) as ClusterStatus;
-}
+/** Caught up, with every partition owned by a live worker (w2 is the one SIGKILLed). */
+const caughtUp = (nats: NatsHandles, natsUrl: string, pgUrl: string, tails: () => string) => caughtUpAll(nats, natsUrl, pgUrl, tails, 'w2');
 
 async function admin(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: inject('pgUrl') });
   await client.connect();
   try {
     await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-/** Waits until every partition's progress row in PostgreSQL covers the partition's last message. */
-async function caughtUp(nats: NatsHandles, natsUrl: string, pgUrl: string, tails: () => string) {
-  return waitFor(
-    'every partition caught up in PostgreSQL',
-    async () => {
-      const s = await status(natsUrl);
-      if (!s.partitionStatus.every((p) => p.lag === 0 && p.owner !== null && p.owner !== 'w2')) return undefined;
-      const progress = await progressRows(pgUrl);
-      for (const p of s.partitionStatus) {
-        const last = await nats.jsm.streams.getMessage(EVENT_STREAM, { last_by_subj: `simfleet.events.${p.partition}` });
-        if (progress.get(`partition.${p.partition}`)?.seq !== last?.seq) return undefined;
-      }
-      return { status: s, progress };
-    },
-    240_000,
-  ).catch((error: unknown) => {
-    throw new Error(`${String(error)}\n${tails()}`);
-  });
-}
-
-async function progressRows(url: string): Promise<Map<string, { seq: number; consumed: number }>> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ stream: string; position: { seq: number; consumed: number } }>('SELECT stream, position FROM simfleet.progress');
-    return new Map(rows.map((r) => [r.stream, r.position]));
   } finally {
     await client.end();
   }
@@ -87,7 +38,7 @@ describe('simfleet worker --pg', () => {
     await server?.stop();
   });
 
-  it('3 workers, one SIGKILLed mid-way, one joining, a file re-published: the tables equal replay --pg', async () => {
+  it('3 workers, one SIGKILLed mid-way, one joining, a file re-published: the tables equal replay --pg', { timeout: 600_000 }, async () => {
     server = await startNatsServer();
     const natsUrl = server.url;
     const pgUrl = await freshDatabase(inject('pgUrl'), 'cluster_worker_pg');
@@ -127,7 +78,7 @@ describe('simfleet worker --pg', () => {
     expect(await dumpFleetTables(pgUrl, 'simfleet', ['endpoints', 'transitions', 'progress'])).toBe(await dumpFleetTables(pgUrl, 'replayed', ['endpoints', 'transitions', 'progress']));
   });
 
-  it('PostgreSQL down mid-stream: the worker waits, nothing is rejected, and it catches up when the database returns', async () => {
+  it('PostgreSQL down mid-stream: the worker waits, nothing is rejected, and it catches up when the database returns', { timeout: 600_000 }, async () => {
     server = await startNatsServer();
     const natsUrl = server.url;
     const pgUrl = await freshDatabase(inject('pgUrl'), 'cluster_worker_outage');

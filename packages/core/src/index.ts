@@ -33,6 +33,7 @@ export * from './reducer/EventColumns.js';
 export { appendRow, COLUMN_KIND_BYTES, type ColumnKind, POOL_COLUMNS, ROW_COLUMNS, type RowArrays, type RowColumnName } from './reducer/rowColumns.js';
 export * from './reducer/sortBatch.js';
 export * from './reducer/applyBatch.js';
+export * from './reducer/organisationFact.js';
 export { compareRowContent, compareRowsContent } from './reducer/compareRowContent.js';
 export { dropDuplicateIds } from './reducer/dropDuplicateIds.js';
 export * from './fleet/FleetStore.js';

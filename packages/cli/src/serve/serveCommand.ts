@@ -7,6 +7,7 @@ import { parseArgsMessage } from '../args.js';
 import { EXIT, UsageError } from '../cliIo.js';
 import type { FleetQueries } from '@simfleet/postgres';
 import { ServePostgres } from '../postgres/servePostgres.js';
+import { RequestClock, ServeNats } from './serveNats.js';
 import type { BodyRows } from './BodyRows.js';
 import { openFleetQueries } from './dashboard/FleetReader.js';
 import { DataDir, DataDirError } from './DataDir.js';
@@ -35,7 +36,7 @@ const USAGE = `usage: simfleet serve [--port N] [--host H] [--token T] [--from C
                      [--data-dir DIR | --checkpoint FILE]
                      [--checkpoint-every N] [--checkpoint-interval SECONDS]
                      [--reorder-horizon DURATION] [--max-clock-skew DURATION]
-                     [--pg URL] [--pg-schema NAME]
+                     [--pg URL] [--pg-schema NAME] [--nats URL [--partitions N]]
 
   --port N          TCP port (default 8080; 0 picks a free port)
   --host H          interface to bind (default 127.0.0.1)
@@ -64,6 +65,14 @@ const USAGE = `usage: simfleet serve [--port N] [--host H] [--token T] [--from C
                     opened before listening; written after every POST, one transaction
                     after another; an outage is caught up when the database returns
   --pg-schema NAME  schema of the tables (default simfleet; created and migrated)
+  --nats URL        a gateway into the cluster (docs/cluster.md): POST /events answers 2xx only
+                    once JetStream acknowledged every accepted record (published as 'simfleet
+                    publish' does); JetStream down: 503 with Retry-After, nothing acknowledged.
+                    serve still folds what it accepts into its own state (its routes show what
+                    this process accepted); the cluster's tables are the workers'. Excludes
+                    --data-dir (the stream is the durable copy) and --pg (the workers write it)
+  --partitions N    partition count when --nats creates the stream (default 16; an existing
+                    stream keeps its count)
 
 The live state equals 'simfleet replay' of everything accepted, whatever the arrival order.
 
@@ -97,6 +106,8 @@ interface ServeFlags {
   maxClockSkewMs: number;
   pg: string | undefined;
   pgSchema: string | undefined;
+  nats: string | undefined;
+  partitions: number | undefined;
   help: boolean;
 }
 
@@ -127,6 +138,8 @@ const parseServeArgs = (argv: readonly string[]) =>
       'max-clock-skew': { type: 'string' },
       pg: { type: 'string' },
       'pg-schema': { type: 'string' },
+      nats: { type: 'string' },
+      partitions: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -142,7 +155,10 @@ function parseFlags(argv: readonly string[]): ParseResult {
   if (!/^\d+$/.test(values.port) || port > 65535) return { ok: false, message: `--port must be an integer from 0 to 65535, got ${values.port}` };
   const every = positive('checkpoint-every', values['checkpoint-every']);
   const interval = positive('checkpoint-interval', values['checkpoint-interval']);
-  for (const problem of [every, interval]) if (typeof problem === 'string') return { ok: false, message: problem };
+  const partitions = positive('partitions', values.partitions);
+  for (const problem of [every, interval, partitions]) if (typeof problem === 'string') return { ok: false, message: problem };
+  const natsProblem = natsFlagProblem(values);
+  if (natsProblem !== undefined) return { ok: false, message: natsProblem };
   if (values.checkpoint !== undefined && values['data-dir'] !== undefined) {
     return { ok: false, message: '--checkpoint and --data-dir exclude each other: with --data-dir the checkpoints live in DIR' };
   }
@@ -167,9 +183,20 @@ function parseFlags(argv: readonly string[]): ParseResult {
       checkpointIntervalMs: interval === undefined ? undefined : (interval as number) * 1000,
       pg: values.pg,
       pgSchema: values['pg-schema'],
+      nats: values.nats,
+      partitions: partitions as number | undefined,
       help: values.help,
     },
   };
+}
+
+/** Why `--nats` / `--partitions` cannot be used as given, or undefined. */
+function natsFlagProblem(values: { nats?: string | undefined; partitions?: string | undefined; 'data-dir'?: string | undefined; pg?: string | undefined }): string | undefined {
+  if (values.nats === undefined) return values.partitions === undefined ? undefined : '--partitions needs --nats URL';
+  if (!/^(nats|tls|wss?):\/\/\S+$/.test(values.nats)) return `--nats expects a URL like nats://host:4222, got '${values.nats}'`;
+  if (values['data-dir'] !== undefined) return '--nats and --data-dir exclude each other: with --nats the JetStream stream is the durable copy of every accepted record';
+  if (values.pg !== undefined) return '--nats and --pg exclude each other: with --nats the workers (simfleet worker --pg) keep the tables';
+  return undefined;
 }
 
 /** An ISO 8601 duration flag (`PT24H`, `P2D`, `PT90S`) in ms, or why not. */
@@ -206,7 +233,9 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
     io.stderr.write('simfleet serve: a bearer token is required: pass --token T or set SIMFLEET_TOKEN\n');
     return EXIT.USAGE;
   }
-  const liveOptions = { reorderHorizonMs: flags.reorderHorizonMs, maxClockSkewMs: flags.maxClockSkewMs };
+  // With --nats the clock guard's clock is the one the records were published at.
+  const clock = flags.nats === undefined ? undefined : new RequestClock();
+  const liveOptions = { reorderHorizonMs: flags.reorderHorizonMs, maxClockSkewMs: flags.maxClockSkewMs, ...(clock === undefined ? {} : { now: clock.now }) };
   const log = (message: string): void => {
     io.stderr.write(`${message}\n`);
   };
@@ -262,6 +291,17 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
       return EXIT.USAGE;
     }
   }
+  let nats: ServeNats | undefined;
+  if (flags.nats !== undefined && clock !== undefined) {
+    try {
+      nats = await ServeNats.open(flags.nats, flags.partitions, flags.maxClockSkewMs, clock);
+    } catch (err: unknown) {
+      if (!(err instanceof UsageError)) throw err;
+      io.stderr.write(`simfleet serve: ${err.message}\n`);
+      await journal?.close();
+      return EXIT.USAGE;
+    }
+  }
   let pg: ServePostgres | undefined;
   try {
     pg = await ServePostgres.open({ pg: flags.pg, 'pg-schema': flags.pgSchema }, io.env, { log });
@@ -300,10 +340,12 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
               return { ok: state.status === 'ok', journal: state };
             },
           };
-    server = await startServer({ port: flags.port, host: flags.host, token, ...liveOptions, ...(live === undefined ? {} : { live }), ...onAccepted, ...durable, ...(pg === undefined ? {} : { sink: pg }), ...(queries === undefined ? {} : { dashboardQueries: queries }), log, logger: createServeLogger(io.stderr) });
+    const gateway = nats === undefined ? {} : { writeAhead: nats.writeAhead, health: () => nats.health() };
+    server = await startServer({ port: flags.port, host: flags.host, token, ...liveOptions, ...(live === undefined ? {} : { live }), ...onAccepted, ...durable, ...gateway, ...(pg === undefined ? {} : { sink: pg }), ...(queries === undefined ? {} : { dashboardQueries: queries }), log, logger: createServeLogger(io.stderr) });
   } catch (err: unknown) {
     await queries?.close();
     await pg?.close();
+    await nats?.close();
     await data?.close().catch(() => undefined);
     io.stderr.write(`simfleet serve: cannot listen on ${flags.host}:${flags.port}: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT.USAGE;
@@ -323,6 +365,7 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
   });
   await server.close();
   await queries?.close();
+  await nats?.close();
   await pg?.close();
   await journal?.close();
   if (data !== undefined) {

@@ -10,7 +10,7 @@ import type { KV } from '@nats-io/kv';
 import { nanos } from '@nats-io/transport-node';
 import { partitionKey } from '../ownership/clusterBuckets.js';
 import type { CheckpointRecord } from '../ownership/checkpointRecord.js';
-import { FANOUT_HEADER, SOURCE_HEADER } from '../publish/messageHeaders.js';
+import { FANOUT_HEADER, ORGANISATION_FACTS_HEADER, SOURCE_HEADER } from '../publish/messageHeaders.js';
 import { EVENT_STREAM, partitionSubject } from '../stream/eventStream.js';
 import { PartitionFencedError } from './PartitionFencedError.js';
 import { StoreUnavailableError } from './StoreUnavailableError.js';
@@ -115,6 +115,7 @@ export class PartitionConsumer {
     }
     this.#startAttempt = await this.#countStartAttempt();
     this.#carefulLeft = this.#options.batchSize ?? 500;
+    await this.#deleteOtherOwnersConsumers();
     await this.#recreateConsumer();
     this.#loop = this.#run();
   }
@@ -323,8 +324,19 @@ export class PartitionConsumer {
     return count;
   }
 
+  /** Deletes this partition's consumers of other owners (stopped, dead or stale ones). */
+  async #deleteOtherOwnersConsumers(): Promise<void> {
+    const mine = partitionConsumerName(this.#partition, this.#options.owner);
+    const subject = partitionSubject(this.#partition);
+    const others: string[] = [];
+    for await (const info of this.#jsm.consumers.list(EVENT_STREAM)) {
+      if (info.config.filter_subject === subject && info.name !== mine && info.config.durable_name !== undefined) others.push(info.name);
+    }
+    for (const name of others) await this.#jsm.consumers.delete(EVENT_STREAM, name).catch(() => false);
+  }
+
   async #recreateConsumer(): Promise<void> {
-    const durable = partitionConsumerName(this.#partition);
+    const durable = partitionConsumerName(this.#partition, this.#options.owner);
     await this.#jsm.consumers.delete(EVENT_STREAM, durable).catch(() => false);
     await this.#jsm.consumers.add(EVENT_STREAM, {
       durable_name: durable,
@@ -341,7 +353,7 @@ export class PartitionConsumer {
   }
 
   async #recoverFromStall(): Promise<void> {
-    const info = await this.#jsm.consumers.info(EVENT_STREAM, partitionConsumerName(this.#partition));
+    const info = await this.#jsm.consumers.info(EVENT_STREAM, partitionConsumerName(this.#partition, this.#options.owner));
     if (info.num_pending === 0) return;
     this.#log(
       `consumer stalled with ${info.num_pending} pending and ${info.num_ack_pending} awaiting ack (MaxAckPending ${info.config.max_ack_pending}): recreated at seq ${this.#covered + 1}`,
@@ -357,7 +369,9 @@ export class PartitionConsumer {
 /** The sink's view of a stored message (also used when a partition is rebuilt from the stream). */
 export function toPartitionMessage(m: JsMsg): PartitionMessage {
   const fanout = m.headers?.get(FANOUT_HEADER);
+  const factsFrom = m.headers?.get(ORGANISATION_FACTS_HEADER);
   return {
+    ...(factsFrom === undefined || factsFrom === '' ? {} : { factsFrom: Number(factsFrom) }),
     seq: m.seq,
     storedAt: m.time.getTime(),
     text: m.string(),

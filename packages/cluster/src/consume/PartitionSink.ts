@@ -22,6 +22,11 @@ export interface PartitionMessage {
    * the others apply it without counting it.
    */
   readonly fanoutHome: number | undefined;
+  /**
+   * For a message of organisation facts (not an event record): the partition that sent it
+   * (engine/organisationFacts.ts).
+   */
+  readonly factsFrom?: number | undefined;
 }
 
 /** A record the sink refused (undecodable, too far in the future…): it is published to the rejects stream. */

@@ -1,11 +1,15 @@
 import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
-import { decodeEventText, type EmnifyEvent, type Transition } from '@simfleet/core';
+import { headers } from '@nats-io/transport-node';
+import { decodeEventText, type EmnifyEvent, type OrganisationFact, type Transition } from '@simfleet/core';
 import { LIVE_REJECTED, LiveFleet } from '@simfleet/engine';
 import { toPartitionMessage } from '../consume/PartitionConsumer.js';
 import { PartitionFencedError } from '../consume/PartitionFencedError.js';
 import type { PartitionMessage, PartitionSink, SinkRejection, SinkResult } from '../consume/PartitionSink.js';
+import { StoreUnavailableError } from '../consume/StoreUnavailableError.js';
+import { ORGANISATION_FACTS_HEADER } from '../publish/messageHeaders.js';
 import { EVENT_STREAM, partitionSubject } from '../stream/eventStream.js';
 import { partitionOf } from '../stream/partitionOf.js';
+import { applyFacts, decodeOrganisationFacts, encodeOrganisationFacts, factsSince, markOrganisations } from './organisationFacts.js';
 import type { PartitionStore } from './PartitionStore.js';
 
 /** Options for {@link EngineSink}. */
@@ -40,6 +44,10 @@ interface OpenPartition {
  * reading the subject from its start up to the stored position (what Kafka Streams does with a
  * source topic used as changelog), in stream order, with each message's stored time as the
  * clock guard's receive time, so the rebuilt state is the one the previous owner had.
+ *
+ * Organisations couple partitions: after each batch, the facts of the organisations its own
+ * records moved are published to every other partition before the batch is stored
+ * (engine/organisationFacts.ts), and facts received are applied to the organisations only.
  *
  * @example
  * const sink = new EngineSink(js, new KvPositionStore(checkpoints), { partitions: 16 });
@@ -100,7 +108,9 @@ export class EngineSink implements PartitionSink {
       state = this.#open.get(partition) as OpenPartition;
     }
     try {
-      const rejected = this.#ingest(state, messages);
+      const { rejected, facts } = this.#ingest(state, messages);
+      // Before the batch is stored: a crash in between applies the batch again and sends them again.
+      if (facts.length > 0) await this.#sendFacts(partition, coveredSeq, facts);
       const ours = (id: number): boolean => partitionOf(id, this.#options.partitions) === partition;
       const endpointIds = [...state.changed].filter(ours);
       const transitions = state.transitions.filter((t) => ours(t.endpointId));
@@ -132,14 +142,25 @@ export class EngineSink implements PartitionSink {
     if (keep && state !== undefined) this.#kept.set(partition, state);
   }
 
-  /** Decodes and ingests a batch; what could not be decoded or was refused is returned. */
-  #ingest(state: OpenPartition, messages: readonly PartitionMessage[]): SinkRejection[] {
+  /**
+   * Decodes and ingests a batch: its records through the engine, the organisation facts it
+   * holds to the organisations. Returns what could not be decoded or was refused, and the facts
+   * of the organisations the batch's own records moved (to send to the other partitions).
+   */
+  #ingest(state: OpenPartition, messages: readonly PartitionMessage[]): { rejected: SinkRejection[]; facts: OrganisationFact[] } {
     const rejected: SinkRejection[] = [];
     const events: EmnifyEvent[] = [];
     const seqOf: number[] = [];
+    const received: OrganisationFact[] = [];
     let clock = state.clock;
     for (const m of messages) {
       clock = Math.max(clock, m.storedAt);
+      if (m.factsFrom !== undefined) {
+        const facts = decodeOrganisationFacts(m.text);
+        if (facts.ok) received.push(...facts.facts);
+        else rejected.push({ seq: m.seq, code: 'invalid_organisation_facts', reason: `organisation facts from partition ${m.factsFrom}: ${facts.reason}` });
+        continue;
+      }
       const decoded = decodeEventText(m.text);
       if (!decoded.ok) {
         rejected.push({ seq: m.seq, code: decoded.error.code, reason: decoded.error.message });
@@ -149,11 +170,41 @@ export class EngineSink implements PartitionSink {
       seqOf.push(m.seq);
     }
     state.clock = clock;
-    if (events.length === 0) return rejected;
-    const result = state.live.ingest(events);
-    markChanged(state, events, result.outcomes);
-    for (const r of result.rejected) rejected.push({ seq: seqOf[r.index] ?? 0, code: r.code, reason: r.reason });
-    return rejected.sort((a, b) => a.seq - b.seq);
+    let facts: OrganisationFact[] = [];
+    if (events.length > 0) {
+      const mark = markOrganisations(state.live.fleet);
+      const result = state.live.ingest(events);
+      facts = factsSince(state.live.fleet, mark);
+      markChanged(state, events, result.outcomes);
+      for (const r of result.rejected) rejected.push({ seq: seqOf[r.index] ?? 0, code: r.code, reason: r.reason });
+    }
+    // After the mark was compared: facts received are never sent on.
+    if (received.length > 0) {
+      applyFacts(state.live.fleet, received, (t) => {
+        state.changed.add(t.endpointId);
+        state.transitions.push(t);
+      });
+    }
+    return { rejected: rejected.sort((a, b) => a.seq - b.seq), facts };
+  }
+
+  /** Publishes a batch's organisation facts to every other partition and waits for JetStream's acks. */
+  async #sendFacts(partition: number, coveredSeq: number, facts: readonly OrganisationFact[]): Promise<void> {
+    const body = encodeOrganisationFacts(facts);
+    const sends: Promise<unknown>[] = [];
+    for (let q = 0; q < this.#options.partitions; q++) {
+      if (q === partition) continue;
+      const hdrs = headers();
+      hdrs.set(ORGANISATION_FACTS_HEADER, String(partition));
+      // The same batch sent again (a retry after a failed write) is a duplicate within the window.
+      sends.push(this.#js.publish(partitionSubject(q), body, { msgID: `facts.${partition}.${coveredSeq}.${q}`, headers: hdrs, timeout: 30_000 }));
+    }
+    try {
+      await Promise.all(sends);
+    } catch (error) {
+      await Promise.allSettled(sends);
+      throw new StoreUnavailableError(`JetStream did not acknowledge the organisation facts of partition ${partition}: ${(error as Error).message}`);
+    }
   }
 
   /** Re-reads the partition's subject up to `covered` (ordered consumer: nothing acked, nothing kept). */

@@ -84,6 +84,20 @@ export class PartitionOwnership {
     return [...this.#held.keys()].sort((a, b) => a - b);
   }
 
+  /**
+   * Gives a partition up at once: released and its lease deleted (by revision). For a consumer
+   * the store fenced — the stored position moved on under it, for instance when a previous
+   * owner's last batch landed after this worker had read the position — so that, while the
+   * partition is still this worker's share, the next tick takes it again and starts it from
+   * the position now stored, instead of holding the lease with nothing consuming.
+   *
+   * @example
+   * await consumer.start(() => void ownership.relinquish(partition));
+   */
+  relinquish(partition: number): Promise<void> {
+    return this.#handOver(partition, 'handover');
+  }
+
   /** Joins the cluster and starts the tick loop; resolves after the first tick. */
   async start(): Promise<void> {
     await this.#runTick();

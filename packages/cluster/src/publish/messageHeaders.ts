@@ -10,3 +10,10 @@ export const SOURCE_HEADER = 'Simfleet-Source';
  * worker counts the record, so fleet-wide counts see it once.
  */
 export const FANOUT_HEADER = 'Simfleet-Fanout';
+
+/**
+ * On a message of organisation facts (not an event record): the partition whose worker sent
+ * it. A worker sends the other partitions what its endpoints' events did to organisations
+ * (engine/organisationFacts.ts).
+ */
+export const ORGANISATION_FACTS_HEADER = 'Simfleet-Organisation-Facts';

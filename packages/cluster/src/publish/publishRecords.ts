@@ -3,8 +3,8 @@ import { headers } from '@nats-io/transport-node';
 import { decodeEventText } from '@simfleet/core';
 import { ClusterError } from '../commands/ClusterError.js';
 import { partitionSubject } from '../stream/eventStream.js';
-import { partitionOf } from '../stream/partitionOf.js';
 import { FANOUT_HEADER, SOURCE_HEADER } from './messageHeaders.js';
+import { recordMessages } from './recordRoute.js';
 
 /** One input record and where it came from. */
 export interface SourcedRecord {
@@ -112,14 +112,8 @@ export async function publishRecords(js: JetStreamClient, records: AsyncIterable
       continue;
     }
     const event = decoded.value;
-    const id = event.id.toString();
-    if (event.endpoint !== null) {
-      await send(partitionOf(event.endpoint.id, partitions), id, record);
-    } else {
-      account.fannedOut += 1;
-      const home = event.organisation === null ? 0 : partitionOf(event.organisation.id, partitions);
-      for (let partition = 0; partition < partitions; partition += 1) await send(partition, `${id}.${partition}`, record, home);
-    }
+    if (event.endpoint === null) account.fannedOut += 1;
+    for (const m of recordMessages(event, partitions)) await send(m.partition, m.msgId, record, m.fanoutHome);
     account.published += 1;
   }
   while (inFlight.length > 0) await settle();

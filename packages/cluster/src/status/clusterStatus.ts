@@ -59,7 +59,10 @@ export async function readClusterStatus(nc: NatsConnection, jsm: JetStreamManage
     const checkpoint = checkpointEntry !== null && checkpointEntry.operation === 'PUT' ? (parseCheckpointRecord(checkpointEntry.string()) ?? null) : null;
     let lag = messages;
     try {
-      const consumer = await jsm.consumers.info(EVENT_STREAM, partitionConsumerName(partition));
+      // The owner's consumer, or, with no owner now, the consumer of the last owner that checkpointed.
+      const consumerOwner = owner ?? checkpoint?.owner;
+      if (consumerOwner === undefined) throw new Error('no consumer');
+      const consumer = await jsm.consumers.info(EVENT_STREAM, partitionConsumerName(partition, consumerOwner));
       lag = consumer.num_pending + consumer.num_ack_pending;
     } catch {
       // No consumer yet: nothing of the partition has been processed.

@@ -65,10 +65,10 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
         acquired: async (partition) => {
           const consumer = new PartitionConsumer(js, jsm, partition, sink, { owner: name, checkpoints, log: options.log });
           consumers.set(partition, consumer);
-          // A fenced partition stops itself; the next tick's renewal finds the lease lost.
+          // A fenced partition gives its lease up: taken again (from the stored position) if it
+          // is still this worker's share, by its rightful owner otherwise.
           await consumer.start(() => {
-            if (consumers.get(partition) === consumer) consumers.delete(partition);
-            void consumer.stop(false);
+            void ownership.relinquish(partition);
           });
           options.log(`partition ${partition}: consuming from seq ${consumer.covered + 1}`);
         },
