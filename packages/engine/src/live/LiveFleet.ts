@@ -51,15 +51,15 @@ export const DEFAULT_REORDER_HORIZON_MS = 24 * 3600_000;
 /** Default clock guard: records dated more than 5 minutes after the receiving clock are refused. */
 export const DEFAULT_MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
-/** A state change reported by live ingest. */
-export interface LiveTransition extends Transition {
+/** A state change reported by live ingest: a core `Transition` (typed per region) that may be a correction. */
+export type LiveTransition = Transition & {
   /**
    * Present (true) when a late event rewrote the device's history: the change is from the
    * state the device had before that event arrived to the state it has now (not a step of
    * its history), and `eventId`/`at` are the late event's. Absent on ordinary steps.
    */
   readonly correction?: true;
-}
+};
 
 /** Options of a `LiveFleet`. */
 export interface LiveFleetOptions {
