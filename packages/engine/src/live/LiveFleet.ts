@@ -30,19 +30,16 @@
  * `test/live/liveEqualsReplay.test.ts`: random records, orders, batch cuts, duplicates.
  */
 import {
-  appendRow,
   applyBatch,
   classifyEvent,
-  compareRowsContent,
   type DeviceEvent,
   type EmnifyEvent,
   type EventColumns,
   FleetStore,
   type FleetStoreOptions,
-  reportDeviceChange,
-  sortBatch,
   type Transition,
 } from '@simfleet/core';
+import { appendRow, compareRowsContent, reportDeviceChange, sortBatch } from '@simfleet/core/columns';
 import { type ReplayAccount, sortedCounts } from '../replay/ReplaySession.js';
 import { EventIdIndex } from './EventIdIndex.js';
 

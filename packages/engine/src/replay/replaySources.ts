@@ -1,6 +1,6 @@
 import type { ReplayCheckpoints } from '../checkpoint/ReplayCheckpoints.js';
 import type { InputSource } from '../input/expandPaths.js';
-import { NdjsonLines } from '@simfleet/core';
+import { NdjsonLines } from '@simfleet/core/columns';
 import { InputError } from '../InputError.js';
 import { CorruptInputError, detectFormat, readInputChunks, recordsFromChunks, tooLongRecord } from '../input/readRecords.js';
 import { ioErrorCode, ioErrorText } from '../io/ioErrorText.js';

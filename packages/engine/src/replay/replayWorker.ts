@@ -4,7 +4,8 @@
  */
 import { open } from 'node:fs/promises';
 import { parentPort, threadId } from 'node:worker_threads';
-import { type EventColumns, NdjsonLines, StringPool } from '@simfleet/core';
+import { type EventColumns, StringPool } from '@simfleet/core';
+import { NdjsonLines } from '@simfleet/core/columns';
 import { tooLongRecord } from '../input/readRecords.js';
 import { RangeIngest, type RangeOptions, type SpareBuffers, transferList, type WorkerPool } from './RangeIngest.js';
 
