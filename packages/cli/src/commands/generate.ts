@@ -14,16 +14,24 @@ simulator: the same options give the same bytes. Without --out the log goes to s
 
 /** `simfleet generate`: a seeded simulated fleet log. */
 export async function runGenerate(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = withUsageErrors('generate', () =>
-    parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: {
-    events: { type: 'string' },
-    devices: { type: 'string' },
-    seed: { type: 'string', default: '1' },
-    organisations: { type: 'string' },
-    out: { type: 'string' },
-    messy: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  } }), argv,
+  const { values, positionals } = withUsageErrors(
+    'generate',
+    () =>
+      parseArgs({
+        args: [...argv],
+        allowPositionals: true,
+        strict: true,
+        options: {
+          events: { type: 'string' },
+          devices: { type: 'string' },
+          seed: { type: 'string', default: '1' },
+          organisations: { type: 'string' },
+          out: { type: 'string' },
+          messy: { type: 'boolean', default: false },
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+      }),
+    argv,
   );
   if (values.help) {
     io.stdout.write(`${HELP}\n`);

@@ -265,24 +265,27 @@ describe('seed fixtures', () => {
     expect(new Set(ids)).toEqual(new Set(Object.keys(EXPECTED)));
   });
 
-  it.each(examples.map((e) => [`line ${e.line}: ${/"event_type":\{"id":\d+,"description":"([^"]*)"/.exec(e.text)?.[1]}`, e] as const))('%s decodes', (_name, example) => {
-    const event = ok(decodeEventText(example.text, { line: example.line }));
-    const expected = EXPECTED[event.id.toString()];
-    if (expected === undefined) throw new Error(`no expectation for event ${event.id}`);
-    expect(event.type).toBe(expected.type);
-    expect(event.timestamp).toBe(Date.parse(expected.timestamp));
-    expect(event.endpoint?.id ?? null).toBe(expected.endpointId);
-    expect(event.organisation?.id).toBe(expected.organisationId);
-    expect(event.detail?.kind ?? null).toBe(expected.detail);
-    expected.check?.(event);
-    const device = classifyEvent(event);
-    expect(device).toMatchObject({ type: expected.device, at: event.timestamp, eventId: event.id });
-    expect(device.endpointId).toBe(expected.endpointId);
-    // The same record as a JSON value decodes identically, and encodes back to itself.
-    expect(ok(decodeEvent(JSON.parse(example.text)))).toEqual(event);
-    expect(ok(decodeEvent(encodeEvent(event)))).toEqual(event);
-    expect(ok(decodeEventText(stringifyJson(encodeEvent(event))))).toEqual(event);
-  });
+  it.each(examples.map((e) => [`line ${e.line}: ${/"event_type":\{"id":\d+,"description":"([^"]*)"/.exec(e.text)?.[1]}`, e] as const))(
+    '%s decodes',
+    (_name, example) => {
+      const event = ok(decodeEventText(example.text, { line: example.line }));
+      const expected = EXPECTED[event.id.toString()];
+      if (expected === undefined) throw new Error(`no expectation for event ${event.id}`);
+      expect(event.type).toBe(expected.type);
+      expect(event.timestamp).toBe(Date.parse(expected.timestamp));
+      expect(event.endpoint?.id ?? null).toBe(expected.endpointId);
+      expect(event.organisation?.id).toBe(expected.organisationId);
+      expect(event.detail?.kind ?? null).toBe(expected.detail);
+      expected.check?.(event);
+      const device = classifyEvent(event);
+      expect(device).toMatchObject({ type: expected.device, at: event.timestamp, eventId: event.id });
+      expect(device.endpointId).toBe(expected.endpointId);
+      // The same record as a JSON value decodes identically, and encodes back to itself.
+      expect(ok(decodeEvent(JSON.parse(example.text)))).toEqual(event);
+      expect(ok(decodeEvent(encodeEvent(event)))).toEqual(event);
+      expect(ok(decodeEventText(stringifyJson(encodeEvent(event))))).toEqual(event);
+    },
+  );
 });
 
 describe('the Update location example as the documentation prints it (a raw line break in a string)', () => {
