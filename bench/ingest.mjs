@@ -3,6 +3,11 @@
  * Durable live ingest on loopback: what acknowledging only after `fdatasync` costs.
  *
  *   node bench/ingest.mjs [--seconds 4] [--batch 100] [--concurrency 1,4,16,64] [--json]
+ *                         [--servers bare,serveDataDir] [--no-sse] [--day-clock]
+ *
+ * Event times move forward with the ids, 10 ms apart, so each device's events arrive in
+ * order as a live feed sends them (`--day-clock`: the time of day from the id, which wraps
+ * every 86 400 ids and makes every later event late for its device: the re-fold path).
  *
  * Three servers, each in its own child process (peak RSS is the server's), each fed by
  * this process over keep-alive HTTP/1.1 connections, one request in flight per
@@ -19,7 +24,9 @@
  *   fleet state, and its periodic checkpoints (every 60 s: none in a short run).
  * The first three are minimal servers in this script; only `serveDataDir` folds into state.
  * Per server and concurrency: events/s acknowledged, p50 / p99 / max acknowledgement
- * latency, the server's peak RSS, and (journal) events per `fdatasync`.
+ * latency, the server's peak RSS, its CPU time per acknowledged event (user + system, over
+ * the measured window: steadier than events/s on a shared machine), and (journal) events
+ * per `fdatasync`.
  *
  * Then `sse`: the real `simfleet serve` server (`startServer`) in a child process with 200
  * SSE clients on `/transitions` while batches of 100 events are posted at `--rate`
@@ -42,6 +49,9 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '4' },
     batch: { type: 'string', default: '100' },
     concurrency: { type: 'string', default: '1,4,16,64' },
+    servers: { type: 'string', default: 'bare,bareJournal,serveJournal,serveDataDir' },
+    'no-sse': { type: 'boolean', default: false },
+    'day-clock': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     rate: { type: 'string', default: '75' },
     'sse-clients': { type: 'string', default: '200' },
@@ -50,6 +60,20 @@ const { values } = parseArgs({
     port: { type: 'string' },
   },
 });
+
+/** Event time of event `id`: 10 ms apart from 2026-11-30 on (a live feed: each device's events in order). */
+const FEED_START = Date.UTC(2026, 10, 30);
+/**
+ * With `--day-clock`, the time of day from the id instead (second `id % 86 400` of one day):
+ * the clock wraps every 86 400 ids, and from then on every event is up to a day older than
+ * its device's newest, a late event (a re-fold of its device) each.
+ */
+const eventTime = values['day-clock']
+  ? (id) => {
+      const second = id % 86_400;
+      return `2026-11-30T${String(Math.floor(second / 3600)).padStart(2, '0')}:${String(Math.floor(second / 60) % 60).padStart(2, '0')}:${String(second % 60).padStart(2, '0')}.000Z`;
+    }
+  : (id) => new Date(FEED_START + id * 10).toISOString();
 
 // ------------------------------------------------------------------ server child
 
@@ -103,12 +127,14 @@ async function serverChild(kind) {
     const exit = runServe(['--port', '0', '--token', 'bench', '--data-dir', dataDir], { stdout, stderr: new PassThrough().resume(), env: {}, signal: stop.signal });
     const base = await url;
     process.send({ port: Number(new URL(base).port) });
+    markCpu();
     process.on('message', async (message) => {
       if (message !== 'stop') return;
+      const cpuMs = cpuSinceMark();
       const health = await (await fetch(`${base}/healthz`)).json();
       const summary = await (await fetch(`${base}/fleet/summary`, { headers: { authorization: 'Bearer bench' } })).json();
       const journal = health.journal;
-      process.send({ peakRssBytes: process.resourceUsage().maxRSS * 1024, syncs: journal.syncs, durableRecords: summary.pipeline.received, meanSyncMs: journal.meanSyncMs, applied: summary.pipeline.applied });
+      process.send({ peakRssBytes: process.resourceUsage().maxRSS * 1024, cpuMs, syncs: journal.syncs, durableRecords: summary.pipeline.received, meanSyncMs: journal.meanSyncMs, applied: summary.pipeline.applied });
       stop.abort();
       await exit;
       rmSync(dataDir, { recursive: true, force: true });
@@ -171,15 +197,33 @@ async function serverChild(kind) {
   server.keepAliveTimeout = 60_000;
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   process.send({ port: server.address().port });
+  markCpu();
   process.on('message', async (message) => {
     if (message !== 'stop') return;
+    const cpuMs = cpuSinceMark();
     const state = journal?.state;
     await journal?.close();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-    process.send({ peakRssBytes: process.resourceUsage().maxRSS * 1024, syncs: state?.syncs ?? null, durableRecords: state?.durableRecords ?? null, meanSyncMs: state?.meanSyncMs ?? null });
+    process.send({ peakRssBytes: process.resourceUsage().maxRSS * 1024, cpuMs, syncs: state?.syncs ?? null, durableRecords: state?.durableRecords ?? null, meanSyncMs: state?.meanSyncMs ?? null });
     server.closeAllConnections();
     server.close(() => process.exit(0));
   });
+}
+
+/**
+ * The server's CPU time (user + system) from the 'mark' message (sent when the measured
+ * window starts) to now: on a machine shared with other work, CPU per event is a steadier
+ * figure than events per second.
+ */
+let cpuMark = process.cpuUsage();
+function markCpu() {
+  process.on('message', (message) => {
+    if (message === 'mark') cpuMark = process.cpuUsage();
+  });
+}
+function cpuSinceMark() {
+  const d = process.cpuUsage(cpuMark);
+  return (d.user + d.system) / 1000;
 }
 
 function reply(res, status, text, headers = {}) {
@@ -191,8 +235,7 @@ function reply(res, status, text, headers = {}) {
 
 /** An emnify-shaped event line (about 560 bytes, like the seed's), with its own id; `flipping` alternates attach and purge per device (a transition per event). */
 function eventLine(id, flipping = false) {
-  const second = id % 86_400;
-  const time = `2026-11-30T${String(Math.floor(second / 3600)).padStart(2, '0')}:${String(Math.floor(second / 60) % 60).padStart(2, '0')}:${String(second % 60).padStart(2, '0')}.000Z`;
+  const time = eventTime(id);
   const endpoint = 10_000_000 + (id % (flipping ? 2000 : 20_000));
   const type = flipping && Math.floor(id / 2000) % 2 === 1 ? '{"id":15,"description":"Purge location"}' : '{"id":1,"description":"Update location"}';
   return `{"timestamp":"${time}","alert":false,"description":"New location received","id":${1_000_000_000 + id},"event_type":${type},"event_source":{"id":0,"description":"Network"},"event_severity":{"id":0,"description":"Info"},"organisation":{"id":654321,"name":"Sample Corp"},"endpoint":{"id":${endpoint},"imei":"8677300511111142","ip_address":"100.102.41.209","name":"Sim ${endpoint}","tags":null},"sim":{"iccid":"8988303000005733850","id":${3_000_000 + (id % 20_000)},"production_date":"2020-12-23T13:02:11.000Z"},"imsi":{"id":10770316,"import_date":"2020-12-23T13:02:11.000Z","imsi":"901430000000000"},"detail":{"id":5,"name":"Vodafone","country":{"id":74,"name":"Germany","country_code":"49","mcc":"262","iso_code":"de"},"tapcode":[{"id":1,"tapcode":"DEUD2"}],"mnc":[{"id":2,"mnc":"02"}]}}`;
@@ -206,6 +249,9 @@ async function startServer(kind) {
   const { port } = await new Promise((resolve) => child.once('message', resolve));
   return {
     port,
+    mark() {
+      child.send('mark');
+    },
     async stop() {
       child.send('stop');
       const stats = await new Promise((resolve) => child.once('message', resolve));
@@ -257,6 +303,7 @@ async function measure(kind, concurrency, seconds, batch) {
     await Promise.all(Array.from({ length: concurrency }, worker));
   };
   await run(performance.now() + 1000, false);
+  server.mark();
   const start = performance.now();
   await run(start + seconds * 1000, true);
   const elapsed = (performance.now() - start) / 1000;
@@ -276,6 +323,7 @@ async function measure(kind, concurrency, seconds, batch) {
     maxMs: latencies.at(-1) ?? null,
     failures,
     peakRssBytes: stats.peakRssBytes,
+    serverCpuUsPerEvent: events === 0 ? null : (stats.cpuMs * 1000) / events,
     ...(stats.syncs === null ? {} : { syncs: stats.syncs, eventsPerSync: stats.durableRecords / stats.syncs, meanSyncMs: stats.meanSyncMs }),
     ...(stats.applied === undefined ? {} : { applied: stats.applied }),
   };
@@ -406,19 +454,19 @@ async function runAll() {
   const levels = values.concurrency.split(',').map(Number);
   const rows = [];
   for (const concurrency of levels) {
-    for (const kind of ['bare', 'bareJournal', 'serveJournal', 'serveDataDir']) {
+    for (const kind of values.servers.split(',')) {
       const row = await measure(kind, concurrency, seconds, batch);
       rows.push(row);
       if (!values.json) {
         const f = (v, d = 1) => (v === null ? '—' : v.toFixed(d));
         console.error(
-          `${kind.padEnd(12)} c=${String(concurrency).padStart(2)}  ${(row.eventsPerSecond / 1000).toFixed(1).padStart(7)}k events/s  p50 ${f(row.p50Ms).padStart(6)} ms  p99 ${f(row.p99Ms).padStart(6)} ms  max ${f(row.maxMs).padStart(6)} ms  RSS ${(row.peakRssBytes / 1e6).toFixed(0).padStart(4)} MB${row.eventsPerSync ? `  ${row.eventsPerSync.toFixed(0)} events/sync, write+sync ${row.meanSyncMs.toFixed(1)} ms` : ''}${row.failures ? `  ${row.failures} failed` : ''}`,
+          `${kind.padEnd(12)} c=${String(concurrency).padStart(2)}  ${(row.eventsPerSecond / 1000).toFixed(1).padStart(7)}k events/s  p50 ${f(row.p50Ms).padStart(6)} ms  p99 ${f(row.p99Ms).padStart(6)} ms  max ${f(row.maxMs).padStart(6)} ms  RSS ${(row.peakRssBytes / 1e6).toFixed(0).padStart(4)} MB  CPU ${f(row.serverCpuUsPerEvent, 2).padStart(5)} µs/event${row.eventsPerSync ? `  ${row.eventsPerSync.toFixed(0)} events/sync, write+sync ${row.meanSyncMs.toFixed(1)} ms` : ''}${row.failures ? `  ${row.failures} failed` : ''}`,
         );
       }
     }
   }
-  const sse = await measureSse(Number(values['sse-clients']), Number(values.rate), seconds, batch);
-  if (!values.json) {
+  const sse = values['no-sse'] ? null : await measureSse(Number(values['sse-clients']), Number(values.rate), seconds, batch);
+  if (!values.json && sse !== null) {
     console.error(
       `sse      ${sse.clients} clients, ${sse.rate} posts/s of ${sse.batch}: ${(sse.ackedEventsPerSecond / 1000).toFixed(1)}k events/s acked, /healthz p50 ${sse.healthzP50Ms?.toFixed(1)} p99 ${sse.healthzP99Ms?.toFixed(1)} max ${sse.healthzMaxMs?.toFixed(1)} ms, transitions per client ${sse.transitionsPerClientMin}…${sse.transitionsPerClientMax}, resyncs ${sse.clientResyncs}, dropped ${sse.transitionStreams?.dropped}, RSS ${(sse.peakRssBytes / 1e6).toFixed(0)} MB`,
     );

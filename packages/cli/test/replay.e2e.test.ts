@@ -158,11 +158,12 @@ describe('simfleet device', () => {
   it('shows the state changes of one endpoint with the events that caused them', () => {
     const run = simfleet(['device', '11089066', 'examples/data']);
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toContain('endpoint 11089066');
+    expect(run.stdout).toContain('endpoint 11089066 "Test Sim 2": ');
     expect(run.stdout).toMatch(/connectivity\s+OFFLINE → ATTACHED\s+Update GPRS location/);
     expect(run.stdout).toMatch(/ATTACHED → ONLINE\s+Create PDP Context #137112624332866\s+\(after /);
     const json = JSON.parse(simfleet(['device', '11089066', 'examples/data', '--json']).stdout);
     expect(json.changes.length).toBeGreaterThan(1);
+    expect(json.name).toBe('Test Sim 2');
   });
 });
 

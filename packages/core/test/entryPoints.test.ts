@@ -41,7 +41,10 @@ describe('@simfleet/core entry points', () => {
       ['DIAGRAM_REGIONS', 'renderEventsMarkdown', 'renderRegionSvg', 'renderSnapshotSchemaEnums', 'renderStateMachineMarkdown', 'renderStateMachineSvgs', 'snapshotSchemaEnums'].sort(),
     );
     expect(Object.keys(checkpoint)).toEqual(expect.arrayContaining(['encodeCheckpoint', 'decodeCheckpoint', 'restoreColumns', 'CheckpointStringPool']));
-    expect(Object.keys(columns)).toEqual(expect.arrayContaining(['appendRow', 'ROW_COLUMNS', 'POOL_COLUMNS', 'FastLineDecoder', 'sortBatch', 'StringPool']));
+    expect(Object.keys(columns)).toEqual(
+      expect.arrayContaining(['appendRow', 'ROW_COLUMNS', 'POOL_COLUMNS', 'FastLineDecoder', 'sortBatch', 'StringPool', 'encodeRowBlock', 'decodeRowBlock', 'rowBlockLayout']),
+    );
+    for (const name of ['encodeRowBlock', 'decodeRowBlock', 'rowBlockLayout']) expect(Object.keys(main), name).not.toContain(name);
     for (const entry of [checkpoint, columns, docs]) {
       for (const name of ['hashBytes', 'indexSlots', 'NULL_REF']) expect(Object.keys(entry), name).not.toContain(name);
     }

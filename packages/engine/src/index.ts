@@ -38,6 +38,8 @@ export {
   LIVE_REJECTED,
   LIVE_TOO_LATE,
   type LiveBatchResult,
+  type LiveColumnsBatch,
+  type LiveColumnsMisfit,
   LiveFleet,
   type LiveFleetOptions,
   type LiveRejection,

@@ -37,6 +37,7 @@ export const ENDPOINT_COLUMNS = [
   'sessions',
   'rejections',
   'last_rejection_reason',
+  'name',
 ] as const;
 
 /** Columns of `organisations`, in table order. */
@@ -82,6 +83,7 @@ export function endpointCopyLine(s: EndpointState): string {
     copyNumber(s.sessions),
     copyNumber(s.rejections),
     copyString(s.lastRejectionReason),
+    copyString(s.name),
   ].join('\t');
 }
 

@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { ENDPOINT_NAME_MIGRATION } from './migrationEndpointName.js';
 import { PgFleetError, queryError } from './PgFleetError.js';
 import { quoteSchema } from './schemaName.js';
 
@@ -94,6 +95,7 @@ CREATE TABLE {schema}.progress (
 );
 `,
   },
+  ENDPOINT_NAME_MIGRATION,
 ];
 
 /** SHA-256 (hex) of a migration's text. */

@@ -157,7 +157,7 @@ describe.each([
       at: Date.UTC(2026, 0, 1),
       eventId: 18446744073709551615n,
       endpointId: 9007199254740991,
-      observation: { organisationId: 7, simId: 8, iccid: odd, imsi: '\\N', imei: null, ipAddress: null, operator: { name: odd, mcc: '001', mnc: '01', country: 'de' }, ratType: null, apn: null, rejectionReason: null },
+      observation: { organisationId: 7, simId: 8, iccid: odd, imsi: '\\N', imei: null, ipAddress: null, operator: { name: odd, mcc: '001', mnc: '01', country: 'de' }, ratType: null, apn: null, rejectionReason: null, name: odd },
     });
     const log = new TransitionLog();
     const { applyBatch } = await import('@simfleet/core');

@@ -6,10 +6,10 @@
 // carries the rest (a partial line) to the next chunk. The boundary then adopts the pools'
 // new strings into the fleet's pool, writes their fleet references into the pools' remap
 // tables and calls `finishChunk()`, which rewrites the chunk's rows with fleet references.
-import { LINE_BYTES, LINE_COUNT, LINE_END, LINE_ROW, LINE_START, LINE_STATUS, ROW_BYTES, ROW_COUNT } from './layout';
+import { LINE_BYTES, LINE_COUNT, LINE_END, LINE_ROW, LINE_START, LINE_STATUS, ROW_BYTES, ROW_COUNT, ROW_DESCRIPTION_END, ROW_DESCRIPTION_START, ROW_NAME } from './layout';
 import {
-  beginChunk, colApn, colIccid, colImei, colImsi, colIp, colOperator, decodeLine, initPools, operators, parts, pendingReasons, rowCount,
-  rowsWithoutEndpoint, setRowColumns, strings,
+  beginChunk, colApn, colIccid, colImei, colImsi, colIp, colName, colOperator, decodeLine, initPools, operators, parts, pendingReasons, rowCount,
+  rowsWithoutEndpoint, setNameColumn, setRowColumns, strings,
 } from './walk';
 import { Pool } from './pool';
 
@@ -43,7 +43,8 @@ export function init(chunkBytes: u32, maxLines: u32): void {
   columns(ROW_COUNT, ROW_BYTES, rowColumns, maxLines);
   columns(LINE_COUNT, LINE_BYTES, lineColumns, maxLines);
   const c = rowColumns;
-  setRowColumns(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15], c[16]);
+  setRowColumns(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[ROW_DESCRIPTION_START], c[ROW_DESCRIPTION_END]);
+  setNameColumn(c[ROW_NAME]);
   initPools();
 }
 
@@ -139,6 +140,7 @@ export function finishChunk(): void {
     store<u32>(colImei + at, load<u32>(remap + (<usize>load<u32>(colImei + at) << 2)));
     store<u32>(colIp + at, load<u32>(remap + (<usize>load<u32>(colIp + at) << 2)));
     store<u32>(colApn + at, load<u32>(remap + (<usize>load<u32>(colApn + at) << 2)));
+    store<u32>(colName + at, load<u32>(remap + (<usize>load<u32>(colName + at) << 2)));
     store<u32>(colOperator + at, load<u32>(operators.remap + (<usize>load<u32>(colOperator + at) << 2)));
   }
 }

@@ -23,11 +23,12 @@ export const ROW_APN: i32 = 11;
 export const ROW_OPERATOR: i32 = 12;
 export const ROW_RAT_TYPE: i32 = 13;
 export const ROW_REJECTION_REASON: i32 = 14;
-export const ROW_DESCRIPTION_START: i32 = 15;
-export const ROW_DESCRIPTION_END: i32 = 16;
-export const ROW_COUNT: i32 = 17;
+export const ROW_NAME: i32 = 15;
+export const ROW_DESCRIPTION_START: i32 = 16;
+export const ROW_DESCRIPTION_END: i32 = 17;
+export const ROW_COUNT: i32 = 18;
 /** Bytes per element of each row column, in order. */
-export const ROW_BYTES: StaticArray<u8> = [8, 4, 4, 8, 1, 8, 8, 4, 4, 4, 4, 4, 4, 2, 1, 4, 4];
+export const ROW_BYTES: StaticArray<u8> = [8, 4, 4, 8, 1, 8, 8, 4, 4, 4, 4, 4, 4, 2, 1, 4, 4, 4];
 
 export const LINE_STATUS: i32 = 0;
 export const LINE_START: i32 = 1;

@@ -61,7 +61,9 @@ const SP_DETAIL_MNC = 9;
 const SP_APN = 10;
 const SP_PDP_MCC = 11;
 const SP_PDP_MNC = 12;
-const SPAN_COUNT = 13;
+/** `endpoint.name` (kept in the strings pool like the IMEI). */
+const SP_NAME = 13;
+const SPAN_COUNT = 14;
 const NO_SPAN = -1;
 const PRESENT: u32 = 4;
 const spanStart = new StaticArray<usize>(SPAN_COUNT);
@@ -679,7 +681,7 @@ function readField(kind: u32, index: i32, p: usize, depth: u32): usize {
         endpointId = numValue;
         return p;
       }
-      if (index == 1) return stringOrNull(p, NO_SPAN);
+      if (index == 1) return stringOrNull(p, SP_NAME);
       if (index == 2) return identifier(p, SP_IMEI);
       return stringOrNull(p, SP_IP);
     case W_SIM:
@@ -845,7 +847,7 @@ function spanContains(i: i32, phrase: usize, n: u32): bool {
   return false;
 }
 
-/** The strings pool (ICCID, IMSI, IMEI, IP, APN), the operator parts pool and the operators. */
+/** The strings pool (ICCID, IMSI, IMEI, IP, APN, endpoint name), the operator parts pool and the operators. */
 export let strings: Pool = changetype<Pool>(0);
 export let parts: Pool = changetype<Pool>(0);
 export let operators: Operators = changetype<Operators>(0);
@@ -880,6 +882,7 @@ export let colRat: usize = 0;
 export let colReason: usize = 0;
 export let colDescStart: usize = 0;
 export let colDescEnd: usize = 0;
+export let colName: usize = 0;
 
 export function setRowColumns(
   at: usize, idHi: usize, idLo: usize, endpoint: usize, type: usize, organisation: usize, sim: usize, iccid: usize, imsi: usize, imei: usize,
@@ -888,6 +891,11 @@ export function setRowColumns(
   colAt = at; colIdHi = idHi; colIdLo = idLo; colEndpoint = endpoint; colType = type; colOrganisation = organisation; colSim = sim;
   colIccid = iccid; colImsi = imsi; colImei = imei; colIp = ip; colApn = apn; colOperator = operator; colRat = rat; colReason = reason;
   colDescStart = descStart; colDescEnd = descEnd;
+}
+
+/** The endpoint name column's address (set apart from `setRowColumns`: one column added, one call). */
+export function setNameColumn(name: usize): void {
+  colName = name;
 }
 
 /** Rows written since the chunk began; rows among them without an endpoint; rejected sessions whose reason the boundary fills in. */
@@ -970,6 +978,7 @@ export function decodeLine(s: usize, e: usize, base: usize): u8 {
   const imsi = internSpan(strings, SP_IMSI);
   const imei = internSpan(strings, SP_IMEI);
   const ip = internSpan(strings, SP_IP);
+  const endpointName = internSpan(strings, SP_NAME);
   let operator: u32 = 0;
   let apn: u32 = 0;
   let rat = NO_RAT_TYPE;
@@ -1001,6 +1010,7 @@ export function decodeLine(s: usize, e: usize, base: usize): u8 {
   store<u32>(colOperator + (r << 2), operator);
   store<i16>(colRat + (r << 1), <i16>rat);
   store<u8>(colReason + r, <u8>reason);
+  store<u32>(colName + (r << 2), endpointName);
   if (reason == REASON_PENDING) {
     store<u32>(colDescStart + (r << 2), <u32>(unchecked(spanStart[SP_DESCRIPTION]) - base));
     store<u32>(colDescEnd + (r << 2), <u32>(unchecked(spanEnd[SP_DESCRIPTION]) - base));

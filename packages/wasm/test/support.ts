@@ -4,7 +4,8 @@
  * through the pool.
  */
 import { readFileSync } from 'node:fs';
-import { classifyEvent, decodeEventText, EventColumns, StringPool } from '@simfleet/core';
+import { classifyEvent, decodeEventText, EventColumns, ROW_COLUMNS, StringPool } from '@simfleet/core';
+import { POOL_COLUMNS } from '@simfleet/core/columns';
 import { generateFleetLog } from '@simfleet/testkit';
 import { expect } from 'vitest';
 import { type DecodedChunk, STATUS_BLANK, STATUS_FALLBACK, STATUS_HELD, STATUS_INVALID, STATUS_ROW, WasmLineDecoder } from '../src/index.js';
@@ -28,26 +29,12 @@ export function seedLines(): string[] {
     .filter((l) => l !== '');
 }
 
-/** Every column of one row, strings resolved through the pool. */
+/** Every row column of one row (core's `ROW_COLUMNS`, so a new column is compared too), strings resolved through the pool. */
 export function rowOf(c: EventColumns, row: number): unknown[] {
-  const p = c.pool;
-  return [
-    c.at[row],
-    c.idHi[row],
-    c.idLo[row],
-    c.endpointId[row],
-    c.type[row],
-    c.organisationId[row],
-    c.simId[row],
-    p.get(c.iccid[row] as number),
-    p.get(c.imsi[row] as number),
-    p.get(c.imei[row] as number),
-    p.get(c.ipAddress[row] as number),
-    p.get(c.apn[row] as number),
-    p.get(c.operator[row] as number),
-    c.ratType[row],
-    c.rejectionReason[row],
-  ];
+  return ROW_COLUMNS.map(([name]) => {
+    const v = c[name][row] as number;
+    return POOL_COLUMNS.includes(name) ? c.pool.get(v) : v;
+  });
 }
 
 /** The full decoder's verdict on a line: its row, 'blank', 'invalid json' or 'rejected' (for another reason). */

@@ -13,7 +13,8 @@ One device's timeline: every state change with its time, the event that caused i
 how long the previous state lasted. The logs are replayed in full (organisation blocks
 and duplicates need the whole fleet); only this endpoint's changes are shown.
 
-  --json            the timeline as JSON {"endpointId","changes":[…],"events"}
+  --json            the timeline as JSON {"endpointId","changes":[…],"events","name"}
+                    (name: the endpoint's name now, null when no event said one)
   --until TIME      the timeline up to that instant
   --quiet           no progress bar
 ${UNTIL_HELP}`;
@@ -87,17 +88,20 @@ export async function runDevice(argv: readonly string[], io: CliIo): Promise<num
         endpointId,
         changes: timeline.map((e) => ({ ...e, at: formatTimestamp(e.at) })),
         events: session.watched.size,
+        name: state.name,
       })}\n`,
     );
   } else {
-    io.stdout.write(renderTimeline(endpointId, timeline, session.watched.size, state.status));
+    io.stdout.write(renderTimeline(endpointId, state.name, timeline, session.watched.size, state.status));
   }
   io.stderr.write(`${accountingLine(account)}\n`);
   return EXIT.OK;
 }
 
-function renderTimeline(endpointId: number, timeline: readonly TimelineEntry[], events: number, status: string): string {
-  const lines = [`endpoint ${endpointId}: ${events} events, ${timeline.length} state changes, now ${status}`, ''];
+function renderTimeline(endpointId: number, name: string | null, timeline: readonly TimelineEntry[], events: number, status: string): string {
+  // The name is a label anyone can set: quoted as JSON, so no control character reaches the terminal.
+  const named = name === null ? '' : ` ${JSON.stringify(name)}`;
+  const lines = [`endpoint ${endpointId}${named}: ${events} events, ${timeline.length} state changes, now ${status}`, ''];
   for (const e of timeline) {
     const lasted = e.previousLasted === null ? 'since first seen' : `after ${humanDuration(e.previousLasted)}`;
     lines.push(

@@ -15,6 +15,7 @@ import {
   liveFromCheckpoint,
   ReplaySession,
 } from '@simfleet/engine';
+import { type BodyRows, LINE_ROW, RowBufferPool, RowCollector } from './BodyRows.js';
 import { checkpointFileName, type DataDirCheckpoint, listCheckpoints, removeOlderCheckpoints } from './dataDirCheckpoints.js';
 
 /** Options of `DataDir.open`. */
@@ -173,11 +174,13 @@ export class DataDir {
     let accepted = 0;
     let duplicates = 0;
     let tooLate = 0;
+    const buffers = new RowBufferPool(live.fleet);
     try {
       for await (const record of journal.read(newest?.position)) {
-        const batch = journalBatch(record.payload, record.position);
-        const result = live.ingest(batch);
-        events += batch.length;
+        const batch = journalRows(record.payload, record.position, buffers);
+        const result = live.ingestColumns(batch.rows, batch);
+        events += batch.records;
+        batch.release();
         accepted += result.accepted;
         duplicates += result.duplicates;
         tooLate += result.tooLate.length;
@@ -228,7 +231,34 @@ export class DataDir {
       payloads.push(texts?.[i] ?? stringifyJson(encodeEvent(event)));
     }
     scratch.clear();
-    await this.#journal.append(payloads.length === 0 ? [] : [payloads.join('\n')]);
+    return this.#commit(payloads.length === 0 ? null : payloads.join('\n'), payloads.length, at, apply);
+  }
+
+  /**
+   * `writeAhead` for a body decoded into rows (`decodeBodyRows`): journals the rows the clock
+   * guard lets through, as the bytes they were received in (one slice of the body when it
+   * is plain NDJSON), then runs `apply` under the same clock. Misfits are never journaled
+   * (the engine refuses them).
+   *
+   * @example
+   * const result = await data.writeAheadBody(body, () => pipeline.ingestBody(body));
+   */
+  async writeAheadBody<R>(body: BodyRows, apply: () => R): Promise<R> {
+    const at = Date.now();
+    const limit = at + this.#skew;
+    const times = body.rows.at;
+    let kept = 0;
+    const payload = body.journalPayload((row) => {
+      if ((times[row] as number) > limit) return false;
+      kept++;
+      return true;
+    });
+    return this.#commit(payload, kept, at, apply);
+  }
+
+  /** Journals `payload` (one record, or none), waits until it is durable, then applies under the clock `at`. */
+  async #commit<R>(payload: Uint8Array | string | null, records: number, at: number, apply: () => R): Promise<R> {
+    await this.#journal.append(payload === null ? [] : [payload]);
     // Applied right after the append resolved (no await between): appends resolve in journal order, so the live state applies in that order too.
     this.#clock.fixed = at;
     let result: R;
@@ -237,7 +267,7 @@ export class DataDir {
     } finally {
       this.#clock.fixed = null;
     }
-    this.#sinceLast += payloads.length;
+    this.#sinceLast += records;
     if (this.#everyRecords !== undefined && this.#sinceLast >= this.#everyRecords && this.#running === null) this.#background();
     return result;
   }
@@ -283,21 +313,36 @@ export class DataDir {
     if (previous !== null && comparePositions(previous.position, upTo) === 0) return;
     this.#sinceLast = 0;
     let session: ReplaySession;
+    let rejectedBefore = 0;
     if (previous === null) session = new ReplaySession();
     else {
       const decoded = decodeCheckpoint(await readFile(previous.path), checkpointHasher);
       if (!decoded.ok) throw new Error(`${previous.path}: ${decoded.error.message}`);
       session = new ReplaySession({ pool: decoded.value.pool });
       session.restoreCheckpoint(decoded.value);
+      rejectedBefore = decoded.value.header.account.rejected;
     }
     let n = 0;
+    let first: JournalPosition | null = null;
     for await (const record of this.#journal.read(previous?.position)) {
       if (comparePositions(record.position, upTo) >= 0) break;
-      for (const event of journalBatch(record.payload, record.position)) session.ingestEvent(event, 'serve', 0);
+      first ??= record.position;
+      // Replay's line route (its fast decoder first): the journal holds the lines as received.
+      const payload = record.payload;
+      for (let start = 0; start <= payload.length; ) {
+        const nl = payload.indexOf(10, start);
+        const end = nl === -1 ? payload.length : nl;
+        session.ingestLine(payload, start, end, 'serve', 0);
+        start = end + 1;
+      }
       // Requests keep being served while a large journal is folded in.
       if (++n % COMPACT_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const { columns, account } = session.checkpointState();
+    // Every journaled line decoded when it was accepted: one refused now means damage (the CRCs passed, so not a torn write).
+    if (account.rejected !== rejectedBefore) {
+      throw new DataDirError(`the journal after ${first === null ? 'the checkpoint' : formatPosition(first)} holds ${account.rejected - rejectedBefore} line(s) that do not decode: the journal is damaged`);
+    }
     const bytes = encodeCheckpoint({ header: { createdAt: new Date().toISOString(), until: null, account, inputs: [] }, columns }, checkpointHasher);
     const name = checkpointFileName(upTo);
     await this.#store.write(name, bytes);
@@ -308,15 +353,24 @@ export class DataDir {
   }
 }
 
-/** A journal record's events: one request's, as NDJSON lines (a JSON text never holds a raw newline). */
-function journalBatch(payload: Buffer, position: JournalPosition): EmnifyEvent[] {
-  const events: EmnifyEvent[] = [];
-  for (const line of payload.toString('utf8').split('\n')) {
-    const decoded = decodeEventText(line);
-    if (!decoded.ok) throw new DataDirError(`journal record at ${formatPosition(position)} does not decode (${decoded.error.message}): the journal is damaged`);
-    events.push(decoded.value);
+/**
+ * A journal record's events as rows: one request's NDJSON lines (a JSON text never holds a
+ * raw newline), through the fast decoder and, where it cannot be sure, the full one.
+ */
+function journalRows(payload: Buffer, position: JournalPosition, buffers: RowBufferPool): BodyRows {
+  const rows = new RowCollector(buffers);
+  let index = 0;
+  for (let start = 0; start <= payload.length; index++) {
+    const nl = payload.indexOf(10, start);
+    const end = nl === -1 ? payload.length : nl;
+    if (rows.fastLine(payload, start, end, index) !== LINE_ROW) {
+      const decoded = decodeEventText(payload.toString('utf8', start, end));
+      if (!decoded.ok) throw new DataDirError(`journal record at ${formatPosition(position)} does not decode (${decoded.error.message}): the journal is damaged`);
+      rows.event(decoded.value, index);
+    }
+    start = end + 1;
   }
-  return events;
+  return rows.result('ndjson', payload, { rejects: [], rejectCount: 0, rejectedRecords: 0, rejectsByCode: {} });
 }
 
 /** Whether the journal holds no record at all. */

@@ -2,6 +2,7 @@ import type { EmnifyEvent } from '@simfleet/core';
 import { LIVE_ACCEPTED, type LiveBatchResult, LiveFleet, type LiveTransition } from '@simfleet/engine';
 import { type AcceptedEvent, FleetActivity, type FleetTransition, type InactivityRule, spanMillis } from '@simfleet/stream';
 import { Subject } from 'rxjs';
+import type { BodyRows } from './BodyRows.js';
 
 export interface IngestPipelineOptions {
   /** Event time a late event may be behind its device's newest and still be placed (ms). */
@@ -85,14 +86,42 @@ export class IngestPipeline {
    * `onChange` is told the engine's state changes (not the inactivity rule's), in order.
    */
   ingest(events: readonly EmnifyEvent[], onChange?: (t: LiveTransition) => void): LiveBatchResult {
+    return this.#run(events.length, (emit) => this.live.ingest(events, emit), onChange, (i) => {
+      const e = events[i] as EmnifyEvent;
+      return { at: e.timestamp, eventId: e.id, endpointId: e.endpoint?.id ?? Number.NaN };
+    });
+  }
+
+  /**
+   * `ingest` for a body decoded into the engine's rows (`decodeBodyRows`): batch record `i`
+   * is `body.bodyIndex(i)` of the body.
+   *
+   * @example
+   * const result = pipeline.ingestBody(await decodeBodyRows(bytes, type, buffers));
+   */
+  ingestBody(body: BodyRows, onChange?: (t: LiveTransition) => void): LiveBatchResult {
+    const rows = body.rows;
+    return this.#run(body.records, (emit) => this.live.ingestColumns(rows, body, emit), onChange, (i) => ({
+      at: rows.at[i] as number,
+      eventId: (BigInt(rows.idHi[i] as number) << 32n) | BigInt(rows.idLo[i] as number),
+      endpointId: rows.endpointId[i] as number,
+    }));
+  }
+
+  #run(
+    records: number,
+    ingest: (emit: (t: LiveTransition) => void) => LiveBatchResult,
+    onChange: ((t: LiveTransition) => void) | undefined,
+    acceptedAt: (i: number) => AcceptedEvent,
+  ): LiveBatchResult {
     if (this.#closed) throw new Error('the pipeline is closed');
     const changes: LiveTransition[] = [];
-    const result = this.live.ingest(events, (t) => {
+    const result = ingest((t) => {
       changes.push(t);
       onChange?.(t);
     });
     const c = this.counters;
-    c.received += events.length;
+    c.received += records;
     c.applied += result.accepted;
     c.duplicates += result.duplicates;
     c.tooLate += result.tooLate.length;
@@ -105,9 +134,7 @@ export class IngestPipeline {
     const activity = this.#activity;
     if (activity !== undefined) {
       const accepted: AcceptedEvent[] = [];
-      events.forEach((e, i) => {
-        if (result.outcomes[i] === LIVE_ACCEPTED) accepted.push({ at: e.timestamp, eventId: e.id, endpointId: e.endpoint?.id ?? Number.NaN });
-      });
+      for (let i = 0; i < records; i++) if (result.outcomes[i] === LIVE_ACCEPTED) accepted.push(acceptedAt(i));
       accepted.sort((a, b) => a.at - b.at || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
       out = activity.observe(accepted, changes);
     }

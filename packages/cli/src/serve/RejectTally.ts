@@ -1,4 +1,3 @@
-import type { EmnifyEvent } from '@simfleet/core';
 import type { ParsedBody, RecordReject } from './ParsedBody.js';
 
 /**
@@ -7,7 +6,7 @@ import type { ParsedBody, RecordReject } from './ParsedBody.js';
  * million reason objects.
  *
  * @example
- * const tally = new RejectTally(100); tally.add(reason); tally.result('ndjson', events).rejectsByCode
+ * const tally = new RejectTally(100); tally.add(reason); tally.summary().rejectsByCode
  */
 export class RejectTally {
   readonly #maxListed: number;
@@ -27,11 +26,9 @@ export class RejectTally {
     if (this.#listed.length < this.#maxListed) this.#listed.push(reject);
   }
 
-  result(format: ParsedBody['format'], events: readonly EmnifyEvent[], eventIndexes: readonly number[] = events.map((_, i) => i)): ParsedBody {
+  /** The reasons kept and the counts (what `ParsedBody` and `BodyRows` carry of them). */
+  summary(): Pick<ParsedBody, 'rejects' | 'rejectCount' | 'rejectedRecords' | 'rejectsByCode'> {
     return {
-      format,
-      events,
-      eventIndexes,
       rejects: this.#listed,
       rejectCount: this.#count,
       rejectedRecords: this.#records,

@@ -1,4 +1,6 @@
 import { DecodeError, decodeEventText, type EmnifyEvent, parseJsonText } from '@simfleet/core';
+import { invalidUtf8Offset } from '@simfleet/core/columns';
+import { type BodyRows, LINE_BLANK, LINE_ROW, type RowBufferPool, RowCollector } from './BodyRows.js';
 import type { ParsedBody, RecordReject } from './ParsedBody.js';
 import { RejectTally } from './RejectTally.js';
 
@@ -25,7 +27,8 @@ const STEP = 64;
  * parseEventsBody('{"id":1,…}\n{"id":2,…}', 'application/x-ndjson').events.length // 2
  */
 export function parseEventsBody(raw: string | Buffer, contentType: string | undefined, options: ParseBodyOptions = {}): ParsedBody {
-  const steps = bodySteps(typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw, contentType, options.maxListedRejects ?? Number.POSITIVE_INFINITY);
+  const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+  const steps = bodySteps(bytes, contentType, options.maxListedRejects ?? Number.POSITIVE_INFINITY, new EventCollector());
   for (;;) {
     const step = runSlice(steps, Number.POSITIVE_INFINITY);
     if (step.done === true) return step.value;
@@ -45,8 +48,29 @@ export async function decodeEventsBody(
   contentType: string | undefined,
   options: ParseBodyOptions & { readonly sliceMs?: number } = {},
 ): Promise<ParsedBody> {
-  const sliceMs = options.sliceMs ?? 4;
-  const steps = bodySteps(body, contentType, options.maxListedRejects ?? 100);
+  return runSliced(bodySteps(body, contentType, options.maxListedRejects ?? 100, new EventCollector()), options.sliceMs ?? 4);
+}
+
+/**
+ * `decodeEventsBody` straight into the engine's rows (`BodyRows`): the same body rules,
+ * records and reasons, but NDJSON lines go through core's fast line decoder (no event
+ * object, no string per line) and only the lines it cannot be sure of through the full
+ * decoder. Sliced like `decodeEventsBody`.
+ *
+ * @example
+ * const body = await decodeBodyRows(bytes, req.headers['content-type'], new RowBufferPool(live.fleet));
+ * body.rows.length; // records the engine can hold
+ */
+export async function decodeBodyRows(
+  body: Buffer,
+  contentType: string | undefined,
+  buffers: RowBufferPool,
+  options: ParseBodyOptions & { readonly sliceMs?: number } = {},
+): Promise<BodyRows> {
+  return runSliced(bodySteps(body, contentType, options.maxListedRejects ?? 100, new RowsCollector(buffers, body)), options.sliceMs ?? 4);
+}
+
+async function runSliced<R>(steps: Generator<void, R>, sliceMs: number): Promise<R> {
   for (;;) {
     const step = runSlice(steps, sliceMs);
     if (step.done === true) return step.value;
@@ -60,7 +84,7 @@ export async function decodeEventsBody(
  * the cost of a bad record (about 4 of 7 µs) and the trace is never read, so there is
  * none while a slice runs (the setting is restored before anything else can run).
  */
-function runSlice(steps: Generator<void, ParsedBody>, sliceMs: number): IteratorResult<void, ParsedBody> {
+function runSlice<R>(steps: Generator<void, R>, sliceMs: number): IteratorResult<void, R> {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
@@ -90,41 +114,135 @@ class FailedDecodes {
 }
 
 /**
+ * Where the body rules put the records: event objects (`parseEventsBody`) or the engine's
+ * rows (`decodeBodyRows`). One set of rules, two destinations.
+ */
+interface Collector<R> {
+  /**
+   * An NDJSON line `bytes[start, stop)` (without its `\n` and a final `\r`), its 1-based line
+   * number and record index; decodes it or adds its reason to `tally`. False when blank.
+   */
+  line(bytes: Buffer, start: number, stop: number, lineNumber: number, index: number, tally: RejectTally): boolean;
+  /** A decoded record of an array or object body (`text` decoded to it). */
+  event(event: EmnifyEvent, index: number): void;
+  /** Forgets every record collected (a body that turned out not to be JSON accepts none). */
+  reset(): void;
+  result(format: ParsedBody['format'], tally: RejectTally): R;
+}
+
+/** The records as event objects, and each NDJSON line's text (`ParsedBody`). */
+class EventCollector implements Collector<ParsedBody> {
+  readonly #events: EmnifyEvent[] = [];
+  readonly #texts: string[] = [];
+  readonly #indexes: number[] = [];
+  readonly #failed = new FailedDecodes();
+
+  line(bytes: Buffer, start: number, stop: number, lineNumber: number, index: number, tally: RejectTally): boolean {
+    const text = bytes.toString('utf8', start, stop);
+    if (text.trim() === '') return false;
+    const result = this.#failed.decode(text, lineNumber);
+    if (result.ok) {
+      this.#events.push(result.value);
+      this.#texts.push(text);
+      this.#indexes.push(index);
+    } else tally.add(reject(index, lineNumber, result.error));
+    return true;
+  }
+
+  event(event: EmnifyEvent, index: number): void {
+    this.#events.push(event);
+    this.#indexes.push(index);
+  }
+
+  reset(): void {
+    this.#events.length = 0;
+    this.#texts.length = 0;
+    this.#indexes.length = 0;
+  }
+
+  result(format: ParsedBody['format'], tally: RejectTally): ParsedBody {
+    const parsed = { format, events: this.#events, eventIndexes: this.#indexes, ...tally.summary() };
+    return format === 'ndjson' ? { ...parsed, texts: this.#texts } : parsed;
+  }
+}
+
+/** The records as the engine's rows (`BodyRows`): NDJSON lines through the fast decoder first. */
+class RowsCollector implements Collector<BodyRows> {
+  readonly #rows: RowCollector;
+  readonly #bytes: Buffer;
+  readonly #failed = new FailedDecodes();
+
+  constructor(buffers: RowBufferPool, bytes: Buffer) {
+    this.#rows = new RowCollector(buffers);
+    this.#bytes = bytes;
+  }
+
+  line(bytes: Buffer, start: number, stop: number, lineNumber: number, index: number, tally: RejectTally): boolean {
+    const kind = this.#rows.fastLine(bytes, start, stop, index);
+    if (kind === LINE_ROW) return true;
+    if (kind === LINE_BLANK) return false;
+    // What the fast decoder cannot be sure of: the full decoder on the text, as parseEventsBody does.
+    const text = bytes.toString('utf8', start, stop);
+    if (text.trim() === '') return false;
+    const result = this.#failed.decode(text, lineNumber);
+    if (result.ok) {
+      // Bytes that are not UTF-8 decoded with U+FFFD in their place: the journal keeps that text, as replay reads only UTF-8.
+      if (invalidUtf8Offset(bytes, start, stop) === -1) this.#rows.event(result.value, index, start, stop);
+      else this.#rows.event(result.value, index, -1, -1, text);
+    } else tally.add(reject(index, lineNumber, result.error));
+    return true;
+  }
+
+  event(event: EmnifyEvent, index: number): void {
+    this.#rows.event(event, index);
+  }
+
+  reset(): void {
+    this.#rows.reset();
+  }
+
+  result(format: ParsedBody['format'], tally: RejectTally): BodyRows {
+    return this.#rows.result(format, this.#bytes, tally.summary());
+  }
+}
+
+/**
  * The decoding itself, as a generator that yields every `STEP` records or lines: the
  * one place the body rules live, run to completion by `parseEventsBody` and in time
- * slices by `decodeEventsBody`. It reads the bytes line by line or element by element
- * and never makes one string of the whole body.
+ * slices by `decodeEventsBody` and `decodeBodyRows`. It reads the bytes line by line or
+ * element by element and never makes one string of the whole body.
  */
-function* bodySteps(bytes: Buffer, contentType: string | undefined, maxListed: number): Generator<void, ParsedBody> {
+function* bodySteps<R>(bytes: Buffer, contentType: string | undefined, maxListed: number, into: Collector<R>): Generator<void, R> {
   const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   const mediaType = contentType?.split(';')[0]?.trim().toLowerCase() ?? '';
   // The first two non-blank lines decide, unless the content type already did.
   const first = nextNonBlankLine(bytes, start);
-  if (first === null) return whole('object', 'empty_body', 'the body holds no event', maxListed);
+  if (first === null) return whole(into, 'object', 'empty_body', 'the body holds no event', maxListed);
   const hasSecond = nextNonBlankLine(bytes, first.end + 1) !== null;
   let ndjson = NDJSON_TYPES.has(mediaType);
   if (!ndjson && hasSecond && !first.text.startsWith('[')) {
     ndjson = parseJsonText(first.text).ok || (yield* everyLineStartsWithBrace(bytes, start));
   }
-  if (ndjson) return yield* ndjsonSteps(bytes, start, maxListed);
-  if (first.text.startsWith('[')) return yield* arraySteps(bytes, start, maxListed);
+  if (ndjson) return yield* ndjsonSteps(bytes, start, maxListed, into);
+  if (first.text.startsWith('[')) return yield* arraySteps(bytes, start, maxListed, into);
   const text = bytes.toString('utf8', start);
   const parsed = parseJsonText(text);
   const tally = new RejectTally(maxListed);
   if (!parsed.ok) {
     tally.add(reject(null, parsed.error.line ?? null, parsed.error));
-    return tally.result('object', []);
+    return into.result('object', tally);
   }
   const result = decodeEventText(text);
-  if (result.ok) return tally.result('object', [result.value]);
-  tally.add(reject(0, null, result.error));
-  return tally.result('object', []);
+  if (result.ok) into.event(result.value, 0);
+  else tally.add(reject(0, null, result.error));
+  return into.result('object', tally);
 }
 
-function whole(format: ParsedBody['format'], code: string, message: string, maxListed: number): ParsedBody {
+function whole<R>(into: Collector<R>, format: ParsedBody['format'], code: string, message: string, maxListed: number): R {
   const tally = new RejectTally(maxListed);
   tally.add({ index: null, line: null, column: null, code, path: '$', message });
-  return tally.result(format, []);
+  into.reset();
+  return into.result(format, tally);
 }
 
 /** The line starting at `from` (without its `\n` and a final `\r`), and where it ends. */
@@ -156,27 +274,20 @@ function* everyLineStartsWithBrace(bytes: Buffer, from: number): Generator<void,
   return true;
 }
 
-function* ndjsonSteps(bytes: Buffer, from: number, maxListed: number): Generator<void, ParsedBody> {
-  const events: EmnifyEvent[] = [];
-  const texts: string[] = [];
-  const indexes: number[] = [];
+function* ndjsonSteps<R>(bytes: Buffer, from: number, maxListed: number, into: Collector<R>): Generator<void, R> {
   const tally = new RejectTally(maxListed);
-  const failed = new FailedDecodes();
   let index = 0;
   let lineNumber = 1;
   for (let at = from; at < bytes.length; lineNumber++) {
-    const line = lineAt(bytes, at);
-    at = line.end + 1;
-    if (line.text.trim() === '') continue;
-    const result = failed.decode(line.text, lineNumber);
-    if (result.ok) {
-      events.push(result.value);
-      texts.push(line.text);
-      indexes.push(index);
-    } else tally.add(reject(index, lineNumber, result.error));
+    const nl = bytes.indexOf(10, at);
+    const end = nl === -1 ? bytes.length : nl;
+    const stop = end > at && bytes[end - 1] === 13 ? end - 1 : end;
+    const start = at;
+    at = end + 1;
+    if (!into.line(bytes, start, stop, lineNumber, index, tally)) continue;
     if (++index % STEP === 0) yield;
   }
-  return { ...tally.result('ndjson', events, indexes), texts };
+  return into.result('ndjson', tally);
 }
 
 const isJsonSpace = (b: number | undefined): boolean => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
@@ -188,9 +299,7 @@ const isJsonSpace = (b: number | undefined): boolean => b === 0x20 || b === 0x0a
  * whole body invalid JSON, as parsing it in one piece would: nothing is accepted and the
  * one reason points at the line and column in the body.
  */
-function* arraySteps(bytes: Buffer, from: number, maxListed: number): Generator<void, ParsedBody> {
-  const events: EmnifyEvent[] = [];
-  const indexes: number[] = [];
+function* arraySteps<R>(bytes: Buffer, from: number, maxListed: number, into: Collector<R>): Generator<void, R> {
   const tally = new RejectTally(maxListed);
   const failed = new FailedDecodes();
   const cursor = { at: from, line: 1, lineStart: from };
@@ -203,11 +312,12 @@ function* arraySteps(bytes: Buffer, from: number, maxListed: number): Generator<
       cursor.at += 1;
     }
   };
-  const syntax = (found: string, at = cursor.at): ParsedBody => {
+  const syntax = (found: string, at = cursor.at): R => {
     const location = positionOf(bytes, cursor, at);
     const bad = new RejectTally(maxListed);
     bad.add(reject(null, location.line, new DecodeError('invalid_json', '$', 'valid JSON', found, location)));
-    return bad.result('array', []);
+    into.reset();
+    return into.result('array', bad);
   };
   skipSpace();
   cursor.at += 1; // the '['
@@ -232,12 +342,11 @@ function* arraySteps(bytes: Buffer, from: number, maxListed: number): Generator<
         const location = column === undefined ? { line: error.line ?? elementLine } : { line: error.line ?? elementLine, column };
         const bad = new RejectTally(maxListed);
         bad.add(reject(null, location.line, error.atLocation(location)));
-        return bad.result('array', []);
+        into.reset();
+        return into.result('array', bad);
       }
-      if (result.ok) {
-        events.push(result.value);
-        indexes.push(index);
-      } else tally.add(reject(index, null, result.error));
+      if (result.ok) into.event(result.value, index);
+      else tally.add(reject(index, null, result.error));
       index += 1;
       cursor.at = end;
       if (bytes[cursor.at] === 0x5d) {
@@ -252,7 +361,7 @@ function* arraySteps(bytes: Buffer, from: number, maxListed: number): Generator<
   skipSpace();
   if (cursor.at < bytes.length) return syntax(`${describeByte(bytes[cursor.at])} after the array's closing bracket`);
   if (index === 0) tally.add({ index: null, line: null, column: null, code: 'empty_body', path: '$', message: 'the array holds no event' });
-  return tally.result('array', events, indexes);
+  return into.result('array', tally);
 }
 
 /**

@@ -6,6 +6,7 @@ import { Duration } from 'luxon';
 import { parseArgsMessage } from '../args.js';
 import { EXIT, UsageError } from '../cliIo.js';
 import { ServePostgres } from '../postgres/servePostgres.js';
+import type { BodyRows } from './BodyRows.js';
 import { DataDir, DataDirError } from './DataDir.js';
 import { type ServeCheckpointPolicy, ServeJournal } from './ServeJournal.js';
 import { createServeLogger } from './requestLog.js';
@@ -277,7 +278,7 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
       data === undefined
         ? {}
         : {
-            writeAhead: <R>(events: readonly EmnifyEvent[], apply: () => R, texts?: readonly string[]) => data.writeAhead(events, apply, texts),
+            writeAhead: <R>(body: BodyRows, apply: () => R) => data.writeAheadBody(body, apply),
             health: () => {
               const state = data.journalState;
               return { ok: state.status === 'ok', journal: state };

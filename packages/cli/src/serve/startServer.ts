@@ -13,12 +13,13 @@ import {
 } from '@simfleet/engine';
 import type { FleetTransition, InactivityRule } from '@simfleet/stream';
 import { bearerAuth } from './bearerAuth.js';
+import { type BodyRows, RowBufferPool } from './BodyRows.js';
 import { mountDashboard } from './dashboard/mountDashboard.js';
 import { endpointsPage } from './endpointsPage.js';
 import { sendError, sendJson } from './httpReply.js';
 import { IngestPipeline } from './IngestPipeline.js';
 import { ServeMetrics } from './metrics.js';
-import { decodeEventsBody } from './parseEventsBody.js';
+import { decodeBodyRows } from './parseEventsBody.js';
 import { idParam, listParam, ROUTE_PARAMS, TRANSITION_REGIONS, unknownParams } from './queryParams.js';
 import type { ServeLogger } from './requestLog.js';
 import { readBody } from './readBody.js';
@@ -70,10 +71,10 @@ export interface ServeOptions {
   readonly sink?: IngestSink;
   /**
    * Write-ahead (`--data-dir`): given a request's decoded records and the ingest to run, makes
-   * the records durable first and then runs it (`DataDir.writeAhead`). A rejection (a
+   * the records durable first and then runs it (`DataDir.writeAheadBody`). A rejection (a
    * `JournalError`: disk full, read-only…) answers 503 with `Retry-After`, nothing applied.
    */
-  readonly writeAhead?: <R>(events: readonly EmnifyEvent[], apply: () => R, texts?: readonly string[]) => Promise<R>;
+  readonly writeAhead?: <R>(body: BodyRows, apply: () => R) => Promise<R>;
   /** What `/healthz` adds to its reply (the journal's state); `ok: false` answers 503. */
   readonly health?: () => { readonly ok: boolean } & Record<string, unknown>;
   /** Where to report pipeline failures (default: stderr). */
@@ -130,6 +131,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     serialize: (t) => stringifyJson(transitionJson(t)),
   });
   pipeline.transitions$.subscribe((t) => hub.publish(t));
+  /** Row buffers of bodies being decoded, reused from request to request. */
+  const rowBuffers = new RowBufferPool(pipeline.store);
   const dashboard = mountDashboard({ pipeline, hub, token: options.token });
   const metrics = new ServeMetrics({
     counters: () => pipeline.counters,
@@ -235,8 +238,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       sendError(res, 503, 'shutting_down', 'the server is stopping; send again later', { 'retry-after': '5' });
       return;
     }
-    // Decoded in slices: a huge body never holds the event loop for more than a few ms at a time.
-    const parsed = await decodeEventsBody(body.body, req.headers['content-type'], { maxListedRejects: maxListed });
+    // Decoded once, into the engine's rows, in slices: a huge body never holds the event loop for more than a few ms at a time.
+    const parsed = await decodeBodyRows(body.body, req.headers['content-type'], rowBuffers, { maxListedRejects: maxListed });
+    try {
+      await ingestBody(parsed, body.body.length, res, started);
+    } finally {
+      parsed.release();
+    }
+  };
+
+  /** The decoded body through the journal (when durable) and the engine, then the reply. */
+  const ingestBody = async (parsed: BodyRows, requestBytes: number, res: ServerResponse, started: number): Promise<void> => {
     if (pipeline.closed) {
       sendError(res, 503, 'shutting_down', 'the server is stopping; send again later', { 'retry-after': '5' });
       return;
@@ -247,12 +259,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return;
     }
     const changes: LiveTransition[] = [];
-    const onChange = (t: LiveTransition): number => changes.push(t);
+    const onChange = options.sink === undefined ? undefined : (t: LiveTransition): number => changes.push(t);
     let result: LiveBatchResult;
-    if (options.writeAhead === undefined) result = pipeline.ingest(parsed.events, onChange);
+    if (options.writeAhead === undefined) result = pipeline.ingestBody(parsed, onChange);
     else {
       // Durable first, then applied: the live state never holds a record the journal lacks.
-      const written = await options.writeAhead(parsed.events, () => (pipeline.closed ? null : pipeline.ingest(parsed.events, onChange)), parsed.texts).then(
+      const written = await options.writeAhead(parsed, () => (pipeline.closed ? null : pipeline.ingestBody(parsed, onChange))).then(
         (r) => ({ ok: true as const, r }),
         (err: unknown) => ({ ok: false as const, err }),
       );
@@ -273,17 +285,19 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       }
       result = written.r;
     }
-    // The journal keeps every record the engine judged (too late ones too: a replay of it is exact).
-    const kept = parsed.events.filter((_, i) => result.outcomes[i] !== LIVE_REJECTED);
-    if (kept.length > 0 && options.onAccepted !== undefined) {
-      options.onAccepted(kept);
-      metrics.journaled(kept.length);
+    if (options.onAccepted !== undefined || options.sink !== undefined) {
+      // The journal keeps every record the engine judged (too late ones too: a replay of it is exact).
+      // Event objects only here: the rows are batch records 0…n-1 (misfits after them are always refused).
+      const kept = parsed.events().filter((_, i) => result.outcomes[i] !== LIVE_REJECTED);
+      if (kept.length > 0 && options.onAccepted !== undefined) {
+        options.onAccepted(kept);
+        metrics.journaled(kept.length);
+      }
+      if (kept.length > 0) options.sink?.ingested({ fleet: pipeline.store, events: kept, transitions: changes, account: pipeline.live.account() });
     }
-    if (kept.length > 0) options.sink?.ingested({ fleet: pipeline.store, events: kept, transitions: changes, account: pipeline.live.account() });
     pipeline.counters.rejected += parsed.rejectedRecords;
-    const bodyIndex = parsed.eventIndexes;
-    const refused = result.rejected.map((r) => ({ index: bodyIndex[r.index] ?? null, line: null, column: null, code: r.code, path: '$.timestamp', message: r.reason }));
-    const tooLate = result.tooLate.map((t) => ({ index: bodyIndex[t.index] ?? null, eventId: t.eventId, endpointId: t.endpointId, behindMs: t.behindMs }));
+    const refused = result.rejected.map((r) => ({ index: parsed.bodyIndex(r.index), line: null, column: null, code: r.code, path: '$.timestamp', message: r.reason }));
+    const tooLate = result.tooLate.map((t) => ({ index: parsed.bodyIndex(t.index), eventId: t.eventId, endpointId: t.endpointId, behindMs: t.behindMs }));
     if (tooLate.length > 0) {
       log(`simfleet serve: ${tooLate.length} event(s) too late to place (beyond the ${pipeline.live.reorderHorizonMs / 3_600_000} h reorder horizon), journaled, not applied: ${tooLate.slice(0, 5).map((t) => `${t.eventId} of endpoint ${t.endpointId} (${Math.round(t.behindMs / 1000)} s behind)`).join(', ')}${tooLate.length > 5 ? ', …' : ''}`);
     }
@@ -297,11 +311,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         tooLate,
         ...merged,
       },
-      body.body.length,
+      requestBytes,
       maxListed,
     );
     sendJson(res, parsed.rejectCount + refused.length === 0 ? 202 : 400, reply);
-    return;
   };
 
   const getEndpoint = (res: ServerResponse, idText: string): void => {

@@ -85,6 +85,7 @@ describe('simfleet serve over HTTP', () => {
       rejections: 1,
       lastRejectionReason: 'QUOTA_EXHAUSTED_BLOCKED',
       lastEventAt: '2021-10-27T12:38:44.000Z',
+      name: 'Test Sim 2',
       stale: false,
     });
     expect(text).toContain('"lastEventId":137349286510607');

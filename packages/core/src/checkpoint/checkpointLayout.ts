@@ -1,10 +1,10 @@
 /**
- * The binary layout of a checkpoint (format version 2). Everything is little-endian.
+ * The binary layout of a checkpoint (format version 3). Everything is little-endian.
  *
  * ```
  * offset  size  field
  *      0     8  magic 89 53 46 43 50 0D 0A 1A  ("\x89SFCP\r\n\x1a": binary, survives no text-mode copy)
- *      8     4  format version (u32) = 2
+ *      8     4  format version (u32) = 3
  *     12     4  header JSON length in bytes (u32)
  *     16     8  total length of the checkpoint in bytes (u32 low, u32 high)
  *     24    16  machine fingerprint (16 ASCII hex digits, see machineFingerprint.ts)
@@ -14,7 +14,8 @@
  *     64     …  header JSON (UTF-8), padded with spaces to a multiple of 8
  *      …     …  sections, each at a multiple of 8 (offsets in the header, from the data start):
  *               stringBytes (u32 per pool string), strings (UTF-8), stringIndex (u32 hash
- *               slots, see StringPool.ts), then one section per column
+ *               slots, see StringPool.ts), then the rows: one row block (reducer/rowBlock.ts,
+ *               the spill files' layout), each of its columns listed as a section
  *    end-c   c  checksum of every byte before it
  * ```
  * Sections are aligned so that a reader can map typed arrays straight over the bytes.
@@ -25,24 +26,22 @@ import { ROW_COLUMNS, type RowColumnName } from '../reducer/rowColumns.js';
 /** The first eight bytes of every checkpoint. */
 export const CHECKPOINT_MAGIC: Uint8Array = Uint8Array.of(0x89, 0x53, 0x46, 0x43, 0x50, 0x0d, 0x0a, 0x1a);
 /**
- * The format version this code writes and reads. 2: the string index hashes UTF-8 bytes
- * (it is the `StringPool`'s own index), strings without bytes ('' and lone surrogates)
- * are only in the header's `escaped` list. Version 1 hashed UTF-16 code units.
+ * The format version this code writes and reads. 3: rows carry the endpoint's `name`
+ * column. 2: the string index hashes UTF-8 bytes (it is the `StringPool`'s own index),
+ * strings without bytes ('' and lone surrogates) are only in the header's `escaped`
+ * list. Version 1 hashed UTF-16 code units.
  */
-export const CHECKPOINT_FORMAT_VERSION = 2;
+export const CHECKPOINT_FORMAT_VERSION = 3;
 /** Bytes before the header JSON. */
 export const PREFIX_BYTES = 64;
 /** Longest checksum algorithm name the prefix holds. */
 export const HASHER_NAME_BYTES = 16;
 
 // The stored columns are the event row's columns (reducer/rowColumns.ts), in that order.
-export { COLUMN_KIND_BYTES, type ColumnKind, POOL_COLUMNS } from '../reducer/rowColumns.js';
+export { POOL_COLUMNS } from '../reducer/rowColumns.js';
 
 /** The `EventColumns` fields a checkpoint stores, in file order (`order` is scratch: not stored). */
 export const CHECKPOINT_COLUMNS = ROW_COLUMNS;
 
 /** Name of a stored column. */
 export type CheckpointColumnName = RowColumnName;
-
-/** Rounds up to a multiple of 8. */
-export const align8 = (n: number): number => Math.ceil(n / 8) * 8;

@@ -12,20 +12,11 @@
  */
 import type { CompiledMachine } from '../reducer/compileMachine.js';
 import type { EventColumns } from '../reducer/EventColumns.js';
+import { align8, type ByteOrderOptions, decodeRowBlock, readColumnBytes, rowBlockLayout } from '../reducer/rowBlock.js';
 import { CheckpointError } from './CheckpointError.js';
 import type { CheckpointHasher } from './CheckpointHasher.js';
 import type { CheckpointAccount, CheckpointHeader, CheckpointInput } from './CheckpointHeader.js';
-import {
-  CHECKPOINT_COLUMNS,
-  CHECKPOINT_FORMAT_VERSION,
-  CHECKPOINT_MAGIC,
-  type CheckpointColumnName,
-  COLUMN_KIND_BYTES,
-  type ColumnKind,
-  HASHER_NAME_BYTES,
-  PREFIX_BYTES,
-  align8,
-} from './checkpointLayout.js';
+import { CHECKPOINT_FORMAT_VERSION, CHECKPOINT_MAGIC, type CheckpointColumnName, HASHER_NAME_BYTES, PREFIX_BYTES } from './checkpointLayout.js';
 import { CheckpointStringPool, indexSlots } from './CheckpointStringPool.js';
 import type { CheckpointSection } from './encodeCheckpoint.js';
 import { machineFingerprint } from './machineFingerprint.js';
@@ -50,13 +41,12 @@ export interface DecodedCheckpoint {
 /** Outcome of `decodeCheckpoint`. */
 export type DecodeCheckpointResult = { readonly ok: true; readonly value: DecodedCheckpoint } | { readonly ok: false; readonly error: CheckpointError };
 
-/** Options of `decodeCheckpoint`. */
-export interface DecodeCheckpointOptions {
+/** Options of `decodeCheckpoint` (`littleEndianHost: false` forces the big-endian path, for tests). */
+export interface DecodeCheckpointOptions extends ByteOrderOptions {
   /** The machine the checkpoint must have been written with (default: `getCompiledMachine()`). */
   readonly compiled?: CompiledMachine;
 }
 
-const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 const fail = (code: CheckpointError['code'], message: string): DecodeCheckpointResult => ({ ok: false, error: new CheckpointError(code, message) });
 
 /**
@@ -130,7 +120,7 @@ export function decodeCheckpoint(input: Uint8Array, hasher: CheckpointHasher, op
   const slots = indexSlots(stringCount);
   const indexSection = section('stringIndex', slots * 4);
   if (typeof indexSection === 'string') return fail('invalid_layout', indexSection);
-  const byteLengths = columnView(bytes, dataStart + lengthsSection.offset, stringCount, 'u32') as Uint32Array;
+  const byteLengths = readColumnBytes(bytes, dataStart + lengthsSection.offset, stringCount, 'u32', options) as Uint32Array;
   let sum = 0;
   let withoutBytes = 0;
   for (let i = 0; i < stringCount; i++) {
@@ -138,7 +128,7 @@ export function decodeCheckpoint(input: Uint8Array, hasher: CheckpointHasher, op
     if (byteLengths[i] === 0) withoutBytes++;
   }
   if (sum !== stringsSection.bytes) return fail('invalid_layout', 'string pool lengths do not match its bytes');
-  const index = columnView(bytes, dataStart + indexSection.offset, slots, 'u32') as Uint32Array;
+  const index = readColumnBytes(bytes, dataStart + indexSection.offset, slots, 'u32', options) as Uint32Array;
   let filled = 0;
   for (let i = 0; i < slots; i++) {
     const ref = index[i]!;
@@ -166,34 +156,25 @@ export function decodeCheckpoint(input: Uint8Array, hasher: CheckpointHasher, op
     escaped: escapedStrings,
   });
 
-  const columns: Partial<Record<CheckpointColumnName, Float64Array | Uint32Array | Uint8Array | Int16Array>> = {};
-  for (const [column, kind] of CHECKPOINT_COLUMNS) {
-    const s = section(column, rows * COLUMN_KIND_BYTES[kind]);
+  // The rows are one row block: each column's section must be where the block puts it.
+  const block = rowBlockLayout(rows);
+  const first = section(block.columns[0]!.name, undefined);
+  if (typeof first === 'string') return fail('invalid_layout', first);
+  const rowsStart = first.offset;
+  if (dataStart + rowsStart + block.bytes > dataEnd) return fail('invalid_layout', `the ${rows} rows run past the data area`);
+  for (const column of block.columns) {
+    const s = section(column.name, column.bytes);
     if (typeof s === 'string') return fail('invalid_layout', s);
-    columns[column] = columnView(bytes, dataStart + s.offset, rows, kind);
+    if (s.offset !== rowsStart + column.offset) return fail('invalid_layout', `section ${column.name} is not where the row block puts it`);
   }
-  return { ok: true, value: { header, pool, rows: { length: rows, ...columns } as CheckpointRows, fingerprint } };
+  const rowArrays = decodeRowBlock(bytes, rows, dataStart + rowsStart, options);
+  return { ok: true, value: { header, pool, rows: rowArrays as CheckpointRows, fingerprint } };
 }
 
 function asciiField(bytes: Uint8Array, offset: number, length: number): string {
   let s = '';
   for (let i = offset; i < offset + length && bytes[i] !== 0; i++) s += String.fromCharCode(bytes[i]!);
   return s;
-}
-
-/** A typed array over `count` little-endian elements (a view on little-endian hosts, a copy otherwise). */
-function columnView(bytes: Uint8Array, offset: number, count: number, kind: ColumnKind): Float64Array | Uint32Array | Uint8Array | Int16Array {
-  const at = bytes.byteOffset + offset;
-  if (kind === 'u8') return new Uint8Array(bytes.buffer, at, count);
-  if (LITTLE_ENDIAN) {
-    if (kind === 'f64') return new Float64Array(bytes.buffer, at, count);
-    if (kind === 'u32') return new Uint32Array(bytes.buffer, at, count);
-    return new Int16Array(bytes.buffer, at, count);
-  }
-  const view = new DataView(bytes.buffer, at, count * COLUMN_KIND_BYTES[kind]);
-  if (kind === 'f64') return Float64Array.from({ length: count }, (_, i) => view.getFloat64(i * 8, true));
-  if (kind === 'u32') return Uint32Array.from({ length: count }, (_, i) => view.getUint32(i * 4, true));
-  return Int16Array.from({ length: count }, (_, i) => view.getInt16(i * 2, true));
 }
 
 interface ParsedHeader {

@@ -9,18 +9,10 @@
  */
 import type { CompiledMachine } from '../reducer/compileMachine.js';
 import type { EventColumns } from '../reducer/EventColumns.js';
+import { align8, type ByteOrderOptions, encodeRowBlock, rowBlockLayout, writeColumnBytes } from '../reducer/rowBlock.js';
 import type { CheckpointHasher } from './CheckpointHasher.js';
 import type { CheckpointHeader } from './CheckpointHeader.js';
-import {
-  align8,
-  CHECKPOINT_COLUMNS,
-  CHECKPOINT_FORMAT_VERSION,
-  CHECKPOINT_MAGIC,
-  COLUMN_KIND_BYTES,
-  type ColumnKind,
-  HASHER_NAME_BYTES,
-  PREFIX_BYTES,
-} from './checkpointLayout.js';
+import { CHECKPOINT_FORMAT_VERSION, CHECKPOINT_MAGIC, HASHER_NAME_BYTES, PREFIX_BYTES } from './checkpointLayout.js';
 import { encodeStrings } from './checkpointStrings.js';
 import { machineFingerprint } from './machineFingerprint.js';
 
@@ -31,8 +23,8 @@ export interface CheckpointContent {
   readonly columns: EventColumns;
 }
 
-/** Options of `encodeCheckpoint`. */
-export interface EncodeCheckpointOptions {
+/** Options of `encodeCheckpoint` (`littleEndianHost: false` forces the big-endian path, for tests). */
+export interface EncodeCheckpointOptions extends ByteOrderOptions {
   /** The machine whose fingerprint is written (default: `getCompiledMachine()`). */
   readonly compiled?: CompiledMachine;
 }
@@ -54,8 +46,6 @@ export interface StoredHeader extends CheckpointHeader {
     readonly sections: readonly CheckpointSection[];
   };
 }
-
-const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /**
  * Encodes a checkpoint. The bytes are complete and self-checking: `decodeCheckpoint`
@@ -81,7 +71,11 @@ export function encodeCheckpoint(content: CheckpointContent, hasher: CheckpointH
   add('stringBytes', strings.byteLengths.byteLength);
   add('strings', strings.totalBytes);
   add('stringIndex', strings.index.byteLength);
-  for (const [column, kind] of CHECKPOINT_COLUMNS) add(column, rows * COLUMN_KIND_BYTES[kind]);
+  // The rows are one row block; its columns are listed as sections, as they always were.
+  const rowsStart = cursor;
+  const block = rowBlockLayout(rows);
+  for (const column of block.columns) sections.push({ name: column.name, offset: rowsStart + column.offset, bytes: column.bytes });
+  cursor += block.bytes;
 
   const stored: StoredHeader = {
     createdAt: header.createdAt,
@@ -109,34 +103,17 @@ export function encodeCheckpoint(content: CheckpointContent, hasher: CheckpointH
   out.fill(0x20, PREFIX_BYTES + json.length, dataStart);
 
   const at = (sectionName: string): number => dataStart + (sections.find((s) => s.name === sectionName)?.offset ?? 0);
-  writeColumn(out, at('stringBytes'), strings.byteLengths, 'u32');
+  writeColumnBytes(strings.byteLengths, 'u32', out, at('stringBytes'), options);
   let offset = at('strings');
   for (const part of strings.parts) {
     out.set(part, offset);
     offset += part.length;
   }
-  writeColumn(out, at('stringIndex'), strings.index, 'u32');
-  for (const [column, kind] of CHECKPOINT_COLUMNS) writeColumn(out, at(column), columns[column].subarray(0, rows), kind);
+  writeColumnBytes(strings.index, 'u32', out, at('stringIndex'), options);
+  encodeRowBlock(columns, out, dataStart + rowsStart, options);
 
   const digest = hasher.digest(out.subarray(0, total - hasher.digestBytes));
   if (digest.length !== hasher.digestBytes) throw new RangeError(`checksum '${hasher.name}' gave ${digest.length} bytes, not ${hasher.digestBytes}`);
   out.set(digest, total - hasher.digestBytes);
   return out;
-}
-
-type Column = Float64Array | Uint32Array | Uint8Array | Int16Array;
-
-/** Copies a column's elements as little-endian bytes. */
-function writeColumn(out: Uint8Array, offset: number, values: Column, kind: ColumnKind): void {
-  if (LITTLE_ENDIAN || kind === 'u8') {
-    out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), offset);
-    return;
-  }
-  const view = new DataView(out.buffer, out.byteOffset + offset, values.byteLength);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (kind === 'f64') view.setFloat64(i * 8, v, true);
-    else if (kind === 'u32') view.setUint32(i * 4, v, true);
-    else view.setInt16(i * 2, v, true);
-  }
 }

@@ -38,6 +38,7 @@ export function restoreColumns(checkpoint: Pick<DecodedCheckpoint, 'rows' | 'poo
     columns.operator = rows.operator;
     columns.ratType = rows.ratType;
     columns.rejectionReason = rows.rejectionReason;
+    columns.name = rows.name;
     columns.order = new Uint32Array(n);
     columns.sortScratch = undefined;
     columns.length = n;

@@ -109,6 +109,7 @@ function observe(event: EmnifyEvent, type: DeviceEventType): Observation {
     imsi: event.imsi?.imsi ?? null,
     imei: event.endpoint?.imei ?? null,
     ipAddress: event.endpoint?.ipAddress ?? null,
+    name: event.endpoint?.name ?? null,
     operator: detail === null ? null : operatorOf(detail),
     ratType: session?.ratType ?? null,
     apn: session?.apn ?? null,

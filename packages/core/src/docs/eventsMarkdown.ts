@@ -62,7 +62,7 @@ export function renderEventsMarkdown(): string {
     ),
     '',
     'Unknown types are `RECORDED`. Besides its type, every device event carries what the record observed:',
-    'organisation id, SIM id, ICCID, IMSI, IMEI, IP address, the visited operator (name, MCC, MNC, country) from',
+    'organisation id, SIM id, ICCID, IMSI, IMEI, IP address, the endpoint name, the visited operator (name, MCC, MNC, country) from',
     'an operator detail, the RAT type and APN for `SESSION_CREATED`/`SESSION_UPDATED`, and the rejection reason',
     'for `SESSION_REJECTED`; `null` where the record does not say.',
     '',
@@ -144,6 +144,8 @@ tariff and quota dates) that do not parse become \`null\`; they do not fail the 
   \`true\`/\`false\` or \`1\`/\`0\`; \`event_source\`/\`event_severity\` with \`name\` instead of \`description\`;
 - ICCID, IMSI, IMEI and MSISDN as strings or bare numbers, kept as text and never format-checked (hex IMEIs,
   14- and 20-digit IMSIs occur);
+- \`endpoint.name\` as a string (kept as sent, \`""\` included), \`null\` or missing (the endpoint keeps the name
+  it had); a name of another type is a \`wrong_type\` rejection at \`$.endpoint.name\`;
 - a \`detail\` that is a JSON-encoded string: parsed when it holds a JSON object, otherwise kept as text
   (\`{ kind: 'text' }\`) and the event stays valid.
 

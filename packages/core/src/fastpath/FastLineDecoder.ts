@@ -16,7 +16,7 @@
  * - Numbers the reducer needs (event id as exact hi/lo u32, endpoint / organisation /
  *   SIM ids, type id, RAT type) are accumulated from their digits; the timestamp is
  *   computed from its digits (timestampBytes.ts).
- * - Strings the reducer keeps (ICCID, IMSI, IMEI, IP, APN, operator) are interned from
+ * - Strings the reducer keeps (ICCID, IMSI, IMEI, IP, endpoint name, APN, operator) are interned from
  *   their bytes (StringPool.internBytes): a value seen before costs one hash-and-compare pass
  *   and no allocation; the operator's four parts map to its pool reference through a
  *   small numeric table, so the JSON operator key is built once per distinct operator.
@@ -212,6 +212,7 @@ export class FastLineDecoder {
   readonly #imsi = span();
   readonly #imei = span();
   readonly #ip = span();
+  readonly #name = span();
   readonly #opName = span();
   readonly #countryMcc = span();
   readonly #iso = span();
@@ -266,6 +267,7 @@ export class FastLineDecoder {
     this.#imsi.kind = NONE;
     this.#imei.kind = NONE;
     this.#ip.kind = NONE;
+    this.#name.kind = NONE;
     this.#opName.kind = NONE;
     this.#countryMcc.kind = NONE;
     this.#iso.kind = NONE;
@@ -307,7 +309,8 @@ export class FastLineDecoder {
     const imsi = this.#ref(this.#imsi);
     const imei = this.#ref(this.#imei);
     const ip = this.#ref(this.#ip);
-    if (iccid < 0 || imsi < 0 || imei < 0 || ip < 0) return FAST_FALLBACK;
+    const name = this.#ref(this.#name);
+    if (iccid < 0 || imsi < 0 || imei < 0 || ip < 0 || name < 0) return FAST_FALLBACK;
     let operator: number = NULL_REF;
     let apn: number = NULL_REF;
     let rat = NO_RAT_TYPE;
@@ -339,6 +342,7 @@ export class FastLineDecoder {
     c.operator[row] = operator;
     c.ratType[row] = rat;
     c.rejectionReason[row] = reason;
+    c.name[row] = name;
     c.length = row + 1;
     return row;
   }
@@ -780,7 +784,8 @@ export class FastLineDecoder {
           this.#endpointId = this.#num;
           return p;
         }
-        if (index === 1) return this.#stringOrNull(p, null);
+        // The name: a plain string is kept; an escaped one, or any other type, falls back.
+        if (index === 1) return this.#stringOrNull(p, this.#name);
         if (index === 2) return this.#identifier(p, this.#imei);
         return this.#stringOrNull(p, this.#ip);
       case W_SIM:

@@ -59,6 +59,8 @@ export interface Observation {
   readonly imsi: string | null;
   readonly imei: string | null;
   readonly ipAddress: string | null;
+  /** `endpoint.name`: the name the endpoint has in emnify (a label users set, not an identifier). */
+  readonly name: string | null;
   readonly operator: Operator | null;
   /** RAT type of an accepted PDP context (SESSION_CREATED / SESSION_UPDATED only). */
   readonly ratType: number | null;
@@ -87,6 +89,7 @@ export const EMPTY_OBSERVATION: Observation = Object.freeze({
   imsi: null,
   imei: null,
   ipAddress: null,
+  name: null,
   operator: null,
   ratType: null,
   apn: null,

@@ -60,6 +60,11 @@ export interface EndpointFacts {
   readonly imsi: string | null;
   readonly imei: string | null;
   readonly ipAddress: string | null;
+  /**
+   * The endpoint's name, from the last event (in time, then id order) whose record said one;
+   * a record without `endpoint.name` (or with `null`) leaves it; `''` is a name said.
+   */
+  readonly name: string | null;
   readonly operator: Operator | null;
   /** RAT type of the last accepted/updated PDP context that said one. */
   readonly ratType: number | null;
@@ -98,6 +103,8 @@ export interface EndpointState {
   imsi: string | null;
   imei: string | null;
   ipAddress: string | null;
+  /** The endpoint's name (see `EndpointFacts.name`). */
+  name: string | null;
   operator: Operator | null;
   ratType: number | null;
   apn: string | null;
@@ -161,6 +168,7 @@ export function endpointStateFromRegions(
     imsi: facts.imsi,
     imei: facts.imei,
     ipAddress: facts.ipAddress,
+    name: facts.name,
     operator: facts.operator,
     ratType: facts.ratType,
     apn: facts.apn,
@@ -189,6 +197,7 @@ export function noEndpointFacts(endpointId: number): EndpointFacts {
     imsi: null,
     imei: null,
     ipAddress: null,
+    name: null,
     operator: null,
     ratType: null,
     apn: null,

@@ -80,6 +80,8 @@ export class EventColumns implements RowArrays {
   ratType: Int16Array;
   /** Index in `REJECTION_REASON_CODES`; 255 for none. */
   rejectionReason: Uint8Array;
+  /** Pool reference of the endpoint's name (0 = the record said none). */
+  name: Uint32Array;
   /** The identity permutation of an in-order batch (see sortBatch.ts). */
   order: Uint32Array;
   /** Scratch of the batch sort, allocated by the first unsorted batch. */
@@ -103,6 +105,7 @@ export class EventColumns implements RowArrays {
     this.operator = new Uint32Array(n);
     this.ratType = new Int16Array(n).fill(NO_RAT_TYPE);
     this.rejectionReason = new Uint8Array(n).fill(NO_REJECTION_REASON);
+    this.name = new Uint32Array(n);
     this.order = new Uint32Array(n);
   }
 
@@ -130,6 +133,7 @@ export class EventColumns implements RowArrays {
     this.operator = grow(this.operator, n);
     this.ratType = grow(this.ratType, n, NO_RAT_TYPE);
     this.rejectionReason = grow(this.rejectionReason, n, NO_REJECTION_REASON);
+    this.name = grow(this.name, n);
     this.order = new Uint32Array(n);
     this.sortScratch = undefined;
   }
@@ -191,6 +195,7 @@ export class EventColumns implements RowArrays {
     this.operator[row] = pool.internOperator(o.operator);
     this.ratType[row] = o.ratType ?? NO_RAT_TYPE;
     this.rejectionReason[row] = reason;
+    this.name[row] = pool.intern(o.name);
     this.length = row + 1;
     return { ok: true, value: row };
   }

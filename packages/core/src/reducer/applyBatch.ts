@@ -57,6 +57,7 @@ import {
   U_ATTACHES,
   U_ICCID,
   U_IMEI,
+  U_NAME,
   U_IMSI,
   U_IP_ADDRESS,
   U_LAST_HI,
@@ -266,6 +267,7 @@ const T_OPERATOR = 64;
 const T_RAT = 128;
 const T_APN = 256;
 const T_REASON = 512;
+const T_NAME = 1024;
 
 const masks = new WeakMap<CompiledMachine, Uint16Array>();
 
@@ -307,6 +309,7 @@ function applyRowsFast(fleet: FleetStore, columns: EventColumns, order: Uint32Ar
   const cOperator = columns.operator;
   const cRat = columns.ratType;
   const cReason = columns.rejectionReason;
+  const cName = columns.name;
 
   const c = fleet.compiled;
   const EC = c.eventCount;
@@ -401,6 +404,10 @@ function applyRowsFast(fleet: FleetStore, columns: EventColumns, order: Uint32Ar
       const v = cIp[row] as number;
       if (v !== NULL_REF) u32[u + U_IP_ADDRESS] = v;
     }
+    if ((m & T_NAME) !== 0) {
+      const v = cName[row] as number;
+      if (v !== NULL_REF) u32[u + U_NAME] = v;
+    }
     if ((m & T_OPERATOR) !== 0) {
       const v = cOperator[row] as number;
       if (v !== NULL_REF) u32[u + U_OPERATOR] = v;
@@ -464,6 +471,7 @@ function applyRows(
   const cOperator = columns.operator;
   const cRat = columns.ratType;
   const cReason = columns.rejectionReason;
+  const cName = columns.name;
 
   const c = fleet.compiled;
   const EC = c.eventCount;
@@ -567,6 +575,10 @@ function applyRows(
     if ((m & T_IP) !== 0) {
       const v = cIp[row] as number;
       if (v !== NULL_REF) u32[u + U_IP_ADDRESS] = v;
+    }
+    if ((m & T_NAME) !== 0) {
+      const v = cName[row] as number;
+      if (v !== NULL_REF) u32[u + U_NAME] = v;
     }
     if ((m & T_OPERATOR) !== 0) {
       const v = cOperator[row] as number;

@@ -29,7 +29,8 @@ export function compareRowsContent(pool: StringPool, x: RowArrays, a: number, y:
     compareRef(pool, x.imei[a]!, y.imei[b]!) ||
     compareRef(pool, x.ipAddress[a]!, y.ipAddress[b]!) ||
     compareRef(pool, x.apn[a]!, y.apn[b]!) ||
-    compareRef(pool, x.operator[a]!, y.operator[b]!)
+    compareRef(pool, x.operator[a]!, y.operator[b]!) ||
+    compareRef(pool, x.name[a]!, y.name[b]!)
   );
 }
 

@@ -79,6 +79,7 @@ export const OBSERVATION_FIELDS: readonly ObservationField[] = [
   'ratType',
   'apn',
   'rejectionReason',
+  'name',
 ];
 
 /** The context field an observation field feeds. */
@@ -93,6 +94,7 @@ const CONTEXT_FIELD: Readonly<Record<ObservationField, keyof DeviceContext>> = {
   ratType: 'ratType',
   apn: 'apn',
   rejectionReason: 'lastRejectionReason',
+  name: 'name',
 };
 
 /** The counters of the device context. */
@@ -156,6 +158,7 @@ const PROBE_OBSERVATION: Observation = {
   ratType: 6,
   apn: 'probe-apn',
   rejectionReason: REJECTION_REASON_CODES[0] ?? 'OTHER',
+  name: 'probe-name',
 };
 
 const probeEvent = (type: DeviceEventType, observation: Observation): DeviceEvent => ({

@@ -119,6 +119,7 @@ function compact(c: EventColumns, drop: Uint8Array): number {
       c.operator[w] = c.operator[r] as number;
       c.ratType[w] = c.ratType[r] as number;
       c.rejectionReason[w] = c.rejectionReason[r] as number;
+      c.name[w] = c.name[r] as number;
     }
     w++;
   }

@@ -27,13 +27,14 @@ export const ROW_COLUMNS = [
   ['operator', 'u32'],
   ['ratType', 'i16'],
   ['rejectionReason', 'u8'],
+  ['name', 'u32'],
 ] as const satisfies readonly (readonly [string, ColumnKind])[];
 
 /** Name of a row column. */
 export type RowColumnName = (typeof ROW_COLUMNS)[number][0];
 
 /** Columns whose values are string pool references. */
-export const POOL_COLUMNS: readonly RowColumnName[] = ['iccid', 'imsi', 'imei', 'ipAddress', 'apn', 'operator'];
+export const POOL_COLUMNS: readonly RowColumnName[] = ['iccid', 'imsi', 'imei', 'ipAddress', 'apn', 'operator', 'name'];
 
 /** Rows as struct-of-arrays (an `EventColumns` is one; so is a spill block). */
 export interface RowArrays {
@@ -53,6 +54,7 @@ export interface RowArrays {
   operator: Uint32Array;
   ratType: Int16Array;
   rejectionReason: Uint8Array;
+  name: Uint32Array;
 }
 
 /**
@@ -81,5 +83,6 @@ export function appendRow(from: RowArrays, row: number, to: RowArrays): void {
   to.operator[r] = from.operator[row]!;
   to.ratType[r] = from.ratType[row]!;
   to.rejectionReason[r] = from.rejectionReason[row]!;
+  to.name[r] = from.name[row]!;
   to.length = r + 1;
 }

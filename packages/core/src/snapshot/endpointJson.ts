@@ -48,6 +48,7 @@ export function endpointJson(state: EndpointState): { readonly [key: string]: Js
     sessions: state.sessions,
     rejections: state.rejections,
     lastRejectionReason: state.lastRejectionReason,
+    name: state.name,
   };
 }
 
@@ -73,7 +74,7 @@ export function endpointJsonText(s: EndpointState): string {
     `"lastEventId":${s.lastEventId === null ? 'null' : s.lastEventId.toString()},"lastEventAt":${time(s.lastEventAt)},` +
     `"dataQuotaThresholdReached":${s.dataQuotaThresholdReached},"smsQuotaThresholdReached":${s.smsQuotaThresholdReached},` +
     `"ratType":${num(s.ratType)},"apn":${text(s.apn)},"attaches":${num(s.attaches)},"sessions":${num(s.sessions)},` +
-    `"rejections":${num(s.rejections)},"lastRejectionReason":${text(s.lastRejectionReason)}}`
+    `"rejections":${num(s.rejections)},"lastRejectionReason":${text(s.lastRejectionReason)},"name":${text(s.name)}}`
   );
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CHECKPOINT_COLUMNS, CHECKPOINT_FORMAT_VERSION } from '../../src/checkpoint/checkpointLayout.js';
+import { CHECKPOINT_COLUMNS, CHECKPOINT_FORMAT_VERSION, POOL_COLUMNS } from '../../src/checkpoint/checkpointLayout.js';
 import type { CheckpointHasher } from '../../src/checkpoint/CheckpointHasher.js';
 import type { CheckpointHeader } from '../../src/checkpoint/CheckpointHeader.js';
 import { decodeCheckpoint } from '../../src/checkpoint/decodeCheckpoint.js';
@@ -61,7 +61,7 @@ function rowsOf(c: EventColumns, from = 0): unknown[] {
     out.push(
       CHECKPOINT_COLUMNS.map(([name]) => {
         const v = c[name][r]!;
-        return ['iccid', 'imsi', 'imei', 'ipAddress', 'apn', 'operator'].includes(name) ? c.pool.get(v) : Object.is(v, -0) ? 'neg0' : v;
+        return POOL_COLUMNS.includes(name) ? c.pool.get(v) : Object.is(v, -0) ? 'neg0' : v;
       }),
     );
   }

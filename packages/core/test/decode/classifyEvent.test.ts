@@ -70,6 +70,7 @@ describe('classifyEvent', () => {
       imsi: '295090004145444',
       imei: '8693700220003770',
       ipAddress: '100.102.41.209',
+      name: 'Test Sim 2',
       operator: { name: 'Vodafone', mcc: '262', mnc: '02', country: 'de' },
       ratType: 6,
       apn: 'em',

@@ -13,6 +13,7 @@ import { parseTimestamp } from '../../src/decode/timestamp.js';
 import { FAST_BLANK, FAST_FALLBACK, FastLineDecoder } from '../../src/fastpath/FastLineDecoder.js';
 import { timestampBytes } from '../../src/fastpath/timestampBytes.js';
 import { EventColumns } from '../../src/reducer/EventColumns.js';
+import { POOL_COLUMNS, ROW_COLUMNS } from '../../src/reducer/rowColumns.js';
 import { StringPool } from '../../src/reducer/StringPool.js';
 import { seedExamples } from '../decode/support.js';
 
@@ -35,26 +36,12 @@ const MESSY = simulatorLines('simulator-messy.ndjson');
 const SEEDS = seedLines();
 const ALL = [...SIM, ...MESSY, ...SEEDS];
 
-/** Every column of one row, strings resolved through the pool. */
+/** Every row column of one row (`ROW_COLUMNS`, so a new column is compared too), strings resolved through the pool. */
 function rowOf(c: EventColumns, row: number): unknown[] {
-  const p = c.pool;
-  return [
-    c.at[row],
-    c.idHi[row],
-    c.idLo[row],
-    c.endpointId[row],
-    c.type[row],
-    c.organisationId[row],
-    c.simId[row],
-    p.get(c.iccid[row] as number),
-    p.get(c.imsi[row] as number),
-    p.get(c.imei[row] as number),
-    p.get(c.ipAddress[row] as number),
-    p.get(c.apn[row] as number),
-    p.get(c.operator[row] as number),
-    c.ratType[row],
-    c.rejectionReason[row],
-  ];
+  return ROW_COLUMNS.map(([name]) => {
+    const v = c[name][row] as number;
+    return POOL_COLUMNS.includes(name) ? c.pool.get(v) : v;
+  });
 }
 
 /** The full decoder's verdict on a line: its row, 'blank' or 'rejected'. */
@@ -302,6 +289,38 @@ describe('FastLineDecoder on what its scanner skips and the white space between 
     for (const q of quotes) check(decoder, Uint8Array.from([...bytes.slice(0, q), 0xff, 0x80, ...bytes.slice(q)]), tally);
     expect(tally.fast).toBeGreaterThan(quotes.length);
   }, 60_000);
+});
+
+describe('FastLineDecoder endpoint names', () => {
+  it('every shape of endpoint.name: plain, empty, non-ASCII and null are fast; escaped and non-strings fall back', () => {
+    const decoder = newDecoder();
+    const line = SIM.find((l) => l.includes('"pdp_context"')) as string;
+    expect(line).toMatch(/"name":"[^"]+","tags"/);
+    const withName = (value: string): string => line.replace(/"name":"[^"]+","tags"/, `${value}"tags"`);
+    const fastCases: [string, string | null][] = [
+      ['"name":"Cold Chain Sensor 12",', 'Cold Chain Sensor 12'],
+      ['"name":"",', ''],
+      ['"name":"Kühlkette Nord 🚚",', 'Kühlkette Nord 🚚'],
+      ['"name":null,', null],
+      ['', null],
+    ];
+    for (const [value, name] of fastCases) {
+      const tally = { fast: 0, fallback: 0 };
+      const text = withName(value);
+      check(decoder, encoder.encode(text), tally);
+      expect(tally.fast, text).toBe(1);
+      const columns = decoder.columns;
+      expect(columns.pool.get(columns.name[columns.length - 1] as number), text).toBe(name);
+    }
+    // An escape is decoded by the full decoder; a number, boolean, object or array there is a wrong type it reports.
+    for (const value of ['"name":"Truck \\"A\\"",', '"name":"\\u0041",', '"name":7,', '"name":true,', '"name":{},', '"name":[],']) {
+      const tally = { fast: 0, fallback: 0 };
+      check(decoder, encoder.encode(withName(value)), tally);
+      expect(tally.fallback, value).toBe(1);
+    }
+    expect(fullRow(encoder.encode(withName('"name":"Truck \\"A\\"",')))).toContain('Truck "A"');
+    expect(fullRow(encoder.encode(withName('"name":7,')))).toBe('rejected');
+  });
 });
 
 describe('FastLineDecoder event ids', () => {

@@ -24,7 +24,7 @@ const VODAFONE = { name: 'Vodafone', mcc: '262', mnc: '02', country: 'de' };
 describe('reading the fleet back', () => {
   test('a device lifecycle, field by field', () => {
     const fleet = new FleetStore();
-    const attach = ev('ATTACH', 11089066, { organisationId: 12033, simId: 3577707, iccid: '8988303000005733850', imsi: '295090004145444', operator: VODAFONE });
+    const attach = ev('ATTACH', 11089066, { organisationId: 12033, simId: 3577707, iccid: '8988303000005733850', imsi: '295090004145444', operator: VODAFONE, name: 'Test Sim 2' });
     const session = ev('SESSION_CREATED', 11089066, { ratType: 6, apn: 'em', imei: '8693700220003770', ipAddress: '100.102.41.209' });
     const quota = ev('DATA_QUOTA_THRESHOLD', 11089066);
     applyEvents(fleet, [quota, session, attach]);
@@ -46,6 +46,7 @@ describe('reading the fleet back', () => {
       imsi: '295090004145444',
       imei: '8693700220003770',
       ipAddress: '100.102.41.209',
+      name: 'Test Sim 2',
       operator: VODAFONE,
       ratType: 6,
       apn: 'em',

@@ -32,6 +32,8 @@ export const observationArb = (organisations: readonly number[] = ORGANISATIONS)
     ratType: orNull(fc.constantFrom(1, 2, 5, 6, 8, 9, 77)),
     apn: orNull(fc.constantFrom('em', 'iot.1nce.net', 'internet')),
     rejectionReason: orNull(fc.constantFrom(...REJECTION_REASON_CODES)),
+    // Names are labels: empty, non-ASCII, with quotes, renamed between events.
+    name: orNull(fc.constantFrom('GPS Tracker 7', 'Test Sim 2', '', 'Kühlkette "Nord" 3', 'Tracker 🚚')),
   });
 
 export interface EventArbOptions {

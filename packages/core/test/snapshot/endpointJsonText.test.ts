@@ -30,6 +30,7 @@ const state: fc.Arbitrary<EndpointState> = fc.record({
   imsi: str,
   imei: str,
   ipAddress: str,
+  name: str,
   operator: fc.option(fc.record({ name: str, mcc: str, mnc: str, country: str }), { nil: null }),
   ratType: fc.option(fc.integer({ min: 0, max: 0x7fff }), { nil: null }),
   apn: str,

@@ -1,7 +1,7 @@
 import { mkdir, open as openFile, readFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { isSegmentHeader, readFrame, SEGMENT_HEADER_BYTES, SEGMENT_MAGIC, segmentHeader, encodeFrames } from './frame.js';
-import { closeFd, datasyncFd, openFd, syncDirectory, truncateFd, writeAllAt } from './fileOps.js';
+import { encodeFrameParts, type FrameParts, isSegmentHeader, readFrame, SEGMENT_HEADER_BYTES, SEGMENT_MAGIC, segmentHeader } from './frame.js';
+import { closeFd, datasyncFd, O_DSYNC, openFd, segmentFlags, syncDirectory, truncateFd, writeAllAt } from './fileOps.js';
 import { JournalError, type JournalErrorCode, journalErrorFrom } from './JournalError.js';
 import { comparePositions, formatPosition, type JournalPosition } from './JournalPosition.js';
 import { scanSegment } from './scanSegment.js';
@@ -77,7 +77,8 @@ interface Flush {
 }
 
 interface Pending {
-  readonly frames: Buffer;
+  /** The frames' buffers (a byte record is not copied) and their length. */
+  readonly frames: FrameParts;
   readonly records: number;
   readonly resolve: (end: JournalPosition) => void;
   readonly reject: (err: JournalError) => void;
@@ -89,8 +90,10 @@ const DEFAULT_MAX_SEGMENT_BYTES = 64 * 1024 * 1024;
  * A write-ahead journal of accepted records in a directory of bounded segment files.
  *
  * Each record is a frame (length, CRC-32, bytes); `append` resolves only after the
- * frames are written and `fdatasync`ed, so a resolved append survives a crash or a power
- * cut. Group commit: appends that arrive while syncs are in flight are written and
+ * frames are written and on stable storage (segments are opened with `O_DSYNC`, so each
+ * write returns only once its data is durable, as `write` + `fdatasync` would, in one
+ * system call; where the platform has no `O_DSYNC`, an explicit `fdatasync` follows each
+ * write), so a resolved append survives a crash or a power cut. Group commit: appends that arrive while syncs are in flight are written and
  * synced together by the next one, so many concurrent appends cost one sync (up to
  * `maxConcurrentSyncs` writes run at once; acknowledgements stay in file order). `open`
  * cuts a torn tail (the remains of a write a crash interrupted) and reports it in
@@ -195,7 +198,7 @@ export class Journal {
     const { end, tornTail } = await recoverTail(path, last);
     let fd: number;
     try {
-      fd = await openFd(path, 'r+');
+      fd = await openFd(path, segmentFlags(false));
       if (tornTail !== null) {
         if (tornTail.reason === 'partial_segment_header') await writeAllAt(fd, [segmentHeader(last)], 0);
         await truncateFd(fd, end);
@@ -233,7 +236,8 @@ export class Journal {
   /**
    * Appends records (strings are written as UTF-8) and resolves with the position after the
    * last of them once they are on stable storage. Rejects with a `JournalError` (nothing of
-   * this call acknowledged) when the storage refuses the write.
+   * this call acknowledged) when the storage refuses the write. Byte records are written
+   * from where they are (no copy): they must not change until the promise settles.
    *
    * @example
    * const end = await journal.append(lines); // a checkpoint taken after applying `lines` covers `end`
@@ -242,9 +246,9 @@ export class Journal {
     if (this.#closed) return Promise.reject(new JournalError('closed', `journal: ${this.#dir} is closed`, { path: this.#dir }));
     // Nothing to make durable: no write, no sync.
     if (records.length === 0) return Promise.resolve(this.end);
-    let frames: Buffer;
+    let frames: FrameParts;
     try {
-      frames = encodeFrames(records);
+      frames = encodeFrameParts(records);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -352,7 +356,7 @@ export class Journal {
   #pump(): void {
     while (!this.#busy && this.#failure === null && this.#pending.length > 0 && this.#inFlight.length < this.#maxConcurrentSyncs) {
       const first = this.#pending[0] as Pending;
-      const mustRoll = this.#written > SEGMENT_HEADER_BYTES && this.#written + first.frames.length > this.#maxSegmentBytes;
+      const mustRoll = this.#written > SEGMENT_HEADER_BYTES && this.#written + first.frames.bytes > this.#maxSegmentBytes;
       if (this.#dirty || mustRoll) {
         // Both change the file under the writes: wait until none is in flight.
         if (this.#inFlight.length > 0) return;
@@ -364,11 +368,11 @@ export class Journal {
       let end = this.#written;
       while (this.#pending.length > 0) {
         const next = this.#pending[0] as Pending;
-        if (entries.length > 0 && end + next.frames.length > this.#maxSegmentBytes) break;
+        if (entries.length > 0 && end + next.frames.bytes > this.#maxSegmentBytes) break;
         this.#pending.shift();
         entries.push(next);
-        buffers.push(next.frames);
-        end += next.frames.length;
+        for (const part of next.frames.parts) buffers.push(part);
+        end += next.frames.bytes;
       }
       const flush: Flush = { entries, segment: this.#segment, end, state: 'running', error: null, poisoned: false, startedAt: performance.now() };
       const start = this.#written;
@@ -376,7 +380,8 @@ export class Journal {
       this.#inFlight.push(flush);
       const fd = this.#fd;
       writeAllAt(fd, buffers, start)
-        .then(() => datasyncFd(fd))
+        // With O_DSYNC the write returned only once durable; otherwise the sync makes it so.
+        .then(() => (O_DSYNC === undefined ? datasyncFd(fd) : undefined))
         .then(
           () => {
             flush.state = 'synced';
@@ -410,7 +415,7 @@ export class Journal {
         this.#syncs += 1;
         let offset = this.#durable;
         for (const pending of flush.entries) {
-          offset += pending.frames.length;
+          offset += pending.frames.bytes;
           this.#pendingRecords -= pending.records;
           this.#durableRecords += pending.records;
           pending.resolve({ segment: flush.segment, offset });
@@ -510,7 +515,7 @@ async function createSegment(dir: string, segment: number): Promise<number> {
   const path = join(dir, segmentFileName(segment));
   let fd: number;
   try {
-    fd = await openFd(path, 'wx');
+    fd = await openFd(path, segmentFlags(true));
   } catch (err) {
     throw journalErrorFrom(err, 'cannot create', path);
   }

@@ -38,8 +38,42 @@ export function frameChecksum(lengthBytes: Uint8Array, payload: Uint8Array): num
   return crc32(payload, crc32(lengthBytes));
 }
 
+/** The frames of one append, as the buffers a `writev` takes, and their total length. */
+export interface FrameParts {
+  readonly parts: Buffer[];
+  readonly bytes: number;
+}
+
 /**
- * Writes the frames of `records` into one buffer (what one append writes).
+ * The frames of `records` as buffers to write one after the other: each byte record's
+ * 8-byte header, then the record itself (not copied: it must not change until written);
+ * a string record is encoded with its header into one buffer.
+ *
+ * @example
+ * encodeFrameParts([Buffer.from('{"id":1}')]).bytes // 8 + 8
+ */
+export function encodeFrameParts(records: readonly (Uint8Array | string)[]): FrameParts {
+  const parts: Buffer[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    if (typeof record === 'string') {
+      const frame = encodeFrames([record]);
+      parts.push(frame);
+      bytes += frame.length;
+      continue;
+    }
+    if (record.length > MAX_RECORD_BYTES) throw new RangeError(`journal: a record of ${record.length} bytes exceeds the ${MAX_RECORD_BYTES}-byte limit`);
+    const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
+    header.writeUInt32LE(record.length, 0);
+    header.writeUInt32LE(frameChecksum(header.subarray(0, 4), record), 4);
+    parts.push(header, Buffer.from(record.buffer, record.byteOffset, record.length));
+    bytes += FRAME_HEADER_BYTES + record.length;
+  }
+  return { parts, bytes };
+}
+
+/**
+ * Writes the frames of `records` into one buffer.
  *
  * @example
  * encodeFrames([Buffer.from('{"id":1}')]).length // 8 + 8

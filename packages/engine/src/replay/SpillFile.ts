@@ -3,67 +3,20 @@
  * (ReplaySession `maxRowsInMemory`; the two merge passes are in externalFinish.ts).
  *
  * Layout. A spill file holds runs one after another; a run is a sequence of blocks of
- * `blockRows` rows (the last one shorter); a block is the 15 row columns one after the
- * other, each `rows × element size` bytes padded to 8, little-endian. Strings stay pool
- * references: the session's in-memory `StringPool` (which grows with distinct strings, so
- * with devices, not events) reads them back. Blocks are written and read synchronously
+ * `blockRows` rows (the last one shorter); a block is one row block (core's rowBlock.ts:
+ * the row columns one after the other, each padded to 8, little-endian), the layout a
+ * checkpoint stores its rows in too. Strings stay pool references: the session's
+ * in-memory `StringPool` (which grows with distinct strings, so with devices, not events)
+ * reads them back. Blocks are written and read synchronously
  * (`finish()` and `ingestLine()` are synchronous) at explicit positions, through one file
  * descriptor per file however many runs it holds.
  */
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
-import { appendRow, type ColumnKind, ROW_COLUMNS, type RowArrays, type RowColumnName } from '@simfleet/core';
-
-type ColumnName = RowColumnName;
-
-type TypedArrayCtor = Float64ArrayConstructor | Uint32ArrayConstructor | Uint8ArrayConstructor | Int16ArrayConstructor;
-
-const CTOR_OF_KIND: Readonly<Record<ColumnKind, TypedArrayCtor>> = { f64: Float64Array, u32: Uint32Array, u8: Uint8Array, i16: Int16Array };
-
-/** Block columns in file order (the event row's columns), with their element type. */
-const COLUMNS: readonly (readonly [ColumnName, TypedArrayCtor])[] = ROW_COLUMNS.map(([name, kind]) => [name, CTOR_OF_KIND[kind]] as const);
-
-/** Bytes a row takes in a block (before padding). */
-export const SPILL_ROW_BYTES = COLUMNS.reduce((sum, [, ctor]) => sum + ctor.BYTES_PER_ELEMENT, 0);
+import { appendRow, type RowArrays } from '@simfleet/core';
+import { allocateRowBlock, type ByteOrderOptions, decodeRowBlock, encodeRowBlock, HOST_LITTLE_ENDIAN, rowBlockBytes } from '@simfleet/core/columns';
 
 /** Rows per block unless told otherwise: ~560 KB a block, so a merge holds one per run. */
 export const DEFAULT_BLOCK_ROWS = 8192;
-
-const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
-
-const align8 = (n: number): number => Math.ceil(n / 8) * 8;
-const PADDING = new Uint8Array(8);
-
-/** Bytes of a block of `rows` rows. */
-function blockBytes(rows: number): number {
-  let bytes = 0;
-  for (const [, ctor] of COLUMNS) bytes += align8(rows * ctor.BYTES_PER_ELEMENT);
-  return bytes;
-}
-
-/** Reverses the bytes of each element in place (big-endian hosts only). */
-function swapBytes(bytes: Uint8Array, size: number): void {
-  if (size === 1) return;
-  for (let i = 0; i + size <= bytes.length; i += size) bytes.subarray(i, i + size).reverse();
-}
-
-/** Block views over `buffer` for `rows` rows. */
-function viewsOf(buffer: ArrayBuffer, rows: number): RowArrays {
-  const out: Partial<Record<ColumnName, unknown>> = {};
-  let offset = 0;
-  for (const [name, ctor] of COLUMNS) {
-    out[name] = new ctor(buffer, offset, rows);
-    offset += align8(rows * ctor.BYTES_PER_ELEMENT);
-  }
-  return { ...(out as Omit<RowArrays, 'length'>), length: rows };
-}
-
-/** Fresh block columns for up to `rows` rows. */
-export function allocateRows(rows: number): RowArrays {
-  const block = viewsOf(new ArrayBuffer(blockBytes(rows)), rows);
-  block.length = 0;
-  return block;
-}
-
 
 /** Where a run is in its file. */
 export interface SpillRun {
@@ -86,12 +39,17 @@ export interface SpillRun {
 export class SpillFile {
   readonly path: string;
   readonly blockRows: number;
+  readonly #byteOrder: ByteOrderOptions;
   #fd: number | undefined;
   #end = 0;
+  /** Where a block shorter than `blockRows` (or any block, on a big-endian host) is encoded. */
+  #scratch: Uint8Array | undefined;
 
-  constructor(path: string, blockRows = DEFAULT_BLOCK_ROWS) {
+  /** `byteOrder` is for tests: `{ littleEndianHost: false }` runs a big-endian host's path. */
+  constructor(path: string, blockRows = DEFAULT_BLOCK_ROWS, byteOrder: ByteOrderOptions = {}) {
     this.path = path;
     this.blockRows = Math.max(1, Math.floor(blockRows));
+    this.#byteOrder = byteOrder;
     this.#fd = openSync(path, 'w+');
   }
 
@@ -105,43 +63,37 @@ export class SpillFile {
     return new RunReader(this, run);
   }
 
-  /** Appends `block` (its `length` rows); returns the offset it was written at. */
-  writeBlock(block: RowArrays): number {
+  /**
+   * Appends `block` (its `length` rows) as one row block; returns the offset it was
+   * written at. A full block from `allocateRowBlock` is its own bytes on a little-endian
+   * host: written as it is, without a copy.
+   */
+  writeBlock(block: RowArrays & { readonly bytes?: Uint8Array }): number {
     const fd = this.#open();
-    const start = this.#end;
-    let position = start;
-    for (const [name] of COLUMNS) {
-      const column = block[name];
-      const bytes = new Uint8Array(column.buffer, column.byteOffset, block.length * column.BYTES_PER_ELEMENT);
-      if (!LITTLE_ENDIAN) swapBytes(bytes, column.BYTES_PER_ELEMENT);
-      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
-      position += bytes.length;
-      // Padding is written too, so that the block's last column can be read whole at the file's end.
-      const pad = align8(position) - position;
-      if (pad > 0) writeSync(fd, PADDING, 0, pad, position);
-      position += pad;
+    const size = rowBlockBytes(block.length);
+    let bytes: Uint8Array;
+    if (block.bytes !== undefined && block.bytes.length === size && (this.#byteOrder.littleEndianHost ?? HOST_LITTLE_ENDIAN)) bytes = block.bytes;
+    else {
+      if (this.#scratch === undefined || this.#scratch.length < size) this.#scratch = new Uint8Array(Math.max(size, rowBlockBytes(this.blockRows)));
+      bytes = this.#scratch.subarray(0, size);
     }
-    this.#end = position;
+    encodeRowBlock(block, bytes, 0, this.#byteOrder);
+    const start = this.#end;
+    for (let done = 0; done < size; ) done += writeSync(fd, bytes, done, size - done, start + done);
+    this.#end = start + size;
     return start;
   }
 
-  /** Reads the block of `rows` rows at `offset` into `buffer` (at least `blockBytes(rows)` long). */
+  /** Reads the block of `rows` rows at `offset` into `buffer` (at least `rowBlockBytes(rows)` long). */
   readBlock(offset: number, rows: number, buffer: ArrayBuffer): RowArrays {
     const fd = this.#open();
-    const bytes = new Uint8Array(buffer, 0, blockBytes(rows));
+    const bytes = new Uint8Array(buffer, 0, rowBlockBytes(rows));
     for (let done = 0; done < bytes.length; ) {
       const n = readSync(fd, bytes, done, bytes.length - done, offset + done);
       if (n === 0) throw new Error(`spill file ${this.path} ends early at byte ${offset + done}`);
       done += n;
     }
-    const block = viewsOf(buffer, rows);
-    if (!LITTLE_ENDIAN) {
-      for (const [name] of COLUMNS) {
-        const c = block[name];
-        swapBytes(new Uint8Array(c.buffer, c.byteOffset, rows * c.BYTES_PER_ELEMENT), c.BYTES_PER_ELEMENT);
-      }
-    }
-    return block;
+    return decodeRowBlock(bytes, rows, 0, this.#byteOrder);
   }
 
   /** Closes and deletes the file (idempotent). */
@@ -160,13 +112,13 @@ export class SpillFile {
 /** Writes one run block by block. */
 export class RunWriter {
   readonly #file: SpillFile;
-  readonly #block: RowArrays;
+  readonly #block: RowArrays & { readonly bytes: Uint8Array };
   #offset = -1;
   #rows = 0;
 
   constructor(file: SpillFile, blockRows: number) {
     this.#file = file;
-    this.#block = allocateRows(blockRows);
+    this.#block = allocateRowBlock(blockRows);
   }
 
   /** Rows written (or buffered) so far. */
@@ -211,8 +163,8 @@ export class RunReader {
   constructor(file: SpillFile, run: SpillRun) {
     this.#file = file;
     this.#run = run;
-    this.#buffer = new ArrayBuffer(blockBytes(Math.min(run.blockRows, run.rows)));
-    this.block = viewsOf(this.#buffer, 0);
+    this.#buffer = new ArrayBuffer(rowBlockBytes(Math.min(run.blockRows, run.rows)));
+    this.block = decodeRowBlock(new Uint8Array(this.#buffer), 0);
     this.#load();
   }
 
@@ -231,7 +183,7 @@ export class RunReader {
       return false;
     }
     const n = Math.min(blockRows, rows - first);
-    this.block = this.#file.readBlock(offset + this.#nextBlock * blockBytes(blockRows), n, this.#buffer);
+    this.block = this.#file.readBlock(offset + this.#nextBlock * rowBlockBytes(blockRows), n, this.#buffer);
     this.#nextBlock++;
     this.row = 0;
     return true;

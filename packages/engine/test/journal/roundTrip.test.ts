@@ -40,6 +40,29 @@ describe('Journal round trip', () => {
     await again.close();
   });
 
+  it('writes byte records from where they are: slices of a larger buffer, empty ones, and more in one write than one writev takes', async () => {
+    const dir = fresh();
+    const journal = await Journal.open(dir);
+    const body = Buffer.from(Array.from({ length: 3000 }, (_, i) => `{"line":${i}}`).join('\n'));
+    // Slices at odd offsets of one buffer (the way serve journals a request body's lines), and an empty one.
+    const slices: Uint8Array[] = [];
+    for (let start = 0; start < body.length; ) {
+      const nl = body.indexOf(10, start);
+      const end = nl === -1 ? body.length : nl;
+      slices.push(body.subarray(start, end));
+      start = end + 1;
+    }
+    slices.push(new Uint8Array(0));
+    // 3001 records in one append: 6002 buffers, more than one writev takes (IOV_MAX 1024).
+    await Promise.all([journal.append(slices), journal.append([new Uint8Array(body.buffer, body.byteOffset + 2, 5)])]);
+    await journal.close();
+    const again = await Journal.open(dir);
+    expect(again.state.tornTail).toBeNull();
+    const { texts } = await readAll(again);
+    expect(texts).toEqual([...body.toString('utf8').split('\n'), '', body.toString('utf8', 2, 7)]);
+    await again.close();
+  });
+
   it('rolls over to bounded segments and truncateBefore deletes only the segments a position covers', async () => {
     const dir = fresh();
     const journal = await Journal.open(dir, { maxSegmentBytes: 2048 });

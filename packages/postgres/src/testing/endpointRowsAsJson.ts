@@ -56,5 +56,6 @@ function endpointEntry(r: Record<string, unknown>): JsonValue {
     sessions: num(r['sessions']),
     rejections: num(r['rejections']),
     lastRejectionReason: str(r['last_rejection_reason']),
+    name: str(r['name']),
   };
 }

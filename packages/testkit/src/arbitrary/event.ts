@@ -15,7 +15,7 @@ export interface EventArbitraryOptions {
    * Mix in the variants real records show (default true): `+0000` offsets, timestamps
    * without milliseconds or with a space, `alert` as 1/0, `event_source.name`, numeric
    * strings, null sim/imsi/user, string-encoded details, free key order, bare-number
-   * ICCIDs and IMSIs.
+   * ICCIDs and IMSIs, endpoint names missing, null, empty, renamed or escaped.
    */
   readonly variants?: boolean;
   /** Event ids beyond 2^53, as `bigint` (default: as `variants`). */

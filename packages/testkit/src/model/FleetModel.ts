@@ -40,6 +40,7 @@ interface ModelDevice {
   imsi: string | null;
   imei: string | null;
   ipAddress: string | null;
+  name: string | null;
   operator: Operator | null;
   ratType: number | null;
   apn: string | null;
@@ -154,6 +155,7 @@ export class FleetModel {
     if (o.imsi !== null && takes('imsi')) d.imsi = o.imsi;
     if (o.imei !== null && takes('imei')) d.imei = o.imei;
     if (o.ipAddress !== null && takes('ipAddress')) d.ipAddress = o.ipAddress;
+    if (o.name !== null && takes('name')) d.name = o.name;
     if (o.operator !== null && takes('operator')) d.operator = o.operator;
     if (o.ratType !== null && takes('ratType')) d.ratType = o.ratType;
     if (o.apn !== null && takes('apn')) d.apn = o.apn;
@@ -201,6 +203,7 @@ export class FleetModel {
       imsi: null,
       imei: null,
       ipAddress: null,
+      name: null,
       operator: null,
       ratType: null,
       apn: null,

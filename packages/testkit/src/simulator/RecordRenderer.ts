@@ -19,7 +19,7 @@ import { DeviceField, type DeviceSlab } from './DeviceSlab.js';
 import type { DeviceIdentity, OrganisationIdentity } from './identity.js';
 import { mix32 } from './identity.js';
 import { IsoClock, localIso } from './IsoClock.js';
-import { Messy } from './messy.js';
+import { Messy, nameMember } from './messy.js';
 import { OPERATORS, type SimulatedOperator } from './operators.js';
 import { Shape, shapeOfId, T, typeName } from './recordTypes.js';
 
@@ -549,7 +549,7 @@ export class RecordRenderer {
     }
     if (
       device === null ||
-      (m & (Messy.NullSim | Messy.NullImsi | Messy.NullUser | Messy.BareNumbers | Messy.TagsString | Messy.Msisdn)) === 0
+      (m & (Messy.NullSim | Messy.NullImsi | Messy.NullUser | Messy.BareNumbers | Messy.TagsString | Messy.Msisdn | Messy.NameVariants)) === 0
     ) {
       this.field(w, spec, DeviceField.Subject);
       return;
@@ -737,12 +737,13 @@ function messySubject(spec: RecordSpec, device: DeviceIdentity): { head: string;
   const tags = (m & Messy.TagsString) !== 0 ? '"fleet,eu"' : 'null';
   const bare = (m & Messy.BareNumbers) !== 0;
   const msisdn = (m & Messy.Msisdn) !== 0 ? `,"msisdn":"${device.msisdn}"` : '';
+  const name = (m & Messy.NameVariants) !== 0 ? nameMember(device.name, spec.random) : `"name":"${device.name}",`;
   const sim =
     (m & Messy.NullSim) !== 0
       ? 'null'
       : `{"iccid":${bare ? device.iccid : `"${device.iccid}"`},"id":${device.simId},"production_date":"${org.productionDate}"${msisdn}}`;
   return {
-    head: `"organisation":${org.json},"endpoint":{"id":${device.endpointId},"imei":${imei},"ip_address":"${device.ipAddress}","name":"${device.name}","tags":${tags}},"sim":${sim}`,
+    head: `"organisation":${org.json},"endpoint":{"id":${device.endpointId},"imei":${imei},"ip_address":"${device.ipAddress}",${name}"tags":${tags}},"sim":${sim}`,
     imsi:
       (m & Messy.NullImsi) !== 0
         ? 'null'

@@ -35,7 +35,40 @@ export const Messy = {
   Msisdn: 1 << 15,
   /** `endpoint: null` on organisation records. */
   NullEndpoint: 1 << 16,
+  /**
+   * `endpoint.name` in another shape, by the record's random word (`nameMember`): missing,
+   * `null`, `""`, renamed, with a `\u` escape of a non-ASCII letter, or with escaped quotes.
+   * The simulator writes ASCII bytes only, so raw non-ASCII names are left to other tests.
+   */
+  NameVariants: 1 << 17,
 } as const;
 
 /** All variant bits. */
-export const MESSY_ALL = (1 << 17) - 1;
+export const MESSY_ALL = (1 << 18) - 1;
+
+/** The shapes of `endpoint.name` under `Messy.NameVariants`. */
+export const NAME_VARIANTS = ['missing', 'null', 'empty', 'renamed', 'unicodeEscape', 'escapedQuotes'] as const;
+
+/**
+ * The `"name":…,` member of an endpoint object for a device named `name`, in the shape the
+ * record's random word picks (`''` when the key is missing).
+ *
+ * @example
+ * nameMember('Test Sim 2', 3 << 26) // '"name":"Test Sim 2 (renamed)",'
+ */
+export function nameMember(name: string, random: number): string {
+  switch (NAME_VARIANTS[(random >>> 26) % NAME_VARIANTS.length]) {
+    case 'missing':
+      return '';
+    case 'null':
+      return '"name":null,';
+    case 'empty':
+      return '"name":"",';
+    case 'renamed':
+      return `"name":"${name} (renamed)",`;
+    case 'unicodeEscape':
+      return `"name":"${name} K\\u00fchlkette",`;
+    default:
+      return `"name":"${name} \\"B\\"",`;
+  }
+}
