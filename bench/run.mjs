@@ -26,6 +26,7 @@ import { parseArgs } from 'node:util';
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(REPO, 'packages/cli/dist/bin.js');
 const core = () => import(pathToFileURL(join(REPO, 'packages/core/dist/index.js')).href);
+const coreColumns = () => import(pathToFileURL(join(REPO, 'packages/core/dist/columns.js')).href);
 
 const { values } = parseArgs({
   options: {
@@ -282,7 +283,8 @@ const CHILDREN = {
 
   /** applyBatch over pre-decoded columns (decoding not timed; sorting is). */
   async applyBatch(file) {
-    const { FleetStore, FastLineDecoder, applyBatch, decodeEventText, classifyEvent } = await core();
+    const { FleetStore, applyBatch, decodeEventText, classifyEvent } = await core();
+    const { FastLineDecoder } = await coreColumns();
     const fleet = new FleetStore();
     const columns = fleet.createColumns(1 << 20);
     const fast = new FastLineDecoder(columns);

@@ -116,6 +116,46 @@ describe('generate --out on a full device', () => {
     expect(run.status).toBe(1);
     expect(oneLine(run.stderr)).toBe("simfleet: cannot write '/dev/full': no space left on the device (ENOSPC): free some space or choose another file system");
   });
+
+  it('on a full file system: exit 1, no partial log, no temporary file; a previous log survives', () => {
+    const full = mountTmpfs('256k');
+    const out = join(full, 'log.ndjson');
+    writeFileSync(out, 'previous');
+    // ~1.2 MB of log for a 256 KiB file system: the first block written fills it.
+    const run = simfleet(['generate', '--events', '1000', '--devices', '10', '--out', out]);
+    expect(run.status).toBe(1);
+    expect(oneLine(run.stderr)).toBe(`simfleet: cannot write '${out}': no space left on the device (ENOSPC): free some space or choose another file system`);
+    expect(readFileSync(out, 'utf8')).toBe('previous');
+    expect(readdirSync(full)).toEqual(['log.ndjson']);
+  });
+
+  it('into a missing directory: one line before anything is generated, nothing created', () => {
+    const out = join(dir, 'missing', 'log.ndjson');
+    const run = simfleet(['generate', '--events', '10', '--devices', '2', '--out', out]);
+    expect(run.status).toBe(1);
+    expect(oneLine(run.stderr)).toContain(`cannot write '${out}'`);
+    expect(existsSync(join(dir, 'missing'))).toBe(false);
+  });
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`interrupted by ${signal}: no partial log and no temporary file`, async () => {
+      const target = join(dir, `gen-${signal}`);
+      mkdirSync(target);
+      const out = join(target, 'log.ndjson');
+      const child = spawn(process.execPath, [join(REPO, 'packages/cli/dist/bin.js'), 'generate', '--events', '20000000', '--devices', '1000', '--out', out], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      // Wait until the temporary file holds some of the log, then interrupt.
+      const temp = (): string[] => readdirSync(target).filter((n) => n.startsWith('.log.ndjson.tmp-'));
+      const deadline = Date.now() + 20_000;
+      while (!(temp().length === 1 && statSync(join(target, temp()[0] ?? '')).size > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(temp()).toHaveLength(1);
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, s) => resolve(s)));
+      child.kill(signal);
+      expect(await exited).toBe(signal);
+      expect(readdirSync(target)).toEqual([]);
+    });
+  }
 });
 
 describe('a read-only file system', () => {

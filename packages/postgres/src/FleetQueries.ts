@@ -19,6 +19,7 @@ import {
   type EndpointStatus,
   type Transition,
   type TransitionRegion,
+  transitionOf,
   UNKNOWN_KEY,
 } from '@simfleet/core';
 import pg from 'pg';
@@ -413,12 +414,13 @@ function endpointFromRow(r: Record<string, unknown>): EndpointState {
 }
 
 function transitionFromRow(r: TransitionRow): Transition {
-  return {
+  // Checked against the region's state names: a row another program wrote is refused, not trusted.
+  return transitionOf({
     endpointId: Number(r.endpoint_id),
-    region: r.region as TransitionRegion,
+    region: r.region,
     from: r.from_state,
     to: r.to_state,
     at: r.at.getTime(),
     eventId: BigInt(r.event_id),
-  };
+  });
 }

@@ -5,7 +5,7 @@
  * of heap; here a change is 28 bytes of typed arrays (endpoint id, time, event id as two
  * uint32s, three codes of interned state names).
  */
-import { formatTimestamp, type Transition } from '@simfleet/core';
+import { formatTimestamp, type Transition, transitionOf } from '@simfleet/core';
 import { copyChunks } from './copyText.js';
 
 /** Columns of `transitions`, in the order `copyChunks` writes them. */
@@ -214,14 +214,14 @@ export class TransitionLog {
   get(i: number): Transition {
     if (this.#compact) throw new TypeError('a compacting TransitionLog cannot give back changes one by one');
     if (!(i >= 0 && i < this.#length)) throw new RangeError(`no transition at index ${i}`);
-    return {
+    return transitionOf({
       endpointId: this.#endpoint[i] as number,
-      region: this.#names[this.#region[i] as number] as Transition['region'],
+      region: this.#names[this.#region[i] as number] as string,
       from: this.#names[this.#from[i] as number] as string,
       to: this.#names[this.#to[i] as number] as string,
       at: this.#at[i] as number,
       eventId: (BigInt(this.#hi[i] as number) << 32n) | BigInt(this.#lo[i] as number),
-    };
+    });
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { Transition } from '@simfleet/core';
+import { type Transition, transitionOf } from '@simfleet/core';
 import { describe, expect, it } from 'vitest';
 import { copyString } from '../src/copyText.js';
 import { TransitionLog } from '../src/TransitionLog.js';
@@ -44,7 +44,7 @@ describe('TransitionLog', () => {
 
   it('splits an event that changed several endpoints the same way into one shared change, the rest stays per endpoint', () => {
     const at = Date.UTC(2026, 10, 30, 12);
-    const t = (endpointId: number, region: Transition['region'], from: string, to: string, eventId: bigint, when = at): Transition => ({ endpointId, region, from, to, at: when, eventId });
+    const t = (endpointId: number, region: Transition['region'], from: string, to: string, eventId: bigint, when = at): Transition => transitionOf({ endpointId, region, from, to, at: when, eventId });
     const log = new TransitionLog();
     const pushed = [
       t(7, 'connectivity', 'OFFLINE', 'ONLINE', 1n), // one device's own event: two changes, one endpoint

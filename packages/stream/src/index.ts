@@ -16,6 +16,7 @@ export {
   becameStale,
   cameOnline,
   type FleetTransitionRegion,
+  type FleetTransitionStates,
   quotaExhausted,
   statusChanged,
   transitionTo,

@@ -13,23 +13,18 @@
  * the module's remap tables, and the module rewrites the chunk's rows with them. Rows are
  * then copied into `EventColumns` with one `set` per column.
  */
+import { DATA_DISCONNECT_PREFIX, type EventColumns, REJECTION_PREFIX, REJECTION_REASON_CODES, rejectionReason, type StringPool } from '@simfleet/core';
 import {
-  DATA_DISCONNECT_PREFIX,
   DEFAULT_MAX_LINE_BYTES,
-  type EventColumns,
   PLAN_OPERATOR_DETAIL,
   PLAN_RULE,
   PLAN_WHEN_FALSE,
   PLAN_WHEN_TRUE,
-  REJECTION_PREFIX,
-  REJECTION_REASON_CODES,
-  rejectionReason,
   SESSION_CREATED_CODE,
   SESSION_REJECTED_CODE,
   SESSION_UPDATED_CODE,
-  type StringPool,
   TOO_LONG_HEAD_BYTES,
-} from '@simfleet/core';
+} from '@simfleet/core/columns';
 import { LINE_COLUMNS, REASON_PENDING, ROW_COLUMNS, STATUS_FALLBACK, STATUS_TOO_LONG } from './layout.js';
 import { type DecoderExports, instantiateDecoder } from './wasmModule.js';
 

@@ -7,7 +7,7 @@
  * Plain values here (core's row columns included): the generator reads the built module and prints them for
  * AssemblyScript, so both sides agree by construction.
  */
-import { ROW_COLUMNS as CORE_ROW_COLUMNS } from '@simfleet/core';
+import { ROW_COLUMNS as CORE_ROW_COLUMNS } from '@simfleet/core/columns';
 
 /** A decoded row was written for the line. */
 export const STATUS_ROW = 0;

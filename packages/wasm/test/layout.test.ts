@@ -1,6 +1,6 @@
 /** The module's copy of the layout is generated from src/layout.ts: stale copies fail here. */
 import { readFileSync } from 'node:fs';
-import { ROW_COLUMNS as CORE_ROW_COLUMNS } from '@simfleet/core';
+import { ROW_COLUMNS as CORE_ROW_COLUMNS } from '@simfleet/core/columns';
 import { describe, expect, it } from 'vitest';
 import { ROW_COLUMNS } from '../src/layout.js';
 import { renderAssemblyLayout } from '../src/renderLayout.js';

@@ -4,9 +4,9 @@
  * through the pool.
  */
 import { readFileSync } from 'node:fs';
-import { classifyEvent, decodeEventText, EventColumns, POOL_COLUMNS, ROW_COLUMNS, StringPool } from '@simfleet/core';
+import { classifyEvent, decodeEventText, EventColumns, StringPool } from '@simfleet/core';
+import { POOL_COLUMNS, ROW_COLUMNS } from '@simfleet/core/columns';
 import { generateFleetLog } from '@simfleet/testkit';
-import { parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
 import { expect } from 'vitest';
 import { type DecodedChunk, STATUS_BLANK, STATUS_FALLBACK, STATUS_HELD, STATUS_INVALID, STATUS_ROW, WasmLineDecoder } from '../src/index.js';
 
@@ -21,17 +21,12 @@ export function simulatorLines(messy: boolean, events: number, seed: number): st
   return text.split('\n').filter((l) => l !== '');
 }
 
-/** core's seed examples as one-line records (numbers kept exactly); invalid ones with their breaks as spaces. */
+/** core's seed examples: the documentation's example records, one NDJSON line each. */
 export function seedLines(): string[] {
-  const path = new URL('../../core/test/fixtures/seed-events.json', import.meta.url);
-  const examples = JSON.parse(readFileSync(path, 'utf8')) as { text: string }[];
-  return examples.map((e) => {
-    try {
-      return stringifyLossless(parseLossless(e.text)) ?? e.text.replace(/\n/g, ' ');
-    } catch {
-      return e.text.replace(/\r?\n/g, ' ');
-    }
-  });
+  const path = new URL('../../core/test/fixtures/seed-events.ndjson', import.meta.url);
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 /** Every row column of one row (core's `ROW_COLUMNS`, so a new column is compared too), strings resolved through the pool. */

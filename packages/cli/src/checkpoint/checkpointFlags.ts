@@ -9,7 +9,7 @@ import { positiveInteger } from '../args.js';
 import { type CliIo, UsageError } from '../cliIo.js';
 
 import { type CheckpointLocation, DirectoryCheckpointStore, ReplayCheckpoints } from '@simfleet/engine';
-import { type InputSource } from '@simfleet/engine';
+import type { InputSource } from '@simfleet/engine';
 
 /** `parseArgs` options of the checkpoint flags. */
 export const CHECKPOINT_OPTIONS = {

@@ -1,29 +1,37 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { ioErrorText } from '@simfleet/engine';
-import { fleetLogChunks } from '@simfleet/testkit';
 import { parseArgs } from 'node:util';
-import { withUsageErrors, positiveInteger } from '../args.js';
+import { fleetLogChunks } from '@simfleet/testkit';
+import { positiveInteger, withUsageErrors } from '../args.js';
 import { type CliIo, EXIT, UsageError } from '../cliIo.js';
+import { AtomicOutput } from '../output/AtomicOutput.js';
 import { writeChunk } from '../output/writeOutput.js';
 
 const HELP = `simfleet generate --events N --devices M [--seed S] [--organisations K] [--out FILE] [--messy]
 
 Writes a deterministic, realistic emnify event log (NDJSON) from the testkit's lifecycle
-simulator: the same options give the same bytes. Without --out the log goes to stdout.
+simulator: the same options give the same bytes. Without --out the log goes to stdout;
+--out FILE is written atomically (a temporary file beside it, renamed when complete).
 --messy mixes in the record variants real streams show (offsets, numeric strings, nulls…).`;
 
 /** `simfleet generate`: a seeded simulated fleet log. */
 export async function runGenerate(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = withUsageErrors('generate', () =>
-    parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: {
-    events: { type: 'string' },
-    devices: { type: 'string' },
-    seed: { type: 'string', default: '1' },
-    organisations: { type: 'string' },
-    out: { type: 'string' },
-    messy: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  } }), argv,
+  const { values, positionals } = withUsageErrors(
+    'generate',
+    () =>
+      parseArgs({
+        args: [...argv],
+        allowPositionals: true,
+        strict: true,
+        options: {
+          events: { type: 'string' },
+          devices: { type: 'string' },
+          seed: { type: 'string', default: '1' },
+          organisations: { type: 'string' },
+          out: { type: 'string' },
+          messy: { type: 'boolean', default: false },
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+      }),
+    argv,
   );
   if (values.help) {
     io.stdout.write(`${HELP}\n`);
@@ -34,8 +42,9 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
   const devices = positiveInteger('devices', values.devices);
   if (!/^\d+$/.test(values.seed)) throw new UsageError(`--seed expects a non-negative integer, got '${values.seed}'`);
   const organisations = values.organisations === undefined ? undefined : positiveInteger('organisations', values.organisations);
-  const out = values.out;
-  const fd = out === undefined ? undefined : asUsage(out, () => openSync(out, 'w'));
+  // Opened before anything is generated, so an unwritable place is reported first; a failed
+  // or interrupted run leaves the previous file (or none) and no temporary file.
+  const out = values.out === undefined ? undefined : await AtomicOutput.open(values.out);
   const started = performance.now();
   const options = { events, devices, seed: Number(values.seed), messy: values.messy, ...(organisations === undefined ? {} : { organisations }) };
   let bytes = 0;
@@ -44,22 +53,28 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
   // left is not counted, so the report says what was written, not what was planned.
   let readerLeft = false;
   try {
-    // Chunks (about 1 MB) are views of the simulator's buffer, so each is fully written before
-    // the next is generated: memory stays flat whatever the size (a 10M-event log never sits
-    // in memory). A file is written synchronously; stdout goes through its stream, which waits
-    // for a slow reader (a pipe) with the event loop instead of polling.
+    // Chunks (about 1 MB) are views of the simulator's buffer, reused for the next chunk:
+    // stdout's stream is waited on (a slow reader, a pipe) before the next is generated, and
+    // the file gets a copy, written in the background while the next chunk is made. Memory
+    // stays flat whatever the size (a 10M-event log never sits in memory).
     for (const chunk of fleetLogChunks(options)) {
-      if (fd === undefined) {
+      if (out === undefined) {
         if (!(await writeChunk(io.stdout, chunk))) {
           readerLeft = true;
           break;
         }
-      } else asUsage(out as string, () => writeAllSync(fd, chunk));
+      } else {
+        await out.write(Buffer.from(chunk));
+        // A write error (a full disk) ends the run now; commit reports it.
+        if (out.failed) break;
+      }
       bytes += chunk.length;
       lines += countLines(chunk);
     }
-  } finally {
-    if (fd !== undefined) closeSync(fd);
+    await out?.commit();
+  } catch (error) {
+    await out?.abort();
+    throw error;
   }
   const seconds = (performance.now() - started) / 1000;
   if (readerLeft) {
@@ -70,21 +85,6 @@ export async function runGenerate(argv: readonly string[], io: CliIo): Promise<n
     io.stderr.write(`generated ${events} events (${(bytes / 1e6).toFixed(1)} MB) for ${devices} devices in ${seconds.toFixed(2)} s\n`);
   }
   return EXIT.OK;
-}
-
-/** Runs a file operation on `path`; an I/O error becomes one line naming the file (exit 1). */
-function asUsage<T>(path: string, operation: () => T): T {
-  try {
-    return operation();
-  } catch (error) {
-    throw new UsageError(ioErrorText(error, path, 'write'));
-  }
-}
-
-/** Writes every byte of `chunk` to a file descriptor (a file: no partial writes to wait for). */
-function writeAllSync(fd: number, chunk: Uint8Array): void {
-  let offset = 0;
-  while (offset < chunk.length) offset += writeSync(fd, chunk, offset);
 }
 
 /** Complete records in a chunk (chunks end at a line end: one newline per record). */

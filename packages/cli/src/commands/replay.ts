@@ -1,7 +1,5 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { positiveInteger, withUsageErrors } from '../args.js';
 import { CHECKPOINT_HELP, CHECKPOINT_OPTIONS, openReplayCheckpoints } from '../checkpoint/checkpointFlags.js';

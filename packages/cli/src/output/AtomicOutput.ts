@@ -75,6 +75,11 @@ export class AtomicOutput {
     if (this.#pendingBytes >= BLOCK) this.#writing = this.#writing.then(() => this.#flush());
   }
 
+  /** A write has failed: what is appended now is dropped, and `commit` reports the error. */
+  get failed(): boolean {
+    return this.#error !== undefined;
+  }
+
   /** Appends, and waits when blocks are queued (for a producer that can wait: the snapshot). */
   async write(chunk: string | Uint8Array): Promise<void> {
     this.append(chunk);

@@ -1,14 +1,5 @@
-import {
-  classifyEvent,
-  decodeEventText,
-  type EmnifyEvent,
-  encodeEvent,
-  type EventColumns,
-  FAST_BLANK,
-  FastLineDecoder,
-  type FleetStore,
-  stringifyJson,
-} from '@simfleet/core';
+import { classifyEvent, decodeEventText, type EmnifyEvent, encodeEvent, type EventColumns, type FleetStore, stringifyJson } from '@simfleet/core';
+import { FAST_BLANK, FastLineDecoder } from '@simfleet/core/columns';
 import type { RecordReject } from './ParsedBody.js';
 
 /**

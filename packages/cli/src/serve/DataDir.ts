@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { classifyEvent, decodeCheckpoint, decodeEventText, type EmnifyEvent, type EventColumns, encodeCheckpoint, encodeEvent, stringifyJson } from '@simfleet/core';
+import { classifyEvent, decodeEventText, type EmnifyEvent, encodeEvent, type EventColumns, stringifyJson } from '@simfleet/core';
+import { decodeCheckpoint, encodeCheckpoint } from '@simfleet/core/checkpoint';
 import {
   checkpointHasher,
   comparePositions,

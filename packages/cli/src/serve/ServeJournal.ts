@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { decodeCheckpoint, type EmnifyEvent, encodeCheckpoint } from '@simfleet/core';
+import type { EmnifyEvent } from '@simfleet/core';
+import { decodeCheckpoint, encodeCheckpoint } from '@simfleet/core/checkpoint';
 import { checkpointHasher, type CheckpointStore, ReplaySession } from '@simfleet/engine';
 
 /** When the service writes its checkpoint. */

@@ -1,4 +1,5 @@
-import { DecodeError, decodeEventText, type EmnifyEvent, invalidUtf8Offset, parseJsonText } from '@simfleet/core';
+import { DecodeError, decodeEventText, type EmnifyEvent, parseJsonText } from '@simfleet/core';
+import { invalidUtf8Offset } from '@simfleet/core/columns';
 import { type BodyRows, LINE_BLANK, LINE_ROW, type RowBufferPool, RowCollector } from './BodyRows.js';
 import type { ParsedBody, RecordReject } from './ParsedBody.js';
 import { RejectTally } from './RejectTally.js';

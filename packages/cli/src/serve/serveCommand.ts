@@ -13,7 +13,7 @@ import { openFleetQueries } from './dashboard/FleetReader.js';
 import { DataDir, DataDirError } from './DataDir.js';
 import { type ServeCheckpointPolicy, ServeJournal } from './ServeJournal.js';
 import { createServeLogger } from './requestLog.js';
-import { type ServeOptions, startServer } from './startServer.js';
+import { startServer } from './startServer.js';
 import {
   DEFAULT_MAX_CLOCK_SKEW_MS,
   DEFAULT_REORDER_HORIZON_MS,

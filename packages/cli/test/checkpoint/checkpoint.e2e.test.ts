@@ -6,7 +6,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventColumns, encodeCheckpoint, getCompiledMachine, StringPool } from '@simfleet/core';
+import { EventColumns, getCompiledMachine, StringPool } from '@simfleet/core';
+import { encodeCheckpoint } from '@simfleet/core/checkpoint';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkpointHasher } from '@simfleet/engine';
 import { REPO, shuffled, simfleet, tempDir } from '../support.js';

@@ -98,7 +98,7 @@ describe('the packed packages', () => {
     expect(existsSync(join(project, 'node_modules/@types/luxon')), '@types/luxon').toBe(true);
   });
 
-  it('declare their peers, engines, repository and a node10 types fallback', () => {
+  it('declare their peers, engines and a node10 types fallback, and no repository or homepage (the project has no public address)', () => {
     const manifest = (name: string) =>
       JSON.parse(readFileSync(join(project, 'node_modules/@simfleet', name, 'package.json'), 'utf8')) as Record<string, unknown>;
     expect(manifest('core')['peerDependencies']).toHaveProperty('xstate');
@@ -108,7 +108,8 @@ describe('the packed packages', () => {
     for (const name of PACKAGES) {
       const m = manifest(name);
       expect(m['engines'], name).toEqual({ node: '>=20.19' });
-      expect(m['repository'], name).toMatchObject({ type: 'git', directory: `packages/${name}` });
+      expect(m['repository'], name).toBeUndefined();
+      expect(m['homepage'], name).toBeUndefined();
       expect(m['types'], name).toBe('./dist/index.d.ts');
       expect(m['license'], name).toBe('MIT');
     }

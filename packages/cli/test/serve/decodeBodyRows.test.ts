@@ -5,11 +5,13 @@
  * same events — for NDJSON the fast decoder reads and lines it passes on, arrays, single
  * objects and broken bodies.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { classifyEvent, decodeEventText, type EmnifyEvent, eventTypeByKey, FleetStore, parseJsonText, stringifyJson } from '@simfleet/core';
 import { describe, expect, it } from 'vitest';
 import { type BodyRows, RowBufferPool } from '../../src/serve/BodyRows.js';
 import { decodeBodyRows, parseEventsBody } from '../../src/serve/parseEventsBody.js';
-import { seedExamples } from './seedExamples.js';
+import { REPO } from '../support.js';
 
 const line = (id: number, endpointId: number, time: string): string =>
   `{"id":${id},"timestamp":"${time}","description":"x","event_type":{"id":${eventTypeByKey('updateLocation').id}},"organisation":{"id":77},"endpoint":{"id":${endpointId},"imei":"8677300511111142"}}`;
@@ -53,11 +55,13 @@ function expected(body: Buffer, type: string | undefined) {
   return { parsed, rows, rowIndexes, misfits };
 }
 
-/** The documentation's examples that are JSON texts, one line each. */
-const examples = seedExamples().flatMap((e) => {
-  const parsed = parseJsonText(e.text);
-  return parsed.ok ? [stringifyJson(parsed.value)] : [];
-});
+/** The documentation's example records, one line each (the sample log's NDJSON, numbers kept exactly). */
+const examples = readFileSync(join(REPO, 'examples/data/seed-events.ndjson'), 'utf8')
+  .split('\n')
+  .flatMap((text) => {
+    const parsed = text === '' ? undefined : parseJsonText(text);
+    return parsed?.ok ? [stringifyJson(parsed.value)] : [];
+  });
 
 describe('decodeBodyRows', () => {
   it('gives parseEventsBody’s records and reasons, as rows, with a journal payload of the lines as received', async () => {

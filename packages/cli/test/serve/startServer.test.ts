@@ -1,27 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { eventTypeByKey } from '@simfleet/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/serve/startServer.js';
+import { REPO } from '../support.js';
 import { api, testServer, waitApplied, waitFor } from './httpClient.js';
-import { seedExamples } from './seedExamples.js';
 
-/** Seed examples that are valid JSON, as NDJSON lines (their ids are below 2^53: JSON.parse keeps them). */
-const seeds = seedExamples();
-const validSeedLines = seeds.flatMap((e) => {
-  try {
-    return [JSON.stringify(JSON.parse(e.text))];
-  } catch {
-    return [];
-  }
-});
-/** The Update location example: a raw line break inside a string, invalid in strict JSON. */
-const brokenSeed = seeds.find((e) => {
-  try {
-    JSON.parse(e.text);
-    return false;
-  } catch {
-    return true;
-  }
-});
+/** The documentation's example records, the sample log's NDJSON lines. */
+const validSeedLines = readFileSync(join(REPO, 'examples/data/seed-events.ndjson'), 'utf8')
+  .split('\n')
+  .filter((l) => l !== '');
+/**
+ * The Update location example as the documentation prints it: indented over lines, the
+ * line break of its description raw (invalid in strict JSON). Its ids are below 2^53.
+ */
+const brokenSeed = ((text = validSeedLines.find((l) => l.includes('"Update location"')) ?? '') =>
+  JSON.stringify(JSON.parse(text), null, 2).replaceAll('\\n', '\n'))();
 
 const line = (id: bigint | number, key: Parameters<typeof eventTypeByKey>[0], endpointId: number, time: string, description = 'x'): string =>
   `{"id":${id},"timestamp":"${time}","description":"${description}","event_type":{"id":${eventTypeByKey(key).id}},"organisation":{"id":77},"endpoint":{"id":${endpointId}}}`;
@@ -72,8 +66,8 @@ describe('simfleet serve over HTTP', () => {
       pipeline: { received: number; applied: number };
       eventTime: string;
     };
-    // 11089066, 11088066, 11089089, 11096 (the Update location example of 274887 is not valid JSON).
-    expect(summary.totals.endpoints).toBe(4);
+    // 11089066, 11088066, 11089089, 11096 and 274887 (Update location); the other examples have no endpoint.
+    expect(summary.totals.endpoints).toBe(5);
     expect(summary.pipeline.received).toBe(validSeedLines.length);
     expect(summary.eventTime).toBe('2021-12-20T12:27:57.000Z');
 
@@ -145,8 +139,8 @@ describe('simfleet serve over HTTP', () => {
   });
 
   it('rejects the seed’s Update location example (a raw line break in a string) with its line', async () => {
-    expect(brokenSeed).toBeDefined();
-    const res = await api(server, '/events', { method: 'POST', body: brokenSeed?.text ?? '' });
+    expect(brokenSeed.split('\n')[3]).toMatch(/ now$/);
+    const res = await api(server, '/events', { method: 'POST', body: brokenSeed });
     expect(res.status).toBe(400);
     const reply = (await res.json()) as { accepted: number; rejected: { index: number | null; line: number; column: number; code: string }[] };
     expect(reply.accepted).toBe(0);

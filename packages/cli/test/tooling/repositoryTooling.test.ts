@@ -1,7 +1,7 @@
 /**
  * The repository's tooling as a new user meets it: a quiet first run (no pnpm update box,
  * no turbo telemetry notice, no Biome deprecation block), the test command ending with its
- * summary line, and Biome refusing import cycles that exist at run time.
+ * summary line, Biome refusing import cycles that exist at run time, and its formatter on.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,15 +12,15 @@ import { REPO, tempDir } from '../support.js';
 const BIOME = join(REPO, 'node_modules/@biomejs/biome/bin/biome');
 const rootManifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
 
-/** Runs the repository's Biome configuration over `files` in a fresh folder. */
-function lint(files: Record<string, string>): { status: number | null; output: string } {
+/** Runs the repository's Biome configuration over `files` in a fresh folder (`lint`, or `format`). */
+function lint(files: Record<string, string>, command: 'lint' | 'format' = 'lint'): { status: number | null; output: string } {
   const dir = tempDir();
   const config = JSON.parse(readFileSync(join(REPO, 'biome.json'), 'utf8')) as Record<string, unknown>;
   delete config['$schema'];
   writeFileSync(join(dir, 'biome.json'), JSON.stringify(config));
   mkdirSync(join(dir, 'src'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'src', name), text);
-  const run = spawnSync(process.execPath, [BIOME, 'lint', 'src'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const run = spawnSync(process.execPath, [BIOME, command, 'src'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
@@ -67,6 +67,32 @@ describe('the import-cycle rule', () => {
       'area.ts': "import type { Shape } from './shape.js';\nexport type Area = number;\nexport const areaOf = (s: Shape): Area => s.area;\n",
     });
     expect(run.output).not.toContain('noImportCycles');
+    expect(run.status, run.output).toBe(0);
+  });
+});
+
+describe('the formatter', () => {
+  const formatted = [
+    'export function total(rows: readonly number[], chunk: number): number {',
+    '  let sum = 0;',
+    '  for (let start = 0; start < rows.length; start += chunk) {',
+    '    const end = Math.min(start + chunk, rows.length);',
+    '    for (let k = start; k < end; k++) sum += rows[k] ?? 0;',
+    '  }',
+    '  return sum;',
+    '}',
+    '',
+  ].join('\n');
+
+  it('is on: a loop body left unindented is reported', () => {
+    const flat = formatted.replace('    const end', '  const end').replace('    for (let k', '  for (let k');
+    const run = lint({ 'loop.ts': flat }, 'format');
+    expect(run.status).not.toBe(0);
+    expect(run.output).toContain('Formatter would have printed');
+  });
+
+  it('accepts the repository style (2 spaces, single quotes, semicolons, lines up to 160)', () => {
+    const run = lint({ 'loop.ts': `import { join } from 'node:path';\nexport const where = join('a', 'b');\n${formatted}` }, 'format');
     expect(run.status, run.output).toBe(0);
   });
 });

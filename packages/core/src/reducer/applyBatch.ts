@@ -69,7 +69,17 @@ import {
   U_STATE,
 } from '../fleet/deviceRecord.js';
 import type { FleetStore } from '../fleet/FleetStore.js';
-import { ENDPOINT_STATUSES } from '../machine/endpointState.js';
+import {
+  BLOCK_STATES,
+  CONNECTIVITY_STATES,
+  DATA_QUOTA_STATES,
+  ENDPOINT_STATES,
+  ENDPOINT_STATUSES,
+  type EndpointStatus,
+  type RegionStates,
+  SIM_STATES,
+  SMS_QUOTA_STATES,
+} from '../machine/endpointState.js';
 import { type CompiledMachine, OBSERVATION_FIELDS } from './compileMachine.js';
 import type { EventColumns } from './EventColumns.js';
 import { NO_RAT_TYPE, NO_REJECTION_REASON } from './EventColumns.js';
@@ -82,22 +92,85 @@ export const ROW_APPLIED = 0;
 export const ROW_DUPLICATE = 1;
 export const ROW_LATE = 2;
 
-/** What a transition report is about: a region of the device, or its effective status. */
-export type TransitionRegion = 'connectivity' | 'sim' | 'endpoint' | 'block' | 'dataQuota' | 'smsQuota' | 'status';
-
 /**
- * One change of one device. `from`/`to` are the machine's state names (`block`: the
- * effective block, the endpoint's own or its organisation's, as BLOCKED / NOT_BLOCKED;
- * `status`: the effective status).
+ * The state names a transition report can carry, by region: the device regions' own
+ * (`RegionStates`, whose lists `compileMachine` checks against the statechart), where
+ * `block` is the effective block (the endpoint's own or its organisation's), and `status`,
+ * the effective status.
  */
-export interface Transition {
+export interface TransitionStates extends RegionStates {
+  readonly status: EndpointStatus;
+}
+
+/** What a transition report is about: a region of the device, or its effective status. */
+export type TransitionRegion = keyof TransitionStates;
+
+/** The state names of each reported region, as lists (index order of the compiled tables). */
+export const TRANSITION_STATES: { readonly [R in TransitionRegion]: readonly TransitionStates[R][] } = {
+  connectivity: CONNECTIVITY_STATES,
+  sim: SIM_STATES,
+  endpoint: ENDPOINT_STATES,
+  block: BLOCK_STATES,
+  dataQuota: DATA_QUOTA_STATES,
+  smsQuota: SMS_QUOTA_STATES,
+  status: ENDPOINT_STATUSES,
+};
+
+/** One change of one device in region `R`: `from`/`to` are that region's state names. */
+export interface RegionTransition<R extends TransitionRegion> {
   readonly endpointId: number;
-  readonly region: TransitionRegion;
-  readonly from: string;
-  readonly to: string;
+  readonly region: R;
+  readonly from: TransitionStates[R];
+  readonly to: TransitionStates[R];
   /** Time of the event that caused it, UTC epoch ms. */
   readonly at: number;
   readonly eventId: bigint;
+}
+
+/**
+ * One change of one device, discriminated by `region`: after `t.region === 'sim'`,
+ * `t.to` is a `SimState`. `Transition<'sim' | 'status'>` is a change of one of those.
+ *
+ * @example
+ * const wentOffline = (t: Transition) => t.region === 'connectivity' && t.to === 'OFFLINE';
+ */
+export type Transition<R extends TransitionRegion = TransitionRegion> = { readonly [P in R]: RegionTransition<P> }[R];
+
+/**
+ * A transition from names read back from storage or the wire: checks that the region is
+ * one of `TransitionRegion` and that `from`/`to` are its state names.
+ *
+ * @throws RangeError naming the field that is not a state name of its region.
+ * @example
+ * transitionOf({ endpointId: 7, region: 'sim', from: 'ISSUED', to: 'ACTIVATED', at: 0, eventId: 1n }).to // 'ACTIVATED'
+ */
+export function transitionOf(fields: {
+  readonly endpointId: number;
+  readonly region: string;
+  readonly from: string;
+  readonly to: string;
+  readonly at: number;
+  readonly eventId: bigint;
+}): Transition {
+  const region = fields.region;
+  if (!isTransitionRegion(region)) throw new RangeError(`not a transition region: ${JSON.stringify(region)}`);
+  return regionTransitionOf(region, fields);
+}
+
+function isTransitionRegion(name: string): name is TransitionRegion {
+  return Object.hasOwn(TRANSITION_STATES, name);
+}
+
+function regionTransitionOf<R extends TransitionRegion>(
+  region: R,
+  fields: { readonly endpointId: number; readonly from: string; readonly to: string; readonly at: number; readonly eventId: bigint },
+): Transition {
+  const names: readonly TransitionStates[R][] = TRANSITION_STATES[region];
+  const from = names.find((n) => n === fields.from);
+  const to = names.find((n) => n === fields.to);
+  if (from === undefined) throw new RangeError(`not a state of region ${region}: from ${JSON.stringify(fields.from)}`);
+  if (to === undefined) throw new RangeError(`not a state of region ${region}: to ${JSON.stringify(fields.to)}`);
+  return regionTransition(fields.endpointId, region, from, to, fields.at, fields.eventId);
 }
 
 /** Options of `applyBatch`. */
@@ -120,8 +193,6 @@ export interface BatchResult {
   readonly duplicates: number;
   readonly late: number;
 }
-
-const BLOCK_NAMES = ['NOT_BLOCKED', 'BLOCKED'] as const;
 
 /**
  * Applies a batch to the fleet: in (time, event id) order, duplicates and late events
@@ -629,19 +700,44 @@ export function reportDeviceChange(
   const aState = fleet.stateOf(d);
   const aBlocked = fleet.effectivelyBlocked(d);
   const endpointId = fleet.idOf(d);
-  const emit = (region: TransitionRegion, from: string, to: string): void => onTransition({ endpointId, region, from, to, at, eventId });
+  const emit = <R extends TransitionRegion>(region: R, from: TransitionStates[R], to: TransitionStates[R]): void =>
+    onTransition(regionTransition(endpointId, region, from, to, at, eventId));
   for (const table of c.regions) {
     if (table.region === 'block') continue;
     // The effective block is reported where `block` stands in DEVICE_REGIONS order.
-    if (table.region === 'dataQuota' && aBlocked !== fromBlocked) emit('block', BLOCK_NAMES[fromBlocked ? 1 : 0], BLOCK_NAMES[aBlocked ? 1 : 0]);
+    if (table.region === 'dataQuota' && aBlocked !== fromBlocked) emit('block', BLOCK_STATES[fromBlocked ? 1 : 0], BLOCK_STATES[aBlocked ? 1 : 0]);
     const of = c.product.codes[c.regions.indexOf(table)] as Uint8Array;
     const from = of[fromState] as number;
     const to = of[aState] as number;
-    if (from !== to) emit(table.region as TransitionRegion, table.states[from] as string, table.states[to] as string);
+    if (from !== to) emit(table.region, stateName(table.states, from), stateName(table.states, to));
   }
   const bStatus = c.productStatus[fromState * 2 + (fromBlocked ? 1 : 0)] as number;
   const aStatus = c.productStatus[aState * 2 + (aBlocked ? 1 : 0)] as number;
-  if (aStatus !== bStatus) emit('status', ENDPOINT_STATUSES[bStatus] as string, ENDPOINT_STATUSES[aStatus] as string);
+  if (aStatus !== bStatus) emit('status', stateName(ENDPOINT_STATUSES, bStatus), stateName(ENDPOINT_STATUSES, aStatus));
+}
+
+/**
+ * A transition of `region`: generic, so a caller cannot pair a region with another
+ * region's names. The one widening to the union is here because TypeScript does not
+ * relate `RegionTransition<R>` for a generic `R` to the union it is a member of.
+ */
+function regionTransition<R extends TransitionRegion>(
+  endpointId: number,
+  region: R,
+  from: TransitionStates[R],
+  to: TransitionStates[R],
+  at: number,
+  eventId: bigint,
+): Transition {
+  const change: RegionTransition<R> = { endpointId, region, from, to, at, eventId };
+  return change as Transition;
+}
+
+/** The name of state `code` in a compiled list (a code outside it is a broken table). */
+function stateName<S extends string>(names: readonly S[], code: number): S {
+  const name = names[code];
+  if (name === undefined) throw new RangeError(`state code ${code} is outside its region's ${names.length} states`);
+  return name;
 }
 
 /** Region snapshots before/after an event and the reports they imply (allocates per report only). */
@@ -649,8 +745,8 @@ function createReporter(fleet: FleetStore, onTransition: (t: Transition) => void
   const c = fleet.compiled;
   const codes = c.product.codes;
   const statusOf = (p: number, blocked: boolean): number => c.productStatus[p * 2 + (blocked ? 1 : 0)] as number;
-  const emit = (d: number, region: Transition['region'], from: string, to: string, at: number, eventId: bigint): void =>
-    onTransition({ endpointId: fleet.idOf(d), region, from, to, at, eventId });
+  const emit = <R extends TransitionRegion>(d: number, region: R, from: TransitionStates[R], to: TransitionStates[R], at: number, eventId: bigint): void =>
+    onTransition(regionTransition(fleet.idOf(d), region, from, to, at, eventId));
 
   let bState = 0;
   let bBlocked = false;
@@ -672,10 +768,10 @@ function createReporter(fleet: FleetStore, onTransition: (t: Transition) => void
         const p = fleet.stateOf(d);
         if (d === except || fleet.organisationIndexOfDevice(d) !== o || blockOf[p] === c.blockedState) continue;
         // The device's own block is clear, so its effective block follows the organisation.
-        emit(d, 'block', BLOCK_NAMES[wasBlocked ? 1 : 0], BLOCK_NAMES[isBlocked ? 1 : 0], at, eventId);
+        emit(d, 'block', BLOCK_STATES[wasBlocked ? 1 : 0], BLOCK_STATES[isBlocked ? 1 : 0], at, eventId);
         const from = statusOf(p, wasBlocked);
         const to = statusOf(p, isBlocked);
-        if (from !== to) emit(d, 'status', ENDPOINT_STATUSES[from] as string, ENDPOINT_STATUSES[to] as string, at, eventId);
+        if (from !== to) emit(d, 'status', stateName(ENDPOINT_STATUSES, from), stateName(ENDPOINT_STATUSES, to), at, eventId);
       }
     },
   };

@@ -23,14 +23,22 @@ import { DEVICE_EVENT_TYPES, type DeviceEvent, type DeviceEventType, type Observ
 import { type DeviceContext, DEVICE_REGIONS, type DeviceRegion, deviceMachine } from '../machine/deviceMachine.js';
 import {
   BLOCK_STATES,
+  type BlockState,
   CONNECTIVITY_STATES,
+  type Connectivity,
   DATA_QUOTA_STATES,
+  type DataQuotaState,
   ENDPOINT_STATES,
   ENDPOINT_STATUSES,
+  type EndpointRegionState,
   effectiveStatus,
   ORGANISATION_STATES,
+  type OrganisationState,
+  type RegionStates,
   SIM_STATES,
+  type SimState,
   SMS_QUOTA_STATES,
+  type SmsQuotaState,
 } from '../machine/endpointState.js';
 import { organisationMachine } from '../machine/organisationMachine.js';
 import { compileProductTable, type ProductTable } from './productTable.js';
@@ -92,18 +100,21 @@ const CONTEXT_FIELD: Readonly<Record<ObservationField, keyof DeviceContext>> = {
 /** The counters of the device context. */
 export type CounterField = 'attaches' | 'sessions' | 'rejections';
 
+/** A compiled device region: its name and state names typed together (`RegionStates`). */
+export type DeviceRegionTable = { readonly [R in DeviceRegion]: RegionTable<R, RegionStates[R]> }[DeviceRegion];
+
 /** The machine, compiled. */
 export interface CompiledMachine {
   readonly eventTypes: readonly DeviceEventType[];
   readonly eventCount: number;
-  readonly connectivity: RegionTable;
-  readonly sim: RegionTable;
-  readonly endpoint: RegionTable;
-  readonly block: RegionTable;
-  readonly dataQuota: RegionTable;
-  readonly smsQuota: RegionTable;
+  readonly connectivity: RegionTable<'connectivity', Connectivity>;
+  readonly sim: RegionTable<'sim', SimState>;
+  readonly endpoint: RegionTable<'endpoint', EndpointRegionState>;
+  readonly block: RegionTable<'block', BlockState>;
+  readonly dataQuota: RegionTable<'dataQuota', DataQuotaState>;
+  readonly smsQuota: RegionTable<'smsQuota', SmsQuotaState>;
   /** The device regions in `DEVICE_REGIONS` order. */
-  readonly regions: readonly RegionTable[];
+  readonly regions: readonly DeviceRegionTable[];
   /** The device regions multiplied out: the reducer's one-lookup state vector (productTable.ts). */
   readonly product: ProductTable;
   /**
@@ -112,7 +123,7 @@ export interface CompiledMachine {
    */
   readonly productStatus: Uint8Array;
   /** The organisation machine (its root is the one region). */
-  readonly organisation: RegionTable;
+  readonly organisation: RegionTable<'organisation', OrganisationState>;
   /**
    * `organisationTarget[eventCode]`: the organisation state that event type moves every
    * organisation to, or -1 when it moves none. The organisation machine is *reset-type*:
@@ -198,9 +209,12 @@ function compileRegion(
   return { region, states, next: Uint8Array.from(next) };
 }
 
-function assertVocabulary(table: RegionTable, names: readonly string[]): void {
+/** Checks a compiled region against its list of state names, and narrows its type to them. */
+function assertVocabulary<R extends string, S extends string>(table: RegionTable, region: R, names: readonly S[]): asserts table is RegionTable<R, S> {
+  if (table.region !== region) throw new RangeError(`region ${table.region} compiled where ${region} was expected`);
+  const known: readonly string[] = names;
   for (const s of table.states) {
-    if (!names.includes(s)) throw new RangeError(`region ${table.region}: state ${s} is not in the vocabulary`);
+    if (!known.includes(s)) throw new RangeError(`region ${table.region}: state ${s} is not in the vocabulary`);
   }
 }
 
@@ -231,12 +245,12 @@ export function compileMachine(): CompiledMachine {
   const block = device('block');
   const dataQuota = device('dataQuota');
   const smsQuota = device('smsQuota');
-  assertVocabulary(connectivity, CONNECTIVITY_STATES);
-  assertVocabulary(sim, SIM_STATES);
-  assertVocabulary(endpoint, ENDPOINT_STATES);
-  assertVocabulary(block, BLOCK_STATES);
-  assertVocabulary(dataQuota, DATA_QUOTA_STATES);
-  assertVocabulary(smsQuota, SMS_QUOTA_STATES);
+  assertVocabulary(connectivity, 'connectivity', CONNECTIVITY_STATES);
+  assertVocabulary(sim, 'sim', SIM_STATES);
+  assertVocabulary(endpoint, 'endpoint', ENDPOINT_STATES);
+  assertVocabulary(block, 'block', BLOCK_STATES);
+  assertVocabulary(dataQuota, 'dataQuota', DATA_QUOTA_STATES);
+  assertVocabulary(smsQuota, 'smsQuota', SMS_QUOTA_STATES);
 
   const [orgInitial] = initialTransition(organisationMachine, { organisationId: 1 });
   const organisation = compileRegion(
@@ -247,7 +261,7 @@ export function compileMachine(): CompiledMachine {
     orgInitial.context,
     orgInitial.value,
   );
-  assertVocabulary(organisation, ORGANISATION_STATES);
+  assertVocabulary(organisation, 'organisation', ORGANISATION_STATES);
 
   // Context rules: one probe per event type from the initial snapshot, context diffed.
   const takes = Object.fromEntries(OBSERVATION_FIELDS.map((f) => [f, new Uint8Array(EVENT_COUNT)])) as Record<
@@ -286,16 +300,16 @@ export function compileMachine(): CompiledMachine {
       for (const blocked of [false, true])
         for (const connectivityName of connectivity.states) {
           const s = effectiveStatus({
-            sim: simName as (typeof SIM_STATES)[number],
-            endpoint: endpointName as (typeof ENDPOINT_STATES)[number],
+            sim: simName,
+            endpoint: endpointName,
             blocked,
-            connectivity: connectivityName as (typeof CONNECTIVITY_STATES)[number],
+            connectivity: connectivityName,
           });
           status[i++] = ENDPOINT_STATUSES.indexOf(s);
         }
 
   const tables = { connectivity, sim, endpoint, block, dataQuota, smsQuota };
-  const regions = DEVICE_REGIONS.map((r) => tables[r]);
+  const regions: readonly DeviceRegionTable[] = DEVICE_REGIONS.map((r) => tables[r]);
   const product = compileProductTable(regions, EVENT_COUNT);
   const at = (r: DeviceRegion, p: number): number => product.codes[DEVICE_REGIONS.indexOf(r)]?.[p] as number;
   const productStatus = new Uint8Array(product.size * 2);

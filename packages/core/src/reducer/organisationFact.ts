@@ -61,7 +61,7 @@ export function applyOrganisationFact(fleet: FleetStore, fact: OrganisationFact,
   const newest = fact.newest;
   if (newest === undefined) return false;
   const c = fleet.compiled;
-  const target = c.organisation.states.indexOf(newest.state);
+  const target = (c.organisation.states as readonly string[]).indexOf(newest.state);
   if (target < 0) throw new RangeError(`organisation state ${newest.state} is not one of ${c.organisation.states.join(', ')}`);
   if (newest.eventId < 0n || newest.eventId >= 1n << 64n) throw new RangeError(`event id ${newest.eventId} is not a 64-bit unsigned integer`);
   const wasBlocked = fleet.organisationState[o] === c.organisationBlockedState;

@@ -1,7 +1,7 @@
 /**
- * Every example record in the seeds decodes to its documented type and fields.
- * Expectations are written from the seed text (ids, ISO times via Date.parse), not
- * from the decoder.
+ * Every example record of emnify's event-type documentation (test/fixtures/seed-events.ndjson)
+ * decodes to its documented type and fields. Expectations are written from the records
+ * (ids, ISO times via Date.parse), not from the decoder.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import { encodeEvent } from '../../src/decode/encodeEvent.js';
 import { stringifyJson } from '../../src/decode/stringifyJson.js';
 import type { DeviceEventType } from '../../src/machine/deviceEvent.js';
 import type { EmnifyEvent } from '../../src/model/event.js';
-import { err, ok, seedExamples } from './support.js';
+import { err, fixturesDir, ok, printedWithRawBreaks, seedExamples } from './support.js';
 
 interface Expected {
   readonly type: KnownEventTypeKey;
@@ -251,32 +251,12 @@ const EXPECTED: Record<string, Expected> = {
   },
 };
 
-/** Escapes raw line breaks inside string literals (the seed's Update location example has one). */
-function escapeBreaksInStrings(json: string): string {
-  let out = '';
-  let inString = false;
-  for (let i = 0; i < json.length; i++) {
-    const c = json.charAt(i);
-    if (inString && c === '\\') {
-      out += c + json.charAt(i + 1);
-      i++;
-      continue;
-    }
-    if (c === '"') inString = !inString;
-    out += inString && c === '\n' ? '\\n' : c;
-  }
-  return out;
-}
-
 const examples = seedExamples();
 
 describe('seed fixtures', () => {
-  it('are the records of examples/data/seed-events.ndjson, the sample log the README replays', () => {
-    const sample = readFileSync(new URL('../../../../examples/data/seed-events.ndjson', import.meta.url), 'utf8')
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => JSON.parse(l) as unknown);
-    expect(examples.map((e) => JSON.parse(escapeBreaksInStrings(e.text)) as unknown)).toEqual(sample);
+  it('are the sample log the README replays, byte for byte (scripts/build-sample-data.mjs copies them)', () => {
+    const sample = readFileSync(new URL('../../../../examples/data/seed-events.ndjson', import.meta.url));
+    expect(sample.equals(readFileSync(`${fixturesDir}seed-events.ndjson`))).toBe(true);
   });
 
   it('holds every example, one per expectation, and every seed-documented example type', () => {
@@ -285,36 +265,39 @@ describe('seed fixtures', () => {
     expect(new Set(ids)).toEqual(new Set(Object.keys(EXPECTED)));
   });
 
-  it.each(examples.map((e) => [`${e.seed}:${e.line} ${e.heading}`, e] as const))('%s decodes', (_name, example) => {
-    const source = example.heading === 'Update location' ? escapeBreaksInStrings(example.text) : example.text;
-    const event = ok(decodeEventText(source, { line: example.line }));
-    const expected = EXPECTED[event.id.toString()];
-    if (expected === undefined) throw new Error(`no expectation for event ${event.id}`);
-    expect(event.type).toBe(expected.type);
-    expect(event.timestamp).toBe(Date.parse(expected.timestamp));
-    expect(event.endpoint?.id ?? null).toBe(expected.endpointId);
-    expect(event.organisation?.id).toBe(expected.organisationId);
-    expect(event.detail?.kind ?? null).toBe(expected.detail);
-    expected.check?.(event);
-    const device = classifyEvent(event);
-    expect(device).toMatchObject({ type: expected.device, at: event.timestamp, eventId: event.id });
-    expect(device.endpointId).toBe(expected.endpointId);
-    // The same record as a JSON value decodes identically, and encodes back to itself.
-    expect(ok(decodeEvent(JSON.parse(source)))).toEqual(event);
-    expect(ok(decodeEvent(encodeEvent(event)))).toEqual(event);
-    expect(ok(decodeEventText(stringifyJson(encodeEvent(event))))).toEqual(event);
-  });
+  it.each(examples.map((e) => [`line ${e.line}: ${/"event_type":\{"id":\d+,"description":"([^"]*)"/.exec(e.text)?.[1]}`, e] as const))(
+    '%s decodes',
+    (_name, example) => {
+      const event = ok(decodeEventText(example.text, { line: example.line }));
+      const expected = EXPECTED[event.id.toString()];
+      if (expected === undefined) throw new Error(`no expectation for event ${event.id}`);
+      expect(event.type).toBe(expected.type);
+      expect(event.timestamp).toBe(Date.parse(expected.timestamp));
+      expect(event.endpoint?.id ?? null).toBe(expected.endpointId);
+      expect(event.organisation?.id).toBe(expected.organisationId);
+      expect(event.detail?.kind ?? null).toBe(expected.detail);
+      expected.check?.(event);
+      const device = classifyEvent(event);
+      expect(device).toMatchObject({ type: expected.device, at: event.timestamp, eventId: event.id });
+      expect(device.endpointId).toBe(expected.endpointId);
+      // The same record as a JSON value decodes identically, and encodes back to itself.
+      expect(ok(decodeEvent(JSON.parse(example.text)))).toEqual(event);
+      expect(ok(decodeEvent(encodeEvent(event)))).toEqual(event);
+      expect(ok(decodeEventText(stringifyJson(encodeEvent(event))))).toEqual(event);
+    },
+  );
 });
 
-describe('the Update location example with a raw line break in a string', () => {
-  const example = examples.find((e) => e.heading === 'Update location');
-  if (example === undefined) throw new Error('seed Update location example missing');
-  const lines = example.text.split('\n');
+describe('the Update location example as the documentation prints it (a raw line break in a string)', () => {
+  const record = examples.find((e) => e.text.includes('"Update location"'));
+  if (record === undefined) throw new Error('Update location example missing');
+  const printed = printedWithRawBreaks(record.text);
+  const lines = printed.split('\n');
   const breakLine = lines.findIndex((l) => l.endsWith(' now')) + 1;
 
   it('is invalid JSON, located at the break: the line it ends, just past its last character', () => {
     expect(breakLine).toBe(4);
-    const error = err(decodeEventText(example.text));
+    const error = err(decodeEventText(printed));
     expect(error.code).toBe('invalid_json');
     expect(error.path).toBe('$');
     expect(error.line).toBe(breakLine);
@@ -323,17 +306,17 @@ describe('the Update location example with a raw line break in a string', () => 
     expect(error.message).toContain(`(line ${breakLine}, column ${error.column})`);
   });
 
-  it('reports the line in the seed file when given the line the record starts on', () => {
-    const error = err(decodeEventText(example.text, { line: example.line }));
-    expect(error.line).toBe(example.line + breakLine - 1);
+  it('reports the line in its file when given the line the record starts on', () => {
+    const error = err(decodeEventText(printed, { line: 35 }));
+    expect(error.line).toBe(35 + breakLine - 1);
     expect(error.column).toBe((lines[breakLine - 1] ?? '').length + 1);
   });
 
   it('as one NDJSON record broken over two lines, the error is at the end of line 1', () => {
-    const compact = JSON.stringify(JSON.parse(escapeBreaksInStrings(example.text))).replace('\\n', '\n');
-    const [first, second] = compact.split('\n');
+    const broken = record.text.replace('\\n', '\n');
+    const [first, second] = broken.split('\n');
     expect(second).toMatch(/^attached to VLR/);
-    const error = err(decodeEventText(compact, { line: 7 }));
+    const error = err(decodeEventText(broken, { line: 7 }));
     expect({ code: error.code, line: error.line, column: error.column }).toEqual({
       code: 'invalid_json',
       line: 7,
@@ -341,9 +324,10 @@ describe('the Update location example with a raw line break in a string', () => 
     });
   });
 
-  it('decodes once the break is escaped', () => {
-    const event = ok(decodeEventText(escapeBreaksInStrings(example.text)));
+  it('decodes as the fixture holds it (the break escaped)', () => {
+    const event = ok(decodeEventText(record.text));
     expect(event.type).toBe('updateLocation');
     expect(event.id).toBe(201370709n);
+    expect(event.description).toContain('now\nattached');
   });
 });

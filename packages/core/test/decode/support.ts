@@ -3,13 +3,34 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DecodeError, DecodeResult } from '../../src/decode/DecodeError.js';
 import type { EmnifyEvent } from '../../src/model/event.js';
-import type { SeedExample } from '../fixtures/extractSeedExamples.js';
 
 export const fixturesDir = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
-/** The committed copy of every seed example (see extractSeedExamples.ts). */
-export function seedExamples(): SeedExample[] {
-  return JSON.parse(readFileSync(`${fixturesDir}seed-events.json`, 'utf8')) as SeedExample[];
+/** One example event of emnify's event-type documentation: a line of the fixture. */
+export interface SeedRecord {
+  /** 1-based line in `seed-events.ndjson`. */
+  readonly line: number;
+  /** The record, one line of NDJSON. */
+  readonly text: string;
+}
+
+/**
+ * The example events of emnify's event-type documentation, in its order, as NDJSON
+ * (`test/fixtures/seed-events.ndjson`; `examples/data/seed-events.ndjson` is built from it).
+ */
+export function seedExamples(): SeedRecord[] {
+  return readFileSync(`${fixturesDir}seed-events.ndjson`, 'utf8')
+    .split('\n')
+    .flatMap((text, i) => (text === '' ? [] : [{ line: i + 1, text }]));
+}
+
+/**
+ * A record as the documentation prints it: two-space indented over lines, its strings'
+ * line breaks raw — invalid JSON where a string holds one (the Update location example).
+ * The seed ids are below 2^53, so `JSON.parse` keeps them.
+ */
+export function printedWithRawBreaks(text: string): string {
+  return JSON.stringify(JSON.parse(text), null, 2).replaceAll('\\n', '\n');
 }
 
 /** The value of an ok result; fails the test with the decode error otherwise. */

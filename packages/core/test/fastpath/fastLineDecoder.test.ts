@@ -26,15 +26,9 @@ function simulatorLines(name: string): string[] {
     .filter((l) => l !== '');
 }
 
-/** Seed examples as one-line records (numbers kept exactly); invalid ones with their breaks as spaces. */
+/** The documentation's example records, one NDJSON line each (test/fixtures/seed-events.ndjson). */
 function seedLines(): string[] {
-  return seedExamples().map((e) => {
-    try {
-      return stringifyLossless(parseLossless(e.text)) ?? e.text.replace(/\n/g, ' ');
-    } catch {
-      return e.text.replace(/\r?\n/g, ' ');
-    }
-  });
+  return seedExamples().map((e) => e.text);
 }
 
 const SIM = simulatorLines('simulator-canonical.ndjson');

@@ -9,6 +9,7 @@ import { describe, expect, test } from 'vitest';
 import { DEVICE_EVENT_TYPES, type DeviceEvent, EMPTY_OBSERVATION } from '../../src/machine/deviceEvent.js';
 import { DEVICE_REGIONS, deviceMachine } from '../../src/machine/deviceMachine.js';
 import { organisationMachine } from '../../src/machine/organisationMachine.js';
+import type { Connectivity, EndpointRegionState, SimState } from '../../src/machine/endpointState.js';
 import { compileMachine, EVENT_COUNT, eventCode, getCompiledMachine, type RegionTable } from '../../src/reducer/compileMachine.js';
 import { observationArb } from './arbitraries.js';
 
@@ -126,13 +127,13 @@ describe('compileMachine', () => {
 
   test('the status table follows the precedence DELETED > SUSPENDED > DISABLED > BLOCKED > connectivity', () => {
     const c = compiled;
-    const status = (sim: string, endpoint: string, blocked: boolean, conn: string) =>
+    const status = (sim: SimState, endpoint: EndpointRegionState, blocked: boolean, conn: Connectivity) =>
       c.status[
         ((c.sim.states.indexOf(sim) * c.endpoint.states.length + c.endpoint.states.indexOf(endpoint)) * 2 + (blocked ? 1 : 0)) *
           c.connectivity.states.length +
           c.connectivity.states.indexOf(conn)
       ];
-    const name = (sim: string, endpoint: string, blocked: boolean, conn: string) =>
+    const name = (sim: SimState, endpoint: EndpointRegionState, blocked: boolean, conn: Connectivity) =>
       ['DELETED', 'SUSPENDED', 'DISABLED', 'BLOCKED', 'ONLINE', 'ATTACHED', 'OFFLINE'][status(sim, endpoint, blocked, conn) as number];
     expect(name('DELETED', 'DISABLED', true, 'ONLINE')).toBe('DELETED');
     expect(name('SUSPENDED', 'DISABLED', true, 'ONLINE')).toBe('SUSPENDED');

@@ -17,16 +17,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import {
-  type CheckpointAccount,
-  type CheckpointInput,
-  type DecodedCheckpoint,
-  decodeCheckpoint,
-  type EventColumns,
-  encodeCheckpoint,
-  formatTimestamp,
-  type StringPool,
-} from '@simfleet/core';
+import { type EventColumns, formatTimestamp, type StringPool } from '@simfleet/core';
+import { type CheckpointAccount, type CheckpointInput, decodeCheckpoint, type DecodedCheckpoint, encodeCheckpoint } from '@simfleet/core/checkpoint';
 import { InputError } from '../InputError.js';
 import { ioErrorText } from '../io/ioErrorText.js';
 import type { InputSource } from '../input/expandPaths.js';

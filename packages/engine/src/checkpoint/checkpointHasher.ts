@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import type { CheckpointHasher } from '@simfleet/core';
+import type { CheckpointHasher } from '@simfleet/core/checkpoint';
 
 /**
  * The checksum the CLI writes into checkpoints and checks on load (core has no I/O and

@@ -1,4 +1,4 @@
-import { BOM, DEFAULT_MAX_LINE_BYTES, isJsonBlank } from '@simfleet/core';
+import { BOM, DEFAULT_MAX_LINE_BYTES, isJsonBlank } from '@simfleet/core/columns';
 import type { RawRecord } from './RawRecord.js';
 import { tooLongRecord, utf8Problem } from './lineRecord.js';
 

@@ -1,4 +1,4 @@
-import { invalidUtf8Offset, TOO_LONG_HEAD_BYTES } from '@simfleet/core';
+import { invalidUtf8Offset, TOO_LONG_HEAD_BYTES } from '@simfleet/core/columns';
 import type { RawRecord } from './RawRecord.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { firstNonBlank, isGzipMagic, NdjsonLines } from '@simfleet/core';
+import { firstNonBlank, isGzipMagic, NdjsonLines } from '@simfleet/core/columns';
 import type { InputSource } from './expandPaths.js';
 import { JsonArraySplitter } from './jsonArraySplitter.js';
 import { lineRecord, tooLongRecord } from './lineRecord.js';

@@ -30,19 +30,16 @@
  * `test/live/liveEqualsReplay.test.ts`: random records, orders, batch cuts, duplicates.
  */
 import {
-  appendRow,
   applyBatch,
   classifyEvent,
-  compareRowsContent,
   type DeviceEvent,
   type EmnifyEvent,
   type EventColumns,
   FleetStore,
   type FleetStoreOptions,
-  reportDeviceChange,
-  sortBatch,
   type Transition,
 } from '@simfleet/core';
+import { appendRow, compareRowsContent, reportDeviceChange, sortBatch } from '@simfleet/core/columns';
 import { type ReplayAccount, sortedCounts } from '../replay/ReplaySession.js';
 import { EventIdIndex } from './EventIdIndex.js';
 
@@ -51,15 +48,15 @@ export const DEFAULT_REORDER_HORIZON_MS = 24 * 3600_000;
 /** Default clock guard: records dated more than 5 minutes after the receiving clock are refused. */
 export const DEFAULT_MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
-/** A state change reported by live ingest. */
-export interface LiveTransition extends Transition {
+/** A state change reported by live ingest: a core `Transition` (typed per region) that may be a correction. */
+export type LiveTransition = Transition & {
   /**
    * Present (true) when a late event rewrote the device's history: the change is from the
    * state the device had before that event arrived to the state it has now (not a step of
    * its history), and `eventId`/`at` are the late event's. Absent on ordinary steps.
    */
   readonly correction?: true;
-}
+};
 
 /** Options of a `LiveFleet`. */
 export interface LiveFleetOptions {

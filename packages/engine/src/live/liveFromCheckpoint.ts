@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { decodeCheckpoint, restoreColumns } from '@simfleet/core';
+import { decodeCheckpoint, restoreColumns } from '@simfleet/core/checkpoint';
 import { checkpointHasher } from '../checkpoint/checkpointHasher.js';
 import { InputError } from '../InputError.js';
 import { LiveFleet, type LiveFleetOptions } from './LiveFleet.js';

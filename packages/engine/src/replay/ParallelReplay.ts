@@ -5,7 +5,7 @@
  * rows, counts, rejects and their order — is the one a single thread produces.
  */
 import { open } from 'node:fs/promises';
-import { firstNonBlank, isGzipMagic } from '@simfleet/core';
+import { firstNonBlank, isGzipMagic } from '@simfleet/core/columns';
 import { Worker } from 'node:worker_threads';
 import { type RangeOptions, type RangeResult, resultBuffers } from './RangeIngest.js';
 import type { ReplaySession } from './ReplaySession.js';

@@ -10,15 +10,8 @@
  * their reasons and line numbers, and the watched timeline are produced by exactly
  * the code that produces them single-threaded, in the same order.
  */
-import {
-  classifyEvent,
-  decodeEventText,
-  EventColumns,
-  ROW_COLUMNS,
-  type RowArrays,
-  type StoredStrings,
-  StringPool,
-} from '@simfleet/core';
+import { classifyEvent, decodeEventText, EventColumns, StringPool } from '@simfleet/core';
+import { ROW_COLUMNS, type RowArrays, type StoredStrings } from '@simfleet/core/columns';
 import type { RawRecord } from '../input/RawRecord.js';
 import { lineRecord, tooLongRecord } from '../input/readRecords.js';
 import type { RangeOptions } from './RangeOptions.js';

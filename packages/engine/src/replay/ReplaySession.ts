@@ -20,21 +20,15 @@ import {
   type BatchResult,
   classifyEvent,
   decodeEventText,
-  dropDuplicateIds,
+  type EmnifyEvent,
   type EventColumns,
   eventTypeById,
   FleetStore,
+  type StringPool,
   type Transition,
 } from '@simfleet/core';
-import {
-  type CheckpointAccount,
-  type DecodedCheckpoint,
-  type EmnifyEvent,
-  POOL_COLUMNS,
-  ROW_COLUMNS,
-  restoreColumns,
-  type StringPool,
-} from '@simfleet/core';
+import { dropDuplicateIds, POOL_COLUMNS, ROW_COLUMNS } from '@simfleet/core/columns';
+import { type CheckpointAccount, type DecodedCheckpoint, restoreColumns } from '@simfleet/core/checkpoint';
 import { lineRecord, type RawRecord, tooLongRecord } from '../input/readRecords.js';
 import type { RangeResult } from './RangeIngest.js';
 import { externalFinish } from './externalFinish.js';

@@ -10,7 +10,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendRow, EventColumns } from '@simfleet/core';
+import { EventColumns } from '@simfleet/core';
+import { appendRow } from '@simfleet/core/columns';
 import { removeOnExit } from '../io/tempPaths.js';
 import { SpillFile, type SpillRun } from './SpillFile.js';
 

@@ -12,7 +12,7 @@
  * descriptor per file however many runs it holds.
  */
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
-import { appendRow, type RowArrays } from '@simfleet/core';
+import { appendRow, type RowArrays } from '@simfleet/core/columns';
 import { allocateRowBlock, type ByteOrderOptions, decodeRowBlock, encodeRowBlock, HOST_LITTLE_ENDIAN, rowBlockBytes } from '@simfleet/core/columns';
 
 /** Rows per block unless told otherwise: ~560 KB a block, so a merge holds one per run. */

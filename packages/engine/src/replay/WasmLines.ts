@@ -12,7 +12,8 @@
  * line longer than `maxLineBytes` goes to `tooLong` with its length and first bytes, streamed
  * past without being held.
  */
-import { type EventColumns, TOO_LONG_HEAD_BYTES } from '@simfleet/core';
+import type { EventColumns } from '@simfleet/core';
+import { TOO_LONG_HEAD_BYTES } from '@simfleet/core/columns';
 import { type DecodedChunk, STATUS_BLANK, STATUS_ROW, STATUS_TOO_LONG, WasmLineDecoder } from '@simfleet/wasm';
 import type { RangeOptions } from './RangeOptions.js';
 

@@ -13,17 +13,8 @@
  *   earlier chunk, so no event is late and the fleet ends as one sorted batch leaves it.
  *   When the kept rows fit in the budget they are applied straight from memory.
  */
-import {
-  appendRow,
-  applyBatch,
-  compareRowsContent,
-  type EventColumns,
-  type FleetStore,
-  type RowArrays,
-  sortBatch,
-  type StringPool,
-  type Transition,
-} from '@simfleet/core';
+import { applyBatch, type EventColumns, type FleetStore, type StringPool, type Transition } from '@simfleet/core';
+import { appendRow, compareRowsContent, type RowArrays, sortBatch } from '@simfleet/core/columns';
 import type { RunReader, SpillFile, SpillRun } from './SpillFile.js';
 
 /** Rows per `applyBatch` call in pass 2. */

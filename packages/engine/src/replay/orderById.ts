@@ -1,4 +1,5 @@
-import { compareRowsContent, type RowArrays, type StringPool } from '@simfleet/core';
+import type { StringPool } from '@simfleet/core';
+import { compareRowsContent, type RowArrays } from '@simfleet/core/columns';
 
 const DIGITS = 1 << 16;
 

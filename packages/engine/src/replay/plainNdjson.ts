@@ -5,7 +5,7 @@
  * collection every few chunks; this route makes no garbage per chunk.
  */
 import { type FileHandle, open } from 'node:fs/promises';
-import { firstNonBlank, isGzipMagic } from '@simfleet/core';
+import { firstNonBlank, isGzipMagic } from '@simfleet/core/columns';
 import type { WasmLines } from './WasmLines.js';
 
 /** Bytes read to decide the format (the rule of `planRanges` for parallel replays). */

@@ -5,7 +5,7 @@
  * than the checkpoint), duplicates across the splits (exact copies, and copies of an id
  * with other content), unknown event types, malformed records and `--until`.
  */
-import { decodeCheckpoint, encodeCheckpoint } from '@simfleet/core';
+import { decodeCheckpoint, encodeCheckpoint } from '@simfleet/core/checkpoint';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkpointHasher } from '../../src/checkpoint/checkpointHasher.js';

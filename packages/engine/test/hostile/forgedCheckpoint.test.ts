@@ -3,7 +3,7 @@
  * anyone can) passes the CRC; loading it must still refuse it, because its counts cannot
  * be true: every record read is a row, a dropped duplicate or a rejection.
  */
-import { encodeCheckpoint } from '@simfleet/core';
+import { encodeCheckpoint } from '@simfleet/core/checkpoint';
 import { describe, expect, it } from 'vitest';
 import { checkpointHasher } from '../../src/checkpoint/checkpointHasher.js';
 import { ReplayCheckpoints } from '../../src/checkpoint/ReplayCheckpoints.js';

@@ -5,7 +5,7 @@
  * the bound, however long the line; a byte-order mark is dropped only at the input's start,
  * even cut across chunks.
  */
-import { NdjsonLines } from '@simfleet/core';
+import { NdjsonLines } from '@simfleet/core/columns';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

@@ -3,7 +3,7 @@
  * a re-sent line is one event, whether the copies are in memory, spilled to disk, or on
  * both sides of a checkpoint.
  */
-import { decodeCheckpoint, encodeCheckpoint } from '@simfleet/core';
+import { decodeCheckpoint, encodeCheckpoint } from '@simfleet/core/checkpoint';
 import { describe, expect, it } from 'vitest';
 import { checkpointHasher } from '../../src/checkpoint/checkpointHasher.js';
 import { type ReplayAccount, ReplaySession } from '../../src/replay/ReplaySession.js';

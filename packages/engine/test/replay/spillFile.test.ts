@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventColumns, POOL_COLUMNS, ROW_COLUMNS, StringPool } from '@simfleet/core';
-import { type ByteOrderOptions, encodeRowBlock, rowBlockBytes } from '@simfleet/core/columns';
+import { EventColumns, StringPool } from '@simfleet/core';
+import { type ByteOrderOptions, encodeRowBlock, POOL_COLUMNS, ROW_COLUMNS, rowBlockBytes } from '@simfleet/core/columns';
 import { describe, expect, it } from 'vitest';
 import { SpillFile } from '../../src/replay/SpillFile.js';
 import { tempDir } from '../support.js';

@@ -7,7 +7,8 @@
  */
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeCheckpoint, encodeCheckpoint, type Transition } from '@simfleet/core';
+import type { Transition } from '@simfleet/core';
+import { decodeCheckpoint, encodeCheckpoint } from '@simfleet/core/checkpoint';
 import { generateFleetLog } from '@simfleet/testkit';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -7,7 +7,8 @@
  * byte-order mark at the start and elsewhere, invalid UTF-8, raw control characters, deep
  * nesting, CRLF and blank lines, with and without a final newline.
  */
-import { NdjsonLines, type Transition } from '@simfleet/core';
+import type { Transition } from '@simfleet/core';
+import { NdjsonLines } from '@simfleet/core/columns';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tooLongRecord } from '../../src/input/readRecords.js';

@@ -1,4 +1,4 @@
-import { NdjsonLines } from '@simfleet/core';
+import { NdjsonLines } from '@simfleet/core/columns';
 import { SourceError } from '../sources/SourceError.js';
 
 /** Default bound on one line: far above any real event record (~1 KB), far below memory trouble. */

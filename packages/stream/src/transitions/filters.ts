@@ -1,8 +1,13 @@
-import type { Transition } from '@simfleet/core';
+import type { Transition, TransitionStates } from '@simfleet/core';
 import type { ActivityTransition, FleetTransition } from '../fleetTransition.js';
 
 /** The regions a transition can concern. */
 export type FleetTransitionRegion = FleetTransition['region'];
+
+/** The state names of each region a fleet transition can concern (the statechart's, and activity's). */
+export interface FleetTransitionStates extends TransitionStates {
+  readonly activity: ActivityTransition['to'];
+}
 
 /**
  * A predicate for transitions into `to` in `region` (any `from`).
@@ -10,7 +15,7 @@ export type FleetTransitionRegion = FleetTransition['region'];
  * @example
  * transitions$.pipe(filter(transitionTo('sim', 'SUSPENDED')))
  */
-export function transitionTo(region: FleetTransitionRegion, to: string): (t: FleetTransition) => boolean {
+export function transitionTo<R extends FleetTransitionRegion>(region: R, to: FleetTransitionStates[R]): (t: FleetTransition) => boolean {
   return (t) => t.region === region && t.to === to;
 }
 
@@ -20,7 +25,7 @@ export function transitionTo(region: FleetTransitionRegion, to: string): (t: Fle
  * @example
  * transitions$.pipe(filter(wentOffline))
  */
-export function wentOffline(t: FleetTransition): t is Transition {
+export function wentOffline(t: FleetTransition): t is Transition<'connectivity'> {
   return t.region === 'connectivity' && t.to === 'OFFLINE';
 }
 
@@ -30,7 +35,7 @@ export function wentOffline(t: FleetTransition): t is Transition {
  * @example
  * transitions$.pipe(filter(cameOnline))
  */
-export function cameOnline(t: FleetTransition): t is Transition {
+export function cameOnline(t: FleetTransition): t is Transition<'connectivity'> {
   return t.region === 'connectivity' && t.to === 'ONLINE';
 }
 
@@ -40,7 +45,7 @@ export function cameOnline(t: FleetTransition): t is Transition {
  * @example
  * transitions$.pipe(filter(quotaExhausted))
  */
-export function quotaExhausted(t: FleetTransition): t is Transition {
+export function quotaExhausted(t: FleetTransition): t is Transition<'dataQuota' | 'smsQuota'> {
   return (t.region === 'dataQuota' || t.region === 'smsQuota') && t.to === 'EXHAUSTED';
 }
 
@@ -51,7 +56,7 @@ export function quotaExhausted(t: FleetTransition): t is Transition {
  * @example
  * transitions$.pipe(filter(becameBlocked))
  */
-export function becameBlocked(t: FleetTransition): t is Transition {
+export function becameBlocked(t: FleetTransition): t is Transition<'block'> {
   return t.region === 'block' && t.to === 'BLOCKED';
 }
 
@@ -61,7 +66,7 @@ export function becameBlocked(t: FleetTransition): t is Transition {
  * @example
  * transitions$.pipe(filter(statusChanged))
  */
-export function statusChanged(t: FleetTransition): t is Transition {
+export function statusChanged(t: FleetTransition): t is Transition<'status'> {
   return t.region === 'status';
 }
 

@@ -14,20 +14,25 @@
 import {
   type CompiledMachine,
   DEVICE_EVENT_TYPES,
-  DEVICE_REGIONS,
   type DeviceEvent,
   type DeviceRegion,
   type EndpointState,
   endpointStateFromRegions,
   getCompiledMachine,
+  INITIAL_REGIONS,
   type Operator,
+  type OrganisationState,
   type RegionStates,
+  type RegionTable,
   type RejectionReason,
 } from '@simfleet/core';
 
+/** A device's region states, changed in place as events apply. */
+type ModelRegions = { -readonly [R in DeviceRegion]: RegionStates[R] };
+
 interface ModelDevice {
   readonly endpointId: number;
-  readonly regions: Record<DeviceRegion, string>;
+  readonly regions: ModelRegions;
   since: number | null;
   organisationId: number | null;
   simId: number | null;
@@ -75,7 +80,7 @@ function against(e: DeviceEvent, lastEventAt: number | null, lastEventId: bigint
 export class FleetModel {
   readonly compiled: CompiledMachine;
   private readonly devices = new Map<number, ModelDevice>();
-  private readonly organisations = new Map<number, string>();
+  private readonly organisations = new Map<number, OrganisationState>();
   /** (time, id) of the newest event each organisation took. */
   private readonly organisationLast = new Map<number, { at: number; eventId: bigint }>();
   private fleetLastAt: number | null = null;
@@ -110,7 +115,7 @@ export class FleetModel {
     const d = this.devices.get(endpointId);
     if (d === undefined) return undefined;
     const blocked = d.organisationId !== null && this.organisations.get(d.organisationId) === 'BLOCKED';
-    return endpointStateFromRegions(d.regions as unknown as RegionStates, d, blocked);
+    return endpointStateFromRegions(d.regions, d, blocked);
   }
 
   /** Whether an organisation is blocked. */
@@ -139,13 +144,9 @@ export class FleetModel {
     }
     const c = this.compiled;
     const code = DEVICE_EVENT_TYPES.indexOf(e.type);
-    c.regions.forEach((table, i) => {
-      const region = DEVICE_REGIONS[i] as DeviceRegion;
-      const from = table.states.indexOf(d.regions[region]);
-      const to = table.states[table.next[from * c.eventCount + code] as number] as string;
-      if (region === 'connectivity' && to !== d.regions[region]) d.since = e.at;
-      d.regions[region] = to;
-    });
+    const connectivity = d.regions.connectivity;
+    for (const table of c.regions) stepRegion(d.regions, table, code, c.eventCount);
+    if (d.regions.connectivity !== connectivity) d.since = e.at;
     const o = e.observation;
     const takes = (field: keyof typeof c.takes): boolean => c.takes[field][code] === 1;
     if (o.organisationId !== null && takes('organisationId')) d.organisationId = o.organisationId;
@@ -179,7 +180,7 @@ export class FleetModel {
     const c = this.compiled;
     const table = c.organisation;
     const code = DEVICE_EVENT_TYPES.indexOf(e.type);
-    const current = this.organisations.get(organisationId) ?? (table.states[0] as string);
+    const current = this.organisations.get(organisationId) ?? stateAt(table, 0);
     this.organisations.set(organisationId, current);
     const moves = table.states.some((_, s) => table.next[s * c.eventCount + code] !== s);
     if (!moves) return;
@@ -187,13 +188,11 @@ export class FleetModel {
     if (last !== undefined && against(e, last.at, last.eventId) <= 0) return;
     this.organisationLast.set(organisationId, { at: e.at, eventId: e.eventId });
     const from = table.states.indexOf(current);
-    this.organisations.set(organisationId, table.states[table.next[from * c.eventCount + code] as number] as string);
+    this.organisations.set(organisationId, stateAt(table, table.next[from * c.eventCount + code] as number));
   }
 
   private newDevice(endpointId: number): ModelDevice {
-    const regions = Object.fromEntries(
-      DEVICE_REGIONS.map((region, i) => [region, this.compiled.regions[i]?.states[0] ?? '']),
-    ) as Record<DeviceRegion, string>;
+    const regions: ModelRegions = { ...INITIAL_REGIONS };
     return {
       endpointId,
       regions,
@@ -219,3 +218,16 @@ export class FleetModel {
 }
 
 export type { ModelDevice };
+
+/** State `code` of a compiled region (a code outside it is a broken table). */
+function stateAt<S extends string>(table: RegionTable<string, S>, code: number): S {
+  const name = table.states[code];
+  if (name === undefined) throw new RangeError(`region ${table.region}: no state ${code}`);
+  return name;
+}
+
+/** Moves one region of a device by one event type, through the compiled table. */
+function stepRegion<R extends DeviceRegion>(regions: ModelRegions, table: RegionTable<R, RegionStates[R]>, code: number, eventCount: number): void {
+  const from = table.states.indexOf(regions[table.region]);
+  regions[table.region] = stateAt(table, table.next[from * eventCount + code] as number);
+}

@@ -1,8 +1,6 @@
 import {
-  appendRow,
   applyBatch,
   type BatchResult,
-  compareRowContent,
   type DeviceEvent,
   type DeviceEventType,
   type EndpointState,
@@ -12,6 +10,7 @@ import {
   ROW_LATE,
   type Transition,
 } from '@simfleet/core';
+import { appendRow, compareRowContent } from '@simfleet/core/columns';
 import { type AnyEvent, toDeviceEvents } from './toDeviceEvents.js';
 
 /** What happened to one event of a device, in the order the engine applied it. */

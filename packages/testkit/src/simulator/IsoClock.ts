@@ -11,7 +11,7 @@
  * new IsoClock().write(w, Date.UTC(2021, 9, 27, 8, 38, 2, 5), 0);
  * w.textFrom(0); // '2021-10-27T08:38:02.005Z'
  */
-import { civilFromDays } from '@simfleet/core';
+import { civilFromDays } from '@simfleet/core/columns';
 import type { ByteWriter } from './ByteWriter.js';
 
 const T = 84; // 'T'
