@@ -80,7 +80,9 @@ async function startNats() {
 }
 
 function startWorker(cli, natsUrl, pgUrl, name) {
-  const child = spawn(process.execPath, [cli, 'worker', '--nats', natsUrl, '--pg', pgUrl, '--name', name, '--lease-ttl', String(LEASE_TTL_SECONDS)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [cli, 'worker', '--nats', natsUrl, '--pg', pgUrl, '--name', name, '--lease-ttl', String(LEASE_TTL_SECONDS)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   const keep = process.env.SIMFLEET_BENCH_WORKER_LOGS;
   child.stderr.on('data', (chunk) => {
@@ -129,7 +131,9 @@ async function caughtUp(cli, natsUrl, live, timeoutMs) {
 }
 
 export async function clusterRun(file, { limit, workers, failover = false, cli }) {
-  const lines = readFileSync(file, 'utf8').split('\n', limit).filter((l) => l.length > 0);
+  const lines = readFileSync(file, 'utf8')
+    .split('\n', limit)
+    .filter((l) => l.length > 0);
   const dir = mkdtempSync(join(tmpdir(), 'simfleet-bench-cluster-'));
   const input = join(dir, 'events.ndjson');
   writeFileSync(input, `${lines.join('\n')}\n`);

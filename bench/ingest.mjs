@@ -87,7 +87,11 @@ async function readersChild(n, port) {
   process.send({ connected: clients.length });
   process.on('message', (message) => {
     if (message !== 'stop') return;
-    process.send({ transitions: clients.map((c) => c.transitions), resyncs: clients.map((c) => c.resyncs), peakRssBytes: process.resourceUsage().maxRSS * 1024 });
+    process.send({
+      transitions: clients.map((c) => c.transitions),
+      resyncs: clients.map((c) => c.resyncs),
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    });
     for (const c of clients) c.res.destroy();
     process.exit(0);
   });
@@ -124,7 +128,12 @@ async function serverChild(kind) {
         if (match !== null) resolve(match[1]);
       }),
     );
-    const exit = runServe(['--port', '0', '--token', 'bench', '--data-dir', dataDir], { stdout, stderr: new PassThrough().resume(), env: {}, signal: stop.signal });
+    const exit = runServe(['--port', '0', '--token', 'bench', '--data-dir', dataDir], {
+      stdout,
+      stderr: new PassThrough().resume(),
+      env: {},
+      signal: stop.signal,
+    });
     const base = await url;
     process.send({ port: Number(new URL(base).port) });
     markCpu();
@@ -134,7 +143,14 @@ async function serverChild(kind) {
       const health = await (await fetch(`${base}/healthz`)).json();
       const summary = await (await fetch(`${base}/fleet/summary`, { headers: { authorization: 'Bearer bench' } })).json();
       const journal = health.journal;
-      process.send({ peakRssBytes: process.resourceUsage().maxRSS * 1024, cpuMs, syncs: journal.syncs, durableRecords: summary.pipeline.received, meanSyncMs: journal.meanSyncMs, applied: summary.pipeline.applied });
+      process.send({
+        peakRssBytes: process.resourceUsage().maxRSS * 1024,
+        cpuMs,
+        syncs: journal.syncs,
+        durableRecords: summary.pipeline.received,
+        meanSyncMs: journal.meanSyncMs,
+        applied: summary.pipeline.applied,
+      });
       stop.abort();
       await exit;
       rmSync(dataDir, { recursive: true, force: true });
@@ -149,7 +165,12 @@ async function serverChild(kind) {
     process.on('message', async (message) => {
       if (message !== 'stop') return;
       const summary = await (await fetch(`${running.url}/fleet/summary`, { headers: { authorization: 'Bearer bench' } })).json();
-      process.send({ peakRssBytes: process.resourceUsage().maxRSS * 1024, syncs: null, transitionStreams: summary.transitionStreams, applied: summary.pipeline.applied });
+      process.send({
+        peakRssBytes: process.resourceUsage().maxRSS * 1024,
+        syncs: null,
+        transitionStreams: summary.transitionStreams,
+        applied: summary.pipeline.applied,
+      });
       await running.close();
       process.exit(0);
     });
@@ -165,7 +186,8 @@ async function serverChild(kind) {
     const { decodeEventsBody } = await import(pathToFileURL(join(REPO, 'packages/cli/dist/serve/parseEventsBody.js')).href);
     dir = mkdtempSync(join(tmpdir(), 'simfleet-bench-journal-'));
     journal = await Journal.open(dir);
-    const decode = kind === 'serveJournal' ? (body) => decodeEventsBody(body, 'application/x-ndjson') : (body) => ({ events: { length: countLines(body) }, rejectCount: 0 });
+    const decode =
+      kind === 'serveJournal' ? (body) => decodeEventsBody(body, 'application/x-ndjson') : (body) => ({ events: { length: countLines(body) }, rejectCount: 0 });
     handle = async (body, res) => {
       const parsed = await decode(body);
       // The journal holds the lines of the accepted records (what `replay --from` the journal reads back).
@@ -204,7 +226,13 @@ async function serverChild(kind) {
     const state = journal?.state;
     await journal?.close();
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-    process.send({ peakRssBytes: process.resourceUsage().maxRSS * 1024, cpuMs, syncs: state?.syncs ?? null, durableRecords: state?.durableRecords ?? null, meanSyncMs: state?.meanSyncMs ?? null });
+    process.send({
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      cpuMs,
+      syncs: state?.syncs ?? null,
+      durableRecords: state?.durableRecords ?? null,
+      meanSyncMs: state?.meanSyncMs ?? null,
+    });
     server.closeAllConnections();
     server.close(() => process.exit(0));
   });
@@ -263,10 +291,20 @@ async function startServer(kind) {
 
 function post(agent, port, body) {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/events', method: 'POST', agent, headers: { authorization: 'Bearer bench', 'content-type': 'application/x-ndjson', 'content-length': body.length } }, (res) => {
-      res.resume();
-      res.once('end', () => resolve(res.statusCode));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/events',
+        method: 'POST',
+        agent,
+        headers: { authorization: 'Bearer bench', 'content-type': 'application/x-ndjson', 'content-length': body.length },
+      },
+      (res) => {
+        res.resume();
+        res.once('end', () => resolve(res.statusCode));
+      },
+    );
     req.once('error', reject);
     req.end(body);
   });
@@ -357,7 +395,9 @@ function sseClient(port) {
 /** The real serve with many SSE clients under a steady posting rate: /healthz latency and delivery. */
 async function measureSse(clientCount, rate, seconds, batch) {
   const server = await startServer('serve');
-  const readers = fork(fileURLToPath(import.meta.url), ['--readers', String(clientCount), '--port', String(server.port)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const readers = fork(fileURLToPath(import.meta.url), ['--readers', String(clientCount), '--port', String(server.port)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   await new Promise((resolve) => readers.once('message', resolve));
   const readerCounts = async () => {
     readers.send('stop');
@@ -399,14 +439,24 @@ async function measureSse(clientCount, rate, seconds, batch) {
       for (let i = 0; i < batch; i++) lines.push(eventLine(nextId++, true));
       const body = Buffer.from(`${lines.join('\n')}\n`);
       const req = new Promise((done) => {
-        request({ host: '127.0.0.1', port: server.port, path: '/events', method: 'POST', agent, headers: { authorization: 'Bearer bench', 'content-type': 'application/x-ndjson', 'content-length': body.length } }, (res) => {
-          res.resume();
-          res.once('end', () => {
-            if (res.statusCode === 202) acked += batch;
-            else failures += 1;
-            done();
-          });
-        })
+        request(
+          {
+            host: '127.0.0.1',
+            port: server.port,
+            path: '/events',
+            method: 'POST',
+            agent,
+            headers: { authorization: 'Bearer bench', 'content-type': 'application/x-ndjson', 'content-length': body.length },
+          },
+          (res) => {
+            res.resume();
+            res.once('end', () => {
+              if (res.statusCode === 202) acked += batch;
+              else failures += 1;
+              done();
+            });
+          },
+        )
           .once('error', () => {
             failures += 1;
             done();

@@ -54,7 +54,19 @@ for (const syncs of values.syncs.split(',').map(Number)) {
     rmSync(dir, { recursive: true, force: true });
     latencies.sort((a, b) => a - b);
     const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
-    const row = { syncs, concurrency, events, seconds, eventsPerSecond: events / seconds, p50Ms: q(0.5), p99Ms: q(0.99), maxMs: latencies.at(-1), fdatasyncs: state.syncs, eventsPerSync: events / state.syncs, meanSyncMs: state.meanSyncMs };
+    const row = {
+      syncs,
+      concurrency,
+      events,
+      seconds,
+      eventsPerSecond: events / seconds,
+      p50Ms: q(0.5),
+      p99Ms: q(0.99),
+      maxMs: latencies.at(-1),
+      fdatasyncs: state.syncs,
+      eventsPerSync: events / state.syncs,
+      meanSyncMs: state.meanSyncMs,
+    };
     rows.push(row);
     console.error(
       `syncs in flight ${syncs}  c=${String(concurrency).padStart(2)}  ${(row.eventsPerSecond / 1000).toFixed(1).padStart(6)}k events/s  p50 ${row.p50Ms.toFixed(1).padStart(6)} ms  p99 ${row.p99Ms.toFixed(1).padStart(6)} ms  max ${row.maxMs.toFixed(1).padStart(6)} ms  ${row.eventsPerSync.toFixed(0)} events/sync, write+sync ${row.meanSyncMs.toFixed(1)} ms`,

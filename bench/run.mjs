@@ -183,7 +183,13 @@ const CHILDREN = {
 
   /** Floor of a WASM decoder: simdjson's stage 1 with 128-bit SIMD (bench/wasm/stage1.ts). */
   async wasmFloor(file) {
-    const { instance } = await WebAssembly.instantiate(readFileSync(STAGE1_WASM), { env: { abort: () => { throw new Error('stage1 aborted'); } } });
+    const { instance } = await WebAssembly.instantiate(readFileSync(STAGE1_WASM), {
+      env: {
+        abort: () => {
+          throw new Error('stage1 aborted');
+        },
+      },
+    });
     const { memory, scan, lines, errors } = instance.exports;
     const input = 1 << 16;
     const output = input + CHUNK + 64;
@@ -238,8 +244,8 @@ const CHILDREN = {
 
   /** One XState actor per device (createActor + start + send), events pre-decoded (subset). */
   async xstateActor(file, subset) {
-    const { createActor } = await import(pathToFileURL(join(REPO, 'packages/core/node_modules/xstate/dist/xstate.esm.js')).href).catch(() =>
-      import(pathToFileURL(join(REPO, 'node_modules/.pnpm/node_modules/xstate/dist/xstate.esm.js')).href),
+    const { createActor } = await import(pathToFileURL(join(REPO, 'packages/core/node_modules/xstate/dist/xstate.esm.js')).href).catch(
+      () => import(pathToFileURL(join(REPO, 'node_modules/.pnpm/node_modules/xstate/dist/xstate.esm.js')).href),
     );
     const { deviceMachine } = await core();
     const events = await decodedEvents(file, subset);
@@ -264,8 +270,8 @@ const CHILDREN = {
 
   /** XState's pure transition() per event, snapshots in a Map, events pre-decoded (subset). */
   async xstateTransition(file, subset) {
-    const { initialTransition, transition } = await import(pathToFileURL(join(REPO, 'packages/core/node_modules/xstate/dist/xstate.esm.js')).href).catch(() =>
-      import(pathToFileURL(join(REPO, 'node_modules/.pnpm/node_modules/xstate/dist/xstate.esm.js')).href),
+    const { initialTransition, transition } = await import(pathToFileURL(join(REPO, 'packages/core/node_modules/xstate/dist/xstate.esm.js')).href).catch(
+      () => import(pathToFileURL(join(REPO, 'node_modules/.pnpm/node_modules/xstate/dist/xstate.esm.js')).href),
     );
     const { deviceMachine } = await core();
     const events = await decodedEvents(file, subset);
@@ -393,7 +399,15 @@ async function replayChild(file, threads, extra = []) {
   const io = {
     stdin: Readable.from([]),
     stdout: new Writable({ write: (_c, _e, cb) => cb() }),
-    stderr: Object.assign(new Writable({ write: (c, _e, cb) => { stderr += c; cb(); } }), { isTTY: false }),
+    stderr: Object.assign(
+      new Writable({
+        write: (c, _e, cb) => {
+          stderr += c;
+          cb();
+        },
+      }),
+      { isTTY: false },
+    ),
     env: process.env,
   };
   const t = performance.now();
@@ -430,7 +444,9 @@ mkdirSync(dataDir, { recursive: true });
 const file = join(dataDir, `fleet-${events}-${devices}-${seed}.ndjson`);
 if (!existsSync(file)) {
   console.error(`generating ${file} …`);
-  execFileSync(process.execPath, [CLI, 'generate', '--events', String(events), '--devices', String(devices), '--seed', String(seed), '--out', file], { stdio: 'inherit' });
+  execFileSync(process.execPath, [CLI, 'generate', '--events', String(events), '--devices', String(devices), '--seed', String(seed), '--out', file], {
+    stdio: 'inherit',
+  });
 }
 const bytes = statSync(file).size;
 
@@ -448,12 +464,24 @@ const APPROACHES = [
   ['replay2', 'simfleet replay file → snapshot, --threads 2'],
   ['replayDefault', 'simfleet replay file → snapshot, default --threads (the idle cores)'],
   ['replayPg', 'simfleet replay file → snapshot + PostgreSQL 15 (--pg, same machine), --threads 2'],
-  ['serveIngest', `simfleet serve on loopback: first ${subset} events POSTed as NDJSON bodies of 500, 4 in flight (acknowledged once applied; p50/p99 ack latency, server peak RSS)`],
-  ['ingest', 'live ingest on loopback: simfleet serve --data-dir (decode, journal fdatasync before each 202, fold into state), concurrency 16, batches of 100 (bench/ingest.mjs)'],
-  ['cluster1', `NATS JetStream cluster, 1 simfleet worker --pg: first ${Math.min(subset, 100_000)} events, publish → tables caught up, 16 partitions (bench/cluster.mjs)`],
+  [
+    'serveIngest',
+    `simfleet serve on loopback: first ${subset} events POSTed as NDJSON bodies of 500, 4 in flight (acknowledged once applied; p50/p99 ack latency, server peak RSS)`,
+  ],
+  [
+    'ingest',
+    'live ingest on loopback: simfleet serve --data-dir (decode, journal fdatasync before each 202, fold into state), concurrency 16, batches of 100 (bench/ingest.mjs)',
+  ],
+  [
+    'cluster1',
+    `NATS JetStream cluster, 1 simfleet worker --pg: first ${Math.min(subset, 100_000)} events, publish → tables caught up, 16 partitions (bench/cluster.mjs)`,
+  ],
   ['cluster2', `NATS JetStream cluster, 2 workers --pg: first ${Math.min(subset, 100_000)} events, publish → tables caught up, 16 partitions`],
   ['cluster3', `NATS JetStream cluster, 3 workers --pg: first ${Math.min(subset, 100_000)} events, publish → tables caught up, 16 partitions`],
-  ['clusterFailover', 'NATS JetStream cluster failover: 3 workers, one SIGKILLed, 2000 events published; "seconds" = kill → every partition owned and caught up (lease TTL 6 s)'],
+  [
+    'clusterFailover',
+    'NATS JetStream cluster failover: 3 workers, one SIGKILLed, 2000 events published; "seconds" = kill → every partition owned and caught up (lease TTL 6 s)',
+  ],
 ];
 const only = values.only?.split(',');
 if (only === undefined || only.includes('wasmFloor')) compileStage1();
@@ -461,25 +489,31 @@ const results = {};
 const repeat = Math.max(1, Math.floor(Number(values.repeat)));
 /** Every run of each row (--repeat), interleaved; the median run is the row's result. */
 const runs = {};
-for (let round = 0; round < repeat; round++) for (const [name, label] of APPROACHES) {
-  if (only !== undefined && !only.includes(name)) continue;
-  const args = ['--expose-gc', '--max-old-space-size=16384', fileURLToPath(import.meta.url), '--child', name, '--file', file, '--subset', String(subset)];
-  const run = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (run.status !== 0) {
-    console.error(`${name} failed: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-    runs[name] = [...(runs[name] ?? []), { label, error: run.stderr.trim().split('\n').slice(-1)[0] }];
-    continue;
+for (let round = 0; round < repeat; round++)
+  for (const [name, label] of APPROACHES) {
+    if (only !== undefined && !only.includes(name)) continue;
+    const args = ['--expose-gc', '--max-old-space-size=16384', fileURLToPath(import.meta.url), '--child', name, '--file', file, '--subset', String(subset)];
+    const run = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+    if (run.status !== 0) {
+      console.error(`${name} failed: ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      runs[name] = [...(runs[name] ?? []), { label, error: run.stderr.trim().split('\n').slice(-1)[0] }];
+      continue;
+    }
+    const r = JSON.parse(run.stdout.trim().split('\n').pop());
+    const fraction = r.events / events;
+    r.label = label;
+    r.eventsPerSecond = r.events / r.seconds;
+    r.mbPerSecond = (bytes * fraction) / 1e6 / r.seconds;
+    if (r.devices) r.rssBytesPerDevice = r.peakRssBytes / r.devices;
+    runs[name] = [...(runs[name] ?? []), r];
+    console.error(
+      `${name.padEnd(17)} ${(r.eventsPerSecond / 1e6).toFixed(3).padStart(9)} M events/s ${r.mbPerSecond.toFixed(0).padStart(6)} MB/s  peak RSS ${(r.peakRssBytes / 1e6).toFixed(0)} MB  (${r.seconds.toFixed(2)} s)`,
+    );
+    if (r.pgRows)
+      console.error(
+        `${''.padEnd(17)} PostgreSQL: ${r.pgRows} rows (${r.pgTransitions} transitions) in ${r.pgSeconds.toFixed(2)} s = ${Math.round(r.pgRowsPerSecond)} rows/s`,
+      );
   }
-  const r = JSON.parse(run.stdout.trim().split('\n').pop());
-  const fraction = r.events / events;
-  r.label = label;
-  r.eventsPerSecond = r.events / r.seconds;
-  r.mbPerSecond = (bytes * fraction) / 1e6 / r.seconds;
-  if (r.devices) r.rssBytesPerDevice = r.peakRssBytes / r.devices;
-  runs[name] = [...(runs[name] ?? []), r];
-  console.error(`${name.padEnd(17)} ${(r.eventsPerSecond / 1e6).toFixed(3).padStart(9)} M events/s ${r.mbPerSecond.toFixed(0).padStart(6)} MB/s  peak RSS ${(r.peakRssBytes / 1e6).toFixed(0)} MB  (${r.seconds.toFixed(2)} s)`);
-  if (r.pgRows) console.error(`${''.padEnd(17)} PostgreSQL: ${r.pgRows} rows (${r.pgTransitions} transitions) in ${r.pgSeconds.toFixed(2)} s = ${Math.round(r.pgRowsPerSecond)} rows/s`);
-}
 
 for (const [name, list] of Object.entries(runs)) {
   const ok = list.filter((r) => !r.error).sort((a, b) => a.seconds - b.seconds);
@@ -494,7 +528,8 @@ for (const [name, list] of Object.entries(runs)) {
 const eps = (name) => results[name]?.eventsPerSecond;
 const ratio = (a, b) => (eps(a) !== undefined && eps(b) !== undefined ? eps(a) / eps(b) : null);
 const devicesSeen = results.applyBatch?.devices ?? devices;
-for (const name of ['replay1', 'replay2']) if (results[name] && !results[name].error) results[name].rssBytesPerDevice = results[name].peakRssBytes / devicesSeen;
+for (const name of ['replay1', 'replay2'])
+  if (results[name] && !results[name].error) results[name].rssBytesPerDevice = results[name].peakRssBytes / devicesSeen;
 const replayRssPerDevice = results.replay2 ? results.replay2.peakRssBytes / devicesSeen : null;
 const targets = [
   { target: 'replay, both cores ≥ 1.0× DuckDB (stretch 1.5×)', value: ratio('replay2', 'duckdb'), goal: 1.0 },
@@ -509,7 +544,7 @@ const targets = [
   },
   { target: 'replay peak RSS per device ≤ 300 bytes', value: replayRssPerDevice, goal: 300, lowerIsBetter: true },
   {
-    target: 'replay → PostgreSQL ≤ 2× replay → snapshot (writing the tables adds at most the replay\'s own time)',
+    target: "replay → PostgreSQL ≤ 2× replay → snapshot (writing the tables adds at most the replay's own time)",
     value: results.replayPg?.seconds && results.replay2?.seconds ? results.replayPg.seconds / results.replay2.seconds : null,
     goal: 2,
     lowerIsBetter: true,
@@ -517,34 +552,44 @@ const targets = [
   { target: 'durable ingest ≥ 100k events/s at concurrency 16 (k events/s)', value: eps('ingest') === undefined ? null : eps('ingest') / 1000, goal: 100 },
   { target: 'durable ingest p99 acknowledgement < 50 ms at concurrency 16 (ms)', value: results.ingest?.p99Ms ?? null, goal: 50, lowerIsBetter: true },
   { target: 'durable ingest ≥ 0.5× the bare node:http server, same run', value: results.ingest?.vsBare ?? null, goal: 0.5 },
-  ...(events >= 10_000_000 ? [{ target: '10M events / 1M devices under 10 s (both cores)', value: results.replay2?.seconds ?? null, goal: 10, lowerIsBetter: true }] : []),
+  ...(events >= 10_000_000
+    ? [{ target: '10M events / 1M devices under 10 s (both cores)', value: results.replay2?.seconds ?? null, goal: 10, lowerIsBetter: true }]
+    : []),
 ];
 for (const t of targets) t.met = t.value === null ? null : t.lowerIsBetter ? t.value <= t.goal : t.value >= t.goal;
 
 const cpu = cpus()[0]?.model ?? 'unknown';
 const machine = { os: `${platform()} ${release()}`, cpu, cores: availableParallelism(), memoryGiB: +(totalmem() / 2 ** 30).toFixed(1), node: process.version };
 const date = new Date().toISOString();
-const report = { date, repeat, machine, input: { file: file.slice(REPO.length + 1), events, devices, seed, bytes, bytesPerEvent: bytes / events, xstateSubset: subset }, results, ratios: {
-  replay1VsJsonParse: ratio('replay1', 'jsonParse'),
-  replay2VsJsonParse: ratio('replay2', 'jsonParse'),
-  replay2VsDuckdb: ratio('replay2', 'duckdb'),
-  replay1VsDuckdb: ratio('replay1', 'duckdb'),
-  replay2VsXstateActor: ratio('replay2', 'xstateActor'),
-  replay2VsXstateTransition: ratio('replay2', 'xstateTransition'),
-  replay2VsLines: ratio('replay2', 'lines'),
-  replay2VsReplay1: ratio('replay2', 'replay1'),
-  replayDefaultVsReplay1: ratio('replayDefault', 'replay1'),
-  replay1VsJsFloor: ratio('replay1', 'jsFloor'),
-  jsFloorVsJsonParse: ratio('jsFloor', 'jsonParse'),
-  jsFloorVsDuckdb: ratio('jsFloor', 'duckdb'),
-  wasmFloorVsDuckdb: ratio('wasmFloor', 'duckdb'),
-  wasmDecodeVsDuckdb: ratio('wasmDecode', 'duckdb'),
-  wasmDecodeVsJsonParse: ratio('wasmDecode', 'jsonParse'),
-  replayPgVsReplay2: results.replayPg?.seconds && results.replay2?.seconds ? results.replayPg.seconds / results.replay2.seconds : null,
-  cluster2VsCluster1: ratio('cluster2', 'cluster1'),
-  cluster3VsCluster1: ratio('cluster3', 'cluster1'),
-  clusterFailoverSeconds: results.clusterFailover?.error ? null : (results.clusterFailover?.seconds ?? null),
-}, targets };
+const report = {
+  date,
+  repeat,
+  machine,
+  input: { file: file.slice(REPO.length + 1), events, devices, seed, bytes, bytesPerEvent: bytes / events, xstateSubset: subset },
+  results,
+  ratios: {
+    replay1VsJsonParse: ratio('replay1', 'jsonParse'),
+    replay2VsJsonParse: ratio('replay2', 'jsonParse'),
+    replay2VsDuckdb: ratio('replay2', 'duckdb'),
+    replay1VsDuckdb: ratio('replay1', 'duckdb'),
+    replay2VsXstateActor: ratio('replay2', 'xstateActor'),
+    replay2VsXstateTransition: ratio('replay2', 'xstateTransition'),
+    replay2VsLines: ratio('replay2', 'lines'),
+    replay2VsReplay1: ratio('replay2', 'replay1'),
+    replayDefaultVsReplay1: ratio('replayDefault', 'replay1'),
+    replay1VsJsFloor: ratio('replay1', 'jsFloor'),
+    jsFloorVsJsonParse: ratio('jsFloor', 'jsonParse'),
+    jsFloorVsDuckdb: ratio('jsFloor', 'duckdb'),
+    wasmFloorVsDuckdb: ratio('wasmFloor', 'duckdb'),
+    wasmDecodeVsDuckdb: ratio('wasmDecode', 'duckdb'),
+    wasmDecodeVsJsonParse: ratio('wasmDecode', 'jsonParse'),
+    replayPgVsReplay2: results.replayPg?.seconds && results.replay2?.seconds ? results.replayPg.seconds / results.replay2.seconds : null,
+    cluster2VsCluster1: ratio('cluster2', 'cluster1'),
+    cluster3VsCluster1: ratio('cluster3', 'cluster1'),
+    clusterFailoverSeconds: results.clusterFailover?.error ? null : (results.clusterFailover?.seconds ?? null),
+  },
+  targets,
+};
 if (only !== undefined && !values.write) {
   // A partial run (--only) must not replace the last full run's figures: print, write nothing (unless --write).
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -571,7 +616,9 @@ function writePage(pageReports) {
 function latestReports(current) {
   const bySize = new Map();
   const dir = join(REPO, 'bench/results');
-  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     const r = JSON.parse(readFileSync(join(dir, name), 'utf8'));
     if (current !== null && r.input.events === current.input.events && r.input.devices === current.input.devices) continue;
     const known = bySize.get(r.input.events);

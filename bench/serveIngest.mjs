@@ -20,7 +20,13 @@ const TOKEN = 'bench-token';
 function post(port, body) {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path: '/events', method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson', 'content-length': body.length } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/events',
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson', 'content-length': body.length },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode));
@@ -87,6 +93,12 @@ export async function serveIngest(file, { limit = 200_000, batch = 500, concurre
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [file, limit, batch, concurrency, cli, ...serveArgs] = process.argv.slice(2);
   const defaultCli = fileURLToPath(new URL('../packages/cli/dist/bin.js', import.meta.url));
-  const r = await serveIngest(file, { limit: Number(limit ?? 200_000), batch: Number(batch ?? 500), concurrency: Number(concurrency ?? 4), cli: cli ?? defaultCli, ...(serveArgs.length > 0 ? { serveArgs: serveArgs.filter((a) => a !== '-') } : {}) });
+  const r = await serveIngest(file, {
+    limit: Number(limit ?? 200_000),
+    batch: Number(batch ?? 500),
+    concurrency: Number(concurrency ?? 4),
+    cli: cli ?? defaultCli,
+    ...(serveArgs.length > 0 ? { serveArgs: serveArgs.filter((a) => a !== '-') } : {}),
+  });
   console.log(JSON.stringify({ ...r, eventsPerSecond: r.events / r.seconds }));
 }

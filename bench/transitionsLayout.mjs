@@ -21,7 +21,8 @@ const { default: pg } = await import(pathToFileURL(join(REPO, 'packages/postgres
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '2000000' } } });
 const rows = Number(values.rows);
 
-const COLUMNS = 'endpoint_id bigint NOT NULL, region text NOT NULL, from_state text NOT NULL, to_state text NOT NULL, at timestamptz NOT NULL, event_id numeric(20,0) NOT NULL';
+const COLUMNS =
+  'endpoint_id bigint NOT NULL, region text NOT NULL, from_state text NOT NULL, to_state text NOT NULL, at timestamptz NOT NULL, event_id numeric(20,0) NOT NULL';
 const months = ['2026-01-01', '2026-02-01', '2026-03-01', '2026-04-01'];
 const LAYOUTS = {
   brin: ['CREATE TABLE t (' + COLUMNS + ', UNIQUE (endpoint_id, region, event_id))', 'CREATE INDEX ON t USING brin (at)'],

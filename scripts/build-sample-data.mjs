@@ -13,11 +13,12 @@ const SAMPLE_FLEET = { events: 30000, devices: 3000, seed: 2026 };
 
 const seeds = new URL('../packages/core/test/fixtures/seed-events.ndjson', import.meta.url);
 copyFileSync(seeds, new URL('seed-events.ndjson', outDir));
-const seedCount = readFileSync(seeds, 'utf8').split('\n').filter((l) => l !== '').length;
+const seedCount = readFileSync(seeds, 'utf8')
+  .split('\n')
+  .filter((l) => l !== '').length;
 
 const chunks = [];
 generateFleetLog(SAMPLE_FLEET, (chunk) => chunks.push(chunk));
 // mtime 0 in the gzip header keeps the file byte-identical across runs.
 writeFileSync(new URL('simulated-fleet.ndjson.gz', outDir), gzipSync(chunks.join(''), { level: 9 }));
 console.log(`wrote ${seedCount} seed events and a simulated fleet of ${SAMPLE_FLEET.devices} devices`);
-

@@ -24,7 +24,10 @@ if (!existsSync(CHROMIUM)) {
 const server = await startServer({ port: 0, host: '127.0.0.1', token: TOKEN, log: () => {} });
 const chunks = [];
 generateFleetLog(FLEET, (chunk) => chunks.push(chunk));
-const lines = chunks.join('').split('\n').filter((l) => l !== '');
+const lines = chunks
+  .join('')
+  .split('\n')
+  .filter((l) => l !== '');
 // The busiest endpoint has the longest timeline: the device page to show.
 const perEndpoint = new Map();
 for (const line of lines) {

@@ -2,12 +2,7 @@
 // diagrams as SVG, the enums of the snapshot's JSON Schema).
 // Run `pnpm run docs`; tests fail when a generated file is stale.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import {
-  renderEventsMarkdown,
-  renderSnapshotSchemaEnums,
-  renderStateMachineMarkdown,
-  renderStateMachineSvgs,
-} from '../packages/core/dist/docs/index.js';
+import { renderEventsMarkdown, renderSnapshotSchemaEnums, renderStateMachineMarkdown, renderStateMachineSvgs } from '../packages/core/dist/docs/index.js';
 
 const SCHEMA = 'packages/cli/schema/snapshot-v1.schema.json';
 

@@ -5,20 +5,12 @@
  */
 import '@simfleet/testkit/vitest';
 import { decodeEvent, eventTypeByKey, type JsonObject, type KnownEventTypeKey } from '@simfleet/core';
-import {
-  deviceLifecycle,
-  fleetLog,
-  replayRecords,
-  type TimelineEntry,
-  TransitionCoverage,
-  toDeviceEvents,
-} from '@simfleet/testkit';
+import { deviceLifecycle, fleetLog, replayRecords, type TimelineEntry, TransitionCoverage, toDeviceEvents } from '@simfleet/testkit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Alert, alertOnOfflineWithActiveQuota, newFleet } from '../src/offlineWithActiveQuota.js';
 
-const byTime = (a: Alert, b: Alert): number =>
-  a.at - b.at || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0) || a.endpointId - b.endpointId;
+const byTime = (a: Alert, b: Alert): number => a.at - b.at || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0) || a.endpointId - b.endpointId;
 
 const alertsOf = (...batches: (readonly JsonObject[])[]): Alert[] => {
   const fleet = newFleet();

@@ -53,7 +53,16 @@ describe('simfleet --version and help', () => {
 
   it('serve --help lists the routes', () => {
     const help = simfleet(['serve', '--help']).stdout;
-    for (const route of ['POST /events', 'GET /fleet/summary', 'GET /fleet/snapshot', 'GET /endpoints', 'GET /endpoints/:id', 'GET /transitions', 'GET /healthz', 'GET /metrics']) {
+    for (const route of [
+      'POST /events',
+      'GET /fleet/summary',
+      'GET /fleet/snapshot',
+      'GET /endpoints',
+      'GET /endpoints/:id',
+      'GET /transitions',
+      'GET /healthz',
+      'GET /metrics',
+    ]) {
       const [method, path] = route.split(' ');
       expect(help, route).toMatch(new RegExp(`^  ${method} +${path} `, 'm'));
     }

@@ -179,7 +179,12 @@ describe('unusable inputs', () => {
     writeFileSync(locked, logBytes);
     chmodSync(locked, 0o000);
     // As an unprivileged user: root reads any file.
-    const run = spawnSync(process.execPath, [join(REPO, 'packages/cli/dist/bin.js'), 'replay', locked, '--quiet'], { uid: 65534, gid: 65534, encoding: 'utf8', cwd: '/' });
+    const run = spawnSync(process.execPath, [join(REPO, 'packages/cli/dist/bin.js'), 'replay', locked, '--quiet'], {
+      uid: 65534,
+      gid: 65534,
+      encoding: 'utf8',
+      cwd: '/',
+    });
     expect(run.status).toBe(1);
     expect(oneLine(run.stderr)).toBe(`simfleet: cannot read '${locked}': permission denied (EACCES): check the permissions or choose another path`);
   });
@@ -197,7 +202,9 @@ describe('unusable inputs', () => {
     const rejects = join(dir, 'damaged.rejects.ndjson');
     const run = simfleet(['replay', damaged, '--rejects', rejects, '--json']);
     expect(run.status, run.stderr).toBe(0);
-    const lines = readFileSync(rejects, 'utf8').split('\n').filter((l) => l !== '');
+    const lines = readFileSync(rejects, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toMatchObject({ file: damaged, code: 'corrupt_input' });
     const snapshot = JSON.parse(run.stdout) as { counts: { records: number; applied: number; rejected: number } };

@@ -34,7 +34,9 @@ beforeAll(() => {
   dir = tempDir();
   const generated = simfleet(['generate', '--events', '4000', '--devices', '60', '--seed', '7', '--out', join(dir, 'log.ndjson')]);
   expect(generated.status, generated.stderr).toBe(0);
-  logLines = readFileSync(join(dir, 'log.ndjson'), 'utf8').split('\n').filter((l) => l !== '');
+  logLines = readFileSync(join(dir, 'log.ndjson'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   const run = simfleet(['replay', join(dir, 'log.ndjson'), '--json']);
   expect(run.status, run.stderr).toBe(0);
   baseline = run.stdout;
@@ -111,7 +113,10 @@ describe('simfleet replay', () => {
     expect(s.counts.records).toBe(lines.filter((l) => l !== '').length);
     expect(s.counts.rejected).toBe(3);
     expect(s.report.unknownEventTypes).toEqual({ '61': 1 });
-    const rejects = readFileSync(join(d, 'rejects.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rejects = readFileSync(join(d, 'rejects.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rejects.map((r) => r.line)).toEqual([6, 7, 9]);
     expect(rejects.map((r) => r.code)).toEqual(['invalid_json', 'wrong_type', 'invalid_timestamp']);
     for (const r of rejects) {

@@ -57,7 +57,9 @@ describe('replay --format', () => {
   });
 
   it('table prints aligned columns with a header', () => {
-    const rows = simfleet(['replay', DATA, '--format', 'table', '--quiet']).stdout.split('\n').filter((l) => l !== '');
+    const rows = simfleet(['replay', DATA, '--format', 'table', '--quiet'])
+      .stdout.split('\n')
+      .filter((l) => l !== '');
     expect(rows[0]).toMatch(/^ENDPOINT +STATUS +CONNECTIVITY +SINCE +ORGANISATION +OPERATOR +COUNTRY$/);
     expect(rows.length - 1).toBe(endpoints.length);
     expect(rows[1]!.startsWith(String(endpoints[0]!.endpointId))).toBe(true);
@@ -65,7 +67,7 @@ describe('replay --format', () => {
   });
 
   it('refuses an unknown format and --json with another format', () => {
-    expect(simfleet(['replay', DATA, '--format', 'xml']).stderr).toBe('simfleet: --format expects one of json, ndjson, csv, table, got \'xml\'\n');
+    expect(simfleet(['replay', DATA, '--format', 'xml']).stderr).toBe("simfleet: --format expects one of json, ndjson, csv, table, got 'xml'\n");
     const both = simfleet(['replay', DATA, '--json', '--format', 'csv']);
     expect(both.status).toBe(1);
     expect(both.stderr).toContain('--json is --format json');
@@ -76,7 +78,10 @@ describe('replay endpoint filters', () => {
   const ndjson = (args: string[]): Endpoint[] => {
     const run = simfleet(['replay', DATA, '--format', 'ndjson', '--quiet', ...args]);
     expect(run.status, run.stderr).toBe(0);
-    return run.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Endpoint);
+    return run.stdout
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Endpoint);
   };
 
   it('--status keeps the endpoints of those effective statuses (case-insensitive, lists and repeats)', () => {

@@ -16,7 +16,9 @@ beforeAll(() => {
   dir = tempDir();
   const generated = simfleet(['generate', '--events', '3000', '--devices', '150', '--seed', '5', '--messy', '--out', join(dir, 'gen.ndjson')]);
   expect(generated.status, generated.stderr).toBe(0);
-  const lines = readFileSync(join(dir, 'gen.ndjson'), 'utf8').split('\n').filter((l) => l !== '');
+  const lines = readFileSync(join(dir, 'gen.ndjson'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   const bad = [
     '{"id": 1, "timestamp": "2021-10-27T00:00:00Z"',
     'not json at all',
@@ -54,10 +56,16 @@ describe('simfleet replay --threads', () => {
     expect(two.rejects).toBe(one.rejects);
     expect(two.stderr).toBe(one.stderr);
     // The bad lines are really there, in both halves, with their file line numbers.
-    const lines = one.rejects.trim().split('\n').map((l) => JSON.parse(l) as { line: number; reason: string });
+    const lines = one.rejects
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { line: number; reason: string });
     expect(lines.length).toBeGreaterThanOrEqual(12);
     expect(new Set(lines.map((l) => l.line)).size).toBe(lines.length);
-    const snapshot = JSON.parse(one.stdout) as { counts: { records: number; applied: number; duplicates: number; rejected: number }; report: { unknownEventTypes: Record<string, number> } };
+    const snapshot = JSON.parse(one.stdout) as {
+      counts: { records: number; applied: number; duplicates: number; rejected: number };
+      report: { unknownEventTypes: Record<string, number> };
+    };
     expect(snapshot.counts.duplicates).toBeGreaterThan(0);
     expect(snapshot.report.unknownEventTypes['9999']).toBeGreaterThan(0);
     expect(snapshot.counts.records).toBe(snapshot.counts.applied + snapshot.counts.duplicates + snapshot.counts.rejected);

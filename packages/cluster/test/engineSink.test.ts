@@ -83,7 +83,10 @@ describe('partitions applied through the engine', () => {
       if (text(fleet?.readEndpoint(id)) !== text(expected.readEndpoint(id))) differing.push(id);
     }
     const first = differing[0];
-    expect(differing, first === undefined ? '' : `${text(fleets[partitionOf(first, PARTITIONS)]?.readEndpoint(first))}\n${text(expected.readEndpoint(first))}`).toEqual([]);
+    expect(
+      differing,
+      first === undefined ? '' : `${text(fleets[partitionOf(first, PARTITIONS)]?.readEndpoint(first))}\n${text(expected.readEndpoint(first))}`,
+    ).toEqual([]);
     // No partition holds an endpoint of another.
     for (const [p, fleet] of fleets.entries()) for (const id of fleet?.endpointIds() ?? []) expect(partitionOf(id, PARTITIONS)).toBe(p);
     for (const consumer of consumers.values()) await consumer.stop();

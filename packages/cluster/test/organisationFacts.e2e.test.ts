@@ -32,8 +32,13 @@ interface LogRecord {
  * records and which organisation and member that is.
  */
 function logThatLiftsABlockInOnePartition(base: string): { records: LogRecord[]; organisation: number; member: number } {
-  const records = readFileSync(base, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as LogRecord);
-  const session = records.find((r) => r.event_type.id === 3 && String(r['description']).startsWith('New PDP Context successfully activated') && r.organisation && r.endpoint);
+  const records = readFileSync(base, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as LogRecord);
+  const session = records.find(
+    (r) => r.event_type.id === 3 && String(r['description']).startsWith('New PDP Context successfully activated') && r.organisation && r.endpoint,
+  );
   if (session?.organisation == null || session.endpoint == null) throw new Error('the generated log has no Create PDP Context');
   const organisation = session.organisation;
   const newest = Math.max(...records.map((r) => Date.parse(r.timestamp)));
@@ -90,6 +95,8 @@ describe('organisation facts between partitions', () => {
     expect(elsewhere.filter((row) => !row.blocked).length).toBeGreaterThan(10);
 
     expect(await endpointRowsAsJson(pgUrl, 'simfleet')).toEqual(replayed);
-    expect(await dumpFleetTables(pgUrl, 'simfleet', ['endpoints', 'transitions', 'progress'])).toBe(await dumpFleetTables(pgUrl, 'replayed', ['endpoints', 'transitions', 'progress']));
+    expect(await dumpFleetTables(pgUrl, 'simfleet', ['endpoints', 'transitions', 'progress'])).toBe(
+      await dumpFleetTables(pgUrl, 'replayed', ['endpoints', 'transitions', 'progress']),
+    );
   });
 });

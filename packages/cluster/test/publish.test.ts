@@ -46,7 +46,8 @@ describe('simfleet publish', () => {
       expect(message.subject).toBe(`simfleet.events.${partition}`);
       copies.set(id ?? '', [...(copies.get(id ?? '') ?? []), message.subject]);
     }
-    for (const subjects of copies.values()) expect(subjects.sort()).toEqual(['simfleet.events.0', 'simfleet.events.1', 'simfleet.events.2', 'simfleet.events.3']);
+    for (const subjects of copies.values())
+      expect(subjects.sort()).toEqual(['simfleet.events.0', 'simfleet.events.1', 'simfleet.events.2', 'simfleet.events.3']);
     expect(stored.every((m) => m.source !== undefined && /:\d+$/.test(m.source))).toBe(true);
     expect(io.out()).toContain('records 30018 = published 30018 + rejected 0');
   });
@@ -95,7 +96,9 @@ describe('simfleet publish', () => {
   it('runs as a command of the simfleet binary, with one-line errors', async () => {
     const { stdout } = await run('node', [SIMFLEET_BIN, 'publish', `${SAMPLES}/seed-events.ndjson`, '--nats', inject('natsUrl')]);
     expect(stdout).toContain('records 18 = published 18 + rejected 0; 138 messages acknowledged on 16 partitions');
-    const failure = await run('node', [SIMFLEET_BIN, 'publish', `${SAMPLES}/seed-events.ndjson`, '--nats', 'nats://127.0.0.1:1']).catch((error: { code: number; stderr: string }) => error);
+    const failure = await run('node', [SIMFLEET_BIN, 'publish', `${SAMPLES}/seed-events.ndjson`, '--nats', 'nats://127.0.0.1:1']).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     expect(failure).toMatchObject({ code: 1 });
     expect((failure as { stderr: string }).stderr.trim().split('\n')).toHaveLength(1);
     expect((failure as { stderr: string }).stderr).toContain('cannot connect to NATS at nats://127.0.0.1:1');

@@ -13,7 +13,10 @@ const BUCKET = 'simfleet_test_relinquish';
 describe('PartitionOwnership.relinquish', () => {
   let nats: NatsHandles | undefined;
   afterEach(async () => {
-    await new Kvm(nats!.nc).open(BUCKET).then((kv) => kv.destroy()).catch(() => {});
+    await new Kvm(nats!.nc)
+      .open(BUCKET)
+      .then((kv) => kv.destroy())
+      .catch(() => {});
     await nats?.close();
   });
 

@@ -22,7 +22,9 @@ const PARTITIONS = 4;
 
 /** `simfleet serve --nats` on a free port; resolves with its URL once it listens. */
 async function startServe(natsUrl: string): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn('node', [SIMFLEET_BIN, 'serve', '--port', '0', '--token', TOKEN, '--nats', natsUrl, '--partitions', String(PARTITIONS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('node', [SIMFLEET_BIN, 'serve', '--port', '0', '--token', TOKEN, '--nats', natsUrl, '--partitions', String(PARTITIONS)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -52,7 +54,9 @@ describe('simfleet serve --nats', () => {
     await server?.stop();
   });
 
-  it('answers 2xx once JetStream holds every accepted record; workers --pg then equal replay; JetStream down: 503, nothing acknowledged', { timeout: 300_000 }, async () => {
+  it('answers 2xx once JetStream holds every accepted record; workers --pg then equal replay; JetStream down: 503, nothing acknowledged', {
+    timeout: 300_000,
+  }, async () => {
     server = await startNatsServer();
     const natsUrl = server.url;
     const pgUrl = await freshDatabase(inject('pgUrl'), 'cluster_serve_nats');
@@ -106,9 +110,13 @@ describe('simfleet serve --nats', () => {
     const table = await endpointRowsAsJson(pgUrl, 'simfleet');
     expect(table.length).toBeGreaterThan(400);
     expect(table).toEqual(await endpointRowsAsJson(pgUrl, 'replayed'));
-    expect(await dumpFleetTables(pgUrl, 'simfleet', ['endpoints', 'transitions', 'progress'])).toBe(await dumpFleetTables(pgUrl, 'replayed', ['endpoints', 'transitions', 'progress']));
+    expect(await dumpFleetTables(pgUrl, 'simfleet', ['endpoints', 'transitions', 'progress'])).toBe(
+      await dumpFleetTables(pgUrl, 'replayed', ['endpoints', 'transitions', 'progress']),
+    );
     // serve's own state is the fold of what it accepted: replay's endpoints.
-    const snapshot = (await (await fetch(`${started.url}/fleet/snapshot`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { endpoints: unknown[] };
+    const snapshot = (await (await fetch(`${started.url}/fleet/snapshot`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+      endpoints: unknown[];
+    };
     const { stdout: replayJson } = await run('node', [SIMFLEET_BIN, 'replay', log, '--json'], { maxBuffer: 256 * 1024 * 1024 });
     expect(snapshot.endpoints).toEqual((JSON.parse(replayJson) as { endpoints: unknown[] }).endpoints);
 
@@ -123,8 +131,13 @@ describe('simfleet serve --nats', () => {
     const refused = await post(started.url, `${unseen}\n`);
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('5');
-    expect(((await refused.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'storage_unavailable', message: expect.stringContaining('nothing of this request was acknowledged') });
-    const summary = (await (await fetch(`${started.url}/fleet/summary`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { pipeline: { received: number } };
+    expect(((await refused.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'storage_unavailable',
+      message: expect.stringContaining('nothing of this request was acknowledged'),
+    });
+    const summary = (await (await fetch(`${started.url}/fleet/summary`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+      pipeline: { received: number };
+    };
     expect(summary.pipeline.received).toBe(lines.length + 1000);
     expect(started.stderr()).toContain('answered 503, nothing acknowledged');
   });
@@ -136,11 +149,22 @@ describe('simfleet serve --nats', () => {
         (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr.split('\n')[0] ?? '' }),
       );
     const dir = mkdtempSync(join(tmpdir(), 'simfleet-serve-nats-flags-'));
-    expect(await fail(['--nats', 'nats://127.0.0.1:1', '--data-dir', dir])).toEqual({ code: 1, stderr: expect.stringMatching(/^simfleet serve: --nats and --data-dir exclude each other/) });
-    expect(await fail(['--nats', 'nats://127.0.0.1:1', '--pg', 'postgres://x@127.0.0.1/x'])).toEqual({ code: 1, stderr: expect.stringMatching(/^simfleet serve: --nats and --pg exclude each other/) });
+    expect(await fail(['--nats', 'nats://127.0.0.1:1', '--data-dir', dir])).toEqual({
+      code: 1,
+      stderr: expect.stringMatching(/^simfleet serve: --nats and --data-dir exclude each other/),
+    });
+    expect(await fail(['--nats', 'nats://127.0.0.1:1', '--pg', 'postgres://x@127.0.0.1/x'])).toEqual({
+      code: 1,
+      stderr: expect.stringMatching(/^simfleet serve: --nats and --pg exclude each other/),
+    });
     expect(await fail(['--partitions', '4'])).toEqual({ code: 1, stderr: 'simfleet serve: --partitions needs --nats URL' });
-    expect(await fail(['--nats', 'localhost'])).toEqual({ code: 1, stderr: expect.stringMatching(/^simfleet serve: --nats expects a URL like nats:\/\/host:4222/) });
-    const refused = await run('node', [SIMFLEET_BIN, 'serve', '--port', '0', '--token', TOKEN, '--nats', 'nats://127.0.0.1:1']).catch((error: { code: number; stderr: string }) => error);
+    expect(await fail(['--nats', 'localhost'])).toEqual({
+      code: 1,
+      stderr: expect.stringMatching(/^simfleet serve: --nats expects a URL like nats:\/\/host:4222/),
+    });
+    const refused = await run('node', [SIMFLEET_BIN, 'serve', '--port', '0', '--token', TOKEN, '--nats', 'nats://127.0.0.1:1']).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     expect((refused as { code: number }).code).toBe(1);
     expect((refused as { stderr: string }).stderr).toMatch(/^simfleet serve: --nats: cannot connect to NATS at nats:\/\/127\.0\.0\.1:1: [^\n]+\n$/);
   });

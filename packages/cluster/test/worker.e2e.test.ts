@@ -48,7 +48,11 @@ describe('simfleet worker processes', () => {
 
     // Started before the stream exists: they wait for it.
     for (const name of ['w1', 'w2', 'w3']) workers.push(startWorker(url, name));
-    await waitFor('workers waiting for the stream', async () => (workers.every((w) => w.stderr().includes('waiting for the event stream')) ? true : undefined), 30_000);
+    await waitFor(
+      'workers waiting for the stream',
+      async () => (workers.every((w) => w.stderr().includes('waiting for the event stream')) ? true : undefined),
+      30_000,
+    );
 
     const publish = run('node', [SIMFLEET_BIN, 'publish', log, '--nats', url, '--partitions', '8']);
     await waitFor(
@@ -99,7 +103,8 @@ describe('simfleet worker processes', () => {
     const lastReject = rejects === 0 ? null : await nats.jsm.streams.getMessage(REJECT_STREAM, { last_by_subj: 'simfleet.rejects' });
     expect(rejects, `rejected: ${lastReject?.header.get('Simfleet-Code')} ${lastReject?.header.get('Simfleet-Reason')}`).toBe(0);
     // The survivors and the joiner share the partitions (after any churn of a busy machine).
-    const tails = (): string => workers.map((w) => `${w.name} (exit ${w.child.exitCode ?? w.child.signalCode}): ${w.stderr().split('\n').slice(-6).join(' | ')}`).join('\n');
+    const tails = (): string =>
+      workers.map((w) => `${w.name} (exit ${w.child.exitCode ?? w.child.signalCode}): ${w.stderr().split('\n').slice(-6).join(' | ')}`).join('\n');
     const shared = await waitFor(
       'w1, w3 and w4 sharing the partitions',
       async () => {

@@ -47,7 +47,11 @@ describe('simfleet worker --pg', () => {
     await run('node', [SIMFLEET_BIN, 'generate', '--events', '40000', '--devices', '3000', '--seed', '4', '--out', log]);
 
     for (const name of ['w1', 'w2', 'w3']) workers.push(startWorker(natsUrl, pgUrl, name));
-    await waitFor('workers waiting for the stream', async () => (workers.every((w) => w.stderr().includes('waiting for the event stream')) ? true : undefined), 30_000);
+    await waitFor(
+      'workers waiting for the stream',
+      async () => (workers.every((w) => w.stderr().includes('waiting for the event stream')) ? true : undefined),
+      30_000,
+    );
     const publish = run('node', [SIMFLEET_BIN, 'publish', log, '--nats', natsUrl, '--partitions', '8']);
     await waitFor(
       'a quarter of the events in PostgreSQL',
@@ -75,7 +79,9 @@ describe('simfleet worker --pg', () => {
     const table = await endpointRowsAsJson(pgUrl, 'simfleet');
     expect(table.length).toBeGreaterThan(2500);
     expect(table).toEqual(await endpointRowsAsJson(pgUrl, 'replayed'));
-    expect(await dumpFleetTables(pgUrl, 'simfleet', ['endpoints', 'transitions', 'progress'])).toBe(await dumpFleetTables(pgUrl, 'replayed', ['endpoints', 'transitions', 'progress']));
+    expect(await dumpFleetTables(pgUrl, 'simfleet', ['endpoints', 'transitions', 'progress'])).toBe(
+      await dumpFleetTables(pgUrl, 'replayed', ['endpoints', 'transitions', 'progress']),
+    );
   });
 
   it('PostgreSQL down mid-stream: the worker waits, nothing is rejected, and it catches up when the database returns', { timeout: 600_000 }, async () => {
@@ -99,7 +105,11 @@ describe('simfleet worker --pg', () => {
     await admin('ALTER DATABASE cluster_worker_outage WITH ALLOW_CONNECTIONS false');
     await admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'cluster_worker_outage'");
     await run('node', [SIMFLEET_BIN, 'publish', partB, '--nats', natsUrl]);
-    await waitFor('the worker failing to write', async () => (/batch failed, resuming from seq \d+: PostgreSQL: /.test(w1.stderr()) ? true : undefined), 60_000);
+    await waitFor(
+      'the worker failing to write',
+      async () => (/batch failed, resuming from seq \d+: PostgreSQL: /.test(w1.stderr()) ? true : undefined),
+      60_000,
+    );
     // Several retries' worth of waiting: an outage is no record's fault.
     await new Promise((resolve) => setTimeout(resolve, 8_000));
     expect((await status(natsUrl)).partitionStatus.some((p) => p.lag > 0)).toBe(true);
@@ -115,7 +125,9 @@ describe('simfleet worker --pg', () => {
   it('an unusable database: one line, exit 1, before joining', async () => {
     const missing = new URL(inject('pgUrl'));
     missing.pathname = '/no_such_database';
-    const result = await run('node', [SIMFLEET_BIN, 'worker', '--nats', 'nats://127.0.0.1:1', '--pg', missing.toString()]).catch((error: { code: number; stderr: string }) => error);
+    const result = await run('node', [SIMFLEET_BIN, 'worker', '--nats', 'nats://127.0.0.1:1', '--pg', missing.toString()]).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     expect((result as { code: number }).code).toBe(1);
     expect((result as { stderr: string }).stderr).toMatch(/^simfleet worker: --pg: [^\n]*no_such_database[^\n]*\n$/);
   });

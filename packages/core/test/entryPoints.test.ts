@@ -29,20 +29,51 @@ describe('@simfleet/core entry points', () => {
     for (const name of internals) expect(Object.keys(main), name).not.toContain(name);
     // Each internal is reachable through a subpath.
     for (const name of internals.filter((n) => !['hashBytes', 'indexSlots', 'NULL_REF'].includes(n))) {
-      expect([columns, checkpoint, docs].some((entry) => Object.keys(entry).includes(name)), name).toBe(true);
+      expect(
+        [columns, checkpoint, docs].some((entry) => Object.keys(entry).includes(name)),
+        name,
+      ).toBe(true);
     }
-    for (const name of ['FleetStore', 'applyBatch', 'decodeEvent', 'classifyEvent', 'deviceMachine', 'EventColumns', 'StringPool', 'endpointJson', 'transitionOf']) {
+    for (const name of [
+      'FleetStore',
+      'applyBatch',
+      'decodeEvent',
+      'classifyEvent',
+      'deviceMachine',
+      'EventColumns',
+      'StringPool',
+      'endpointJson',
+      'transitionOf',
+    ]) {
       expect(Object.keys(main), name).toContain(name);
     }
   });
 
   it('put the doc generators, the checkpoint format and the column layout behind subpaths', () => {
     expect(Object.keys(docs).sort()).toEqual(
-      ['DIAGRAM_REGIONS', 'renderEventsMarkdown', 'renderRegionSvg', 'renderSnapshotSchemaEnums', 'renderStateMachineMarkdown', 'renderStateMachineSvgs', 'snapshotSchemaEnums'].sort(),
+      [
+        'DIAGRAM_REGIONS',
+        'renderEventsMarkdown',
+        'renderRegionSvg',
+        'renderSnapshotSchemaEnums',
+        'renderStateMachineMarkdown',
+        'renderStateMachineSvgs',
+        'snapshotSchemaEnums',
+      ].sort(),
     );
     expect(Object.keys(checkpoint)).toEqual(expect.arrayContaining(['encodeCheckpoint', 'decodeCheckpoint', 'restoreColumns', 'CheckpointStringPool']));
     expect(Object.keys(columns)).toEqual(
-      expect.arrayContaining(['appendRow', 'ROW_COLUMNS', 'POOL_COLUMNS', 'FastLineDecoder', 'sortBatch', 'StringPool', 'encodeRowBlock', 'decodeRowBlock', 'rowBlockLayout']),
+      expect.arrayContaining([
+        'appendRow',
+        'ROW_COLUMNS',
+        'POOL_COLUMNS',
+        'FastLineDecoder',
+        'sortBatch',
+        'StringPool',
+        'encodeRowBlock',
+        'decodeRowBlock',
+        'rowBlockLayout',
+      ]),
     );
     for (const name of ['encodeRowBlock', 'decodeRowBlock', 'rowBlockLayout']) expect(Object.keys(main), name).not.toContain(name);
     for (const entry of [checkpoint, columns, docs]) {
@@ -51,7 +82,11 @@ describe('@simfleet/core entry points', () => {
   });
 
   it('declares each subpath for node16 (exports) and node10 (typesVersions) resolution', () => {
-    for (const [sub, source] of [['./columns', './src/columns.ts'], ['./checkpoint', './src/checkpoint/index.ts'], ['./docs', './src/docs/index.ts']] as const) {
+    for (const [sub, source] of [
+      ['./columns', './src/columns.ts'],
+      ['./checkpoint', './src/checkpoint/index.ts'],
+      ['./docs', './src/docs/index.ts'],
+    ] as const) {
       const entry = manifest.exports[sub];
       expect(entry?.source, sub).toBe(source);
       expect(entry?.types, sub).toBe(source.replace('./src/', './dist/').replace(/\.ts$/, '.d.ts'));

@@ -38,7 +38,9 @@ export function hostileArb(records: readonly string[], maxLineBytes: number): fc
   const record = fc.nat().map((i) => records[i % records.length]!);
   return fc.oneof(
     // Deep, around the limit and far beyond any stack (10 000 levels overflowed the main thread's stack, not a worker's).
-    fc.tuple(record, fc.constantFrom(63, 64, 65, 66, 10_000)).map(([r, depth]) => ({ bytes: deepLine(r, deepLevels(depth)), code: depth > 64 ? 'too_deep' : undefined })),
+    fc
+      .tuple(record, fc.constantFrom(63, 64, 65, 66, 10_000))
+      .map(([r, depth]) => ({ bytes: deepLine(r, deepLevels(depth)), code: depth > 64 ? 'too_deep' : undefined })),
     fc.tuple(record, fc.constantFrom(...NOT_UTF8)).map(([r, bad]) => ({ bytes: invalidUtf8Line(r, bad), code: 'invalid_utf8' })),
     // Longer than --max-line-bytes (a huge description).
     record.map((r) => ({ bytes: Buffer.from(r.replace('"description":"', `"description":"${'x'.repeat(maxLineBytes)}`)), code: 'line_too_long' })),

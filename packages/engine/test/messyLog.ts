@@ -38,7 +38,10 @@ export function messyLogArb(options: { maxEvents: number; maxDevices: number; re
     .map((o) => {
       const chunks: string[] = [];
       generateFleetLog({ events: o.events, devices: o.devices, seed: o.seed, messy: o.messy }, (c) => chunks.push(c));
-      const texts = chunks.join('').split('\n').filter((l) => l !== '');
+      const texts = chunks
+        .join('')
+        .split('\n')
+        .filter((l) => l !== '');
       for (const d of o.duplicates) texts.push(texts[d % texts.length]!);
       for (const [r, typeId] of o.retyped) texts.push(texts[r % texts.length]!.replace(/"event_type":\{"id":\d+/, `"event_type":{"id":${typeId}`));
       for (const [r, at] of o.retimed) texts.push(texts[r % texts.length]!.replace(/"timestamp":"[^"]*"/, `"timestamp":"${at}"`));

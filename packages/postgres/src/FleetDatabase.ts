@@ -300,7 +300,10 @@ export class FleetDatabase {
           const { rows } = await c.query<{ position: JsonValue }>(`SELECT position FROM ${s}.progress WHERE stream = $1 FOR UPDATE`, [w.progress.stream]);
           const stored = rows[0]?.position ?? null;
           if (!w.expectPosition(stored === null ? undefined : stored)) {
-            throw new PgFleetError('position_moved', `schema ${this.schema}: progress ${w.progress.stream} is at ${JSON.stringify(stored)}, not where this write continues from: nothing was written`);
+            throw new PgFleetError(
+              'position_moved',
+              `schema ${this.schema}: progress ${w.progress.stream} is at ${JSON.stringify(stored)}, not where this write continues from: nothing was written`,
+            );
           }
         }
         await c.query(`CREATE TEMP TABLE stage_endpoints (LIKE ${s}.endpoints) ON COMMIT DROP`);
@@ -319,12 +322,13 @@ export class FleetDatabase {
           endpoints = (await c.query(upsertSql(s, 'endpoints', 'stage_endpoints', ENDPOINT_COLUMNS))).rowCount ?? 0;
         }
         if (w.fullFleet && !none[0]!.empty) {
-          const removed = await c.query(
-            `DELETE FROM ${s}.endpoints e WHERE NOT EXISTS (SELECT 1 FROM stage_endpoints n WHERE n.endpoint_id = e.endpoint_id)`,
-          );
+          const removed = await c.query(`DELETE FROM ${s}.endpoints e WHERE NOT EXISTS (SELECT 1 FROM stage_endpoints n WHERE n.endpoint_id = e.endpoint_id)`);
           endpointsRemoved = removed.rowCount ?? 0;
         }
-        await this.#copy(`COPY stage_organisations (${ORGANISATION_COLUMNS.join(', ')}) FROM STDIN`, copyChunks(w.organisationLines.length, (i) => w.organisationLines[i] as string));
+        await this.#copy(
+          `COPY stage_organisations (${ORGANISATION_COLUMNS.join(', ')}) FROM STDIN`,
+          copyChunks(w.organisationLines.length, (i) => w.organisationLines[i] as string),
+        );
         const organisations = await c.query(upsertSql(s, 'organisations', 'stage_organisations', ORGANISATION_COLUMNS));
         if (w.fullFleet) {
           await c.query(`DELETE FROM ${s}.organisations o WHERE NOT EXISTS (SELECT 1 FROM stage_organisations n WHERE n.organisation_id = o.organisation_id)`);
@@ -379,7 +383,9 @@ export class FleetDatabase {
     const { own, shared } = log.split();
     let bulk = false;
     if (own.length > 0 && own.length >= this.#bulkTransitions) {
-      const { rows } = await c.query<{ estimate: number }>(`SELECT greatest(reltuples, 0)::float8 AS estimate FROM pg_class WHERE oid = '${s}.endpoint_transitions'::regclass`);
+      const { rows } = await c.query<{ estimate: number }>(
+        `SELECT greatest(reltuples, 0)::float8 AS estimate FROM pg_class WHERE oid = '${s}.endpoint_transitions'::regclass`,
+      );
       bulk = own.length >= rows[0]!.estimate;
     }
     let added = await this.#insertShared(shared, fleet, !bulk);
@@ -421,7 +427,11 @@ export class FleetDatabase {
       await c.query(`ALTER TABLE ${s}.endpoint_transitions ADD CONSTRAINT endpoint_transitions_once UNIQUE (endpoint_id, region, event_id)`);
     } catch (error) {
       if ((error as { code?: unknown }).code === '23505') {
-        throw new PgFleetError('query_failed', `schema ${this.schema}: the transition log holds a change twice (${(error as Error & { detail?: string }).detail ?? 'duplicate key'}): nothing was written`, '23505');
+        throw new PgFleetError(
+          'query_failed',
+          `schema ${this.schema}: the transition log holds a change twice (${(error as Error & { detail?: string }).detail ?? 'duplicate key'}): nothing was written`,
+          '23505',
+        );
       }
       throw error;
     }

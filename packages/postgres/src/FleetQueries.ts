@@ -181,7 +181,10 @@ export class FleetQueries {
     }
     if (found === null) {
       await pool.end().catch(() => {});
-      throw new PgFleetError('schema_mismatch', `schema ${schema} of ${redactUrl(url)} has no fleet tables: write to it first (simfleet replay --pg or serve --pg)`);
+      throw new PgFleetError(
+        'schema_mismatch',
+        `schema ${schema} of ${redactUrl(url)} has no fleet tables: write to it first (simfleet replay --pg or serve --pg)`,
+      );
     }
     return new FleetQueries(pool, schema, hasNames);
   }
@@ -279,7 +282,11 @@ export class FleetQueries {
       const where = filterSql(filter, values, this.hasNames);
       values.push(after, batch);
       const keyset = `${where === '' ? ' WHERE' : `${where} AND`} endpoint_id > $${values.length - 1}`;
-      const { rows } = await this.#query('reading endpoints', `SELECT * FROM ${this.#s}.endpoints${keyset} ORDER BY endpoint_id LIMIT $${values.length}`, values);
+      const { rows } = await this.#query(
+        'reading endpoints',
+        `SELECT * FROM ${this.#s}.endpoints${keyset} ORDER BY endpoint_id LIMIT $${values.length}`,
+        values,
+      );
       if (rows.length === 0) return;
       const states = rows.map(endpointFromRow);
       yield states;
@@ -399,7 +406,9 @@ function endpointFromRow(r: Record<string, unknown>): EndpointState {
     imsi: str(r['imsi']),
     imei: str(r['imei']),
     ipAddress: str(r['ip_address']),
-    operator: operatorSaid ? { name: str(r['operator_name']), mcc: str(r['operator_mcc']), mnc: str(r['operator_mnc']), country: str(r['operator_country']) } : null,
+    operator: operatorSaid
+      ? { name: str(r['operator_name']), mcc: str(r['operator_mcc']), mnc: str(r['operator_mnc']), country: str(r['operator_country']) }
+      : null,
     ratType: num(r['rat_type']),
     apn: str(r['apn']),
     lastEventId: r['last_event_id'] === null ? null : BigInt(r['last_event_id'] as string),

@@ -127,7 +127,9 @@ export async function migrate(client: pg.Client, schema: string, migrations: rea
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${s}.migrations (version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
     );
-    const { rows } = await client.query<{ version: number; name: string; checksum: string }>(`SELECT version, name, checksum FROM ${s}.migrations ORDER BY version`);
+    const { rows } = await client.query<{ version: number; name: string; checksum: string }>(
+      `SELECT version, name, checksum FROM ${s}.migrations ORDER BY version`,
+    );
     const known = new Map(migrations.map((m) => [m.version, m]));
     for (const row of rows) {
       const mine = known.get(row.version);

@@ -75,7 +75,15 @@ describe('FleetQueries', () => {
     const all = await q.endpointTransitions(id, 10_000);
     expect(all.total).toBe(expected.length);
     // Within one event the regions may come in another order than reported; across events the order is time, then id.
-    expect(order(all.transitions).map((t) => `${t.at} ${t.eventId} ${t.region}`).sort()).toEqual(order(expected).map((t) => `${t.at} ${t.eventId} ${t.region}`).sort());
+    expect(
+      order(all.transitions)
+        .map((t) => `${t.at} ${t.eventId} ${t.region}`)
+        .sort(),
+    ).toEqual(
+      order(expected)
+        .map((t) => `${t.at} ${t.eventId} ${t.region}`)
+        .sort(),
+    );
     expect(all.transitions).toEqual(order(all.transitions));
     const cut = await q.endpointTransitions(id, 3);
     expect(cut.total).toBe(expected.length);
@@ -91,21 +99,30 @@ describe('FleetQueries', () => {
     expect(offline.items.map((s) => s.endpointId)).toEqual(expected.slice(0, 25).map((s) => s.endpointId));
     const byStatus = await q.endpointPage({ ...NONE, sort: 'status', descending: false, page: 1, per: 200 });
     const rank = (s: EndpointState) => ENDPOINT_STATUSES.indexOf(s.status);
-    expect(byStatus.items.map((s) => s.endpointId)).toEqual([...states].sort((a, b) => rank(a) - rank(b) || a.endpointId - b.endpointId).slice(0, 200).map((s) => s.endpointId));
+    expect(byStatus.items.map((s) => s.endpointId)).toEqual(
+      [...states]
+        .sort((a, b) => rank(a) - rank(b) || a.endpointId - b.endpointId)
+        .slice(0, 200)
+        .map((s) => s.endpointId),
+    );
     const tail = await q.endpointPage({ ...NONE, sort: 'id', descending: false, page: 10_000, per: 50 });
     expect(tail.page).toBe(tail.pages);
     expect(tail.items.map((s) => s.endpointId)).toEqual(states.slice((tail.pages - 1) * 50).map((s) => s.endpointId));
     const iccid = states.find((s) => s.iccid !== null)?.iccid as string;
     const text = await q.endpointPage({ ...NONE, text: iccid.slice(-7).toUpperCase(), sort: 'id', descending: false, page: 1, per: 200 });
     expect(text.items.map((s) => s.endpointId)).toEqual(
-      states.filter((s) => [String(s.endpointId), s.iccid, s.imsi, s.imei].some((v) => v?.toLowerCase().includes(iccid.slice(-7).toLowerCase()))).map((s) => s.endpointId),
+      states
+        .filter((s) => [String(s.endpointId), s.iccid, s.imsi, s.imei].some((v) => v?.toLowerCase().includes(iccid.slice(-7).toLowerCase())))
+        .map((s) => s.endpointId),
     );
     // The name too, case-insensitive.
     const named = states.find((s) => s.name !== null && s.name.length > 4) as EndpointState;
     const part = (named.name as string).slice(-5).toUpperCase();
     const byName = await q.endpointPage({ ...NONE, text: part, sort: 'id', descending: false, page: 1, per: 200 });
     expect(byName.items.map((s) => s.endpointId)).toContain(named.endpointId);
-    expect(byName.matched).toBe(states.filter((s) => [String(s.endpointId), s.iccid, s.imsi, s.imei, s.name].some((v) => v?.toLowerCase().includes(part.toLowerCase()))).length);
+    expect(byName.matched).toBe(
+      states.filter((s) => [String(s.endpointId), s.iccid, s.imsi, s.imei, s.name].some((v) => v?.toLowerCase().includes(part.toLowerCase()))).length,
+    );
     const unknownOrg = await q.endpointPage({ ...NONE, organisation: 'unknown', sort: 'id', descending: false, page: 1, per: 200 });
     expect(unknownOrg.matched).toBe(states.filter((s) => s.organisationId === null).length);
   });

@@ -44,7 +44,8 @@ describe('TransitionLog', () => {
 
   it('splits an event that changed several endpoints the same way into one shared change, the rest stays per endpoint', () => {
     const at = Date.UTC(2026, 10, 30, 12);
-    const t = (endpointId: number, region: Transition['region'], from: string, to: string, eventId: bigint, when = at): Transition => transitionOf({ endpointId, region, from, to, at: when, eventId });
+    const t = (endpointId: number, region: Transition['region'], from: string, to: string, eventId: bigint, when = at): Transition =>
+      transitionOf({ endpointId, region, from, to, at: when, eventId });
     const log = new TransitionLog();
     const pushed = [
       t(7, 'connectivity', 'OFFLINE', 'ONLINE', 1n), // one device's own event: two changes, one endpoint
@@ -72,7 +73,10 @@ describe('TransitionLog', () => {
       `9\tstatus\tOFFLINE\tBLOCKED\t2026-11-30T12:00:00.001Z\t2\n8\tconnectivity\tONLINE\tOFFLINE\t2026-11-30T12:00:00.002Z\t3\n`,
     );
     // A range splits only what it holds.
-    expect(log.split(2, 5)).toEqual({ own: new Uint32Array([3]), shared: [{ region: 'block', from: 'NOT_BLOCKED', to: 'BLOCKED', at: at + 1, eventId: 2n, endpointIds: new Float64Array([5, 9]) }] });
+    expect(log.split(2, 5)).toEqual({
+      own: new Uint32Array([3]),
+      shared: [{ region: 'block', from: 'NOT_BLOCKED', to: 'BLOCKED', at: at + 1, eventId: 2n, endpointIds: new Float64Array([5, 9]) }],
+    });
   });
 
   it('a compacting log splits a replay exactly as a plain one, holding a fraction of the entries', () => {

@@ -47,7 +47,10 @@ async function liveBatches(db: FleetDatabase, batches: readonly (readonly Device
     applyBatch(fleet, columns, { onTransition: log.push });
     offset += batch.length;
     // Changed endpoints: those the batch named, and those an organisation's change reached.
-    const changed = [...batch.map((e) => e.endpointId).filter((id): id is number => id !== null), ...Array.from({ length: log.length }, (_, i) => log.get(i).endpointId)];
+    const changed = [
+      ...batch.map((e) => e.endpointId).filter((id): id is number => id !== null),
+      ...Array.from({ length: log.length }, (_, i) => log.get(i).endpointId),
+    ];
     const asOf = Math.max(...batch.map((e) => e.at));
     await db.applyLive({ fleet, endpointIds: changed, transitions: log, position: { journal: 'live.journal', offset }, asOf });
     positions.push(offset);
@@ -55,7 +58,8 @@ async function liveBatches(db: FleetDatabase, batches: readonly (readonly Device
   return { fleet, positions };
 }
 
-const chunks = <T>(items: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+const chunks = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 describe('applyLive', () => {
   it('batch by batch reaches the tables of one replay of every event', async () => {
@@ -113,7 +117,13 @@ describe('applyLive', () => {
     const { fleet, log } = applyEvents(events.slice(0, 800));
     const ids = [...fleet.endpointIds()];
     const transitions = Array.from({ length: log.length }, (_, i) => log.get(i));
-    const result = await db.applyLive({ fleet, endpointIds: [...ids, ...ids, ...ids], transitions: [...transitions, ...transitions], position: { offset: 800 }, asOf: null });
+    const result = await db.applyLive({
+      fleet,
+      endpointIds: [...ids, ...ids, ...ids],
+      transitions: [...transitions, ...transitions],
+      position: { offset: 800 },
+      asOf: null,
+    });
     expect(result.endpoints).toBe(ids.length);
     expect(result.transitions).toBe(transitions.length);
     await db.close();
@@ -146,7 +156,16 @@ describe('applyLive', () => {
       const orgs = Array.from(fleet.organisationIds.subarray(0, fleet.organisationCount));
       expect(orgs.length).toBeGreaterThan(1);
       const kept = orgs[0] as number;
-      await db.applyLive({ fleet, endpointIds: ids.slice(0, 10), transitions: [], position: { seq: 5 }, asOf: null, stream: 'partition.1', expectPosition: at(0), organisations: (id) => id === kept });
+      await db.applyLive({
+        fleet,
+        endpointIds: ids.slice(0, 10),
+        transitions: [],
+        position: { seq: 5 },
+        asOf: null,
+        stream: 'partition.1',
+        expectPosition: at(0),
+        organisations: (id) => id === kept,
+      });
       const stale = db.applyLive({ fleet, endpointIds: ids, transitions: log, position: { seq: 9 }, asOf: null, stream: 'partition.1', expectPosition: at(0) });
       await expect(stale).rejects.toMatchObject({ code: 'position_moved' });
       await expect(stale).rejects.toThrow(/progress partition\.1 is at \{"seq":5\}/);

@@ -27,7 +27,13 @@ let now: number;
 const startedAt = Date.now();
 // Ten days of events ending five minutes ago: some devices went offline within the hour, most long before;
 // organisations blocked their endpoints within the week too (this seed), so the view reads both tables.
-const events = simulatedEvents({ events: 12_000, devices: 600, seed: 42, organisations: 4, spread: { from: startedAt - 10 * DAY, to: startedAt - 5 * 60_000 } });
+const events = simulatedEvents({
+  events: 12_000,
+  devices: 600,
+  seed: 42,
+  organisations: 4,
+  spread: { from: startedAt - 10 * DAY, to: startedAt - 5 * 60_000 },
+});
 const { fleet, log, asOf } = applyEvents(events);
 const states = [...fleet.endpointIds()].map((id) => fleet.readEndpoint(id)!);
 const transitions = Array.from({ length: log.length }, (_, i) => log.get(i));
@@ -75,9 +81,14 @@ describe('the queries of docs/postgres.md', () => {
     const expected = states
       .filter((s) => s.connectivity === 'OFFLINE' && s.since !== null && s.since < now - HOUR)
       .sort((a, b) => a.since! - b.since! || a.endpointId - b.endpointId)
-      .map((s) => ({ endpoint_id: String(s.endpointId), organisation_id: s.organisationId === null ? null : String(s.organisationId), since: new Date(s.since!) }));
+      .map((s) => ({
+        endpoint_id: String(s.endpointId),
+        organisation_id: s.organisationId === null ? null : String(s.organisationId),
+        since: new Date(s.since!),
+      }));
     // Devices on both sides of the hour, and close to it: the threshold is what decides.
-    const offlineSince = (from: number, to: number) => states.filter((s) => s.connectivity === 'OFFLINE' && s.since !== null && s.since >= from && s.since < to);
+    const offlineSince = (from: number, to: number) =>
+      states.filter((s) => s.connectivity === 'OFFLINE' && s.since !== null && s.since >= from && s.since < to);
     expect(expected.length).toBeGreaterThan(10);
     expect(offlineSince(now - HOUR, now).length).toBeGreaterThan(0);
     expect(offlineSince(now - 3 * HOUR, now - HOUR).length).toBeGreaterThan(0);
@@ -91,7 +102,8 @@ describe('the queries of docs/postgres.md', () => {
     for (const t of transitions) perDevice.set(t.endpointId, (perDevice.get(t.endpointId) ?? 0) + 1);
     // A device an organisation's block reached within the week (a change stored once for many).
     const reached = new Map<bigint, Set<number>>();
-    for (const t of transitions) if (t.region === 'block' && t.at >= now - 7 * DAY) reached.set(t.eventId, (reached.get(t.eventId) ?? new Set()).add(t.endpointId));
+    for (const t of transitions)
+      if (t.region === 'block' && t.at >= now - 7 * DAY) reached.set(t.eventId, (reached.get(t.eventId) ?? new Set()).add(t.endpointId));
     const blocked = new Set([...reached.values()].filter((ids) => ids.size > 1).flatMap((ids) => [...ids]));
     const [device] = [...perDevice].filter(([id]) => blocked.has(id)).sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]!;
     const { rows } = await client.query(query('device-transitions-last-week'), [device]);

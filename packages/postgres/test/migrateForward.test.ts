@@ -40,7 +40,14 @@ async function writeAsMigrationOne(): Promise<void> {
   const rows = Array.from({ length: log.length }, (_, i) => log.get(i));
   await client.query(
     `INSERT INTO legacy.transitions SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::numeric[])`,
-    [rows.map((t) => t.endpointId), rows.map((t) => t.region), rows.map((t) => t.from), rows.map((t) => t.to), rows.map((t) => new Date(t.at)), rows.map((t) => t.eventId.toString())],
+    [
+      rows.map((t) => t.endpointId),
+      rows.map((t) => t.region),
+      rows.map((t) => t.from),
+      rows.map((t) => t.to),
+      rows.map((t) => new Date(t.at)),
+      rows.map((t) => t.eventId.toString()),
+    ],
   );
 }
 

@@ -82,7 +82,11 @@ describe('endpoints.name', () => {
     });
     const db = await FleetDatabase.open(url, { schema: 'live_names' });
     try {
-      for (const [n, name] of [[1, 'Tracker\t"A"'], [2, null], [3, 'Tracker B']] as const) {
+      for (const [n, name] of [
+        [1, 'Tracker\t"A"'],
+        [2, null],
+        [3, 'Tracker B'],
+      ] as const) {
         columns.clear();
         columns.push(event(n, name));
         const transitions = new TransitionLog();

@@ -33,7 +33,11 @@ export function simulatedEvents(options: {
 }
 
 /** A fleet after applying `events` in batches of `batch`, with every transition it reported. */
-export function applyEvents(events: readonly DeviceEvent[], fleet = new FleetStore(), log = new TransitionLog()): { fleet: FleetStore; log: TransitionLog; asOf: number | null } {
+export function applyEvents(
+  events: readonly DeviceEvent[],
+  fleet = new FleetStore(),
+  log = new TransitionLog(),
+): { fleet: FleetStore; log: TransitionLog; asOf: number | null } {
   const columns = fleet.createColumns();
   for (const e of events) columns.push(e);
   applyBatch(fleet, columns, { onTransition: log.push });

@@ -79,7 +79,9 @@ describe.each([
     const key = (t: { endpointId: number; region: string; from: string; to: string; at: number; eventId: bigint }) =>
       `${t.endpointId} ${t.region} ${t.from} ${t.to} ${t.at} ${t.eventId}`;
     const fromTable = rows
-      .map((r) => key({ endpointId: Number(r.endpoint_id), region: r.region, from: r.from_state, to: r.to_state, at: r.at.getTime(), eventId: BigInt(r.event_id) }))
+      .map((r) =>
+        key({ endpointId: Number(r.endpoint_id), region: r.region, from: r.from_state, to: r.to_state, at: r.at.getTime(), eventId: BigInt(r.event_id) }),
+      )
       .sort();
     const reported = Array.from({ length: log.length }, (_, i) => key(log.get(i))).sort();
     expect(log.length).toBeGreaterThan(1000);
@@ -174,7 +176,8 @@ describe.each([
       { eventId: 10000n, at: Date.UTC(2026, 0, 1, 0, 0, 0, 1), ids: [2, 3] },
       { eventId: 0n, at: Date.UTC(2026, 0, 1), ids: [5, 6] },
     ];
-    for (const c of changes) for (const endpointId of c.ids) log.push({ endpointId, region: 'block', from: 'NOT_BLOCKED', to: 'BLOCKED', at: c.at, eventId: c.eventId });
+    for (const c of changes)
+      for (const endpointId of c.ids) log.push({ endpointId, region: 'block', from: 'NOT_BLOCKED', to: 'BLOCKED', at: c.at, eventId: c.eventId });
     const result = await write('shared_exact', new FleetStore(), log, null);
     expect(result.transitions).toBe(7);
     const { rows } = await client.query(
@@ -183,7 +186,12 @@ describe.each([
     expect(rows).toEqual([
       { organisation_id: null, event_id: '0', at: new Date(Date.UTC(2026, 0, 1)), ids: '{5,6}' },
       { organisation_id: null, event_id: '10000', at: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 1)), ids: '{2,3}' },
-      { organisation_id: null, event_id: '18446744073709551615', at: new Date(Date.UTC(1999, 11, 31, 23, 59, 59, 999)), ids: '{1,4294967296,9007199254740991}' },
+      {
+        organisation_id: null,
+        event_id: '18446744073709551615',
+        at: new Date(Date.UTC(1999, 11, 31, 23, 59, 59, 999)),
+        ids: '{1,4294967296,9007199254740991}',
+      },
     ]);
     const { rows: view } = await client.query(`SELECT count(*)::int AS n FROM shared_exact${suffix}.transitions WHERE region = 'block'`);
     expect(view[0].n).toBe(7);
@@ -198,7 +206,19 @@ describe.each([
       at: Date.UTC(2026, 0, 1),
       eventId: 18446744073709551615n,
       endpointId: 9007199254740991,
-      observation: { organisationId: 7, simId: 8, iccid: odd, imsi: '\\N', imei: null, ipAddress: null, operator: { name: odd, mcc: '001', mnc: '01', country: 'de' }, ratType: null, apn: null, rejectionReason: null, name: odd },
+      observation: {
+        organisationId: 7,
+        simId: 8,
+        iccid: odd,
+        imsi: '\\N',
+        imei: null,
+        ipAddress: null,
+        operator: { name: odd, mcc: '001', mnc: '01', country: 'de' },
+        ratType: null,
+        apn: null,
+        rejectionReason: null,
+        name: odd,
+      },
     });
     const log = new TransitionLog();
     const { applyBatch } = await import('@simfleet/core');

@@ -175,14 +175,19 @@ describe('fleetState inactivity rule (event time)', () => {
   });
 
   it('reports stale devices in views and filters', async () => {
-    const views = await lastValueFrom(
-      from(events.map((args) => de(...args))).pipe(fleetState({ maxBatch: 100, inactivity: { after: 100 } }), toArray()),
-    );
+    const views = await lastValueFrom(from(events.map((args) => de(...args))).pipe(fleetState({ maxBatch: 100, inactivity: { after: 100 } }), toArray()));
     const last = views[views.length - 1] as FleetView;
     expect(last.staleCount).toBe(2);
     expect(last.endpoint(1)?.stale).toBe(true);
     expect(last.endpoint(3)?.stale).toBe(false);
-    const stale = await lastValueFrom(from(views).pipe(transitions(), filter(becameStale), map((t) => t.endpointId), toArray()));
+    const stale = await lastValueFrom(
+      from(views).pipe(
+        transitions(),
+        filter(becameStale),
+        map((t) => t.endpointId),
+        toArray(),
+      ),
+    );
     expect(stale).toEqual([1, 2, 1]);
   });
 });

@@ -84,7 +84,13 @@ function recordLine(r: GeneratedRecord, id: bigint): string {
     r.kind.orgOnly === true
       ? {}
       : {
-          endpoint: { id: 11_089_000 + r.endpoint, name: `Device ${r.endpoint}`, ip_address: `100.102.41.${r.endpoint}`, imei: `86937002200037${r.endpoint}0`, tags: null },
+          endpoint: {
+            id: 11_089_000 + r.endpoint,
+            name: `Device ${r.endpoint}`,
+            ip_address: `100.102.41.${r.endpoint}`,
+            imei: `86937002200037${r.endpoint}0`,
+            tags: null,
+          },
           sim: { id: 3_577_700 + r.endpoint, iccid: `898830300000573385${r.endpoint}`, production_date: '2020-12-23T13:02:11.000Z' },
           imsi: { id: 10_770_300 + r.endpoint, imsi: `29509000414544${r.endpoint}`, import_date: '2020-12-23T13:02:11.000Z' },
         };
@@ -116,16 +122,14 @@ function recordLine(r: GeneratedRecord, id: bigint): string {
 }
 
 /** A log: unique ids (some beyond 2^53), retransmitted copies, any arrival order. */
-const logArb = fc
-  .record({ records: fc.array(recordArb, { maxLength: 60 }), firstId: fc.bigInt({ min: 1n, max: 2n ** 62n }) })
-  .map(({ records, firstId }) => {
-    const deliveries: { line: string; arrival: number }[] = [];
-    records.forEach((r, i) => {
-      const line = recordLine(r, firstId + BigInt(i) * 7n);
-      for (let c = 0; c <= r.copies; c++) deliveries.push({ line, arrival: r.arrivals[c] ?? 0 });
-    });
-    return deliveries.sort((a, b) => a.arrival - b.arrival).map((d) => d.line);
+const logArb = fc.record({ records: fc.array(recordArb, { maxLength: 60 }), firstId: fc.bigInt({ min: 1n, max: 2n ** 62n }) }).map(({ records, firstId }) => {
+  const deliveries: { line: string; arrival: number }[] = [];
+  records.forEach((r, i) => {
+    const line = recordLine(r, firstId + BigInt(i) * 7n);
+    for (let c = 0; c <= r.copies; c++) deliveries.push({ line, arrival: r.arrivals[c] ?? 0 });
   });
+  return deliveries.sort((a, b) => a.arrival - b.arrival).map((d) => d.line);
+});
 
 /** `simfleet replay`'s way: the engine's replay session over the lines. */
 function replay(lines: readonly string[]): { store: FleetStore; transitions: Transition[] } {
@@ -140,7 +144,10 @@ function replay(lines: readonly string[]): { store: FleetStore; transitions: Tra
 }
 
 /** The exact pipeline of docs/streaming.md: decode, then fleetState (which deduplicates and orders itself). */
-async function live(lines: readonly string[], maxBatch: number): Promise<{ store: FleetStore; transitions: FleetTransition[]; rejects: number; tooLate: number }> {
+async function live(
+  lines: readonly string[],
+  maxBatch: number,
+): Promise<{ store: FleetStore; transitions: FleetTransition[]; rejects: number; tooLate: number }> {
   const engine = new LiveFleet();
   const rejects: DecodeReject[] = [];
   let tooLate = 0;
@@ -168,7 +175,10 @@ function believed(transitions: readonly FleetTransition[]): Map<string, string> 
 }
 
 /** The two fleets hold the same endpoints, the same summary (but the running totals) and leave subscribers with the same beliefs. */
-function expectSameFleet(actual: { store: FleetStore; transitions: readonly FleetTransition[] }, expected: { store: FleetStore; transitions: readonly Transition[] }): void {
+function expectSameFleet(
+  actual: { store: FleetStore; transitions: readonly FleetTransition[] },
+  expected: { store: FleetStore; transitions: readonly Transition[] },
+): void {
   const ids = [...expected.store.endpointIds()];
   expect([...actual.store.endpointIds()]).toEqual(ids);
   for (const id of ids) expect(actual.store.readEndpoint(id)).toEqual(expected.store.readEndpoint(id));

@@ -1,12 +1,4 @@
-import {
-  classifyEvent,
-  decodeEvent,
-  decodeEventText,
-  encodeEvent,
-  eventTypeByKey,
-  type JsonObject,
-  stringifyJson,
-} from '@simfleet/core';
+import { classifyEvent, decodeEvent, decodeEventText, encodeEvent, eventTypeByKey, type JsonObject, stringifyJson } from '@simfleet/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { event } from '../src/index.js';

@@ -56,8 +56,7 @@ describe('fleetLog()', () => {
     const duplicated = fc.sample(fleetLog({ events: 40, disorder: { duplicates: true } }), { numRuns: 60, seed: 2 });
     expect(duplicated.some((records) => new Set(records.map((r) => decoded(r).id)).size < records.length)).toBe(true);
     const pages = fc.sample(fleetLog({ events: 40, disorder: { newestFirstPages: true } }), { numRuns: 60, seed: 2 });
-    const descending = (records: JsonObject[]): boolean =>
-      records.some((r, i) => i > 0 && decoded(r).id < decoded(records[i - 1] as JsonObject).id);
+    const descending = (records: JsonObject[]): boolean => records.some((r, i) => i > 0 && decoded(r).id < decoded(records[i - 1] as JsonObject).id);
     expect(pages.some(descending)).toBe(true);
     // Without disorder, nothing is out of order.
     expect(fc.sample(fleetLog({ events: 40 }), { numRuns: 60, seed: 2 }).some(descending)).toBe(false);

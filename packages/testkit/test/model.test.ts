@@ -1,16 +1,7 @@
 import type { DeviceEvent } from '@simfleet/core';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  ApplyBatchCommand,
-  FleetModel,
-  FleetSystem,
-  fleetCommands,
-  fleetLog,
-  ModelMismatchError,
-  runFleetCommands,
-  toDeviceEvents,
-} from '../src/index.js';
+import { ApplyBatchCommand, FleetModel, FleetSystem, fleetCommands, fleetLog, ModelMismatchError, runFleetCommands, toDeviceEvents } from '../src/index.js';
 
 vi.setConfig({ testTimeout: 30_000 });
 

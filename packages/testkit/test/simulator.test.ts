@@ -95,11 +95,31 @@ describe('generateFleetLog', () => {
     }
     expect([...deviceTypes].sort()).toEqual(
       [
-        'RECORDED', 'ATTACH', 'SESSION_CREATED', 'SESSION_UPDATED', 'SESSION_REJECTED', 'SESSION_ENDED', 'PURGE',
-        'SIM_REGISTERED', 'SIM_ACTIVATED', 'SIM_SUSPENDED', 'SIM_FACTORY_TEST', 'SIM_DELETED', 'ENDPOINT_ENABLED',
-        'ENDPOINT_DISABLED', 'ENDPOINT_BLOCKED', 'ORGANISATION_BLOCKED', 'DATA_QUOTA_ASSIGNED', 'DATA_QUOTA_THRESHOLD',
-        'DATA_QUOTA_USED_UP', 'DATA_QUOTA_EXPIRED', 'DATA_QUOTA_DELETED', 'SMS_QUOTA_ASSIGNED', 'SMS_QUOTA_THRESHOLD',
-        'SMS_QUOTA_USED_UP', 'SMS_QUOTA_DELETED',
+        'RECORDED',
+        'ATTACH',
+        'SESSION_CREATED',
+        'SESSION_UPDATED',
+        'SESSION_REJECTED',
+        'SESSION_ENDED',
+        'PURGE',
+        'SIM_REGISTERED',
+        'SIM_ACTIVATED',
+        'SIM_SUSPENDED',
+        'SIM_FACTORY_TEST',
+        'SIM_DELETED',
+        'ENDPOINT_ENABLED',
+        'ENDPOINT_DISABLED',
+        'ENDPOINT_BLOCKED',
+        'ORGANISATION_BLOCKED',
+        'DATA_QUOTA_ASSIGNED',
+        'DATA_QUOTA_THRESHOLD',
+        'DATA_QUOTA_USED_UP',
+        'DATA_QUOTA_EXPIRED',
+        'DATA_QUOTA_DELETED',
+        'SMS_QUOTA_ASSIGNED',
+        'SMS_QUOTA_THRESHOLD',
+        'SMS_QUOTA_USED_UP',
+        'SMS_QUOTA_DELETED',
       ].sort(),
     );
     expect([...reasons].sort()).toEqual([...REJECTION_REASON_CODES].sort());
@@ -165,7 +185,7 @@ describe('generateFleetLogBytes', () => {
 });
 
 describe('fleetLogChunks', () => {
-  it('yields whole lines, about chunkBytes each, that join into generateFleetLog\'s text', () => {
+  it("yields whole lines, about chunkBytes each, that join into generateFleetLog's text", () => {
     const options = { events: 3000, devices: 150, seed: 5, messy: true };
     const chunks = fleetLogChunks(options, 50_000);
     const texts: string[] = [];

@@ -289,7 +289,14 @@ export class WasmLineDecoder {
     const views = {} as Record<RowName, Column>;
     ROW_COLUMNS.forEach(([name, kind], i) => {
       const at = ex.rowColumn(i);
-      views[name] = kind === 'f64' ? new Float64Array(buffer, at, n) : kind === 'u32' ? new Uint32Array(buffer, at, n) : kind === 'i16' ? new Int16Array(buffer, at, n) : new Uint8Array(buffer, at, n);
+      views[name] =
+        kind === 'f64'
+          ? new Float64Array(buffer, at, n)
+          : kind === 'u32'
+            ? new Uint32Array(buffer, at, n)
+            : kind === 'i16'
+              ? new Int16Array(buffer, at, n)
+              : new Uint8Array(buffer, at, n);
     });
     this.#rows = views;
     const line = (name: (typeof LINE_COLUMNS)[number][0]): number => ex.lineColumn(LINE_COLUMNS.findIndex(([n]) => n === name));

@@ -10,7 +10,19 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WasmLineDecoder } from '../src/index.js';
 import { STATUS_TOO_LONG } from '../src/layout.js';
-import { checkVerdict, decodeAll, encoder, type LineVerdict, newDecoder, rowOf, STATUS_FALLBACK, STATUS_HELD, STATUS_ROW, simulatorLines, tally } from './support.js';
+import {
+  checkVerdict,
+  decodeAll,
+  encoder,
+  type LineVerdict,
+  newDecoder,
+  rowOf,
+  STATUS_FALLBACK,
+  STATUS_HELD,
+  STATUS_ROW,
+  simulatorLines,
+  tally,
+} from './support.js';
 
 const SIM = simulatorLines(false, 120, 31);
 const MESSY = simulatorLines(true, 120, 32);
@@ -71,10 +83,15 @@ describe('WasmLineDecoder chunk boundaries', () => {
 
   it('pieces of random sizes, small chunks (lines longer than a chunk) and few lines per call', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 9000 }), fc.constantFrom(1024, 1500, 4096, 1 << 16), fc.constantFrom(1, 2, 7, 8192), (piece, chunkBytes, maxLines) => {
-        const decoder = newDecoder({ chunkBytes, maxLines });
-        expect(summary(decodeAll(decoder, text, piece))).toEqual(fitting(lines, expected, chunkBytes));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 9000 }),
+        fc.constantFrom(1024, 1500, 4096, 1 << 16),
+        fc.constantFrom(1, 2, 7, 8192),
+        (piece, chunkBytes, maxLines) => {
+          const decoder = newDecoder({ chunkBytes, maxLines });
+          expect(summary(decodeAll(decoder, text, piece))).toEqual(fitting(lines, expected, chunkBytes));
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -98,7 +115,11 @@ describe('WasmLineDecoder chunk boundaries', () => {
     const seen: { offset: number; text: string; status: number }[] = [];
     decoder.feed(input, true, (chunk) => {
       for (let i = 0; i < chunk.lines; i++) {
-        seen.push({ offset: chunk.offset + (chunk.start[i] as number), text: Buffer.from(chunk.bytes.subarray(chunk.start[i], chunk.end[i])).toString('utf8'), status: chunk.status[i] as number });
+        seen.push({
+          offset: chunk.offset + (chunk.start[i] as number),
+          text: Buffer.from(chunk.bytes.subarray(chunk.start[i], chunk.end[i])).toString('utf8'),
+          status: chunk.status[i] as number,
+        });
       }
     });
     expect(seen.map((s) => s.text)).toEqual([SIM[0], long, SIM[2]]);

@@ -13,6 +13,9 @@ export default function setup(): void {
   const asc = createRequire(import.meta.url).resolve('assemblyscript/bin/asc.js');
   const fresh = `dist/simfleet.wasm.${process.pid}`;
   mkdirSync(`${root}dist`, { recursive: true });
-  execFileSync(process.execPath, [asc, 'assembly/index.ts', '--config', 'asconfig.json', '--target', 'release', '--enable', 'simd', '--outFile', fresh], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [asc, 'assembly/index.ts', '--config', 'asconfig.json', '--target', 'release', '--enable', 'simd', '--outFile', fresh], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   renameSync(`${root}${fresh}`, `${root}dist/simfleet.wasm`);
 }

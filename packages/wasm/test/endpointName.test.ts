@@ -8,7 +8,7 @@ import { checkLine, encoder, newDecoder, simulatorLines, STATUS_FALLBACK, STATUS
 const SIM = simulatorLines(false, 400, 11);
 
 describe('WasmLineDecoder endpoint names', () => {
-  it('plain, empty, non-ASCII, null and missing names are rows equal to the full decoder\'s; the name is in the row', () => {
+  it("plain, empty, non-ASCII, null and missing names are rows equal to the full decoder's; the name is in the row", () => {
     const decoder = newDecoder();
     const line = SIM.find((l) => /"name":"[^"]+","tags"/.test(l) && l.includes('"pdp_context"')) as string;
     expect(line).toBeDefined();

@@ -95,7 +95,10 @@ describe('WasmLineDecoder equals the full decoder', () => {
       JSON.stringify({ ...base, detail: { mnc: [{ mnc: 7 }], pdp_context: { mcc: 262, apn: 'x', rat_type: null } } }),
       JSON.stringify({ ...base, detail: { name: 'Télé', country: { mcc: '208', iso_code: 'fr' }, mnc: '01', pdp_context: { apn: 'ünï', rat_type: 6 } } }),
       JSON.stringify({ ...base, endpoint: null, sim: null, imsi: null, user: null, organisation: null }),
-      JSON.stringify({ ...base, endpoint: { id: 7, imei: 350006259704801, ip_address: '' }, sim: { iccid: 0 } }).replace('"iccid":0', '"iccid":8988303245000098309'),
+      JSON.stringify({ ...base, endpoint: { id: 7, imei: 350006259704801, ip_address: '' }, sim: { iccid: 0 } }).replace(
+        '"iccid":0',
+        '"iccid":8988303245000098309',
+      ),
       ' \t\r',
       '\u000b\u000c',
     ];
@@ -123,7 +126,9 @@ const nestedObjects = (n: number): string => `${'{"a":'.repeat(n - 1)}{}${'}'.re
 describe('WasmLineDecoder on what it skips and the white space between tokens', () => {
   it('white space at every position of canonical lines: the same row, invalid, or the full decoder; rows between tokens', () => {
     const decoder = newDecoder();
-    const lines = SIM.filter((l) => l.includes('"pdp_context"')).slice(0, 2).concat(SIM.slice(0, 1));
+    const lines = SIM.filter((l) => l.includes('"pdp_context"'))
+      .slice(0, 2)
+      .concat(SIM.slice(0, 1));
     expect(lines.length).toBe(3);
     for (const [k, line] of lines.entries()) {
       const bytes = encoder.encode(line);
@@ -209,8 +214,23 @@ describe('WasmLineDecoder event ids', () => {
     const line = SIM[0] as string;
     expect(line).toMatch(/"id":\d+,"event_type"/);
     const ids = [];
-    for (let k = 1; k <= 21; k++) ids.push('9'.repeat(k), '1234567890123456789012'.slice(0, k), `1${'0'.repeat(k - 1)}`, `${'4294967295'.slice(0, Math.min(k, 10))}${'7'.repeat(Math.max(0, k - 10))}`);
-    ids.push('18446744073709551615', '18446744073709551616', '18446744073709551619', '99999999999999999999', '4294967296', '4294967295', '9007199254740993', '0');
+    for (let k = 1; k <= 21; k++)
+      ids.push(
+        '9'.repeat(k),
+        '1234567890123456789012'.slice(0, k),
+        `1${'0'.repeat(k - 1)}`,
+        `${'4294967295'.slice(0, Math.min(k, 10))}${'7'.repeat(Math.max(0, k - 10))}`,
+      );
+    ids.push(
+      '18446744073709551615',
+      '18446744073709551616',
+      '18446744073709551619',
+      '99999999999999999999',
+      '4294967296',
+      '4294967295',
+      '9007199254740993',
+      '0',
+    );
     for (const id of ids) {
       const t = tally();
       checkLine(decoder, encoder.encode(line.replace(/"id":\d+,"event_type"/, `"id":${id},"event_type"`)), t);
@@ -305,7 +325,17 @@ function structuralVariant(value: Obj, variant: string, n: number): string {
     case 'unknownType':
       return text({ ...value, event_type: { id: 1000 + (n % 50) } });
     case 'offsetTimestamp':
-      return text({ ...value, timestamp: ['2021-10-27T08:38:02+02:00', '2021-10-27T08:38:02.5Z', '2021-10-27 08:38:02', '2021-02-29T00:00:00Z', '2021-10-27T08:38:02+0000', '2021-10-27T08:38:02.123+00:00'][n % 6] });
+      return text({
+        ...value,
+        timestamp: [
+          '2021-10-27T08:38:02+02:00',
+          '2021-10-27T08:38:02.5Z',
+          '2021-10-27 08:38:02',
+          '2021-02-29T00:00:00Z',
+          '2021-10-27T08:38:02+0000',
+          '2021-10-27T08:38:02.123+00:00',
+        ][n % 6],
+      });
     default:
       return text(value);
   }

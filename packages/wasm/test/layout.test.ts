@@ -17,7 +17,8 @@ describe('layout', () => {
 
   it('the generated copy carries every status and column', () => {
     const text = renderAssemblyLayout();
-    for (const name of ['STATUS_ROW', 'STATUS_FALLBACK', 'STATUS_INVALID', 'STATUS_BLANK', 'STATUS_HELD', 'REASON_PENDING']) expect(text).toContain(`export const ${name}: u8`);
+    for (const name of ['STATUS_ROW', 'STATUS_FALLBACK', 'STATUS_INVALID', 'STATUS_BLANK', 'STATUS_HELD', 'REASON_PENDING'])
+      expect(text).toContain(`export const ${name}: u8`);
     expect(text).toContain(`export const ROW_COUNT: i32 = ${ROW_COLUMNS.length};`);
     expect(text).toContain('export const ROW_REJECTION_REASON: i32 = 14;');
   });

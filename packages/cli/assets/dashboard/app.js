@@ -67,8 +67,14 @@
         height: 240,
         scales: { x: { time: true } },
         // 24-hour UTC labels; the date only where it changes (and on the first tick).
-        axes: [{ values: timeLabels, space: 70 }, { label: 'changes', size: 56 }],
-        series: [{ label: 'time (UTC)', value: '{YYYY}-{MM}-{DD} {HH}:{mm}:{ss}' }, ...SERIES.map((s) => ({ label: s.label, stroke: s.stroke, dash: s.dash, width: 2, points: { show: false } }))],
+        axes: [
+          { values: timeLabels, space: 70 },
+          { label: 'changes', size: 56 },
+        ],
+        series: [
+          { label: 'time (UTC)', value: '{YYYY}-{MM}-{DD} {HH}:{mm}:{ss}' },
+          ...SERIES.map((s) => ({ label: s.label, stroke: s.stroke, dash: s.dash, width: 2, points: { show: false } })),
+        ],
         tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'),
       },
       data,

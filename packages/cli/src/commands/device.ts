@@ -33,13 +33,21 @@ interface TimelineEntry {
 
 /** `simfleet device`: one endpoint's state changes over time. */
 export async function runDevice(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = withUsageErrors('device', () =>
-    parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: {
-    until: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    quiet: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  } }), argv,
+  const { values, positionals } = withUsageErrors(
+    'device',
+    () =>
+      parseArgs({
+        args: [...argv],
+        allowPositionals: true,
+        strict: true,
+        options: {
+          until: { type: 'string' },
+          json: { type: 'boolean', default: false },
+          quiet: { type: 'boolean', default: false },
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+      }),
+    argv,
   );
   if (values.help) {
     io.stdout.write(`${HELP}\n`);
@@ -104,9 +112,7 @@ function renderTimeline(endpointId: number, name: string | null, timeline: reado
   const lines = [`endpoint ${endpointId}${named}: ${events} events, ${timeline.length} state changes, now ${status}`, ''];
   for (const e of timeline) {
     const lasted = e.previousLasted === null ? 'since first seen' : `after ${humanDuration(e.previousLasted)}`;
-    lines.push(
-      `${formatTimestamp(e.at)}  ${e.region.padEnd(12)} ${`${e.from} → ${e.to}`.padEnd(28)} ${e.event} #${e.eventId}  (${lasted})`,
-    );
+    lines.push(`${formatTimestamp(e.at)}  ${e.region.padEnd(12)} ${`${e.from} → ${e.to}`.padEnd(28)} ${e.event} #${e.eventId}  (${lasted})`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -94,7 +94,15 @@ export async function runFetch(argv: readonly string[], io: CliIo): Promise<numb
   };
   let sink: EventSink;
   if (flags.to !== undefined) {
-    sink = new ServeSink({ url: flags.to.url, token: flags.to.token, retry: DEFAULT_RETRY, clock: SYSTEM_CLOCK, signal: controller.signal, onRetry: say, onReject: say });
+    sink = new ServeSink({
+      url: flags.to.url,
+      token: flags.to.token,
+      retry: DEFAULT_RETRY,
+      clock: SYSTEM_CLOCK,
+      signal: controller.signal,
+      onRetry: say,
+      onReject: say,
+    });
   } else {
     const out = flags.out as string;
     try {
@@ -155,7 +163,9 @@ export async function runFetch(argv: readonly string[], io: CliIo): Promise<numb
       `simfleet fetch: ${counts.received} records in ${counts.pages} pages (${counts.sweeps} sweeps) = ${counts.delivered} new + ${counts.duplicates} duplicates + ${counts.rejected} rejected; ${sink.describe()}; ${through}\n`,
     );
     if (outcome.interrupted && flags.followMs === undefined) {
-      io.stderr.write(`simfleet fetch: interrupted before the fetch was complete${flags.state === undefined ? '' : `; run again with --state ${flags.state} to continue`}\n`);
+      io.stderr.write(
+        `simfleet fetch: interrupted before the fetch was complete${flags.state === undefined ? '' : `; run again with --state ${flags.state} to continue`}\n`,
+      );
       return EXIT.USAGE;
     }
     if (!outcome.caughtUp && !outcome.interrupted) {

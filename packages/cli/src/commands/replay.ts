@@ -48,27 +48,35 @@ Exit status: 0 all records accounted for, 1 unusable arguments or input, 3 rejec
 
 /** `simfleet replay`: logs in, snapshot or summary out. */
 export async function runReplay(argv: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = withUsageErrors('replay', () =>
-    parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: {
-    json: { type: 'boolean', default: false },
-    format: { type: 'string' },
-    status: { type: 'string', multiple: true },
-    organisation: { type: 'string', multiple: true },
-    operator: { type: 'string', multiple: true },
-    country: { type: 'string', multiple: true },
-    out: { type: 'string' },
-    until: { type: 'string' },
-    rejects: { type: 'string' },
-    strict: { type: 'boolean', default: false },
-    quiet: { type: 'boolean', default: false },
-    threads: { type: 'string' },
-    'range-bytes': { type: 'string' },
-    'max-rows': { type: 'string' },
-    'max-line-bytes': { type: 'string' },
-    ...CHECKPOINT_OPTIONS,
-    ...PG_OPTIONS,
-    help: { type: 'boolean', short: 'h', default: false },
-  } }), argv,
+  const { values, positionals } = withUsageErrors(
+    'replay',
+    () =>
+      parseArgs({
+        args: [...argv],
+        allowPositionals: true,
+        strict: true,
+        options: {
+          json: { type: 'boolean', default: false },
+          format: { type: 'string' },
+          status: { type: 'string', multiple: true },
+          organisation: { type: 'string', multiple: true },
+          operator: { type: 'string', multiple: true },
+          country: { type: 'string', multiple: true },
+          out: { type: 'string' },
+          until: { type: 'string' },
+          rejects: { type: 'string' },
+          strict: { type: 'boolean', default: false },
+          quiet: { type: 'boolean', default: false },
+          threads: { type: 'string' },
+          'range-bytes': { type: 'string' },
+          'max-rows': { type: 'string' },
+          'max-line-bytes': { type: 'string' },
+          ...CHECKPOINT_OPTIONS,
+          ...PG_OPTIONS,
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+      }),
+    argv,
   );
   if (values.help) {
     io.stdout.write(`${HELP}\n`);
@@ -81,13 +89,13 @@ export async function runReplay(argv: readonly string[], io: CliIo): Promise<num
   if (values.json && format !== 'json') throw new UsageError(`--json is --format json; it cannot be combined with --format ${format}`);
   const filter = parseEndpointFilter(values);
   if (filter !== undefined && (format === undefined || format === 'json')) {
-    throw new UsageError('--status, --organisation, --operator and --country filter the endpoints of --format ndjson, csv or table (the JSON snapshot always holds the whole fleet)');
+    throw new UsageError(
+      '--status, --organisation, --operator and --country filter the endpoints of --format ndjson, csv or table (the JSON snapshot always holds the whole fleet)',
+    );
   }
   // With --from, the checkpoint alone is a valid input.
   const sources =
-    positionals.length === 0 && values.from !== undefined
-      ? []
-      : await expandPaths(positionals, { warn: (line) => io.stderr.write(`simfleet: ${line}\n`) });
+    positionals.length === 0 && values.from !== undefined ? [] : await expandPaths(positionals, { warn: (line) => io.stderr.write(`simfleet: ${line}\n`) });
   // Before anything is opened: no output may be an input or another output.
   const inputs: NamedPath[] = sources.flatMap((s) => (s.kind === 'file' ? [{ flag: 'input', path: s.path }] : []));
   if (values.from !== undefined) inputs.push({ flag: '--from', path: values.from });
@@ -144,7 +152,9 @@ export async function runReplay(argv: readonly string[], io: CliIo): Promise<num
   io.stderr.write(`${accountingLine(account)}${afterUntil > 0 ? ` (${afterUntil} of them after --until)` : ''}\n`);
   if (account.applied === 0) {
     const why = afterUntil > 0 ? `, ${afterUntil} after --until` : '';
-    io.stderr.write(`simfleet: warning: nothing applied: ${account.records} records read, none an applicable emnify event${why} (exit status ${EXIT.NOTHING_APPLIED})\n`);
+    io.stderr.write(
+      `simfleet: warning: nothing applied: ${account.records} records read, none an applicable emnify event${why} (exit status ${EXIT.NOTHING_APPLIED})\n`,
+    );
     return EXIT.NOTHING_APPLIED;
   }
   return values.strict && account.rejected - afterUntil > 0 ? EXIT.REJECTED : EXIT.OK;

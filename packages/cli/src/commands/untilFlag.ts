@@ -22,9 +22,7 @@ export function parseUntil(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const ms = parseTimestamp(BARE_DATE.test(text) ? `${text}T00:00:00Z` : text);
   if (ms === null) {
-    throw new UsageError(
-      `--until expects a date or an ISO-8601 time like 2021-10-27, 2021-10-27T12:00:00 (UTC) or 2021-10-27T12:00:00+02:00, got '${text}'`,
-    );
+    throw new UsageError(`--until expects a date or an ISO-8601 time like 2021-10-27, 2021-10-27T12:00:00 (UTC) or 2021-10-27T12:00:00+02:00, got '${text}'`);
   }
   return ms;
 }

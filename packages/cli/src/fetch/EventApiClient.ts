@@ -79,7 +79,9 @@ export class EventApiClient {
     let reauthenticated = false;
     return this.#withRetries(`GET ${url}`, async () => {
       // The token is read after the limiter's wait, so a wait never outlasts its expiry.
-      const response = await this.#send('events', url, async () => ({ headers: { authorization: `Bearer ${await this.#validToken()}`, accept: 'application/json' } }));
+      const response = await this.#send('events', url, async () => ({
+        headers: { authorization: `Bearer ${await this.#validToken()}`, accept: 'application/json' },
+      }));
       if (response.status === 401) {
         await drain(response);
         if (reauthenticated) throw new FetchError('unauthorized', `GET ${url}`, 'HTTP 401 even with a fresh auth token');
@@ -126,7 +128,11 @@ export class EventApiClient {
       }));
       if (response.status === 401 || response.status === 403) {
         await drain(response);
-        throw new FetchError('auth_refused', where, `HTTP ${response.status}: the application token was refused (check --app-token / EMNIFY_APPLICATION_TOKEN)`);
+        throw new FetchError(
+          'auth_refused',
+          where,
+          `HTTP ${response.status}: the application token was refused (check --app-token / EMNIFY_APPLICATION_TOKEN)`,
+        );
       }
       const early = await this.#statusOutcome(response, where);
       if (early !== null) return early;

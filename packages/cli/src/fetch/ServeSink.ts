@@ -108,11 +108,15 @@ export class ServeSink implements EventSink {
           this.duplicates += typeof reply.duplicates === 'number' ? reply.duplicates : 0;
           for (const late of reply.tooLate ?? []) {
             this.tooLate += 1;
-            this.#options.onReject?.(`serve took event ${late.eventId} of endpoint ${late.endpointId} as too late to place (${Math.round(late.behindMs / 1000)} s behind its newest)`);
+            this.#options.onReject?.(
+              `serve took event ${late.eventId} of endpoint ${late.endpointId} as too late to place (${Math.round(late.behindMs / 1000)} s behind its newest)`,
+            );
           }
           for (const reject of reply.rejected ?? []) {
             this.rejected += 1;
-            this.#options.onReject?.(`serve rejected record ${reject.index === null ? '(the body)' : reject.index + 1} of a batch: ${reject.code}: ${reject.message}`);
+            this.#options.onReject?.(
+              `serve rejected record ${reject.index === null ? '(the body)' : reject.index + 1} of a batch: ${reject.code}: ${reject.message}`,
+            );
           }
           return;
         }

@@ -28,7 +28,10 @@ export const FILTER_HELP = `  --status S        only endpoints with effective st
                     take a comma-separated list (--operator: repeat it); given filters must all match.`;
 
 const list = (values: readonly string[] | undefined): string[] =>
-  (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 
 /**
  * The filter the flags describe (`undefined` when none is given), or a usage error naming

@@ -89,5 +89,8 @@ function tableCells(s: EndpointState): string[] {
 }
 
 function tableRow(cells: readonly string[]): string {
-  return cells.map((cell, i) => cell.padEnd(TABLE_WIDTHS[i] ?? 0)).join(' ').trimEnd();
+  return cells
+    .map((cell, i) => cell.padEnd(TABLE_WIDTHS[i] ?? 0))
+    .join(' ')
+    .trimEnd();
 }

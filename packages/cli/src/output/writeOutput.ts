@@ -39,10 +39,7 @@ export function writeChunk(stream: NodeJS.WritableStream, chunk: Uint8Array | st
  * @example
  * const complete = await writeChunks(process.stdout, snapshotChunks(fleet, account));
  */
-export async function writeChunks(
-  stream: NodeJS.WritableStream,
-  chunks: Iterable<Uint8Array | string> | AsyncIterable<Uint8Array | string>,
-): Promise<boolean> {
+export async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<Uint8Array | string> | AsyncIterable<Uint8Array | string>): Promise<boolean> {
   for await (const chunk of chunks) {
     if (!(await writeChunk(stream, chunk))) return false;
   }

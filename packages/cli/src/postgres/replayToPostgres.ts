@@ -32,7 +32,11 @@ export interface ReplayPostgres {
   /** Hand to the replay as its `onTransition`. */
   readonly onTransition: (transition: Transition) => void;
   /** Writes the finished replay (one transaction) and closes the connection; a line for stderr. */
-  finish(fleet: FleetStore, account: ReplayAccount, run: { readonly sources: readonly InputSource[]; readonly from: string | undefined; readonly until: number | undefined }): Promise<string>;
+  finish(
+    fleet: FleetStore,
+    account: ReplayAccount,
+    run: { readonly sources: readonly InputSource[]; readonly from: string | undefined; readonly until: number | undefined },
+  ): Promise<string>;
   /** Closes the connection without writing (the replay failed). */
   abandon(): Promise<void>;
 }

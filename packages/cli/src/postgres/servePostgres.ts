@@ -280,7 +280,8 @@ export class ServePostgres {
         fleet,
         endpointIds: endpoints,
         transitions,
-        position: account === undefined ? null : { records: account.records, applied: account.applied, duplicates: account.duplicates, rejected: account.rejected },
+        position:
+          account === undefined ? null : { records: account.records, applied: account.applied, duplicates: account.duplicates, rejected: account.rejected },
         asOf: account?.asOf ?? null,
       });
       this.#inFlight = 0;

@@ -137,7 +137,9 @@ export class DataDir {
   static async #recover(options: DataDirOptions, dir: string, journal: Journal): Promise<DataDir> {
     const tail = journal.state.tornTail;
     if (tail !== null) {
-      options.log(`simfleet serve: cut a torn write at the end of journal segment ${tail.segment} (${tail.bytes} bytes, ${tail.reason}): it was never acknowledged`);
+      options.log(
+        `simfleet serve: cut a torn write at the end of journal segment ${tail.segment} (${tail.bytes} bytes, ${tail.reason}): it was never acknowledged`,
+      );
     }
     let checkpoints = await listCheckpoints(dir);
     if (options.from !== undefined) {
@@ -303,7 +305,9 @@ export class DataDir {
 
   #background(): void {
     this.checkpoint().catch((err: unknown) => {
-      this.#log(`simfleet serve: checkpoint not written (the journal keeps every record; retried at the next one): ${err instanceof Error ? err.message : String(err)}`);
+      this.#log(
+        `simfleet serve: checkpoint not written (the journal keeps every record; retried at the next one): ${err instanceof Error ? err.message : String(err)}`,
+      );
     });
   }
 
@@ -341,7 +345,9 @@ export class DataDir {
     const { columns, account } = session.checkpointState();
     // Every journaled line decoded when it was accepted: one refused now means damage (the CRCs passed, so not a torn write).
     if (account.rejected !== rejectedBefore) {
-      throw new DataDirError(`the journal after ${first === null ? 'the checkpoint' : formatPosition(first)} holds ${account.rejected - rejectedBefore} line(s) that do not decode: the journal is damaged`);
+      throw new DataDirError(
+        `the journal after ${first === null ? 'the checkpoint' : formatPosition(first)} holds ${account.rejected - rejectedBefore} line(s) that do not decode: the journal is damaged`,
+      );
     }
     const bytes = encodeCheckpoint({ header: { createdAt: new Date().toISOString(), until: null, account, inputs: [] }, columns }, checkpointHasher);
     const name = checkpointFileName(upTo);
@@ -365,7 +371,8 @@ function journalRows(payload: Buffer, position: JournalPosition, buffers: RowBuf
     const end = nl === -1 ? payload.length : nl;
     if (rows.fastLine(payload, start, end, index) !== LINE_ROW) {
       const decoded = decodeEventText(payload.toString('utf8', start, end));
-      if (!decoded.ok) throw new DataDirError(`journal record at ${formatPosition(position)} does not decode (${decoded.error.message}): the journal is damaged`);
+      if (!decoded.ok)
+        throw new DataDirError(`journal record at ${formatPosition(position)} does not decode (${decoded.error.message}): the journal is damaged`);
       rows.event(decoded.value, index);
     }
     start = end + 1;

@@ -86,10 +86,15 @@ export class IngestPipeline {
    * `onChange` is told the engine's state changes (not the inactivity rule's), in order.
    */
   ingest(events: readonly EmnifyEvent[], onChange?: (t: LiveTransition) => void): LiveBatchResult {
-    return this.#run(events.length, (emit) => this.live.ingest(events, emit), onChange, (i) => {
-      const e = events[i] as EmnifyEvent;
-      return { at: e.timestamp, eventId: e.id, endpointId: e.endpoint?.id ?? Number.NaN };
-    });
+    return this.#run(
+      events.length,
+      (emit) => this.live.ingest(events, emit),
+      onChange,
+      (i) => {
+        const e = events[i] as EmnifyEvent;
+        return { at: e.timestamp, eventId: e.id, endpointId: e.endpoint?.id ?? Number.NaN };
+      },
+    );
   }
 
   /**
@@ -101,11 +106,16 @@ export class IngestPipeline {
    */
   ingestBody(body: BodyRows, onChange?: (t: LiveTransition) => void): LiveBatchResult {
     const rows = body.rows;
-    return this.#run(body.records, (emit) => this.live.ingestColumns(rows, body, emit), onChange, (i) => ({
-      at: rows.at[i] as number,
-      eventId: (BigInt(rows.idHi[i] as number) << 32n) | BigInt(rows.idLo[i] as number),
-      endpointId: rows.endpointId[i] as number,
-    }));
+    return this.#run(
+      body.records,
+      (emit) => this.live.ingestColumns(rows, body, emit),
+      onChange,
+      (i) => ({
+        at: rows.at[i] as number,
+        eventId: (BigInt(rows.idHi[i] as number) << 32n) | BigInt(rows.idLo[i] as number),
+        endpointId: rows.endpointId[i] as number,
+      }),
+    );
   }
 
   #run(

@@ -52,13 +52,19 @@ export class ServeMetrics {
     const c = sources.counters;
     followingCounter(r, 'simfleet_events_received_total', 'Event records received in POST /events bodies that decoded.', [], () => ({ '': c().received }));
     followingCounter(r, 'simfleet_events_applied_total', 'Events applied to the fleet state.', [], () => ({ '': c().applied }));
-    followingCounter(r, 'simfleet_events_not_applied_total', 'Decoded events taken but not applied, by reason (duplicates; too late: journaled).', ['reason'], () => {
-      const n = c();
-      return { duplicate: n.duplicates, too_late: n.tooLate };
-    });
+    followingCounter(
+      r,
+      'simfleet_events_not_applied_total',
+      'Decoded events taken but not applied, by reason (duplicates; too late: journaled).',
+      ['reason'],
+      () => {
+        const n = c();
+        return { duplicate: n.duplicates, too_late: n.tooLate };
+      },
+    );
     this.#rejected = new Counter({
       name: 'simfleet_events_rejected_total',
-      help: 'Records of POST /events bodies refused, by reason code (the decoder\'s, future_timestamp, …).',
+      help: "Records of POST /events bodies refused, by reason code (the decoder's, future_timestamp, …).",
       labelNames: ['reason'],
       registers: [r],
     });

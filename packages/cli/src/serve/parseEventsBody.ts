@@ -338,7 +338,12 @@ function* arraySteps<R>(bytes: Buffer, from: number, maxListed: number, into: Co
       if (!result.ok && result.error.code === 'invalid_json') {
         const error = result.error;
         // Only now the element's column (counting it for every element would be quadratic on a one-line body).
-        const column = error.column === undefined ? undefined : error.line === elementLine ? error.column + columnOf(bytes, elementLineStart, elementStart) - 1 : error.column;
+        const column =
+          error.column === undefined
+            ? undefined
+            : error.line === elementLine
+              ? error.column + columnOf(bytes, elementLineStart, elementStart) - 1
+              : error.column;
         const location = column === undefined ? { line: error.line ?? elementLine } : { line: error.line ?? elementLine, column };
         const bad = new RejectTally(maxListed);
         bad.add(reject(null, location.line, error.atLocation(location)));

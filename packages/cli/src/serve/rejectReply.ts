@@ -31,7 +31,10 @@ export interface IngestReplyParts {
  * @example
  * ingestReply({ accepted, duplicates, tooLate, ...mergeRejects(parsed, refused) }, body.length, 100)
  */
-export function mergeRejects(parsed: Pick<ParsedBody, 'rejects' | 'rejectCount' | 'rejectsByCode'>, refused: readonly RecordReject[]): Pick<IngestReplyParts, 'rejects' | 'rejectCount' | 'rejectsByCode'> {
+export function mergeRejects(
+  parsed: Pick<ParsedBody, 'rejects' | 'rejectCount' | 'rejectsByCode'>,
+  refused: readonly RecordReject[],
+): Pick<IngestReplyParts, 'rejects' | 'rejectCount' | 'rejectsByCode'> {
   if (refused.length === 0) return { rejects: parsed.rejects, rejectCount: parsed.rejectCount, rejectsByCode: parsed.rejectsByCode };
   const byCode: Record<string, number> = { ...parsed.rejectsByCode };
   for (const r of refused) byCode[r.code] = (byCode[r.code] ?? 0) + 1;

@@ -38,7 +38,9 @@ export function createServeLogger(
       write('request', { method: f.method, path: f.path, status: f.status, ms }, `${f.method} ${f.path} ${f.status} ${ms} ms`);
     },
     lifecycle(event, fields = {}) {
-      const details = Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(' ');
+      const details = Object.entries(fields)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
       write(event, fields, details === '' ? event : `${event} ${details}`);
     },
   };

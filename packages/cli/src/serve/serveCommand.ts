@@ -191,10 +191,16 @@ function parseFlags(argv: readonly string[]): ParseResult {
 }
 
 /** Why `--nats` / `--partitions` cannot be used as given, or undefined. */
-function natsFlagProblem(values: { nats?: string | undefined; partitions?: string | undefined; 'data-dir'?: string | undefined; pg?: string | undefined }): string | undefined {
+function natsFlagProblem(values: {
+  nats?: string | undefined;
+  partitions?: string | undefined;
+  'data-dir'?: string | undefined;
+  pg?: string | undefined;
+}): string | undefined {
   if (values.nats === undefined) return values.partitions === undefined ? undefined : '--partitions needs --nats URL';
   if (!/^(nats|tls|wss?):\/\/\S+$/.test(values.nats)) return `--nats expects a URL like nats://host:4222, got '${values.nats}'`;
-  if (values['data-dir'] !== undefined) return '--nats and --data-dir exclude each other: with --nats the JetStream stream is the durable copy of every accepted record';
+  if (values['data-dir'] !== undefined)
+    return '--nats and --data-dir exclude each other: with --nats the JetStream stream is the durable copy of every accepted record';
   if (values.pg !== undefined) return '--nats and --pg exclude each other: with --nats the workers (simfleet worker --pg) keep the tables';
   return undefined;
 }
@@ -341,7 +347,20 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
             },
           };
     const gateway = nats === undefined ? {} : { writeAhead: nats.writeAhead, health: () => nats.health() };
-    server = await startServer({ port: flags.port, host: flags.host, token, ...liveOptions, ...(live === undefined ? {} : { live }), ...onAccepted, ...durable, ...gateway, ...(pg === undefined ? {} : { sink: pg }), ...(queries === undefined ? {} : { dashboardQueries: queries }), log, logger: createServeLogger(io.stderr) });
+    server = await startServer({
+      port: flags.port,
+      host: flags.host,
+      token,
+      ...liveOptions,
+      ...(live === undefined ? {} : { live }),
+      ...onAccepted,
+      ...durable,
+      ...gateway,
+      ...(pg === undefined ? {} : { sink: pg }),
+      ...(queries === undefined ? {} : { dashboardQueries: queries }),
+      log,
+      logger: createServeLogger(io.stderr),
+    });
   } catch (err: unknown) {
     await queries?.close();
     await pg?.close();
@@ -373,7 +392,9 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
       await data.close();
     } catch (err: unknown) {
       // Nothing is lost (the journal holds every acknowledged record), but the stop was not clean: say so and exit non-zero.
-      io.stderr.write(`simfleet serve: final checkpoint not written in ${flags.dataDir}: ${err instanceof Error ? err.message : String(err)}; the journal keeps every record and the next start replays it\n`);
+      io.stderr.write(
+        `simfleet serve: final checkpoint not written in ${flags.dataDir}: ${err instanceof Error ? err.message : String(err)}; the journal keeps every record and the next start replays it\n`,
+      );
       return EXIT.USAGE;
     }
   }

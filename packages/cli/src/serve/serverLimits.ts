@@ -33,7 +33,8 @@ export function serverLimits(overrides: Partial<ServerLimits> = {}): ServerLimit
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isInteger(value) || value <= 0) throw new RangeError(`server limit ${name} must be a positive integer, got ${value}`);
   }
-  if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new RangeError(`headersTimeoutMs (${limits.headersTimeoutMs}) must not exceed requestTimeoutMs (${limits.requestTimeoutMs})`);
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs)
+    throw new RangeError(`headersTimeoutMs (${limits.headersTimeoutMs}) must not exceed requestTimeoutMs (${limits.requestTimeoutMs})`);
   return limits;
 }
 

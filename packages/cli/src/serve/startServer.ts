@@ -96,7 +96,12 @@ export interface IngestSink {
   readonly name: string;
   /** Why `POST /events` should be refused now (a backlog full), or undefined. */
   readonly refusing: string | undefined;
-  ingested(batch: { fleet: LiveFleet['fleet']; events: readonly EmnifyEvent[]; transitions: readonly LiveTransition[]; account: ReturnType<LiveFleet['account']> }): void;
+  ingested(batch: {
+    fleet: LiveFleet['fleet'];
+    events: readonly EmnifyEvent[];
+    transitions: readonly LiveTransition[];
+    account: ReturnType<LiveFleet['account']>;
+  }): void;
   status(): object;
 }
 
@@ -141,7 +146,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   pipeline.transitions$.subscribe((t) => hub.publish(t));
   /** Row buffers of bodies being decoded, reused from request to request. */
   const rowBuffers = new RowBufferPool(pipeline.store);
-  const pgReads = options.dashboardQueries === undefined ? {} : { postgres: { queries: options.dashboardQueries, ...(options.sink === undefined ? {} : { settled: writerSettled(() => (options.sink as IngestSink).status()) }) } };
+  const pgReads =
+    options.dashboardQueries === undefined
+      ? {}
+      : {
+          postgres: {
+            queries: options.dashboardQueries,
+            ...(options.sink === undefined ? {} : { settled: writerSettled(() => (options.sink as IngestSink).status()) }),
+          },
+        };
   const dashboard = mountDashboard({ pipeline, hub, token: options.token, ...pgReads });
   const metrics = new ServeMetrics({
     counters: () => pipeline.counters,
@@ -275,16 +288,24 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     if (options.writeAhead === undefined) result = dashboard.ingesting(types, () => pipeline.ingestBody(parsed, onChange));
     else {
       // Durable first, then applied: the live state never holds a record the journal lacks.
-      const written = await options.writeAhead(parsed, () => (pipeline.closed ? null : dashboard.ingesting(types, () => pipeline.ingestBody(parsed, onChange)))).then(
-        (r) => ({ ok: true as const, r }),
-        (err: unknown) => ({ ok: false as const, err }),
-      );
+      const written = await options
+        .writeAhead(parsed, () => (pipeline.closed ? null : dashboard.ingesting(types, () => pipeline.ingestBody(parsed, onChange))))
+        .then(
+          (r) => ({ ok: true as const, r }),
+          (err: unknown) => ({ ok: false as const, err }),
+        );
       if (!written.ok) {
         const err = written.err;
         if (!(err instanceof JournalError)) throw err;
         if (!journalFailing) log(`simfleet serve: POST /events answered 503, nothing acknowledged: ${err.message}`);
         journalFailing = true;
-        sendError(res, 503, 'storage_unavailable', `the journal cannot take writes (${err.code}): nothing of this request was acknowledged; send it again later`, { 'retry-after': '5' });
+        sendError(
+          res,
+          503,
+          'storage_unavailable',
+          `the journal cannot take writes (${err.code}): nothing of this request was acknowledged; send it again later`,
+          { 'retry-after': '5' },
+        );
         return;
       }
       if (journalFailing) log('simfleet serve: the journal takes writes again');
@@ -307,10 +328,22 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (kept.length > 0) options.sink?.ingested({ fleet: pipeline.store, events: kept, transitions: changes, account: pipeline.live.account() });
     }
     pipeline.counters.rejected += parsed.rejectedRecords;
-    const refused = result.rejected.map((r) => ({ index: parsed.bodyIndex(r.index), line: null, column: null, code: r.code, path: '$.timestamp', message: r.reason }));
+    const refused = result.rejected.map((r) => ({
+      index: parsed.bodyIndex(r.index),
+      line: null,
+      column: null,
+      code: r.code,
+      path: '$.timestamp',
+      message: r.reason,
+    }));
     const tooLate = result.tooLate.map((t) => ({ index: parsed.bodyIndex(t.index), eventId: t.eventId, endpointId: t.endpointId, behindMs: t.behindMs }));
     if (tooLate.length > 0) {
-      log(`simfleet serve: ${tooLate.length} event(s) too late to place (beyond the ${pipeline.live.reorderHorizonMs / 3_600_000} h reorder horizon), journaled, not applied: ${tooLate.slice(0, 5).map((t) => `${t.eventId} of endpoint ${t.endpointId} (${Math.round(t.behindMs / 1000)} s behind)`).join(', ')}${tooLate.length > 5 ? ', …' : ''}`);
+      log(
+        `simfleet serve: ${tooLate.length} event(s) too late to place (beyond the ${pipeline.live.reorderHorizonMs / 3_600_000} h reorder horizon), journaled, not applied: ${tooLate
+          .slice(0, 5)
+          .map((t) => `${t.eventId} of endpoint ${t.endpointId} (${Math.round(t.behindMs / 1000)} s behind)`)
+          .join(', ')}${tooLate.length > 5 ? ', …' : ''}`,
+      );
     }
     const merged = mergeRejects(parsed, refused);
     for (const [code, n] of Object.entries(merged.rejectsByCode)) metrics.rejected(code, n);
@@ -368,7 +401,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     }
     const text = (params.get('q') ?? '').trim();
     const page = endpointsPage(pipeline.store, { statuses, text, limit, after: cursor === null ? null : Number(cursor) });
-    sendJson(res, 200, { items: page.items.map((state) => endpointViewJson({ ...state, stale: pipeline.isStale(state.endpointId) })), nextCursor: page.nextCursor });
+    sendJson(res, 200, {
+      items: page.items.map((state) => endpointViewJson({ ...state, stale: pipeline.isStale(state.endpointId) })),
+      nextCursor: page.nextCursor,
+    });
   };
 
   const streamTransitions = (res: ServerResponse, params: URLSearchParams): void => {
@@ -385,7 +421,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const endpoint = 'value' in endpointId ? endpointId.value : null;
     const everything = regions.size === 0 && endpoint === null;
     hub.attach(res, {
-      ...(everything ? {} : { accept: (t: FleetTransition) => (regions.size === 0 || regions.has(t.region)) && (endpoint === null || t.endpointId === endpoint) }),
+      ...(everything
+        ? {}
+        : { accept: (t: FleetTransition) => (regions.size === 0 || regions.has(t.region)) && (endpoint === null || t.endpointId === endpoint) }),
       resync: () => stringifyJson(resyncJson(regions, endpoint)),
     });
   };

@@ -26,7 +26,13 @@ beforeAll(() => {
 
 describe('simfleet replay --from / --checkpoint', () => {
   it('replay A --checkpoint cp, then --from cp B, equals replaying A and B', () => {
-    const lines = shuffled(readFileSync(log, 'utf8').split('\n').filter((l) => l !== '').slice(0, 3000), 5);
+    const lines = shuffled(
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .slice(0, 3000),
+      5,
+    );
     const a = join(dir, 'a.ndjson');
     const b = join(dir, 'b.ndjson');
     // B: events older than A's newest (shuffled), plus duplicates of A's records.
@@ -87,9 +93,12 @@ describe('simfleet replay --from / --checkpoint', () => {
       'replay',
       ...(existsSync(cp) ? ['--from', cp] : []),
       log,
-      '--checkpoint', cp,
-      '--checkpoint-every', '2000',
-      '--threads', '1',
+      '--checkpoint',
+      cp,
+      '--checkpoint-every',
+      '2000',
+      '--threads',
+      '1',
       '--json',
       '--quiet',
     ];

@@ -8,7 +8,9 @@ import { api, testServer, waitFor } from '../serve/httpClient.js';
 import { launchChromium, postLines, signIn } from './browser.js';
 
 type Server = Awaited<ReturnType<typeof testServer>>;
-type Summary = FleetSummary & { pipeline: { received: number; applied: number; duplicates: number; tooLate: number; futureTimestamp: number; unapplied: number } };
+type Summary = FleetSummary & {
+  pipeline: { received: number; applied: number; duplicates: number; tooLate: number; futureTimestamp: number; unapplied: number };
+};
 
 const summaryOf = async (server: Server): Promise<Summary> => (await (await api(server, '/fleet/summary')).json()) as Summary;
 
@@ -37,7 +39,10 @@ describe('the dashboard in Chromium', () => {
     server = await testServer();
     const chunks: string[] = [];
     generateFleetLog({ events: 12_000, devices: 600, seed: 11 }, (c) => chunks.push(c));
-    const lines = chunks.join('').split('\n').filter((l) => l !== '');
+    const lines = chunks
+      .join('')
+      .split('\n')
+      .filter((l) => l !== '');
     records = lines.length;
     await postLines(server, lines);
     await waitSettled(server, records);
@@ -78,7 +83,9 @@ describe('the dashboard in Chromium', () => {
     // Operators by count, largest first, each with the summary's number.
     const operators = await page.locator('#by-operator tbody th').allTextContents();
     const operatorCounts = await page.locator('#by-operator tbody td').allTextContents();
-    const expected = Object.entries(summary.byOperator).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10);
+    const expected = Object.entries(summary.byOperator)
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, 10);
     expect(operators.map((name, i) => [name, number(operatorCounts[i] ?? '')])).toEqual(expected);
     for (const [org, n] of Object.entries(summary.byOrganisation)) {
       const row = page.locator('#by-organisation tbody tr', { hasText: org });
@@ -142,12 +149,17 @@ describe('the dashboard in Chromium', () => {
     expect(download.suggestedFilename()).toBe('simfleet-endpoints.csv');
     const text = readFileSync((await download.path()) as string, 'utf8');
     const rows = text.trimEnd().split('\r\n');
-    expect(rows[0]).toBe('endpointId,status,connectivity,since,stale,operator,country,organisationId,iccid,imsi,imei,name,ipAddress,simStatus,endpointStatus,blocked,lastEventId,lastEventAt');
+    expect(rows[0]).toBe(
+      'endpointId,status,connectivity,since,stale,operator,country,organisationId,iccid,imsi,imei,name,ipAddress,simStatus,endpointStatus,blocked,lastEventId,lastEventAt',
+    );
     // Every page of the set, not the 25 rows on screen.
     expect(rows.length - 1).toBe(summary.byStatus.ONLINE);
     const viaApi: number[] = [];
     for (let cursor: string | null = null; ; ) {
-      const body = (await (await api(server, `/endpoints?status=ONLINE&limit=1000${cursor === null ? '' : `&cursor=${cursor}`}`)).json()) as { items: { endpointId: number }[]; nextCursor: string | null };
+      const body = (await (await api(server, `/endpoints?status=ONLINE&limit=1000${cursor === null ? '' : `&cursor=${cursor}`}`)).json()) as {
+        items: { endpointId: number }[];
+        nextCursor: string | null;
+      };
       viaApi.push(...body.items.map((i) => i.endpointId));
       if (body.nextCursor === null) break;
       cursor = body.nextCursor;
@@ -208,7 +220,9 @@ describe('the dashboard in Chromium', () => {
     await postLines(server, [line(9_900_000_002, 'purgeLocation', endpoint, '2024-01-01T00:05:00Z')]);
     await waitFor(async () => (await page.locator('table.timeline tbody tr').count()) > rowsBefore, 10_000);
     expect(await page.locator('table.timeline tbody tr').last().textContent()).toContain('after 5 minutes');
-    expect((await page.locator('table.timeline tbody tr').last().locator('td.event').textContent())?.trim()).toBe(`${eventTypeByKey('purgeLocation').name} #9900000002`);
+    expect((await page.locator('table.timeline tbody tr').last().locator('td.event').textContent())?.trim()).toBe(
+      `${eventTypeByKey('purgeLocation').name} #9900000002`,
+    );
     expect(await page.locator('.now').textContent()).toContain('OFFLINE');
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(43);
   });
@@ -244,7 +258,12 @@ describe('the dashboard in Chromium', () => {
         const width = await phone.evaluate(() => document.documentElement.scrollWidth);
         expect(width, path).toBeLessThanOrEqual(390);
       }
-      expect(await phone.locator('.table-scroll').first().evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+      expect(
+        await phone
+          .locator('.table-scroll')
+          .first()
+          .evaluate((el) => el.scrollWidth > el.clientWidth),
+      ).toBe(true);
     } finally {
       await phone.close();
     }

@@ -18,7 +18,15 @@ import { TransitionRing } from '../../src/serve/dashboard/TransitionRing.js';
 import { REPO } from '../support.js';
 
 const transition = (i: number, over: Partial<FleetTransition> = {}): FleetTransition =>
-  ({ endpointId: i % 7, region: 'connectivity', from: 'OFFLINE', to: 'ATTACHED', at: 1_600_000_000_000 + i * 1000, eventId: BigInt(i), ...over }) as FleetTransition;
+  ({
+    endpointId: i % 7,
+    region: 'connectivity',
+    from: 'OFFLINE',
+    to: 'ATTACHED',
+    at: 1_600_000_000_000 + i * 1000,
+    eventId: BigInt(i),
+    ...over,
+  }) as FleetTransition;
 
 /** A minimal endpoint state; the query only reads a few fields. */
 const endpoint = (id: number, over: Partial<EndpointState> = {}): EndpointState => ({ ...initialEndpointState(id), ...over });
@@ -42,16 +50,20 @@ describe('TransitionRing', () => {
 
   it('knows the event type of every event it still holds a transition of, and forgets the rest', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 12 }), fc.array(fc.record({ event: fc.integer({ min: 0, max: 8 }), named: fc.boolean() }), { maxLength: 60 }), (capacity, pushes) => {
-        const ring = new TransitionRing(capacity);
-        // An event's type is a function of its id here (10 + id), as it is of a real event.
-        for (const p of pushes) ring.push(transition(p.event, { eventId: BigInt(p.event) }), p.named ? 10 + p.event : undefined);
-        const held = pushes.slice(-capacity);
-        for (let event = 0; event <= 8; event++) {
-          const known = held.some((p) => p.event === event && p.named);
-          expect(ring.eventTypeOf(BigInt(event)), `event ${event}`).toBe(known ? 10 + event : undefined);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(fc.record({ event: fc.integer({ min: 0, max: 8 }), named: fc.boolean() }), { maxLength: 60 }),
+        (capacity, pushes) => {
+          const ring = new TransitionRing(capacity);
+          // An event's type is a function of its id here (10 + id), as it is of a real event.
+          for (const p of pushes) ring.push(transition(p.event, { eventId: BigInt(p.event) }), p.named ? 10 + p.event : undefined);
+          const held = pushes.slice(-capacity);
+          for (let event = 0; event <= 8; event++) {
+            const known = held.some((p) => p.event === event && p.named);
+            expect(ring.eventTypeOf(BigInt(event)), `event ${event}`).toBe(known ? 10 + event : undefined);
+          }
+        },
+      ),
     );
   });
 
@@ -62,9 +74,22 @@ describe('TransitionRing', () => {
 
 describe('endpoint query', () => {
   const rows = [
-    endpoint(1, { status: 'ONLINE', connectivity: 'ONLINE', iccid: '8988300000000000001', operator: { name: 'Telekom', country: 'de', mcc: '262', mnc: '01' }, organisationId: 77, lastEventAt: 30 }),
+    endpoint(1, {
+      status: 'ONLINE',
+      connectivity: 'ONLINE',
+      iccid: '8988300000000000001',
+      operator: { name: 'Telekom', country: 'de', mcc: '262', mnc: '01' },
+      organisationId: 77,
+      lastEventAt: 30,
+    }),
     endpoint(2, { status: 'OFFLINE', imei: '350000000000002', organisationId: 77, lastEventAt: 10 }),
-    endpoint(3, { status: 'BLOCKED', connectivity: 'ATTACHED', imsi: '295090000000003', operator: { name: 'Vodafone', country: 'gb', mcc: '234', mnc: '15' }, lastEventAt: 20 }),
+    endpoint(3, {
+      status: 'BLOCKED',
+      connectivity: 'ATTACHED',
+      imsi: '295090000000003',
+      operator: { name: 'Vodafone', country: 'gb', mcc: '234', mnc: '15' },
+      lastEventAt: 20,
+    }),
   ];
   const query = (text: string) => {
     const parsed = parseEndpointQuery(new URLSearchParams(text));
@@ -82,13 +107,27 @@ describe('endpoint query', () => {
       lastEventAt: fc.option(fc.integer({ min: 0, max: 5 }), { nil: null }),
     });
     fc.assert(
-      fc.property(fc.uniqueArray(arbitraryRow, { selector: (r) => r.id, maxLength: 40 }), fc.constantFrom(...SORT_KEYS), fc.boolean(), fc.integer({ min: 1, max: 4 }), fc.constantFrom('', 'status=OFFLINE', 'q=1'), (raw, sort, descending, page, filter) => {
-        const all = raw
-          .map((r) => endpoint(r.id, { status: r.status as EndpointState['status'], operator: r.operator === null ? null : { name: r.operator, country: 'de', mcc: null, mnc: null }, organisationId: r.organisationId, lastEventAt: r.lastEventAt }))
-          .sort((a, b) => a.endpointId - b.endpointId);
-        const q = { ...query(filter), sort, descending, page, per: 25 };
-        expect(selectSorted(sortEndpoints([...all], sort, descending), q)).toEqual(selectEndpoints(all, q));
-      }),
+      fc.property(
+        fc.uniqueArray(arbitraryRow, { selector: (r) => r.id, maxLength: 40 }),
+        fc.constantFrom(...SORT_KEYS),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 4 }),
+        fc.constantFrom('', 'status=OFFLINE', 'q=1'),
+        (raw, sort, descending, page, filter) => {
+          const all = raw
+            .map((r) =>
+              endpoint(r.id, {
+                status: r.status as EndpointState['status'],
+                operator: r.operator === null ? null : { name: r.operator, country: 'de', mcc: null, mnc: null },
+                organisationId: r.organisationId,
+                lastEventAt: r.lastEventAt,
+              }),
+            )
+            .sort((a, b) => a.endpointId - b.endpointId);
+          const q = { ...query(filter), sort, descending, page, per: 25 };
+          expect(selectSorted(sortEndpoints([...all], sort, descending), q)).toEqual(selectEndpoints(all, q));
+        },
+      ),
     );
   });
 
@@ -138,7 +177,10 @@ describe('endpoint query', () => {
 
 describe('CSV lines', () => {
   it('quote only the fields that need it and have one field per header column', () => {
-    const line = endpointCsvLine(endpoint(5, { operator: { name: 'AT&T "Mobility", US', country: 'us', mcc: null, mnc: null }, lastEventId: 137_112_624_332_866_001n }), true);
+    const line = endpointCsvLine(
+      endpoint(5, { operator: { name: 'AT&T "Mobility", US', country: 'us', mcc: null, mnc: null }, lastEventId: 137_112_624_332_866_001n }),
+      true,
+    );
     expect(line).toBe('5,OFFLINE,OFFLINE,,true,"AT&T ""Mobility"", US",us,,,,,,,,,false,137112624332866001,\r\n');
     // The endpoint's name, when the store keeps one, in its column.
     const named = endpoint(6, { name: 'Tracker, "north"' });
@@ -161,20 +203,23 @@ describe('markup', () => {
 describe('connectivity chart', () => {
   it('counts every connectivity change once, in the bucket of its time, by the state entered', () => {
     fc.assert(
-      fc.property(fc.array(fc.record({ at: fc.integer({ min: 0, max: 3 * 86_400_000 }), to: fc.constantFrom('OFFLINE', 'ATTACHED', 'ONLINE') }), { maxLength: 200 }), (changes) => {
-        const ts = changes.map((c, i) => transition(i, { at: 1_600_000_000_000 + c.at, to: c.to }));
-        ts.push(transition(999, { region: 'status', to: 'ONLINE' }));
-        const chart = connectivityChart(ts, 120);
-        expect(chart.times.length).toBeLessThanOrEqual(121);
-        for (const state of ['OFFLINE', 'ATTACHED', 'ONLINE'] as const) {
-          expect(chart.into[state].reduce((a, b) => a + b, 0)).toBe(changes.filter((c) => c.to === state).length);
-        }
-        ts.slice(0, -1).forEach((t) => {
-          const i = Math.floor((t.at / 1000 - (chart.times[0] ?? 0)) / chart.bucketSeconds);
-          expect(i).toBeGreaterThanOrEqual(0);
-          expect(i).toBeLessThan(chart.times.length);
-        });
-      }),
+      fc.property(
+        fc.array(fc.record({ at: fc.integer({ min: 0, max: 3 * 86_400_000 }), to: fc.constantFrom('OFFLINE', 'ATTACHED', 'ONLINE') }), { maxLength: 200 }),
+        (changes) => {
+          const ts = changes.map((c, i) => transition(i, { at: 1_600_000_000_000 + c.at, to: c.to }));
+          ts.push(transition(999, { region: 'status', to: 'ONLINE' }));
+          const chart = connectivityChart(ts, 120);
+          expect(chart.times.length).toBeLessThanOrEqual(121);
+          for (const state of ['OFFLINE', 'ATTACHED', 'ONLINE'] as const) {
+            expect(chart.into[state].reduce((a, b) => a + b, 0)).toBe(changes.filter((c) => c.to === state).length);
+          }
+          ts.slice(0, -1).forEach((t) => {
+            const i = Math.floor((t.at / 1000 - (chart.times[0] ?? 0)) / chart.bucketSeconds);
+            expect(i).toBeGreaterThanOrEqual(0);
+            expect(i).toBeLessThan(chart.times.length);
+          });
+        },
+      ),
     );
   });
 });
@@ -204,7 +249,12 @@ describe('device timeline', () => {
       ],
       (id) => types.get(id),
     );
-    expect(timeline.map((e) => e.event)).toEqual([eventTypeName(eventTypeByKey('updateLocation').id), null, eventTypeName(eventTypeByKey('createPdpContext').id), 'inactivity']);
+    expect(timeline.map((e) => e.event)).toEqual([
+      eventTypeName(eventTypeByKey('updateLocation').id),
+      null,
+      eventTypeName(eventTypeByKey('createPdpContext').id),
+      'inactivity',
+    ]);
     expect(timeline[0]?.event).toBe('Update location');
   });
 });

@@ -255,12 +255,19 @@ describe('the dashboard of serve --pg reads PostgreSQL', () => {
       expect(number(await page.locator('[data-matched]').getAttribute('data-matched'))).toBe(summary.byStatus.OFFLINE);
       for (const s of await page.locator('table.endpoints tbody tr td:nth-child(2)').allTextContents()) expect(s).toContain('OFFLINE');
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /^Download CSV/ }).click()]);
-      const csv = readFileSync((await download.path()) as string, 'utf8').trimEnd().split('\r\n');
+      const csv = readFileSync((await download.path()) as string, 'utf8')
+        .trimEnd()
+        .split('\r\n');
       expect(csv.length - 1).toBe(summary.byStatus.OFFLINE);
       const id = (await page.locator('table.endpoints tbody th a').first().textContent())?.trim() ?? '';
       await page.locator('table.endpoints tbody th a').first().click();
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(`Endpoint ${id}`);
-      expect(await page.locator('dl.facts div', { has: page.locator('dt:text-is("Status")') }).locator('dd').textContent()).toContain('OFFLINE');
+      expect(
+        await page
+          .locator('dl.facts div', { has: page.locator('dt:text-is("Status")') })
+          .locator('dd')
+          .textContent(),
+      ).toContain('OFFLINE');
     });
 
     it('updates a device page live after a POST, reading the new row from the database', async () => {
@@ -272,7 +279,9 @@ describe('the dashboard of serve --pg reads PostgreSQL', () => {
       await postLines(pgServer, [line(8_800_000_011, 'purgeLocation', endpoint, recent(20))]);
       await waitFor(async () => (await page.locator('table.timeline tbody tr').count()) > before, 10_000);
       expect(await page.locator('.now').textContent()).toContain('OFFLINE');
-      expect((await page.locator('table.timeline tbody tr').last().locator('td.event').textContent())?.trim()).toBe(`${eventTypeByKey('purgeLocation').name} #8800000011`);
+      expect((await page.locator('table.timeline tbody tr').last().locator('td.event').textContent())?.trim()).toBe(
+        `${eventTypeByKey('purgeLocation').name} #8800000011`,
+      );
       expect(await page.locator('table.timeline tbody tr').last().textContent()).toContain('after 10 minutes');
     });
   });

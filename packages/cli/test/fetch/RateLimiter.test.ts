@@ -29,7 +29,7 @@ function busiestWindow(times: readonly number[], windowMs: number): number {
 }
 
 describe('RateLimiter', () => {
-  it('admits at most 10 event requests in any second, under emnify\'s ~10/s', async () => {
+  it("admits at most 10 event requests in any second, under emnify's ~10/s", async () => {
     const clock = manualClock();
     const limiter = new RateLimiter(EMNIFY_RATE_LIMITS, clock);
     const times: number[] = [];
@@ -58,7 +58,7 @@ describe('RateLimiter', () => {
     expect(busiestWindow(auth, 60_000)).toBe(3);
   });
 
-  it('pauses every request for a 429\'s Retry-After', async () => {
+  it("pauses every request for a 429's Retry-After", async () => {
     const clock = manualClock();
     const limiter = new RateLimiter(EMNIFY_RATE_LIMITS, clock);
     await limiter.acquire('events');

@@ -37,7 +37,19 @@ export interface LoggedRequest {
   fault?: string;
 }
 
-export type FaultKind = 'http429' | 'http500' | 'http502' | 'http503' | 'http422' | 'malformedHtml' | 'malformedJson' | 'notAnArray' | 'truncated' | 'revokeTokens' | 'dropConnection' | 'stall';
+export type FaultKind =
+  | 'http429'
+  | 'http500'
+  | 'http502'
+  | 'http503'
+  | 'http422'
+  | 'malformedHtml'
+  | 'malformedJson'
+  | 'notAnArray'
+  | 'truncated'
+  | 'revokeTokens'
+  | 'dropConnection'
+  | 'stall';
 
 /** A fault answered instead of the normal page for requests `match` picks. */
 export interface Fault {
@@ -61,7 +73,13 @@ export interface TestApiOptions {
   /** Called before each event-list request is answered (e.g. to add events at the front). */
   readonly beforeEventRequest?: (api: EmnifyTestApi, eventRequestNumber: number) => void;
   /** Documented limits (defaults as emnify's docs: 10/s burst 5, 2,000 per 5 min, 100 authentications per 5 min). */
-  readonly limits?: { readonly eventsPerSecond: number; readonly eventsBurst: number; readonly perIp: number; readonly authenticate: number; readonly windowMs: number };
+  readonly limits?: {
+    readonly eventsPerSecond: number;
+    readonly eventsBurst: number;
+    readonly perIp: number;
+    readonly authenticate: number;
+    readonly windowMs: number;
+  };
 }
 
 const SECRET = 'test-api-signing-key';
@@ -74,7 +92,13 @@ export function storedEvents(lines: readonly string[]): StoredEvent[] {
     if (id === undefined || timestamp === undefined) throw new Error(`not an event line: ${text.slice(0, 80)}`);
     const endpoint = /"endpoint":\{"id":(\d+)/.exec(text)?.[1];
     const type = /"event_type":\{"id":(\d+)/.exec(text)?.[1];
-    return { id: BigInt(id), timestamp: Date.parse(timestamp), endpointId: endpoint === undefined ? null : Number(endpoint), typeId: type === undefined ? null : Number(type), text };
+    return {
+      id: BigInt(id),
+      timestamp: Date.parse(timestamp),
+      endpointId: endpoint === undefined ? null : Number(endpoint),
+      typeId: type === undefined ? null : Number(type),
+      text,
+    };
   });
 }
 
@@ -151,7 +175,14 @@ export class EmnifyTestApi {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
-    const logged: LoggedRequest = { method: req.method ?? 'GET', path: url.pathname, params: url.searchParams, authorization: req.headers.authorization, at: Date.now(), status: 0 };
+    const logged: LoggedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      params: url.searchParams,
+      authorization: req.headers.authorization,
+      at: Date.now(),
+      status: 0,
+    };
     this.requests.push(logged);
     const body = await readAll(req);
     const reply = (status: number, payload: string, headers: Record<string, string> = {}): void => {

@@ -202,7 +202,10 @@ describe('simfleet fetch (the built binary)', () => {
     const run = await simfleetAsync(['fetch', '--api', api.url, '--app-token', APP_TOKEN, '--out', join(dir, 'out.ndjson'), '--rejects', rejects, '--strict']);
     expect(run.status, run.stderr).toBe(3);
     expect(run.stderr).toMatch(/= 19 new \+ \d+ duplicates \+ 1 rejected/);
-    const lines = readFileSync(rejects, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { request?: unknown; index?: unknown; reason?: unknown; raw?: unknown });
+    const lines = readFileSync(rejects, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { request?: unknown; index?: unknown; reason?: unknown; raw?: unknown });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ reason: 'no integer id (found nothing)', raw: noId });
     expect(String(lines[0]?.request)).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/event\?page=\d/);

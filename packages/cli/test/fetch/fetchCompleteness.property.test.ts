@@ -7,7 +7,11 @@ import { EmnifyTestApi, type FaultKind, type StoredEvent } from './emnifyTestApi
 import { fleetEvents, idsOf, runFetch, sortedIds } from './fetchFixture.js';
 
 /** Generous limits on both sides: the property is about completeness, not pace. */
-const FAST: RateLimits = { perIp: { limit: 100_000, windowMs: 300_000 }, authenticate: { limit: 1000, windowMs: 300_000 }, events: { perSecond: 10_000, burst: 100 } };
+const FAST: RateLimits = {
+  perIp: { limit: 100_000, windowMs: 300_000 },
+  authenticate: { limit: 1000, windowMs: 300_000 },
+  events: { perSecond: 10_000, burst: 100 },
+};
 const SERVER_FAST = { eventsPerSecond: 100_000, eventsBurst: 1000, perIp: 100_000, authenticate: 1000, windowMs: 300_000 };
 
 const TRANSIENT: FaultKind[] = ['http500', 'http503', 'truncated', 'malformedHtml', 'malformedJson', 'dropConnection', 'revokeTokens'];
@@ -34,7 +38,10 @@ describe('completeness under arbitrary arrivals, faults and interruptions', () =
           // Two revocations in a row refuse a fresh token: that is a permanent error, not a property case.
           faults: fc
             .array(fc.record({ kind: fc.constantFrom(...TRANSIENT), request: fc.integer({ min: 1, max: 25 }) }), { maxLength: 4 })
-            .filter((faults) => !faults.some((a) => a.kind === 'revokeTokens' && faults.some((b) => b.kind === 'revokeTokens' && Math.abs(a.request - b.request) === 1))),
+            .filter(
+              (faults) =>
+                !faults.some((a) => a.kind === 'revokeTokens' && faults.some((b) => b.kind === 'revokeTokens' && Math.abs(a.request - b.request) === 1)),
+            ),
           cuts: fc.array(fc.integer({ min: 1, max: 8 }), { maxLength: 2 }),
           seed: fc.integer({ min: 1, max: 1000 }),
           deliverBy: fc.constantFrom('page' as const, 'sweep' as const),
@@ -59,7 +66,13 @@ describe('completeness under arbitrary arrivals, faults and interruptions', () =
             // Runs cut short after a few pages, each resumed from the state file.
             for (const cut of cuts) {
               const controller = new AbortController();
-              const run = await runFetch(api, { dir, limits: FAST, deliverBy, signal: controller.signal, onPage: (counts) => counts.pages >= cut && controller.abort() });
+              const run = await runFetch(api, {
+                dir,
+                limits: FAST,
+                deliverBy,
+                signal: controller.signal,
+                onPage: (counts) => counts.pages >= cut && controller.abort(),
+              });
               expect(run.error).toBeNull();
             }
             // The rest arrives, then a last run without a cut.

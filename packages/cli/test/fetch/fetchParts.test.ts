@@ -13,7 +13,10 @@ import { tempDir } from '../support.js';
 
 describe('paging headers', () => {
   it('reads RFC 8288 Link relations, resolving relative targets and commas inside <…>', () => {
-    const links = parseLinkHeader('</api/v1/event?page=1&q=type:1,type:2>; rel="first", <?page=3>; rel=next, <https://x.test/e?page=9>; rel="last"', 'https://api.test/api/v1/event?page=2');
+    const links = parseLinkHeader(
+      '</api/v1/event?page=1&q=type:1,type:2>; rel="first", <?page=3>; rel=next, <https://x.test/e?page=9>; rel="last"',
+      'https://api.test/api/v1/event?page=2',
+    );
     expect(links.get('first')).toBe('https://api.test/api/v1/event?page=1&q=type:1,type:2');
     expect(links.get('next')).toBe('https://api.test/api/v1/event?page=3');
     expect(links.get('last')).toBe('https://x.test/e?page=9');
@@ -67,8 +70,9 @@ describe('JWT lifetime', () => {
 });
 
 describe('splitPage', () => {
-  it('keeps each element\'s text and id digits exactly, one line each', () => {
-    const page = '[\n  {"id": 18446744073709551615, "timestamp": "2021-10-27T11:59:29Z", "d": "a, b\\n ]"},\n  {"timestamp":"2021-10-27 11:59:30","id":"9007199254740993"}\n]';
+  it("keeps each element's text and id digits exactly, one line each", () => {
+    const page =
+      '[\n  {"id": 18446744073709551615, "timestamp": "2021-10-27T11:59:29Z", "d": "a, b\\n ]"},\n  {"timestamp":"2021-10-27 11:59:30","id":"9007199254740993"}\n]';
     const split = splitPage(page);
     expect(split.ok).toBe(true);
     if (!split.ok) return;
@@ -90,7 +94,7 @@ describe('splitPage', () => {
 describe('progress line', () => {
   const counts = { pages: 3, received: 30, delivered: 28, duplicates: 2, rejected: 0, sweeps: 1 };
 
-  it('shows a bar of the sweep\'s pages, pages and events on a terminal, and clears it', () => {
+  it("shows a bar of the sweep's pages, pages and events on a terminal, and clears it", () => {
     const written: string[] = [];
     const tty = Object.assign(new PassThrough(), { isTTY: true });
     tty.on('data', (chunk: Buffer) => written.push(chunk.toString()));
@@ -123,7 +127,10 @@ describe('state file', () => {
     };
     saveFetchState(path, state);
     expect(loadFetchState(path)).toEqual(state);
-    writeFileSync(path, '{"format":"simfleet-fetch-state","version":1,"query":{"api":"x","endpoint":null,"types":[]},"through":{"timestamp":"soon","ids":[]},"partial":null,"delivered":0}');
+    writeFileSync(
+      path,
+      '{"format":"simfleet-fetch-state","version":1,"query":{"api":"x","endpoint":null,"types":[]},"through":{"timestamp":"soon","ids":[]},"partial":null,"delivered":0}',
+    );
     expect(() => loadFetchState(path)).toThrow(/damaged state file \(a boundary has no readable timestamp\)/);
     writeFileSync(path, '{"schema":"simfleet/snapshot@1"}');
     expect(() => loadFetchState(path)).toThrow('not a simfleet fetch state file');

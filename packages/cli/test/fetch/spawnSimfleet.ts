@@ -11,7 +11,11 @@ const BIN = join(REPO, 'packages/cli/dist/bin.js');
  */
 export function startSimfleet(args: readonly string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<RunResult> } {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run 'pnpm build' before the CLI tests`);
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: { ...process.env, FORCE_COLOR: '0', EMNIFY_APPLICATION_TOKEN: '', SIMFLEET_TOKEN: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: REPO,
+    env: { ...process.env, FORCE_COLOR: '0', EMNIFY_APPLICATION_TOKEN: '', SIMFLEET_TOKEN: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {

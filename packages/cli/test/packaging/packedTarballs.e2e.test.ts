@@ -51,9 +51,7 @@ beforeAll(() => {
   for (const name of PACKAGES) {
     run('npx', ['-y', PNPM, 'pack', '--pack-destination', packs], join(REPO, 'packages', name));
   }
-  tarballs = Object.fromEntries(
-    readdirSync(packs).map((file) => [/^simfleet-([a-z0-9]+)-/.exec(file)?.[1] ?? file, join(packs, file)]),
-  );
+  tarballs = Object.fromEntries(readdirSync(packs).map((file) => [/^simfleet-([a-z0-9]+)-/.exec(file)?.[1] ?? file, join(packs, file)]));
   project = join(root, 'consumer');
   mkdirSync(join(project, 'src'), { recursive: true });
   const dependencies = Object.fromEntries(PACKAGES.map((name) => [`@simfleet/${name}`, `file:${tarballs[name]}`]));
@@ -68,10 +66,16 @@ beforeAll(() => {
       writeFileSync(join(project, 'src', `${name}-${i}.ts`), example.code);
     });
   }
-  for (const [resolution, module] of [['node16', 'node16'], ['node10', 'esnext']] as const) {
+  for (const [resolution, module] of [
+    ['node16', 'node16'],
+    ['node10', 'esnext'],
+  ] as const) {
     writeFileSync(
       join(project, `tsconfig.${resolution}.json`),
-      JSON.stringify({ compilerOptions: { ...STRICT, skipLibCheck: SKIP_LIB_CHECK[resolution], module, moduleResolution: resolution, outDir: `out-${resolution}` }, include: ['src'] }),
+      JSON.stringify({
+        compilerOptions: { ...STRICT, skipLibCheck: SKIP_LIB_CHECK[resolution], module, moduleResolution: resolution, outDir: `out-${resolution}` },
+        include: ['src'],
+      }),
     );
   }
 }, 600_000);
@@ -115,7 +119,7 @@ describe('the packed packages', () => {
     }
   });
 
-  it("run every README example under node16 resolution, printing what the README says", () => {
+  it('run every README example under node16 resolution, printing what the README says', () => {
     tsc('tsconfig.node16.json', project);
     for (const name of WITH_EXAMPLES) {
       const readme = readFileSync(join(REPO, 'packages', name, 'README.md'), 'utf8');

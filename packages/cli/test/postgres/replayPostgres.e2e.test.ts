@@ -50,7 +50,12 @@ describe('simfleet replay --pg', () => {
     expect(endpoints.length).toBeGreaterThan(400);
     expect(await endpointRowsAsJson(url, 'equal')).toEqual(endpoints);
     expect(await count('SELECT count(*) AS n FROM equal.transitions')).toBeGreaterThan(endpoints.length);
-    expect(run.stderr).toMatch(new RegExp(`^postgres equal: ${endpoints.length} endpoints \\(${endpoints.length} written, 0 removed\\), \\d+ transitions \\(\\d+ new\\) in [\\d.]+ s$`, 'm'));
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^postgres equal: ${endpoints.length} endpoints \\(${endpoints.length} written, 0 removed\\), \\d+ transitions \\(\\d+ new\\) in [\\d.]+ s$`,
+        'm',
+      ),
+    );
   });
 
   it('is idempotent: the same replay twice leaves identical tables', async () => {

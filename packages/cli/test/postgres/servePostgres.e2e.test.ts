@@ -91,7 +91,10 @@ async function admin(sql: string): Promise<void> {
 
 async function replayPg(schema: string, file: string): Promise<void> {
   const io = capture();
-  expect(await main(['replay', file, '--quiet', '--threads', '1', '--pg', url, '--pg-schema', schema], { ...io, stdin: new PassThrough(), env: {} }), io.err()).toBe(0);
+  expect(
+    await main(['replay', file, '--quiet', '--threads', '1', '--pg', url, '--pg-schema', schema], { ...io, stdin: new PassThrough(), env: {} }),
+    io.err(),
+  ).toBe(0);
 }
 
 /** Servers started as processes and not seen to exit: killed after each test. */
@@ -160,7 +163,9 @@ describe('simfleet serve --pg', () => {
     const table = await endpointRowsAsJson(url, 'shuffled');
     expect(table).toEqual(snapshot);
     expect(table).toEqual(await endpointRowsAsJson(url, 'replayed'));
-    expect(await dumpFleetTables(url, 'shuffled', ['endpoints', 'transitions', 'progress'])).toBe(await dumpFleetTables(url, 'replayed', ['endpoints', 'transitions', 'progress']));
+    expect(await dumpFleetTables(url, 'shuffled', ['endpoints', 'transitions', 'progress'])).toBe(
+      await dumpFleetTables(url, 'replayed', ['endpoints', 'transitions', 'progress']),
+    );
     const summary = await getJson(server.url, '/fleet/summary');
     expect(summary['postgres']).toMatchObject({ state: 'current', schema: 'shuffled', pendingTransitions: 0, lastError: null });
     expect(await server.stop()).toBe(0);
@@ -236,7 +241,21 @@ describe('simfleet serve --pg', () => {
   it('SIGKILL mid-stream, restarted with the same --data-dir and --pg: the tables equal replay of every record', async () => {
     const restartUrl = await freshDatabase(inject('pgUrl'), 'cli_serve_restart');
     const dataDir = await mkdtemp(join(tmpdir(), 'simfleet-serve-pg-data-'));
-    const args = ['serve', '--port', '0', '--token', TOKEN, '--data-dir', dataDir, '--pg', restartUrl, '--pg-schema', 'restarted', '--reorder-horizon', 'P3650D'];
+    const args = [
+      'serve',
+      '--port',
+      '0',
+      '--token',
+      TOKEN,
+      '--data-dir',
+      dataDir,
+      '--pg',
+      restartUrl,
+      '--pg-schema',
+      'restarted',
+      '--reorder-horizon',
+      'P3650D',
+    ];
     const first = await spawnServe(args);
     const delivery = seededShuffle(lines, 3);
     const [half, threeQuarters] = [Math.floor(delivery.length / 2), Math.floor((delivery.length * 3) / 4)];

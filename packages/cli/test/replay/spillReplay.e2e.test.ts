@@ -14,7 +14,9 @@ beforeAll(() => {
   const dir = tempDir();
   const generated = simfleet(['generate', '--events', '4000', '--devices', '120', '--seed', '9', '--messy', '--out', join(dir, 'gen.ndjson')]);
   expect(generated.status, generated.stderr).toBe(0);
-  const lines = readFileSync(join(dir, 'gen.ndjson'), 'utf8').split('\n').filter((l) => l !== '');
+  const lines = readFileSync(join(dir, 'gen.ndjson'), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   // Shuffled, with duplicates, copies of an id at another time, and a bad line.
   const extra = lines.filter((_, i) => i % 37 === 0);
   const retimed = lines.filter((_, i) => i % 53 === 0).map((l) => l.replace(/"timestamp":"[^"]*"/, '"timestamp":"2021-10-26T00:00:00.000Z"'));

@@ -76,7 +76,10 @@ describe('decodeBodyRows', () => {
       [Buffer.from(`${good.join('\n')}\n`), 'application/x-ndjson'],
       [Buffer.from(`${examples.join('\n')}\n`), 'application/x-ndjson'],
       [Buffer.from(`${good[0]}\n{"id":3,"timestamp":"later"}\r\n\n${good[1]}\r\n${escaped}\n  \n${unknownType}\n${numberAsString}\n${misfit}`), undefined],
-      [Buffer.concat([Buffer.from(`${good[0]}\n`), Buffer.from(good[1]?.replace('"x"', '"\xff"') as string, 'latin1'), Buffer.from(`\n${escaped}`)]), 'application/x-ndjson'],
+      [
+        Buffer.concat([Buffer.from(`${good[0]}\n`), Buffer.from(good[1]?.replace('"x"', '"\xff"') as string, 'latin1'), Buffer.from(`\n${escaped}`)]),
+        'application/x-ndjson',
+      ],
       [Buffer.from(`[${good[0]},\n  ${good[1]}, ${unknownType}]`), 'application/json'],
       [Buffer.from(`[${good[0]}, 5, {"id":"x"}, ${good[1]}]  \n`), 'application/json'],
       [Buffer.from(`[${good[0]},\n${good[1]},]`), 'application/json'],
@@ -99,27 +102,51 @@ describe('decodeBodyRows', () => {
         rejectedRecords: want.parsed.rejectedRecords,
         rejectsByCode: want.parsed.rejectsByCode,
       });
-      expect(Array.from({ length: got.rows.length }, (_, r) => rowOf(got.rows, r)), label).toEqual(want.rows);
+      expect(
+        Array.from({ length: got.rows.length }, (_, r) => rowOf(got.rows, r)),
+        label,
+      ).toEqual(want.rows);
       expect(got.rowIndexes, label).toEqual(want.rowIndexes);
-      expect(got.misfits.map((m) => ({ index: m.index, code: m.code })), label).toEqual(want.misfits);
-      expect(Array.from({ length: got.records }, (_, i) => got.bodyIndex(i)), label).toEqual([...want.rowIndexes, ...want.misfits.map((m) => m.index)]);
+      expect(
+        got.misfits.map((m) => ({ index: m.index, code: m.code })),
+        label,
+      ).toEqual(want.misfits);
+      expect(
+        Array.from({ length: got.records }, (_, i) => got.bodyIndex(i)),
+        label,
+      ).toEqual([...want.rowIndexes, ...want.misfits.map((m) => m.index)]);
       // The events, when asked for: those of the rows, as the full decoder gives them.
       const events = want.parsed.events.filter((_, k) => !want.misfits.some((m) => m.index === want.parsed.eventIndexes[k]));
       expect(got.events(), label).toEqual(events);
       // Types the catalog does not know are named per row (the account counts them).
-      expect(Array.from({ length: got.rows.length }, (_, r) => got.unknownTypes?.[r] ?? -1), label).toEqual(events.map((e) => (e.type === 'unknown' ? e.typeId : -1)));
+      expect(
+        Array.from({ length: got.rows.length }, (_, r) => got.unknownTypes?.[r] ?? -1),
+        label,
+      ).toEqual(events.map((e) => (e.type === 'unknown' ? e.typeId : -1)));
       // The journal payload: one line per row, each decoding to the row's event.
       const payload = got.journalPayload(() => true);
       if (events.length === 0) expect(payload, label).toBeNull();
       else {
-        const lines = Buffer.from(payload as Uint8Array).toString('utf8').split('\n');
-        expect(lines.map((l) => decodeEventText(l)).map((r) => (r.ok ? r.value : r.error.message)), label).toEqual(events);
+        const lines = Buffer.from(payload as Uint8Array)
+          .toString('utf8')
+          .split('\n');
+        expect(
+          lines.map((l) => decodeEventText(l)).map((r) => (r.ok ? r.value : r.error.message)),
+          label,
+        ).toEqual(events);
       }
       // Every other row only: the payload holds exactly those.
       const odd = got.journalPayload((row) => row % 2 === 1);
       const oddEvents = events.filter((_, k) => k % 2 === 1);
       if (oddEvents.length === 0) expect(odd, label).toBeNull();
-      else expect(Buffer.from(odd as Uint8Array).toString('utf8').split('\n').map((l) => (decodeEventText(l) as { value: EmnifyEvent }).value), label).toEqual(oddEvents);
+      else
+        expect(
+          Buffer.from(odd as Uint8Array)
+            .toString('utf8')
+            .split('\n')
+            .map((l) => (decodeEventText(l) as { value: EmnifyEvent }).value),
+          label,
+        ).toEqual(oddEvents);
     }
   });
 

@@ -166,7 +166,17 @@ describe('simfleet serve = simfleet replay', () => {
   it('tells SSE subscribers of a correction when a late event rewrites a device history', async () => {
     const server = await serve([]);
     const ep = (id: number, at: string, type: number, description: string): string =>
-      JSON.stringify({ id, timestamp: at, event_type: { id: type, description }, event_source: { id: 0, description: 'Network' }, event_severity: { id: 0, description: 'Info' }, alert: false, description, organisation: { id: 7, name: 'Org' }, endpoint: { id: 42, name: 'd' } });
+      JSON.stringify({
+        id,
+        timestamp: at,
+        event_type: { id: type, description },
+        event_source: { id: 0, description: 'Network' },
+        event_severity: { id: 0, description: 'Info' },
+        alert: false,
+        description,
+        organisation: { id: 7, name: 'Org' },
+        endpoint: { id: 42, name: 'd' },
+      });
     const controller = new AbortController();
     const stream = await fetch(`${server.url}/transitions?endpoint=42`, { headers: auth, signal: controller.signal });
     const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
@@ -174,13 +184,21 @@ describe('simfleet serve = simfleet replay', () => {
     // Attached at 10:00, online at 10:05; then, late, the SIM's suspension at 10:02.
     const type = (key: KnownEventTypeKey): number => eventTypeByKey(key).id;
     expect(
-      (await post(server.url, [ep(1, '2021-10-27T10:00:00Z', type('updateLocation'), 'New location received from VLR'), ep(3, '2021-10-27T10:05:00Z', type('createPdpContext'), 'New PDP Context successfully activated')])).status,
+      (
+        await post(server.url, [
+          ep(1, '2021-10-27T10:00:00Z', type('updateLocation'), 'New location received from VLR'),
+          ep(3, '2021-10-27T10:05:00Z', type('createPdpContext'), 'New PDP Context successfully activated'),
+        ])
+      ).status,
     ).toBe(202);
     expect((await post(server.url, [ep(2, '2021-10-27T10:02:00Z', type('simSuspension'), 'SIM suspended')])).status).toBe(202);
     const deadline = Date.now() + 20_000;
     while (!received.includes('"correction":true') && Date.now() < deadline) received += new TextDecoder().decode((await reader.read()).value);
     controller.abort();
-    const events = received.split('\n').filter((l) => l.startsWith('data: ')).map((l) => JSON.parse(l.slice(6)) as Record<string, unknown>);
+    const events = received
+      .split('\n')
+      .filter((l) => l.startsWith('data: '))
+      .map((l) => JSON.parse(l.slice(6)) as Record<string, unknown>);
     const corrections = events.filter((e) => e['correction'] === true);
     expect(corrections.length).toBeGreaterThan(0);
     for (const c of corrections) expect(c).toMatchObject({ endpointId: 42, eventId: 2, at: '2021-10-27T10:02:00.000Z' });

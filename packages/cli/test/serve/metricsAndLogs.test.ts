@@ -103,7 +103,7 @@ describe('GET /metrics', () => {
     expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
   });
 
-  it("counts received, applied and rejected events by reason, ingest latency, SSE clients, journal records and endpoints by status", async () => {
+  it('counts received, applied and rejected events by reason, ingest latency, SSE clients, journal records and endpoints by status', async () => {
     const accepted = await post(server, [
       line(1, 'updateLocation', 501, '2021-10-27T10:00:00Z'),
       line(2, 'createPdpContext', 501, '2021-10-27T10:01:00Z'),

@@ -48,9 +48,7 @@ describe('decodeEventsBody', () => {
     const parsed = await decodeEventsBody(Buffer.from(array), 'application/json');
     const whole = (JSON.parse(array) as unknown[]).map((item) => decodeEvent(item));
     expect(parsed.events).toEqual(whole.flatMap((r) => (r.ok ? [r.value] : [])));
-    expect(parsed.rejects.map((r) => [r.index, r.code, r.path])).toEqual(
-      whole.flatMap((r, index) => (r.ok ? [] : [[index, r.error.code, r.error.path]])),
-    );
+    expect(parsed.rejects.map((r) => [r.index, r.code, r.path])).toEqual(whole.flatMap((r, index) => (r.ok ? [] : [[index, r.error.code, r.error.path]])));
   });
 
   it('an array that is not valid JSON accepts nothing and points at the fault in the body', async () => {

@@ -34,7 +34,10 @@ describe('simfleet serve --checkpoint', () => {
     dirs.push(dir);
     const chunks: string[] = [];
     generateFleetLog({ events: 600, devices: 20, seed: 11 }, (c) => chunks.push(c));
-    const lines = chunks.join('').split('\n').filter((l) => l !== '');
+    const lines = chunks
+      .join('')
+      .split('\n')
+      .filter((l) => l !== '');
     // First part replayed into a checkpoint; the service continues from it.
     const first = lines.slice(0, 200);
     const live = lines.slice(200);

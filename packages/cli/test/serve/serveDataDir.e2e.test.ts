@@ -154,7 +154,10 @@ describe('simfleet serve --data-dir', () => {
       expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('storage_unavailable');
       const health = await fetch(`${server.url}/healthz`);
       expect(health.status).toBe(503);
-      expect(((await health.json()) as { journal: { status: string; lastError: { code: string } } }).journal).toMatchObject({ status: 'failing', lastError: { code: 'disk_full' } });
+      expect(((await health.json()) as { journal: { status: string; lastError: { code: string } } }).journal).toMatchObject({
+        status: 'failing',
+        lastError: { code: 'disk_full' },
+      });
       // Nothing of the refused request was applied.
       expect((await snapshotIds(server.url)).ids).toEqual([1, 2, 3]);
       rmSync(filler);
@@ -228,7 +231,8 @@ describe('simfleet serve --data-dir', () => {
     const dir = join(tempDir(), 'data');
     dirs.push(dir);
     const first = await serve(dir);
-    const send = (body: string) => fetch(`${first.url}/events`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body });
+    const send = (body: string) =>
+      fetch(`${first.url}/events`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body });
     expect((await send(`[${eventLine(10)},${eventLine(11)}]`)).status).toBe(202);
     expect((await send(eventLine(12))).status).toBe(202);
     expect((await post(first.url, [13])).status).toBe(202);

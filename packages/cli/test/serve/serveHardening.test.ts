@@ -77,7 +77,12 @@ describe('serve: a hostile body', () => {
     expect(reply.status).toBe(400);
     expect(Buffer.byteLength(reply.text)).toBeLessThanOrEqual(Buffer.byteLength(body));
     expect(Buffer.byteLength(reply.text)).toBeLessThan(64 * 1024);
-    const parsed = JSON.parse(reply.text) as { accepted: number; rejected: { index: number; code: string }[]; rejectedCount: number; rejectedByCode: Record<string, number> };
+    const parsed = JSON.parse(reply.text) as {
+      accepted: number;
+      rejected: { index: number; code: string }[];
+      rejectedCount: number;
+      rejectedByCode: Record<string, number>;
+    };
     expect(parsed.accepted).toBe(0);
     expect(parsed.rejectedCount).toBe(1_000_000);
     expect(parsed.rejectedByCode).toEqual({ missing_field: 1_000_000 });
@@ -98,7 +103,12 @@ describe('serve: a hostile body', () => {
     const text = await res.text();
     expect(res.status).toBe(400);
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(Buffer.byteLength(body));
-    const reply = JSON.parse(text) as { accepted: number; rejected: { index: number; code: string }[]; rejectedCount: number; rejectedByCode: Record<string, number> };
+    const reply = JSON.parse(text) as {
+      accepted: number;
+      rejected: { index: number; code: string }[];
+      rejectedCount: number;
+      rejectedByCode: Record<string, number>;
+    };
     expect(reply.accepted).toBe(1);
     expect(reply.rejectedCount).toBe(5001);
     const bad = decodeEventText('{"id":"bad"}');
@@ -215,10 +225,14 @@ const getFresh = (url: string, path: string): Promise<{ status: number; text: st
 const post = (url: string, lines: string[]): Promise<number> =>
   new Promise((resolve, reject) => {
     const body = `${lines.join('\n')}\n`;
-    const req = request(`${url}/events`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.once('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      `${url}/events`,
+      { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/x-ndjson', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.once('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.once('error', reject);
     req.end(body);
   });
@@ -242,7 +256,8 @@ describe('serve: 200 SSE clients', () => {
     const burst = Array.from({ length: 8000 }, (_, i) => line(++id, 5000 + i, 200 + (i % 2)));
     expect(await post(url, burst)).toBe(202);
     await waitFor(async () => (JSON.parse((await getFresh(url, '/fleet/summary')).text) as { pipeline: { applied: number } }).pipeline.applied >= id);
-    const summaryAt = async () => JSON.parse((await getFresh(url, '/fleet/summary')).text) as { transitionStreams: { clients: number; dropped: number; resyncs: number } };
+    const summaryAt = async () =>
+      JSON.parse((await getFresh(url, '/fleet/summary')).text) as { transitionStreams: { clients: number; dropped: number; resyncs: number } };
     const start = Date.now();
     const target = () => Math.max(...clients.map((c) => c.ids.length));
     while (Date.now() - start < 30_000) {

@@ -20,7 +20,11 @@ const brokenSeed = ((text = validSeedLines.find((l) => l.includes('"Update locat
 const line = (id: bigint | number, key: Parameters<typeof eventTypeByKey>[0], endpointId: number, time: string, description = 'x'): string =>
   `{"id":${id},"timestamp":"${time}","description":"${description}","event_type":{"id":${eventTypeByKey(key).id}},"organisation":{"id":77},"endpoint":{"id":${endpointId}}}`;
 
-const ndjson = (lines: readonly string[]): RequestInit => ({ method: 'POST', body: `${lines.join('\n')}\n`, headers: { 'content-type': 'application/x-ndjson' } });
+const ndjson = (lines: readonly string[]): RequestInit => ({
+  method: 'POST',
+  body: `${lines.join('\n')}\n`,
+  headers: { 'content-type': 'application/x-ndjson' },
+});
 
 describe('simfleet serve over HTTP', () => {
   let server: RunningServer & { logs: string[] };

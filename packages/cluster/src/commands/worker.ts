@@ -68,7 +68,10 @@ export function runWorkerCommand(argv: readonly string[], io: CommandIo): Promis
 }
 
 /** The PostgreSQL partition store of `--pg`, its database opened (errors: one line). */
-async function openPartitionStore(url: string, schema: string | undefined): Promise<{ store: (partitions: number) => PartitionStore; close: () => Promise<void> }> {
+async function openPartitionStore(
+  url: string,
+  schema: string | undefined,
+): Promise<{ store: (partitions: number) => PartitionStore; close: () => Promise<void> }> {
   const { FleetDatabase, PgFleetError } = await import('@simfleet/postgres');
   const { PgPartitionStore } = await import('../engine/PgPartitionStore.js');
   const open = () => FleetDatabase.open(url, schema === undefined ? {} : { schema });

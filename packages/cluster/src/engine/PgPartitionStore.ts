@@ -49,16 +49,18 @@ export class PgPartitionStore implements PartitionStore {
 
   async commit(partition: number, write: PartitionCommit): Promise<void> {
     try {
-      await this.#use((db) => db.applyLive({
-        fleet: write.fleet,
-        endpointIds: write.endpointIds,
-        transitions: write.transitions ?? [],
-        position: { seq: write.coveredSeq, consumed: write.consumed },
-        asOf: write.asOf,
-        stream: streamOf(partition),
-        expectPosition: (stored) => storedPosition(stored).seq === write.previousSeq,
-        organisations: (id) => partitionOf(id, this.#partitions) === partition,
-      }));
+      await this.#use((db) =>
+        db.applyLive({
+          fleet: write.fleet,
+          endpointIds: write.endpointIds,
+          transitions: write.transitions ?? [],
+          position: { seq: write.coveredSeq, consumed: write.consumed },
+          asOf: write.asOf,
+          stream: streamOf(partition),
+          expectPosition: (stored) => storedPosition(stored).seq === write.previousSeq,
+          organisations: (id) => partitionOf(id, this.#partitions) === partition,
+        }),
+      );
     } catch (error) {
       if ((error as { code?: unknown }).code === 'position_moved') {
         throw new PartitionFencedError(`partition ${partition}: ${(error as Error).message}`);

@@ -70,7 +70,9 @@ export function factsSince(fleet: FleetStore, mark: OrganisationMark): Organisat
 export function encodeOrganisationFacts(facts: readonly OrganisationFact[]): string {
   return JSON.stringify({
     organisations: facts.map((f) =>
-      f.newest === undefined ? { id: f.organisationId } : { id: f.organisationId, state: f.newest.state, at: f.newest.at, eventId: f.newest.eventId.toString() },
+      f.newest === undefined
+        ? { id: f.organisationId }
+        : { id: f.organisationId, state: f.newest.state, at: f.newest.at, eventId: f.newest.eventId.toString() },
     ),
   });
 }

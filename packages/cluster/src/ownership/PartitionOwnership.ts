@@ -116,9 +116,12 @@ export class PartitionOwnership {
 
   #schedule(): void {
     if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
-      this.#ticking = this.#runTick().finally(() => this.#schedule());
-    }, Math.max(100, Math.floor(this.#options.ttlMs / 4)));
+    this.#timer = setTimeout(
+      () => {
+        this.#ticking = this.#runTick().finally(() => this.#schedule());
+      },
+      Math.max(100, Math.floor(this.#options.ttlMs / 4)),
+    );
   }
 
   async #runTick(): Promise<void> {

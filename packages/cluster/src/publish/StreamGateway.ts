@@ -91,7 +91,9 @@ export class StreamGateway {
     if (failed !== undefined) {
       this.#failures += 1;
       const reason = failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
-      throw new StreamUnavailableError(`JetStream at ${this.url} did not acknowledge ${settled.filter((s) => s.status === 'rejected').length} of ${acks.length} messages to ${EVENT_STREAM}: ${reason}`);
+      throw new StreamUnavailableError(
+        `JetStream at ${this.url} did not acknowledge ${settled.filter((s) => s.status === 'rejected').length} of ${acks.length} messages to ${EVENT_STREAM}: ${reason}`,
+      );
     }
     this.#messages += acks.length;
   }

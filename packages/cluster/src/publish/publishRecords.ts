@@ -119,7 +119,9 @@ export async function publishRecords(js: JetStreamClient, records: AsyncIterable
   while (inFlight.length > 0) await settle();
   if (failure !== undefined) {
     const reason = failure instanceof Error ? failure.message : String(failure);
-    throw new ClusterError(`publish failed after ${account.messages} acknowledged messages: ${reason} (re-run: already stored records are dropped as duplicates)`);
+    throw new ClusterError(
+      `publish failed after ${account.messages} acknowledged messages: ${reason} (re-run: already stored records are dropped as duplicates)`,
+    );
   }
   return account;
 }

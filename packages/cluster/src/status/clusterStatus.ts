@@ -88,15 +88,19 @@ function ownerOf(text: string): string | null {
  * io.stdout.write(renderClusterStatus(status));
  */
 export function renderClusterStatus(status: ClusterStatus): string {
-  if (status.partitions === null) return `stream ${status.stream} does not exist yet (simfleet publish creates it); workers: ${status.workers.join(', ') || 'none'}\n`;
+  if (status.partitions === null)
+    return `stream ${status.stream} does not exist yet (simfleet publish creates it); workers: ${status.workers.join(', ') || 'none'}\n`;
   const lines = [
     `stream ${status.stream}: ${status.partitions} partitions, ${status.messages} messages; ` +
       `workers: ${status.workers.join(', ') || 'none'}${status.leaseTtlMs === null ? '' : ` (lease TTL ${status.leaseTtlMs / 1000} s)`}`,
     'partition  owner                 lag  messages  last checkpoint',
   ];
   for (const p of status.partitionStatus) {
-    const checkpoint = p.checkpoint === null ? '-' : `seq ${p.checkpoint.seq} (${p.checkpoint.messages} messages) at ${p.checkpoint.at} by ${p.checkpoint.owner}`;
-    lines.push(`${String(p.partition).padStart(9)}  ${(p.owner ?? '-').padEnd(20)} ${String(p.lag).padStart(4)}  ${String(p.messages).padStart(8)}  ${checkpoint}`);
+    const checkpoint =
+      p.checkpoint === null ? '-' : `seq ${p.checkpoint.seq} (${p.checkpoint.messages} messages) at ${p.checkpoint.at} by ${p.checkpoint.owner}`;
+    lines.push(
+      `${String(p.partition).padStart(9)}  ${(p.owner ?? '-').padEnd(20)} ${String(p.lag).padStart(4)}  ${String(p.messages).padStart(8)}  ${checkpoint}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -13,10 +13,7 @@ export const REJECTION_REASONS = [
 export type RejectionReason = (typeof REJECTION_REASONS)[number]['code'] | 'OTHER';
 
 /** All reasons, in a fixed order (their index is the reducer's column code). */
-export const REJECTION_REASON_CODES: readonly RejectionReason[] = [
-  ...REJECTION_REASONS.map((r) => r.code),
-  'OTHER',
-];
+export const REJECTION_REASON_CODES: readonly RejectionReason[] = [...REJECTION_REASONS.map((r) => r.code), 'OTHER'];
 
 /** A Create PDP Context whose description starts with this was refused. */
 export const REJECTION_PREFIX = 'pdp context request rejected';

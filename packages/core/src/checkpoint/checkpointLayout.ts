@@ -22,7 +22,6 @@
  */
 import { ROW_COLUMNS, type RowColumnName } from '../reducer/rowColumns.js';
 
-
 /** The first eight bytes of every checkpoint. */
 export const CHECKPOINT_MAGIC: Uint8Array = Uint8Array.of(0x89, 0x53, 0x46, 0x43, 0x50, 0x0d, 0x0a, 0x1a);
 /**

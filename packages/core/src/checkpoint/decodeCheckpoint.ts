@@ -68,7 +68,10 @@ export function decodeCheckpoint(input: Uint8Array, hasher: CheckpointHasher, op
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
   if (version !== CHECKPOINT_FORMAT_VERSION) {
-    return fail('unsupported_version', `checkpoint format version ${version} is not supported (this simfleet reads version ${CHECKPOINT_FORMAT_VERSION}): replay from the logs`);
+    return fail(
+      'unsupported_version',
+      `checkpoint format version ${version} is not supported (this simfleet reads version ${CHECKPOINT_FORMAT_VERSION}): replay from the logs`,
+    );
   }
   const total = view.getUint32(16, true) + view.getUint32(20, true) * 2 ** 32;
   if (bytes.length < total) return fail('truncated', `checkpoint is truncated: ${bytes.length} of ${total} bytes`);
@@ -145,7 +148,8 @@ export function decodeCheckpoint(input: Uint8Array, hasher: CheckpointHasher, op
     } catch {
       value = undefined;
     }
-    if (typeof value !== 'string' || ref < 1 || ref > stringCount || byteLengths[ref - 1] !== 0) return fail('invalid_layout', 'an escaped string is malformed');
+    if (typeof value !== 'string' || ref < 1 || ref > stringCount || byteLengths[ref - 1] !== 0)
+      return fail('invalid_layout', 'an escaped string is malformed');
     escapedStrings.set(ref, value);
   }
   const stringsStart = dataStart + stringsSection.offset;
@@ -232,7 +236,8 @@ function readAccount(v: unknown): CheckpointAccount | string {
   if (!isObject(v)) return 'account is not an object';
   const { records, rejected, rejectedByReason, unknownEventTypes, unknownEventIds, eventsWithoutEndpoint, duplicatesRemoved } = v as Record<string, unknown>;
   if (!isCount(records) || !isCount(rejected) || !isCount(eventsWithoutEndpoint) || !isCount(duplicatesRemoved)) return 'account counts are malformed';
-  const pairs = (p: unknown, key: (k: unknown) => boolean): boolean => Array.isArray(p) && p.every((e) => Array.isArray(e) && e.length === 2 && key(e[0]) && isCount(e[1]));
+  const pairs = (p: unknown, key: (k: unknown) => boolean): boolean =>
+    Array.isArray(p) && p.every((e) => Array.isArray(e) && e.length === 2 && key(e[0]) && isCount(e[1]));
   if (!pairs(rejectedByReason, (k) => typeof k === 'string')) return 'account.rejectedByReason is malformed';
   if (!pairs(unknownEventTypes, (k) => typeof k === 'number' && Number.isSafeInteger(k))) return 'account.unknownEventTypes is malformed';
   if (unknownEventIds !== undefined && !pairs(unknownEventIds, (k) => typeof k === 'string' && /^\d+$/.test(k))) return 'account.unknownEventIds is malformed';

@@ -45,13 +45,7 @@ export class DecodeError extends Error {
   /** 1-based column in that line, for JSON syntax errors. */
   readonly column?: number;
 
-  constructor(
-    code: DecodeErrorCode,
-    path: string,
-    expected: string,
-    found: string,
-    location: TextLocation = {},
-  ) {
+  constructor(code: DecodeErrorCode, path: string, expected: string, found: string, location: TextLocation = {}) {
     super(formatMessage(path, expected, found, location));
     this.code = code;
     this.path = path;
@@ -77,10 +71,6 @@ export type DecodeResult<T> = { readonly ok: true; readonly value: T } | { reado
 
 function formatMessage(path: string, expected: string, found: string, location: TextLocation): string {
   const where =
-    location.line === undefined
-      ? ''
-      : location.column === undefined
-        ? ` (line ${location.line})`
-        : ` (line ${location.line}, column ${location.column})`;
+    location.line === undefined ? '' : location.column === undefined ? ` (line ${location.line})` : ` (line ${location.line}, column ${location.column})`;
   return `${path}: expected ${expected}, found ${found}${where}`;
 }

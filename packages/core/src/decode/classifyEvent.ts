@@ -113,10 +113,7 @@ function observe(event: EmnifyEvent, type: DeviceEventType): Observation {
     operator: detail === null ? null : operatorOf(detail),
     ratType: session?.ratType ?? null,
     apn: session?.apn ?? null,
-    rejectionReason:
-      type === 'SESSION_REJECTED' && event.type === 'createPdpContext' && !event.outcome.accepted
-        ? event.outcome.reason
-        : null,
+    rejectionReason: type === 'SESSION_REJECTED' && event.type === 'createPdpContext' && !event.outcome.accepted ? event.outcome.reason : null,
   };
 }
 
@@ -129,7 +126,6 @@ function operatorOf(detail: OperatorDetail): Operator | null {
     mnc: detail.mnc ?? pdp?.mnc ?? null,
     country: detail.country?.isoCode ?? null,
   };
-  const saysSomething =
-    operator.name !== null || operator.mcc !== null || operator.mnc !== null || operator.country !== null;
+  const saysSomething = operator.name !== null || operator.mcc !== null || operator.mnc !== null || operator.country !== null;
   return saysSomething ? operator : null;
 }

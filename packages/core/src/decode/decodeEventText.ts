@@ -37,11 +37,7 @@ export function decodeEventText(text: string, at?: { line?: number }): DecodeRes
     if (firstLine === 1 || error.line === undefined) return parsed;
     return {
       ok: false,
-      error: error.atLocation(
-        error.column === undefined
-          ? { line: error.line + firstLine - 1 }
-          : { line: error.line + firstLine - 1, column: error.column },
-      ),
+      error: error.atLocation(error.column === undefined ? { line: error.line + firstLine - 1 } : { line: error.line + firstLine - 1, column: error.column }),
     };
   }
   const decoded = decodeRecord(parsed.value, true);

@@ -68,7 +68,13 @@ export function parseJsonText(text: string): DecodeResult<JsonValue> {
     const { line, column } = lineAndColumn(text, deep);
     return {
       ok: false,
-      error: new DecodeError('too_deep', '$', `JSON nested at most ${MAX_JSON_DEPTH} levels deep`, `a level ${MAX_JSON_DEPTH + 1} ${JSON.stringify(text.charAt(deep))}`, { line, column }),
+      error: new DecodeError(
+        'too_deep',
+        '$',
+        `JSON nested at most ${MAX_JSON_DEPTH} levels deep`,
+        `a level ${MAX_JSON_DEPTH + 1} ${JSON.stringify(text.charAt(deep))}`,
+        { line, column },
+      ),
     };
   }
   if (LONG_INTEGER.test(text)) {
@@ -122,9 +128,7 @@ function positionIn(message: string): number | null {
 /** The parser's reason without the position part (the error carries line and column). */
 function plainReason(message: string): string {
   if (message.startsWith('Invalid character')) return 'control characters in strings must be escaped';
-  const cut = message
-    .replace(/\s*(?:but (?:got '[\s\S]'|reached end of input)\s*)?(?:in JSON\s*)?at position \d+[\s\S]*$/, '')
-    .trim();
+  const cut = message.replace(/\s*(?:but (?:got '[\s\S]'|reached end of input)\s*)?(?:in JSON\s*)?at position \d+[\s\S]*$/, '').trim();
   if (cut === '') return 'syntax error';
   const readable = escapeControls(cut);
   return /^[A-Z][a-z]/.test(readable) ? readable.charAt(0).toLowerCase() + readable.slice(1) : readable;

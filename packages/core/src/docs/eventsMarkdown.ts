@@ -5,14 +5,7 @@
  * A test compares the committed file with this output.
  */
 import { EVENT_TYPES, type EventTypeEntry } from '../catalog/eventTypes.js';
-import {
-  type CodeEntry,
-  EMNIFY_ENDPOINT_STATUSES,
-  EMNIFY_SIM_STATUSES,
-  EVENT_SEVERITIES,
-  EVENT_SOURCES,
-  RAT_TYPES,
-} from '../catalog/eventSources.js';
+import { type CodeEntry, EMNIFY_ENDPOINT_STATUSES, EMNIFY_SIM_STATUSES, EVENT_SEVERITIES, EVENT_SOURCES, RAT_TYPES } from '../catalog/eventSources.js';
 import { DATA_DISCONNECT_PREFIX, REJECTION_PREFIX, REJECTION_REASONS } from '../catalog/rejectionReasons.js';
 import { DEVICE_EVENT_RULES, type DeviceEventRule, RECORD_FLAG_MEANINGS } from '../decode/classifyEvent.js';
 
@@ -28,7 +21,7 @@ export function renderEventsMarkdown(): string {
     '',
     '<!-- Generated from packages/core/src/catalog by renderEventsMarkdown() (packages/core/src/docs/eventsMarkdown.ts). Do not edit: run `pnpm run docs`. -->',
     '',
-    'Every event type simfleet knows, from emnify\'s event-type documentation (`source`: `seed`, `seed-mno` for',
+    "Every event type simfleet knows, from emnify's event-type documentation (`source`: `seed`, `seed-mno` for",
     'MNO/reseller types) and from further public material (`reference`). The catalog in',
     '`packages/core/src/catalog/eventTypes.ts` is the single source of truth; this page is generated from it.',
     '',
@@ -36,16 +29,7 @@ export function renderEventsMarkdown(): string {
     '',
     table(
       ['id', 'key', 'name', 'category', 'entity', 'effect', 'source', 'note'],
-      EVENT_TYPES.map((t: EventTypeEntry) => [
-        String(t.id),
-        code(t.key),
-        t.name,
-        t.category,
-        t.entity,
-        code(t.effect),
-        t.source,
-        t.note ?? '',
-      ]),
+      EVENT_TYPES.map((t: EventTypeEntry) => [String(t.id), code(t.key), t.name, t.category, t.entity, code(t.effect), t.source, t.note ?? '']),
     ),
     '',
     'An id that is not in this table decodes as an event of type `unknown`: counted and reported, no state change.',
@@ -71,10 +55,7 @@ export function renderEventsMarkdown(): string {
     `A Create PDP Context whose description starts "${REJECTION_PREFIX}" (any case) was rejected; the reason is the`,
     'first of these phrases its description contains (any case), `OTHER` if none:',
     '',
-    table(
-      ['reason', 'description contains'],
-      [...REJECTION_REASONS.map((r) => [code(r.code), `"${r.phrase}"`]), [code('OTHER'), '(none of the above)']],
-    ),
+    table(['reason', 'description contains'], [...REJECTION_REASONS.map((r) => [code(r.code), `"${r.phrase}"`]), [code('OTHER'), '(none of the above)']]),
     '',
     `A Generic event whose description starts "${DATA_DISCONNECT_PREFIX}" (any case) ended the data session.`,
     '',
@@ -93,7 +74,15 @@ export function renderEventsMarkdown(): string {
 }
 
 function codeSection(title: string, entries: readonly CodeEntry[]): string {
-  return [`### ${title}`, '', table(['id', 'name'], entries.map((e) => [String(e.id), e.name])), ''].join('\n');
+  return [
+    `### ${title}`,
+    '',
+    table(
+      ['id', 'name'],
+      entries.map((e) => [String(e.id), e.name]),
+    ),
+    '',
+  ].join('\n');
 }
 
 function describeRule(rule: DeviceEventRule): string {

@@ -152,7 +152,7 @@ export function renderStateMachineMarkdown(compiled: CompiledMachine = getCompil
   push(
     '## Where the seeds are silent',
     '',
-    'These rules are ours, not the documents\' (marked **inference** above):',
+    "These rules are ours, not the documents' (marked **inference** above):",
     '',
     ...RULE_SOURCES.filter((r) => r.basis === 'inference').map((r) => `- ${ruleId(r)} ${r.region}: ${r.rule}`),
     '- Events other than those above (RECORDED: user, billing, CloudConnect, unknown types…) change no region;',

@@ -132,7 +132,9 @@ export function renderRegionSvg(name: string, table: RegionTable, eventCount: nu
     const r = reach(arc);
     // A cubic with both control points at x ± 4r/3 reaches exactly r at its middle.
     const c = x + (dir * 4 * r) / 3;
-    out.push(`<path d="M${fmt(x)} ${fmt(y0)}C${fmt(c)} ${fmt(y0)} ${fmt(c)} ${fmt(y1)} ${fmt(x)} ${fmt(y1)}" stroke="#444" fill="none" marker-end="url(#arrow)"/>`);
+    out.push(
+      `<path d="M${fmt(x)} ${fmt(y0)}C${fmt(c)} ${fmt(y0)} ${fmt(c)} ${fmt(y1)} ${fmt(x)} ${fmt(y1)}" stroke="#444" fill="none" marker-end="url(#arrow)"/>`,
+    );
     const lx = x + dir * (r + 4);
     const ly = (y0 + y1) / 2 - ((arc.events.length - 1) * LINE) / 2;
     const w = labelW(arc);

@@ -351,10 +351,7 @@ export class FleetStore {
   effectivelyBlocked(d: number): boolean {
     const c = this.compiled;
     const o = this.organisationIndexOfDevice(d);
-    return (
-      c.product.codes[BLOCK_REGION]?.[this.stateOf(d)] === c.blockedState ||
-      (o >= 0 && this.organisationState[o] === c.organisationBlockedState)
-    );
+    return c.product.codes[BLOCK_REGION]?.[this.stateOf(d)] === c.blockedState || (o >= 0 && this.organisationState[o] === c.organisationBlockedState);
   }
 
   /**

@@ -5,12 +5,7 @@
  * compiled status table, operator and country through one pool lookup per distinct
  * operator), so calling it after every micro-batch stays cheap.
  */
-import {
-  CONNECTIVITY_STATES,
-  type Connectivity,
-  ENDPOINT_STATUSES,
-  type EndpointStatus,
-} from '../machine/endpointState.js';
+import { CONNECTIVITY_STATES, type Connectivity, ENDPOINT_STATUSES, type EndpointStatus } from '../machine/endpointState.js';
 import { F_ORGANISATION_ID, RECORD_F64, RECORD_U32, U_OPERATOR } from './deviceRecord.js';
 import type { CompiledMachine } from '../reducer/compileMachine.js';
 import type { StringPool } from '../reducer/StringPool.js';

@@ -68,8 +68,7 @@ export function initialDeviceContext(endpointId: number): DeviceContext {
 }
 
 /** An accepted or updated PDP context: the only events whose RAT type and APN count. */
-const carriesSession = (event: DeviceEvent): boolean =>
-  event.type === 'SESSION_CREATED' || event.type === 'SESSION_UPDATED';
+const carriesSession = (event: DeviceEvent): boolean => event.type === 'SESSION_CREATED' || event.type === 'SESSION_UPDATED';
 
 /**
  * The context after one event: observation fields that are not `null` replace what the

@@ -143,11 +143,7 @@ export function effectiveStatus(s: {
  * @example
  * endpointStateFromRegions(regions, facts, false).status // e.g. 'ONLINE'
  */
-export function endpointStateFromRegions(
-  regions: RegionStates,
-  facts: EndpointFacts,
-  organisationBlocked: boolean,
-): EndpointState {
+export function endpointStateFromRegions(regions: RegionStates, facts: EndpointFacts, organisationBlocked: boolean): EndpointState {
   const blocked = regions.block === 'BLOCKED' || organisationBlocked;
   return {
     endpointId: facts.endpointId,
@@ -157,8 +153,7 @@ export function endpointStateFromRegions(
     simStatus: regions.sim === 'UNKNOWN' ? null : regions.sim,
     endpointStatus: regions.endpoint === 'UNKNOWN' ? null : regions.endpoint,
     blocked,
-    dataQuota:
-      regions.dataQuota === 'UNKNOWN' ? null : regions.dataQuota === 'ACTIVE_THRESHOLD' ? 'ACTIVE' : regions.dataQuota,
+    dataQuota: regions.dataQuota === 'UNKNOWN' ? null : regions.dataQuota === 'ACTIVE_THRESHOLD' ? 'ACTIVE' : regions.dataQuota,
     dataQuotaThresholdReached: regions.dataQuota === 'ACTIVE_THRESHOLD',
     smsQuota: regions.smsQuota === 'UNKNOWN' ? null : regions.smsQuota === 'ACTIVE_THRESHOLD' ? 'ACTIVE' : regions.smsQuota,
     smsQuotaThresholdReached: regions.smsQuota === 'ACTIVE_THRESHOLD',

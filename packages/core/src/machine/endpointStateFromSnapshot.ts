@@ -49,9 +49,6 @@ export function regionStatesOfSnapshot(snapshot: SnapshotFrom<DeviceMachine>): R
  * const actor = createActor(deviceMachine, { input: { endpointId: 7 } }).start();
  * endpointStateFromSnapshot(actor.getSnapshot(), false).status // 'OFFLINE'
  */
-export function endpointStateFromSnapshot(
-  snapshot: SnapshotFrom<DeviceMachine>,
-  organisationBlocked: boolean,
-): EndpointState {
+export function endpointStateFromSnapshot(snapshot: SnapshotFrom<DeviceMachine>, organisationBlocked: boolean): EndpointState {
   return endpointStateFromRegions(regionStatesOfSnapshot(snapshot), snapshot.context, organisationBlocked);
 }

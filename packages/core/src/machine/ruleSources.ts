@@ -58,12 +58,7 @@ export const RULE_SOURCES: readonly RuleSource[] = [
     events: ['ATTACH'],
     rule: 'Update location (1) / Update GPRS location (2): OFFLINE → ATTACHED; ATTACHED and ONLINE stay.',
     basis: 'seed',
-    quotes: [
-      seed(
-        'Update location',
-        'If successful, the device will appear as **Attached** in the emnify Portal and will be ready to receive SMS.',
-      ),
-    ],
+    quotes: [seed('Update location', 'If successful, the device will appear as **Attached** in the emnify Portal and will be ready to receive SMS.')],
   },
   {
     region: 'connectivity',
@@ -98,10 +93,7 @@ export const RULE_SOURCES: readonly RuleSource[] = [
     rule: 'Delete PDP Context (5), Device offline (49), a Generic (0) data disconnect, a deleting type 4: ONLINE → ATTACHED; others stay.',
     basis: 'seed',
     quotes: [
-      seed(
-        'Delete PDP Context',
-        'The event details will also show the data transmitted, and the device will appear as **Attached** in the emnify Portal.',
-      ),
+      seed('Delete PDP Context', 'The event details will also show the data transmitted, and the device will appear as **Attached** in the emnify Portal.'),
       seed(
         'Generic',
         'Data session disconnected while applying the updated actions on the connectivity (PDP sessions) or while applying the updated quota information.',
@@ -133,12 +125,7 @@ export const RULE_SOURCES: readonly RuleSource[] = [
     events: ['SIM_SUSPENDED'],
     rule: 'SIM suspension (9): → SUSPENDED.',
     basis: 'seed',
-    quotes: [
-      seed(
-        'SIM suspension',
-        'The SIM is patched to the **Suspended** status, temporarily suspending and blocking it from network access.',
-      ),
-    ],
+    quotes: [seed('SIM suspension', 'The SIM is patched to the **Suspended** status, temporarily suspending and blocking it from network access.')],
   },
   {
     region: 'sim',
@@ -188,12 +175,7 @@ export const RULE_SOURCES: readonly RuleSource[] = [
     events: ['ENDPOINT_BLOCKED'],
     rule: "Endpoint blocked (11): the endpoint's own block → BLOCKED.",
     basis: 'seed',
-    quotes: [
-      seed(
-        'Endpoint blocked',
-        'Device is blocked from all services after exceeding device policies (e.g., reaching its traffic limit).',
-      ),
-    ],
+    quotes: [seed('Endpoint blocked', 'Device is blocked from all services after exceeding device policies (e.g., reaching its traffic limit).')],
   },
   {
     region: 'block',

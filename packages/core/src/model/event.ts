@@ -10,14 +10,7 @@ import type { EventTypeKey, KnownEventTypeKey } from '../catalog/eventTypes.js';
 import type { RejectionReason } from '../catalog/rejectionReasons.js';
 
 /** A JSON value as `JSON.parse` returns it (with `bigint` for integers beyond 2^53). */
-export type JsonValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | readonly JsonValue[]
-  | { readonly [key: string]: JsonValue };
+export type JsonValue = null | boolean | number | bigint | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 export type JsonObject = { readonly [key: string]: JsonValue };
 
 /** An id + name pair (`event_source`, `event_severity`): the id is authoritative. */
@@ -154,15 +147,7 @@ export interface TextDetail {
   readonly text: string;
 }
 
-export type EventDetail =
-  | OperatorDetail
-  | QuotaDetail
-  | TariffPlanDetail
-  | InclusiveVolumeDetail
-  | SimOrderDetail
-  | UserDetail
-  | RawDetail
-  | TextDetail;
+export type EventDetail = OperatorDetail | QuotaDetail | TariffPlanDetail | InclusiveVolumeDetail | SimOrderDetail | UserDetail | RawDetail | TextDetail;
 
 /** Fields every decoded event has. */
 export interface EventBase {
@@ -185,9 +170,7 @@ export interface EventBase {
 }
 
 /** The outcome of a Create PDP Context. */
-export type PdpOutcome =
-  | { readonly accepted: true }
-  | { readonly accepted: false; readonly reason: RejectionReason };
+export type PdpOutcome = { readonly accepted: true } | { readonly accepted: false; readonly reason: RejectionReason };
 
 /** Per-type extras: the fields the decoder classifies from the record. */
 interface TypeExtras {
@@ -197,9 +180,7 @@ interface TypeExtras {
 }
 
 /** A decoded event of one known type. */
-export type EventOf<K extends KnownEventTypeKey> = EventBase & { readonly type: K } & (K extends keyof TypeExtras
-    ? TypeExtras[K]
-    : unknown);
+export type EventOf<K extends KnownEventTypeKey> = EventBase & { readonly type: K } & (K extends keyof TypeExtras ? TypeExtras[K] : unknown);
 
 /** An event whose type id is not in the catalog: counted and reported, no state change. */
 export type UnknownEvent = EventBase & { readonly type: 'unknown' };

@@ -332,112 +332,112 @@ function applyRowsFast(fleet: FleetStore, columns: EventColumns, order: Uint32Ar
   const devices = new Int32Array(CHUNK);
   const touched = new Float64Array(CHUNK + 1);
   for (let start = 0; start < n; start += CHUNK) {
-  const end = Math.min(start + CHUNK, n);
-  resolveChunk(fleet, cEndpoint, order, start, end, devices, touched);
-  // New devices may have grown the store.
-  f64 = fleet.f64;
-  u32 = fleet.u32;
-  i32 = fleet.i32;
-  for (let k = start; k < end; k++) {
-    const row = order[k] as number;
-    const at = cAt[row] as number;
-    const hi = cHi[row] as number;
-    const lo = cLo[row] as number;
-    const e = cType[row] as number;
-    const d = devices[k - start] as number;
+    const end = Math.min(start + CHUNK, n);
+    resolveChunk(fleet, cEndpoint, order, start, end, devices, touched);
+    // New devices may have grown the store.
+    f64 = fleet.f64;
+    u32 = fleet.u32;
+    i32 = fleet.i32;
+    for (let k = start; k < end; k++) {
+      const row = order[k] as number;
+      const at = cAt[row] as number;
+      const hi = cHi[row] as number;
+      const lo = cLo[row] as number;
+      const e = cType[row] as number;
+      const d = devices[k - start] as number;
 
-    if (d < 0) {
-      const outcome = applyFleetLevel(fleet, at, hi, lo, e, cOrg[row] as number, undefined, false);
-      if (outcome === ROW_APPLIED) applied++;
-      else if (outcome === ROW_DUPLICATE) duplicates++;
-      else late++;
-      continue;
-    }
-    const f = d * RECORD_F64;
-    const u = d * RECORD_U32;
-
-    const la = f64[f + F_LAST_AT] as number;
-    if (at <= la) {
-      // Not after the device's last event (false for a new device: NaN).
-      const cmp = compareKey(at, hi, lo, la, u32[u + U_LAST_HI] as number, u32[u + U_LAST_LO] as number);
-      if (cmp <= 0) {
-        if (cmp === 0) duplicates++;
+      if (d < 0) {
+        const outcome = applyFleetLevel(fleet, at, hi, lo, e, cOrg[row] as number, undefined, false);
+        if (outcome === ROW_APPLIED) applied++;
+        else if (outcome === ROW_DUPLICATE) duplicates++;
         else late++;
         continue;
       }
-    }
+      const f = d * RECORD_F64;
+      const u = d * RECORD_U32;
 
-    // Regions, all six in one lookup of the compiled product table.
-    const ps = u32[u + U_STATE] as number;
-    const nps = next[ps * EC + e] as number;
-    if (nps !== ps) {
-      u32[u + U_STATE] = nps;
-      if (connOf[nps] !== connOf[ps]) f64[f + F_SINCE] = at;
-    }
-
-    // Observation: a field said by the event (and taken by its type) replaces the old one.
-    const m = mask[e] as number;
-    if ((m & T_ORG) !== 0) {
-      const oid = cOrg[row] as number;
-      if (oid !== f64[f + F_ORGANISATION_ID] && !Number.isNaN(oid)) {
-        f64[f + F_ORGANISATION_ID] = oid;
-        i32[u + I_ORGANISATION_INDEX] = fleet.organisationIndexOf(oid);
+      const la = f64[f + F_LAST_AT] as number;
+      if (at <= la) {
+        // Not after the device's last event (false for a new device: NaN).
+        const cmp = compareKey(at, hi, lo, la, u32[u + U_LAST_HI] as number, u32[u + U_LAST_LO] as number);
+        if (cmp <= 0) {
+          if (cmp === 0) duplicates++;
+          else late++;
+          continue;
         }
-    }
-    if ((m & T_SIM) !== 0) {
-      const sid = cSim[row] as number;
-      if (!Number.isNaN(sid)) f64[f + F_SIM_ID] = sid;
-    }
-    if ((m & T_ICCID) !== 0) {
-      const v = cIccid[row] as number;
-      if (v !== NULL_REF) u32[u + U_ICCID] = v;
-    }
-    if ((m & T_IMSI) !== 0) {
-      const v = cImsi[row] as number;
-      if (v !== NULL_REF) u32[u + U_IMSI] = v;
-    }
-    if ((m & T_IMEI) !== 0) {
-      const v = cImei[row] as number;
-      if (v !== NULL_REF) u32[u + U_IMEI] = v;
-    }
-    if ((m & T_IP) !== 0) {
-      const v = cIp[row] as number;
-      if (v !== NULL_REF) u32[u + U_IP_ADDRESS] = v;
-    }
-    if ((m & T_NAME) !== 0) {
-      const v = cName[row] as number;
-      if (v !== NULL_REF) u32[u + U_NAME] = v;
-    }
-    if ((m & T_OPERATOR) !== 0) {
-      const v = cOperator[row] as number;
-      if (v !== NULL_REF) u32[u + U_OPERATOR] = v;
-    }
-    if ((m & T_APN) !== 0) {
-      const v = cApn[row] as number;
-      if (v !== NULL_REF) u32[u + U_APN] = v;
-    }
-    if ((m & T_RAT) !== 0) {
-      const v = cRat[row] as number;
-      if (v !== NO_RAT_TYPE) i32[u + I_RAT_TYPE] = v;
-    }
-    if ((m & T_REASON) !== 0) {
-      const v = cReason[row] as number;
-      if (v !== NO_REJECTION_REASON) u32[u + U_REJECTION_REASON] = v;
-    }
+      }
 
-    u32[u + U_ATTACHES] = (u32[u + U_ATTACHES] as number) + (countAttach[e] as number);
-    u32[u + U_SESSIONS] = (u32[u + U_SESSIONS] as number) + (countSession[e] as number);
-    u32[u + U_REJECTIONS] = (u32[u + U_REJECTIONS] as number) + (countReject[e] as number);
-    f64[f + F_LAST_AT] = at;
-    u32[u + U_LAST_HI] = hi;
-    u32[u + U_LAST_LO] = lo;
+      // Regions, all six in one lookup of the compiled product table.
+      const ps = u32[u + U_STATE] as number;
+      const nps = next[ps * EC + e] as number;
+      if (nps !== ps) {
+        u32[u + U_STATE] = nps;
+        if (connOf[nps] !== connOf[ps]) f64[f + F_SINCE] = at;
+      }
 
-    // The event reaches the device's organisation: taken when it is the newest that moves it.
-    const o = i32[u + I_ORGANISATION_INDEX] as number;
-    const target = orgTarget[e] as number;
-    if (o >= 0 && target >= 0) fleet.reachOrganisation(o, target, at, hi, lo);
-    applied++;
-  }
+      // Observation: a field said by the event (and taken by its type) replaces the old one.
+      const m = mask[e] as number;
+      if ((m & T_ORG) !== 0) {
+        const oid = cOrg[row] as number;
+        if (oid !== f64[f + F_ORGANISATION_ID] && !Number.isNaN(oid)) {
+          f64[f + F_ORGANISATION_ID] = oid;
+          i32[u + I_ORGANISATION_INDEX] = fleet.organisationIndexOf(oid);
+        }
+      }
+      if ((m & T_SIM) !== 0) {
+        const sid = cSim[row] as number;
+        if (!Number.isNaN(sid)) f64[f + F_SIM_ID] = sid;
+      }
+      if ((m & T_ICCID) !== 0) {
+        const v = cIccid[row] as number;
+        if (v !== NULL_REF) u32[u + U_ICCID] = v;
+      }
+      if ((m & T_IMSI) !== 0) {
+        const v = cImsi[row] as number;
+        if (v !== NULL_REF) u32[u + U_IMSI] = v;
+      }
+      if ((m & T_IMEI) !== 0) {
+        const v = cImei[row] as number;
+        if (v !== NULL_REF) u32[u + U_IMEI] = v;
+      }
+      if ((m & T_IP) !== 0) {
+        const v = cIp[row] as number;
+        if (v !== NULL_REF) u32[u + U_IP_ADDRESS] = v;
+      }
+      if ((m & T_NAME) !== 0) {
+        const v = cName[row] as number;
+        if (v !== NULL_REF) u32[u + U_NAME] = v;
+      }
+      if ((m & T_OPERATOR) !== 0) {
+        const v = cOperator[row] as number;
+        if (v !== NULL_REF) u32[u + U_OPERATOR] = v;
+      }
+      if ((m & T_APN) !== 0) {
+        const v = cApn[row] as number;
+        if (v !== NULL_REF) u32[u + U_APN] = v;
+      }
+      if ((m & T_RAT) !== 0) {
+        const v = cRat[row] as number;
+        if (v !== NO_RAT_TYPE) i32[u + I_RAT_TYPE] = v;
+      }
+      if ((m & T_REASON) !== 0) {
+        const v = cReason[row] as number;
+        if (v !== NO_REJECTION_REASON) u32[u + U_REJECTION_REASON] = v;
+      }
+
+      u32[u + U_ATTACHES] = (u32[u + U_ATTACHES] as number) + (countAttach[e] as number);
+      u32[u + U_SESSIONS] = (u32[u + U_SESSIONS] as number) + (countSession[e] as number);
+      u32[u + U_REJECTIONS] = (u32[u + U_REJECTIONS] as number) + (countReject[e] as number);
+      f64[f + F_LAST_AT] = at;
+      u32[u + U_LAST_HI] = hi;
+      u32[u + U_LAST_LO] = lo;
+
+      // The event reaches the device's organisation: taken when it is the newest that moves it.
+      const o = i32[u + I_ORGANISATION_INDEX] as number;
+      const target = orgTarget[e] as number;
+      if (o >= 0 && target >= 0) fleet.reachOrganisation(o, target, at, hi, lo);
+      applied++;
+    }
   }
 
   fleet.applied += applied;
@@ -497,131 +497,131 @@ function applyRows(
   const devices = new Int32Array(CHUNK);
   const touched = new Float64Array(CHUNK + 1);
   for (let start = 0; start < n; start += CHUNK) {
-  const end = Math.min(start + CHUNK, n);
-  resolveChunk(fleet, cEndpoint, order, start, end, devices, touched);
-  // New devices may have grown the store.
-  f64 = fleet.f64;
-  u32 = fleet.u32;
-  i32 = fleet.i32;
-  for (let k = start; k < end; k++) {
-    const row = order[k] as number;
-    const at = cAt[row] as number;
-    const hi = cHi[row] as number;
-    const lo = cLo[row] as number;
-    const e = cType[row] as number;
-    const d = devices[k - start] as number;
+    const end = Math.min(start + CHUNK, n);
+    resolveChunk(fleet, cEndpoint, order, start, end, devices, touched);
+    // New devices may have grown the store.
+    f64 = fleet.f64;
+    u32 = fleet.u32;
+    i32 = fleet.i32;
+    for (let k = start; k < end; k++) {
+      const row = order[k] as number;
+      const at = cAt[row] as number;
+      const hi = cHi[row] as number;
+      const lo = cLo[row] as number;
+      const e = cType[row] as number;
+      const d = devices[k - start] as number;
 
-    if (d < 0) {
-      // No endpoint: a fleet-level event (organisation, user, service profile).
-      const outcome = applyFleetLevel(fleet, at, hi, lo, e, cOrg[row] as number, report, anyOrder);
-      if (outcome === ROW_APPLIED) applied++;
-      else if (outcome === ROW_DUPLICATE) duplicates++;
-      else late++;
-      if (rowStatus !== undefined) rowStatus[row] = outcome;
-      orgState = fleet.organisationState;
-      continue;
-    }
-    const f = d * RECORD_F64;
-    const u = d * RECORD_U32;
-
-    const la = f64[f + F_LAST_AT] as number;
-    if (at <= la) {
-      // Not after the device's last event (false for a new device: NaN).
-      const cmp = compareKey(at, hi, lo, la, u32[u + U_LAST_HI] as number, u32[u + U_LAST_LO] as number);
-      if (cmp <= 0) {
-        if (cmp === 0) duplicates++;
+      if (d < 0) {
+        // No endpoint: a fleet-level event (organisation, user, service profile).
+        const outcome = applyFleetLevel(fleet, at, hi, lo, e, cOrg[row] as number, report, anyOrder);
+        if (outcome === ROW_APPLIED) applied++;
+        else if (outcome === ROW_DUPLICATE) duplicates++;
         else late++;
-        if (rowStatus !== undefined) rowStatus[row] = cmp === 0 ? ROW_DUPLICATE : ROW_LATE;
+        if (rowStatus !== undefined) rowStatus[row] = outcome;
+        orgState = fleet.organisationState;
         continue;
       }
-    }
+      const f = d * RECORD_F64;
+      const u = d * RECORD_U32;
 
-    if (report !== undefined) report.before(d);
-
-    // Regions, all six in one lookup of the compiled product table.
-    const ps = u32[u + U_STATE] as number;
-    const nps = next[ps * EC + e] as number;
-    if (nps !== ps) {
-      u32[u + U_STATE] = nps;
-      if (connOf[nps] !== connOf[ps]) f64[f + F_SINCE] = at;
-    }
-
-    // Observation: a field said by the event (and taken by its type) replaces the old one.
-    const m = mask[e] as number;
-    if ((m & T_ORG) !== 0) {
-      const oid = cOrg[row] as number;
-      if (oid !== f64[f + F_ORGANISATION_ID] && !Number.isNaN(oid)) {
-        f64[f + F_ORGANISATION_ID] = oid;
-        i32[u + I_ORGANISATION_INDEX] = fleet.organisationIndexOf(oid);
-        orgState = fleet.organisationState;
+      const la = f64[f + F_LAST_AT] as number;
+      if (at <= la) {
+        // Not after the device's last event (false for a new device: NaN).
+        const cmp = compareKey(at, hi, lo, la, u32[u + U_LAST_HI] as number, u32[u + U_LAST_LO] as number);
+        if (cmp <= 0) {
+          if (cmp === 0) duplicates++;
+          else late++;
+          if (rowStatus !== undefined) rowStatus[row] = cmp === 0 ? ROW_DUPLICATE : ROW_LATE;
+          continue;
+        }
       }
-    }
-    if ((m & T_SIM) !== 0) {
-      const sid = cSim[row] as number;
-      if (!Number.isNaN(sid)) f64[f + F_SIM_ID] = sid;
-    }
-    if ((m & T_ICCID) !== 0) {
-      const v = cIccid[row] as number;
-      if (v !== NULL_REF) u32[u + U_ICCID] = v;
-    }
-    if ((m & T_IMSI) !== 0) {
-      const v = cImsi[row] as number;
-      if (v !== NULL_REF) u32[u + U_IMSI] = v;
-    }
-    if ((m & T_IMEI) !== 0) {
-      const v = cImei[row] as number;
-      if (v !== NULL_REF) u32[u + U_IMEI] = v;
-    }
-    if ((m & T_IP) !== 0) {
-      const v = cIp[row] as number;
-      if (v !== NULL_REF) u32[u + U_IP_ADDRESS] = v;
-    }
-    if ((m & T_NAME) !== 0) {
-      const v = cName[row] as number;
-      if (v !== NULL_REF) u32[u + U_NAME] = v;
-    }
-    if ((m & T_OPERATOR) !== 0) {
-      const v = cOperator[row] as number;
-      if (v !== NULL_REF) u32[u + U_OPERATOR] = v;
-    }
-    if ((m & T_APN) !== 0) {
-      const v = cApn[row] as number;
-      if (v !== NULL_REF) u32[u + U_APN] = v;
-    }
-    if ((m & T_RAT) !== 0) {
-      const v = cRat[row] as number;
-      if (v !== NO_RAT_TYPE) i32[u + I_RAT_TYPE] = v;
-    }
-    if ((m & T_REASON) !== 0) {
-      const v = cReason[row] as number;
-      if (v !== NO_REJECTION_REASON) u32[u + U_REJECTION_REASON] = v;
-    }
 
-    u32[u + U_ATTACHES] = (u32[u + U_ATTACHES] as number) + (countAttach[e] as number);
-    u32[u + U_SESSIONS] = (u32[u + U_SESSIONS] as number) + (countSession[e] as number);
-    u32[u + U_REJECTIONS] = (u32[u + U_REJECTIONS] as number) + (countReject[e] as number);
-    f64[f + F_LAST_AT] = at;
-    u32[u + U_LAST_HI] = hi;
-    u32[u + U_LAST_LO] = lo;
+      if (report !== undefined) report.before(d);
 
-    // The event reaches the device's organisation: taken when it is the newest that moves it.
-    const o = i32[u + I_ORGANISATION_INDEX] as number;
-    const target = orgTarget[e] as number;
-    let orgBefore = -1;
-    let orgAfter = -1;
-    if (o >= 0 && target >= 0) {
-      orgBefore = orgState[o] as number;
-      if (fleet.reachOrganisation(o, target, at, hi, lo)) orgAfter = target;
-      else orgBefore = -1;
-    }
+      // Regions, all six in one lookup of the compiled product table.
+      const ps = u32[u + U_STATE] as number;
+      const nps = next[ps * EC + e] as number;
+      if (nps !== ps) {
+        u32[u + U_STATE] = nps;
+        if (connOf[nps] !== connOf[ps]) f64[f + F_SINCE] = at;
+      }
 
-    if (report !== undefined) {
-      report.after(d, at, hi, lo);
-      if (orgAfter !== orgBefore) report.organisationChanged(o, d, orgBefore === ORG_BLOCKED, orgAfter === ORG_BLOCKED, at, hi, lo);
+      // Observation: a field said by the event (and taken by its type) replaces the old one.
+      const m = mask[e] as number;
+      if ((m & T_ORG) !== 0) {
+        const oid = cOrg[row] as number;
+        if (oid !== f64[f + F_ORGANISATION_ID] && !Number.isNaN(oid)) {
+          f64[f + F_ORGANISATION_ID] = oid;
+          i32[u + I_ORGANISATION_INDEX] = fleet.organisationIndexOf(oid);
+          orgState = fleet.organisationState;
+        }
+      }
+      if ((m & T_SIM) !== 0) {
+        const sid = cSim[row] as number;
+        if (!Number.isNaN(sid)) f64[f + F_SIM_ID] = sid;
+      }
+      if ((m & T_ICCID) !== 0) {
+        const v = cIccid[row] as number;
+        if (v !== NULL_REF) u32[u + U_ICCID] = v;
+      }
+      if ((m & T_IMSI) !== 0) {
+        const v = cImsi[row] as number;
+        if (v !== NULL_REF) u32[u + U_IMSI] = v;
+      }
+      if ((m & T_IMEI) !== 0) {
+        const v = cImei[row] as number;
+        if (v !== NULL_REF) u32[u + U_IMEI] = v;
+      }
+      if ((m & T_IP) !== 0) {
+        const v = cIp[row] as number;
+        if (v !== NULL_REF) u32[u + U_IP_ADDRESS] = v;
+      }
+      if ((m & T_NAME) !== 0) {
+        const v = cName[row] as number;
+        if (v !== NULL_REF) u32[u + U_NAME] = v;
+      }
+      if ((m & T_OPERATOR) !== 0) {
+        const v = cOperator[row] as number;
+        if (v !== NULL_REF) u32[u + U_OPERATOR] = v;
+      }
+      if ((m & T_APN) !== 0) {
+        const v = cApn[row] as number;
+        if (v !== NULL_REF) u32[u + U_APN] = v;
+      }
+      if ((m & T_RAT) !== 0) {
+        const v = cRat[row] as number;
+        if (v !== NO_RAT_TYPE) i32[u + I_RAT_TYPE] = v;
+      }
+      if ((m & T_REASON) !== 0) {
+        const v = cReason[row] as number;
+        if (v !== NO_REJECTION_REASON) u32[u + U_REJECTION_REASON] = v;
+      }
+
+      u32[u + U_ATTACHES] = (u32[u + U_ATTACHES] as number) + (countAttach[e] as number);
+      u32[u + U_SESSIONS] = (u32[u + U_SESSIONS] as number) + (countSession[e] as number);
+      u32[u + U_REJECTIONS] = (u32[u + U_REJECTIONS] as number) + (countReject[e] as number);
+      f64[f + F_LAST_AT] = at;
+      u32[u + U_LAST_HI] = hi;
+      u32[u + U_LAST_LO] = lo;
+
+      // The event reaches the device's organisation: taken when it is the newest that moves it.
+      const o = i32[u + I_ORGANISATION_INDEX] as number;
+      const target = orgTarget[e] as number;
+      let orgBefore = -1;
+      let orgAfter = -1;
+      if (o >= 0 && target >= 0) {
+        orgBefore = orgState[o] as number;
+        if (fleet.reachOrganisation(o, target, at, hi, lo)) orgAfter = target;
+        else orgBefore = -1;
+      }
+
+      if (report !== undefined) {
+        report.after(d, at, hi, lo);
+        if (orgAfter !== orgBefore) report.organisationChanged(o, d, orgBefore === ORG_BLOCKED, orgAfter === ORG_BLOCKED, at, hi, lo);
+      }
+      applied++;
+      if (rowStatus !== undefined) rowStatus[row] = ROW_APPLIED;
     }
-    applied++;
-    if (rowStatus !== undefined) rowStatus[row] = ROW_APPLIED;
-  }
   }
 
   fleet.applied += applied;

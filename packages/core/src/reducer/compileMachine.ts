@@ -63,7 +63,6 @@ export function eventCode(type: DeviceEventType): number {
   return code;
 }
 
-
 /** Observation fields, as named in `Observation`. */
 export type ObservationField = keyof Observation;
 
@@ -231,14 +230,7 @@ export function compileMachine(): CompiledMachine {
   const machine = deviceMachine as unknown as AnyStateMachine;
 
   const device = (region: DeviceRegion): RegionTable =>
-    compileRegion(
-      machine,
-      region,
-      regionOf(region),
-      (state) => ({ ...initialValue, [region]: state }),
-      initial.context,
-      initialValue,
-    );
+    compileRegion(machine, region, regionOf(region), (state) => ({ ...initialValue, [region]: state }), initial.context, initialValue);
   const connectivity = device('connectivity');
   const sim = device('sim');
   const endpoint = device('endpoint');
@@ -264,10 +256,7 @@ export function compileMachine(): CompiledMachine {
   assertVocabulary(organisation, 'organisation', ORGANISATION_STATES);
 
   // Context rules: one probe per event type from the initial snapshot, context diffed.
-  const takes = Object.fromEntries(OBSERVATION_FIELDS.map((f) => [f, new Uint8Array(EVENT_COUNT)])) as Record<
-    ObservationField,
-    Uint8Array
-  >;
+  const takes = Object.fromEntries(OBSERVATION_FIELDS.map((f) => [f, new Uint8Array(EVENT_COUNT)])) as Record<ObservationField, Uint8Array>;
   const counts: Record<CounterField, Uint8Array> = {
     attaches: new Uint8Array(EVENT_COUNT),
     sessions: new Uint8Array(EVENT_COUNT),

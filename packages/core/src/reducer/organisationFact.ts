@@ -79,4 +79,3 @@ export function applyOrganisationFact(fleet: FleetStore, fact: OrganisationFact,
   }
   return true;
 }
-

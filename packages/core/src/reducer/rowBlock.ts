@@ -174,7 +174,8 @@ export function readColumnBytes(bytes: Uint8Array, offset: number, count: number
 export function encodeRowBlock(rows: RowArrays, out: Uint8Array, offset = 0, options: ByteOrderOptions = {}): number {
   const n = rows.length;
   const layout = rowBlockLayout(n);
-  if (offset < 0 || offset + layout.bytes > out.length) throw new RangeError(`a block of ${n} rows (${layout.bytes} bytes) does not fit at ${offset} in ${out.length}`);
+  if (offset < 0 || offset + layout.bytes > out.length)
+    throw new RangeError(`a block of ${n} rows (${layout.bytes} bytes) does not fit at ${offset} in ${out.length}`);
   for (const { name, kind, offset: at, bytes } of layout.columns) {
     const column = rows[name];
     if (column.length < n) throw new RangeError(`column ${name} holds ${column.length} rows, not ${n}`);
@@ -195,7 +196,8 @@ export function encodeRowBlock(rows: RowArrays, out: Uint8Array, offset = 0, opt
  */
 export function decodeRowBlock(bytes: Uint8Array, rows: number, offset = 0, options: ByteOrderOptions = {}): RowArrays {
   const layout = rowBlockLayout(rows);
-  if (offset < 0 || offset + layout.bytes > bytes.length) throw new RangeError(`a block of ${rows} rows (${layout.bytes} bytes) runs past ${bytes.length} bytes at ${offset}`);
+  if (offset < 0 || offset + layout.bytes > bytes.length)
+    throw new RangeError(`a block of ${rows} rows (${layout.bytes} bytes) runs past ${bytes.length} bytes at ${offset}`);
   const out: Partial<Record<RowColumnName, ColumnArray>> = {};
   for (const { name, kind, offset: at } of layout.columns) out[name] = readColumnBytes(bytes, offset + at, rows, kind, options);
   return { ...(out as Omit<RowArrays, 'length'>), length: rows };

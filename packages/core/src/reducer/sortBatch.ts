@@ -22,7 +22,6 @@ const RUN = 32;
 const KEY_SORT_MIN = 1024;
 const MAX_EXACT = 2 ** 53;
 
-
 function scratchFor(columns: EventColumns, n: number): SortScratch {
   const s = columns.sortScratch;
   if (s !== undefined && s.row.length >= n) return s;
@@ -188,9 +187,7 @@ function mergeSortSegment(s: SortScratch, start: number, end: number): void {
       let k = left;
       while (i < mid && j < right) {
         // Take the right element only when strictly before the left one: stable.
-        const from = before(at[j] as number, hi[j] as number, lo[j] as number, at[i] as number, hi[i] as number, lo[i] as number)
-          ? j++
-          : i++;
+        const from = before(at[j] as number, hi[j] as number, lo[j] as number, at[i] as number, hi[i] as number, lo[i] as number) ? j++ : i++;
         at2[k] = at[from] as number;
         hi2[k] = hi[from] as number;
         lo2[k] = lo[from] as number;

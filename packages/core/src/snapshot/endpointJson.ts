@@ -34,10 +34,7 @@ export function endpointJson(state: EndpointState): { readonly [key: string]: Js
     imsi: state.imsi,
     imei: state.imei,
     ipAddress: state.ipAddress,
-    operator:
-      state.operator === null
-        ? null
-        : { name: state.operator.name, mcc: state.operator.mcc, mnc: state.operator.mnc, country: state.operator.country },
+    operator: state.operator === null ? null : { name: state.operator.name, mcc: state.operator.mcc, mnc: state.operator.mnc, country: state.operator.country },
     lastEventId: state.lastEventId,
     lastEventAt: instant(state.lastEventAt),
     dataQuotaThresholdReached: state.dataQuotaThresholdReached,
@@ -63,8 +60,7 @@ export function endpointJson(state: EndpointState): { readonly [key: string]: Js
  */
 export function endpointJsonText(s: EndpointState): string {
   const op = s.operator;
-  const operator =
-    op === null ? 'null' : `{"name":${text(op.name)},"mcc":${text(op.mcc)},"mnc":${text(op.mnc)},"country":${text(op.country)}}`;
+  const operator = op === null ? 'null' : `{"name":${text(op.name)},"mcc":${text(op.mcc)},"mnc":${text(op.mnc)},"country":${text(op.country)}}`;
   return (
     `{"endpointId":${num(s.endpointId)},"status":${text(s.status)},"connectivity":${text(s.connectivity)},` +
     `"since":${time(s.since)},"simStatus":${text(s.simStatus)},"endpointStatus":${text(s.endpointStatus)},` +

@@ -100,8 +100,14 @@ describe('checkpoint bytes', () => {
     expect(fingerprint).toBe(machineFingerprint());
     const body = bytes.subarray(0, bytes.length - 32);
     expect(Buffer.from(bytes.subarray(bytes.length - 32)).toString('hex')).toBe(createHash('sha256').update(body).digest('hex'));
-    const pinned = createHash('sha256').update(bytes.subarray(0, 24)).update(bytes.subarray(40, bytes.length - 32)).digest('hex');
-    expect({ length: bytes.length, pinned }, 'checkpoint bytes changed: pin new values only for a deliberate change of the row columns or the format').toEqual({ length: 2480, pinned: 'cb6be575f0185f8d8f730a98cca94ecbda2ae967626c11fefb4dd2696b90ce0b' });
+    const pinned = createHash('sha256')
+      .update(bytes.subarray(0, 24))
+      .update(bytes.subarray(40, bytes.length - 32))
+      .digest('hex');
+    expect({ length: bytes.length, pinned }, 'checkpoint bytes changed: pin new values only for a deliberate change of the row columns or the format').toEqual({
+      length: 2480,
+      pinned: 'cb6be575f0185f8d8f730a98cca94ecbda2ae967626c11fefb4dd2696b90ce0b',
+    });
     expect(PREFIX_BYTES).toBe(64);
   });
 
@@ -114,7 +120,9 @@ describe('checkpoint bytes', () => {
       // Each column keeps its section in the header, where the block puts it.
       const { stored } = storedHeader(bytes);
       const rowsStart = stored.layout.sections.find((s) => s.name === ROW_COLUMNS[0][0])!.offset;
-      expect(stored.layout.sections.slice(3)).toEqual(rowBlockLayout(columns.length).columns.map((c) => ({ name: c.name, offset: rowsStart + c.offset, bytes: c.bytes })));
+      expect(stored.layout.sections.slice(3)).toEqual(
+        rowBlockLayout(columns.length).columns.map((c) => ({ name: c.name, offset: rowsStart + c.offset, bytes: c.bytes })),
+      );
     };
     check(deterministicColumns());
     check(deterministicColumns(0));

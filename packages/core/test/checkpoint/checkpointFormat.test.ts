@@ -26,7 +26,10 @@ const header: CheckpointHeader = {
   account: {
     records: 12,
     rejected: 2,
-    rejectedByReason: [['invalid_json', 1], ['wrong_type', 1]],
+    rejectedByReason: [
+      ['invalid_json', 1],
+      ['wrong_type', 1],
+    ],
     unknownEventTypes: [[999, 1]],
     eventsWithoutEndpoint: 3,
     duplicatesRemoved: 0,
@@ -41,9 +44,11 @@ const oddText = fc.string({
 });
 
 /** Events plus a few odd strings put into their identity fields. */
-const batchArb = fc.tuple(eventsArb({ maxLength: 40 }), fc.array(oddText, { maxLength: 8 })).map(([events, odd]) =>
-  events.map((e, i): DeviceEvent => (i < odd.length ? { ...e, observation: { ...e.observation, imei: odd[i] ?? null, apn: `${odd[i]}x` } } : e)),
-);
+const batchArb = fc
+  .tuple(eventsArb({ maxLength: 40 }), fc.array(oddText, { maxLength: 8 }))
+  .map(([events, odd]) =>
+    events.map((e, i): DeviceEvent => (i < odd.length ? { ...e, observation: { ...e.observation, imei: odd[i] ?? null, apn: `${odd[i]}x` } } : e)),
+  );
 
 function columnsOf(events: readonly DeviceEvent[], pool = new StringPool()): EventColumns {
   const columns = new EventColumns(pool, 4);
@@ -87,7 +92,8 @@ describe('checkpoint format', () => {
           expect(pool.get(ref)).toBe(value);
           expect(pool.intern(value)).toBe(ref);
         }
-        for (const [name] of CHECKPOINT_COLUMNS) expect(Array.from(restored[name].subarray(0, restored.length))).toEqual(Array.from(columns[name].subarray(0, columns.length)));
+        for (const [name] of CHECKPOINT_COLUMNS)
+          expect(Array.from(restored[name].subarray(0, restored.length))).toEqual(Array.from(columns[name].subarray(0, columns.length)));
         // New strings get new references; the restored columns keep growing like any others.
         const expectedRef = columns.pool.intern(`${fresh}~new`);
         expect(pool.intern(`${fresh}~new`)).toBe(expectedRef);

@@ -53,12 +53,8 @@ describe('classifyEvent', () => {
     const generic = eventTypeByKey('generic').id;
     const create = eventTypeByKey('createPdpContext').id;
     const update = eventTypeByKey('updatePdpContext').id;
-    expect(classify({ ...neutral(generic), description: 'disconnecting data access for endpoint.' }).type).toBe(
-      'SESSION_ENDED',
-    );
-    expect(classify({ ...neutral(create), description: 'PDP Context Request rejected, because x.' }).type).toBe(
-      'SESSION_REJECTED',
-    );
+    expect(classify({ ...neutral(generic), description: 'disconnecting data access for endpoint.' }).type).toBe('SESSION_ENDED');
+    expect(classify({ ...neutral(create), description: 'PDP Context Request rejected, because x.' }).type).toBe('SESSION_REJECTED');
     expect(classify({ ...neutral(update), description: 'PDP Context deleted.' }).type).toBe('SESSION_ENDED');
   });
 

@@ -87,17 +87,13 @@ describe('structural errors', () => {
     expect({ code: e.code, path: e.path, found: e.found }).toEqual({ code: 'wrong_type', path: jsonPath, found });
   });
 
-  it.each([
-    ['2021-02-30T00:00:00Z'],
-    ['yesterday'],
-    [''],
-    ['2021-10-27'],
-    ['12:00'],
-    ['2021-10-27T11:59:29.000Z '],
-  ])('invalid_timestamp for %j (never NaN)', (timestamp) => {
-    const e = err(decodeEvent(withField(['timestamp'], timestamp)));
-    expect(summary(e)).toEqual({ code: 'invalid_timestamp', path: '$.timestamp' });
-  });
+  it.each([['2021-02-30T00:00:00Z'], ['yesterday'], [''], ['2021-10-27'], ['12:00'], ['2021-10-27T11:59:29.000Z ']])(
+    'invalid_timestamp for %j (never NaN)',
+    (timestamp) => {
+      const e = err(decodeEvent(withField(['timestamp'], timestamp)));
+      expect(summary(e)).toEqual({ code: 'invalid_timestamp', path: '$.timestamp' });
+    },
+  );
 
   it('wrong_type for a timestamp that is not a string', () => {
     expect(summary(err(decodeEvent(withField(['timestamp'], 1635323882000))))).toEqual({
@@ -124,14 +120,7 @@ describe('structural errors', () => {
     });
   });
 
-  it.each([
-    [-1],
-    [1.5],
-    ['-5'],
-    ['2.5'],
-    [-3n],
-    [2n ** 64n],
-  ])('invalid_value for the event id %s', (id) => {
+  it.each([[-1], [1.5], ['-5'], ['2.5'], [-3n], [2n ** 64n]])('invalid_value for the event id %s', (id) => {
     expect(summary(err(decodeEvent(withField(['id'], id))))).toEqual({ code: 'invalid_value', path: '$.id' });
   });
 
@@ -202,7 +191,7 @@ describe('text errors', () => {
     expect(err(decodeEventText(source))).toMatchObject({ code: 'invalid_json', line, column });
   });
 
-  it('offsets the line by at.line (the record\'s line in its file)', () => {
+  it("offsets the line by at.line (the record's line in its file)", () => {
     expect(err(decodeEventText('{"id":1,', { line: 12 }))).toMatchObject({ line: 12, column: 9 });
     expect(err(decodeEventText('{\n"id":}', { line: 12 }))).toMatchObject({ line: 13, column: 6 });
   });

@@ -25,8 +25,16 @@ describe('docs/events.md', () => {
 
   it('documents the source, severity, RAT and rejection catalogs and the decoding rules', () => {
     const doc = renderEventsMarkdown();
-    for (const text of ['### event_source', '| 1 | Policy Control |', '### event_severity', '| 2 | Critical |',
-      '| 8 | NB-IoT |', '`QUOTA_EXHAUSTED_BLOCKED`', '## Decoding rules', 'raw line break']) {
+    for (const text of [
+      '### event_source',
+      '| 1 | Policy Control |',
+      '### event_severity',
+      '| 2 | Critical |',
+      '| 8 | NB-IoT |',
+      '`QUOTA_EXHAUSTED_BLOCKED`',
+      '## Decoding rules',
+      'raw line break',
+    ]) {
       expect(doc).toContain(text);
     }
     expect(doc).toContain('| `PDP_CREATE` | `SESSION_CREATED` if');

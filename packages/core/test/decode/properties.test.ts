@@ -38,7 +38,10 @@ function expectAnswer(result: DecodeResult<EmnifyEvent>): void {
 
 describe('the decoder never throws', () => {
   it('on arbitrary JSON values', () => {
-    fc.assert(fc.property(fc.jsonValue(), (v) => expectAnswer(decodeEvent(v))), RUNS);
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => expectAnswer(decodeEvent(v))),
+      RUNS,
+    );
   });
 
   it('on arbitrary JavaScript values', () => {
@@ -53,13 +56,22 @@ describe('the decoder never throws', () => {
       withSparseArray: true,
       withTypedArray: true,
     });
-    fc.assert(fc.property(anything, (v) => expectAnswer(decodeEvent(v))), RUNS);
+    fc.assert(
+      fc.property(anything, (v) => expectAnswer(decodeEvent(v))),
+      RUNS,
+    );
   });
 
   it('on arbitrary strings and bytes', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => expectAnswer(decodeEventText(s))), RUNS);
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => expectAnswer(decodeEventText(s))),
+      RUNS,
+    );
     const utf8 = new TextDecoder('utf-8');
-    fc.assert(fc.property(fc.uint8Array(), (bytes) => expectAnswer(decodeEventText(utf8.decode(bytes)))), RUNS);
+    fc.assert(
+      fc.property(fc.uint8Array(), (bytes) => expectAnswer(decodeEventText(utf8.decode(bytes)))),
+      RUNS,
+    );
   });
 
   it('on damaged seed records (cut, spliced, with bytes inserted)', () => {
@@ -86,7 +98,11 @@ describe('the decoder never throws', () => {
   it('on records whose fields hold arbitrary JSON', () => {
     const fields = Object.keys(baseRecord(0));
     const record = fc
-      .tuple(fc.constantFrom(...EVENT_TYPES.map((t) => t.id)), fc.subarray(fields), fc.array(fc.jsonValue(), { minLength: fields.length, maxLength: fields.length }))
+      .tuple(
+        fc.constantFrom(...EVENT_TYPES.map((t) => t.id)),
+        fc.subarray(fields),
+        fc.array(fc.jsonValue(), { minLength: fields.length, maxLength: fields.length }),
+      )
       .map(([typeId, broken, values]) => {
         const r = baseRecord(typeId);
         for (const [i, key] of broken.entries()) r[key] = values[i];
@@ -112,9 +128,7 @@ const int = fc.integer({ min: 0, max: 2_000_000_000 });
 const digits = fc.stringMatching(/^\d{1,20}$/);
 const code = fc.stringMatching(/^\d{2,3}$/);
 /** Finite doubles as JSON carries them: no -0, no integers beyond 2^53 (in text those are exact bigints). */
-const jsonDouble = fc
-  .double({ noNaN: true, noDefaultInfinity: true })
-  .filter((d) => !Object.is(d, -0) && (!Number.isInteger(d) || Number.isSafeInteger(d)));
+const jsonDouble = fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Object.is(d, -0) && (!Number.isInteger(d) || Number.isSafeInteger(d)));
 /** Integers beyond 2^53 as JSON text gives them back: bigint. */
 const bigJsonInt = fc.bigInt({ min: 2n ** 53n, max: 2n ** 70n }).chain((n) => fc.constantFrom(n, -n));
 /** JSON values in the decoder's normal form (what parseJsonText returns). */
@@ -132,26 +146,27 @@ const json: fc.Arbitrary<JsonValue> = fc.letrec<{ v: JsonValue }>((tie) => ({
   ),
 })).v;
 const jsonObject = (exclude: readonly string[]): fc.Arbitrary<JsonObject> =>
-  fc.dictionary(str.filter((k) => !exclude.includes(k)), json, { maxKeys: 4 });
+  fc.dictionary(
+    str.filter((k) => !exclude.includes(k)),
+    json,
+    { maxKeys: 4 },
+  );
 
 const MIN_MS = Date.UTC(2000, 0, 1);
 const MAX_MS = Date.UTC(2099, 11, 31);
 /** A time and one of the spellings records use for it. */
-const dated = fc
-  .tuple(fc.integer({ min: MIN_MS, max: MAX_MS }), fc.constantFrom('iso', 'space', 'offset', 'noZone'))
-  .map(([ms, form]) => {
-    const iso = new Date(ms).toISOString();
-    const spelled = { iso, space: `${iso.slice(0, 10)} ${iso.slice(11, 23)}`, offset: `${iso.slice(0, 23)}+0000`, noZone: iso.slice(0, 23) };
-    return { ms, text: spelled[form] };
-  });
+const dated = fc.tuple(fc.integer({ min: MIN_MS, max: MAX_MS }), fc.constantFrom('iso', 'space', 'offset', 'noZone')).map(([ms, form]) => {
+  const iso = new Date(ms).toISOString();
+  const spelled = { iso, space: `${iso.slice(0, 10)} ${iso.slice(11, 23)}`, offset: `${iso.slice(0, 23)}+0000`, noZone: iso.slice(0, 23) };
+  return { ms, text: spelled[form] };
+});
 
 const orNull = (d: { ms: number; text: string } | null) => ({ ms: d?.ms ?? null, text: d?.text ?? null });
 
 /** A number that emnify may send as a JSON number or as numeric text. */
 type Loose = { readonly value: number | null; readonly sent: JsonValue };
 const looseNumber: fc.Arbitrary<Loose> = nullable(jsonDouble).chain(
-  (n): fc.Arbitrary<Loose> =>
-    n === null ? fc.constant({ value: null, sent: null }) : fc.constantFrom({ value: n, sent: n }, { value: n, sent: String(n) }),
+  (n): fc.Arbitrary<Loose> => (n === null ? fc.constant({ value: null, sent: null }) : fc.constantFrom({ value: n, sent: n }, { value: n, sent: String(n) })),
 );
 
 const textDetail: fc.Arbitrary<EventDetail> = fc
@@ -172,9 +187,7 @@ const operatorDetail: fc.Arbitrary<EventDetail> = fc
   .record({
     operatorId: nullable(int),
     name: nullable(str),
-    country: nullable(
-      fc.record({ id: nullable(int), name: nullable(str), countryCode: nullable(code), mcc: nullable(code), isoCode: nullable(str) }),
-    ),
+    country: nullable(fc.record({ id: nullable(int), name: nullable(str), countryCode: nullable(code), mcc: nullable(code), isoCode: nullable(str) })),
     mnc: nullable(code),
     tapcode: nullable(str),
     pdp: nullable(
@@ -226,10 +239,7 @@ const operatorDetail: fc.Arbitrary<EventDetail> = fc
       country: d.country,
       mnc: d.mnc,
       tapcode: d.tapcode,
-      pdpContext:
-        d.pdp === null || pdpRaw === null
-          ? null
-          : { ...d.pdp, tunnelCreated: orNull(d.pdp.tunnelCreated).ms, raw: pdpRaw },
+      pdpContext: d.pdp === null || pdpRaw === null ? null : { ...d.pdp, tunnelCreated: orNull(d.pdp.tunnelCreated).ms, raw: pdpRaw },
       volume: d.volume === null ? null : { rx: d.volume.rx.value, tx: d.volume.tx.value, total: d.volume.total.value },
       raw,
     };
@@ -253,51 +263,47 @@ const quotaDetail: fc.Arbitrary<EventDetail> = fc
   });
 
 const tariffDetail: fc.Arbitrary<EventDetail> = fc.oneof(
-  fc
-    .record({ id: nullable(int), name: nullable(str), start: nullable(dated), end: nullable(dated) })
-    .map((p): EventDetail => {
-      const [start, end] = [orNull(p.start), orNull(p.end)];
-      return {
-        kind: 'tariffPlan',
-        id: p.id,
-        name: p.name,
-        startDate: start.ms,
-        endDate: end.ms,
-        raw: { tariff_plan: { id: p.id, name: p.name, start_date: start.text, end_date: end.text, evaluation: false } },
-      };
-    }),
-  fc
-    .record({ id: nullable(int), volume: looseNumber, ratezone: nullable(str), start: nullable(dated), end: nullable(dated) })
-    .map((v): EventDetail => {
-      const [start, end] = [orNull(v.start), orNull(v.end)];
-      return {
-        kind: 'inclusiveVolume',
-        id: v.id,
-        volume: v.volume.value,
-        ratezone: v.ratezone,
-        startDate: start.ms,
-        endDate: end.ms,
-        raw: {
-          inclusive_volume: {
-            id: v.id,
-            volume: v.volume.sent,
-            ratezone: v.ratezone === null ? null : { id: 3398, name: v.ratezone },
-            start_date: start.text,
-            end_date: end.text,
-          },
+  fc.record({ id: nullable(int), name: nullable(str), start: nullable(dated), end: nullable(dated) }).map((p): EventDetail => {
+    const [start, end] = [orNull(p.start), orNull(p.end)];
+    return {
+      kind: 'tariffPlan',
+      id: p.id,
+      name: p.name,
+      startDate: start.ms,
+      endDate: end.ms,
+      raw: { tariff_plan: { id: p.id, name: p.name, start_date: start.text, end_date: end.text, evaluation: false } },
+    };
+  }),
+  fc.record({ id: nullable(int), volume: looseNumber, ratezone: nullable(str), start: nullable(dated), end: nullable(dated) }).map((v): EventDetail => {
+    const [start, end] = [orNull(v.start), orNull(v.end)];
+    return {
+      kind: 'inclusiveVolume',
+      id: v.id,
+      volume: v.volume.value,
+      ratezone: v.ratezone,
+      startDate: start.ms,
+      endDate: end.ms,
+      raw: {
+        inclusive_volume: {
+          id: v.id,
+          volume: v.volume.sent,
+          ratezone: v.ratezone === null ? null : { id: 3398, name: v.ratezone },
+          start_date: start.text,
+          end_date: end.text,
         },
-      };
-    }),
+      },
+    };
+  }),
   jsonObject(['tariff_plan', 'inclusive_volume']).map((raw): EventDetail => ({ kind: 'raw', raw })),
 );
 
-const simOrderDetail: fc.Arbitrary<EventDetail> = fc
-  .record({ id: nullable(int), statusId: nullable(fc.integer({ min: 0, max: 5 })) })
-  .map((o): EventDetail => ({
+const simOrderDetail: fc.Arbitrary<EventDetail> = fc.record({ id: nullable(int), statusId: nullable(fc.integer({ min: 0, max: 5 })) }).map(
+  (o): EventDetail => ({
     kind: 'simOrder',
     ...o,
     raw: { id: o.id, status: o.statusId === null ? null : { id: o.statusId }, location: '/api/v1/order/1' },
-  }));
+  }),
+);
 
 const userDetail: fc.Arbitrary<EventDetail> = fc
   .record({ id: nullable(int), username: nullable(str), name: nullable(str), organisationId: nullable(int) })
@@ -308,7 +314,10 @@ function detailFor(entry: EventTypeEntry | undefined): fc.Arbitrary<EventDetail 
     switch (entry?.category) {
       case 'network_registration':
       case 'data_session':
-        return fc.oneof(operatorDetail, jsonObject(OPERATOR_KEYS).map((raw): EventDetail => ({ kind: 'raw', raw })));
+        return fc.oneof(
+          operatorDetail,
+          jsonObject(OPERATOR_KEYS).map((raw): EventDetail => ({ kind: 'raw', raw })),
+        );
       case 'data_quota':
       case 'sms_quota':
         return quotaDetail;
@@ -328,10 +337,7 @@ function detailFor(entry: EventTypeEntry | undefined): fc.Arbitrary<EventDetail 
 
 const REJECTED = 'PDP Context Request rejected, because';
 const rejectionText: Record<RejectionReason, string> = {
-  ...(Object.fromEntries(REJECTION_REASONS.map((r) => [r.code, `${REJECTED} ${r.phrase} (generated).`])) as Record<
-    Exclude<RejectionReason, 'OTHER'>,
-    string
-  >),
+  ...(Object.fromEntries(REJECTION_REASONS.map((r) => [r.code, `${REJECTED} ${r.phrase} (generated).`])) as Record<Exclude<RejectionReason, 'OTHER'>, string>),
   OTHER: `${REJECTED} the moon is full.`,
 };
 
@@ -390,9 +396,7 @@ function eventOf(entry: EventTypeEntry | undefined): fc.Arbitrary<EmnifyEvent> {
           tags: json,
         }),
       ),
-      sim: nullable(
-        fc.record({ id: nullable(int), iccid: nullable(digits), msisdn: nullable(digits), productionDate: nullable(dated) }),
-      ),
+      sim: nullable(fc.record({ id: nullable(int), iccid: nullable(digits), msisdn: nullable(digits), productionDate: nullable(dated) })),
       imsi: nullable(fc.record({ id: nullable(int), imsi: nullable(digits), importDate: nullable(dated) })),
       user: nullable(fc.record({ id: nullable(int), name: nullable(str), username: nullable(str) })),
       detail: detailFor(entry),

@@ -72,8 +72,7 @@ describe('nulls and missing parts', () => {
 describe('detail as a JSON-encoded string', () => {
   it('keeps a string that is not valid JSON (1NCE: unquoted dates) as text; the event stays valid', () => {
     const r = baseRecord(id('dataQuotaAssigned'));
-    r['detail'] =
-      '{"volume": 50, "expiry_date": 2025-05-27 22:56:17, "status": {"id": 1, "description": "ACTIVE"}}';
+    r['detail'] = '{"volume": 50, "expiry_date": 2025-05-27 22:56:17, "status": {"id": 1, "description": "ACTIVE"}}';
     const e = decodeBoth(r);
     expect(e.detail).toEqual({ kind: 'text', text: r['detail'] });
     expect(classifyEvent(e).type).toBe('DATA_QUOTA_ASSIGNED');
@@ -272,7 +271,7 @@ describe('structure', () => {
     }
   });
 
-  it('ignores unknown top-level keys (an integration\'s keen object)', () => {
+  it("ignores unknown top-level keys (an integration's keen object)", () => {
     const r = { ...baseRecord(CREATE_PDP), keen: { timestamp: '2021-10-27T08:38:03.000Z', id: 'abc' }, extra: [1] };
     expect(decodeBoth(r)).toEqual(decodeBoth(baseRecord(CREATE_PDP)));
   });
@@ -354,8 +353,7 @@ describe('record-dependent types', () => {
   });
 
   it('Generic: data-disconnect descriptions end the session, SMS delivery failures change nothing', () => {
-    const generic = (description: string) =>
-      classifyEvent(decodeBoth({ ...baseRecord(id('generic')), description, detail: null })).type;
+    const generic = (description: string) => classifyEvent(decodeBoth({ ...baseRecord(id('generic')), description, detail: null })).type;
     expect(generic('Disconnecting data access for endpoint, because it has been disabled.')).toBe('SESSION_ENDED');
     expect(generic('Unable to dispatch DLR for SMS 123.')).toBe('RECORDED');
     expect(generic('SMS to 4912345 cannot be forwarded.')).toBe('RECORDED');
@@ -384,7 +382,7 @@ describe('details by catalog category', () => {
     expect(decodeBoth(odd).detail).toMatchObject({ kind: 'quota', volume: null, expiryDate: null, status: null });
   });
 
-  it('does not let later changes to the caller\'s object change a decoded event', () => {
+  it("does not let later changes to the caller's object change a decoded event", () => {
     const r = baseRecord(CREATE_PDP);
     const e = ok(decodeEvent(r));
     ((r['detail'] as Rec)['pdp_context'] as Rec)['apn'] = 'changed';

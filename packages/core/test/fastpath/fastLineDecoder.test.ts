@@ -138,17 +138,7 @@ describe('FastLineDecoder equals the full decoder', () => {
   it('never writes a different row for structural variants (key order, duplicated keys, nulls, numbers)', () => {
     const decoder = newDecoder();
     const tally = { fast: 0, fallback: 0 };
-    const variants = fc.constantFrom(
-      'shuffle',
-      'duplicateKey',
-      'nullField',
-      'stringNumber',
-      'bigId',
-      'tooBigId',
-      'protoKey',
-      'unknownType',
-      'offsetTimestamp',
-    );
+    const variants = fc.constantFrom('shuffle', 'duplicateKey', 'nullField', 'stringNumber', 'bigId', 'tooBigId', 'protoKey', 'unknownType', 'offsetTimestamp');
     fc.assert(
       fc.property(fc.constantFrom(...ALL), variants, fc.nat(), (line, variant, n) => {
         let value: unknown;
@@ -207,7 +197,9 @@ function nestedObjects(n: number): string {
 describe('FastLineDecoder on what its scanner skips and the white space between tokens', () => {
   it('white space at every position of canonical lines: the same row or a fallback, and fast between tokens', () => {
     const decoder = newDecoder();
-    const lines = SIM.filter((l) => l.includes('"pdp_context"')).slice(0, 2).concat(SIM.slice(0, 1));
+    const lines = SIM.filter((l) => l.includes('"pdp_context"'))
+      .slice(0, 2)
+      .concat(SIM.slice(0, 1));
     expect(lines.length).toBe(3);
     for (const [k, line] of lines.entries()) {
       const bytes = encoder.encode(line);
@@ -329,7 +321,13 @@ describe('FastLineDecoder event ids', () => {
     const line = SIM[0] as string;
     expect(line).toMatch(/"id":\d+,"event_type"/);
     const ids = [];
-    for (let k = 1; k <= 21; k++) ids.push('9'.repeat(k), '1234567890123456789012'.slice(0, k), `1${'0'.repeat(k - 1)}`, `${'4294967295'.slice(0, Math.min(k, 10))}${'7'.repeat(Math.max(0, k - 10))}`);
+    for (let k = 1; k <= 21; k++)
+      ids.push(
+        '9'.repeat(k),
+        '1234567890123456789012'.slice(0, k),
+        `1${'0'.repeat(k - 1)}`,
+        `${'4294967295'.slice(0, Math.min(k, 10))}${'7'.repeat(Math.max(0, k - 10))}`,
+      );
     ids.push('18446744073709551615', '18446744073709551616', '4294967296', '4294967295', '9007199254740993');
     for (const id of ids) {
       const tally = { fast: 0, fallback: 0 };
@@ -348,7 +346,14 @@ describe('FastLineDecoder key prediction', () => {
     const tally = { fast: 0, fallback: 0 };
     for (const { at, key } of keys) {
       // Each replaces the key and its closing quote; the last one drops the quote (invalid JSON).
-      const edits = [key.slice(0, -1), `${key}x`, `${key.slice(0, -1)}${key.endsWith('z') ? 'y' : 'z'}`, `${key.slice(0, -1)}\\u00${key.charCodeAt(key.length - 1).toString(16)}`, key.toUpperCase(), `${key}"`]
+      const edits = [
+        key.slice(0, -1),
+        `${key}x`,
+        `${key.slice(0, -1)}${key.endsWith('z') ? 'y' : 'z'}`,
+        `${key.slice(0, -1)}\\u00${key.charCodeAt(key.length - 1).toString(16)}`,
+        key.toUpperCase(),
+        `${key}"`,
+      ]
         .map((k) => `${k}"`)
         .concat(`${key}x`);
       for (const edited of edits) {
@@ -382,7 +387,20 @@ describe('timestampBytes', () => {
           const fast = timestampBytes(encoder.encode(text), 0, text.length);
           if (!Number.isNaN(fast)) expect(fast, text).toBe(parseTimestamp(text));
           // The common forms must be answered.
-          if (y >= 1000 && y <= 9999 && mo >= 1 && mo <= 12 && d >= 1 && d <= 28 && h <= 23 && mi <= 59 && s <= 59 && sep !== 't' && (frac === '' || frac === '.000' || frac === '.123') && ['', 'Z', '+0000', '+00:00'].includes(zone)) {
+          if (
+            y >= 1000 &&
+            y <= 9999 &&
+            mo >= 1 &&
+            mo <= 12 &&
+            d >= 1 &&
+            d <= 28 &&
+            h <= 23 &&
+            mi <= 59 &&
+            s <= 59 &&
+            sep !== 't' &&
+            (frac === '' || frac === '.000' || frac === '.123') &&
+            ['', 'Z', '+0000', '+00:00'].includes(zone)
+          ) {
             expect(fast, text).not.toBeNaN();
           }
         },
@@ -395,11 +413,18 @@ describe('timestampBytes', () => {
 describe('timestampBytes on edited timestamps', () => {
   it('never answers differently from parseTimestamp when a character is replaced, inserted or removed', () => {
     const chars = fc.constantFrom(...'0123456789:-T Z+.x/');
-    const base = fc.constantFrom('2021-10-27T08:38:02.000Z', '2017-10-26T07:28:00.000+0000', '2019-01-21T09:36:17Z', '2021-12-20 12:27:56', '2024-02-29T23:59:59+00:00');
+    const base = fc.constantFrom(
+      '2021-10-27T08:38:02.000Z',
+      '2017-10-26T07:28:00.000+0000',
+      '2019-01-21T09:36:17Z',
+      '2021-12-20 12:27:56',
+      '2024-02-29T23:59:59+00:00',
+    );
     fc.assert(
       fc.property(base, fc.nat(), chars, fc.constantFrom(0, 1, 2), (text, at, ch, op) => {
         const i = at % text.length;
-        const edited = op === 0 ? text.slice(0, i) + ch + text.slice(i + 1) : op === 1 ? text.slice(0, i) + ch + text.slice(i) : text.slice(0, i) + text.slice(i + 1);
+        const edited =
+          op === 0 ? text.slice(0, i) + ch + text.slice(i + 1) : op === 1 ? text.slice(0, i) + ch + text.slice(i) : text.slice(0, i) + text.slice(i + 1);
         const fast = timestampBytes(encoder.encode(edited), 0, edited.length);
         if (!Number.isNaN(fast)) expect(fast, edited).toBe(parseTimestamp(edited));
       }),

@@ -34,7 +34,11 @@ describe('KeySet', () => {
   });
 
   it('equals indexOf on arbitrary keys', () => {
-    const key = fc.oneof(fc.constantFrom(...NAMES), fc.string({ maxLength: 16 }), fc.constantFrom(...NAMES).map((n) => n.toUpperCase()));
+    const key = fc.oneof(
+      fc.constantFrom(...NAMES),
+      fc.string({ maxLength: 16 }),
+      fc.constantFrom(...NAMES).map((n) => n.toUpperCase()),
+    );
     fc.assert(
       fc.property(key, (k) => {
         const f = framed(k);

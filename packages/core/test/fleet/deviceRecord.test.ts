@@ -20,6 +20,7 @@ describe('device record layout', () => {
 
   test('the fields every event touches share the first cache line (the one applyBatch pre-loads)', () => {
     for (const f of [layout.F_LAST_AT, layout.F_SINCE]) expect(f * 8 + 8).toBeLessThanOrEqual(64);
-    for (const u of [layout.U_LAST_HI, layout.U_LAST_LO, layout.U_STATE, layout.I_ORGANISATION_INDEX, layout.U_ATTACHES]) expect(u * 4 + 4).toBeLessThanOrEqual(64);
+    for (const u of [layout.U_LAST_HI, layout.U_LAST_LO, layout.U_STATE, layout.I_ORGANISATION_INDEX, layout.U_ATTACHES])
+      expect(u * 4 + 4).toBeLessThanOrEqual(64);
   });
 });

@@ -6,10 +6,9 @@ describe('FleetStore endpoint index', () => {
   it('gives dense indexes in first-seen order and finds them again across growth', () => {
     fc.assert(
       fc.property(
-        fc.array(
-          fc.oneof(fc.integer({ min: -5, max: 3000 }), fc.maxSafeInteger(), fc.constantFrom(0, -0, 2 ** 32, 2 ** 32 + 1, 2 ** 53 - 1, -(2 ** 40))),
-          { maxLength: 2500 },
-        ),
+        fc.array(fc.oneof(fc.integer({ min: -5, max: 3000 }), fc.maxSafeInteger(), fc.constantFrom(0, -0, 2 ** 32, 2 ** 32 + 1, 2 ** 53 - 1, -(2 ** 40))), {
+          maxLength: 2500,
+        }),
         (ids) => {
           const fleet = new FleetStore({ capacity: 1 });
           const expected = new Map<number, number>();

@@ -66,7 +66,7 @@ describe('FleetStore endpoint name', () => {
     expect(fleet.readEndpoint(11089066)?.name).toBe('current');
   });
 
-  it('is the snapshot entry\'s last field, escaped like every string', () => {
+  it("is the snapshot entry's last field, escaped like every string", () => {
     const fleet = new FleetStore();
     applyEvents(fleet, [ev(1, 'ATTACH', { name: 'Truck "A"\n' })]);
     const state = fleet.readEndpoint(11089066)!;

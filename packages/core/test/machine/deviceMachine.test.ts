@@ -113,14 +113,7 @@ describe('context', () => {
 
   test('counters, last event, and last rejection reason', () => {
     const last = ev('RECORDED');
-    const { context } = run(
-      'ATTACH',
-      'ATTACH',
-      'SESSION_CREATED',
-      ev('SESSION_REJECTED', { rejectionReason: 'NO_QUOTA' }),
-      ev('SESSION_REJECTED'),
-      last,
-    );
+    const { context } = run('ATTACH', 'ATTACH', 'SESSION_CREATED', ev('SESSION_REJECTED', { rejectionReason: 'NO_QUOTA' }), ev('SESSION_REJECTED'), last);
     expect(context).toMatchObject({ attaches: 2, sessions: 1, rejections: 2, lastRejectionReason: 'NO_QUOTA' });
     expect(context.lastEventId).toBe(last.eventId);
     expect(context.lastEventAt).toBe(last.at);

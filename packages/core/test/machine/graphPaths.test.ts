@@ -43,9 +43,7 @@ const regionValue = (value: unknown, region: string): string => (value as Record
 
 /** `from --EVENT--> to` for every edge of the machine graph under a region node. */
 function graphEdges(region: DirectedGraphNode): string[] {
-  return region.children.flatMap((state) =>
-    state.edges.map((edge) => `${edge.source.key} --${edge.label.text}--> ${edge.target.key}`),
-  );
+  return region.children.flatMap((state) => state.edges.map((edge) => `${edge.source.key} --${edge.label.text}--> ${edge.target.key}`));
 }
 
 describe('xstate/graph paths cover every transition and replay equal through the reducer', () => {
@@ -121,7 +119,12 @@ describe('xstate/graph paths cover every transition and replay equal through the
           : `${String(previous.value)} --${event.type}--> ${String(snapshot.value)}`,
     });
     const orgGraph = toDirectedGraph(organisationMachine);
-    const ends = new Set(paths.map((p) => p.steps.length > 1 && `${String(p.steps[p.steps.length - 2]?.state.value)} --${p.steps[p.steps.length - 1]?.event.type}--> ${String(p.state.value)}`));
+    const ends = new Set(
+      paths.map(
+        (p) =>
+          p.steps.length > 1 && `${String(p.steps[p.steps.length - 2]?.state.value)} --${p.steps[p.steps.length - 1]?.event.type}--> ${String(p.state.value)}`,
+      ),
+    );
     for (const edge of graphEdges(orgGraph)) expect(ends, edge).toContain(edge);
     expect(graphEdges(orgGraph)).toEqual(['ACTIVE --ORGANISATION_BLOCKED--> BLOCKED', 'BLOCKED --SESSION_CREATED--> ACTIVE']);
 
@@ -137,7 +140,14 @@ describe('xstate/graph paths cover every transition and replay equal through the
       expect(fleet.organisationBlocked(ORG)).toBe(path.state.value === 'BLOCKED');
       // And through a member device: blocked via its organisation.
       const viaDevice = new FleetStore();
-      applyEvents(viaDevice, stamp(path.steps.slice(1).map((s) => s.event), ENDPOINT, ORG));
+      applyEvents(
+        viaDevice,
+        stamp(
+          path.steps.slice(1).map((s) => s.event),
+          ENDPOINT,
+          ORG,
+        ),
+      );
       if (events.length > 0) expect(viaDevice.organisationBlocked(ORG)).toBe(path.state.value === 'BLOCKED');
     }
   });

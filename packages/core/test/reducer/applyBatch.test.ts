@@ -24,7 +24,14 @@ const VODAFONE = { name: 'Vodafone', mcc: '262', mnc: '02', country: 'de' };
 describe('reading the fleet back', () => {
   test('a device lifecycle, field by field', () => {
     const fleet = new FleetStore();
-    const attach = ev('ATTACH', 11089066, { organisationId: 12033, simId: 3577707, iccid: '8988303000005733850', imsi: '295090004145444', operator: VODAFONE, name: 'Test Sim 2' });
+    const attach = ev('ATTACH', 11089066, {
+      organisationId: 12033,
+      simId: 3577707,
+      iccid: '8988303000005733850',
+      imsi: '295090004145444',
+      operator: VODAFONE,
+      name: 'Test Sim 2',
+    });
     const session = ev('SESSION_CREATED', 11089066, { ratType: 6, apn: 'em', imei: '8693700220003770', ipAddress: '100.102.41.209' });
     const quota = ev('DATA_QUOTA_THRESHOLD', 11089066);
     applyEvents(fleet, [quota, session, attach]);
@@ -99,7 +106,9 @@ describe('organisation block (fleet-level)', () => {
     const fleet = new FleetStore();
     const reports: Transition[] = [];
     const onTransition = (t: Transition) => reports.push(t);
-    applyEvents(fleet, [ev('SESSION_CREATED', 1, { organisationId: 9 }), ev('ATTACH', 2, { organisationId: 9 }), ev('ATTACH', 3, { organisationId: 8 })], { onTransition });
+    applyEvents(fleet, [ev('SESSION_CREATED', 1, { organisationId: 9 }), ev('ATTACH', 2, { organisationId: 9 }), ev('ATTACH', 3, { organisationId: 8 })], {
+      onTransition,
+    });
     reports.length = 0;
 
     const block = ev('ORGANISATION_BLOCKED', null, { organisationId: 9 });
@@ -215,13 +224,19 @@ describe('columns', () => {
         for (let i = 0; i < size; i++) {
           const base = 1_635_000_000_000;
           const t =
-            shape === 'sparse' ? base + (rnd() % 10_000_000)
-            : shape === 'ties' ? base + (rnd() % (size / 3))
-            : shape === 'bursts' ? base + (rnd() % 5) * 1000
-            : shape === 'allEqual' ? base
-            : shape === 'fractional' ? base + (rnd() % 1000) + 0.5
-            : shape === 'wide' ? (rnd() % 2) * 2 ** 52 + (rnd() % 1000)
-            : base + size - i;
+            shape === 'sparse'
+              ? base + (rnd() % 10_000_000)
+              : shape === 'ties'
+                ? base + (rnd() % (size / 3))
+                : shape === 'bursts'
+                  ? base + (rnd() % 5) * 1000
+                  : shape === 'allEqual'
+                    ? base
+                    : shape === 'fractional'
+                      ? base + (rnd() % 1000) + 0.5
+                      : shape === 'wide'
+                        ? (rnd() % 2) * 2 ** 52 + (rnd() % 1000)
+                        : base + size - i;
           rows.push([t, BigInt(rnd() % 50) * (1n << 31n) + BigInt(rnd() % 7)]);
         }
         const columns = new EventColumns(new StringPool(), 16);

@@ -129,8 +129,7 @@ describe('compileMachine', () => {
     const c = compiled;
     const status = (sim: SimState, endpoint: EndpointRegionState, blocked: boolean, conn: Connectivity) =>
       c.status[
-        ((c.sim.states.indexOf(sim) * c.endpoint.states.length + c.endpoint.states.indexOf(endpoint)) * 2 + (blocked ? 1 : 0)) *
-          c.connectivity.states.length +
+        ((c.sim.states.indexOf(sim) * c.endpoint.states.length + c.endpoint.states.indexOf(endpoint)) * 2 + (blocked ? 1 : 0)) * c.connectivity.states.length +
           c.connectivity.states.indexOf(conn)
       ];
     const name = (sim: SimState, endpoint: EndpointRegionState, blocked: boolean, conn: Connectivity) =>

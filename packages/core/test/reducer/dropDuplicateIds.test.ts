@@ -72,7 +72,9 @@ describe('dropDuplicateIds', () => {
         expect(tuples(c)).toEqual(tuples(expected));
         // Surviving rows keep their relative input order.
         const positions = Array.from({ length: c.length }, (_, i) =>
-          rows.findIndex((r) => r.hi === c.idHi[i] && r.lo === c.idLo[i] && r.at === c.at[i] && r.endpoint === c.endpointId[i] && r.iccid === c.pool.get(c.iccid[i]!)),
+          rows.findIndex(
+            (r) => r.hi === c.idHi[i] && r.lo === c.idLo[i] && r.at === c.at[i] && r.endpoint === c.endpointId[i] && r.iccid === c.pool.get(c.iccid[i]!),
+          ),
         );
         expect(positions).toEqual([...positions].sort((a, b) => a - b));
       }),

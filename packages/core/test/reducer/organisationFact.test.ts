@@ -69,7 +69,15 @@ describe('applyOrganisationFact', () => {
     const types: DeviceEventType[] = ['ATTACH', 'SESSION_CREATED', 'ORGANISATION_BLOCKED', 'SESSION_ENDED', 'ENDPOINT_BLOCKED'];
     fc.assert(
       fc.property(
-        fc.array(fc.record({ type: fc.constantFrom(...types), endpoint: fc.integer({ min: 1, max: 6 }), organisation: fc.integer({ min: 1, max: 3 }), fleetLevel: fc.boolean() }), { minLength: 1, maxLength: 40 }),
+        fc.array(
+          fc.record({
+            type: fc.constantFrom(...types),
+            endpoint: fc.integer({ min: 1, max: 6 }),
+            organisation: fc.integer({ min: 1, max: 3 }),
+            fleetLevel: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
         fc.integer({ min: 1, max: 3 }),
         fc.boolean(),
         (specs, fleets, reverse) => {
@@ -81,7 +89,10 @@ describe('applyOrganisationFact', () => {
           // Endpoint e lives in fleet e mod k; events without an endpoint go to every fleet.
           const parts = Array.from({ length: fleets }, () => new FleetStore());
           parts.forEach((part, k) => {
-            applyEvents(part, events.filter((e) => e.endpointId === null || e.endpointId % fleets === k));
+            applyEvents(
+              part,
+              events.filter((e) => e.endpointId === null || e.endpointId % fleets === k),
+            );
           });
           const facts = parts.flatMap(factsOf);
           for (const part of parts) for (const fact of reverse ? [...facts].reverse() : [...facts, ...facts]) applyOrganisationFact(part, fact);

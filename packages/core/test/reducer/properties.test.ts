@@ -78,36 +78,31 @@ describe('applyBatch properties', () => {
     // fleet-wide: leave both out so that devices are independent.
     const types = DEVICE_EVENT_TYPES.filter((t) => t !== 'ORGANISATION_BLOCKED');
     fc.assert(
-      fc.property(
-        eventsArb({ types, fleetWeight: 0 }),
-        fc.array(fc.nat(), { maxLength: 8 }),
-        fc.infiniteStream(fc.nat()),
-        (events, cuts, picks) => {
-          const sorted = sortEvents(events);
-          // Per device queues, merged by random picks: any interleaving keeping per-device order.
-          const queues = new Map<number, DeviceEvent[]>();
-          for (const e of sorted) {
-            const q = queues.get(e.endpointId as number) ?? [];
-            q.push(e);
-            queues.set(e.endpointId as number, q);
-          }
-          const live = [...queues.values()].map((q) => [...q]);
-          const merged: DeviceEvent[] = [];
-          const it = picks[Symbol.iterator]();
-          while (live.length > 0) {
-            const i = (it.next().value as number) % live.length;
-            const q = live[i] as DeviceEvent[];
-            merged.push(q.shift() as DeviceEvent);
-            if (q.length === 0) live.splice(i, 1);
-          }
-          // Batches cut from the merge keep each device's order across batches, too.
-          const whole = runReducer(sorted);
-          const perBatch = runReducer(...split(merged, cuts));
-          expect(storeStates(perBatch)).toEqual(storeStates(whole));
-          const perDevice = runReducer(...[...queues.values()].reverse());
-          expect(storeStates(perDevice)).toEqual(storeStates(whole));
-        },
-      ),
+      fc.property(eventsArb({ types, fleetWeight: 0 }), fc.array(fc.nat(), { maxLength: 8 }), fc.infiniteStream(fc.nat()), (events, cuts, picks) => {
+        const sorted = sortEvents(events);
+        // Per device queues, merged by random picks: any interleaving keeping per-device order.
+        const queues = new Map<number, DeviceEvent[]>();
+        for (const e of sorted) {
+          const q = queues.get(e.endpointId as number) ?? [];
+          q.push(e);
+          queues.set(e.endpointId as number, q);
+        }
+        const live = [...queues.values()].map((q) => [...q]);
+        const merged: DeviceEvent[] = [];
+        const it = picks[Symbol.iterator]();
+        while (live.length > 0) {
+          const i = (it.next().value as number) % live.length;
+          const q = live[i] as DeviceEvent[];
+          merged.push(q.shift() as DeviceEvent);
+          if (q.length === 0) live.splice(i, 1);
+        }
+        // Batches cut from the merge keep each device's order across batches, too.
+        const whole = runReducer(sorted);
+        const perBatch = runReducer(...split(merged, cuts));
+        expect(storeStates(perBatch)).toEqual(storeStates(whole));
+        const perDevice = runReducer(...[...queues.values()].reverse());
+        expect(storeStates(perDevice)).toEqual(storeStates(whole));
+      }),
       { numRuns: 150 },
     );
   });
@@ -178,7 +173,15 @@ describe('applyBatch properties', () => {
         const current = new Map<string, string>();
         for (const t of reports) {
           const key = `${t.endpointId}/${t.region}`;
-          const initial = { connectivity: 'OFFLINE', sim: 'UNKNOWN', endpoint: 'UNKNOWN', block: 'NOT_BLOCKED', dataQuota: 'UNKNOWN', smsQuota: 'UNKNOWN', status: 'OFFLINE' }[t.region];
+          const initial = {
+            connectivity: 'OFFLINE',
+            sim: 'UNKNOWN',
+            endpoint: 'UNKNOWN',
+            block: 'NOT_BLOCKED',
+            dataQuota: 'UNKNOWN',
+            smsQuota: 'UNKNOWN',
+            status: 'OFFLINE',
+          }[t.region];
           expect(t.from).toBe(current.get(key) ?? initial);
           expect(t.to).not.toBe(t.from);
           current.set(key, t.to);

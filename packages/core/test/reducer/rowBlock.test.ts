@@ -31,7 +31,13 @@ const valueArb: Readonly<Record<ColumnKind, fc.Arbitrary<number>>> = {
 
 const arrayOf = (kind: ColumnKind, values: readonly number[], capacity: number): ColumnArray => {
   const array =
-    kind === 'f64' ? new Float64Array(capacity) : kind === 'u32' ? new Uint32Array(capacity) : kind === 'u8' ? new Uint8Array(capacity) : new Int16Array(capacity);
+    kind === 'f64'
+      ? new Float64Array(capacity)
+      : kind === 'u32'
+        ? new Uint32Array(capacity)
+        : kind === 'u8'
+          ? new Uint8Array(capacity)
+          : new Int16Array(capacity);
   array.set(values);
   // Values past `length` must not be stored.
   array.fill(7, values.length);
@@ -102,7 +108,9 @@ describe('row block layout', () => {
   it('is documented by the table in rowBlock.ts, which lists the row columns exactly', () => {
     const source = readFileSync(new URL('../../src/reducer/rowBlock.ts', import.meta.url), 'utf8');
     const table = [...source.matchAll(/^ \* (\w+) +(f64|u32|u8|i16) +(8n|pad8\((\d?)n\))$/gm)].map((m) => [m[1], m[2], m[3]]);
-    expect(table, 'the layout table in rowBlock.ts lists every row column').toEqual(ROW_COLUMNS.map(([name, kind]) => [name, kind, kind === 'f64' ? '8n' : `pad8(${COLUMN_KIND_BYTES[kind] === 1 ? '' : COLUMN_KIND_BYTES[kind]}n)`]));
+    expect(table, 'the layout table in rowBlock.ts lists every row column').toEqual(
+      ROW_COLUMNS.map(([name, kind]) => [name, kind, kind === 'f64' ? '8n' : `pad8(${COLUMN_KIND_BYTES[kind] === 1 ? '' : COLUMN_KIND_BYTES[kind]}n)`]),
+    );
   });
 });
 
@@ -153,7 +161,10 @@ describe('row block bytes', () => {
   });
 
   it('of a full allocated block are its own buffer (on this host), a partial one encodes elsewhere', () => {
-    const source = fc.sample(rowsArb.filter((r) => r.length >= 5), { numRuns: 1, seed: 7 })[0]!;
+    const source = fc.sample(
+      rowsArb.filter((r) => r.length >= 5),
+      { numRuns: 1, seed: 7 },
+    )[0]!;
     const block = allocateRowBlock(5);
     expect(block.length).toBe(0);
     expect(block.bytes.length).toBe(rowBlockBytes(5));
@@ -169,7 +180,10 @@ describe('row block bytes', () => {
   });
 
   it('refuse what does not fit, with a RangeError', () => {
-    const rows = fc.sample(rowsArb.filter((r) => r.length >= 2), { numRuns: 1, seed: 3 })[0]!;
+    const rows = fc.sample(
+      rowsArb.filter((r) => r.length >= 2),
+      { numRuns: 1, seed: 3 },
+    )[0]!;
     const size = rowBlockBytes(rows.length);
     expect(() => encodeRowBlock(rows, new Uint8Array(size - 1))).toThrow(RangeError);
     expect(() => encodeRowBlock(rows, new Uint8Array(size), 8)).toThrow(RangeError);

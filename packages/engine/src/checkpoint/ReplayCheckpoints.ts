@@ -89,7 +89,12 @@ export class ReplayCheckpoints {
   #lastAt: number;
   #written = 0;
 
-  private constructor(options: ReplayCheckpointOptions, loaded: DecodedCheckpoint | undefined, carried: CheckpointInput[], states: Map<InputSource, SourceState>) {
+  private constructor(
+    options: ReplayCheckpointOptions,
+    loaded: DecodedCheckpoint | undefined,
+    carried: CheckpointInput[],
+    states: Map<InputSource, SourceState>,
+  ) {
     this.#options = options;
     this.#loaded = loaded;
     this.#carried = carried;
@@ -115,10 +120,15 @@ export class ReplayCheckpoints {
       if (!decoded.ok) throw new InputError(`--from ${label}: ${decoded.error.message} [${decoded.error.code}]`);
       loaded = decoded.value;
       const broken = accountProblem(loaded);
-      if (broken !== undefined) throw new InputError(`--from ${label}: the checkpoint's counts do not add up (${broken}): it was altered or written by a faulty program; replay from the logs`);
+      if (broken !== undefined)
+        throw new InputError(
+          `--from ${label}: the checkpoint's counts do not add up (${broken}): it was altered or written by a faulty program; replay from the logs`,
+        );
       const until = options.until ?? null;
       if (loaded.header.until !== until) {
-        throw new InputError(`--from ${label}: the checkpoint was read with --until ${describeUntil(loaded.header.until)}, this run has ${describeUntil(until)}: they must be the same`);
+        throw new InputError(
+          `--from ${label}: the checkpoint was read with --until ${describeUntil(loaded.header.until)}, this run has ${describeUntil(until)}: they must be the same`,
+        );
       }
     }
     const previous = [...(loaded?.header.inputs ?? [])];

@@ -47,4 +47,3 @@ export function utf8Problem(bytes: Uint8Array): string | undefined {
   const shown = Array.from(bytes.subarray(at, at + 4), (b) => `0x${b.toString(16).padStart(2, '0')}`).join(' ');
   return `byte ${at} of the record (${shown}) is not UTF-8: records must be UTF-8 JSON text`;
 }
-

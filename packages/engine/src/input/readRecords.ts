@@ -176,10 +176,8 @@ async function* gunzipPieces(first: Buffer, rest: AsyncIterator<Buffer | string>
   const finished = Promise.race([failed, new Promise<void>((resolve) => gunzip.once('end', resolve))]);
   let fed = 0;
   // Resolves once the piece is processed and its output emitted (or decompression failed).
-  const write = (piece: Buffer): Promise<void> =>
-    Promise.race([failed, new Promise<void>((resolve) => gunzip.write(piece, () => setImmediate(resolve)))]);
-  const corrupt = (): CorruptInputError =>
-    new CorruptInputError(`gzip data unreadable after compressed byte ${fed} (${failure?.message ?? 'corrupt'})`, fed);
+  const write = (piece: Buffer): Promise<void> => Promise.race([failed, new Promise<void>((resolve) => gunzip.write(piece, () => setImmediate(resolve)))]);
+  const corrupt = (): CorruptInputError => new CorruptInputError(`gzip data unreadable after compressed byte ${fed} (${failure?.message ?? 'corrupt'})`, fed);
   let chunk: Buffer | undefined = first;
   while (chunk !== undefined) {
     for (let at = 0; at < chunk.length; at += GZIP_PIECE) {

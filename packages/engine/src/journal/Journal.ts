@@ -182,10 +182,14 @@ export class Journal {
     for (let i = 1; i < segments.length; i++) {
       if (segments[i] !== (segments[i - 1] as number) + 1) {
         const missing = (segments[i - 1] as number) + 1;
-        throw new JournalError('corrupt', `journal: segment ${missing} is missing from ${root} (${segmentFileName(missing)}): records between ${segments[i - 1]} and ${segments[i]} are lost`, {
-          path: join(root, segmentFileName(missing)),
-          position: { segment: missing, offset: 0 },
-        });
+        throw new JournalError(
+          'corrupt',
+          `journal: segment ${missing} is missing from ${root} (${segmentFileName(missing)}): records between ${segments[i - 1]} and ${segments[i]} are lost`,
+          {
+            path: join(root, segmentFileName(missing)),
+            position: { segment: missing, offset: 0 },
+          },
+        );
       }
     }
     if (segments.length === 0) {
@@ -271,7 +275,10 @@ export class Journal {
     const stop = this.end;
     const start = from ?? { segment: this.#firstSegment, offset: SEGMENT_HEADER_BYTES };
     if (start.segment < this.#firstSegment) {
-      throw new JournalError('corrupt', `journal: ${formatPosition(start)} was truncated (the oldest segment kept is ${this.#firstSegment})`, { path: this.#dir, position: start });
+      throw new JournalError('corrupt', `journal: ${formatPosition(start)} was truncated (the oldest segment kept is ${this.#firstSegment})`, {
+        path: this.#dir,
+        position: start,
+      });
     }
     if (comparePositions(start, stop) > 0) throw new RangeError(`journal: ${formatPosition(start)} is past the journal's end (${formatPosition(stop)})`);
     for (let segment = start.segment; segment <= stop.segment; segment++) {
@@ -550,7 +557,10 @@ async function recoverTail(path: string, segment: number): Promise<{ end: number
   if (scan.kind === 'clean') return { end: scan.end, tornTail: null };
   if (scan.kind === 'torn') return { end: scan.end, tornTail: { segment, offset: scan.end, bytes: bytes.length - scan.end, reason: scan.reason } };
   const position = { segment, offset: scan.offset };
-  throw new JournalError('corrupt', `journal: ${path} is damaged at ${formatPosition(position)} (${scan.reason}); refusing to cut acknowledged records`, { path, position });
+  throw new JournalError('corrupt', `journal: ${path} is damaged at ${formatPosition(position)} (${scan.reason}); refusing to cut acknowledged records`, {
+    path,
+    position,
+  });
 }
 
 function notAJournal(path: string): JournalError {

@@ -59,6 +59,12 @@ export function journalErrorFrom(err: unknown, doing: string, path: string): Jou
           ? 'permission_denied'
           : 'io_error';
   const why =
-    code === 'disk_full' ? 'the disk is full' : code === 'read_only' ? 'the file system is read-only' : code === 'permission_denied' ? 'permission denied' : (err as Error | undefined)?.message ?? String(err);
+    code === 'disk_full'
+      ? 'the disk is full'
+      : code === 'read_only'
+        ? 'the file system is read-only'
+        : code === 'permission_denied'
+          ? 'permission denied'
+          : ((err as Error | undefined)?.message ?? String(err));
   return new JournalError(code, `journal: ${doing} ${path}: ${why}${errno === null || code === 'io_error' ? '' : ` (${errno})`}`, { path, errno, cause: err });
 }

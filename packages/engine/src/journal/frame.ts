@@ -107,7 +107,12 @@ export function encodeFrames(records: readonly (Uint8Array | string)[]): Buffer 
 export type FrameRead =
   | { readonly kind: 'record'; readonly offset: number; readonly end: number; readonly payload: Buffer }
   | { readonly kind: 'end'; readonly offset: number }
-  | { readonly kind: 'bad'; readonly offset: number; readonly reason: 'partial_header' | 'partial_frame' | 'bad_checksum' | 'bad_length'; readonly frameEnd: number };
+  | {
+      readonly kind: 'bad';
+      readonly offset: number;
+      readonly reason: 'partial_header' | 'partial_frame' | 'bad_checksum' | 'bad_length';
+      readonly frameEnd: number;
+    };
 
 /**
  * Reads the frame at `offset` of a segment's bytes.
@@ -124,7 +129,8 @@ export function readFrame(bytes: Buffer, offset: number): FrameRead {
   const end = start + length;
   if (end > bytes.length) return { kind: 'bad', offset, reason: 'partial_frame', frameEnd: bytes.length };
   const payload = bytes.subarray(start, end);
-  if (frameChecksum(bytes.subarray(offset, offset + 4), payload) !== bytes.readUInt32LE(offset + 4)) return { kind: 'bad', offset, reason: 'bad_checksum', frameEnd: end };
+  if (frameChecksum(bytes.subarray(offset, offset + 4), payload) !== bytes.readUInt32LE(offset + 4))
+    return { kind: 'bad', offset, reason: 'bad_checksum', frameEnd: end };
   return { kind: 'record', offset, end, payload };
 }
 

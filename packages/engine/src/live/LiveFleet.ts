@@ -233,7 +233,11 @@ export class LiveFleet {
     });
   }
 
-  #ingestEvents(n: number, onTransition: ((t: LiveTransition) => void) | undefined, eventAt: (i: number) => { device: DeviceEvent; unknownType: number }): LiveBatchResult {
+  #ingestEvents(
+    n: number,
+    onTransition: ((t: LiveTransition) => void) | undefined,
+    eventAt: (i: number) => { device: DeviceEvent; unknownType: number },
+  ): LiveBatchResult {
     const limit = this.#now() + this.#skew;
     const stage = this.#stage;
     stage.clear();
@@ -275,7 +279,7 @@ export class LiveFleet {
    * live.ingestColumns(rows).accepted; // 1
    */
   ingestColumns(rows: EventColumns, batch: LiveColumnsBatch = {}, onTransition?: (transition: LiveTransition) => void): LiveBatchResult {
-    if (rows.pool !== this.fleet.pool) throw new Error('LiveFleet.ingestColumns: the rows must be on the fleet\'s string pool (fleet.createColumns())');
+    if (rows.pool !== this.fleet.pool) throw new Error("LiveFleet.ingestColumns: the rows must be on the fleet's string pool (fleet.createColumns())");
     const limit = this.#now() + this.#skew;
     const stage = this.#stage;
     stage.clear();
@@ -535,7 +539,10 @@ export class LiveFleet {
       // that a late session unblocked (or a block reached) are reported as corrections.
       ...(onTransition === undefined
         ? {}
-        : { onTransition: (t: Transition) => (t.endpointId === endpointId ? undefined : onTransition({ ...t, at: cause.at, eventId: cause.eventId, correction: true })) }),
+        : {
+            onTransition: (t: Transition) =>
+              t.endpointId === endpointId ? undefined : onTransition({ ...t, at: cause.at, eventId: cause.eventId, correction: true }),
+          }),
     });
     if (onTransition !== undefined) {
       reportDeviceChange(fleet, d, fromState, fromBlocked, cause.at, cause.eventId, (t) => onTransition({ ...t, correction: true }));
@@ -603,14 +610,17 @@ export class LiveFleet {
    * Adds an account's counts to this one's (a resumed checkpoint's: its rows are then given
    * to `ingestRows`, which counts them again as records, so they are taken off here).
    */
-  addAccount(account: {
-    readonly records: number;
-    readonly rejected: number;
-    readonly rejectedByReason: readonly (readonly [string, number])[];
-    readonly unknownEventTypes: readonly (readonly [number, number])[];
-    readonly eventsWithoutEndpoint: number;
-    readonly duplicatesRemoved: number;
-  }, rows: number): void {
+  addAccount(
+    account: {
+      readonly records: number;
+      readonly rejected: number;
+      readonly rejectedByReason: readonly (readonly [string, number])[];
+      readonly unknownEventTypes: readonly (readonly [number, number])[];
+      readonly eventsWithoutEndpoint: number;
+      readonly duplicatesRemoved: number;
+    },
+    rows: number,
+  ): void {
     this.#records += account.records - rows;
     this.#rejected += account.rejected;
     this.#duplicates += account.duplicatesRemoved;

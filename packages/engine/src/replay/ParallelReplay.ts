@@ -104,7 +104,10 @@ export class ReplayWorkers {
     if (w === undefined) return;
     const recycle = resultBuffers(result);
     const message: RecycleMessage = { recycle };
-    w.postMessage(message, recycle.map((b) => b.buffer));
+    w.postMessage(
+      message,
+      recycle.map((b) => b.buffer),
+    );
   }
 
   async close(): Promise<void> {

@@ -142,12 +142,7 @@ function compareById(pool: StringPool, a: RunReader, b: RunReader): number {
   const y = b.block;
   const i = a.row;
   const j = b.row;
-  return (
-    x.idHi[i]! - y.idHi[j]! ||
-    x.idLo[i]! - y.idLo[j]! ||
-    x.at[i]! - y.at[j]! ||
-    compareRowsContent(pool, x, i, y, j)
-  );
+  return x.idHi[i]! - y.idHi[j]! || x.idLo[i]! - y.idLo[j]! || x.at[i]! - y.at[j]! || compareRowsContent(pool, x, i, y, j);
 }
 
 /** (time, id) of two run heads. */

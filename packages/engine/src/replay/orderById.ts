@@ -38,7 +38,7 @@ export function orderById(c: RowArrays, pool: StringPool): Uint32Array {
 /** Counts of each digit, turned into start positions; false when one digit holds every row. */
 function countDigits(column: Uint32Array, shift: number, order: Uint32Array, n: number, counts: Uint32Array): boolean {
   counts.fill(0);
-  for (let i = 0; i < n; i++) counts[((column[order[i]!]! >>> shift) & 0xffff)]!++;
+  for (let i = 0; i < n; i++) counts[(column[order[i]!]! >>> shift) & 0xffff]!++;
   let start = 0;
   for (let d = 0; d < DIGITS; d++) {
     const k = counts[d]!;

@@ -25,18 +25,18 @@ export interface ReplayProgress {
 
 /** Options of `replaySources`: the replay's own (`ReplayOptions`) and how to read. */
 export interface ReplaySourcesOptions extends ReplayOptions {
-    /** What `-` reads (default: the process's stdin). */
-    readonly stdin?: NodeJS.ReadableStream | undefined;
-    /** Called once with the total input size (null when a source has none, like stdin). */
-    readonly progress?: ((totalBytes: number | null) => ReplayProgress) | undefined;
-    /** Threads for big NDJSON files: the main thread and `threads - 1` workers (default 1: the main thread alone). */
-    readonly threads?: number | undefined;
-    /** Largest byte range a worker decodes at a time (default `MAX_RANGE_BYTES`). */
-    readonly rangeBytes?: number | undefined;
-    /** Resume from / write checkpoints (checkpoint/ReplayCheckpoints.ts). */
-    readonly checkpoints?: ReplayCheckpoints | undefined;
-    /** Longest record in bytes (default 16 MiB); a longer one is rejected as `line_too_long`, streamed past. */
-    readonly maxLineBytes?: number | undefined;
+  /** What `-` reads (default: the process's stdin). */
+  readonly stdin?: NodeJS.ReadableStream | undefined;
+  /** Called once with the total input size (null when a source has none, like stdin). */
+  readonly progress?: ((totalBytes: number | null) => ReplayProgress) | undefined;
+  /** Threads for big NDJSON files: the main thread and `threads - 1` workers (default 1: the main thread alone). */
+  readonly threads?: number | undefined;
+  /** Largest byte range a worker decodes at a time (default `MAX_RANGE_BYTES`). */
+  readonly rangeBytes?: number | undefined;
+  /** Resume from / write checkpoints (checkpoint/ReplayCheckpoints.ts). */
+  readonly checkpoints?: ReplayCheckpoints | undefined;
+  /** Longest record in bytes (default 16 MiB); a longer one is rejected as `line_too_long`, streamed past. */
+  readonly maxLineBytes?: number | undefined;
 }
 
 const NO_PROGRESS: ReplayProgress = { update() {}, done() {} };

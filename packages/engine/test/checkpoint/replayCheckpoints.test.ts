@@ -17,14 +17,13 @@ import { snapshotChunks } from '../../src/snapshot/snapshot.js';
 import { tempDir } from '../support.js';
 import { MemoryCheckpointStore } from './MemoryCheckpointStore.js';
 
-
 let dir: string;
 let paths: string[];
 let clean: string;
 
 async function replay(sources: readonly InputSource[], checkpoints?: ReplayCheckpoints, until?: number): Promise<string> {
   const { session, account } = await replaySources(sources, {
-        threads: 1,
+    threads: 1,
     checkpoints,
     ...(until === undefined ? {} : { until }),
   });
@@ -39,7 +38,10 @@ beforeAll(async () => {
   dir = tempDir();
   const chunks: string[] = [];
   generateFleetLog({ events: 3000, devices: 80, seed: 11, messy: true }, (c) => chunks.push(c));
-  const lines = chunks.join('').split('\n').filter((l) => l !== '');
+  const lines = chunks
+    .join('')
+    .split('\n')
+    .filter((l) => l !== '');
   // Newest-first like an Event API dump, with duplicates of the NDJSON file and a bad record.
   const arrayPart = [...lines.slice(1000, 2000), lines[5]!, '{"id": "broken"}'].reverse();
   writeFileSync(join(dir, 'a.ndjson'), `${lines.slice(0, 1000).join('\n')}\n\nnot json\n`);

@@ -22,7 +22,6 @@ const { MIN_PARALLEL_BYTES } = await built<typeof import('../../src/replay/Paral
 const { replaySources } = await built<typeof import('../../src/replay/replaySources.js')>('replay/replaySources.js');
 const { snapshotChunks } = await built<typeof import('../../src/snapshot/snapshot.js')>('snapshot/snapshot.js');
 
-
 type Checkpoints = Awaited<ReturnType<typeof ReplayCheckpoints.open>>;
 type InputSource = Awaited<ReturnType<typeof expandPaths>>[number];
 
@@ -40,7 +39,10 @@ beforeAll(async () => {
   const chunks: string[] = [];
   generateFleetLog({ events: 4000, devices: 120, seed: 23, messy: true }, (c) => chunks.push(c));
   // A bad line and a duplicate in the middle, so the checkpoints carry rejects and duplicates.
-  const lines = chunks.join('').split('\n').filter((l) => l !== '');
+  const lines = chunks
+    .join('')
+    .split('\n')
+    .filter((l) => l !== '');
   lines.splice(1700, 0, 'not json', lines[10]!);
   path = join(tempDir(), 'big.ndjson');
   writeFileSync(path, `${lines.join('\n')}\n`);

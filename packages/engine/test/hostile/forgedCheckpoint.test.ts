@@ -37,10 +37,14 @@ describe('loading a checkpoint', () => {
 
   it.each([
     ['more records than rows, duplicates and rejections', (a: Record<string, unknown>) => (a['records'] = 40), /records 40 ≠ rows 3/],
-    ['fewer rejections than their reasons', (a: Record<string, unknown>) => {
-      a['rejected'] = 0;
-      a['records'] = 3;
-    }, /rejections by reason sum to 1, not rejected 0/],
+    [
+      'fewer rejections than their reasons',
+      (a: Record<string, unknown>) => {
+        a['rejected'] = 0;
+        a['records'] = 3;
+      },
+      /rejections by reason sum to 1, not rejected 0/,
+    ],
     ['more unknown types than accepted records', (a: Record<string, unknown>) => (a['unknownEventTypes'] = [[4242, 9]]), /9 events of unknown types/],
     ['more events without an endpoint than accepted records', (a: Record<string, unknown>) => (a['eventsWithoutEndpoint'] = 5), /5 events without an endpoint/],
   ])('refuses one with %s, saying why', async (_name, change, reason) => {

@@ -18,7 +18,10 @@ import { tempDir } from '../support.js';
 function logLines(events: number, seed: number): string[] {
   const chunks: string[] = [];
   generateFleetLog({ events, devices: 30, seed, messy: false }, (c) => chunks.push(c));
-  return chunks.join('').split('\n').filter((l) => l !== '');
+  return chunks
+    .join('')
+    .split('\n')
+    .filter((l) => l !== '');
 }
 
 async function replayFile(path: string): Promise<{ applied: number; records: number; rejects: Rejection[]; snapshot: string }> {
@@ -115,7 +118,10 @@ describe('the byte-order mark', () => {
     writeFileSync(join(dir, 'mid.json'), `[${a},\n\ufeff${b}]`);
     for (const name of ['mid.ndjson', 'mid.json']) {
       const run = await replayFile(join(dir, name));
-      expect(run.rejects.map((r) => [r.line, r.code]), name).toEqual([[2, 'invalid_json']]);
+      expect(
+        run.rejects.map((r) => [r.line, r.code]),
+        name,
+      ).toEqual([[2, 'invalid_json']]);
     }
   });
 });

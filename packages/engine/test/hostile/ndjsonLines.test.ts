@@ -72,7 +72,11 @@ describe('NdjsonLines', () => {
 
   it('drops a byte-order mark only at the input start, also when it is cut', () => {
     const input = Buffer.from('\xef\xbb\xbf{"a":1}\n\xef\xbb\xbf{"b":2}\n', 'latin1');
-    for (const cut of [1, 2, 3, 4]) expect(split(input, [cut], 100).lines).toEqual([[1, '{"a":1}'], [2, '\xef\xbb\xbf{"b":2}']]);
+    for (const cut of [1, 2, 3, 4])
+      expect(split(input, [cut], 100).lines).toEqual([
+        [1, '{"a":1}'],
+        [2, '\xef\xbb\xbf{"b":2}'],
+      ]);
     // Not at the input's start (a worker's range): kept.
     expect(split(input, [], 100, false).lines[0]).toEqual([1, '\xef\xbb\xbf{"a":1}']);
   });

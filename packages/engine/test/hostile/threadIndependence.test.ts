@@ -59,11 +59,17 @@ describe('a replay of a hostile log', () => {
       fc.asyncProperty(logArb, fc.array(fc.nat(), { minLength: 1, maxLength: 12 }), async (log, picks) => {
         const chunks: string[] = [];
         generateFleetLog({ events: 1200, devices: 40, seed: log.seed, messy: true }, (c) => chunks.push(c));
-        const records = chunks.join('').split('\n').filter((l) => l !== '');
+        const records = chunks
+          .join('')
+          .split('\n')
+          .filter((l) => l !== '');
         // Hostile lines are made from clean records, so that each gets exactly its own code.
         const clean: string[] = [];
         generateFleetLog({ events: 50, devices: 5, seed: log.seed + 1, messy: false }, (c) => clean.push(c));
-        const bases = clean.join('').split('\n').filter((l) => l !== '');
+        const bases = clean
+          .join('')
+          .split('\n')
+          .filter((l) => l !== '');
         const hostile = fc.sample(hostileArb(bases, MAX_LINE_BYTES), { seed: log.seed, numRuns: picks.length });
         const lines: Buffer[] = records.map((r) => Buffer.from(r));
         for (const d of log.duplicates) lines.push(lines[d % records.length]!);

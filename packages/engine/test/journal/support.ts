@@ -18,7 +18,10 @@ export async function readAll(journal: Journal, from?: JournalRecord['position']
 
 /** `n` distinct event-like lines starting at `from`. */
 export function lines(from: number, n: number): string[] {
-  return Array.from({ length: n }, (_, i) => `{"id":${from + i},"event_type":{"id":1},"timestamp":"2026-12-01T10:00:00.000Z","endpoint":{"id":${(from + i) % 97}}}`);
+  return Array.from(
+    { length: n },
+    (_, i) => `{"id":${from + i},"event_type":{"id":1},"timestamp":"2026-12-01T10:00:00.000Z","endpoint":{"id":${(from + i) % 97}}}`,
+  );
 }
 
 /** A real tmpfs of `size` mounted at a new directory (we run as root); `unmount` removes it. */

@@ -75,7 +75,11 @@ describe('LiveFleet.ingestColumns', () => {
       fc.property(delivery, ({ records, seed, cuts, resend, misfits, horizonMinutes, clockAt }) => {
         const events = decodeAll(records);
         if (events.length === 0) return;
-        const withCopies = [...events, ...resend.map((k) => events[k % events.length] as EmnifyEvent), ...misfits.map((k) => misfitOf(events[k % events.length] as EmnifyEvent))];
+        const withCopies = [
+          ...events,
+          ...resend.map((k) => events[k % events.length] as EmnifyEvent),
+          ...misfits.map((k) => misfitOf(events[k % events.length] as EmnifyEvent)),
+        ];
         const arrival = seededShuffle(withCopies, seed);
         // A clock somewhere among the event times: records past it (plus the skew) are refused as future_timestamp.
         const times = arrival.map((e) => e.timestamp).sort((a, b) => a - b);

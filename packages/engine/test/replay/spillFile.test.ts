@@ -55,7 +55,10 @@ describe('spill files', () => {
       const bytes = readFileSync(path);
       file.remove();
       const pinned = { length: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
-      expect(pinned, 'spill bytes changed: pin new values only for a deliberate change of the row columns').toEqual({ length: 2160, sha256: '91dd195087313598e0813863cdd01daba8d902b60398b2cf5b61b4b19f6dadfa' });
+      expect(pinned, 'spill bytes changed: pin new values only for a deliberate change of the row columns').toEqual({
+        length: 2160,
+        sha256: '91dd195087313598e0813863cdd01daba8d902b60398b2cf5b61b4b19f6dadfa',
+      });
     }
   });
 
@@ -66,7 +69,11 @@ describe('spill files', () => {
     const bytes = readFileSync(path);
     file.remove();
     const expected: Buffer[] = [];
-    for (const [first, n] of [[0, 5], [5, 5], [10, 3]] as const) {
+    for (const [first, n] of [
+      [0, 5],
+      [5, 5],
+      [10, 3],
+    ] as const) {
       const block = fixedRows(13);
       for (const [name] of ROW_COLUMNS) block[name].set(rows[name].subarray(first, first + n) as never);
       block.length = n;

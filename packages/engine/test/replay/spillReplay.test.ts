@@ -24,7 +24,9 @@ import { shuffled, tempDir } from '../support.js';
 
 const logArb = messyLogArb({ maxEvents: 250, maxDevices: 25, retimed: true });
 
-const untilArb = fc.option(fc.integer({ min: 0, max: 4 * 3600 }), { nil: undefined }).map((s) => (s === undefined ? undefined : Date.UTC(2021, 9, 27) + s * 1000));
+const untilArb = fc
+  .option(fc.integer({ min: 0, max: 4 * 3600 }), { nil: undefined })
+  .map((s) => (s === undefined ? undefined : Date.UTC(2021, 9, 27) + s * 1000));
 
 interface Outcome {
   readonly snapshot: string;
@@ -127,7 +129,10 @@ describe('replaySources with a tiny budget', () => {
     const dir = tempDir();
     const chunks: string[] = [];
     generateFleetLog({ events: 2000, devices: 60, seed: 23, messy: true }, (c) => chunks.push(c));
-    const lines = chunks.join('').split('\n').filter((l) => l !== '');
+    const lines = chunks
+      .join('')
+      .split('\n')
+      .filter((l) => l !== '');
     writeFileSync(join(dir, 'a.ndjson'), `${shuffled(lines.slice(0, 1200), 3).join('\n')}\nnot json\n${lines[7]}\n`);
     writeFileSync(join(dir, 'b.json'), `[\n${[...lines.slice(1200), lines[1300]!].reverse().join(',\n')}\n]\n`);
     sources = await expandPaths([join(dir, 'a.ndjson'), join(dir, 'b.json')]);

@@ -18,7 +18,9 @@ import { type Line, messyLogArb } from '../messyLog.js';
 import { generateFleetLog } from '@simfleet/testkit';
 
 const logArb = messyLogArb({ maxEvents: 250, maxDevices: 25, retimed: true });
-const untilArb = fc.option(fc.integer({ min: 0, max: 4 * 3600 }), { nil: undefined }).map((s) => (s === undefined ? undefined : Date.UTC(2021, 9, 27) + s * 1000));
+const untilArb = fc
+  .option(fc.integer({ min: 0, max: 4 * 3600 }), { nil: undefined })
+  .map((s) => (s === undefined ? undefined : Date.UTC(2021, 9, 27) + s * 1000));
 
 interface Outcome {
   readonly snapshot: string;
@@ -47,27 +49,31 @@ function replay(options: ReplayOptions, ingest: (session: ReplaySession) => void
  * The reference route: core's line splitter (`NdjsonLines`: the byte-order mark, the line
  * bound) and every line through the full decoder, the text cut into pieces of `piece` bytes.
  */
-const byLine = (text: Buffer, skip: number, piece: number, maxLineBytes?: number) => (session: ReplaySession): void => {
-  const lines = new NdjsonLines({
-    atInputStart: true,
-    maxLineBytes,
-    onTooLong: (line, bytes, head) => {
-      if (line > skip) session.ingest(tooLongRecord(line, bytes, head, maxLineBytes), 'all.ndjson');
-    },
-  });
-  const onLine = (b: Uint8Array, s: number, e: number, line: number): void => {
-    if (line > skip) session.ingestFullLine(b, s, e, 'all.ndjson', line);
+const byLine =
+  (text: Buffer, skip: number, piece: number, maxLineBytes?: number) =>
+  (session: ReplaySession): void => {
+    const lines = new NdjsonLines({
+      atInputStart: true,
+      maxLineBytes,
+      onTooLong: (line, bytes, head) => {
+        if (line > skip) session.ingest(tooLongRecord(line, bytes, head, maxLineBytes), 'all.ndjson');
+      },
+    });
+    const onLine = (b: Uint8Array, s: number, e: number, line: number): void => {
+      if (line > skip) session.ingestFullLine(b, s, e, 'all.ndjson', line);
+    };
+    for (let at = 0; at < text.length; at += piece) lines.push(text.subarray(at, Math.min(text.length, at + piece)), onLine);
+    lines.end(onLine);
   };
-  for (let at = 0; at < text.length; at += piece) lines.push(text.subarray(at, Math.min(text.length, at + piece)), onLine);
-  lines.end(onLine);
-};
 
 /** The WebAssembly route, the text cut into pieces of `piece` bytes. */
-const byChunk = (text: Buffer, skip: number, piece: number, maxLineBytes?: number, chunkBytes?: number) => (session: ReplaySession): void => {
-  const lines = session.wasmLines('all.ndjson', { skip, atInputStart: true, maxLineBytes, chunkBytes });
-  for (let at = 0; at < text.length; at += piece) lines.push(text.subarray(at, Math.min(text.length, at + piece)));
-  lines.end();
-};
+const byChunk =
+  (text: Buffer, skip: number, piece: number, maxLineBytes?: number, chunkBytes?: number) =>
+  (session: ReplaySession): void => {
+    const lines = session.wasmLines('all.ndjson', { skip, atInputStart: true, maxLineBytes, chunkBytes });
+    for (let at = 0; at < text.length; at += piece) lines.push(text.subarray(at, Math.min(text.length, at + piece)));
+    lines.end();
+  };
 
 const textOf = (lines: readonly Line[], finalNewline: boolean): Buffer => Buffer.from(lines.map((l) => l.text).join('\n') + (finalNewline ? '\n' : ''));
 
@@ -162,7 +168,11 @@ const BOM = Buffer.of(0xef, 0xbb, 0xbf);
 function simLines(): Buffer[] {
   const chunks: string[] = [];
   generateFleetLog({ events: 2, devices: 1, seed: 5, messy: false }, (c) => chunks.push(c));
-  return chunks.join('').split('\n').filter((l) => l !== '').map((l) => Buffer.from(l));
+  return chunks
+    .join('')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => Buffer.from(l));
 }
 
 /** A hostile line made from a log line (or from nothing). */

@@ -54,15 +54,11 @@ export interface DeviceLifecycleOptions {
  * }));
  */
 export function deviceLifecycle(options: DeviceLifecycleOptions = {}): fc.Arbitrary<JsonObject[]> {
-  return lifecycleWalks(options).map(({ lifecycle, baseId }) =>
-    renderRecords(lifecycle.steps.map((step, i) => ({ ...step.spec, id: eventId(baseId, i) }))),
-  );
+  return lifecycleWalks(options).map(({ lifecycle, baseId }) => renderRecords(lifecycle.steps.map((step, i) => ({ ...step.spec, id: eventId(baseId, i) }))));
 }
 
 /** The walked lifecycle behind `deviceLifecycle` (steps with their machine events), and its first id. */
-export function lifecycleWalks(
-  options: DeviceLifecycleOptions = {},
-): fc.Arbitrary<{ lifecycle: Lifecycle; baseId: number }> {
+export function lifecycleWalks(options: DeviceLifecycleOptions = {}): fc.Arbitrary<{ lifecycle: Lifecycle; baseId: number }> {
   const walkOptions: WalkOptions = {
     invalid: options.invalid ?? false,
     variants: options.variants ?? false,
@@ -82,14 +78,7 @@ export function lifecycleWalks(
       baseId: fc.integer({ min: 100_000_000_000_000, max: 800_000_000_000_000 }),
     })
     .map(({ device, tour, raws, baseId }) => ({
-      lifecycle: walkLifecycle(
-        deviceAt(device, organisations),
-        raws,
-        options.startAt ?? DEFAULT_LIFECYCLE_START,
-        walkOptions,
-        walk,
-        tour,
-      ),
+      lifecycle: walkLifecycle(deviceAt(device, organisations), raws, options.startAt ?? DEFAULT_LIFECYCLE_START, walkOptions, walk, tour),
       baseId,
     }));
 }

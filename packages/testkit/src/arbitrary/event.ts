@@ -67,9 +67,7 @@ export function event(options: EventArbitraryOptions = {}): fc.Arbitrary<JsonObj
       sessionA: fc.nat({ max: 0xffffffff }),
       sessionB: fc.nat({ max: 0xffffffff }),
       random: fc.nat({ max: 0xffffffff }),
-      messy: variants
-        ? fc.oneof({ arbitrary: fc.constant(0), weight: 1 }, { arbitrary: fc.nat({ max: MESSY_ALL }), weight: 2 })
-        : fc.constant(0),
+      messy: variants ? fc.oneof({ arbitrary: fc.constant(0), weight: 1 }, { arbitrary: fc.nat({ max: MESSY_ALL }), weight: 2 }) : fc.constant(0),
     })
     .map((r) => {
       const device = deviceAt(r.device, r.organisations);

@@ -1,15 +1,6 @@
 import type { JsonObject } from '@simfleet/core';
 import fc from 'fast-check';
-import {
-  DEFAULT_LIFECYCLE_START,
-  deviceAt,
-  eventId,
-  lifecycleTour,
-  rawStep,
-  renderRecords,
-  type WalkOptions,
-  walkLifecycle,
-} from './_internals/lifecycles.js';
+import { DEFAULT_LIFECYCLE_START, deviceAt, eventId, lifecycleTour, rawStep, renderRecords, type WalkOptions, walkLifecycle } from './_internals/lifecycles.js';
 import { MachineWalk } from './_internals/MachineWalk.js';
 
 /** How a delivered log departs from time order. */
@@ -55,16 +46,11 @@ interface DisorderPlan {
 }
 
 function disorderPlan(disorder: boolean | FleetLogDisorder | undefined, events: number): fc.Arbitrary<DisorderPlan> {
-  const d: FleetLogDisorder =
-    disorder === true ? { shuffle: true, duplicates: true, late: true, newestFirstPages: true } : disorder || {};
+  const d: FleetLogDisorder = disorder === true ? { shuffle: true, duplicates: true, late: true, newestFirstPages: true } : disorder || {};
   const none = fc.constant([]);
   return fc.record({
-    duplicates: d.duplicates
-      ? fc.array(fc.record({ of: fc.nat(), after: fc.nat({ max: 20 }) }), { maxLength: Math.max(1, events >> 2) })
-      : none,
-    late: d.late
-      ? fc.array(fc.record({ of: fc.nat(), by: fc.integer({ min: 1, max: 30 }) }), { maxLength: Math.max(1, events >> 2) })
-      : none,
+    duplicates: d.duplicates ? fc.array(fc.record({ of: fc.nat(), after: fc.nat({ max: 20 }) }), { maxLength: Math.max(1, events >> 2) }) : none,
+    late: d.late ? fc.array(fc.record({ of: fc.nat(), by: fc.integer({ min: 1, max: 30 }) }), { maxLength: Math.max(1, events >> 2) }) : none,
     // Sort keys: all zero (what shrinking goes to) keeps the order.
     shuffle: d.shuffle ? fc.array(fc.nat({ max: 1000 }), { maxLength: events, size: 'max' }) : none,
     pageSize: d.newestFirstPages ? fc.integer({ min: 1, max: 25 }) : fc.constant(0),
@@ -139,9 +125,7 @@ export function fleetLog(options: FleetLogOptions = {}): fc.Arbitrary<JsonObject
     })
     .map(({ lifecycles, baseId, plan }) => {
       const steps = lifecycles.flatMap((l, device) =>
-        walkLifecycle(deviceAt(device, organisations), l.raws, start + l.offset, walkOptions, walk, l.tour).steps.map(
-          (step, k) => ({ step, device, k }),
-        ),
+        walkLifecycle(deviceAt(device, organisations), l.raws, start + l.offset, walkOptions, walk, l.tour).steps.map((step, k) => ({ step, device, k })),
       );
       steps.sort((a, b) => a.step.at - b.step.at || a.device - b.device || a.k - b.k);
       const specs = steps.slice(0, maxEvents).map((s, i) => ({ ...s.step.spec, id: eventId(baseId, i) }));

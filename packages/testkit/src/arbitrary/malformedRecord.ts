@@ -102,9 +102,7 @@ function kindArbitrary(kind: MalformedKind, base: fc.Arbitrary<JsonObject>): fc.
         return text.slice(0, cut % text.length);
       });
     case 'wrongType':
-      return fc
-        .tuple(base, fc.constantFrom(...FIELD_PATHS), wrongValue)
-        .map(([record, path, value]) => stringifyJson(withValue(record, path, value)));
+      return fc.tuple(base, fc.constantFrom(...FIELD_PATHS), wrongValue).map(([record, path, value]) => stringifyJson(withValue(record, path, value)));
     case 'unknownType':
       return fc
         .tuple(
@@ -161,14 +159,12 @@ function kindArbitrary(kind: MalformedKind, base: fc.Arbitrary<JsonObject>): fc.
         )
         .map(([record, key, insert]) => injectAfterBrace(stringifyJson(record), key, insert));
     case 'longLine':
-      return fc
-        .tuple(base, fc.integer({ min: 65_536, max: 400_000 }), fc.constantFrom('description', 'detail', 'name'))
-        .map(([record, length, where]) => {
-          const long = 'x'.repeat(length);
-          if (where === 'detail') return stringifyJson(withValue(record, ['detail'], { text: long, items: Array(64).fill(long.slice(0, 1024)) }));
-          if (where === 'name') return stringifyJson(withValue(record, ['endpoint', 'name'], long));
-          return stringifyJson(withValue(record, ['description'], long));
-        });
+      return fc.tuple(base, fc.integer({ min: 65_536, max: 400_000 }), fc.constantFrom('description', 'detail', 'name')).map(([record, length, where]) => {
+        const long = 'x'.repeat(length);
+        if (where === 'detail') return stringifyJson(withValue(record, ['detail'], { text: long, items: Array(64).fill(long.slice(0, 1024)) }));
+        if (where === 'name') return stringifyJson(withValue(record, ['endpoint', 'name'], long));
+        return stringifyJson(withValue(record, ['description'], long));
+      });
     case 'deepNesting':
       return fc.tuple(base, fc.integer({ min: 64, max: 3000 }), fc.boolean()).map(([record, depth, arrays]) => {
         const text = stringifyJson(withValue(record, ['detail'], 0));

@@ -8,14 +8,7 @@
  * engine's ordering rules (time then event id per device; duplicates and late events
  * skipped), and every region change it causes is counted.
  */
-import {
-  type CompiledMachine,
-  DEVICE_EVENT_TYPES,
-  type DeviceEvent,
-  type DeviceEventType,
-  getCompiledMachine,
-  type RegionTable,
-} from '@simfleet/core';
+import { type CompiledMachine, DEVICE_EVENT_TYPES, type DeviceEvent, type DeviceEventType, getCompiledMachine, type RegionTable } from '@simfleet/core';
 
 /** One transition of the machine: in `region`, `event` takes `from` to `to`. */
 export interface MachineTransition {

@@ -59,8 +59,7 @@ export interface ModelBatchResult {
   late: number;
 }
 
-const compareKey = (a: DeviceEvent, b: DeviceEvent): number =>
-  a.at - b.at || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+const compareKey = (a: DeviceEvent, b: DeviceEvent): number => a.at - b.at || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
 
 /** -1, 0, 1: an event's (time, id) against a device's last one. */
 function against(e: DeviceEvent, lastEventAt: number | null, lastEventId: bigint | null): number {

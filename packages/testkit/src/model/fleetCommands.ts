@@ -4,15 +4,7 @@
  * pieces to write one against your own model.
  */
 import { isDeepStrictEqual } from 'node:util';
-import {
-  applyBatch,
-  type BatchResult,
-  type DeviceEvent,
-  ENDPOINT_STATUSES,
-  type EndpointState,
-  FleetStore,
-  type JsonObject,
-} from '@simfleet/core';
+import { applyBatch, type BatchResult, type DeviceEvent, ENDPOINT_STATUSES, type EndpointState, FleetStore, type JsonObject } from '@simfleet/core';
 import fc from 'fast-check';
 import { DEFAULT_LIFECYCLE_START } from '../arbitrary/_internals/lifecycles.js';
 import { fleetLog } from '../arbitrary/fleetLog.js';
@@ -45,8 +37,7 @@ export class ModelMismatchError extends Error {
   override readonly name = 'ModelMismatchError';
 }
 
-const show = (value: unknown): string =>
-  JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+const show = (value: unknown): string => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
 
 /** The first field where two endpoint states differ. */
 function firstDifference(model: EndpointState, real: EndpointState): string {
@@ -118,7 +109,12 @@ export class RedeliverCommand implements fc.Command<FleetModel, FleetSystem> {
     if (expected.applied !== 0 || actual.applied !== 0) {
       throw new ModelMismatchError(`a redelivered batch applied events: model ${show(expected)}, engine ${show(actual)}`);
     }
-    if (!isDeepStrictEqual(before, model.endpointIds().map((id) => model.read(id)))) {
+    if (
+      !isDeepStrictEqual(
+        before,
+        model.endpointIds().map((id) => model.read(id)),
+      )
+    ) {
       throw new ModelMismatchError('a redelivered batch changed the model');
     }
     expectSameFleet(model, real.fleet);
@@ -209,9 +205,6 @@ export function fleetCommands(options: FleetCommandsOptions = {}): fc.Arbitrary<
  * @example
  * fc.assert(fc.property(fleetCommands(), (commands) => runFleetCommands(commands)));
  */
-export function runFleetCommands(
-  commands: Iterable<fc.Command<FleetModel, FleetSystem>>,
-  system: () => FleetSystem = () => new FleetSystem(),
-): void {
+export function runFleetCommands(commands: Iterable<fc.Command<FleetModel, FleetSystem>>, system: () => FleetSystem = () => new FleetSystem()): void {
   fc.modelRun(() => ({ model: new FleetModel(), real: system() }), commands);
 }

@@ -63,7 +63,8 @@ export function replayRecords(events: Iterable<AnyEvent>, options: { fleet?: Fle
   const kept = new Map<bigint, number>();
   deviceEvents.forEach((e, row) => {
     const other = kept.get(e.eventId);
-    if (other === undefined || all.at[row]! < all.at[other]! || (all.at[row] === all.at[other] && compareRowContent(all, row, other) < 0)) kept.set(e.eventId, row);
+    if (other === undefined || all.at[row]! < all.at[other]! || (all.at[row] === all.at[other] && compareRowContent(all, row, other) < 0))
+      kept.set(e.eventId, row);
   });
   const keptRows = [...kept.values()].sort((a, b) => a - b);
   const columns = fleet.createColumns(Math.max(16, keptRows.length));

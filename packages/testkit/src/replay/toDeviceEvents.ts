@@ -1,11 +1,4 @@
-import {
-  classifyEvent,
-  DEVICE_EVENT_TYPES,
-  type DeviceEvent,
-  decodeEvent,
-  decodeEventText,
-  type EmnifyEvent,
-} from '@simfleet/core';
+import { classifyEvent, DEVICE_EVENT_TYPES, type DeviceEvent, decodeEvent, decodeEventText, type EmnifyEvent } from '@simfleet/core';
 
 /** What the testkit's helpers accept as events: raw records, JSON lines, decoded events or device events. */
 export type AnyEvent = unknown;

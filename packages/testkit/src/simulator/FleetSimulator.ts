@@ -21,13 +21,7 @@ import { deviceIdentity, homeOperatorOf, mix32, type OrganisationIdentity, organ
 import { MESSY_ALL } from './messy.js';
 import { OPERATORS } from './operators.js';
 import { Prng } from './Prng.js';
-import {
-  blankSpec,
-  GENERIC_DISCONNECT_VARIANTS,
-  GENERIC_VARIANTS,
-  RecordRenderer,
-  type RecordSpec,
-} from './RecordRenderer.js';
+import { blankSpec, GENERIC_DISCONNECT_VARIANTS, GENERIC_VARIANTS, RecordRenderer, type RecordSpec } from './RecordRenderer.js';
 import { ENDPOINT_RECORD_IDS, ORGANISATION_RECORD_IDS, T, UNKNOWN_TYPE_IDS } from './recordTypes.js';
 
 /** What to simulate. */

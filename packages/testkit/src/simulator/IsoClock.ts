@@ -62,7 +62,8 @@ export class IsoClock {
     if (style === 0 || style === 1) {
       w.byte(46); // '.'
       w.padded(ms - second * 1000, 3);
-      if (style === 0) w.byte(90); // 'Z'
+      if (style === 0)
+        w.byte(90); // 'Z'
       else w.text('+0000');
     } else if (style === 2) {
       w.byte(90);
@@ -137,4 +138,3 @@ export function writeDate(out: Uint8Array, day: number): void {
 export function localIso(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19);
 }
-

@@ -81,17 +81,14 @@ export function blankSpec(organisation: OrganisationIdentity): RecordSpec {
 export const REJECTION_DESCRIPTIONS: Readonly<Record<RejectionReason, string>> = {
   DATA_SERVICE_DISABLED: 'PDP Context Request rejected, because data service disabled in service profile.',
   NO_QUOTA: 'PDP Context Request rejected, because endpoint has no quota.',
-  QUOTA_EXHAUSTED_BLOCKED:
-    'PDP Context Request rejected, because quota volume of endpoint is exhausted and defined action is to block data traffic.',
+  QUOTA_EXHAUSTED_BLOCKED: 'PDP Context Request rejected, because quota volume of endpoint is exhausted and defined action is to block data traffic.',
   SIM_NOT_ACTIVATED: 'PDP Context Request rejected, because SIM is not activated.',
   // Synthetic: the catalog keeps OTHER for wordings it does not know.
   OTHER: 'PDP Context Request rejected, because roaming is not permitted in this network.',
 };
 
 const REJECTIONS: readonly Uint8Array[] = REJECTION_REASON_CODES.map((code) => ascii(REJECTION_DESCRIPTIONS[code]));
-const REJECTIONS_ID: readonly Uint8Array[] = REJECTION_REASON_CODES.map((code) =>
-  ascii(`${REJECTION_DESCRIPTIONS[code]}","id":`),
-);
+const REJECTIONS_ID: readonly Uint8Array[] = REJECTION_REASON_CODES.map((code) => ascii(`${REJECTION_DESCRIPTIONS[code]}","id":`));
 
 /** Number of Create PDP Context variants (accepted + one per rejection reason). */
 export const PDP_CREATE_VARIANTS = 1 + REJECTIONS.length;
@@ -538,9 +535,7 @@ export class RecordRenderer {
     const m = spec.messy;
     const org = spec.organisation;
     const device = spec.device;
-    const orgLevel =
-      (spec.slot < 0 && device === null) ||
-      ((shape === Shape.Organisation || shape === Shape.Unknown) && spec.variant % 2 === 0);
+    const orgLevel = (spec.slot < 0 && device === null) || ((shape === Shape.Organisation || shape === Shape.Unknown) && spec.variant % 2 === 0);
     if (orgLevel) {
       const withUser = spec.typeId !== T.organisationBlocked && shape !== Shape.Unknown;
       w.bytes(withUser ? org.subjectBytes : org.subjectNoUserBytes);
@@ -744,10 +739,7 @@ function messySubject(spec: RecordSpec, device: DeviceIdentity): { head: string;
       : `{"iccid":${bare ? device.iccid : `"${device.iccid}"`},"id":${device.simId},"production_date":"${org.productionDate}"${msisdn}}`;
   return {
     head: `"organisation":${org.json},"endpoint":{"id":${device.endpointId},"imei":${imei},"ip_address":"${device.ipAddress}",${name}"tags":${tags}},"sim":${sim}`,
-    imsi:
-      (m & Messy.NullImsi) !== 0
-        ? 'null'
-        : `{"id":${device.imsiId},"import_date":"${org.importDate}","imsi":${bare ? device.imsi : `"${device.imsi}"`}}`,
+    imsi: (m & Messy.NullImsi) !== 0 ? 'null' : `{"id":${device.imsiId},"import_date":"${org.importDate}","imsi":${bare ? device.imsi : `"${device.imsi}"`}}`,
     user: (m & Messy.NullUser) !== 0 ? ',"user":null' : '',
   };
 }
@@ -825,7 +817,8 @@ function writeQuotaLevelDetail(w: ByteWriter, spec: RecordSpec): void {
   const usedUp = typeId === T.quotaUsedUp || typeId === T.smsQuotaUsedUp;
   const r = spec.random;
   w.bytes(F.quotaLevelVolume);
-  if (usedUp) w.byte(48); // '0'
+  if (usedUp)
+    w.byte(48); // '0'
   else if (sms) w.uint(1 + (r % 9));
   else writeMegabytes(w, (r & 0xfffff) * 3);
   w.bytes(F.quotaThresholdVolume);

@@ -21,10 +21,7 @@ const CHUNK_SIZE = 60_000;
  * const { events, bytes } = generateFleetLog({ events: 1000, devices: 50, seed: 7 }, (c) => chunks.push(c));
  * // events === 1000; chunks.join('') holds 1000 lines, `bytes` long
  */
-export function generateFleetLog(
-  options: FleetSimulationOptions,
-  write: (chunk: string) => void,
-): { events: number; bytes: number } {
+export function generateFleetLog(options: FleetSimulationOptions, write: (chunk: string) => void): { events: number; bytes: number } {
   const chunks = fleetLogChunks(options, CHUNK_SIZE);
   for (;;) {
     const next = chunks.next();

@@ -11,10 +11,7 @@ import { fleetLogChunks } from './fleetLogChunks.js';
  * import { writeSync } from 'node:fs';
  * generateFleetLogBytes({ events: 1_000_000, devices: 100_000, seed: 1 }, (chunk) => writeSync(1, chunk));
  */
-export function generateFleetLogBytes(
-  options: FleetSimulationOptions,
-  write: (chunk: Uint8Array) => void,
-): { events: number; bytes: number } {
+export function generateFleetLogBytes(options: FleetSimulationOptions, write: (chunk: Uint8Array) => void): { events: number; bytes: number } {
   const chunks = fleetLogChunks(options);
   for (;;) {
     const next = chunks.next();

@@ -118,19 +118,17 @@ export function shapeOfId(typeId: number): Shape {
 }
 
 /** Ids in 0..70 that the catalog does not define (emnify's undocumented ids). */
-export const UNKNOWN_TYPE_IDS: readonly number[] = Array.from({ length: MAX_ID + 1 }, (_, i) => i).filter(
-  (i) => eventTypeById(i) === undefined,
-);
+export const UNKNOWN_TYPE_IDS: readonly number[] = Array.from({ length: MAX_ID + 1 }, (_, i) => i).filter((i) => eventTypeById(i) === undefined);
 
 /** Catalog types about an organisation, a user or a service profile that change no device state. */
-export const ORGANISATION_RECORD_IDS: readonly number[] = EVENT_TYPES.filter(
-  (t) => t.effect === 'NONE' && t.entity !== 'endpoint' && t.entity !== 'sim',
-).map((t) => t.id);
+export const ORGANISATION_RECORD_IDS: readonly number[] = EVENT_TYPES.filter((t) => t.effect === 'NONE' && t.entity !== 'endpoint' && t.entity !== 'sim').map(
+  (t) => t.id,
+);
 
 /** Catalog types about an endpoint or SIM that are recorded only (SIM assigned, reset connectivity…). */
-export const ENDPOINT_RECORD_IDS: readonly number[] = EVENT_TYPES.filter(
-  (t) => t.effect === 'NONE' && (t.entity === 'endpoint' || t.entity === 'sim'),
-).map((t) => t.id);
+export const ENDPOINT_RECORD_IDS: readonly number[] = EVENT_TYPES.filter((t) => t.effect === 'NONE' && (t.entity === 'endpoint' || t.entity === 'sim')).map(
+  (t) => t.id,
+);
 
 /** `{"id":…,"description":"…"}` of each catalog type, rendered once. */
 export const EVENT_TYPE_JSON: readonly string[] = (() => {

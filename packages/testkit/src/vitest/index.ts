@@ -22,8 +22,7 @@ type MatcherContext = MatcherState;
 /** A synchronous matcher result (vitest's `ExpectationResult` minus the promise). */
 type MatcherResult = Exclude<ExpectationResult, Promise<unknown>>;
 
-const isReplay = (value: unknown): value is FleetReplay =>
-  typeof value === 'object' && value !== null && 'fleet' in value && 'timeline' in value;
+const isReplay = (value: unknown): value is FleetReplay => typeof value === 'object' && value !== null && 'fleet' in value && 'timeline' in value;
 
 /** The expected fields, read from the state. */
 function picked(state: EndpointState, expected: ExpectedEndpoint): Partial<EndpointState> {

@@ -49,7 +49,10 @@ export function changeCause(t: FleetTransition, typeId: number | undefined): str
  * @example
  * deviceTimeline([offlineToAttached, attachedToOnline])[1].previousLasted // ms spent ATTACHED
  */
-export function deviceTimeline(transitions: readonly FleetTransition[], eventTypeOf: (eventId: bigint) => number | undefined = () => undefined): TimelineEntry[] {
+export function deviceTimeline(
+  transitions: readonly FleetTransition[],
+  eventTypeOf: (eventId: bigint) => number | undefined = () => undefined,
+): TimelineEntry[] {
   const regionSince = new Map<string, number>();
   return transitions.map((t) => {
     const started = regionSince.get(t.region);
@@ -71,7 +74,8 @@ const fact = (label: string, value: SafeHtml | string | number | boolean | null)
 export function devicePage(input: DeviceInput): string {
   const { state } = input;
   const timeline = deviceTimeline(input.transitions, input.eventTypeOf);
-  const heldFor = state.since !== null && input.eventTime !== null && input.eventTime >= state.since ? ` for ${humanDuration(input.eventTime - state.since)}` : '';
+  const heldFor =
+    state.since !== null && input.eventTime !== null && input.eventTime >= state.since ? ` for ${humanDuration(input.eventTime - state.since)}` : '';
   const quota = (q: string | null, threshold: boolean): string | null => (q === null ? null : threshold ? `${q} (threshold reached)` : q);
   const main = html`<p class="crumbs"><a href="${DASHBOARD}/endpoints">Endpoints</a> › ${state.endpointId}</p>
 <h1>Endpoint ${state.endpointId}</h1>
@@ -121,5 +125,8 @@ ${
 }
 </section>
 </div>`;
-  return page({ title: `Endpoint ${state.endpointId}`, current: 'endpoints', signedIn: true, live: `endpoint=${state.endpointId}`, source: input.source }, main);
+  return page(
+    { title: `Endpoint ${state.endpointId}`, current: 'endpoints', signedIn: true, live: `endpoint=${state.endpointId}`, source: input.source },
+    main,
+  );
 }

@@ -29,7 +29,12 @@ export interface EndpointQuery {
 export type EndpointQueryResult = { ok: true; query: EndpointQuery } | { ok: false; message: string };
 
 const listParam = (params: URLSearchParams, name: string): string[] =>
-  params.getAll(name).flatMap((v) => v.split(',').map((s) => s.trim().toUpperCase()).filter((s) => s !== ''));
+  params.getAll(name).flatMap((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim().toUpperCase())
+      .filter((s) => s !== ''),
+  );
 
 /**
  * Reads the endpoint table's state from a query string. Unknown statuses, sort keys or page
@@ -46,7 +51,8 @@ export function parseEndpointQuery(params: URLSearchParams): EndpointQueryResult
   }
   const connectivity = listParam(params, 'connectivity');
   for (const s of connectivity) {
-    if (!(CONNECTIVITY_STATES as readonly string[]).includes(s)) return { ok: false, message: `connectivity must be one of ${CONNECTIVITY_STATES.join(', ')}, got ${s}` };
+    if (!(CONNECTIVITY_STATES as readonly string[]).includes(s))
+      return { ok: false, message: `connectivity must be one of ${CONNECTIVITY_STATES.join(', ')}, got ${s}` };
   }
   const sortText = params.get('sort') || 'id';
   if (!(SORT_KEYS as readonly string[]).includes(sortText)) return { ok: false, message: `sort must be one of ${SORT_KEYS.join(', ')}, got ${sortText}` };
@@ -57,7 +63,8 @@ export function parseEndpointQuery(params: URLSearchParams): EndpointQueryResult
   if (!/^\d{1,9}$/.test(pageText) || page < 1) return { ok: false, message: `page must be a positive integer, got ${pageText}` };
   const perText = params.get('per') || '50';
   const per = Number(perText);
-  if (!(PAGE_SIZES as readonly number[]).includes(per) || !/^\d+$/.test(perText)) return { ok: false, message: `per must be one of ${PAGE_SIZES.join(', ')}, got ${perText}` };
+  if (!(PAGE_SIZES as readonly number[]).includes(per) || !/^\d+$/.test(perText))
+    return { ok: false, message: `per must be one of ${PAGE_SIZES.join(', ')}, got ${perText}` };
   return {
     ok: true,
     query: {
@@ -127,13 +134,18 @@ export function textMatches(state: EndpointState, textLower: string): boolean {
 }
 
 type Compare = (a: EndpointState, b: EndpointState) => number;
-const byText = (get: (s: EndpointState) => string | null): Compare => (a, b) => {
-  const x = get(a);
-  const y = get(b);
-  // Unknown values sort last in either direction would surprise; they sort as the empty string.
-  return (x ?? '') < (y ?? '') ? -1 : (x ?? '') > (y ?? '') ? 1 : 0;
-};
-const byNumber = (get: (s: EndpointState) => number | null): Compare => (a, b) => (get(a) ?? -Infinity) - (get(b) ?? -Infinity);
+const byText =
+  (get: (s: EndpointState) => string | null): Compare =>
+  (a, b) => {
+    const x = get(a);
+    const y = get(b);
+    // Unknown values sort last in either direction would surprise; they sort as the empty string.
+    return (x ?? '') < (y ?? '') ? -1 : (x ?? '') > (y ?? '') ? 1 : 0;
+  };
+const byNumber =
+  (get: (s: EndpointState) => number | null): Compare =>
+  (a, b) =>
+    (get(a) ?? -Infinity) - (get(b) ?? -Infinity);
 const STATUS_RANK = new Map<string, number>(ENDPOINT_STATUSES.map((s, i) => [s, i]));
 const CONNECTIVITY_RANK = new Map<string, number>(CONNECTIVITY_STATES.map((s, i) => [s, i]));
 

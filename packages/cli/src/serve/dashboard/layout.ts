@@ -31,7 +31,8 @@ export function page(options: PageOptions, main: SafeHtml): string {
   <p id="live-state" class="live-state" data-state="connecting"><span class="live-dot" aria-hidden="true"></span> <span class="live-text" role="status">Live updates: connecting…</span><span class="live-count"></span></p>
   <form method="post" action="${DASHBOARD}/sign-out" class="sign-out"><button type="submit">Sign out</button></form>`
     : '';
-  return `<!doctype html>\n${html`<html lang="en">
+  return `<!doctype html>\n${
+    html`<html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -52,7 +53,8 @@ ${options.source === undefined ? '' : html`<p class="data-source">Read from ${op
 ${main}
 </main>
 </body>
-</html>`.text}\n`;
+</html>`.text
+  }\n`;
 }
 
 /**

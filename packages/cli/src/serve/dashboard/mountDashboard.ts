@@ -61,7 +61,8 @@ const PAGE_HEADERS = {
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'same-origin',
-  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
 
 const FORM_LIMIT = 4096;
@@ -112,7 +113,14 @@ export function mountDashboard(options: DashboardOptions): Dashboard {
     res.end(body);
   };
   const problemPage = (res: ServerResponse, status: number, title: string, message: string): void =>
-    sendPage(res, status, page({ title, signedIn: true }, html`<h1>${title}</h1><p role="alert">${message}</p><p><a href="${DASHBOARD}/endpoints">All endpoints</a> · <a href="/">Overview</a></p>`));
+    sendPage(
+      res,
+      status,
+      page(
+        { title, signedIn: true },
+        html`<h1>${title}</h1><p role="alert">${message}</p><p><a href="${DASHBOARD}/endpoints">All endpoints</a> · <a href="/">Overview</a></p>`,
+      ),
+    );
 
   const refuse = (req: IncomingMessage, res: ServerResponse, url: URL): void => {
     const accept = req.headers.accept ?? '';
@@ -123,7 +131,9 @@ export function mountDashboard(options: DashboardOptions): Dashboard {
       res.end();
       return;
     }
-    sendError(res, 401, 'unauthorized', 'send Authorization: Bearer <token> or sign in at /dashboard/sign-in', { 'www-authenticate': 'Bearer realm="simfleet"' });
+    sendError(res, 401, 'unauthorized', 'send Authorization: Bearer <token> or sign in at /dashboard/sign-in', {
+      'www-authenticate': 'Bearer realm="simfleet"',
+    });
   };
 
   const overview = async (res: ServerResponse): Promise<void> => {
@@ -187,7 +197,19 @@ export function mountDashboard(options: DashboardOptions): Dashboard {
       problemPage(res, 404, 'Unknown endpoint', `no event has been seen for endpoint ${id}`);
       return;
     }
-    sendPage(res, 200, devicePage({ state, stale: pipeline.isStale(id), transitions: history.transitions, eventTime, historyCut: history.cut, eventTypeOf, source: reader.source }));
+    sendPage(
+      res,
+      200,
+      devicePage({
+        state,
+        stale: pipeline.isStale(id),
+        transitions: history.transitions,
+        eventTime,
+        historyCut: history.cut,
+        eventTypeOf,
+        source: reader.source,
+      }),
+    );
   };
 
   const live = (res: ServerResponse, url: URL): void => {
@@ -254,7 +276,12 @@ export function mountDashboard(options: DashboardOptions): Dashboard {
         return true;
       }
       const { body, type } = await asset;
-      res.writeHead(200, { 'content-type': type, 'content-length': String(body.length), 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' });
+      res.writeHead(200, {
+        'content-type': type,
+        'content-length': String(body.length),
+        'cache-control': 'public, max-age=3600',
+        'x-content-type-options': 'nosniff',
+      });
       res.end(body);
       return true;
     }

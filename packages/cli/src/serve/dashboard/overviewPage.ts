@@ -26,16 +26,30 @@ export const RECENT_ROWS = 25;
 
 const endpointsLink = (filter: string): string => `${DASHBOARD}/endpoints?${filter}`;
 
-function countCards(caption: string, id: string, kind: 'status' | 'connectivity', names: readonly string[], counts: Readonly<Record<string, number>>): SafeHtml {
+function countCards(
+  caption: string,
+  id: string,
+  kind: 'status' | 'connectivity',
+  names: readonly string[],
+  counts: Readonly<Record<string, number>>,
+): SafeHtml {
   return html`<section aria-labelledby="${id}-h" class="counts" id="${id}" data-live-region>
   <h2 id="${id}-h">${caption}</h2>
   <ul class="cards">${names.map(
-    (name) => html`<li><a href="${endpointsLink(`${kind}=${name}`)}" data-count="${kind}:${name}"><span class="card-label">${badge(name)}</span> <span class="card-value">${count(counts[name] ?? 0)}</span></a></li>`,
+    (name) =>
+      html`<li><a href="${endpointsLink(`${kind}=${name}`)}" data-count="${kind}:${name}"><span class="card-label">${badge(name)}</span> <span class="card-value">${count(counts[name] ?? 0)}</span></a></li>`,
   )}</ul>
 </section>`;
 }
 
-function breakdown(caption: string, column: string, id: string, param: string, counts: Readonly<Record<string, number>>, label: (key: string) => string): SafeHtml {
+function breakdown(
+  caption: string,
+  column: string,
+  id: string,
+  param: string,
+  counts: Readonly<Record<string, number>>,
+  label: (key: string) => string,
+): SafeHtml {
   const rows = Object.entries(counts).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const shown = rows.slice(0, BREAKDOWN_ROWS);
   const rest = rows.length - shown.length;

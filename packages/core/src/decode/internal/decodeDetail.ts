@@ -88,10 +88,7 @@ function operatorDetail(raw: JsonObject): OperatorDetail {
     mnc: firstCode(raw['mnc'], 'mnc'),
     tapcode: firstCode(raw['tapcode'], 'tapcode'),
     pdpContext: pdpContext(raw),
-    volume:
-      volume === null
-        ? null
-        : { rx: looseNumber(volume['rx']), tx: looseNumber(volume['tx']), total: looseNumber(volume['total']) },
+    volume: volume === null ? null : { rx: looseNumber(volume['rx']), tx: looseNumber(volume['tx']), total: looseNumber(volume['total']) },
     raw,
   };
 }
@@ -136,10 +133,7 @@ function quotaDetail(raw: JsonObject): QuotaDetail {
   return {
     kind: 'quota',
     volume: looseNumber(pick(quota, 'volume') ?? pick(raw, 'volume')),
-    thresholdPercentage: looseNumber(
-      pick(quota, 'threshold_percentage', 'thresholdPercentage') ??
-        pick(raw, 'threshold_percentage', 'thresholdPercentage'),
-    ),
+    thresholdPercentage: looseNumber(pick(quota, 'threshold_percentage', 'thresholdPercentage') ?? pick(raw, 'threshold_percentage', 'thresholdPercentage')),
     expiryDate: looseDate(pick(quota, 'expiry_date', 'expiryDate') ?? pick(raw, 'expiry_date', 'expiryDate')),
     status: statusObject === null ? looseString(status) : looseString(pick(statusObject, 'description', 'name')),
     raw,

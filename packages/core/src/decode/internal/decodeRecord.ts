@@ -7,33 +7,13 @@
  */
 import { eventTypeById, type EventTypeEntry, type KnownEventTypeKey } from '../../catalog/eventTypes.js';
 import { DATA_DISCONNECT_PREFIX, REJECTION_PREFIX, rejectionReason } from '../../catalog/rejectionReasons.js';
-import type {
-  Code,
-  EmnifyEvent,
-  Endpoint,
-  EventBase,
-  Imsi,
-  JsonValue,
-  Organisation,
-  PdpOutcome,
-  Sim,
-  User,
-} from '../../model/event.js';
+import type { Code, EmnifyEvent, Endpoint, EventBase, Imsi, JsonValue, Organisation, PdpOutcome, Sim, User } from '../../model/event.js';
 import { DecodeError, type DecodeResult } from '../DecodeError.js';
 import { parseTimestamp } from '../timestamp.js';
 import { copyJsonValue } from './copyJson.js';
 import { decodeDetail } from './decodeDetail.js';
 import { describeValue } from './describeValue.js';
-import {
-  type Fields,
-  fail,
-  identifierField,
-  integerField,
-  isFields,
-  optionalObject,
-  requiredObject,
-  stringField,
-} from './readStrict.js';
+import { type Fields, fail, identifierField, integerField, isFields, optionalObject, requiredObject, stringField } from './readStrict.js';
 import { looseDate } from './readTolerant.js';
 
 /** Event ids are unsigned 64-bit integers (1NCE's spec; emnify's ids fit). */
@@ -97,8 +77,7 @@ function typed(base: EventBase, entry: EventTypeEntry | undefined, eventType: Fi
       return { ...base, type: key, outcome: pdpOutcome(base.description) };
     case 'updatePdpContext': {
       const typeDescription = eventType['description'];
-      const deletion =
-        DELETION.test(base.description) || (typeof typeDescription === 'string' && DELETION.test(typeDescription));
+      const deletion = DELETION.test(base.description) || (typeof typeDescription === 'string' && DELETION.test(typeDescription));
       return { ...base, type: key, deletion };
     }
     default:
@@ -113,9 +92,7 @@ function startsWith(description: string, lowerCasePrefix: string): boolean {
 }
 
 function pdpOutcome(description: string): PdpOutcome {
-  return startsWith(description, REJECTION_PREFIX)
-    ? { accepted: false, reason: rejectionReason(description) }
-    : { accepted: true };
+  return startsWith(description, REJECTION_PREFIX) ? { accepted: false, reason: rejectionReason(description) } : { accepted: true };
 }
 
 /**

@@ -3,14 +3,7 @@
  * reads out of `deviceMachine` with XState's pure transition API), so a generated
  * lifecycle moves exactly as the machine does.
  */
-import {
-  type CompiledMachine,
-  DEVICE_EVENT_TYPES,
-  type DeviceEventType,
-  eventCode,
-  getCompiledMachine,
-  type RegionTable,
-} from '@simfleet/core';
+import { type CompiledMachine, DEVICE_EVENT_TYPES, type DeviceEventType, eventCode, getCompiledMachine, type RegionTable } from '@simfleet/core';
 
 /** One transition of a table: in table `region`, `type` takes state `from` to `to`. */
 export interface WalkEdge {
@@ -86,7 +79,10 @@ export class MachineWalk {
         const from = edge.from === 0 ? 0 : this.waysIn(table, edge.from);
         return from * 2 + (this.deadEnd(table, edge.to) ? 1 : 0);
       };
-      this.edgeList = list.map((edge, i) => ({ edge, i, r: rank(edge) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.edge);
+      this.edgeList = list
+        .map((edge, i) => ({ edge, i, r: rank(edge) }))
+        .sort((a, b) => a.r - b.r || a.i - b.i)
+        .map((x) => x.edge);
     }
     return this.edgeList;
   }

@@ -82,9 +82,7 @@ export interface WalkOptions {
 
 /** fast-check arbitrary of one raw step. */
 export function rawStep(options: WalkOptions): fc.Arbitrary<RawStep> {
-  const wanted = fc.oneof(
-    ...DEVICE_EVENT_TYPES.map((type) => ({ arbitrary: fc.constant(type), weight: WEIGHTS[type] ?? 2 })),
-  );
+  const wanted = fc.oneof(...DEVICE_EVENT_TYPES.map((type) => ({ arbitrary: fc.constant(type), weight: WEIGHTS[type] ?? 2 })));
   return fc.record({
     wanted,
     // Seven steps in eight of a touring lifecycle; shrinks towards not steering.
@@ -94,9 +92,7 @@ export function rawStep(options: WalkOptions): fc.Arbitrary<RawStep> {
     gap: fc.integer({ min: 1, max: 3_600_000 }),
     pick: fc.nat({ max: 1023 }),
     random: fc.nat({ max: 0xffffffff }),
-    messy: options.variants
-      ? fc.oneof({ arbitrary: fc.constant(0), weight: 2 }, { arbitrary: fc.nat({ max: MESSY_ALL }), weight: 1 })
-      : fc.constant(0),
+    messy: options.variants ? fc.oneof({ arbitrary: fc.constant(0), weight: 2 }, { arbitrary: fc.nat({ max: MESSY_ALL }), weight: 1 }) : fc.constant(0),
   });
 }
 
@@ -109,7 +105,7 @@ export function rawStep(options: WalkOptions): fc.Arbitrary<RawStep> {
  * step of a path is a transition of the machine.
  */
 export function lifecycleTour(): fc.Arbitrary<number[]> {
-  return fc.array(fc.nat({ max: 0xffff }), { maxLength: 16, size: "max" });
+  return fc.array(fc.nat({ max: 0xffff }), { maxLength: 16, size: 'max' });
 }
 
 /** The identity of device `index` in a fleet of `organisations` organisations. */

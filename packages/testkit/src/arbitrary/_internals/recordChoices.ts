@@ -3,18 +3,8 @@
  * column and the decoder's `DEVICE_EVENT_RULES`, never listed by hand, so a new
  * catalog row is drawn as soon as it exists.
  */
-import {
-  DEVICE_EVENT_RULES,
-  DEVICE_EVENT_TYPES,
-  type DeviceEventType,
-  EVENT_TYPES,
-  type RecordFlag,
-} from '@simfleet/core';
-import {
-  GENERIC_DISCONNECT_VARIANTS,
-  GENERIC_VARIANTS,
-  PDP_CREATE_VARIANTS,
-} from '../../simulator/RecordRenderer.js';
+import { DEVICE_EVENT_RULES, DEVICE_EVENT_TYPES, type DeviceEventType, EVENT_TYPES, type RecordFlag } from '@simfleet/core';
+import { GENERIC_DISCONNECT_VARIANTS, GENERIC_VARIANTS, PDP_CREATE_VARIANTS } from '../../simulator/RecordRenderer.js';
 import { UNKNOWN_TYPE_IDS } from '../../simulator/recordTypes.js';
 
 /** A record kind: catalog type id and renderer variant. */
@@ -29,7 +19,7 @@ export interface RecordChoice {
 function variantsOf(flag: RecordFlag, value: boolean): number[] {
   switch (flag) {
     case 'dataDisconnect':
-      return Array.from({ length: GENERIC_VARIANTS }, (_, v) => v).filter((v) => (v < GENERIC_DISCONNECT_VARIANTS) === value);
+      return Array.from({ length: GENERIC_VARIANTS }, (_, v) => v).filter((v) => v < GENERIC_DISCONNECT_VARIANTS === value);
     case 'accepted':
       return Array.from({ length: PDP_CREATE_VARIANTS }, (_, v) => v).filter((v) => (v === 0) === value);
     case 'deletion':
