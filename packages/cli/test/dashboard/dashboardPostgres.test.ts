@@ -188,7 +188,7 @@ describe('the dashboard of serve --pg reads PostgreSQL', () => {
     const id = Number(rows[0]?.endpoint_id);
     const live = (await (await api(pgServer, `/endpoints/${id}`)).json()) as { imei: string | null };
     await db.query(`UPDATE simfleet.endpoints SET imei = 'only-in-pg-4711' WHERE endpoint_id = $1`, [id]);
-    await db.query(`INSERT INTO simfleet.transitions VALUES ($1, 'sim', 'ACTIVATED', 'SUSPENDED', '2099-01-01T00:00:00Z', 99999999999)`, [id]);
+    await db.query(`INSERT INTO simfleet.endpoint_transitions VALUES ($1, 'sim', 'ACTIVATED', 'SUSPENDED', '2099-01-01T00:00:00Z', 99999999999)`, [id]);
     try {
       expect(rowIds(await text(pgServer, '/dashboard/endpoints?q=only-in-pg-4711'))).toEqual([id]);
       expect(rowIds(await text(memory, '/dashboard/endpoints?q=only-in-pg-4711'))).toEqual([]);
@@ -200,7 +200,7 @@ describe('the dashboard of serve --pg reads PostgreSQL', () => {
       expect(((await (await api(pgServer, `/endpoints/${id}`)).json()) as { imei: string | null }).imei).toBe(live.imei);
     } finally {
       await db.query('UPDATE simfleet.endpoints SET imei = $2 WHERE endpoint_id = $1', [id, live.imei]);
-      await db.query('DELETE FROM simfleet.transitions WHERE event_id = 99999999999');
+      await db.query('DELETE FROM simfleet.endpoint_transitions WHERE event_id = 99999999999');
     }
   });
 
