@@ -133,7 +133,7 @@ describe('simfleet serve --nats', () => {
     expect(refused.headers.get('retry-after')).toBe('5');
     expect(((await refused.json()) as { error: { code: string; message: string } }).error).toMatchObject({
       code: 'storage_unavailable',
-      message: expect.stringContaining('nothing of this request was acknowledged'),
+      message: expect.stringMatching(/^JetStream cannot take writes \(io_error\): nothing of this request was acknowledged/),
     });
     const summary = (await (await fetch(`${started.url}/fleet/summary`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
       pipeline: { received: number };

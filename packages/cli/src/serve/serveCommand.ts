@@ -346,7 +346,7 @@ export async function runServe(argv: string[], io: ServeIo): Promise<number> {
               return { ok: state.status === 'ok', journal: state };
             },
           };
-    const gateway = nats === undefined ? {} : { writeAhead: nats.writeAhead, health: () => nats.health() };
+    const gateway = nats === undefined ? {} : { writeAhead: nats.writeAhead, writeAheadStore: 'JetStream', health: () => nats.health() };
     server = await startServer({
       port: flags.port,
       host: flags.host,

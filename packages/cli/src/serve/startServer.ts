@@ -83,6 +83,8 @@ export interface ServeOptions {
    * `JournalError`: disk full, read-only…) answers 503 with `Retry-After`, nothing applied.
    */
   readonly writeAhead?: <R>(body: BodyRows, apply: () => R) => Promise<R>;
+  /** What `writeAhead` makes records durable in, as the 503 names it (default 'the journal'; 'JetStream' under `--nats`). */
+  readonly writeAheadStore?: string;
   /** What `/healthz` adds to its reply (the journal's state); `ok: false` answers 503. */
   readonly health?: () => { readonly ok: boolean } & Record<string, unknown>;
   /** Where to report pipeline failures (default: stderr). */
@@ -303,12 +305,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           res,
           503,
           'storage_unavailable',
-          `the journal cannot take writes (${err.code}): nothing of this request was acknowledged; send it again later`,
+          `${options.writeAheadStore ?? 'the journal'} cannot take writes (${err.code}): nothing of this request was acknowledged; send it again later`,
           { 'retry-after': '5' },
         );
         return;
       }
-      if (journalFailing) log('simfleet serve: the journal takes writes again');
+      if (journalFailing) log(`simfleet serve: ${options.writeAheadStore ?? 'the journal'} takes writes again`);
       journalFailing = false;
       if (written.r === null) {
         // Durable but not applied here: the next start replays it (a copy sent again is a duplicate).
