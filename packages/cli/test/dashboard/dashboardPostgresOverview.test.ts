@@ -170,7 +170,7 @@ describe('the overview of serve --pg charts and lists the changes in PostgreSQL'
 
   it('shows a change another process writes while it runs, first in the list and counted in its bucket', async () => {
     const { rows } = await db.query<{ id: string; at: Date }>(
-      "SELECT (SELECT min(endpoint_id) FROM simfleet.endpoints) AS id, (SELECT max(at) FROM simfleet.transitions) AS at",
+      'SELECT (SELECT min(endpoint_id) FROM simfleet.endpoints) AS id, (SELECT max(at) FROM simfleet.transitions) AS at',
     );
     const id = Number(rows[0]?.id);
     const at = new Date((rows[0]!.at as Date).getTime() + 1000);
