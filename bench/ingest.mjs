@@ -9,9 +9,12 @@
  * order as a live feed sends them (`--day-clock`: the time of day from the id, which wraps
  * every 86 400 ids and makes every later event late for its device: the re-fold path).
  *
- * Three servers, each in its own child process (peak RSS is the server's), each fed by
+ * Four servers, each in its own child process (peak RSS is the server's), each fed by
  * this process over keep-alive HTTP/1.1 connections, one request in flight per
- * connection, `--batch` NDJSON events per request:
+ * connection, `--batch` NDJSON events per request (a lean client: requests written and
+ * replies read by hand over `node:net`, bodies patched from a template, so that the client,
+ * on the same cores, takes as little as it can from the server; its CPU per event is
+ * reported too):
  * - `bare`: a `node:http` server that only `JSON.parse`s each line and answers 202 (the
  *   ceiling of a Node HTTP ingest on this machine);
  * - `bareJournal`: the same, and the lines appended to `@simfleet/engine`'s `Journal`
@@ -38,6 +41,7 @@
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -76,10 +80,6 @@ const eventTime = values['day-clock']
   : (id) => new Date(FEED_START + id * 10).toISOString();
 
 // ------------------------------------------------------------------ server child
-
-if (values.server !== undefined) await serverChild(values.server);
-else if (values.readers !== undefined) await readersChild(Number(values.readers), Number(values.port));
-else await runAll();
 
 /** A process holding `n` SSE clients (so reading them does not slow the posting client): reports their counts on 'stop'. */
 async function readersChild(n, port) {
@@ -269,6 +269,52 @@ function eventLine(id, flipping = false) {
   return `{"timestamp":"${time}","alert":false,"description":"New location received","id":${1_000_000_000 + id},"event_type":${type},"event_source":{"id":0,"description":"Network"},"event_severity":{"id":0,"description":"Info"},"organisation":{"id":654321,"name":"Sample Corp"},"endpoint":{"id":${endpoint},"imei":"8677300511111142","ip_address":"100.102.41.209","name":"Sim ${endpoint}","tags":null},"sim":{"iccid":"8988303000005733850","id":${3_000_000 + (id % 20_000)},"production_date":"2020-12-23T13:02:11.000Z"},"imsi":{"id":10770316,"import_date":"2020-12-23T13:02:11.000Z","imsi":"901430000000000"},"detail":{"id":5,"name":"Vodafone","country":{"id":74,"name":"Germany","country_code":"49","mcc":"262","iso_code":"de"},"tapcode":[{"id":1,"tapcode":"DEUD2"}],"mnc":[{"id":2,"mnc":"02"}]}}`;
 }
 
+/**
+ * Bodies of `eventLine`s built by patching one template's fixed-width fields (time, ids)
+ * in a copy of its bytes: the same lines, at a fraction of the client's CPU, which shares
+ * the machine's cores with the server being measured. Checked against `eventLine` once.
+ */
+function bodyMaker(batch) {
+  const sample = Buffer.from(eventLine(0));
+  // Each field found by the text just before it (the ids' digits also occur inside one another).
+  const fields = [
+    ['time', '"timestamp":"', eventTime(0)],
+    ['event', '"id":', String(1_000_000_000)],
+    ['endpoint', '"endpoint":{"id":', String(10_000_000)],
+    ['sim', '"sim":{"iccid":"8988303000005733850","id":', String(3_000_000)],
+    ['name', '"name":"', `Sim ${10_000_000}`],
+  ].map(([name, before, text]) => {
+    const at = sample.indexOf(`${before}${text}`) + before.length;
+    if (at < before.length) throw new Error(`template field ${name} not found`);
+    return { name, at, width: text.length };
+  });
+  const fieldText = (name, id) =>
+    name === 'time'
+      ? eventTime(id)
+      : name === 'event'
+        ? String(1_000_000_000 + id)
+        : name === 'endpoint'
+          ? String(10_000_000 + (id % 20_000))
+          : name === 'sim'
+            ? String(3_000_000 + (id % 20_000))
+            : `Sim ${10_000_000 + (id % 20_000)}`;
+  const lineBytes = sample.length + 1;
+  return (firstId) => {
+    const body = Buffer.allocUnsafe(lineBytes * batch);
+    for (let i = 0; i < batch; i++) {
+      const base = i * lineBytes;
+      sample.copy(body, base);
+      body[base + sample.length] = 0x0a;
+      for (const f of fields) {
+        const text = fieldText(f.name, firstId + i);
+        if (text.length !== f.width) return null;
+        body.write(text, base + f.at, 'latin1');
+      }
+    }
+    return body;
+  };
+}
+
 async function startServer(kind) {
   // SIMFLEET_BENCH_PROFILE=DIR writes a CPU profile of each server into DIR.
   const profile = process.env.SIMFLEET_BENCH_PROFILE;
@@ -289,46 +335,108 @@ async function startServer(kind) {
   };
 }
 
-function post(agent, port, body) {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/events',
-        method: 'POST',
-        agent,
-        headers: { authorization: 'Bearer bench', 'content-type': 'application/x-ndjson', 'content-length': body.length },
-      },
-      (res) => {
-        res.resume();
-        res.once('end', () => resolve(res.statusCode));
-      },
-    );
-    req.once('error', reject);
-    req.end(body);
-  });
+/**
+ * One keep-alive HTTP/1.1 connection that posts bodies to `/events` one at a time, writing
+ * the request and reading the reply's status line and `Content-Length` by hand: a client
+ * on the same cores as the server, so its cost per request matters (node:http's client
+ * costs several times as much CPU per request). A reply without `Content-Length`, or one
+ * asking to close, is an error: every server measured sends it and keeps the connection.
+ */
+class RawConnection {
+  #socket;
+  #buffered = Buffer.alloc(0);
+  #waiting = null;
+
+  static open(port) {
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port }, () => resolve(new RawConnection(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  constructor(socket) {
+    this.#socket = socket;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk) => {
+      this.#buffered = this.#buffered.length === 0 ? chunk : Buffer.concat([this.#buffered, chunk]);
+      this.#parse();
+    });
+    socket.on('error', (err) => this.#fail(err));
+    socket.on('close', () => this.#fail(new Error('bench: the server closed the connection')));
+  }
+
+  /** Posts `body`; resolves with the reply's status code once its body is read. */
+  post(body) {
+    return new Promise((resolve, reject) => {
+      this.#waiting = { resolve, reject };
+      const head = `POST /events HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer bench\r\ncontent-type: application/x-ndjson\r\ncontent-length: ${body.length}\r\n\r\n`;
+      this.#socket.cork();
+      this.#socket.write(head, 'latin1');
+      this.#socket.write(body);
+      this.#socket.uncork();
+    });
+  }
+
+  close() {
+    this.#socket.removeAllListeners('close');
+    this.#socket.destroy();
+  }
+
+  #parse() {
+    const headEnd = this.#buffered.indexOf('\r\n\r\n');
+    if (headEnd === -1 || this.#waiting === null) return;
+    const head = this.#buffered.toString('latin1', 0, headEnd);
+    const status = Number(head.slice(9, 12));
+    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+    if (length === null || /\r\nconnection: *close/i.test(head)) {
+      this.#fail(new Error(`bench: a reply without content-length or closing the connection: ${head.split('\r\n')[0]}`));
+      return;
+    }
+    const end = headEnd + 4 + Number(length[1]);
+    if (this.#buffered.length < end) return;
+    this.#buffered = this.#buffered.subarray(end);
+    const waiting = this.#waiting;
+    this.#waiting = null;
+    waiting.resolve(status);
+  }
+
+  #fail(err) {
+    const waiting = this.#waiting;
+    this.#waiting = null;
+    waiting?.reject(err);
+  }
 }
 
 async function measure(kind, concurrency, seconds, batch) {
   const server = await startServer(kind);
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const connections = await Promise.all(Array.from({ length: concurrency }, () => RawConnection.open(server.port)));
   let nextId = 0;
   const latencies = [];
   let events = 0;
   let failures = 0;
+  const patched = bodyMaker(batch);
   const makeBody = () => {
+    const first = nextId;
+    nextId += batch;
+    // A field outgrew its template's width (ids past the template's digits): build the lines in full.
+    const body = patched(first);
+    if (body !== null) return body;
     const lines = [];
-    for (let i = 0; i < batch; i++) lines.push(eventLine(nextId++));
+    for (let i = 0; i < batch; i++) lines.push(eventLine(first + i));
     return Buffer.from(`${lines.join('\n')}\n`);
   };
+  {
+    const check = patched(123_457);
+    const expected = Buffer.from(`${Array.from({ length: batch }, (_, i) => eventLine(123_457 + i)).join('\n')}\n`);
+    if (check === null || !check.equals(expected)) throw new Error('bench: the patched body differs from eventLine');
+  }
   // Warm-up: a second of traffic not counted (JIT, connections, the journal's first segment).
   const run = async (untilMs, record) => {
-    const worker = async () => {
+    const worker = async (connection) => {
       while (performance.now() < untilMs) {
         const body = makeBody();
         const t = performance.now();
-        const status = await post(agent, server.port, body);
+        const status = await connection.post(body);
         if (!record) continue;
         if (status !== 202) {
           failures += 1;
@@ -338,14 +446,16 @@ async function measure(kind, concurrency, seconds, batch) {
         events += batch;
       }
     };
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    await Promise.all(connections.map(worker));
   };
   await run(performance.now() + 1000, false);
   server.mark();
+  const clientCpu = process.cpuUsage();
   const start = performance.now();
   await run(start + seconds * 1000, true);
   const elapsed = (performance.now() - start) / 1000;
-  agent.destroy();
+  const clientUsed = process.cpuUsage(clientCpu);
+  for (const connection of connections) connection.close();
   const stats = await server.stop();
   latencies.sort((a, b) => a - b);
   const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? null;
@@ -362,6 +472,7 @@ async function measure(kind, concurrency, seconds, batch) {
     failures,
     peakRssBytes: stats.peakRssBytes,
     serverCpuUsPerEvent: events === 0 ? null : (stats.cpuMs * 1000) / events,
+    clientCpuUsPerEvent: events === 0 ? null : (clientUsed.user + clientUsed.system) / events,
     ...(stats.syncs === null ? {} : { syncs: stats.syncs, eventsPerSync: stats.durableRecords / stats.syncs, meanSyncMs: stats.meanSyncMs }),
     ...(stats.applied === undefined ? {} : { applied: stats.applied }),
   };
@@ -510,7 +621,7 @@ async function runAll() {
       if (!values.json) {
         const f = (v, d = 1) => (v === null ? '—' : v.toFixed(d));
         console.error(
-          `${kind.padEnd(12)} c=${String(concurrency).padStart(2)}  ${(row.eventsPerSecond / 1000).toFixed(1).padStart(7)}k events/s  p50 ${f(row.p50Ms).padStart(6)} ms  p99 ${f(row.p99Ms).padStart(6)} ms  max ${f(row.maxMs).padStart(6)} ms  RSS ${(row.peakRssBytes / 1e6).toFixed(0).padStart(4)} MB  CPU ${f(row.serverCpuUsPerEvent, 2).padStart(5)} µs/event${row.eventsPerSync ? `  ${row.eventsPerSync.toFixed(0)} events/sync, write+sync ${row.meanSyncMs.toFixed(1)} ms` : ''}${row.failures ? `  ${row.failures} failed` : ''}`,
+          `${kind.padEnd(12)} c=${String(concurrency).padStart(2)}  ${(row.eventsPerSecond / 1000).toFixed(1).padStart(7)}k events/s  p50 ${f(row.p50Ms).padStart(6)} ms  p99 ${f(row.p99Ms).padStart(6)} ms  max ${f(row.maxMs).padStart(6)} ms  RSS ${(row.peakRssBytes / 1e6).toFixed(0).padStart(4)} MB  CPU ${f(row.serverCpuUsPerEvent, 2).padStart(5)} µs/event (client ${f(row.clientCpuUsPerEvent, 2)})${row.eventsPerSync ? `  ${row.eventsPerSync.toFixed(0)} events/sync, write+sync ${row.meanSyncMs.toFixed(1)} ms` : ''}${row.failures ? `  ${row.failures} failed` : ''}`,
         );
       }
     }
@@ -523,3 +634,8 @@ async function runAll() {
   }
   process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), batch, seconds, rows, sse }, null, values.json ? 0 : 2)}\n`);
 }
+
+// Last: the classes above are initialised by then.
+if (values.server !== undefined) await serverChild(values.server);
+else if (values.readers !== undefined) await readersChild(Number(values.readers), Number(values.port));
+else await runAll();
