@@ -45,6 +45,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -146,6 +147,8 @@ async function serverChild(kind) {
       process.send({
         peakRssBytes: process.resourceUsage().maxRSS * 1024,
         cpuMs,
+        loopDelayMs: loopDelayMs(),
+        maxSyncMs: journal.maxSyncMs,
         syncs: journal.syncs,
         durableRecords: summary.pipeline.received,
         meanSyncMs: journal.meanSyncMs,
@@ -229,6 +232,8 @@ async function serverChild(kind) {
     process.send({
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       cpuMs,
+      loopDelayMs: loopDelayMs(),
+      maxSyncMs: state?.maxSyncMs ?? null,
       syncs: state?.syncs ?? null,
       durableRecords: state?.durableRecords ?? null,
       meanSyncMs: state?.meanSyncMs ?? null,
@@ -244,14 +249,24 @@ async function serverChild(kind) {
  * figure than events per second.
  */
 let cpuMark = process.cpuUsage();
+/** The server's event-loop delay over the measured window (how long a ready callback waits for the loop). */
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 function markCpu() {
   process.on('message', (message) => {
-    if (message === 'mark') cpuMark = process.cpuUsage();
+    if (message !== 'mark') return;
+    cpuMark = process.cpuUsage();
+    loopDelay.reset();
+    loopDelay.enable();
   });
 }
 function cpuSinceMark() {
+  loopDelay.disable();
   const d = process.cpuUsage(cpuMark);
   return (d.user + d.system) / 1000;
+}
+/** Event-loop delay in the window: p50, p99, max (ms). */
+function loopDelayMs() {
+  return { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
 }
 
 function reply(res, status, text, headers = {}) {
@@ -473,7 +488,8 @@ async function measure(kind, concurrency, seconds, batch) {
     peakRssBytes: stats.peakRssBytes,
     serverCpuUsPerEvent: events === 0 ? null : (stats.cpuMs * 1000) / events,
     clientCpuUsPerEvent: events === 0 ? null : (clientUsed.user + clientUsed.system) / events,
-    ...(stats.syncs === null ? {} : { syncs: stats.syncs, eventsPerSync: stats.durableRecords / stats.syncs, meanSyncMs: stats.meanSyncMs }),
+    loopDelayMs: stats.loopDelayMs,
+    ...(stats.syncs === null ? {} : { syncs: stats.syncs, eventsPerSync: stats.durableRecords / stats.syncs, meanSyncMs: stats.meanSyncMs, maxSyncMs: stats.maxSyncMs }),
     ...(stats.applied === undefined ? {} : { applied: stats.applied }),
   };
 }
@@ -621,7 +637,7 @@ async function runAll() {
       if (!values.json) {
         const f = (v, d = 1) => (v === null ? '—' : v.toFixed(d));
         console.error(
-          `${kind.padEnd(12)} c=${String(concurrency).padStart(2)}  ${(row.eventsPerSecond / 1000).toFixed(1).padStart(7)}k events/s  p50 ${f(row.p50Ms).padStart(6)} ms  p99 ${f(row.p99Ms).padStart(6)} ms  max ${f(row.maxMs).padStart(6)} ms  RSS ${(row.peakRssBytes / 1e6).toFixed(0).padStart(4)} MB  CPU ${f(row.serverCpuUsPerEvent, 2).padStart(5)} µs/event (client ${f(row.clientCpuUsPerEvent, 2)})${row.eventsPerSync ? `  ${row.eventsPerSync.toFixed(0)} events/sync, write+sync ${row.meanSyncMs.toFixed(1)} ms` : ''}${row.failures ? `  ${row.failures} failed` : ''}`,
+          `${kind.padEnd(12)} c=${String(concurrency).padStart(2)}  ${(row.eventsPerSecond / 1000).toFixed(1).padStart(7)}k events/s  p50 ${f(row.p50Ms).padStart(6)} ms  p99 ${f(row.p99Ms).padStart(6)} ms  max ${f(row.maxMs).padStart(6)} ms  RSS ${(row.peakRssBytes / 1e6).toFixed(0).padStart(4)} MB  CPU ${f(row.serverCpuUsPerEvent, 2).padStart(5)} µs/event (client ${f(row.clientCpuUsPerEvent, 2)})  loop delay p99 ${f(row.loopDelayMs.p99)} max ${f(row.loopDelayMs.max)} ms${row.eventsPerSync ? `  ${row.eventsPerSync.toFixed(0)} events/sync, write+sync mean ${row.meanSyncMs.toFixed(1)} max ${row.maxSyncMs.toFixed(0)} ms` : ''}${row.failures ? `  ${row.failures} failed` : ''}`,
         );
       }
     }
