@@ -3,7 +3,7 @@
  * Durable live ingest on loopback: what acknowledging only after `fdatasync` costs.
  *
  *   node bench/ingest.mjs [--seconds 4] [--batch 100] [--concurrency 1,4,16,64] [--json]
- *                         [--servers bare,serveDataDir] [--no-sse] [--day-clock]
+ *                         [--servers bare,serveDataDir] [--no-sse] [--day-clock] [--grow-segments]
  *
  * Event times move forward with the ids, 10 ms apart, so each device's events arrive in
  * order as a live feed sends them (`--day-clock`: the time of day from the id, which wraps
@@ -19,7 +19,9 @@
  *   ceiling of a Node HTTP ingest on this machine);
  * - `bareJournal`: the same, and the lines appended to `@simfleet/engine`'s `Journal`
  *   before the 202, which goes out only once the append has been `fdatasync`ed (group
- *   commit shares a sync between requests): what durability alone costs;
+ *   commit shares a sync between requests): what durability alone costs (its segments
+ *   preallocated, as serve's data directory has them; `--grow-segments`: segments that
+ *   grow as they fill, to compare);
  * - `serveJournal`: serve's request path with the durable journal: the body is decoded
  *   as `POST /events` decodes it (`decodeEventsBody`, in slices), then journaled as above.
  * - `serveDataDir`: the real `simfleet serve --data-dir DIR` (`runServe`): decode, the
@@ -57,6 +59,7 @@ const { values } = parseArgs({
     servers: { type: 'string', default: 'bare,bareJournal,serveJournal,serveDataDir' },
     'no-sse': { type: 'boolean', default: false },
     'day-clock': { type: 'boolean', default: false },
+    'grow-segments': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     rate: { type: 'string', default: '75' },
     'sse-clients': { type: 'string', default: '200' },
@@ -188,7 +191,8 @@ async function serverChild(kind) {
     const { Journal } = await import(pathToFileURL(join(REPO, 'packages/engine/dist/index.js')).href);
     const { decodeEventsBody } = await import(pathToFileURL(join(REPO, 'packages/cli/dist/serve/parseEventsBody.js')).href);
     dir = mkdtempSync(join(tmpdir(), 'simfleet-bench-journal-'));
-    journal = await Journal.open(dir);
+    // Preallocated segments, as serve's data directory has them (`--grow-segments`: segments that grow as they fill, to compare).
+    journal = await Journal.open(dir, { preallocate: !values['grow-segments'] });
     const decode =
       kind === 'serveJournal' ? (body) => decodeEventsBody(body, 'application/x-ndjson') : (body) => ({ events: { length: countLines(body) }, rejectCount: 0 });
     handle = async (body, res) => {
@@ -334,7 +338,7 @@ async function startServer(kind) {
   // SIMFLEET_BENCH_PROFILE=DIR writes a CPU profile of each server into DIR.
   const profile = process.env.SIMFLEET_BENCH_PROFILE;
   const execArgv = profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profile];
-  const child = fork(fileURLToPath(import.meta.url), ['--server', kind], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+  const child = fork(fileURLToPath(import.meta.url), ['--server', kind, ...(values['grow-segments'] ? ['--grow-segments'] : [])], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   const { port } = await new Promise((resolve) => child.once('message', resolve));
   return {
     port,
