@@ -23,7 +23,8 @@
  *   preallocated, as serve's data directory has them; `--grow-segments`: segments that
  *   grow as they fill, to compare);
  * - `serveJournal`: serve's request path with the durable journal: the body is decoded
- *   as `POST /events` decodes it (`decodeEventsBody`, in slices), then journaled as above.
+ *   as `POST /events` decodes it (`decodeBodyRows`: straight into the engine's rows), then
+ *   journaled as serve journals it: one record per request, the lines as received.
  * - `serveDataDir`: the real `simfleet serve --data-dir DIR` (`runServe`): decode, the
  *   write-ahead journal (fdatasync before the 202), then the live engine's fold into the
  *   fleet state, and its periodic checkpoints (every 60 s: none in a short run).
@@ -46,8 +47,8 @@ import { Agent, createServer, request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -185,33 +186,49 @@ async function serverChild(kind) {
   let handle;
   let journal;
   let dir;
+  /** Events acknowledged after their journal append (serveJournal's records hold a request's events each). */
+  let journaledEvents = 0;
   if (kind === 'bare') {
     handle = (body, res) => reply(res, 202, `{"accepted":${countLines(body)},"rejected":[]}`);
   } else {
     const { Journal } = await import(pathToFileURL(join(REPO, 'packages/engine/dist/index.js')).href);
-    const { decodeEventsBody } = await import(pathToFileURL(join(REPO, 'packages/cli/dist/serve/parseEventsBody.js')).href);
+    const { decodeBodyRows } = await import(pathToFileURL(join(REPO, 'packages/cli/dist/serve/parseEventsBody.js')).href);
+    const { RowBufferPool } = await import(pathToFileURL(join(REPO, 'packages/cli/dist/serve/BodyRows.js')).href);
+    const { FleetStore } = await import(pathToFileURL(join(REPO, 'packages/core/dist/index.js')).href);
+    const buffers = new RowBufferPool(new FleetStore());
     dir = mkdtempSync(join(tmpdir(), 'simfleet-bench-journal-'));
     // Preallocated segments, as serve's data directory has them (`--grow-segments`: segments that grow as they fill, to compare).
     journal = await Journal.open(dir, { preallocate: !values['grow-segments'] });
+    /** The records of a body, and what the journal takes of it. */
     const decode =
-      kind === 'serveJournal' ? (body) => decodeEventsBody(body, 'application/x-ndjson') : (body) => ({ events: { length: countLines(body) }, rejectCount: 0 });
+      kind === 'serveJournal'
+        ? async (body) => {
+            const parsed = await decodeBodyRows(body, 'application/x-ndjson', buffers);
+            const result = { accepted: parsed.records, rejectCount: parsed.rejectCount, records: [parsed.journalPayload(() => true) ?? Buffer.alloc(0)] };
+            parsed.release();
+            return result;
+          }
+        : (body) => {
+            // The lines of the accepted records, one journal record each.
+            const lines = [];
+            for (let start = 0; start < body.length; ) {
+              let end = body.indexOf(10, start);
+              if (end === -1) end = body.length;
+              if (end > start) lines.push(body.subarray(start, end));
+              start = end + 1;
+            }
+            return { accepted: countLines(body), rejectCount: 0, records: lines };
+          };
     handle = async (body, res) => {
       const parsed = await decode(body);
-      // The journal holds the lines of the accepted records (what `replay --from` the journal reads back).
-      const lines = [];
-      for (let start = 0; start < body.length; ) {
-        let end = body.indexOf(10, start);
-        if (end === -1) end = body.length;
-        if (end > start) lines.push(body.subarray(start, end));
-        start = end + 1;
-      }
       try {
-        await journal.append(lines);
+        await journal.append(parsed.records);
+        journaledEvents += parsed.accepted;
       } catch (err) {
         reply(res, 503, JSON.stringify({ error: { code: err.code ?? 'journal_failed', message: err.message } }), { 'retry-after': '5' });
         return;
       }
-      reply(res, parsed.rejectCount === 0 ? 202 : 400, `{"accepted":${parsed.events.length},"rejected":[]}`);
+      reply(res, parsed.rejectCount === 0 ? 202 : 400, `{"accepted":${parsed.accepted},"rejected":[]}`);
     };
   }
   const server = createServer((req, res) => {
@@ -239,7 +256,7 @@ async function serverChild(kind) {
       loopDelayMs: loopDelayMs(),
       maxSyncMs: state?.maxSyncMs ?? null,
       syncs: state?.syncs ?? null,
-      durableRecords: state?.durableRecords ?? null,
+      durableRecords: state === undefined ? null : journaledEvents,
       meanSyncMs: state?.meanSyncMs ?? null,
     });
     server.closeAllConnections();
@@ -338,7 +355,10 @@ async function startServer(kind) {
   // SIMFLEET_BENCH_PROFILE=DIR writes a CPU profile of each server into DIR.
   const profile = process.env.SIMFLEET_BENCH_PROFILE;
   const execArgv = profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profile];
-  const child = fork(fileURLToPath(import.meta.url), ['--server', kind, ...(values['grow-segments'] ? ['--grow-segments'] : [])], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+  const child = fork(fileURLToPath(import.meta.url), ['--server', kind, ...(values['grow-segments'] ? ['--grow-segments'] : [])], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv,
+  });
   const { port } = await new Promise((resolve) => child.once('message', resolve));
   return {
     port,
@@ -493,7 +513,9 @@ async function measure(kind, concurrency, seconds, batch) {
     serverCpuUsPerEvent: events === 0 ? null : (stats.cpuMs * 1000) / events,
     clientCpuUsPerEvent: events === 0 ? null : (clientUsed.user + clientUsed.system) / events,
     loopDelayMs: stats.loopDelayMs,
-    ...(stats.syncs === null ? {} : { syncs: stats.syncs, eventsPerSync: stats.durableRecords / stats.syncs, meanSyncMs: stats.meanSyncMs, maxSyncMs: stats.maxSyncMs }),
+    ...(stats.syncs === null
+      ? {}
+      : { syncs: stats.syncs, eventsPerSync: stats.durableRecords / stats.syncs, meanSyncMs: stats.meanSyncMs, maxSyncMs: stats.maxSyncMs }),
     ...(stats.applied === undefined ? {} : { applied: stats.applied }),
   };
 }
