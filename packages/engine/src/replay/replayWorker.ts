@@ -1,12 +1,14 @@
 /**
- * Worker thread entry of a parallel replay: reads byte ranges of NDJSON files and
- * answers each with a `RangeResult` (see RangeIngest.ts). One message in, one out.
+ * Worker thread entry of a parallel replay: given a file's ranges (`RangeRun`), it claims
+ * ranges itself (RangeClaims.ts: from the back of the main thread's window), decodes each
+ * and answers each with a `RangeResult` (see RangeIngest.ts), then with `done`.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, threadId } from 'node:worker_threads';
 import { type EventColumns, StringPool } from '@simfleet/core';
 import type { WasmLineDecoder } from '@simfleet/wasm';
-import { RangeIngest, type RangeOptions, type SpareBuffers, transferList, type WorkerPool } from './RangeIngest.js';
+import { RangeClaims, workerClaim } from './RangeClaims.js';
+import { RangeIngest, type RangeOptions, type RangeResult, type SpareBuffers, transferList, type WorkerPool } from './RangeIngest.js';
 import { WasmLines, wasmDecoderFor } from './WasmLines.js';
 
 /** A job: the lines of `path` in bytes [start, end) (start is a line start). */
@@ -16,6 +18,28 @@ export interface RangeJob {
   readonly end: number;
   readonly options: RangeOptions;
 }
+
+/** One file of a parallel replay, sent to each worker once (ParallelReplay.ts). */
+export interface RangeRun {
+  /** Tags the replies (a worker serves one run at a time, the files of a replay in turn). */
+  readonly run: number;
+  /** This worker's index: its claims are `workerClaim(worker)`. */
+  readonly worker: number;
+  readonly path: string;
+  /** Range k is the bytes [bounds[k], bounds[k + 1]), each starting a line. */
+  readonly bounds: readonly number[];
+  /** Ranges per window (RangeClaims.ts). */
+  readonly windowRanges: number;
+  readonly options: RangeOptions;
+  /** The `RangeClaims` buffer. */
+  readonly claims: SharedArrayBuffer;
+}
+
+/** A worker's replies to a `RangeRun`: one per range it claimed, then `done`. */
+export type RangeReply =
+  | { readonly run: number; readonly range: number; readonly ok: true; readonly result: RangeResult }
+  | { readonly run: number; readonly range: number; readonly ok: false; readonly error: string }
+  | { readonly run: number; readonly done: true };
 
 /**
  * Strings a worker's pool may hold before it starts a new one. A pool kept across
@@ -91,7 +115,49 @@ export interface RecycleMessage {
   readonly recycle: readonly { readonly name: string; readonly buffer: ArrayBuffer }[];
 }
 
-parentPort?.on('message', (message: RangeJob | RecycleMessage) => {
+/**
+ * Claims and decodes ranges of `run` until none is left to claim: first the back of the main
+ * thread's window, then the back of the next one (so a worker is not idle while the main thread
+ * merges); it waits when both are taken. One reply per range, in the order it decoded them
+ * (the order their strings must be adopted in), then `done`.
+ */
+async function runRanges(run: RangeRun): Promise<void> {
+  const claims = new RangeClaims(run.claims);
+  const ranges = run.bounds.length - 1;
+  const per = run.windowRanges;
+  const windows = Math.ceil(ranges / per);
+  const claim = workerClaim(run.worker);
+  const windowEnd = (w: number): number => Math.min(ranges, (w + 1) * per);
+  for (;;) {
+    if (claims.stopped) break;
+    const w = claims.window;
+    if (w >= windows) break;
+    let k = claims.claimBack(w * per, windowEnd(w), claim);
+    if (k < 0 && w + 1 < windows) k = claims.claimBack((w + 1) * per, windowEnd(w + 1), claim);
+    if (k < 0) {
+      if (w + 1 >= windows) break;
+      await claims.windowAfter(w, 200);
+      continue;
+    }
+    const job: RangeJob = { path: run.path, start: run.bounds[k] as number, end: run.bounds[k + 1] as number, options: run.options };
+    let result: RangeResult;
+    try {
+      result = replayRange(job);
+    } catch (error) {
+      const reply: RangeReply = { run: run.run, range: k, ok: false, error: error instanceof Error ? error.message : String(error) };
+      parentPort?.postMessage(reply);
+      break;
+    }
+    const reply: RangeReply = { run: run.run, range: k, ok: true, result };
+    parentPort?.postMessage(reply, transferList(result));
+    // Let the buffers the main thread sent back in before the next range (its results reuse them).
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  const done: RangeReply = { run: run.run, done: true };
+  parentPort?.postMessage(done);
+}
+
+parentPort?.on('message', (message: RangeRun | RecycleMessage) => {
   if ('recycle' in message) {
     for (const { name, buffer } of message.recycle) {
       const list = spare.get(name) ?? [];
@@ -100,13 +166,5 @@ parentPort?.on('message', (message: RangeJob | RecycleMessage) => {
     }
     return;
   }
-  const job = message;
-  let result: ReturnType<RangeIngest['result']>;
-  try {
-    result = replayRange(job);
-  } catch (error) {
-    parentPort?.postMessage({ ok: false, error: error instanceof Error ? error.message : String(error) });
-    return;
-  }
-  parentPort?.postMessage({ ok: true, result }, transferList(result));
+  void runRanges(message);
 });
