@@ -189,6 +189,11 @@ export class ReplayWorkers {
     return w;
   }
 
+  /** Starts the worker threads now (they load and compile while the caller prepares the replay). */
+  warm(): void {
+    for (let i = 0; i < this.#size; i++) this.#worker(i);
+  }
+
   /** Starts every worker on one file's ranges; their results gather in the returned `RunResults`. */
   start(run: Omit<RangeRun, 'run' | 'worker'>): RunResults {
     const id = ++this.#runs;
@@ -271,6 +276,8 @@ export async function replayFileInParallel(
           await readPlainNdjson(handle, here, () => undefined, start, stop);
           lines = here.nextLine - firstLine;
           records = lines;
+          // Room for the rows the rest of the file holds at this range's rate (most of them merge here).
+          if (k === 0) session.expectRows(((size - stop) * lines) / Math.max(1, stop));
         } else {
           const owner = claims.owner(k);
           if (owner === MAIN_CLAIM || owner === 0) throw new Error(`range ${k} has no worker`);

@@ -259,6 +259,21 @@ export class ReplaySession {
     return known.remap;
   }
 
+  /**
+   * Makes room at once for about `rows` more rows (within the row budget): a caller that can
+   * estimate them (a file's size over its bytes per line so far) spares the columns their
+   * doublings, each a copy of every row so far. Rows past the estimate still fit (the columns
+   * grow as before); room never used costs address space, not memory (untouched pages).
+   *
+   * @example
+   * session.expectRows(Math.ceil((fileBytes - bytesRead) * (linesRead / bytesRead)));
+   */
+  expectRows(rows: number): void {
+    if (!(rows > 0)) return;
+    const columns = this.#columns;
+    columns.reserve(Math.min(this.#budget, columns.length + Math.ceil(rows * 1.02)));
+  }
+
   /** Decodes one record into the pending columns, or rejects it with a reason. */
   ingest(record: RawRecord, file: string): void {
     this.#records++;

@@ -53,16 +53,24 @@ const NO_PROGRESS: ReplayProgress = { update() {}, done() {} };
  * accountingLine(account); // 'records 30018 = applied 30018 + duplicates 0 + rejected 0'
  */
 export async function replaySources(sources: readonly InputSource[], options: ReplaySourcesOptions = {}): Promise<ReplayRun> {
-  const session = new ReplaySession({ ...options, pool: options.checkpoints?.pool });
+  const threads = Math.max(1, Math.floor(options.threads ?? 1));
+  // The main thread decodes too: `threads` participants are the main thread and threads - 1 workers.
+  // Started first, so that their start-up (loading modules, compiling WebAssembly) overlaps the session's.
+  const workers = threads > 1 && sources.some((s) => s.kind === 'file' && s.size >= MIN_PARALLEL_BYTES) ? new ReplayWorkers(threads - 1) : undefined;
+  workers?.warm();
   const checkpoints = options.checkpoints;
-  checkpoints?.resume(session);
+  let session: ReplaySession;
+  try {
+    session = new ReplaySession({ ...options, pool: checkpoints?.pool });
+    checkpoints?.resume(session);
+  } catch (error) {
+    await workers?.close();
+    throw error;
+  }
   const totalBytes = sources.every((s) => s.kind === 'file') ? sources.reduce((sum, s) => sum + (s.kind === 'file' ? s.size : 0), 0) : null;
   const progress = options.progress?.(totalBytes) ?? NO_PROGRESS;
   let bytes = 0;
   let records = 0;
-  const threads = Math.max(1, Math.floor(options.threads ?? 1));
-  // The main thread decodes too: `threads` participants are the main thread and threads - 1 workers.
-  const workers = threads > 1 ? new ReplayWorkers(threads - 1) : undefined;
   const maxLineBytes = options.maxLineBytes;
   const rangeOptions = { until: options.until, watchEndpoint: options.watchEndpoint, maxLineBytes };
   let decompressed = 0;
@@ -108,8 +116,12 @@ export async function replaySources(sources: readonly InputSource[], options: Re
         if (handle !== undefined) {
           const lines = session.wasmLines(name, { skip, atInputStart: true, maxLineBytes });
           let counted = lines.nextLine;
+          let fileBytes = 0;
           try {
             await readPlainNdjson(handle, lines, async (n) => {
+              // After the first chunk, room for the rows the rest of the file holds at this rate.
+              if (fileBytes === 0 && skip === 0) session.expectRows(((source.size - n) * (lines.nextLine - 1)) / n);
+              fileBytes += n;
               bytes += n;
               decompressed += n;
               records += lines.nextLine - counted;
