@@ -12,13 +12,13 @@
  * only ever takes work off it.
  */
 import { open } from 'node:fs/promises';
-import { firstNonBlank, isGzipMagic } from '@simfleet/core/columns';
 import { Worker } from 'node:worker_threads';
+import { firstNonBlank, isGzipMagic } from '@simfleet/core/columns';
+import { readPlainNdjson } from './plainNdjson.js';
+import { MAIN_CLAIM, RangeClaims, workerClaim } from './RangeClaims.js';
 import { type RangeOptions, type RangeResult, resultBuffers } from './RangeIngest.js';
 import type { ReplaySession } from './ReplaySession.js';
-import { MAIN_CLAIM, RangeClaims, workerClaim } from './RangeClaims.js';
 import type { RangeReply, RangeRun, RecycleMessage } from './replayWorker.js';
-import { readPlainNdjson } from './plainNdjson.js';
 
 /** Files smaller than this are read by the main thread alone (workers cost ~50 ms to start). */
 export const MIN_PARALLEL_BYTES = 1 << 20;
@@ -86,10 +86,16 @@ export function planJobs(size: number, participants: number, rangeBytes: number)
   return { parts, windowRanges };
 }
 
+/** A worker's result for a range, and the byte it stopped at (the range's end unless it was cut). */
+interface Decoded {
+  readonly result: RangeResult;
+  readonly end: number;
+}
+
 /** Where one run's results wait for the main thread. */
 class RunResults {
-  readonly #waiting = new Map<number, { resolve: (r: RangeResult) => void; reject: (e: Error) => void }>();
-  readonly #arrived = new Map<number, RangeResult>();
+  readonly #waiting = new Map<number, { resolve: (r: Decoded) => void; reject: (e: Error) => void }>();
+  readonly #arrived = new Map<number, Decoded>();
   /** Per worker, the ranges of its results in the order it sent them, not yet adopted. */
   readonly #order: number[][];
   readonly #remaps = new Map<number, Uint32Array>();
@@ -114,9 +120,10 @@ class RunResults {
       this.fail(new Error(reply.error));
       return;
     }
+    const decoded = { result: reply.result, end: reply.end };
     this.#order[worker]?.push(reply.range);
-    this.#arrived.set(reply.range, reply.result);
-    this.#waiting.get(reply.range)?.resolve(reply.result);
+    this.#arrived.set(reply.range, decoded);
+    this.#waiting.get(reply.range)?.resolve(decoded);
     this.#waiting.delete(reply.range);
   }
 
@@ -133,8 +140,13 @@ class RunResults {
     if (worker !== undefined) this.#workerDone(worker);
   }
 
-  /** Range `k`'s result (worker-decoded), when it arrives. */
-  result(k: number): Promise<RangeResult> {
+  /** Whether range `k`'s result arrived. */
+  has(k: number): boolean {
+    return this.#arrived.has(k);
+  }
+
+  /** Range `k`'s result (worker-decoded) and where the worker stopped, when it arrives. */
+  result(k: number): Promise<Decoded> {
     const known = this.#arrived.get(k);
     if (known !== undefined) return Promise.resolve(known);
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
@@ -150,7 +162,7 @@ class RunResults {
     while (!this.#remaps.has(k)) {
       const j = order.shift();
       if (j === undefined) throw new Error(`range ${k} was not decoded by worker ${worker}`);
-      this.#remaps.set(j, adopt(this.#arrived.get(j) as RangeResult));
+      this.#remaps.set(j, adopt((this.#arrived.get(j) as Decoded).result));
     }
     const remap = this.#remaps.get(k) as Uint32Array;
     this.#remaps.delete(k);
@@ -269,28 +281,36 @@ export async function replayFileInParallel(
       for (; k < end; k++) {
         const start = bounds[k] as number;
         const stop = bounds[k + 1] as number;
-        let lines: number;
-        let records: number;
-        if (claims.claimFront(k)) {
-          const here = session.wasmLines(path, { firstLine, atInputStart: start === 0, maxLineBytes: options.maxLineBytes });
-          await readPlainNdjson(handle, here, () => undefined, start, stop);
-          lines = here.nextLine - firstLine;
-          records = lines;
-          // Room for the rows the rest of the file holds at this range's rate (most of them merge here).
-          if (k === 0) session.expectRows(((size - stop) * lines) / Math.max(1, stop));
-        } else {
+        // Where the main thread decodes from (a worker's cut range: where the worker stopped), if at all.
+        let from = start;
+        if (!claims.claimFront(k)) {
           const owner = claims.owner(k);
           if (owner === MAIN_CLAIM || owner === 0) throw new Error(`range ${k} has no worker`);
           const worker = owner - workerClaim(0);
-          const result = await results.result(k);
-          session.mergeRange(result, path, firstLine, results.remap(k, worker, (r) => session.adoptWorkerStrings(r.strings)));
+          // Still being decoded: the worker stops after its current line, the main thread reads on from there.
+          if (!results.has(k)) claims.requestCut(k);
+          const { result, end: cutAt } = await results.result(k);
+          session.mergeRange(
+            result,
+            path,
+            firstLine,
+            results.remap(k, worker, (r) => session.adoptWorkerStrings(r.strings)),
+          );
           workers.recycle(worker, result);
-          lines = result.lines;
-          records = result.records + result.deferred.length;
+          firstLine += result.lines;
+          onProgress(result.records + result.deferred.length, cutAt - start);
+          from = cutAt;
         }
-        firstLine += lines;
-        // Progress in increments: this range's records and bytes.
-        onProgress(records, stop - start);
+        if (from < stop) {
+          const here = session.wasmLines(path, { firstLine, atInputStart: from === 0, maxLineBytes: options.maxLineBytes });
+          await readPlainNdjson(handle, here, () => undefined, from, stop);
+          const lines = here.nextLine - firstLine;
+          firstLine += lines;
+          // Room for the rows the rest of the file holds at this range's rate (most of them merge here).
+          if (k === 0) session.expectRows(((size - stop) * lines) / Math.max(1, stop));
+          // Progress in increments: this range's records and bytes.
+          onProgress(lines, stop - from);
+        }
         if (afterMerge !== undefined) await afterMerge(firstLine - 1);
       }
     }

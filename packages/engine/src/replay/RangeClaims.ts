@@ -10,16 +10,20 @@
  * their results, which the main thread merges in file order when it reaches them. So the
  * main thread never waits for a worker to start a range: a worker only ever holds ranges
  * the main thread would have reached last, and a worker that gets no core (a busy machine)
- * simply claims fewer of them. The main thread waits at most for the ranges workers are
- * decoding when it reaches them, and memory is bounded by two windows of rows per worker.
+ * simply claims fewer of them. When the main thread reaches a range a worker is still
+ * decoding, it asks for a cut: the worker stops after the line it is at (within a chunk) and
+ * hands back the lines so far, and the main thread decodes the rest itself. So it never waits
+ * for more than a chunk, and memory is bounded by two windows of rows per worker.
  */
 
 /** Slot of the window the main thread is in (`windows` once it is past the last). */
 const WINDOW = 0;
 /** Slot set to 1 when the replay is abandoned (an error): workers stop claiming. */
 const STOP = 1;
-/** First range's slot: 0 unclaimed, `MAIN_CLAIM`, or `workerClaim(i)`. */
-const FIRST = 2;
+/** Slot of the number of ranges. */
+const RANGES = 2;
+/** First range's slot: 0 unclaimed, `MAIN_CLAIM`, or `workerClaim(i)`; then one slot per range: 1 when a cut is asked for. */
+const FIRST = 3;
 
 /** `Atomics.waitAsync` (ES2024; Node.js has it, the project's `lib` is ES2023). */
 interface AtomicsWaitAsync {
@@ -51,15 +55,30 @@ export function workerClaim(i: number): number {
 export class RangeClaims {
   readonly buffer: SharedArrayBuffer;
   readonly #state: Int32Array;
+  /** Slot of range 0's cut flag. */
+  readonly #cuts: number;
 
   constructor(buffer: SharedArrayBuffer) {
     this.buffer = buffer;
     this.#state = new Int32Array(buffer);
+    this.#cuts = FIRST + (this.#state[RANGES] as number);
   }
 
   /** Claims for `ranges` ranges, none claimed, the main thread before its first window. */
   static create(ranges: number): RangeClaims {
-    return new RangeClaims(new SharedArrayBuffer((FIRST + ranges) * 4));
+    const buffer = new SharedArrayBuffer((FIRST + 2 * ranges) * 4);
+    new Int32Array(buffer)[RANGES] = ranges;
+    return new RangeClaims(buffer);
+  }
+
+  /** The main thread asks the worker decoding range `k` to stop after its current line. */
+  requestCut(k: number): void {
+    Atomics.store(this.#state, this.#cuts + k, 1);
+  }
+
+  /** Whether the main thread asked for a cut of range `k`. */
+  cutRequested(k: number): boolean {
+    return Atomics.load(this.#state, this.#cuts + k) !== 0;
   }
 
   /** The window the main thread is in. */

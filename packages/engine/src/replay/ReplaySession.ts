@@ -27,15 +27,15 @@ import {
   type StringPool,
   type Transition,
 } from '@simfleet/core';
-import { dropDuplicateIds, POOL_COLUMNS, ROW_COLUMNS } from '@simfleet/core/columns';
 import { type CheckpointAccount, type DecodedCheckpoint, restoreColumns } from '@simfleet/core/checkpoint';
+import { dropDuplicateIds, POOL_COLUMNS, ROW_COLUMNS } from '@simfleet/core/columns';
+import type { WasmLineDecoder } from '@simfleet/wasm';
 import { lineRecord, type RawRecord, tooLongRecord } from '../input/readRecords.js';
-import type { RangeResult } from './RangeIngest.js';
 import { externalFinish } from './externalFinish.js';
 import { orderById } from './orderById.js';
+import type { RangeResult } from './RangeIngest.js';
 import { RowSpill } from './RowSpill.js';
 import { type ChunkSink, rowsWithoutEndpoint, WasmLines, type WasmLinesOptions, wasmDecoderFor } from './WasmLines.js';
-import type { WasmLineDecoder } from '@simfleet/wasm';
 
 /** Options of `ReplaySession.wasmLines`: the input's (`WasmLinesOptions`) and the decoder's. */
 export interface SessionLinesOptions extends WasmLinesOptions {

@@ -1,6 +1,6 @@
 import type { ReplayCheckpoints } from '../checkpoint/ReplayCheckpoints.js';
-import type { InputSource } from '../input/expandPaths.js';
 import { InputError } from '../InputError.js';
+import type { InputSource } from '../input/expandPaths.js';
 import { CorruptInputError, detectFormat, readInputChunks, recordsFromChunks } from '../input/readRecords.js';
 import { ioErrorCode, ioErrorText } from '../io/ioErrorText.js';
 import { MAX_RANGE_BYTES, MIN_PARALLEL_BYTES, ReplayWorkers, replayFileInParallel } from './ParallelReplay.js';

@@ -37,7 +37,7 @@ export interface RangeRun {
 
 /** A worker's replies to a `RangeRun`: one per range it claimed, then `done`. */
 export type RangeReply =
-  | { readonly run: number; readonly range: number; readonly ok: true; readonly result: RangeResult }
+  | { readonly run: number; readonly range: number; readonly ok: true; readonly result: RangeResult; readonly end: number }
   | { readonly run: number; readonly range: number; readonly ok: false; readonly error: string }
   | { readonly run: number; readonly done: true };
 
@@ -89,13 +89,20 @@ function decoderFor(columns: EventColumns, options: RangeOptions): WasmLineDecod
 /**
  * Decodes one range of a file: read straight into the decoder's WASM memory (no copy), one
  * call per chunk; the same line bound and byte-order-mark rule as the main thread's reader.
+ * `cut()` is asked before each chunk: when it says so, the range ends after the last whole
+ * line decoded so far (`end` says where; the caller decodes the rest), else at `job.end`.
  */
-export function replayRange(job: RangeJob): ReturnType<RangeIngest['result']> {
+export function replayRange(job: RangeJob, cut: () => boolean = () => false): { readonly result: RangeResult; readonly end: number } {
   const ingest = new RangeIngest(job.options, workerPool());
   const lines = new WasmLines(ingest.chunkSink(), decoderFor(ingest.columns, job.options), { atInputStart: job.start === 0 });
   const fd = openSync(job.path, 'r');
+  let end = job.end;
   try {
     for (let pos = job.start; pos < job.end; ) {
+      if (cut() && endsLine(fd, job.start + lines.boundary)) {
+        end = job.start + lines.boundary;
+        break;
+      }
       const space = lines.space();
       const n = readSync(fd, space, 0, Math.min(space.length, job.end - pos), pos);
       if (n === 0) break;
@@ -105,9 +112,18 @@ export function replayRange(job: RangeJob): ReturnType<RangeIngest['result']> {
   } finally {
     closeSync(fd);
   }
-  lines.end();
+  // A cut range stops before its partial line (the next reader starts there); a whole one decodes its last line.
+  if (end === job.end) lines.end();
   columns = ingest.columns;
-  return ingest.result(lines.nextLine - 1, spare);
+  return { result: ingest.result(lines.nextLine - 1, spare), end };
+}
+
+const oneByte = Buffer.alloc(1);
+
+/** Whether file position `at` starts a line (a cut can be made there): 0, or after a `\n`. */
+function endsLine(fd: number, at: number): boolean {
+  if (at === 0) return true;
+  return readSync(fd, oneByte, 0, 1, at - 1) === 1 && oneByte[0] === 0x0a;
 }
 
 /** Buffers of a merged result coming back from the main thread, by array name. */
@@ -140,16 +156,16 @@ async function runRanges(run: RangeRun): Promise<void> {
       continue;
     }
     const job: RangeJob = { path: run.path, start: run.bounds[k] as number, end: run.bounds[k + 1] as number, options: run.options };
-    let result: RangeResult;
+    let decoded: ReturnType<typeof replayRange>;
     try {
-      result = replayRange(job);
+      decoded = replayRange(job, () => claims.cutRequested(k));
     } catch (error) {
       const reply: RangeReply = { run: run.run, range: k, ok: false, error: error instanceof Error ? error.message : String(error) };
       parentPort?.postMessage(reply);
       break;
     }
-    const reply: RangeReply = { run: run.run, range: k, ok: true, result };
-    parentPort?.postMessage(reply, transferList(result));
+    const reply: RangeReply = { run: run.run, range: k, ok: true, result: decoded.result, end: decoded.end };
+    parentPort?.postMessage(reply, transferList(decoded.result));
     // Let the buffers the main thread sent back in before the next range (its results reuse them).
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
