@@ -9,7 +9,9 @@
  * merge, and a worker on a busy machine may get no core for a while; with a fixed share the
  * main thread then waits for it, and two threads are slower than one. Here the main thread
  * never waits for a range nobody started: it decodes whatever no worker claimed, so a worker
- * only ever takes work off it.
+ * only ever takes work off it. And workers pause while they do not pay (WorkerPay.ts: the
+ * process does not get a core per thread), so that on a busy machine the replay costs about
+ * what one thread costs.
  */
 import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
@@ -19,6 +21,7 @@ import { MAIN_CLAIM, RangeClaims, workerClaim } from './RangeClaims.js';
 import { type RangeOptions, type RangeResult, resultBuffers } from './RangeIngest.js';
 import type { ReplaySession } from './ReplaySession.js';
 import type { RangeReply, RangeRun, RecycleMessage } from './replayWorker.js';
+import { WorkerPay } from './WorkerPay.js';
 
 /** Files smaller than this are read by the main thread alone (workers cost ~50 ms to start). */
 export const MIN_PARALLEL_BYTES = 1 << 20;
@@ -270,6 +273,7 @@ export async function replayFileInParallel(
   const ranges = bounds.length - 1;
   const windows = Math.ceil(ranges / windowRanges);
   const claims = RangeClaims.create(ranges);
+  const pay = new WorkerPay();
   const results = workers.start({ path, bounds, windowRanges, options, claims: claims.buffer });
   const handle = await open(path, 'r');
   let firstLine = 1;
@@ -303,7 +307,10 @@ export async function replayFileInParallel(
         }
         if (from < stop) {
           const here = session.wasmLines(path, { firstLine, atInputStart: from === 0, maxLineBytes: options.maxLineBytes });
+          pay.begin(claims.busy);
           await readPlainNdjson(handle, here, () => undefined, from, stop);
+          pay.end(claims.busy);
+          claims.pause(pay.pauseAfterRange());
           const lines = here.nextLine - firstLine;
           firstLine += lines;
           // Room for the rows the rest of the file holds at this range's rate (most of them merge here).

@@ -22,8 +22,12 @@ const WINDOW = 0;
 const STOP = 1;
 /** Slot of the number of ranges. */
 const RANGES = 2;
+/** Slot set to 1 while workers must not claim (they do not pay: see ParallelReplay.ts). */
+const PAUSED = 3;
+/** Slot counting the workers decoding a range right now. */
+const BUSY = 4;
 /** First range's slot: 0 unclaimed, `MAIN_CLAIM`, or `workerClaim(i)`; then one slot per range: 1 when a cut is asked for. */
-const FIRST = 3;
+const FIRST = 5;
 
 /** `Atomics.waitAsync` (ES2024; Node.js has it, the project's `lib` is ES2023). */
 interface AtomicsWaitAsync {
@@ -89,6 +93,26 @@ export class RangeClaims {
   /** Whether the replay was abandoned. */
   get stopped(): boolean {
     return Atomics.load(this.#state, STOP) !== 0;
+  }
+
+  /** Whether workers may claim ranges now. */
+  get paused(): boolean {
+    return Atomics.load(this.#state, PAUSED) !== 0;
+  }
+
+  /** Stops workers from claiming ranges (`true`) or lets them again (`false`). */
+  pause(paused: boolean): void {
+    Atomics.store(this.#state, PAUSED, paused ? 1 : 0);
+  }
+
+  /** Workers decoding a range right now. */
+  get busy(): number {
+    return Atomics.load(this.#state, BUSY);
+  }
+
+  /** A worker starts (`+1`) or ends (`-1`) decoding a range. */
+  addBusy(delta: 1 | -1): void {
+    Atomics.add(this.#state, BUSY, delta);
   }
 
   /** The main thread moves to window `w` (wakes workers waiting for it). */

@@ -148,6 +148,10 @@ async function runRanges(run: RangeRun): Promise<void> {
     if (claims.stopped) break;
     const w = claims.window;
     if (w >= windows) break;
+    if (claims.paused) {
+      await claims.windowAfter(w, 200);
+      continue;
+    }
     let k = claims.claimBack(w * per, windowEnd(w), claim);
     if (k < 0 && w + 1 < windows) k = claims.claimBack((w + 1) * per, windowEnd(w + 1), claim);
     if (k < 0) {
@@ -157,12 +161,15 @@ async function runRanges(run: RangeRun): Promise<void> {
     }
     const job: RangeJob = { path: run.path, start: run.bounds[k] as number, end: run.bounds[k + 1] as number, options: run.options };
     let decoded: ReturnType<typeof replayRange>;
+    claims.addBusy(1);
     try {
       decoded = replayRange(job, () => claims.cutRequested(k));
     } catch (error) {
       const reply: RangeReply = { run: run.run, range: k, ok: false, error: error instanceof Error ? error.message : String(error) };
       parentPort?.postMessage(reply);
       break;
+    } finally {
+      claims.addBusy(-1);
     }
     const reply: RangeReply = { run: run.run, range: k, ok: true, result: decoded.result, end: decoded.end };
     parentPort?.postMessage(reply, transferList(decoded.result));

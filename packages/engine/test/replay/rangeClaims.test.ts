@@ -1,7 +1,8 @@
 /**
  * The claims of a parallel replay (RangeClaims.ts), driven by a random scheduler: the main
  * thread and the workers take steps in any order (a worker may never run at all, as on a
- * busy machine), each following the rules of ParallelReplay.ts and replayWorker.ts. Whatever
+ * busy machine, or paused: they do not pay), each following the rules of ParallelReplay.ts and
+ * replayWorker.ts. Whatever
  * the schedule, every range is decoded exactly once and merged in file order; in each window
  * the main thread's ranges are a prefix and the workers' a suffix; the main thread only ever
  * waits for a range a worker has started; and a worker holds at most two windows' results.
@@ -14,13 +15,13 @@ interface Setup {
   readonly ranges: number;
   readonly windowRanges: number;
   readonly workers: number;
-  /** Who takes each step: 0 the main thread, i + 1 worker i. */
+  /** Who takes each step: 0 the main thread, i + 1 worker i, workers + 1 the main thread pausing or resuming the workers. */
   readonly schedule: readonly number[];
 }
 
 const setupArb: fc.Arbitrary<Setup> = fc
   .record({ ranges: fc.integer({ min: 1, max: 60 }), windowRanges: fc.integer({ min: 1, max: 12 }), workers: fc.integer({ min: 1, max: 3 }) })
-  .chain((s) => fc.array(fc.integer({ min: 0, max: s.workers }), { maxLength: 400 }).map((schedule) => ({ ...s, schedule })));
+  .chain((s) => fc.array(fc.integer({ min: 0, max: s.workers + 1 }), { maxLength: 400 }).map((schedule) => ({ ...s, schedule })));
 
 /** Runs the schedule, then the main thread to the end (the workers when it waits); what happened. */
 function simulate({ ranges, windowRanges, workers, schedule }: Setup) {
@@ -68,7 +69,7 @@ function simulate({ ranges, windowRanges, workers, schedule }: Setup) {
       heldMax = Math.max(heldMax, arrived.size);
       return;
     }
-    if (claims.stopped) return;
+    if (claims.stopped || claims.paused) return;
     const w = claims.window;
     if (w >= windows) return;
     let r = claims.claimBack(w * windowRanges, windowEnd(w), workerClaim(i));
@@ -81,6 +82,7 @@ function simulate({ ranges, windowRanges, workers, schedule }: Setup) {
 
   for (const actor of schedule) {
     if (actor === 0) mainStep();
+    else if (actor === workers + 1) claims.pause(!claims.paused);
     else workerStep(actor - 1);
   }
   // The rest: the main thread runs; when it waits, the workers finish what they started.
