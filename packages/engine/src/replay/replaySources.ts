@@ -31,7 +31,7 @@ export interface ReplaySourcesOptions extends ReplayOptions {
   readonly progress?: ((totalBytes: number | null) => ReplayProgress) | undefined;
   /** Threads for big NDJSON files: the main thread and `threads - 1` workers (default 1: the main thread alone). */
   readonly threads?: number | undefined;
-  /** Largest byte range a worker decodes at a time (default `MAX_RANGE_BYTES`). */
+  /** Bytes of a file per window of ranges the threads share (default `MAX_RANGE_BYTES`; a range is at most `JOB_BYTES`). */
   readonly rangeBytes?: number | undefined;
   /** Resume from / write checkpoints (checkpoint/ReplayCheckpoints.ts). */
   readonly checkpoints?: ReplayCheckpoints | undefined;
