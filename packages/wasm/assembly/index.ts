@@ -8,7 +8,7 @@
 // tables and calls `finishChunk()`, which rewrites the chunk's rows with fleet references.
 import { LINE_BYTES, LINE_COUNT, LINE_END, LINE_ROW, LINE_START, LINE_STATUS, ROW_BYTES, ROW_COUNT, ROW_DESCRIPTION_END, ROW_DESCRIPTION_START, ROW_NAME, STATUS_TOO_LONG } from './layout';
 import {
-  beginChunk, colApn, colIccid, colImei, colImsi, colIp, colName, colOperator, decodeLine, initPools, operators, parts, pendingReasons, rowCount,
+  beginChunk, colApn, colIccid, colImei, colImsi, colIp, colName, colOperator, decodeLine, initPools, internRows, operators, parts, pendingReasons, rowCount,
   rowsWithoutEndpoint, setNameColumn, setRowColumns, strings,
 } from './walk';
 import { Pool } from './pool';
@@ -52,7 +52,7 @@ export function init(chunkBytes: u32, maxLines: u32): void {
   const c = rowColumns;
   setRowColumns(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[ROW_DESCRIPTION_START], c[ROW_DESCRIPTION_END]);
   setNameColumn(c[ROW_NAME]);
-  initPools();
+  initPools(maxLines);
 }
 
 export function inputAddress(): usize {
@@ -116,6 +116,7 @@ export function decodeChunk(length: u32, final: bool): u32 {
     p = nl + 1;
   }
   lines = n;
+  internRows();
   const consumed = <u32>(p - input);
   return consumed > length ? length : consumed;
 }

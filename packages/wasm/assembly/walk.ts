@@ -12,7 +12,7 @@
 // or a form this walk does not decide (FALLBACK: an escape in a string it reads, a number
 // outside its plain forms, a duplicated read key, a timestamp form it does not know, deep
 // nesting, invalid UTF-8 that the full decoder's text would replace, …).
-import { Operators, Pool } from './pool';
+import { hashBytes, Operators, Pool } from './pool';
 import { REASON_PENDING, STATUS_BLANK, STATUS_FALLBACK, STATUS_HELD, STATUS_INVALID, STATUS_ROW } from './layout';
 
 const FAIL: usize = 0;
@@ -852,10 +852,84 @@ export let strings: Pool = changetype<Pool>(0);
 export let parts: Pool = changetype<Pool>(0);
 export let operators: Operators = changetype<Operators>(0);
 
-export function initPools(): void {
+/** Sets up the pools and the deferred-interning columns for `maxLines` rows. Call once. */
+export function initPools(maxLines: u32): void {
   strings = new Pool();
   parts = new Pool();
   operators = new Operators();
+  const size = (<usize>maxLines * DEFERRED) << 2;
+  deferredAt = heap.alloc(size);
+  deferredLength = heap.alloc(size);
+  deferredHash = heap.alloc(size);
+  deferredTo = heap.alloc(size);
+}
+
+// ---------------------------------------------------------------- deferred interning
+//
+// The strings pool's strings (ICCID, IMSI, IMEI, IP address, endpoint name, APN) are mostly
+// one device's, and consecutive lines are of different devices: nearly every lookup misses
+// the cache twice (its table slot, then the stored bytes it compares), one string after the
+// other. So a row only notes its strings' spans (the chunk's input stays in memory until the
+// next chunk), and `internRows` interns the chunk's strings in groups of GROUP: it hashes the
+// group's strings, then loads each one's table slot in a tight loop, then each slot's stored
+// bytes, then interns them. The loads of one loop do not depend on each other, so their
+// cache misses overlap instead of queuing one after the other (WebAssembly has no prefetch
+// instruction: a plain load is the prefetch). The order of interning (rows in order, a row's
+// strings in the order above) is the one a row-by-row intern had, so every reference, in
+// WASM and in the fleet's pool, is the same.
+
+/** Strings deferred per row at most. */
+const DEFERRED: u32 = 6;
+/** Strings whose loads one loop issues together. */
+const GROUP: u32 = 32;
+/** Per deferred string, in order: its address, length, hash, and where its reference goes. */
+let deferredAt: usize = 0;
+let deferredLength: usize = 0;
+let deferredHash: usize = 0;
+let deferredTo: usize = 0;
+let deferredCount: u32 = 0;
+/** Where the loads ahead go, so the optimizer keeps them. */
+let sink: u32 = 0;
+
+/** Notes span i as a string of the strings pool whose reference goes to `to` (0 at once when absent). */
+@inline function deferSpan(to: usize, i: i32): void {
+  if (unchecked(spanFlags[i]) == 0) {
+    store<u32>(to, 0);
+    return;
+  }
+  const s = unchecked(spanStart[i]);
+  const at = <usize>deferredCount << 2;
+  store<u32>(deferredAt + at, <u32>s);
+  store<u32>(deferredLength + at, <u32>(unchecked(spanEnd[i]) - s));
+  store<u32>(deferredTo + at, <u32>to);
+  deferredCount++;
+}
+
+/**
+ * Interns the chunk's deferred strings into the strings pool and writes their references
+ * into the row columns (see above: each group's loads are issued together so that their
+ * cache misses overlap).
+ */
+export function internRows(): void {
+  const n = deferredCount;
+  const pool = strings;
+  let acc: u32 = 0;
+  for (let g: u32 = 0; g < n; g += GROUP) {
+    const end = g + GROUP < n ? g + GROUP : n;
+    for (let i = g; i < end; i++) {
+      const at = <usize>i << 2;
+      store<u32>(deferredHash + at, hashBytes(<usize>load<u32>(deferredAt + at), load<u32>(deferredLength + at)));
+    }
+    for (let i = g; i < end; i++) acc ^= pool.touchSlot(load<u32>(deferredHash + (<usize>i << 2)));
+    for (let i = g; i < end; i++) acc ^= pool.touchBytes(load<u32>(deferredHash + (<usize>i << 2)));
+    for (let i = g; i < end; i++) {
+      const at = <usize>i << 2;
+      const ref = pool.internHashed(<usize>load<u32>(deferredAt + at), load<u32>(deferredLength + at), load<u32>(deferredHash + at));
+      store<u32>(<usize>load<u32>(deferredTo + at), ref);
+    }
+  }
+  deferredCount = 0;
+  sink ^= acc;
 }
 
 @inline function internSpan(pool: Pool, i: i32): u32 {
@@ -908,6 +982,7 @@ export function beginChunk(): void {
   rowCount = 0;
   rowsWithoutEndpoint = 0;
   pendingReasons = 0;
+  deferredCount = 0;
 }
 
 function reset(): void {
@@ -974,13 +1049,14 @@ export function decodeLine(s: usize, e: usize, base: usize): u8 {
   if (type == sessionRejected && reason == NO_REJECTION_REASON) return STATUS_FALLBACK;
   if (atMs > untilMs || endpointId == watchEndpoint) return STATUS_HELD;
 
-  const iccid = internSpan(strings, SP_ICCID);
-  const imsi = internSpan(strings, SP_IMSI);
-  const imei = internSpan(strings, SP_IMEI);
-  const ip = internSpan(strings, SP_IP);
-  const endpointName = internSpan(strings, SP_NAME);
+  const r = <usize>rowCount;
+  deferSpan(colIccid + (r << 2), SP_ICCID);
+  deferSpan(colImsi + (r << 2), SP_IMSI);
+  deferSpan(colImei + (r << 2), SP_IMEI);
+  deferSpan(colIp + (r << 2), SP_IP);
+  deferSpan(colName + (r << 2), SP_NAME);
   let operator: u32 = 0;
-  let apn: u32 = 0;
+  let apn = false;
   let rat = NO_RAT_TYPE;
   if (operatorKeys && load<u8>(PLAN + 768 + t) == 1) {
     const name = internSpan(parts, SP_OP_NAME);
@@ -989,12 +1065,13 @@ export function decodeLine(s: usize, e: usize, base: usize): u8 {
     const iso = internSpan(parts, SP_ISO);
     if ((name | mcc | mnc | iso) != 0) operator = operators.ref(name, mcc, mnc, iso);
     if (hasPdp && (type == sessionCreated || type == sessionUpdated)) {
-      apn = internSpan(strings, SP_APN);
+      apn = true;
       rat = ratType;
     }
   }
 
-  const r = <usize>rowCount;
+  if (apn) deferSpan(colApn + (r << 2), SP_APN);
+  else store<u32>(colApn + (r << 2), 0);
   store<f64>(colAt + (r << 3), atMs);
   store<u32>(colIdHi + (r << 2), <u32>(idValue >> 32));
   store<u32>(colIdLo + (r << 2), <u32>idValue);
@@ -1002,15 +1079,9 @@ export function decodeLine(s: usize, e: usize, base: usize): u8 {
   store<u8>(colType + r, <u8>type);
   store<f64>(colOrganisation + (r << 3), organisationId);
   store<f64>(colSim + (r << 3), simId);
-  store<u32>(colIccid + (r << 2), iccid);
-  store<u32>(colImsi + (r << 2), imsi);
-  store<u32>(colImei + (r << 2), imei);
-  store<u32>(colIp + (r << 2), ip);
-  store<u32>(colApn + (r << 2), apn);
   store<u32>(colOperator + (r << 2), operator);
   store<i16>(colRat + (r << 1), <i16>rat);
   store<u8>(colReason + r, <u8>reason);
-  store<u32>(colName + (r << 2), endpointName);
   if (reason == REASON_PENDING) {
     store<u32>(colDescStart + (r << 2), <u32>(unchecked(spanStart[SP_DESCRIPTION]) - base));
     store<u32>(colDescEnd + (r << 2), <u32>(unchecked(spanEnd[SP_DESCRIPTION]) - base));
