@@ -15,7 +15,7 @@
 import { hashBytes, Operators, Pool } from './pool';
 import { REASON_PENDING, STATUS_BLANK, STATUS_FALLBACK, STATUS_HELD, STATUS_INVALID, STATUS_ROW } from './layout';
 
-const FAIL: usize = 0;
+export const FAIL: usize = 0;
 /** Deeper values fall back (the full decoder's lossless-json recurses; its limit is not ours to guess). */
 const MAX_DEPTH: u32 = 64;
 const NO_RAT_TYPE: i32 = -1;
@@ -1014,13 +1014,47 @@ function isBlank(s: usize, e: usize): bool {
  * line's status. `base` is the input's address (descriptions are stored relative to it).
  */
 export function decodeLine(s: usize, e: usize, base: usize): u8 {
+  const p = walkLine(s);
+  if (p == FAIL) return walkFailure(s, e);
+  if (p != e) return STATUS_INVALID;
+  return finishLine(s, e, base);
+}
+
+/** Why walkLine failed (the line's first byte was not `{`, a JSON error, a form the walk does not decide). */
+let walkFailed: u8 = 0;
+const FAILED_NOT_OBJECT: u8 = 0;
+const FAILED_INVALID: u8 = 1;
+const FAILED_FALLBACK: u8 = 2;
+
+/**
+ * Walks the line starting at s (white space, its object, white space): the address where it
+ * stopped (the line's end when that byte is its newline), or FAIL (`walkFailed` says why).
+ * Writes nothing but the line's state, so a line cut by the chunk's end can be walked and
+ * then left for the next chunk.
+ */
+export function walkLine(s: usize): usize {
   let p = ws(s);
-  if (load<u8>(p) != 0x7b) return isBlank(s, e) ? STATUS_BLANK : STATUS_FALLBACK;
+  if (load<u8>(p) != 0x7b) {
+    walkFailed = FAILED_NOT_OBJECT;
+    return FAIL;
+  }
   reset();
   p = walkObject(p, 1, W_TOP);
-  if (p == FAIL) return invalidJson ? STATUS_INVALID : STATUS_FALLBACK;
-  p = ws(p);
-  if (p != e) return STATUS_INVALID;
+  if (p == FAIL) {
+    walkFailed = invalidJson ? FAILED_INVALID : FAILED_FALLBACK;
+    return FAIL;
+  }
+  return ws(p);
+}
+
+/** The status of the line [s, e) whose walkLine failed. */
+export function walkFailure(s: usize, e: usize): u8 {
+  if (walkFailed == FAILED_NOT_OBJECT) return isBlank(s, e) ? STATUS_BLANK : STATUS_FALLBACK;
+  return walkFailed == FAILED_INVALID ? STATUS_INVALID : STATUS_FALLBACK;
+}
+
+/** The rest of decodeLine once the walk ended at the line's end e: checks, the row (row rowCount) and its status. */
+export function finishLine(s: usize, e: usize, base: usize): u8 {
   if ((seenKeys & REQUIRED_TOP) != REQUIRED_TOP) return STATUS_FALLBACK;
   if (lineHigh && !utf8Valid(s, e)) return STATUS_FALLBACK;
   if (!idOk || isNaN(atMs) || typeId < 0) return STATUS_FALLBACK;
