@@ -80,7 +80,22 @@ export class Pool {
 
   /** The reference of bytes [p, p + len), added on first sight. */
   intern(p: usize, len: u32): u32 {
-    const h = hashBytes(p, len);
+    return this.internHashed(p, len, hashBytes(p, len));
+  }
+
+  /** A word of the table slot where a lookup of hash h starts (loaded ahead, so the lookup finds it in the cache). */
+  @inline touchSlot(h: u32): u32 {
+    return load<u32>(this.table + <usize>(h & (this.slots - 1)) * SLOT);
+  }
+
+  /** A word of the stored bytes that slot's string has (0 for an empty slot), loaded ahead for the same reason. */
+  @inline touchBytes(h: u32): u32 {
+    const at = this.table + <usize>(h & (this.slots - 1)) * SLOT;
+    return load<u32>(at, 4) == 0 ? 0 : load<u8>(this.bytes + load<u32>(at, 8));
+  }
+
+  /** `intern` with the hash (`hashBytes(p, len)`) known. */
+  internHashed(p: usize, len: u32, h: u32): u32 {
     const mask = this.slots - 1;
     let slot = h & mask;
     const table = this.table;
