@@ -115,7 +115,8 @@ export async function replaySources(sources: readonly InputSource[], options: Re
         });
         if (handle !== undefined) {
           const lines = session.wasmLines(name, { skip, atInputStart: true, maxLineBytes });
-          let counted = lines.nextLine;
+          // Records of this run: the lines the checkpoint holds are passed over, not counted.
+          let counted = Math.max(lines.nextLine, skip + 1);
           let fileBytes = 0;
           try {
             await readPlainNdjson(handle, lines, async (n) => {
@@ -124,8 +125,10 @@ export async function replaySources(sources: readonly InputSource[], options: Re
               fileBytes += n;
               bytes += n;
               decompressed += n;
-              records += lines.nextLine - counted;
-              counted = lines.nextLine;
+              if (lines.nextLine > counted) {
+                records += lines.nextLine - counted;
+                counted = lines.nextLine;
+              }
               progress.update(records, bytes, decompressed);
               if (checkpoints !== undefined) await checkpoints.reached(session, source, lines.nextLine - 1, records);
             });
@@ -162,10 +165,11 @@ export async function replaySources(sources: readonly InputSource[], options: Re
         const lines = session.wasmLines(name, { skip, atInputStart: true, maxLineBytes });
         try {
           for await (const chunk of chunks) {
-            const before = lines.nextLine;
+            // Lines the checkpoint holds are passed over, not counted as this run's records.
+            const before = Math.max(lines.nextLine, skip + 1);
             decompressed += chunk.length;
             lines.push(chunk);
-            records += lines.nextLine - before;
+            records += Math.max(0, lines.nextLine - before);
             progress.update(records, bytes, decompressed);
             if (checkpoints !== undefined) await checkpoints.reached(session, source, lines.nextLine - 1, records);
           }
