@@ -1,9 +1,9 @@
 /**
- * The fleet's state: one dense index per device, one 128-byte record per device in one
+ * The fleet's state: one dense index per device, one 96-byte record per device in one
  * buffer (fleet/deviceRecord.ts), strings interned in a `StringPool`, the region states as
  * one product code of the compiled tables (reducer/productTable.ts).
  *
- * A device costs ~170 bytes here (128-byte record + 2–4 16-byte index slots; against ~3.7 KB for a started
+ * A device costs ~140 bytes here (96-byte record + 2–4 16-byte index slots; against ~3.7 KB for a started
  * XState actor), and the reducer (`applyBatch`) updates it with array stores only, touching
  * two cache lines per event. Read it back with `readEndpoint` (the same `EndpointState`
  * view the machine gives) or `summary()`.
@@ -30,7 +30,6 @@ import { StringPool } from '../reducer/StringPool.js';
 import {
   F_ID,
   F_LAST_AT,
-  F_ORGANISATION_ID,
   F_SIM_ID,
   F_SINCE,
   I_ORGANISATION_INDEX,
@@ -295,8 +294,9 @@ export class FleetStore {
       return;
     }
     this.f64.set(base.f64.subarray(b * RECORD_F64, (b + 1) * RECORD_F64), f);
-    const oid = this.f64[f + F_ORGANISATION_ID] as number;
-    this.i32[d * RECORD_U32 + I_ORGANISATION_INDEX] = Number.isNaN(oid) ? -1 : this.organisationIndexOf(oid);
+    // The copied index is the base's: the same organisation's index here.
+    const o = base.organisationIndexOfDevice(b);
+    this.i32[d * RECORD_U32 + I_ORGANISATION_INDEX] = o < 0 ? -1 : this.organisationIndexOf(base.organisationIds[o] as number);
   }
 
   /** A zeroed record's fields whose "none" is not zero. */
@@ -307,7 +307,6 @@ export class FleetStore {
     f64[f + F_ID] = endpointId;
     f64[f + F_LAST_AT] = Number.NaN;
     f64[f + F_SINCE] = Number.NaN;
-    f64[f + F_ORGANISATION_ID] = Number.NaN;
     f64[f + F_SIM_ID] = Number.NaN;
     this.i32[u + I_ORGANISATION_INDEX] = -1;
     this.i32[u + I_RAT_TYPE] = NO_RAT_TYPE;
@@ -424,7 +423,7 @@ export class FleetStore {
       {
         endpointId: f64[f + F_ID] as number,
         since: nullable(f64[f + F_SINCE] as number),
-        organisationId: nullable(f64[f + F_ORGANISATION_ID] as number),
+        organisationId: o < 0 ? null : (this.organisationIds[o] as number),
         simId: nullable(f64[f + F_SIM_ID] as number),
         iccid: pool.get(u32[u + U_ICCID] as number),
         imsi: pool.get(u32[u + U_IMSI] as number),
