@@ -64,10 +64,12 @@ export interface WasmLineDecoderOptions {
 }
 
 /**
- * `WasmLineDecoderOptions.maxPoolStrings` when not given: above the ~500k strings of 100k
- * devices, so a fleet of that size never empties it; ~40 MB of WASM memory at most.
+ * `WasmLineDecoderOptions.maxPoolStrings` when not given: ~20 MB of WASM memory at most
+ * (the stub runtime keeps what each growth outgrew too). Emptying costs little: a string met
+ * again is looked up once more in the fleet's pool (which holds it) when the module meets it
+ * first after the clear; on 100k devices (~500k strings) that is a few clears a replay.
  */
-export const DEFAULT_MAX_POOL_STRINGS = 1 << 19;
+export const DEFAULT_MAX_POOL_STRINGS = 1 << 18;
 
 type Column = Float64Array | Uint32Array | Uint8Array | Int16Array;
 type RowName = (typeof ROW_COLUMNS)[number][0];

@@ -74,6 +74,8 @@ export class StringPool {
   #mask: number;
   /** The table is a checkpoint's stored index: copy it before the first write. */
   #tableShared: boolean;
+  /** The table was given back (`releaseIndex`): rebuild it before the next lookup. */
+  #tableReleased = false;
   #bytes: Uint8Array;
   #bytesShared: boolean;
   #used: number;
@@ -177,11 +179,38 @@ export class StringPool {
   }
 
   /**
+   * Gives the lookup index back (~5 bytes a string; 32 MB for a million devices' strings)
+   * for a phase that reads strings but interns none — applying a replay's rows, writing its
+   * snapshot. References and `get` are unchanged; the next `intern` or `stored()` rebuilds
+   * the index from the bytes first.
+   *
+   * @example
+   * pool.releaseIndex();
+   * pool.get(ref); // as before
+   * pool.intern('new') // rebuilds the index, then interns
+   */
+  releaseIndex(): void {
+    this.#table = new Int32Array(MIN_SLOTS);
+    this.#mask = MIN_SLOTS - 1;
+    this.#tableShared = false;
+    this.#tableReleased = true;
+  }
+
+  /** Rebuilds a released index. */
+  #restoreIndex(): void {
+    this.#tableReleased = false;
+    this.#table = new Int32Array(indexSlots(this.#count - 1));
+    this.#mask = this.#table.length - 1;
+    this.#reindex();
+  }
+
+  /**
    * The pool's strings as stored bytes, references 1…size in order: `bytes` and `index`
    * are views on the pool's own arrays, valid until the next `intern` (copy them to keep or
    * transfer them); `byteLengths` is made for the call.
    */
   stored(): StoredStrings & { readonly index: Uint32Array } {
+    if (this.#tableReleased) this.#restoreIndex();
     const table = this.#table;
     return {
       byteLengths: this.#lengths(1),
@@ -267,6 +296,7 @@ export class StringPool {
   }
 
   #intern(bytes: Uint8Array, start: number, end: number, validate: boolean): number {
+    if (this.#tableReleased) this.#restoreIndex();
     let h = 0x811c9dc5 | 0;
     let high = 0;
     for (let i = start; i < end; i++) {
@@ -322,6 +352,7 @@ export class StringPool {
   #internEscaped(value: string): number {
     const known = this.#escapedRefs?.get(value);
     if (known !== undefined) return known;
+    if (this.#tableReleased) this.#restoreIndex();
     const ref = this.#newRef();
     this.#start[ref + 1] = this.#used;
     this.#escape(value, ref);

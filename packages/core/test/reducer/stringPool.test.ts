@@ -130,6 +130,31 @@ describe('StringPool (bytes)', () => {
     expect(copy.get(n + 1)).toBe('');
   }, 120_000);
 
+  it('gives its index back and rebuilds it on the next intern or stored(): the same references, the same stored index', () => {
+    fc.assert(
+      fc.property(fc.array(anyText, { maxLength: 60 }), fc.array(anyText, { maxLength: 20 }), (texts, more) => {
+        const pool = new StringPool();
+        const twin = new StringPool();
+        for (const t of texts) expect(pool.intern(t)).toBe(twin.intern(t));
+        const before = pool.stored().index.slice();
+        pool.releaseIndex();
+        for (let ref = 1; ref <= pool.size; ref++) expect(pool.get(ref)).toBe(twin.get(ref));
+        expect([...pool.stored().index]).toEqual([...before]);
+        pool.releaseIndex();
+        for (const t of [...texts, ...more]) {
+          const bytes = utf8.encode(t);
+          const expected = twin.intern(t);
+          // Texts with surrogates go by string (lone ones have no UTF-8 bytes).
+          expect(/[\ud800-\udfff]/.test(t) ? pool.intern(t) : pool.internBytes(bytes, 0, bytes.length)).toBe(expected);
+          pool.releaseIndex();
+        }
+        expect(pool.size).toBe(twin.size);
+        expect([...pool.stored().index]).toEqual([...twin.stored().index]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('round-trips through its stored form, with or without the stored index, and merges another pool by bytes', () => {
     fc.assert(
       fc.property(fc.array(anyText, { maxLength: 40 }), fc.array(anyText, { maxLength: 20 }), (texts, more) => {

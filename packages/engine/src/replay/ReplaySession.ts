@@ -365,6 +365,11 @@ export class ReplaySession {
    * Call once, after the last `ingest`.
    */
   finish(): ReplayAccount {
+    // Nothing is decoded or interned from here on: the decoder's WASM memory and the pool's
+    // lookup index go (a million-device replay peaks while its devices are built, below).
+    this.#wasm = undefined;
+    this.#wasmKey = '';
+    this.fleet.pool.releaseIndex();
     if (this.#spill !== undefined) return this.#finishSpilled(this.#spill);
     const all = this.#columns;
     // One row per event id (compacted in place: no second copy of the rows).
