@@ -68,9 +68,10 @@ export interface ReplayOptions {
   /** The pool the fleet interns into: a resumed checkpoint's (`DecodedCheckpoint.pool`), so its rows are adopted as they are. */
   readonly pool?: StringPool | undefined;
   /**
-   * Rows kept in memory before they are spilled to disk as a sorted run (default
-   * 1_250_000, about 95 MB of rows: a 1M-event log stays in memory, and a million-device
-   * fleet's rows cost less than its devices): memory is about this × 76 B plus the devices.
+   * Rows kept in memory before they are spilled to disk as a sorted run (default 2^20,
+   * 80 MB of rows: a 1M-event log stays in memory, a million-device fleet's rows cost less
+   * than its devices, and the doubling buffers end exactly at it): memory is about this ×
+   * 76 B plus the devices.
    */
   readonly maxRowsInMemory?: number | undefined;
   /** Where spill files go (a fresh directory is made inside it and removed); default: the OS temp directory. */
@@ -80,7 +81,7 @@ export interface ReplayOptions {
 }
 
 /** `ReplayOptions.maxRowsInMemory` when not given. */
-export const DEFAULT_MAX_ROWS_IN_MEMORY = 1_250_000;
+export const DEFAULT_MAX_ROWS_IN_MEMORY = 1 << 20;
 
 /** What a finished replay tells besides the fleet state. */
 export interface ReplayAccount {
