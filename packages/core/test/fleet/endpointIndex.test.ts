@@ -21,7 +21,9 @@ describe('FleetStore endpoint index', () => {
         ),
         (ids) => {
           const fleet = new FleetStore({ capacity: 1 });
-          ids.forEach((id, d) => expect(fleet.deviceIndex(id)).toBe(d));
+          ids.forEach((id, d) => {
+            expect(fleet.deviceIndex(id)).toBe(d);
+          });
           ids.forEach((id, d) => {
             expect(fleet.findDevice(id)).toBe(d);
             expect(fleet.idOf(d)).toBe(id);
@@ -29,7 +31,8 @@ describe('FleetStore endpoint index', () => {
           });
           // Ids never added are not found, even when they share the low bits of one that was.
           const known = new Set(ids);
-          for (const id of ids) for (const other of [id + TWO_32, id - TWO_32]) if (Number.isSafeInteger(other) && !known.has(other)) expect(fleet.findDevice(other)).toBe(-1);
+          for (const id of ids)
+            for (const other of [id + TWO_32, id - TWO_32]) if (Number.isSafeInteger(other) && !known.has(other)) expect(fleet.findDevice(other)).toBe(-1);
           expect(fleet.endpointCount).toBe(ids.length);
         },
       ),

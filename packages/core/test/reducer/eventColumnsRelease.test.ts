@@ -1,8 +1,8 @@
 /** Columns that gave their buffers back (`release`) hold and apply rows as fresh ones do. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyBatch } from '../../src/reducer/applyBatch.js';
 import { FleetStore } from '../../src/fleet/FleetStore.js';
+import { applyBatch } from '../../src/reducer/applyBatch.js';
 import { eventsArb } from './arbitraries.js';
 
 describe('EventColumns.release', () => {
