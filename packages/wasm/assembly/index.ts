@@ -194,6 +194,10 @@ export function poolUsed(which: u32): u32 {
 export function poolRemap(which: u32): usize {
   return pool(which).remap;
 }
+/** Empties the strings pool (after a chunk was finished: its rows hold fleet references only). */
+export function clearStrings(): void {
+  strings.clear();
+}
 export function operatorCount(): u32 {
   return operators.count;
 }

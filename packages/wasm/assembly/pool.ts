@@ -78,6 +78,18 @@ export class Pool {
     this.bytes = heap.alloc(this.byteCapacity + 8);
   }
 
+  /**
+   * Forgets every string, keeping the allocations: the pool is a cache in front of the
+   * fleet's pool (which keeps them all), and the stub runtime never frees a block, so a pool
+   * that grew with millions of strings would hold its table, arrays and arena (and every
+   * smaller copy they outgrew) for the rest of the run.
+   */
+  clear(): void {
+    memory.fill(this.table, 0, <usize>this.slots * SLOT);
+    this.count = 1;
+    this.used = 0;
+  }
+
   /** The reference of bytes [p, p + len), added on first sight. */
   intern(p: usize, len: u32): u32 {
     return this.internHashed(p, len, hashBytes(p, len));

@@ -39,7 +39,7 @@ ${FILTER_HELP}
   --max-line-bytes N  longest record in bytes (default 16777216 = 16 MiB): a longer line or array
                     element is rejected as line_too_long, streamed past (memory stays bounded)
   --max-rows N      decoded events kept in memory before they are spilled, sorted, to temporary
-                    files (default 4000000): memory is bounded to ~N × 70 B + the devices
+                    files (default 1048576): memory is bounded to ~N × 76 B + the devices
 ${CHECKPOINT_HELP}
 ${PG_HELP}
 ${UNTIL_HELP}

@@ -68,8 +68,10 @@ export interface ReplayOptions {
   /** The pool the fleet interns into: a resumed checkpoint's (`DecodedCheckpoint.pool`), so its rows are adopted as they are. */
   readonly pool?: StringPool | undefined;
   /**
-   * Rows kept in memory before they are spilled to disk as a sorted run (default
-   * 4_000_000, about 280 MB of rows): memory is about this × 70 B plus the devices.
+   * Rows kept in memory before they are spilled to disk as a sorted run (default 2^20,
+   * 80 MB of rows: a 1M-event log stays in memory, a million-device fleet's rows cost less
+   * than its devices, and the doubling buffers end exactly at it): memory is about this ×
+   * 76 B plus the devices.
    */
   readonly maxRowsInMemory?: number | undefined;
   /** Where spill files go (a fresh directory is made inside it and removed); default: the OS temp directory. */
@@ -79,7 +81,7 @@ export interface ReplayOptions {
 }
 
 /** `ReplayOptions.maxRowsInMemory` when not given. */
-export const DEFAULT_MAX_ROWS_IN_MEMORY = 4_000_000;
+export const DEFAULT_MAX_ROWS_IN_MEMORY = 1 << 20;
 
 /** What a finished replay tells besides the fleet state. */
 export interface ReplayAccount {
@@ -384,6 +386,11 @@ export class ReplaySession {
    * Call once, after the last `ingest`.
    */
   finish(): ReplayAccount {
+    // Nothing is decoded or interned from here on: the decoder's WASM memory and the pool's
+    // lookup index go (a million-device replay peaks while its devices are built, below).
+    this.#wasm = undefined;
+    this.#wasmKey = '';
+    this.fleet.pool.releaseIndex();
     if (this.#spill !== undefined) return this.#finishSpilled(this.#spill);
     const all = this.#columns;
     // One row per event id (compacted in place: no second copy of the rows).
