@@ -57,11 +57,11 @@ import {
   U_ATTACHES,
   U_ICCID,
   U_IMEI,
-  U_NAME,
   U_IMSI,
   U_IP_ADDRESS,
   U_LAST_HI,
   U_LAST_LO,
+  U_NAME,
   U_OPERATOR,
   U_REJECTION_REASON,
   U_REJECTIONS,
@@ -83,6 +83,7 @@ import {
 import { type CompiledMachine, OBSERVATION_FIELDS } from './compileMachine.js';
 import type { EventColumns } from './EventColumns.js';
 import { NO_RAT_TYPE, NO_REJECTION_REASON } from './EventColumns.js';
+import type { OrganisationTransition } from './organisationTransition.js';
 import { ReducerError } from './ReducerError.js';
 import { NULL_REF } from './StringPool.js';
 import { sortBatch } from './sortBatch.js';
@@ -180,6 +181,14 @@ export interface ApplyBatchOptions {
   /** Called for every change of a region or of the effective status, in application order. */
   readonly onTransition?: (transition: Transition) => void;
   /**
+   * Called once for each organisation change that reaches members (a block or unblock),
+   * with the members it reached, instead of one `onTransition` call per member change:
+   * for writers that store such a change once. `expandOrganisationTransition` gives the
+   * per-member changes back. The changes of the endpoint whose own event moved the
+   * organisation still come through `onTransition`, before this call.
+   */
+  readonly onOrganisationTransition?: (change: OrganisationTransition) => void;
+  /**
    * Apply events without an endpoint even when older than the fleet's last such event
    * (only a repeat of that one is a duplicate). For callers that deduplicate by event id
    * themselves, like the engine's live ingest, where late organisation events are normal.
@@ -216,11 +225,13 @@ export function applyBatch(fleet: FleetStore, columns: EventColumns, options: Ap
     throw new RangeError(`status array too short: ${rowStatus.length} < ${n}`);
   }
   const onTransition = options.onTransition;
+  const onOrganisation = options.onOrganisationTransition;
   const order = sortBatch(columns);
   // Reporting (only with a callback): effective status through the compiled status table.
   const anyOrder = options.fleetEventsInAnyOrder === true;
-  if (onTransition === undefined && rowStatus === undefined && !anyOrder) return applyRowsFast(fleet, columns, order);
-  const report = onTransition !== undefined ? createReporter(fleet, onTransition) : undefined;
+  const reporting = onTransition !== undefined || onOrganisation !== undefined;
+  if (!reporting && rowStatus === undefined && !anyOrder) return applyRowsFast(fleet, columns, order);
+  const report = reporting ? createReporter(fleet, onTransition ?? ignoreTransition, onOrganisation) : undefined;
   return applyRows(fleet, columns, order, rowStatus, report, anyOrder);
 }
 
@@ -740,8 +751,15 @@ function stateName<S extends string>(names: readonly S[], code: number): S {
   return name;
 }
 
+/** `onTransition` when only organisation changes are asked for. */
+const ignoreTransition = (_t: Transition): void => {};
+
 /** Region snapshots before/after an event and the reports they imply (allocates per report only). */
-function createReporter(fleet: FleetStore, onTransition: (t: Transition) => void): Reporter {
+function createReporter(
+  fleet: FleetStore,
+  onTransition: (t: Transition) => void,
+  onOrganisation: ((change: OrganisationTransition) => void) | undefined,
+): Reporter {
   const c = fleet.compiled;
   const codes = c.product.codes;
   const statusOf = (p: number, blocked: boolean): number => c.productStatus[p * 2 + (blocked ? 1 : 0)] as number;
@@ -764,6 +782,10 @@ function createReporter(fleet: FleetStore, onTransition: (t: Transition) => void
       const eventId = (BigInt(hi) << 32n) | BigInt(lo);
       const blockOf = codes[c.regions.findIndex((t) => t.region === 'block')] as Uint8Array;
       const n = fleet.count;
+      if (onOrganisation !== undefined) {
+        reportOrganisationOnce(fleet, o, except, wasBlocked, isBlocked, at, eventId, blockOf, onOrganisation);
+        return;
+      }
       for (let d = 0; d < n; d++) {
         const p = fleet.stateOf(d);
         if (d === except || fleet.organisationIndexOfDevice(d) !== o || blockOf[p] === c.blockedState) continue;
@@ -775,4 +797,77 @@ function createReporter(fleet: FleetStore, onTransition: (t: Transition) => void
       }
     },
   };
+}
+
+/**
+ * `organisationChanged` for `onOrganisationTransition`: the same members as the per-member
+ * loop, collected into typed arrays (no object per member), the status changes grouped by
+ * their from/to pair in order of first appearance. Nothing is reported when no member's
+ * effective block changed (as the per-member loop reports nothing then).
+ */
+function reportOrganisationOnce(
+  fleet: FleetStore,
+  o: number,
+  except: number,
+  wasBlocked: boolean,
+  isBlocked: boolean,
+  at: number,
+  eventId: bigint,
+  blockOf: Uint8Array,
+  onOrganisation: (change: OrganisationTransition) => void,
+): void {
+  const c = fleet.compiled;
+  const n = fleet.count;
+  const K = ENDPOINT_STATUSES.length;
+  const ids = new Float64Array(n);
+  // Per member: its status change as from * K + to, or -1 when its status stays.
+  const statusKey = new Int32Array(n);
+  let count = 0;
+  for (let d = 0; d < n; d++) {
+    const p = fleet.stateOf(d);
+    if (d === except || fleet.organisationIndexOfDevice(d) !== o || blockOf[p] === c.blockedState) continue;
+    const from = c.productStatus[p * 2 + (wasBlocked ? 1 : 0)] as number;
+    const to = c.productStatus[p * 2 + (isBlocked ? 1 : 0)] as number;
+    ids[count] = fleet.idOf(d);
+    statusKey[count] = from === to ? -1 : from * K + to;
+    count++;
+  }
+  if (count === 0) return;
+  // Status groups in order of first appearance: sizes first, then the members.
+  const groupOf = new Int32Array(K * K).fill(-1);
+  const keys: number[] = [];
+  const sizes: number[] = [];
+  for (let m = 0; m < count; m++) {
+    const key = statusKey[m] as number;
+    if (key < 0) continue;
+    let g = groupOf[key] as number;
+    if (g < 0) {
+      g = keys.length;
+      groupOf[key] = g;
+      keys.push(key);
+      sizes.push(0);
+    }
+    sizes[g] = (sizes[g] as number) + 1;
+  }
+  const members = sizes.map((size) => new Float64Array(size));
+  const filled = new Array<number>(keys.length).fill(0);
+  for (let m = 0; m < count; m++) {
+    const key = statusKey[m] as number;
+    if (key < 0) continue;
+    const g = groupOf[key] as number;
+    const k = filled[g] as number;
+    (members[g] as Float64Array)[k] = ids[m] as number;
+    filled[g] = k + 1;
+  }
+  onOrganisation({
+    organisationId: fleet.organisationIds[o] as number,
+    at,
+    eventId,
+    block: { from: BLOCK_STATES[wasBlocked ? 1 : 0], to: BLOCK_STATES[isBlocked ? 1 : 0], endpointIds: ids.slice(0, count) },
+    status: keys.map((key, g) => ({
+      from: stateName(ENDPOINT_STATUSES, Math.floor(key / K)),
+      to: stateName(ENDPOINT_STATUSES, key % K),
+      endpointIds: members[g] as Float64Array,
+    })),
+  });
 }
