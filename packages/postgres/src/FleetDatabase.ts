@@ -393,7 +393,7 @@ export class FleetDatabase {
       for (let start = 0; start < own.length; start += TRANSITION_BATCH) {
         const end = Math.min(own.length, start + TRANSITION_BATCH);
         if (start > 0) await c.query('TRUNCATE stage_transitions');
-        await this.#copy(`COPY stage_transitions (${columns}) FROM STDIN`, log.copyChunksOf(own, start, end));
+        await this.#copy(`COPY stage_transitions (${columns}) FROM STDIN (FORMAT binary)`, log.copyBinaryOf(own, start, end));
         const result = await c.query(
           `INSERT INTO ${s}.endpoint_transitions (${columns}) SELECT ${columns} FROM stage_transitions n
            WHERE NOT EXISTS (SELECT 1 FROM ${s}.organisation_transitions o
@@ -409,9 +409,9 @@ export class FleetDatabase {
     await c.query("SET LOCAL maintenance_work_mem = '256MB'");
     const { rows } = await c.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${s}.endpoint_transitions) AS empty`);
     if (rows[0]!.empty) {
-      added += await this.#copy(`COPY ${s}.endpoint_transitions (${columns}) FROM STDIN`, log.copyChunksOf(own));
+      added += await this.#copy(`COPY ${s}.endpoint_transitions (${columns}) FROM STDIN (FORMAT binary)`, log.copyBinaryOf(own));
     } else {
-      await this.#copy(`COPY stage_transitions (${columns}) FROM STDIN`, log.copyChunksOf(own));
+      await this.#copy(`COPY stage_transitions (${columns}) FROM STDIN (FORMAT binary)`, log.copyBinaryOf(own));
       await c.query('ANALYZE stage_transitions');
       // Without the key the planner may take a nested loop (rows × rows): make it hash.
       await c.query("SET LOCAL work_mem = '64MB'");

@@ -1,4 +1,5 @@
 import { type Transition, transitionOf } from '@simfleet/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { copyString } from '../src/copyText.js';
 import { TransitionLog } from '../src/TransitionLog.js';
@@ -92,6 +93,45 @@ describe('TransitionLog', () => {
     expect(ownRows(compact, b.own)).toBe(ownRows(plain, a.own));
     expect(b.own.length + b.shared.reduce((n, c) => n + c.endpointIds.length, 0)).toBe(plain.length);
     expect(() => compact.get(0)).toThrow(TypeError);
+  });
+
+  it('fed organisation changes once, a compacting log splits exactly as a plain one fed every member change', () => {
+    let shared = 0;
+    fc.assert(
+      fc.property(
+        fc.record({
+          events: fc.integer({ min: 200, max: 3000 }),
+          devices: fc.integer({ min: 5, max: 300 }),
+          organisations: fc.integer({ min: 1, max: 5 }),
+          seed: fc.integer({ min: 1, max: 1_000_000 }),
+        }),
+        fc.option(fc.array(fc.nat(), { maxLength: 4 }), { nil: undefined }),
+        (fleetOptions, cuts) => {
+          const events = simulatedEvents(fleetOptions);
+          const options = cuts === undefined ? {} : { cuts };
+          const plain = applyEvents(events, undefined, undefined, options).log;
+          const once = applyEvents(events, undefined, new TransitionLog({ compact: true }), { ...options, once: true }).log;
+          expect(once.length).toBe(plain.length);
+          const a = plain.split();
+          const b = once.split();
+          expect(b.shared).toEqual(a.shared);
+          const ownRows = (log: TransitionLog, own: Uint32Array) => [...log.copyChunksOf(own)].join('');
+          expect(ownRows(once, b.own)).toBe(ownRows(plain, a.own));
+          shared += a.shared.length;
+        },
+      ),
+      { numRuns: 40 },
+    );
+    // The fleets do block organisations (else the property says nothing).
+    expect(shared).toBeGreaterThan(40);
+  });
+
+  it('a plain log fed organisation changes once holds each member change, as pushed one by one', () => {
+    const events = simulatedEvents({ events: 3000, devices: 200, seed: 5, organisations: 3 });
+    const plain = applyEvents(events).log;
+    const once = applyEvents(events, undefined, new TransitionLog(), { once: true }).log;
+    expect(once.length).toBe(plain.length);
+    expect(Array.from({ length: once.length }, (_, i) => once.get(i))).toEqual(Array.from({ length: plain.length }, (_, i) => plain.get(i)));
   });
 
   it('escapes what COPY text reserves', () => {

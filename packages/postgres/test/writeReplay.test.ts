@@ -128,6 +128,15 @@ describe.each([
     expect((await dump(`compact_log${suffix}`)).replaceAll('compact_log', 'plain_log')).toBe(await dump(`plain_log${suffix}`));
   });
 
+  it('organisation changes reported once (onOrganisationTransition, what replay --pg does) write the same tables', async () => {
+    const plain = applyEvents(events);
+    await write('plain_once', plain.fleet, plain.log, plain.asOf);
+    const once = applyEvents(events, undefined, new TransitionLog({ compact: true }), { once: true });
+    const result = await write('org_once', once.fleet, once.log, once.asOf);
+    expect(result.transitions).toBe(plain.log.length);
+    expect((await dump(`org_once${suffix}`)).replaceAll('org_once', 'plain_once')).toBe(await dump(`plain_once${suffix}`));
+  });
+
   it('a longer replay over a shorter one gives the tables of the longer replay alone', async () => {
     const half = applyEvents(events.slice(0, 3000));
     await write('continued', half.fleet, half.log, half.asOf);

@@ -45,6 +45,7 @@
  * any order: what they move is their organisation, which is exact in any order.
  */
 import {
+  F_ID,
   F_LAST_AT,
   F_ORGANISATION_ID,
   F_SIM_ID,
@@ -768,6 +769,7 @@ function createReporter(
 
   let bState = 0;
   let bBlocked = false;
+  const scratch: MemberScratch = { ids: new Float64Array(0), statusKey: new Int32Array(0) };
   return {
     before(d) {
       bState = fleet.stateOf(d);
@@ -783,7 +785,7 @@ function createReporter(
       const blockOf = codes[c.regions.findIndex((t) => t.region === 'block')] as Uint8Array;
       const n = fleet.count;
       if (onOrganisation !== undefined) {
-        reportOrganisationOnce(fleet, o, except, wasBlocked, isBlocked, at, eventId, blockOf, onOrganisation);
+        reportOrganisationOnce(fleet, o, except, wasBlocked, isBlocked, at, eventId, blockOf, scratch, onOrganisation);
         return;
       }
       for (let d = 0; d < n; d++) {
@@ -797,6 +799,12 @@ function createReporter(
       }
     },
   };
+}
+
+/** Reused arrays of `reportOrganisationOnce`: one entry per device of the fleet. */
+interface MemberScratch {
+  ids: Float64Array;
+  statusKey: Int32Array;
 }
 
 /**
@@ -814,21 +822,36 @@ function reportOrganisationOnce(
   at: number,
   eventId: bigint,
   blockOf: Uint8Array,
+  scratch: MemberScratch,
   onOrganisation: (change: OrganisationTransition) => void,
 ): void {
   const c = fleet.compiled;
   const n = fleet.count;
   const K = ENDPOINT_STATUSES.length;
-  const ids = new Float64Array(n);
+  if (scratch.ids.length < n) {
+    scratch.ids = new Float64Array(n + (n >> 2));
+    scratch.statusKey = new Int32Array(n + (n >> 2));
+  }
+  const ids = scratch.ids;
   // Per member: its status change as from * K + to, or -1 when its status stays.
-  const statusKey = new Int32Array(n);
+  const statusKey = scratch.statusKey;
+  const status = c.productStatus;
+  const blocked = c.blockedState;
+  const was = wasBlocked ? 1 : 0;
+  const is = isBlocked ? 1 : 0;
+  // The records directly: this scan runs over the whole fleet for every organisation change.
+  const f64 = fleet.f64;
+  const u32 = fleet.u32;
+  const i32 = fleet.i32;
   let count = 0;
   for (let d = 0; d < n; d++) {
-    const p = fleet.stateOf(d);
-    if (d === except || fleet.organisationIndexOfDevice(d) !== o || blockOf[p] === c.blockedState) continue;
-    const from = c.productStatus[p * 2 + (wasBlocked ? 1 : 0)] as number;
-    const to = c.productStatus[p * 2 + (isBlocked ? 1 : 0)] as number;
-    ids[count] = fleet.idOf(d);
+    const u = d * RECORD_U32;
+    if (i32[u + I_ORGANISATION_INDEX] !== o || d === except) continue;
+    const p = u32[u + U_STATE] as number;
+    if (blockOf[p] === blocked) continue;
+    const from = status[p * 2 + was] as number;
+    const to = status[p * 2 + is] as number;
+    ids[count] = f64[d * RECORD_F64 + F_ID] as number;
     statusKey[count] = from === to ? -1 : from * K + to;
     count++;
   }
