@@ -564,8 +564,11 @@ function applyRows(
         const oid = cOrg[row] as number;
         if (oid !== f64[f + F_ORGANISATION_ID] && !Number.isNaN(oid)) {
           f64[f + F_ORGANISATION_ID] = oid;
-          i32[u + I_ORGANISATION_INDEX] = fleet.organisationIndexOf(oid);
+          const left = i32[u + I_ORGANISATION_INDEX] as number;
+          const joined = fleet.organisationIndexOf(oid);
+          i32[u + I_ORGANISATION_INDEX] = joined;
           orgState = fleet.organisationState;
+          if (report !== undefined && left !== joined) report.moved(d, left, joined);
         }
       }
       if ((m & T_SIM) !== 0) {
@@ -690,6 +693,8 @@ interface Reporter {
   after(d: number, at: number, hi: number, lo: number): void;
   /** An organisation changed state: report every member device except `except`. */
   organisationChanged(o: number, except: number, wasBlocked: boolean, isBlocked: boolean, at: number, hi: number, lo: number): void;
+  /** Device `d` left organisation index `left` (-1: none) for `joined`. */
+  moved(d: number, left: number, joined: number): void;
 }
 
 /**
@@ -770,7 +775,12 @@ function createReporter(
   let bState = 0;
   let bBlocked = false;
   const scratch: MemberScratch = { ids: new Float64Array(0), statusKey: new Int32Array(0) };
+  // Built at the first organisation change reported once, then kept up to date.
+  let members: OrganisationMembers | undefined;
   return {
+    moved(d, left, joined) {
+      members?.move(d, left, joined);
+    },
     before(d) {
       bState = fleet.stateOf(d);
       bBlocked = fleet.effectivelyBlocked(d);
@@ -785,7 +795,8 @@ function createReporter(
       const blockOf = codes[c.regions.findIndex((t) => t.region === 'block')] as Uint8Array;
       const n = fleet.count;
       if (onOrganisation !== undefined) {
-        reportOrganisationOnce(fleet, o, except, wasBlocked, isBlocked, at, eventId, blockOf, scratch, onOrganisation);
+        members ??= new OrganisationMembers(fleet);
+        reportOrganisationOnce(fleet, o, members.of(o), except, wasBlocked, isBlocked, at, eventId, blockOf, scratch, onOrganisation);
         return;
       }
       for (let d = 0; d < n; d++) {
@@ -801,7 +812,81 @@ function createReporter(
   };
 }
 
-/** Reused arrays of `reportOrganisationOnce`: one entry per device of the fleet. */
+/**
+ * The member devices of each organisation, ascending (the order the per-member loop of
+ * `organisationChanged` visits them): a block reaches its members without a scan over the
+ * whole fleet — on the bench's 100,000 devices that scan, once per organisation change,
+ * cost more than the changes themselves (a cache miss per device). Built in one pass,
+ * then moved along as devices change organisation (`Reporter.moved`).
+ */
+class OrganisationMembers {
+  readonly #lists: { devices: Int32Array; length: number }[] = [];
+
+  constructor(fleet: FleetStore) {
+    for (let d = 0; d < fleet.count; d++) {
+      const o = fleet.organisationIndexOfDevice(d);
+      if (o >= 0) this.#append(o, d);
+    }
+  }
+
+  /** The members of organisation index `o` (read only; valid until the next move). */
+  of(o: number): { readonly devices: Int32Array; readonly length: number } {
+    return this.#lists[o] ?? { devices: new Int32Array(0), length: 0 };
+  }
+
+  move(d: number, left: number, joined: number): void {
+    if (left >= 0) {
+      const list = this.#lists[left];
+      if (list !== undefined) {
+        const at = lowerBound(list.devices, list.length, d);
+        if (list.devices[at] === d) {
+          list.devices.copyWithin(at, at + 1, list.length);
+          list.length--;
+        }
+      }
+    }
+    if (joined >= 0) {
+      const list = this.#lists[joined];
+      // New devices come last (the usual case): appended; otherwise put in their place.
+      if (list === undefined || list.length === 0 || (list.devices[list.length - 1] as number) < d) this.#append(joined, d);
+      else {
+        const at = lowerBound(list.devices, list.length, d);
+        if (list.devices[at] === d && at < list.length) return;
+        this.#append(joined, d);
+        list.devices.copyWithin(at + 1, at, list.length - 1);
+        list.devices[at] = d;
+      }
+    }
+  }
+
+  #append(o: number, d: number): void {
+    let list = this.#lists[o];
+    if (list === undefined) {
+      list = { devices: new Int32Array(16), length: 0 };
+      this.#lists[o] = list;
+    }
+    if (list.length === list.devices.length) {
+      const grown = new Int32Array(list.devices.length * 2);
+      grown.set(list.devices);
+      list.devices = grown;
+    }
+    list.devices[list.length++] = d;
+  }
+}
+
+/** The first of `values[0, length)` (ascending) not below `v`. */
+function lowerBound(values: Int32Array, length: number, v: number): number {
+  let low = 0;
+  let high = length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((values[mid] as number) < v) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** Reused arrays of `reportOrganisationOnce`: one entry per member of the organisation. */
 interface MemberScratch {
   ids: Float64Array;
   statusKey: Int32Array;
@@ -816,6 +901,7 @@ interface MemberScratch {
 function reportOrganisationOnce(
   fleet: FleetStore,
   o: number,
+  memberList: { readonly devices: Int32Array; readonly length: number },
   except: number,
   wasBlocked: boolean,
   isBlocked: boolean,
@@ -826,7 +912,7 @@ function reportOrganisationOnce(
   onOrganisation: (change: OrganisationTransition) => void,
 ): void {
   const c = fleet.compiled;
-  const n = fleet.count;
+  const n = memberList.length;
   const K = ENDPOINT_STATUSES.length;
   if (scratch.ids.length < n) {
     scratch.ids = new Float64Array(n + (n >> 2));
@@ -839,14 +925,14 @@ function reportOrganisationOnce(
   const blocked = c.blockedState;
   const was = wasBlocked ? 1 : 0;
   const is = isBlocked ? 1 : 0;
-  // The records directly: this scan runs over the whole fleet for every organisation change.
   const f64 = fleet.f64;
   const u32 = fleet.u32;
-  const i32 = fleet.i32;
+  const devices = memberList.devices;
   let count = 0;
-  for (let d = 0; d < n; d++) {
+  for (let m = 0; m < n; m++) {
+    const d = devices[m] as number;
+    if (d === except) continue;
     const u = d * RECORD_U32;
-    if (i32[u + I_ORGANISATION_INDEX] !== o || d === except) continue;
     const p = u32[u + U_STATE] as number;
     if (blockOf[p] === blocked) continue;
     const from = status[p * 2 + was] as number;
