@@ -110,14 +110,6 @@ function sortIds(ids: Float64Array): Float64Array | Uint32Array {
   return a;
 }
 
-/** Whether two id lists are equal, element for element. */
-function sameIds(a: Float64Array, b: Float64Array): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
-  return true;
-}
-
 /** The first index of the ascending `ids` whose id is not below `id`. */
 function lowerBound(ids: Float64Array, id: number): number {
   let low = 0;
@@ -216,8 +208,6 @@ export class TransitionLog {
   #runSeveral = false;
   /** A compacting log: the shared changes taken out so far, by event and (region, from, to). */
   readonly #shared = new Map<string, SharedParts>();
-  /** `#ascending`: per organisation, its last block's members (device order), ascending, and each one's place there. */
-  readonly #orders = new Map<number, { dense: Float64Array; ascending: Float64Array; rank: Uint32Array }>();
   /** `#bucketRun`'s bucket of each change of the event (reused). */
   #scratch = new Uint16Array(1024);
 
@@ -339,8 +329,8 @@ export class TransitionLog {
         if (group.ids.length > 0) alone.push({ position: block.indexOf(first), group: g });
         continue;
       }
-      // Ascending now (split then finds them sorted), the moving endpoint's own change merged in.
-      let ascending = this.#ascending(change.organisationId, block, group.ids, g === 0);
+      // Ascending as core reports them (split then finds them sorted), the moving endpoint's own change merged in.
+      let ascending = group.ids;
       for (const k of own) {
         ascending = withId(ascending, this.#endpoint[k] as number);
         taken[k - start] = 1;
@@ -389,7 +379,6 @@ export class TransitionLog {
     this.#runAt = Number.NaN;
     this.#runSeveral = false;
     this.#shared.clear();
-    this.#orders.clear();
   }
 
   /** The transition at index i (0 ≤ i < length), as core reports it. */
@@ -657,42 +646,6 @@ export class TransitionLog {
       }
       return `${this.#endpoint[i]}\t${names[this.#region[i] as number]}\t${names[this.#from[i] as number]}\t${names[this.#to[i] as number]}\t${lastText}\t${eventIdText(this.#hi[i] as number, this.#lo[i] as number)}`;
     });
-  }
-
-  /**
-   * The ids of `group` (the organisation's `block` members, or a status group: a
-   * subsequence of them) ascending. An organisation's blocks and unblocks mostly reach the
-   * same members in the same (the fleet's device) order, so the order found for its last
-   * block is kept: reused, a group's ascending ids take one pass instead of a sort. The
-   * arrays returned are shared between changes and never written.
-   */
-  #ascending(organisationId: number, block: Float64Array, group: Float64Array, isBlock: boolean): Float64Array {
-    let order = this.#orders.get(organisationId);
-    if (order === undefined || !sameIds(order.dense, block)) {
-      const sorted = sortIds(block);
-      const ascending = sorted === block ? block.slice() : Float64Array.from(sorted);
-      // Each member's place in the ascending order (ids are distinct).
-      const rank = new Uint32Array(block.length);
-      for (let k = 0; k < block.length; k++) rank[k] = lowerBound(ascending, block[k] as number);
-      order = { dense: block, ascending, rank };
-      this.#orders.set(organisationId, order);
-    }
-    if (isBlock) return order.ascending;
-    const mark = new Uint8Array(block.length);
-    let k = 0;
-    for (let j = 0; j < block.length && k < group.length; j++) {
-      if (block[j] !== group[k]) continue;
-      mark[order.rank[j] as number] = 1;
-      k++;
-    }
-    if (k < group.length) {
-      // Not a subsequence of the block's members (not what applyBatch reports): sorted on its own.
-      const sorted = sortIds(group);
-      return sorted === group ? group.slice() : Float64Array.from(sorted);
-    }
-    const out = new Float64Array(group.length);
-    for (let r = 0, n = 0; n < group.length; r++) if (mark[r] === 1) out[n++] = order.ascending[r] as number;
-    return out;
   }
 
   /** Copies entry `from` over entry `to`. */

@@ -183,9 +183,9 @@ export interface ApplyBatchOptions {
   readonly onTransition?: (transition: Transition) => void;
   /**
    * Called once for each organisation change that reaches members (a block or unblock),
-   * with the members it reached, instead of one `onTransition` call per member change:
-   * for writers that store such a change once. `expandOrganisationTransition` gives the
-   * per-member changes back. The changes of the endpoint whose own event moved the
+   * with the members it reached (ascending by endpoint id), instead of one `onTransition`
+   * call per member change: for writers that store such a change once.
+   * `expandOrganisationTransition` gives the per-member changes back. The changes of the endpoint whose own event moved the
    * organisation still come through `onTransition`, before this call.
    */
   readonly onOrganisationTransition?: (change: OrganisationTransition) => void;
@@ -813,56 +813,52 @@ function createReporter(
 }
 
 /**
- * The member devices of each organisation, ascending (the order the per-member loop of
- * `organisationChanged` visits them): a block reaches its members without a scan over the
- * whole fleet — on the bench's 100,000 devices that scan, once per organisation change,
- * cost more than the changes themselves (a cache miss per device). Built in one pass,
- * then moved along as devices change organisation (`Reporter.moved`).
+ * The member devices of each organisation, ascending by endpoint id: a block reaches its
+ * members without a scan over the whole fleet — on the bench's 100,000 devices that scan,
+ * once per organisation change, cost more than the changes themselves (a cache miss per
+ * device) — and in the order `organisation_transitions` stores them (no sort per block).
+ * Built in one pass, then kept as devices change organisation (`Reporter.moved`): a device
+ * joining is appended, and the appended ones are sorted and merged in when the list is
+ * next read.
  */
 class OrganisationMembers {
-  readonly #lists: { devices: Int32Array; length: number }[] = [];
+  readonly #fleet: FleetStore;
+  readonly #lists: MemberList[] = [];
 
   constructor(fleet: FleetStore) {
+    this.#fleet = fleet;
     for (let d = 0; d < fleet.count; d++) {
       const o = fleet.organisationIndexOfDevice(d);
       if (o >= 0) this.#append(o, d);
     }
   }
 
-  /** The members of organisation index `o` (read only; valid until the next move). */
+  /** The members of organisation index `o`, ascending by endpoint id (read only; valid until the next move). */
   of(o: number): { readonly devices: Int32Array; readonly length: number } {
-    return this.#lists[o] ?? { devices: new Int32Array(0), length: 0 };
+    const list = this.#lists[o];
+    if (list === undefined) return { devices: new Int32Array(0), length: 0 };
+    if (list.sorted < list.length) this.#merge(list);
+    return list;
   }
 
   move(d: number, left: number, joined: number): void {
-    if (left >= 0) {
-      const list = this.#lists[left];
-      if (list !== undefined) {
-        const at = lowerBound(list.devices, list.length, d);
-        if (list.devices[at] === d) {
-          list.devices.copyWithin(at, at + 1, list.length);
-          list.length--;
-        }
+    const list = left >= 0 ? this.#lists[left] : undefined;
+    if (list !== undefined) {
+      // Rare (a device changing organisation): a linear search is fine.
+      const at = list.devices.subarray(0, list.length).indexOf(d);
+      if (at >= 0) {
+        list.devices.copyWithin(at, at + 1, list.length);
+        list.length--;
+        if (at < list.sorted) list.sorted--;
       }
     }
-    if (joined >= 0) {
-      const list = this.#lists[joined];
-      // New devices come last (the usual case): appended; otherwise put in their place.
-      if (list === undefined || list.length === 0 || (list.devices[list.length - 1] as number) < d) this.#append(joined, d);
-      else {
-        const at = lowerBound(list.devices, list.length, d);
-        if (list.devices[at] === d && at < list.length) return;
-        this.#append(joined, d);
-        list.devices.copyWithin(at + 1, at, list.length - 1);
-        list.devices[at] = d;
-      }
-    }
+    if (joined >= 0) this.#append(joined, d);
   }
 
   #append(o: number, d: number): void {
     let list = this.#lists[o];
     if (list === undefined) {
-      list = { devices: new Int32Array(16), length: 0 };
+      list = { devices: new Int32Array(16), length: 0, sorted: 0 };
       this.#lists[o] = list;
     }
     if (list.length === list.devices.length) {
@@ -872,18 +868,37 @@ class OrganisationMembers {
     }
     list.devices[list.length++] = d;
   }
+
+  /** Sorts the appended devices by endpoint id and merges them into the sorted ones. */
+  #merge(list: MemberList): void {
+    const fleet = this.#fleet;
+    const head = list.devices.slice(0, list.sorted);
+    const tail = Array.from(list.devices.subarray(list.sorted, list.length)).sort((a, b) => fleet.idOf(a) - fleet.idOf(b));
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < head.length && j < tail.length) {
+      const a = head[i] as number;
+      const b = tail[j] as number;
+      if (fleet.idOf(a) <= fleet.idOf(b)) {
+        list.devices[k++] = a;
+        i++;
+      } else {
+        list.devices[k++] = b;
+        j++;
+      }
+    }
+    while (i < head.length) list.devices[k++] = head[i++] as number;
+    while (j < tail.length) list.devices[k++] = tail[j++] as number;
+    list.sorted = list.length;
+  }
 }
 
-/** The first of `values[0, length)` (ascending) not below `v`. */
-function lowerBound(values: Int32Array, length: number, v: number): number {
-  let low = 0;
-  let high = length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if ((values[mid] as number) < v) low = mid + 1;
-    else high = mid;
-  }
-  return low;
+/** One organisation's members: `devices[0, sorted)` ascending by endpoint id, then the ones appended since. */
+interface MemberList {
+  devices: Int32Array;
+  length: number;
+  sorted: number;
 }
 
 /** Reused arrays of `reportOrganisationOnce`: one entry per member of the organisation. */
@@ -894,8 +909,8 @@ interface MemberScratch {
 
 /**
  * `organisationChanged` for `onOrganisationTransition`: the same members as the per-member
- * loop, collected into typed arrays (no object per member), the status changes grouped by
- * their from/to pair in order of first appearance. Nothing is reported when no member's
+ * loop, ascending by endpoint id, collected into typed arrays (no object per member), the
+ * status changes grouped by their from/to pair in order of first appearance. Nothing is reported when no member's
  * effective block changed (as the per-member loop reports nothing then).
  */
 function reportOrganisationOnce(

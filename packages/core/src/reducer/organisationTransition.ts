@@ -7,8 +7,10 @@
  * makes tens of millions of objects and calls for a few thousand events; a writer that
  * stores such a change once (PostgreSQL's `organisation_transitions`) then has to find the
  * groups again. `applyBatch` with `onOrganisationTransition` hands the change over once,
- * with the members as a typed array; `expandOrganisationTransition` gives back exactly the
- * per-member changes `onTransition` would have reported, in the same order.
+ * with the members as a typed array, ascending by endpoint id; `expandOrganisationTransition`
+ * gives back exactly the per-member changes `onTransition` would have reported (the same
+ * changes; member by member in endpoint id order, where `onTransition` goes in the fleet's
+ * device order).
  */
 import type { Transition, TransitionStates } from './applyBatch.js';
 
@@ -16,7 +18,7 @@ import type { Transition, TransitionStates } from './applyBatch.js';
 export interface MemberChange<R extends 'block' | 'status'> {
   readonly from: TransitionStates[R];
   readonly to: TransitionStates[R];
-  /** The members it reached, in the fleet's device order (the order of `onTransition`). */
+  /** The members it reached, ascending by endpoint id. */
   readonly endpointIds: Float64Array;
 }
 
@@ -38,15 +40,16 @@ export interface OrganisationTransition {
 }
 
 /**
- * The per-member changes of an organisation change, exactly as `applyBatch` reports them
- * through `onTransition` when no `onOrganisationTransition` is given: member by member in
- * the fleet's device order, its block first, then its status when that changed.
+ * The per-member changes of an organisation change, the ones `applyBatch` reports through
+ * `onTransition` when no `onOrganisationTransition` is given: member by member, ascending
+ * by endpoint id (`onTransition` goes in the fleet's device order), its block first, then
+ * its status when that changed.
  *
  * @example
  * applyBatch(fleet, columns, {
  *   onTransition: (t) => out.push(t),
  *   onOrganisationTransition: (change) => out.push(...expandOrganisationTransition(change)),
- * }); // `out` holds what `onTransition` alone would have received
+ * }); // `out` holds what `onTransition` alone would have received, each event's members by endpoint id
  */
 export function expandOrganisationTransition(change: OrganisationTransition): Transition[] {
   const { at, eventId, block } = change;

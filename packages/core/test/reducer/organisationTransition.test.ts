@@ -1,7 +1,7 @@
 /**
  * `onOrganisationTransition`: an organisation change reported once, with its members, is
- * exactly the per-member changes `onTransition` alone reports (same changes, same order)
- * once expanded; the changes of the endpoint whose event moved the organisation stay in
+ * exactly the per-member changes `onTransition` alone reports once expanded (the same
+ * changes; each event's members ascending by endpoint id, not in device order); the changes of the endpoint whose event moved the organisation stay in
  * `onTransition`.
  */
 import fc from 'fast-check';
@@ -39,8 +39,12 @@ function applyBatchWith(fleet: FleetStore, events: readonly DeviceEvent[], repor
   });
 }
 
+/** Reports in event order (time, then id), each event's by endpoint id; stable, so an endpoint's own changes keep their order. */
+const byEventThenEndpoint = (reports: readonly Transition[]): Transition[] =>
+  [...reports].sort((a, b) => a.at - b.at || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0) || a.endpointId - b.endpointId);
+
 describe('onOrganisationTransition', () => {
-  test('expanded, it equals the per-member reports of onTransition alone, in order', () => {
+  test('expanded, it equals the per-member reports of onTransition alone; members ascending by endpoint id', () => {
     let reported = 0;
     let members = 0;
     fc.assert(
@@ -65,6 +69,9 @@ describe('onOrganisationTransition', () => {
               reported++;
               members += change.block.endpointIds.length;
               // Each status group is a subset of the block's members, in their order.
+              for (let k = 1; k < change.block.endpointIds.length; k++) {
+                expect(change.block.endpointIds[k - 1] as number).toBeLessThan(change.block.endpointIds[k] as number);
+              }
               for (const group of change.status) {
                 let k = 0;
                 for (const id of change.block.endpointIds) if (group.endpointIds[k] === id) k++;
@@ -73,7 +80,9 @@ describe('onOrganisationTransition', () => {
               expect(change.organisationId).toBe(once.organisationIds[once.organisationIndexOf(change.organisationId)]);
             }
           }
-          expect(actual).toEqual(expected);
+          // The same changes; within an event, member by member in endpoint id order.
+          expect(actual).toHaveLength(expected.length);
+          expect(byEventThenEndpoint(actual)).toEqual(byEventThenEndpoint(expected));
         },
       ),
       { numRuns: 300 },
@@ -92,7 +101,8 @@ describe('onOrganisationTransition', () => {
       endpointId,
       observation: { ...EMPTY_OBSERVATION, organisationId },
     });
-    applyEvents(fleet, [ev('SESSION_CREATED', 1, 1n, 9), ev('ATTACH', 2, 2n, 9), ev('SESSION_CREATED', 3, 3n, 9), ev('ATTACH', 4, 4n, 8)]);
+    // Device order 30, 2, 10 (first seen): the report lists them by endpoint id.
+    applyEvents(fleet, [ev('SESSION_CREATED', 30, 1n, 9), ev('ATTACH', 2, 2n, 9), ev('SESSION_CREATED', 10, 3n, 9), ev('ATTACH', 4, 4n, 8)]);
     const own: Transition[] = [];
     const changes: OrganisationTransition[] = [];
     applyBatchWith(fleet, [ev('ORGANISATION_BLOCKED', null, 5n, 9)], own, changes, false);
@@ -101,21 +111,21 @@ describe('onOrganisationTransition', () => {
     const change = changes[0] as OrganisationTransition;
     expect(change.organisationId).toBe(9);
     expect(change.eventId).toBe(5n);
-    expect({ ...change.block, endpointIds: [...change.block.endpointIds] }).toEqual({ from: 'NOT_BLOCKED', to: 'BLOCKED', endpointIds: [1, 2, 3] });
-    expect(change.status.map((g) => `${g.from}→${g.to} ${[...g.endpointIds].join(',')}`)).toEqual(['ONLINE→BLOCKED 1,3', 'ATTACHED→BLOCKED 2']);
+    expect({ ...change.block, endpointIds: [...change.block.endpointIds] }).toEqual({ from: 'NOT_BLOCKED', to: 'BLOCKED', endpointIds: [2, 10, 30] });
+    expect(change.status.map((g) => `${g.from}→${g.to} ${[...g.endpointIds].join(',')}`)).toEqual(['ATTACHED→BLOCKED 2', 'ONLINE→BLOCKED 10,30']);
     expect(expandOrganisationTransition(change).map((t) => `${t.endpointId} ${t.region} ${t.from}→${t.to}`)).toEqual([
-      '1 block NOT_BLOCKED→BLOCKED',
-      '1 status ONLINE→BLOCKED',
       '2 block NOT_BLOCKED→BLOCKED',
       '2 status ATTACHED→BLOCKED',
-      '3 block NOT_BLOCKED→BLOCKED',
-      '3 status ONLINE→BLOCKED',
+      '10 block NOT_BLOCKED→BLOCKED',
+      '10 status ONLINE→BLOCKED',
+      '30 block NOT_BLOCKED→BLOCKED',
+      '30 status ONLINE→BLOCKED',
     ]);
     // A member's own session lifts the block: its own changes through onTransition, the others' in the report.
     own.length = 0;
     changes.length = 0;
     applyBatchWith(fleet, [ev('SESSION_CREATED', 2, 6n)], own, changes, false);
     expect(own.map((t) => `${t.endpointId} ${t.region}`)).toEqual(['2 connectivity', '2 block', '2 status']);
-    expect([...(changes[0] as OrganisationTransition).block.endpointIds]).toEqual([1, 3]);
+    expect([...(changes[0] as OrganisationTransition).block.endpointIds]).toEqual([10, 30]);
   });
 });
