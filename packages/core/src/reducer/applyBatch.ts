@@ -813,52 +813,56 @@ function createReporter(
 }
 
 /**
- * The member devices of each organisation, ascending by endpoint id: a block reaches its
- * members without a scan over the whole fleet — on the bench's 100,000 devices that scan,
- * once per organisation change, cost more than the changes themselves (a cache miss per
- * device) — and in the order `organisation_transitions` stores them (no sort per block).
- * Built in one pass, then kept as devices change organisation (`Reporter.moved`): a device
- * joining is appended, and the appended ones are sorted and merged in when the list is
- * next read.
+ * The member devices of each organisation, in device (memory) order: a block reaches its
+ * members without a scan over the whole fleet (on the bench's 100,000 devices that scan,
+ * once per organisation change, cost more than the changes themselves), and reads their
+ * records in memory order. Built in one pass, then moved along as devices change
+ * organisation (`Reporter.moved`).
  */
 class OrganisationMembers {
-  readonly #fleet: FleetStore;
-  readonly #lists: MemberList[] = [];
+  readonly #lists: { devices: Int32Array; length: number }[] = [];
 
   constructor(fleet: FleetStore) {
-    this.#fleet = fleet;
     for (let d = 0; d < fleet.count; d++) {
       const o = fleet.organisationIndexOfDevice(d);
       if (o >= 0) this.#append(o, d);
     }
   }
 
-  /** The members of organisation index `o`, ascending by endpoint id (read only; valid until the next move). */
+  /** The members of organisation index `o` (read only; valid until the next move). */
   of(o: number): { readonly devices: Int32Array; readonly length: number } {
-    const list = this.#lists[o];
-    if (list === undefined) return { devices: new Int32Array(0), length: 0 };
-    if (list.sorted < list.length) this.#merge(list);
-    return list;
+    return this.#lists[o] ?? { devices: new Int32Array(0), length: 0 };
   }
 
   move(d: number, left: number, joined: number): void {
-    const list = left >= 0 ? this.#lists[left] : undefined;
-    if (list !== undefined) {
-      // Rare (a device changing organisation): a linear search is fine.
-      const at = list.devices.subarray(0, list.length).indexOf(d);
-      if (at >= 0) {
-        list.devices.copyWithin(at, at + 1, list.length);
-        list.length--;
-        if (at < list.sorted) list.sorted--;
+    if (left >= 0) {
+      const list = this.#lists[left];
+      if (list !== undefined) {
+        const at = lowerBound(list.devices, list.length, d);
+        if (list.devices[at] === d) {
+          list.devices.copyWithin(at, at + 1, list.length);
+          list.length--;
+        }
       }
     }
-    if (joined >= 0) this.#append(joined, d);
+    if (joined >= 0) {
+      const list = this.#lists[joined];
+      // New devices come last (the usual case): appended; otherwise put in their place.
+      if (list === undefined || list.length === 0 || (list.devices[list.length - 1] as number) < d) this.#append(joined, d);
+      else {
+        const at = lowerBound(list.devices, list.length, d);
+        if (list.devices[at] === d && at < list.length) return;
+        this.#append(joined, d);
+        list.devices.copyWithin(at + 1, at, list.length - 1);
+        list.devices[at] = d;
+      }
+    }
   }
 
   #append(o: number, d: number): void {
     let list = this.#lists[o];
     if (list === undefined) {
-      list = { devices: new Int32Array(16), length: 0, sorted: 0 };
+      list = { devices: new Int32Array(16), length: 0 };
       this.#lists[o] = list;
     }
     if (list.length === list.devices.length) {
@@ -868,43 +872,106 @@ class OrganisationMembers {
     }
     list.devices[list.length++] = d;
   }
-
-  /** Sorts the appended devices by endpoint id and merges them into the sorted ones. */
-  #merge(list: MemberList): void {
-    const fleet = this.#fleet;
-    const head = list.devices.slice(0, list.sorted);
-    const tail = Array.from(list.devices.subarray(list.sorted, list.length)).sort((a, b) => fleet.idOf(a) - fleet.idOf(b));
-    let i = 0;
-    let j = 0;
-    let k = 0;
-    while (i < head.length && j < tail.length) {
-      const a = head[i] as number;
-      const b = tail[j] as number;
-      if (fleet.idOf(a) <= fleet.idOf(b)) {
-        list.devices[k++] = a;
-        i++;
-      } else {
-        list.devices[k++] = b;
-        j++;
-      }
-    }
-    while (i < head.length) list.devices[k++] = head[i++] as number;
-    while (j < tail.length) list.devices[k++] = tail[j++] as number;
-    list.sorted = list.length;
-  }
 }
 
-/** One organisation's members: `devices[0, sorted)` ascending by endpoint id, then the ones appended since. */
-interface MemberList {
-  devices: Int32Array;
-  length: number;
-  sorted: number;
+/** The first of `values[0, length)` (ascending) not below `v`. */
+function lowerBound(values: Int32Array, length: number, v: number): number {
+  let low = 0;
+  let high = length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((values[mid] as number) < v) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 /** Reused arrays of `reportOrganisationOnce`: one entry per member of the organisation. */
 interface MemberScratch {
   ids: Float64Array;
   statusKey: Int32Array;
+  /** `sortMembersById`'s: the ids as uint32, their status keys, and the digit counts. */
+  idsA?: Uint32Array;
+  idsB?: Uint32Array;
+  keysA?: Int32Array;
+  keysB?: Int32Array;
+  counts?: Uint32Array;
+}
+
+/** Digits of `sortMembersById`'s radix sort: 11 bits, three passes over 32-bit ids. */
+const RADIX_BITS = 11;
+const RADIX = 1 << RADIX_BITS;
+
+/**
+ * Sorts `ids[0, count)` ascending, each one's `statusKey` with it. The members were read in
+ * device order (memory order: a random order per member made a cache miss each); reported
+ * ascending by id (what `organisation_transitions` stores). Ids below 2^32 (emnify's) take
+ * a three-pass radix sort on 11-bit digits: a few passes over a member list per
+ * organisation change; others a comparison sort.
+ */
+function sortMembersById(ids: Float64Array, statusKey: Int32Array, count: number, scratch: MemberScratch): void {
+  let small = true;
+  let sorted = true;
+  for (let k = 0; k < count && small; k++) {
+    const v = ids[k] as number;
+    if (!(v >= 0 && v < 4294967296 && Number.isInteger(v))) small = false;
+    if (k > 0 && v < (ids[k - 1] as number)) sorted = false;
+  }
+  if (sorted && small) return;
+  if (!small) {
+    const order = Array.from({ length: count }, (_, k) => k).sort((a, b) => (ids[a] as number) - (ids[b] as number));
+    const byId = order.map((k) => ids[k] as number);
+    const keyById = order.map((k) => statusKey[k] as number);
+    for (let k = 0; k < count; k++) {
+      ids[k] = byId[k] as number;
+      statusKey[k] = keyById[k] as number;
+    }
+    return;
+  }
+  if (scratch.idsA === undefined || scratch.idsA.length < count) {
+    const size = Math.max(count, ids.length);
+    scratch.idsA = new Uint32Array(size);
+    scratch.idsB = new Uint32Array(size);
+    scratch.keysA = new Int32Array(size);
+    scratch.keysB = new Int32Array(size);
+    scratch.counts = new Uint32Array(RADIX);
+  }
+  let a = scratch.idsA;
+  let b = scratch.idsB as Uint32Array;
+  let ka = scratch.keysA as Int32Array;
+  let kb = scratch.keysB as Int32Array;
+  const digits = scratch.counts as Uint32Array;
+  for (let k = 0; k < count; k++) {
+    a[k] = ids[k] as number;
+    ka[k] = statusKey[k] as number;
+  }
+  for (let shift = 0; shift < 32; shift += RADIX_BITS) {
+    digits.fill(0);
+    for (let k = 0; k < count; k++) {
+      const digit = ((a[k] as number) >>> shift) & (RADIX - 1);
+      digits[digit] = (digits[digit] as number) + 1;
+    }
+    let sum = 0;
+    for (let d = 0; d < RADIX; d++) {
+      const c = digits[d] as number;
+      digits[d] = sum;
+      sum += c;
+    }
+    for (let k = 0; k < count; k++) {
+      const v = a[k] as number;
+      const digit = (v >>> shift) & (RADIX - 1);
+      const at = digits[digit] as number;
+      b[at] = v;
+      kb[at] = ka[k] as number;
+      digits[digit] = at + 1;
+    }
+    [a, b] = [b, a];
+    [ka, kb] = [kb, ka];
+  }
+  for (let k = 0; k < count; k++) {
+    ids[k] = a[k] as number;
+    statusKey[k] = ka[k] as number;
+  }
 }
 
 /**
@@ -957,6 +1024,7 @@ function reportOrganisationOnce(
     count++;
   }
   if (count === 0) return;
+  sortMembersById(ids, statusKey, count, scratch);
   // Status groups in order of first appearance: sizes first, then the members.
   const groupOf = new Int32Array(K * K).fill(-1);
   const keys: number[] = [];
