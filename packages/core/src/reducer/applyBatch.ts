@@ -45,7 +45,6 @@
  * any order: what they move is their organisation, which is exact in any order.
  */
 import {
-  F_ID,
   F_LAST_AT,
   F_ORGANISATION_ID,
   F_SIM_ID,
@@ -556,6 +555,7 @@ function applyRows(
       if (nps !== ps) {
         u32[u + U_STATE] = nps;
         if (connOf[nps] !== connOf[ps]) f64[f + F_SINCE] = at;
+        if (report !== undefined) report.stateChanged(d, i32[u + I_ORGANISATION_INDEX] as number, nps);
       }
 
       // Observation: a field said by the event (and taken by its type) replaces the old one.
@@ -695,6 +695,8 @@ interface Reporter {
   organisationChanged(o: number, except: number, wasBlocked: boolean, isBlocked: boolean, at: number, hi: number, lo: number): void;
   /** Device `d` left organisation index `left` (-1: none) for `joined`. */
   moved(d: number, left: number, joined: number): void;
+  /** Device `d`, of organisation index `o` (-1: none), now has product state `state`. */
+  stateChanged(d: number, o: number, state: number): void;
 }
 
 /**
@@ -781,6 +783,9 @@ function createReporter(
     moved(d, left, joined) {
       members?.move(d, left, joined);
     },
+    stateChanged(d, o, state) {
+      members?.setState(d, o, state);
+    },
     before(d) {
       bState = fleet.stateOf(d);
       bBlocked = fleet.effectivelyBlocked(d);
@@ -813,65 +818,100 @@ function createReporter(
 }
 
 /**
- * The member devices of each organisation, in device (memory) order: a block reaches its
- * members without a scan over the whole fleet (on the bench's 100,000 devices that scan,
- * once per organisation change, cost more than the changes themselves), and reads their
- * records in memory order. Built in one pass, then moved along as devices change
- * organisation (`Reporter.moved`).
+ * The members of each organisation, in device order, with each one's endpoint id and
+ * product state beside it: a block reaches its members without a scan over the whole
+ * fleet, and without reading a member's record (on the bench's 100,000 devices, the scan
+ * once per organisation change cost more than the changes themselves, and reading each
+ * member's record was a cache miss per member). Built in one pass, then kept current:
+ * `setState` when an event moves a device's state, `move` when it changes organisation.
  */
 class OrganisationMembers {
-  readonly #lists: { devices: Int32Array; length: number }[] = [];
+  readonly #fleet: FleetStore;
+  readonly #lists: MemberList[] = [];
+  /** Per device: its index in its organisation's list, -1 when none. */
+  #slot: Int32Array;
 
   constructor(fleet: FleetStore) {
+    this.#fleet = fleet;
+    this.#slot = new Int32Array(Math.max(16, fleet.count)).fill(-1);
     for (let d = 0; d < fleet.count; d++) {
       const o = fleet.organisationIndexOfDevice(d);
-      if (o >= 0) this.#append(o, d);
+      if (o >= 0) this.#insert(o, d);
     }
   }
 
-  /** The members of organisation index `o` (read only; valid until the next move). */
-  of(o: number): { readonly devices: Int32Array; readonly length: number } {
-    return this.#lists[o] ?? { devices: new Int32Array(0), length: 0 };
+  /** The members of organisation index `o` (read only; valid until the next change). */
+  of(o: number): MemberList {
+    return this.#lists[o] ?? { devices: new Int32Array(0), ids: new Float64Array(0), states: new Uint32Array(0), length: 0 };
+  }
+
+  /** Device `d`, a member of organisation index `o` (or of none: -1), now has product state `state`. */
+  setState(d: number, o: number, state: number): void {
+    if (o < 0 || d >= this.#slot.length) return;
+    const at = this.#slot[d] as number;
+    if (at >= 0) (this.#lists[o] as MemberList).states[at] = state;
   }
 
   move(d: number, left: number, joined: number): void {
-    if (left >= 0) {
-      const list = this.#lists[left];
-      if (list !== undefined) {
-        const at = lowerBound(list.devices, list.length, d);
-        if (list.devices[at] === d) {
-          list.devices.copyWithin(at, at + 1, list.length);
-          list.length--;
-        }
-      }
+    if (d >= this.#slot.length) {
+      const grown = new Int32Array(Math.max(d + 1, this.#slot.length * 2)).fill(-1);
+      grown.set(this.#slot);
+      this.#slot = grown;
     }
-    if (joined >= 0) {
-      const list = this.#lists[joined];
-      // New devices come last (the usual case): appended; otherwise put in their place.
-      if (list === undefined || list.length === 0 || (list.devices[list.length - 1] as number) < d) this.#append(joined, d);
-      else {
-        const at = lowerBound(list.devices, list.length, d);
-        if (list.devices[at] === d && at < list.length) return;
-        this.#append(joined, d);
-        list.devices.copyWithin(at + 1, at, list.length - 1);
-        list.devices[at] = d;
-      }
+    const list = left >= 0 ? this.#lists[left] : undefined;
+    const at = this.#slot[d] as number;
+    if (list !== undefined && at >= 0) {
+      list.devices.copyWithin(at, at + 1, list.length);
+      list.ids.copyWithin(at, at + 1, list.length);
+      list.states.copyWithin(at, at + 1, list.length);
+      list.length--;
+      for (let k = at; k < list.length; k++) this.#slot[list.devices[k] as number] = k;
+      this.#slot[d] = -1;
     }
+    if (joined >= 0) this.#insert(joined, d);
   }
 
-  #append(o: number, d: number): void {
+  /** Puts device `d` into the list of `o` in its place (new devices come last: appended). */
+  #insert(o: number, d: number): void {
     let list = this.#lists[o];
     if (list === undefined) {
-      list = { devices: new Int32Array(16), length: 0 };
+      list = { devices: new Int32Array(16), ids: new Float64Array(16), states: new Uint32Array(16), length: 0 };
       this.#lists[o] = list;
     }
     if (list.length === list.devices.length) {
-      const grown = new Int32Array(list.devices.length * 2);
-      grown.set(list.devices);
-      list.devices = grown;
+      const size = list.length * 2;
+      const devices = new Int32Array(size);
+      const ids = new Float64Array(size);
+      const states = new Uint32Array(size);
+      devices.set(list.devices);
+      ids.set(list.ids);
+      states.set(list.states);
+      list.devices = devices;
+      list.ids = ids;
+      list.states = states;
     }
-    list.devices[list.length++] = d;
+    const n = list.length;
+    const at = n === 0 || (list.devices[n - 1] as number) < d ? n : lowerBound(list.devices, n, d);
+    if (at < n) {
+      list.devices.copyWithin(at + 1, at, n);
+      list.ids.copyWithin(at + 1, at, n);
+      list.states.copyWithin(at + 1, at, n);
+      for (let k = at + 1; k <= n; k++) this.#slot[list.devices[k] as number] = k;
+    }
+    list.devices[at] = d;
+    list.ids[at] = this.#fleet.idOf(d);
+    list.states[at] = this.#fleet.stateOf(d);
+    list.length = n + 1;
+    this.#slot[d] = at;
   }
+}
+
+/** One organisation's members (device order) and, beside each, its endpoint id and product state. */
+interface MemberList {
+  devices: Int32Array;
+  ids: Float64Array;
+  states: Uint32Array;
+  length: number;
 }
 
 /** The first of `values[0, length)` (ascending) not below `v`. */
@@ -983,7 +1023,7 @@ function sortMembersById(ids: Float64Array, statusKey: Int32Array, count: number
 function reportOrganisationOnce(
   fleet: FleetStore,
   o: number,
-  memberList: { readonly devices: Int32Array; readonly length: number },
+  memberList: MemberList,
   except: number,
   wasBlocked: boolean,
   isBlocked: boolean,
@@ -1007,19 +1047,17 @@ function reportOrganisationOnce(
   const blocked = c.blockedState;
   const was = wasBlocked ? 1 : 0;
   const is = isBlocked ? 1 : 0;
-  const f64 = fleet.f64;
-  const u32 = fleet.u32;
   const devices = memberList.devices;
+  const memberIds = memberList.ids;
+  const states = memberList.states;
   let count = 0;
   for (let m = 0; m < n; m++) {
-    const d = devices[m] as number;
-    if (d === except) continue;
-    const u = d * RECORD_U32;
-    const p = u32[u + U_STATE] as number;
+    if (devices[m] === except) continue;
+    const p = states[m] as number;
     if (blockOf[p] === blocked) continue;
     const from = status[p * 2 + was] as number;
     const to = status[p * 2 + is] as number;
-    ids[count] = f64[d * RECORD_F64 + F_ID] as number;
+    ids[count] = memberIds[m] as number;
     statusKey[count] = from === to ? -1 : from * K + to;
     count++;
   }
