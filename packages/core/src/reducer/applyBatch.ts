@@ -865,6 +865,7 @@ class OrganisationMembers {
       list.ids.copyWithin(at, at + 1, list.length);
       list.states.copyWithin(at, at + 1, list.length);
       list.length--;
+      list.order = undefined;
       for (let k = at; k < list.length; k++) this.#slot[list.devices[k] as number] = k;
       this.#slot[d] = -1;
     }
@@ -902,6 +903,7 @@ class OrganisationMembers {
     list.ids[at] = this.#fleet.idOf(d);
     list.states[at] = this.#fleet.stateOf(d);
     list.length = n + 1;
+    list.order = undefined;
     this.#slot[d] = at;
   }
 }
@@ -912,6 +914,19 @@ interface MemberList {
   ids: Float64Array;
   states: Uint32Array;
   length: number;
+  /** Indexes into the list, ascending by endpoint id; undefined after the members changed. */
+  order?: Int32Array | undefined;
+}
+
+/** `list.order`, sorted again when the members changed since it was. */
+function memberOrder(list: MemberList, scratch: MemberScratch): Int32Array {
+  if (list.order !== undefined) return list.order;
+  const ids = list.ids.slice(0, list.length);
+  const order = new Int32Array(list.length);
+  for (let k = 0; k < order.length; k++) order[k] = k;
+  sortMembersById(ids, order, list.length, scratch);
+  list.order = order;
+  return order;
 }
 
 /** The first of `values[0, length)` (ascending) not below `v`. */
@@ -943,11 +958,9 @@ const RADIX_BITS = 11;
 const RADIX = 1 << RADIX_BITS;
 
 /**
- * Sorts `ids[0, count)` ascending, each one's `statusKey` with it. The members were read in
- * device order (memory order: a random order per member made a cache miss each); reported
- * ascending by id (what `organisation_transitions` stores). Ids below 2^32 (emnify's) take
- * a three-pass radix sort on 11-bit digits: a few passes over a member list per
- * organisation change; others a comparison sort.
+ * Sorts `ids[0, count)` ascending, each one's `statusKey` (any int32 carried along) with
+ * it. Ids below 2^32 (emnify's) take a three-pass radix sort on 11-bit digits; others a
+ * comparison sort.
  */
 function sortMembersById(ids: Float64Array, statusKey: Int32Array, count: number, scratch: MemberScratch): void {
   let small = true;
@@ -1050,8 +1063,12 @@ function reportOrganisationOnce(
   const devices = memberList.devices;
   const memberIds = memberList.ids;
   const states = memberList.states;
+  // Visited ascending by endpoint id (what `organisation_transitions` stores), through the
+  // list's order by id: kept until its members change, so most changes sort nothing.
+  const byId = memberOrder(memberList, scratch);
   let count = 0;
-  for (let m = 0; m < n; m++) {
+  for (let k = 0; k < n; k++) {
+    const m = byId[k] as number;
     if (devices[m] === except) continue;
     const p = states[m] as number;
     if (blockOf[p] === blocked) continue;
@@ -1062,7 +1079,6 @@ function reportOrganisationOnce(
     count++;
   }
   if (count === 0) return;
-  sortMembersById(ids, statusKey, count, scratch);
   // Status groups in order of first appearance: sizes first, then the members.
   const groupOf = new Int32Array(K * K).fill(-1);
   const keys: number[] = [];
