@@ -35,22 +35,28 @@ function setInt64(view: DataView, p: number, v: number): number {
  * `numericBinary` writes it); the next offset.
  */
 function setEventId(view: DataView, p: number, hi: number, lo: number): number {
-  const digits: number[] = [];
+  // Least significant first into a reused array (no array per row): at most 5 (2^64 < 10^20).
+  const digits = EVENT_ID_DIGITS;
+  let total = 0;
   if (hi < 0x200000) {
-    for (let v = hi * TWO_32 + lo; v > 0; v = Math.floor(v / 10000)) digits.unshift(v % 10000);
+    for (let v = hi * TWO_32 + lo; v > 0; v = Math.floor(v / 10000)) digits[total++] = v % 10000;
   } else {
-    for (let v = (BigInt(hi) << 32n) | BigInt(lo); v > 0n; v /= 10000n) digits.unshift(Number(v % 10000n));
+    for (let v = (BigInt(hi) << 32n) | BigInt(lo); v > 0n; v /= 10000n) digits[total++] = Number(v % 10000n);
   }
-  const weight = digits.length - 1;
-  while (digits.length > 0 && digits[digits.length - 1] === 0) digits.pop();
-  view.setInt32(p, 8 + digits.length * 2);
-  view.setInt16(p + 4, digits.length);
-  view.setInt16(p + 6, digits.length === 0 ? 0 : weight);
+  let low = 0;
+  while (low < total && digits[low] === 0) low++;
+  const kept = total - low;
+  view.setInt32(p, 8 + kept * 2);
+  view.setInt16(p + 4, kept);
+  view.setInt16(p + 6, total === 0 ? 0 : total - 1);
   view.setUint16(p + 8, 0); // positive
   view.setInt16(p + 10, 0); // no digits after the point
-  for (let k = 0; k < digits.length; k++) view.setUint16(p + 12 + k * 2, digits[k] as number);
-  return p + 12 + digits.length * 2;
+  for (let k = 0; k < kept; k++) view.setUint16(p + 12 + k * 2, digits[total - 1 - k] as number);
+  return p + 12 + kept * 2;
 }
+
+/** `setEventId`'s base-10,000 digits. */
+const EVENT_ID_DIGITS = new Uint16Array(5);
 
 /** Names `TransitionLog` remembers the code of without a map lookup. */
 const RECENT_NAMES = 8;
