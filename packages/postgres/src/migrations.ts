@@ -14,6 +14,7 @@ import { ENDPOINT_NAME_MIGRATION } from './migrationEndpointName.js';
 import { ORGANISATION_TRANSITIONS_MIGRATION } from './migrationOrganisationTransitions.js';
 import { PgFleetError, queryError } from './PgFleetError.js';
 import { quoteSchema } from './schemaName.js';
+import { TRANSITION_TIME_INDEX_MIGRATION } from './migrationTransitionTimeIndex.js';
 
 /** One step of the schema. */
 export interface Migration {
@@ -98,6 +99,7 @@ CREATE TABLE {schema}.progress (
   },
   ENDPOINT_NAME_MIGRATION,
   ORGANISATION_TRANSITIONS_MIGRATION,
+  TRANSITION_TIME_INDEX_MIGRATION,
 ];
 
 /** SHA-256 (hex) of a migration's text. */

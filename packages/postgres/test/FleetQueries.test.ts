@@ -127,6 +127,44 @@ describe('FleetQueries', () => {
     expect(unknownOrg.matched).toBe(states.filter((s) => s.organisationId === null).length);
   });
 
+  /** The log's changes as the `transitions` view orders the fleet's newest: time, event id, endpoint id, region, all descending. */
+  const newestFirst = (): Transition[] => {
+    const regions = ['connectivity', 'sim', 'endpoint', 'block', 'dataQuota', 'smsQuota', 'status'];
+    const rank = (t: Transition) => regions.indexOf(t.region);
+    const all = Array.from({ length: log.length }, (_, i) => log.get(i));
+    return all.sort((a, b) => b.at - a.at || (a.eventId < b.eventId ? 1 : a.eventId > b.eventId ? -1 : 0) || b.endpointId - a.endpointId || rank(b) - rank(a));
+  };
+
+  it("returns the fleet's newest transitions, an organisation's change once per member, cut anywhere", async () => {
+    const expected = newestFirst();
+    // Cuts at both ends, and inside an organisation's change (its members share time and event).
+    const inside = expected.findIndex((t, i) => i > 0 && t.eventId === expected[i - 1]?.eventId && t.region === expected[i - 1]?.region);
+    expect(inside).toBeGreaterThan(0);
+    for (const limit of [1, 25, inside, inside + 1, 1000, expected.length, expected.length + 10]) {
+      expect(await q.recentTransitions(limit)).toEqual(expected.slice(0, limit));
+    }
+  });
+
+  it('counts connectivity changes per bucket in the window of the newest ones, as the log holds them', async () => {
+    const connectivity = newestFirst().filter((t) => t.region === 'connectivity');
+    expect(connectivity.length).toBeGreaterThan(100);
+    const all = await q.connectivityWindow(connectivity.length + 5);
+    expect(all).toEqual({ from: (connectivity.at(-1) as Transition).at, to: (connectivity[0] as Transition).at });
+    const window = await q.connectivityWindow(100);
+    expect(window).toEqual({ from: (connectivity[99] as Transition).at, to: (connectivity[0] as Transition).at });
+    for (const bucketSeconds of [1, 60, 3600]) {
+      const expected = new Map<string, number>();
+      for (const t of connectivity) {
+        if (t.at < (window as { from: number }).from) continue;
+        const key = `${Math.floor(t.at / 1000 / bucketSeconds) * bucketSeconds} ${t.to}`;
+        expected.set(key, (expected.get(key) ?? 0) + 1);
+      }
+      const buckets = await q.connectivityBuckets(window as { from: number; to: number }, bucketSeconds);
+      expect(new Map(buckets.map((b) => [`${b.start} ${b.to}`, b.changes]))).toEqual(expected);
+      expect(buckets.map((b) => b.start)).toEqual([...buckets.map((b) => b.start)].sort((a, b) => a - b));
+    }
+  });
+
   it('refuses a schema without the fleet tables and a server it cannot reach, in one line', async () => {
     await expect(FleetQueries.open(url, { schema: 'nothing_here' })).rejects.toThrow(/schema nothing_here of .* has no fleet tables: write to it first/);
     // Port 1 on loopback: nothing listens there.

@@ -6,9 +6,9 @@
 // carries the rest (a partial line) to the next chunk. The boundary then adopts the pools'
 // new strings into the fleet's pool, writes their fleet references into the pools' remap
 // tables and calls `finishChunk()`, which rewrites the chunk's rows with fleet references.
-import { LINE_BYTES, LINE_COUNT, LINE_END, LINE_ROW, LINE_START, LINE_STATUS, ROW_BYTES, ROW_COUNT, ROW_DESCRIPTION_END, ROW_DESCRIPTION_START, ROW_NAME, STATUS_TOO_LONG } from './layout';
+import { LINE_BYTES, LINE_COUNT, LINE_END, LINE_ROW, LINE_START, LINE_STATUS, ROW_BYTES, ROW_COUNT, ROW_DESCRIPTION_END, ROW_DESCRIPTION_START, ROW_NAME, STATUS_INVALID, STATUS_TOO_LONG } from './layout';
 import {
-  beginChunk, colApn, colIccid, colImei, colImsi, colIp, colName, colOperator, decodeLine, initPools, operators, parts, pendingReasons, rowCount,
+  beginChunk, colApn, colIccid, colImei, colImsi, colIp, colName, colOperator, decodeLine, FAIL, finishLine, initPools, internRows, walkFailure, walkLine, operators, parts, pendingReasons, rowCount,
   rowsWithoutEndpoint, setNameColumn, setRowColumns, strings,
 } from './walk';
 import { Pool } from './pool';
@@ -52,7 +52,7 @@ export function init(chunkBytes: u32, maxLines: u32): void {
   const c = rowColumns;
   setRowColumns(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[ROW_DESCRIPTION_START], c[ROW_DESCRIPTION_END]);
   setNameColumn(c[ROW_NAME]);
-  initPools();
+  initPools(maxLines);
 }
 
 export function inputAddress(): usize {
@@ -94,9 +94,11 @@ export function decodeChunk(length: u32, final: bool): u32 {
     store<u8>(end, 0x0a);
     end++;
   }
-  // Keep the bytes after the input harmless for the 16-byte loads.
-  store<u64>(end, 0x2020202020202020);
+  // A newline after the input stops every walk there (nothing in a walk goes past one), and
+  // the bytes after it are harmless for the 16-byte loads.
+  store<u64>(end, 0x202020202020200a);
   store<u64>(end + 8, 0x2020202020202020);
+  store<u64>(end + 16, 0x2020202020202020);
   beginChunk();
   const status = lineColumns[LINE_STATUS];
   const starts = lineColumns[LINE_START];
@@ -104,7 +106,24 @@ export function decodeChunk(length: u32, final: bool): u32 {
   const rowOf = lineColumns[LINE_ROW];
   let p = input;
   let n: u32 = 0;
-  while (n < lineCapacity) {
+  if (maxLine >= <usize>inputCapacity) {
+    // No line of a chunk can be too long: walk first, and look for the newline only when the
+    // walk did not stop at one (a JSON error, a fallback, a blank line): one pass over the
+    // bytes of a good line instead of two.
+    while (n < lineCapacity) {
+      const q = walkLine(p);
+      const walked = q != FAIL && load<u8>(q) == 0x0a;
+      const nl = walked ? q : findNewline(p, end);
+      if (nl >= end) break; // the line goes on in the next chunk
+      const at = <usize>n << 2;
+      store<u32>(rowOf + at, rowCount);
+      store<u8>(status + n, walked ? finishLine(p, nl, input) : q == FAIL ? walkFailure(p, nl) : STATUS_INVALID);
+      store<u32>(starts + at, <u32>(p - input));
+      store<u32>(ends + at, <u32>(nl - input));
+      n++;
+      p = nl + 1;
+    }
+  } else while (n < lineCapacity) {
     const nl = findNewline(p, end);
     if (nl == end) break;
     const at = <usize>n << 2;
@@ -116,6 +135,7 @@ export function decodeChunk(length: u32, final: bool): u32 {
     p = nl + 1;
   }
   lines = n;
+  internRows();
   const consumed = <u32>(p - input);
   return consumed > length ? length : consumed;
 }
@@ -173,6 +193,10 @@ export function poolUsed(which: u32): u32 {
 }
 export function poolRemap(which: u32): usize {
   return pool(which).remap;
+}
+/** Empties the strings pool (after a chunk was finished: its rows hold fleet references only). */
+export function clearStrings(): void {
+  strings.clear();
 }
 export function operatorCount(): u32 {
   return operators.count;

@@ -78,9 +78,36 @@ export class Pool {
     this.bytes = heap.alloc(this.byteCapacity + 8);
   }
 
+  /**
+   * Forgets every string, keeping the allocations: the pool is a cache in front of the
+   * fleet's pool (which keeps them all), and the stub runtime never frees a block, so a pool
+   * that grew with millions of strings would hold its table, arrays and arena (and every
+   * smaller copy they outgrew) for the rest of the run.
+   */
+  clear(): void {
+    memory.fill(this.table, 0, <usize>this.slots * SLOT);
+    this.count = 1;
+    this.used = 0;
+  }
+
   /** The reference of bytes [p, p + len), added on first sight. */
   intern(p: usize, len: u32): u32 {
-    const h = hashBytes(p, len);
+    return this.internHashed(p, len, hashBytes(p, len));
+  }
+
+  /** A word of the table slot where a lookup of hash h starts (loaded ahead, so the lookup finds it in the cache). */
+  @inline touchSlot(h: u32): u32 {
+    return load<u32>(this.table + <usize>(h & (this.slots - 1)) * SLOT);
+  }
+
+  /** A word of the stored bytes that slot's string has (0 for an empty slot), loaded ahead for the same reason. */
+  @inline touchBytes(h: u32): u32 {
+    const at = this.table + <usize>(h & (this.slots - 1)) * SLOT;
+    return load<u32>(at, 4) == 0 ? 0 : load<u8>(this.bytes + load<u32>(at, 8));
+  }
+
+  /** `intern` with the hash (`hashBytes(p, len)`) known. */
+  internHashed(p: usize, len: u32, h: u32): u32 {
     const mask = this.slots - 1;
     let slot = h & mask;
     const table = this.table;

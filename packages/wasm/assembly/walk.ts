@@ -12,10 +12,10 @@
 // or a form this walk does not decide (FALLBACK: an escape in a string it reads, a number
 // outside its plain forms, a duplicated read key, a timestamp form it does not know, deep
 // nesting, invalid UTF-8 that the full decoder's text would replace, …).
-import { Operators, Pool } from './pool';
+import { hashBytes, Operators, Pool } from './pool';
 import { REASON_PENDING, STATUS_BLANK, STATUS_FALLBACK, STATUS_HELD, STATUS_INVALID, STATUS_ROW } from './layout';
 
-const FAIL: usize = 0;
+export const FAIL: usize = 0;
 /** Deeper values fall back (the full decoder's lossless-json recurses; its limit is not ours to guess). */
 const MAX_DEPTH: u32 = 64;
 const NO_RAT_TYPE: i32 = -1;
@@ -177,6 +177,21 @@ function scanString(p: usize): usize {
   return FAIL;
 }
 
+/**
+ * scanString for a key: a key is short, so one 16-byte load usually holds it and its
+ * closing quote with nothing special before it; anything else takes scanString.
+ */
+@inline function scanKey(p: usize): usize {
+  const v = v128.load(p);
+  const quotes = i8x16.bitmask(i8x16.eq(v, i8x16.splat(0x22)));
+  const other = i8x16.bitmask(v128.or(i8x16.eq(v, i8x16.splat(0x5c)), i8x16.lt_u(v, i8x16.splat(0x20)))) | i8x16.bitmask(v);
+  if (quotes != 0 && (other & ((quotes & -quotes) - 1)) == 0) {
+    stringFlags = 0;
+    return p + ctz(quotes);
+  }
+  return scanString(p);
+}
+
 /** A number at p (RFC 8259 grammar): the byte after it, or FAIL. Sets numValue, numDigits. */
 function scanNumber(p: usize): usize {
   const start = p;
@@ -303,7 +318,14 @@ function skipValue(p: usize, depth: u32): usize {
 
 /** Can a JSON value start with byte c? (a string, object, array, number or literal) */
 @inline function isValueStart(c: u32): bool {
-  return c == 0x22 || c == 0x7b || c == 0x5b || c == 0x2d || isDigit(c) || c == 0x74 || c == 0x66 || c == 0x6e;
+  return load<u8>(VALUE_START + c) != 0;
+}
+
+/** Per byte: 1 when a JSON value can start with it (a string, object, array, number or literal). */
+const VALUE_START: usize = memory.data(256);
+for (let c = 0; c < 256; c++) {
+  const start = c == 0x22 || c == 0x7b || c == 0x5b || c == 0x2d || (c >= 0x30 && c <= 0x39) || c == 0x74 || c == 0x66 || c == 0x6e;
+  store<u8>(VALUE_START + <usize>c, start ? 1 : 0);
 }
 
 // ---------------------------------------------------------------- keys
@@ -421,14 +443,18 @@ function walkObject(p: usize, depth: u32, kind: u32): usize {
   while (true) {
     if (c != 0x22) return invalid();
     const ks = p + 1;
-    const ke = scanString(ks);
+    const ke = scanKey(ks);
     if (ke == FAIL) return FAIL;
     if (stringFlags & 1) return FAIL; // an escaped key might spell a read key
     const index = findKey(kind, ks, <u32>(ke - ks));
     if (index == -2) return FAIL;
-    p = ws(ke + 1);
-    if (load<u8>(p) != 0x3a) return invalid();
-    p = ws(p + 1);
+    // `":` then the value, the form of minified JSON, without the white-space loops.
+    if (load<u8>(ke + 1) == 0x3a) p = ws(ke + 2);
+    else {
+      p = ws(ke + 1);
+      if (load<u8>(p) != 0x3a) return invalid();
+      p = ws(p + 1);
+    }
     if (!isValueStart(load<u8>(p))) return invalid();
     if (index >= 0) {
       const bit: u32 = 1 << index;
@@ -852,10 +878,84 @@ export let strings: Pool = changetype<Pool>(0);
 export let parts: Pool = changetype<Pool>(0);
 export let operators: Operators = changetype<Operators>(0);
 
-export function initPools(): void {
+/** Sets up the pools and the deferred-interning columns for `maxLines` rows. Call once. */
+export function initPools(maxLines: u32): void {
   strings = new Pool();
   parts = new Pool();
   operators = new Operators();
+  const size = (<usize>maxLines * DEFERRED) << 2;
+  deferredAt = heap.alloc(size);
+  deferredLength = heap.alloc(size);
+  deferredHash = heap.alloc(size);
+  deferredTo = heap.alloc(size);
+}
+
+// ---------------------------------------------------------------- deferred interning
+//
+// The strings pool's strings (ICCID, IMSI, IMEI, IP address, endpoint name, APN) are mostly
+// one device's, and consecutive lines are of different devices: nearly every lookup misses
+// the cache twice (its table slot, then the stored bytes it compares), one string after the
+// other. So a row only notes its strings' spans (the chunk's input stays in memory until the
+// next chunk), and `internRows` interns the chunk's strings in groups of GROUP: it hashes the
+// group's strings, then loads each one's table slot in a tight loop, then each slot's stored
+// bytes, then interns them. The loads of one loop do not depend on each other, so their
+// cache misses overlap instead of queuing one after the other (WebAssembly has no prefetch
+// instruction: a plain load is the prefetch). The order of interning (rows in order, a row's
+// strings in the order above) is the one a row-by-row intern had, so every reference, in
+// WASM and in the fleet's pool, is the same.
+
+/** Strings deferred per row at most. */
+const DEFERRED: u32 = 6;
+/** Strings whose loads one loop issues together. */
+const GROUP: u32 = 32;
+/** Per deferred string, in order: its address, length, hash, and where its reference goes. */
+let deferredAt: usize = 0;
+let deferredLength: usize = 0;
+let deferredHash: usize = 0;
+let deferredTo: usize = 0;
+let deferredCount: u32 = 0;
+/** Where the loads ahead go, so the optimizer keeps them. */
+let sink: u32 = 0;
+
+/** Notes span i as a string of the strings pool whose reference goes to `to` (0 at once when absent). */
+@inline function deferSpan(to: usize, i: i32): void {
+  if (unchecked(spanFlags[i]) == 0) {
+    store<u32>(to, 0);
+    return;
+  }
+  const s = unchecked(spanStart[i]);
+  const at = <usize>deferredCount << 2;
+  store<u32>(deferredAt + at, <u32>s);
+  store<u32>(deferredLength + at, <u32>(unchecked(spanEnd[i]) - s));
+  store<u32>(deferredTo + at, <u32>to);
+  deferredCount++;
+}
+
+/**
+ * Interns the chunk's deferred strings into the strings pool and writes their references
+ * into the row columns (see above: each group's loads are issued together so that their
+ * cache misses overlap).
+ */
+export function internRows(): void {
+  const n = deferredCount;
+  const pool = strings;
+  let acc: u32 = 0;
+  for (let g: u32 = 0; g < n; g += GROUP) {
+    const end = g + GROUP < n ? g + GROUP : n;
+    for (let i = g; i < end; i++) {
+      const at = <usize>i << 2;
+      store<u32>(deferredHash + at, hashBytes(<usize>load<u32>(deferredAt + at), load<u32>(deferredLength + at)));
+    }
+    for (let i = g; i < end; i++) acc ^= pool.touchSlot(load<u32>(deferredHash + (<usize>i << 2)));
+    for (let i = g; i < end; i++) acc ^= pool.touchBytes(load<u32>(deferredHash + (<usize>i << 2)));
+    for (let i = g; i < end; i++) {
+      const at = <usize>i << 2;
+      const ref = pool.internHashed(<usize>load<u32>(deferredAt + at), load<u32>(deferredLength + at), load<u32>(deferredHash + at));
+      store<u32>(<usize>load<u32>(deferredTo + at), ref);
+    }
+  }
+  deferredCount = 0;
+  sink ^= acc;
 }
 
 @inline function internSpan(pool: Pool, i: i32): u32 {
@@ -908,6 +1008,7 @@ export function beginChunk(): void {
   rowCount = 0;
   rowsWithoutEndpoint = 0;
   pendingReasons = 0;
+  deferredCount = 0;
 }
 
 function reset(): void {
@@ -939,13 +1040,47 @@ function isBlank(s: usize, e: usize): bool {
  * line's status. `base` is the input's address (descriptions are stored relative to it).
  */
 export function decodeLine(s: usize, e: usize, base: usize): u8 {
+  const p = walkLine(s);
+  if (p == FAIL) return walkFailure(s, e);
+  if (p != e) return STATUS_INVALID;
+  return finishLine(s, e, base);
+}
+
+/** Why walkLine failed (the line's first byte was not `{`, a JSON error, a form the walk does not decide). */
+let walkFailed: u8 = 0;
+const FAILED_NOT_OBJECT: u8 = 0;
+const FAILED_INVALID: u8 = 1;
+const FAILED_FALLBACK: u8 = 2;
+
+/**
+ * Walks the line starting at s (white space, its object, white space): the address where it
+ * stopped (the line's end when that byte is its newline), or FAIL (`walkFailed` says why).
+ * Writes nothing but the line's state, so a line cut by the chunk's end can be walked and
+ * then left for the next chunk.
+ */
+export function walkLine(s: usize): usize {
   let p = ws(s);
-  if (load<u8>(p) != 0x7b) return isBlank(s, e) ? STATUS_BLANK : STATUS_FALLBACK;
+  if (load<u8>(p) != 0x7b) {
+    walkFailed = FAILED_NOT_OBJECT;
+    return FAIL;
+  }
   reset();
   p = walkObject(p, 1, W_TOP);
-  if (p == FAIL) return invalidJson ? STATUS_INVALID : STATUS_FALLBACK;
-  p = ws(p);
-  if (p != e) return STATUS_INVALID;
+  if (p == FAIL) {
+    walkFailed = invalidJson ? FAILED_INVALID : FAILED_FALLBACK;
+    return FAIL;
+  }
+  return ws(p);
+}
+
+/** The status of the line [s, e) whose walkLine failed. */
+export function walkFailure(s: usize, e: usize): u8 {
+  if (walkFailed == FAILED_NOT_OBJECT) return isBlank(s, e) ? STATUS_BLANK : STATUS_FALLBACK;
+  return walkFailed == FAILED_INVALID ? STATUS_INVALID : STATUS_FALLBACK;
+}
+
+/** The rest of decodeLine once the walk ended at the line's end e: checks, the row (row rowCount) and its status. */
+export function finishLine(s: usize, e: usize, base: usize): u8 {
   if ((seenKeys & REQUIRED_TOP) != REQUIRED_TOP) return STATUS_FALLBACK;
   if (lineHigh && !utf8Valid(s, e)) return STATUS_FALLBACK;
   if (!idOk || isNaN(atMs) || typeId < 0) return STATUS_FALLBACK;
@@ -974,13 +1109,14 @@ export function decodeLine(s: usize, e: usize, base: usize): u8 {
   if (type == sessionRejected && reason == NO_REJECTION_REASON) return STATUS_FALLBACK;
   if (atMs > untilMs || endpointId == watchEndpoint) return STATUS_HELD;
 
-  const iccid = internSpan(strings, SP_ICCID);
-  const imsi = internSpan(strings, SP_IMSI);
-  const imei = internSpan(strings, SP_IMEI);
-  const ip = internSpan(strings, SP_IP);
-  const endpointName = internSpan(strings, SP_NAME);
+  const r = <usize>rowCount;
+  deferSpan(colIccid + (r << 2), SP_ICCID);
+  deferSpan(colImsi + (r << 2), SP_IMSI);
+  deferSpan(colImei + (r << 2), SP_IMEI);
+  deferSpan(colIp + (r << 2), SP_IP);
+  deferSpan(colName + (r << 2), SP_NAME);
   let operator: u32 = 0;
-  let apn: u32 = 0;
+  let apn = false;
   let rat = NO_RAT_TYPE;
   if (operatorKeys && load<u8>(PLAN + 768 + t) == 1) {
     const name = internSpan(parts, SP_OP_NAME);
@@ -989,12 +1125,13 @@ export function decodeLine(s: usize, e: usize, base: usize): u8 {
     const iso = internSpan(parts, SP_ISO);
     if ((name | mcc | mnc | iso) != 0) operator = operators.ref(name, mcc, mnc, iso);
     if (hasPdp && (type == sessionCreated || type == sessionUpdated)) {
-      apn = internSpan(strings, SP_APN);
+      apn = true;
       rat = ratType;
     }
   }
 
-  const r = <usize>rowCount;
+  if (apn) deferSpan(colApn + (r << 2), SP_APN);
+  else store<u32>(colApn + (r << 2), 0);
   store<f64>(colAt + (r << 3), atMs);
   store<u32>(colIdHi + (r << 2), <u32>(idValue >> 32));
   store<u32>(colIdLo + (r << 2), <u32>idValue);
@@ -1002,15 +1139,9 @@ export function decodeLine(s: usize, e: usize, base: usize): u8 {
   store<u8>(colType + r, <u8>type);
   store<f64>(colOrganisation + (r << 3), organisationId);
   store<f64>(colSim + (r << 3), simId);
-  store<u32>(colIccid + (r << 2), iccid);
-  store<u32>(colImsi + (r << 2), imsi);
-  store<u32>(colImei + (r << 2), imei);
-  store<u32>(colIp + (r << 2), ip);
-  store<u32>(colApn + (r << 2), apn);
   store<u32>(colOperator + (r << 2), operator);
   store<i16>(colRat + (r << 1), <i16>rat);
   store<u8>(colReason + r, <u8>reason);
-  store<u32>(colName + (r << 2), endpointName);
   if (reason == REASON_PENDING) {
     store<u32>(colDescStart + (r << 2), <u32>(unchecked(spanStart[SP_DESCRIPTION]) - base));
     store<u32>(colDescEnd + (r << 2), <u32>(unchecked(spanEnd[SP_DESCRIPTION]) - base));

@@ -54,7 +54,22 @@ export interface WasmLineDecoderOptions {
    * longer one gets `STATUS_TOO_LONG` and is streamed past, never held whole.
    */
   readonly maxLineBytes?: number;
+  /**
+   * Strings the module's pool holds before it is emptied (after a chunk; default
+   * `DEFAULT_MAX_POOL_STRINGS`). The fleet's pool keeps every string; the module's is a cache
+   * in front of it, bounded so that WASM memory (which never shrinks) stays tens of MB on a
+   * fleet of millions of devices instead of growing to ~200 B a string.
+   */
+  readonly maxPoolStrings?: number;
 }
+
+/**
+ * `WasmLineDecoderOptions.maxPoolStrings` when not given: ~20 MB of WASM memory at most
+ * (the stub runtime keeps what each growth outgrew too). Emptying costs little: a string met
+ * again is looked up once more in the fleet's pool (which holds it) when the module meets it
+ * first after the clear; on 100k devices (~500k strings) that is a few clears a replay.
+ */
+export const DEFAULT_MAX_POOL_STRINGS = 1 << 18;
 
 type Column = Float64Array | Uint32Array | Uint8Array | Int16Array;
 type RowName = (typeof ROW_COLUMNS)[number][0];
@@ -111,6 +126,7 @@ export class WasmLineDecoder {
   readonly #ex: DecoderExports;
   readonly #capacity: number;
   readonly #maxLines: number;
+  readonly #maxPoolStrings: number;
   readonly #input: number;
   #buffer: ArrayBuffer | undefined;
   #heap = new Uint8Array(0);
@@ -138,6 +154,7 @@ export class WasmLineDecoder {
     this.pool = pool;
     this.#capacity = Math.max(1024, Math.floor(options.chunkBytes ?? 1 << 20));
     this.#maxLines = Math.max(1, Math.floor(options.maxLines ?? 8192));
+    this.#maxPoolStrings = Math.max(1, Math.floor(options.maxPoolStrings ?? DEFAULT_MAX_POOL_STRINGS));
     const ex = instantiateDecoder();
     this.#ex = ex;
     ex.init(this.#capacity, this.#maxLines);
@@ -244,6 +261,11 @@ export class WasmLineDecoder {
       }
       this.#adopt();
       ex.finishChunk();
+      // The chunk's rows hold fleet references now: the module's strings can go.
+      if (ex.poolCount(STRINGS) > this.#maxPoolStrings) {
+        ex.clearStrings();
+        this.#stringsAdopted = 1;
+      }
       onChunk(this.#chunk(lines, ex.chunkRows(), ex.chunkRowsWithoutEndpoint(), ex.chunkPendingReasons() > 0));
       this.#offset += used;
       // Lines left (the line capacity was reached, or the input's last line when final).

@@ -114,6 +114,43 @@ describe('WasmLineDecoder on malformed records and raw bytes', () => {
     expect(checkLine(decoder, Uint8Array.from([...bytes.slice(0, at), 0x7f, ...bytes.slice(at)])).status).toBe(STATUS_ROW);
   });
 
+  it('an escape, a byte >= 0x80 or a control byte at every offset of a 64-byte block, in a skipped and in a read string', () => {
+    const decoder = newDecoder();
+    const t = tally();
+    const body = PDP.slice(1);
+    const nameAt = PDP.indexOf('"name":"') + 8;
+    // What goes into the string, and the verdict in a skipped string (a read one: escapes and bytes >= 0x80 go to the full decoder or decode).
+    const specials: [number[], number][] = [
+      [[0x5c, 0x6e], STATUS_ROW],
+      [[0x5c, 0x75, 0x30, 0x30, 0x65, 0x39], STATUS_ROW],
+      [[0x5c, 0x5c], STATUS_ROW],
+      [[0x5c, 0x22], STATUS_ROW],
+      [[0x5c, 0x71], STATUS_INVALID],
+      [[0x5c, 0x75, 0x30, 0x67], STATUS_INVALID],
+      [[0xc3, 0xa9], STATUS_ROW],
+      [[0xf0, 0x9f, 0x98, 0x80], STATUS_ROW],
+      [[0xff], STATUS_FALLBACK],
+      [[0xe2, 0x82], STATUS_FALLBACK],
+      [[0x01], STATUS_INVALID],
+      [[0x1f], STATUS_INVALID],
+    ];
+    for (let offset = 0; offset < 64; offset++) {
+      for (const [special, skipped] of specials) {
+        // Skipped: the special byte `offset` bytes into the line's second 64-byte block.
+        const head = encoder.encode(`{"zz":"${'a'.repeat(64 + offset - 7)}`);
+        const skippedLine = Uint8Array.from([...head, ...special, ...encoder.encode(`${'b'.repeat(70)}",${body}`)]);
+        expect(checkLine(decoder, skippedLine, t).status, `${special} at ${offset}, skipped`).toBe(skipped);
+        // Read (the endpoint's name): the special byte `offset` bytes into a block after the name's quote.
+        const pad = (offset - (nameAt % 64) + 64) % 64;
+        const read = Array.from(encoder.encode(PDP));
+        checkLine(decoder, Uint8Array.from([...read.slice(0, nameAt), ...Array(pad).fill(0x61), ...special, ...read.slice(nameAt)]), t);
+      }
+    }
+    expect(t.row).toBeGreaterThan(64 * 6);
+    expect(t.invalid).toBeGreaterThan(64 * 4);
+    expect(t.fallback).toBeGreaterThan(64 * 2);
+  });
+
   it('duplicate keys: a read key twice goes to the full decoder, an unread key twice stays a row', () => {
     const decoder = newDecoder();
     for (const key of ['id', 'timestamp', 'event_type', 'endpoint', 'sim', 'detail']) {

@@ -81,6 +81,27 @@ describe('WasmLineDecoder chunk boundaries', () => {
     }
   });
 
+  it('a line whose object is whole where a piece ends waits for the rest of its line (trailing bytes decide)', () => {
+    const object = SIM[2] as string;
+    const tails = ['', ' ', '  \t', '\r', ' x', '}', ',{}', ' \r '];
+    for (const tail of tails) {
+      const line = `${object}${tail}`;
+      const [want] = alone([line]);
+      const bytes = encoder.encode(`${SIM[0]}\n${line}\n${SIM[1]}\n`);
+      const lineStart = encoder.encode(`${SIM[0]}\n`).length;
+      const objectEnd = lineStart + encoder.encode(object).length;
+      for (let cut = objectEnd - 1; cut <= objectEnd + tail.length + 1; cut++) {
+        const decoder = newDecoder();
+        const out = [...decodeAll(decoder, bytes.subarray(0, cut), cut, false), ...decodeAll(decoder, bytes.subarray(cut), bytes.length, true)];
+        expect(out.length, `tail ${JSON.stringify(tail)} cut at ${cut}`).toBe(3);
+        expect(summary([out[1] as LineVerdict]), `tail ${JSON.stringify(tail)} cut at ${cut}`).toEqual([want]);
+      }
+    }
+    // The tails give different verdicts, so the test can tell a line cut short from a whole one.
+    const verdicts = new Set(alone(tails.map((t) => `${object}${t}`)).map((v) => v.status));
+    expect(verdicts.size).toBeGreaterThan(1);
+  });
+
   it('pieces of random sizes, small chunks (lines longer than a chunk) and few lines per call', () => {
     fc.assert(
       fc.property(

@@ -34,11 +34,12 @@ ${FILTER_HELP}
   --quiet           no progress bar
   --threads N       threads for big NDJSON files: the main thread and N - 1 workers (default: the cores
                     not busy with other work, by the load average; 1 = main thread only)
-  --range-bytes N   bytes a worker decodes per job (default 256 MiB; smaller bounds memory further)
+  --range-bytes N   bytes of the file per window the threads share (default 256 MiB; a worker holds
+                    at most two windows of rows, in ranges of at most 16 MiB; smaller bounds memory further)
   --max-line-bytes N  longest record in bytes (default 16777216 = 16 MiB): a longer line or array
                     element is rejected as line_too_long, streamed past (memory stays bounded)
   --max-rows N      decoded events kept in memory before they are spilled, sorted, to temporary
-                    files (default 4000000): memory is bounded to ~N × 70 B + the devices
+                    files (default 1048576): memory is bounded to ~N × 76 B + the devices
 ${CHECKPOINT_HELP}
 ${PG_HELP}
 ${UNTIL_HELP}

@@ -1,5 +1,6 @@
-import { classifyEvent, decodeEventText, type EmnifyEvent, encodeEvent, type EventColumns, type FleetStore, stringifyJson } from '@simfleet/core';
+import { classifyEvent, decodeEventText, type EmnifyEvent, type EventColumns, encodeEvent, type FleetStore, stringifyJson } from '@simfleet/core';
 import { FAST_BLANK, FastLineDecoder } from '@simfleet/core/columns';
+import { type DecodedChunk, WasmLineDecoder } from '@simfleet/wasm';
 import type { RecordReject } from './ParsedBody.js';
 
 /**
@@ -215,9 +216,20 @@ const KEEP_ROWS = 1 << 14;
 export class RowBufferPool {
   readonly #fleet: FleetStore;
   readonly #spare: RowBuffers[] = [];
+  #wasm: WasmLineDecoder | undefined;
 
   constructor(fleet: FleetStore) {
     this.#fleet = fleet;
+  }
+
+  /**
+   * The WebAssembly line decoder on the fleet's pool (made on first use, then kept: its
+   * string pools remember what it interned). One for every body: a body is decoded by it in
+   * one synchronous call, so two bodies never share its input.
+   */
+  wasm(): WasmLineDecoder {
+    this.#wasm ??= new WasmLineDecoder(this.#fleet.pool);
+    return this.#wasm;
   }
 
   take(): RowBuffers {
@@ -246,6 +258,8 @@ export class RowCollector {
   readonly #misfits: RowMisfit[] = [];
   readonly #decoded = new Map<number, EmnifyEvent>();
   readonly #texts = new Map<number, string>();
+  /** Lines the WebAssembly decoder made rows of, not yet appended (`wasmLine`): start, stop, record index. */
+  #wasmLines: number[] = [];
 
   constructor(pool: RowBufferPool) {
     this.#pool = pool;
@@ -294,8 +308,30 @@ export class RowCollector {
     }
   }
 
+  /**
+   * A line `bytes[start, stop)` the WebAssembly decoder made a row of: its row comes with the
+   * next `wasmRows` (rows and lines in the same order).
+   */
+  wasmLine(start: number, stop: number, index: number): void {
+    this.#wasmLines.push(start, stop, index);
+  }
+
+  /** Appends rows [from, to) of `chunk`: those of the lines `wasmLine` gave since the last call, in order. */
+  wasmRows(chunk: DecodedChunk, from: number, to: number): void {
+    const lines = this.#wasmLines;
+    if (lines.length !== 3 * (to - from)) throw new Error(`${lines.length / 3} lines for ${to - from} rows of the WebAssembly decoder`);
+    const first = this.#buffers.columns.length;
+    chunk.appendRows(this.#buffers.columns, from, to);
+    for (let k = 0; k < to - from; k++) {
+      this.#rowIndexes.push(lines[3 * k + 2] as number);
+      this.#span(first + k, lines[3 * k] as number, lines[3 * k + 1] as number);
+    }
+    lines.length = 0;
+  }
+
   /** Forgets every record collected (an array body that turned out not to be JSON accepts none). */
   reset(): void {
+    this.#wasmLines.length = 0;
     this.#buffers.columns.clear();
     this.#rowIndexes.length = 0;
     this.#unknownTypes = null;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { classifyEvent, decodeEventText, type EmnifyEvent, encodeEvent, type EventColumns, stringifyJson } from '@simfleet/core';
+import { classifyEvent, decodeEventText, type EmnifyEvent, type EventColumns, encodeEvent, stringifyJson } from '@simfleet/core';
 import { decodeCheckpoint, encodeCheckpoint } from '@simfleet/core/checkpoint';
 import {
   checkpointHasher,
@@ -121,7 +121,11 @@ export class DataDir {
     const dir = resolve(options.dir);
     let journal: Journal;
     try {
-      journal = await Journal.open(join(dir, 'journal'), options.maxSegmentBytes === undefined ? {} : { maxSegmentBytes: options.maxSegmentBytes });
+      // Preallocated segments: an acknowledgement waits for a data-only sync, not a metadata commit too.
+      journal = await Journal.open(join(dir, 'journal'), {
+        preallocate: true,
+        ...(options.maxSegmentBytes === undefined ? {} : { maxSegmentBytes: options.maxSegmentBytes }),
+      });
     } catch (err: unknown) {
       throw new DataDirError(`cannot use ${dir}: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { EmnifyEvent } from '@simfleet/core';
 import { decodeCheckpoint, encodeCheckpoint } from '@simfleet/core/checkpoint';
-import { checkpointHasher, type CheckpointStore, ReplaySession } from '@simfleet/engine';
+import { type CheckpointStore, checkpointHasher, ReplaySession } from '@simfleet/engine';
 
 /** When the service writes its checkpoint. */
 export interface ServeCheckpointPolicy {

@@ -1,5 +1,6 @@
 import { DecodeError, decodeEventText, type EmnifyEvent, parseJsonText } from '@simfleet/core';
 import { invalidUtf8Offset } from '@simfleet/core/columns';
+import { type DecodedChunk, STATUS_BLANK, STATUS_ROW } from '@simfleet/wasm';
 import { type BodyRows, LINE_BLANK, LINE_ROW, type RowBufferPool, RowCollector } from './BodyRows.js';
 import type { ParsedBody, RecordReject } from './ParsedBody.js';
 import { RejectTally } from './RejectTally.js';
@@ -15,6 +16,18 @@ export interface ParseBodyOptions {
 const NDJSON_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/jsonlines']);
 /** Records (or lines) between two points where decoding may pause. */
 const STEP = 64;
+/**
+ * NDJSON bodies up to this size go through the WebAssembly decoder, in one call (about a
+ * millisecond for this many bytes, and one chunk of the decoder's input); larger ones
+ * through the fast decoder in JavaScript, in slices.
+ */
+const WASM_BODY_BYTES = 256 * 1024;
+/**
+ * Lines the WebAssembly decoder leaves to the full decoder that one body may have and
+ * still be settled in that same call; a body with more (a batch of bad records) is decoded
+ * again in slices, so that no body holds the event loop for long.
+ */
+const WASM_MAX_FULL_LINES = 64;
 
 /**
  * Splits a `POST /events` body into events. A body is NDJSON when its `Content-Type`
@@ -171,10 +184,21 @@ class RowsCollector implements Collector<BodyRows> {
   readonly #rows: RowCollector;
   readonly #bytes: Buffer;
   readonly #failed = new FailedDecodes();
+  readonly buffers: RowBufferPool;
 
   constructor(buffers: RowBufferPool, bytes: Buffer) {
     this.#rows = new RowCollector(buffers);
     this.#bytes = bytes;
+    this.buffers = buffers;
+  }
+
+  /** A line the WebAssembly decoder made a row of (see `RowCollector.wasmLine`). */
+  wasmLine(start: number, stop: number, index: number): void {
+    this.#rows.wasmLine(start, stop, index);
+  }
+
+  wasmRows(chunk: DecodedChunk, from: number, to: number): void {
+    this.#rows.wasmRows(chunk, from, to);
   }
 
   line(bytes: Buffer, start: number, stop: number, lineNumber: number, index: number, tally: RejectTally): boolean {
@@ -223,7 +247,13 @@ function* bodySteps<R>(bytes: Buffer, contentType: string | undefined, maxListed
   if (!ndjson && hasSecond && !first.text.startsWith('[')) {
     ndjson = parseJsonText(first.text).ok || (yield* everyLineStartsWithBrace(bytes, start));
   }
-  if (ndjson) return yield* ndjsonSteps(bytes, start, maxListed, into);
+  if (ndjson) {
+    if (into instanceof RowsCollector && bytes.length - start <= WASM_BODY_BYTES) {
+      const decoded = ndjsonWasm(bytes, start, maxListed, into);
+      if (decoded !== null) return decoded as R;
+    }
+    return yield* ndjsonSteps(bytes, start, maxListed, into);
+  }
   if (first.text.startsWith('[')) return yield* arraySteps(bytes, start, maxListed, into);
   const text = bytes.toString('utf8', start);
   const parsed = parseJsonText(text);
@@ -286,6 +316,59 @@ function* ndjsonSteps<R>(bytes: Buffer, from: number, maxListed: number, into: C
     at = end + 1;
     if (!into.line(bytes, start, stop, lineNumber, index, tally)) continue;
     if (++index % STEP === 0) yield;
+  }
+  return into.result('ndjson', tally);
+}
+
+/**
+ * `ndjsonSteps` for a small body, through the WebAssembly decoder (`@simfleet/wasm`, as
+ * replay reads files) in one call: its rows go straight into the columns, and each line it
+ * leaves to the full decoder (a form it does not decide, invalid JSON or UTF-8) goes through
+ * `RowsCollector.line` as `ndjsonSteps` would send it, in line order, so rows, records,
+ * indexes and reasons are the same. Null (nothing collected) when more than
+ * `WASM_MAX_FULL_LINES` lines need the full decoder: the caller decodes in slices instead.
+ */
+function ndjsonWasm(bytes: Buffer, from: number, maxListed: number, into: RowsCollector): BodyRows | null {
+  const tally = new RejectTally(maxListed);
+  const decoder = into.buffers.wasm();
+  let index = 0;
+  let lineNumber = 1;
+  let fullLines = 0;
+  let bailed = false;
+  decoder.startInput(false);
+  decoder.feed(bytes.subarray(from), true, (chunk) => {
+    if (bailed) return;
+    const status = chunk.status;
+    for (let i = 0; i < chunk.lines; i++) if (status[i] !== STATUS_ROW && status[i] !== STATUS_BLANK) fullLines++;
+    if (fullLines > WASM_MAX_FULL_LINES) {
+      bailed = true;
+      return;
+    }
+    const base = from + chunk.offset;
+    let row = 0;
+    for (let i = 0; i < chunk.lines; i++, lineNumber++) {
+      const s = status[i] as number;
+      if (s === STATUS_BLANK) continue;
+      const start = base + (chunk.start[i] as number);
+      const end = base + (chunk.end[i] as number);
+      // Spans as ndjsonSteps cuts them: without a final '\r'.
+      const stop = end > start && bytes[end - 1] === 13 ? end - 1 : end;
+      if (s === STATUS_ROW) {
+        into.wasmLine(start, stop, index++);
+        continue;
+      }
+      const before = chunk.row[i] as number;
+      if (before > row) {
+        into.wasmRows(chunk, row, before);
+        row = before;
+      }
+      if (into.line(bytes, start, stop, lineNumber, index, tally)) index++;
+    }
+    if (chunk.rows > row) into.wasmRows(chunk, row, chunk.rows);
+  });
+  if (bailed) {
+    into.reset();
+    return null;
   }
   return into.result('ndjson', tally);
 }

@@ -2,18 +2,6 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type EmnifyEvent, formatTimestamp } from '@simfleet/core';
-import { Duration } from 'luxon';
-import { parseArgsMessage } from '../args.js';
-import { EXIT, UsageError } from '../cliIo.js';
-import type { FleetQueries } from '@simfleet/postgres';
-import { ServePostgres } from '../postgres/servePostgres.js';
-import { RequestClock, ServeNats } from './serveNats.js';
-import type { BodyRows } from './BodyRows.js';
-import { openFleetQueries } from './dashboard/FleetReader.js';
-import { DataDir, DataDirError } from './DataDir.js';
-import { type ServeCheckpointPolicy, ServeJournal } from './ServeJournal.js';
-import { createServeLogger } from './requestLog.js';
-import { startServer } from './startServer.js';
 import {
   DEFAULT_MAX_CLOCK_SKEW_MS,
   DEFAULT_REORDER_HORIZON_MS,
@@ -22,6 +10,18 @@ import {
   type LiveFleet,
   liveFromCheckpoint,
 } from '@simfleet/engine';
+import type { FleetQueries } from '@simfleet/postgres';
+import { Duration } from 'luxon';
+import { parseArgsMessage } from '../args.js';
+import { EXIT, UsageError } from '../cliIo.js';
+import { ServePostgres } from '../postgres/servePostgres.js';
+import type { BodyRows } from './BodyRows.js';
+import { DataDir, DataDirError } from './DataDir.js';
+import { openFleetQueries } from './dashboard/FleetReader.js';
+import { createServeLogger } from './requestLog.js';
+import { type ServeCheckpointPolicy, ServeJournal } from './ServeJournal.js';
+import { RequestClock, ServeNats } from './serveNats.js';
+import { startServer } from './startServer.js';
 
 /** What `runServe` needs from the process: streams, the environment, and (for tests) a stop signal. */
 export interface ServeIo {

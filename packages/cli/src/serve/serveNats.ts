@@ -15,8 +15,9 @@
  * are refused here (the clock for the guard is fixed per request, so what is published and
  * what is accepted agree).
  */
-import { type EmnifyEvent, encodeEvent, stringifyJson } from '@simfleet/core';
+
 import { ClusterError, StreamGateway, StreamUnavailableError } from '@simfleet/cluster';
+import { type EmnifyEvent, encodeEvent, stringifyJson } from '@simfleet/core';
 import { JournalError } from '@simfleet/engine';
 import { UsageError } from '../cliIo.js';
 import type { BodyRows } from './BodyRows.js';

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type EmnifyEvent, ENDPOINT_STATUSES, type JsonValue, formatTimestamp, stringifyJson } from '@simfleet/core';
+import { type EmnifyEvent, ENDPOINT_STATUSES, formatTimestamp, type JsonValue, stringifyJson } from '@simfleet/core';
 import {
   DEFAULT_MAX_CLOCK_SKEW_MS,
   DEFAULT_REORDER_HORIZON_MS,
@@ -13,8 +13,8 @@ import {
 } from '@simfleet/engine';
 import type { FleetQueries } from '@simfleet/postgres';
 import type { FleetTransition, InactivityRule } from '@simfleet/stream';
-import { bearerAuth } from './bearerAuth.js';
 import { type BodyRows, RowBufferPool } from './BodyRows.js';
+import { bearerAuth } from './bearerAuth.js';
 import { bodyEventTypes } from './dashboard/bodyEventTypes.js';
 import { writerSettled } from './dashboard/FleetReader.js';
 import { mountDashboard } from './dashboard/mountDashboard.js';
@@ -24,11 +24,11 @@ import { IngestPipeline } from './IngestPipeline.js';
 import { ServeMetrics } from './metrics.js';
 import { decodeBodyRows } from './parseEventsBody.js';
 import { idParam, listParam, ROUTE_PARAMS, TRANSITION_REGIONS, unknownParams } from './queryParams.js';
-import type { ServeLogger } from './requestLog.js';
 import { readBody } from './readBody.js';
 import { ingestReply, mergeRejects } from './rejectReply.js';
-import { applyServerLimits, httpServerOptions, type ServerLimits, serverLimits } from './serverLimits.js';
+import type { ServeLogger } from './requestLog.js';
 import { SseHub } from './SseHub.js';
+import { applyServerLimits, httpServerOptions, type ServerLimits, serverLimits } from './serverLimits.js';
 import { endpointViewJson, transitionJson } from './views.js';
 
 export interface ServeOptions {

@@ -59,10 +59,10 @@ describe('simfleet replay --from / --checkpoint', () => {
     corrupt[Math.floor(corrupt.length / 2)]! ^= 0x40;
     variants.push(['corrupt', corrupt, /corrupt: checksum mismatch/]);
     variants.push(['truncated', bytes.subarray(0, bytes.length - 100), /truncated/]);
-    // A checkpoint of format version 2 (rows without the endpoint name column).
-    const version2 = Buffer.from(bytes);
-    version2.writeUInt32LE(2, 8);
-    variants.push(['version2', version2, /checkpoint format version 2 is not supported \(this simfleet reads version 3\): replay from the logs/]);
+    // A checkpoint of format version 3 (its string index twice the slots).
+    const version3 = Buffer.from(bytes);
+    version3.writeUInt32LE(3, 8);
+    variants.push(['version3', version3, /checkpoint format version 3 is not supported \(this simfleet reads version 4\): replay from the logs/]);
     // (Wrong magic and other format versions: test/checkpoint/checkpointFormat.test.ts in core.)
     const compiled = getCompiledMachine();
     const other = { ...compiled, status: compiled.status.map((s, i) => (i === 1 ? (s + 1) % 7 : s)) };

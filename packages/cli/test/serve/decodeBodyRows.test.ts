@@ -150,6 +150,38 @@ describe('decodeBodyRows', () => {
     }
   });
 
+  it('gives the same rows and reasons whichever decoder settles the body: the WebAssembly one in one call, or in slices for many bad lines or a large body', async () => {
+    const good = (from: number, n: number): string[] =>
+      Array.from({ length: n }, (_, i) => line(from + i, 10 + ((from + i) % 7), `2022-01-01T00:00:${String((from + i) % 60).padStart(2, '0')}Z`));
+    const bad = (n: number): string[] => Array.from({ length: n }, (_, i) => `{"id":${9000 + i},"timestamp":"not a time"}`);
+    const bodies: [string, Buffer][] = [
+      // A few lines for the full decoder among rows: settled in the one call.
+      ['mixed', Buffer.from(`${[...good(1, 20), ...bad(3), ...good(21, 20), '', ...bad(2)].join('\r\n')}\n`)],
+      // More bad lines than one call settles: decoded again in slices, nothing kept from the first try.
+      ['many bad', Buffer.from(`${[...good(100, 10), ...bad(80), ...good(110, 10)].join('\n')}\n`)],
+      // Past the size one call takes.
+      ['large', Buffer.from(`${[...good(1000, 2000), ...bad(2)].join('\n')}\n`)],
+    ];
+    const pool = new RowBufferPool(new FleetStore());
+    for (const [label, body] of bodies) {
+      const want = expected(body, 'application/x-ndjson');
+      const got = await decodeBodyRows(body, 'application/x-ndjson', pool, { sliceMs: 0 });
+      expect(got.rejects, label).toEqual(want.parsed.rejects);
+      expect(got.rejectsByCode, label).toEqual(want.parsed.rejectsByCode);
+      expect(
+        Array.from({ length: got.rows.length }, (_, r) => rowOf(got.rows, r)),
+        label,
+      ).toEqual(want.rows);
+      expect(got.rowIndexes, label).toEqual(want.rowIndexes);
+      const lines = Buffer.from(got.journalPayload(() => true) as Uint8Array)
+        .toString('utf8')
+        .split('\n');
+      expect(lines, label).toEqual(want.parsed.texts);
+      got.release();
+    }
+    expect(bodies[2]?.[1].length).toBeGreaterThan(256 * 1024);
+  });
+
   it('journals a plain NDJSON body as one slice of it, not a copy', async () => {
     const body = Buffer.from(`${[line(1, 10, '2022-01-01T00:00:00Z'), line(2, 11, '2022-01-01T00:00:01Z'), line(3, 12, '2022-01-01T00:00:02Z')].join('\n')}\n`);
     const got = await decodeBodyRows(body, 'application/x-ndjson', new RowBufferPool(new FleetStore()));

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startSimfleet } from '../fetch/spawnSimfleet.js';
@@ -201,9 +201,16 @@ describe('simfleet serve --data-dir', () => {
     expect((await post(first.url, [4, 5])).status).toBe(202);
     first.child.kill('SIGKILL');
     await first.done;
-    // The remains of a write the kill interrupted: a frame header promising more bytes than follow.
+    // The remains of a write the kill interrupted, where the next record would have gone: after
+    // the last one (a JSON line ends in a non-zero byte), in the zeros the segment was preallocated with.
     const segment = join(dir, 'journal', '0000000000000001.wal');
-    writeFileSync(segment, Buffer.from([0, 0, 1, 0, 9, 9, 9, 9, 1, 2, 3]), { flag: 'a' });
+    const written = readFileSync(segment);
+    let end = written.length;
+    while (end > 0 && written[end - 1] === 0) end--;
+    expect(written.length).toBeGreaterThan(end);
+    const fd = openSync(segment, 'r+');
+    writeSync(fd, Buffer.from([0, 0, 1, 0, 9, 9, 9, 9, 1, 2, 3]), 0, 11, end);
+    closeSync(fd);
     const second = await serve(dir);
     try {
       expect((await snapshotIds(second.url)).ids).toEqual([1, 2, 3, 4, 5]);
@@ -213,7 +220,7 @@ describe('simfleet serve --data-dir', () => {
     }
     const stopped = await second.done;
     expect(stopped.status).toBe(0);
-    expect(stopped.stderr).toMatch(/cut a torn write at the end of journal segment 1 \(11 bytes, partial_frame\): it was never acknowledged/);
+    expect(stopped.stderr).toMatch(/cut a torn write at the end of journal segment 1 \(11 bytes, bad_checksum\): it was never acknowledged/);
     expect(stopped.stderr).toMatch(/recovered .*checkpoint checkpoint-0000000000000001-0000000000000016\.ckpt, 2 journaled event\(s\) replayed \(2 applied/);
     const refused = await startSimfleet(['serve', '--port', '0', '--token', TOKEN, '--data-dir', dir, '--from', seed]).done;
     expect(refused.status).toBe(1);

@@ -1,10 +1,10 @@
 /**
- * The binary layout of a checkpoint (format version 3). Everything is little-endian.
+ * The binary layout of a checkpoint (format version 4). Everything is little-endian.
  *
  * ```
  * offset  size  field
  *      0     8  magic 89 53 46 43 50 0D 0A 1A  ("\x89SFCP\r\n\x1a": binary, survives no text-mode copy)
- *      8     4  format version (u32) = 3
+ *      8     4  format version (u32) = 4
  *     12     4  header JSON length in bytes (u32)
  *     16     8  total length of the checkpoint in bytes (u32 low, u32 high)
  *     24    16  machine fingerprint (16 ASCII hex digits, see machineFingerprint.ts)
@@ -25,12 +25,13 @@ import { ROW_COLUMNS, type RowColumnName } from '../reducer/rowColumns.js';
 /** The first eight bytes of every checkpoint. */
 export const CHECKPOINT_MAGIC: Uint8Array = Uint8Array.of(0x89, 0x53, 0x46, 0x43, 0x50, 0x0d, 0x0a, 0x1a);
 /**
- * The format version this code writes and reads. 3: rows carry the endpoint's `name`
- * column. 2: the string index hashes UTF-8 bytes (it is the `StringPool`'s own index),
+ * The format version this code writes and reads. 4: the string index is at most three
+ * quarters full (`indexSlots`; it was half), so its section is half as long. 3: rows carry
+ * the endpoint's `name` column. 2: the string index hashes UTF-8 bytes (it is the `StringPool`'s own index),
  * strings without bytes ('' and lone surrogates) are only in the header's `escaped`
  * list. Version 1 hashed UTF-16 code units.
  */
-export const CHECKPOINT_FORMAT_VERSION = 3;
+export const CHECKPOINT_FORMAT_VERSION = 4;
 /** Bytes before the header JSON. */
 export const PREFIX_BYTES = 64;
 /** Longest checksum algorithm name the prefix holds. */

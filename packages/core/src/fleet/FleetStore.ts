@@ -1,9 +1,9 @@
 /**
- * The fleet's state: one dense index per device, one 128-byte record per device in one
+ * The fleet's state: one dense index per device, one 96-byte record per device in one
  * buffer (fleet/deviceRecord.ts), strings interned in a `StringPool`, the region states as
  * one product code of the compiled tables (reducer/productTable.ts).
  *
- * A device costs ~170 bytes here (128-byte record + 2–4 16-byte index slots; against ~3.7 KB for a started
+ * A device costs ~115 bytes here (96-byte record + 2–4 8-byte index slots; against ~3.7 KB for a started
  * XState actor), and the reducer (`applyBatch`) updates it with array stores only, touching
  * two cache lines per event. Read it back with `readEndpoint` (the same `EndpointState`
  * view the machine gives) or `summary()`.
@@ -30,7 +30,6 @@ import { StringPool } from '../reducer/StringPool.js';
 import {
   F_ID,
   F_LAST_AT,
-  F_ORGANISATION_ID,
   F_SIM_ID,
   F_SINCE,
   I_ORGANISATION_INDEX,
@@ -110,13 +109,14 @@ export class FleetStore {
   count = 0;
   /**
    * Endpoint id → dense index: open addressing, no per-lookup allocation (a `Map` costs
-   * several times the memory). Slot i is the pair (`#slots[2i]` = endpoint id,
-   * `#slots[2i + 1]` = d + 1, 0 = empty): the id sits next to the index, so a probe
-   * compares in the one cache line it loads instead of chasing a second, dependent miss
-   * into the device record (that chain made the lookup cost more than the whole apply).
-   * 16 bytes a slot, 2–4 slots a device.
+   * several times the memory). Slot i is the pair (`#slots[2i]` = the endpoint id's low 32
+   * bits, `#slots[2i + 1]` = d + 1, 0 = empty): the id's bits sit next to the index, so a
+   * probe rejects other ids in the one cache line it loads instead of chasing a second,
+   * dependent miss into each candidate's record (that chain made the lookup cost more than
+   * the whole apply); only the match reads its record's full id, the record the caller
+   * reads next anyway. 8 bytes a slot, 2–4 slots a device.
    */
-  #slots: Float64Array;
+  #slots: Uint32Array;
   /** Number of slots − 1 (a power of two minus one). */
   #mask: number;
   /** The device records (fleet/deviceRecord.ts), three views of one buffer. */
@@ -157,7 +157,7 @@ export class FleetStore {
     this.f64 = new Float64Array(n * RECORD_F64);
     this.u32 = new Uint32Array(this.f64.buffer);
     this.i32 = new Int32Array(this.f64.buffer);
-    this.#slots = new Float64Array(2 * slotsFor(n));
+    this.#slots = new Uint32Array(2 * slotsFor(n));
     this.#mask = slotsFor(n) - 1;
     this.organisationIds = new Float64Array(16);
     this.organisationState = new Uint8Array(16);
@@ -207,11 +207,12 @@ export class FleetStore {
   findDevice(endpointId: number): number {
     const slots = this.#slots;
     const mask = this.#mask;
+    const low = endpointId >>> 0;
     let slot = hashId(endpointId) & mask;
     for (;;) {
       const v = slots[2 * slot + 1] as number;
       if (v === 0) return -1;
-      if (slots[2 * slot] === endpointId) return v - 1;
+      if (slots[2 * slot] === low && this.f64[(v - 1) * RECORD_F64 + F_ID] === endpointId) return v - 1;
       slot = (slot + 1) & mask;
     }
   }
@@ -236,7 +237,7 @@ export class FleetStore {
     const id = this.f64[d * RECORD_F64 + F_ID] as number;
     let slot = hashId(id) & mask;
     while (slots[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
-    slots[2 * slot] = id;
+    slots[2 * slot] = id >>> 0;
     slots[2 * slot + 1] = d + 1;
   }
 
@@ -295,8 +296,9 @@ export class FleetStore {
       return;
     }
     this.f64.set(base.f64.subarray(b * RECORD_F64, (b + 1) * RECORD_F64), f);
-    const oid = this.f64[f + F_ORGANISATION_ID] as number;
-    this.i32[d * RECORD_U32 + I_ORGANISATION_INDEX] = Number.isNaN(oid) ? -1 : this.organisationIndexOf(oid);
+    // The copied index is the base's: the same organisation's index here.
+    const o = base.organisationIndexOfDevice(b);
+    this.i32[d * RECORD_U32 + I_ORGANISATION_INDEX] = o < 0 ? -1 : this.organisationIndexOf(base.organisationIds[o] as number);
   }
 
   /** A zeroed record's fields whose "none" is not zero. */
@@ -307,7 +309,6 @@ export class FleetStore {
     f64[f + F_ID] = endpointId;
     f64[f + F_LAST_AT] = Number.NaN;
     f64[f + F_SINCE] = Number.NaN;
-    f64[f + F_ORGANISATION_ID] = Number.NaN;
     f64[f + F_SIM_ID] = Number.NaN;
     this.i32[u + I_ORGANISATION_INDEX] = -1;
     this.i32[u + I_RAT_TYPE] = NO_RAT_TYPE;
@@ -322,7 +323,7 @@ export class FleetStore {
     this.u32 = new Uint32Array(f64.buffer);
     this.i32 = new Int32Array(f64.buffer);
     // The index keeps at most half its slots used: rebuild it at twice the size.
-    this.#slots = new Float64Array(2 * slotsFor(capacity));
+    this.#slots = new Uint32Array(2 * slotsFor(capacity));
     this.#mask = slotsFor(capacity) - 1;
     for (let d = 0; d < this.count; d++) this.#insert(d);
   }
@@ -424,7 +425,7 @@ export class FleetStore {
       {
         endpointId: f64[f + F_ID] as number,
         since: nullable(f64[f + F_SINCE] as number),
-        organisationId: nullable(f64[f + F_ORGANISATION_ID] as number),
+        organisationId: o < 0 ? null : (this.organisationIds[o] as number),
         simId: nullable(f64[f + F_SIM_ID] as number),
         iccid: pool.get(u32[u + U_ICCID] as number),
         imsi: pool.get(u32[u + U_IMSI] as number),

@@ -6,7 +6,7 @@
  * operator), so calling it after every micro-batch stays cheap.
  */
 import { CONNECTIVITY_STATES, type Connectivity, ENDPOINT_STATUSES, type EndpointStatus } from '../machine/endpointState.js';
-import { F_ORGANISATION_ID, RECORD_F64, RECORD_U32, U_OPERATOR } from './deviceRecord.js';
+import { RECORD_U32, U_OPERATOR } from './deviceRecord.js';
 import type { CompiledMachine } from '../reducer/compileMachine.js';
 import type { StringPool } from '../reducer/StringPool.js';
 
@@ -16,14 +16,17 @@ export interface FleetSummarySource {
   readonly pool: StringPool;
   readonly count: number;
   readonly u32: Uint32Array;
-  readonly f64: Float64Array;
   readonly organisationCount: number;
+  /** Organisation ids by organisation index. */
+  readonly organisationIds: Float64Array;
   readonly fleetEvents: number;
   readonly applied: number;
   readonly duplicates: number;
   readonly late: number;
   stateOf(d: number): number;
   effectivelyBlocked(d: number): boolean;
+  /** The device's organisation index, -1 = none. */
+  organisationIndexOfDevice(d: number): number;
 }
 
 /** Key under which devices with no value for a grouping are counted. */
@@ -80,7 +83,6 @@ export function summarizeFleet(fleet: FleetSummarySource): FleetSummary {
   const byOrganisation = new Map<string, number>();
   const n = fleet.count;
   const u32 = fleet.u32;
-  const f64 = fleet.f64;
   for (let d = 0; d < n; d++) {
     const p = fleet.stateOf(d);
     const conn = connOf[p] as number;
@@ -88,8 +90,8 @@ export function summarizeFleet(fleet: FleetSummarySource): FleetSummary {
     statusCounts[s] = (statusCounts[s] as number) + 1;
     connCounts[conn] = (connCounts[conn] as number) + 1;
     add(byOperatorRef, u32[d * RECORD_U32 + U_OPERATOR] as number, 1);
-    const org = f64[d * RECORD_F64 + F_ORGANISATION_ID] as number;
-    add(byOrganisation, Number.isNaN(org) ? UNKNOWN_KEY : String(org), 1);
+    const o = fleet.organisationIndexOfDevice(d);
+    add(byOrganisation, o < 0 ? UNKNOWN_KEY : String(fleet.organisationIds[o]), 1);
   }
 
   const byOperator = new Map<string, number>();

@@ -11,8 +11,11 @@
  * Why bytes and not a `Map<string, number>`. Most strings are seen once or twice (one per
  * device), so what matters is the cost of a first sight and of keeping the string. A JS
  * string plus a Map entry costs ~80-100 bytes and an allocation or three; here a string is
- * its UTF-8 bytes in one growable arena, a start and a length (`Uint32Array`s), and a slot
- * in an open-addressing `Int32Array` index keyed by FNV-1a over the bytes. The fast path
+ * its UTF-8 bytes in one growable arena, a start (a `Uint32Array`; its length is where the
+ * next string starts), and a slot in an open-addressing `Int32Array` index keyed by FNV-1a
+ * over the bytes, at most three quarters full: ~8 bytes a string besides its bytes. On a
+ * fleet of a million devices (five million strings) that bookkeeping is most of the pool, so
+ * it has no per-string length and no half-empty index, and the arrays grow by half, not double. The fast path
  * interns straight from the line's bytes (`internBytes`, no string made at all), worker
  * pools travel as bytes (transferable), and a checkpoint's pool is its stored bytes and
  * index, used in place. A JS string is made only when someone asks (`get`).
@@ -71,11 +74,13 @@ export class StringPool {
   #mask: number;
   /** The table is a checkpoint's stored index: copy it before the first write. */
   #tableShared: boolean;
+  /** The table was given back (`releaseIndex`): rebuild it before the next lookup. */
+  #tableReleased = false;
   #bytes: Uint8Array;
   #bytesShared: boolean;
   #used: number;
+  /** Where each reference's bytes start; `#start[count]` is `#used`, so a length is a difference. */
   #start: Uint32Array;
-  #length: Uint32Array;
   /** Next reference to give. */
   #count: number;
   #escapedRefs: Map<string, number> | undefined;
@@ -92,30 +97,26 @@ export class StringPool {
       this.#bytesShared = false;
       this.#used = 0;
       this.#start = new Uint32Array(1 << 8);
-      this.#length = new Uint32Array(1 << 8);
       this.#count = 1;
       this.#mask = MIN_SLOTS - 1;
       return;
     }
     const n = stored.byteLengths.length;
-    const start = new Uint32Array(n + 1);
-    const length = new Uint32Array(n + 1);
+    const start = new Uint32Array(n + 2);
     let at = 0;
     for (let i = 0; i < n; i++) {
-      const len = stored.byteLengths[i] as number;
       start[i + 1] = at;
-      length[i + 1] = len;
-      at += len;
+      at += stored.byteLengths[i] as number;
     }
+    start[n + 1] = at;
     if (at !== stored.bytes.length) throw new RangeError('stored string lengths do not match their bytes');
     this.#start = start;
-    this.#length = length;
     this.#count = n + 1;
     this.#bytes = stored.bytes;
     this.#bytesShared = true;
     this.#used = at;
     for (const [ref, value] of stored.escaped) this.#escape(value, ref);
-    for (let ref = 1; ref <= n; ref++) if (length[ref] === 0 && !stored.escaped.has(ref)) this.#escape('', ref);
+    for (let ref = 1; ref <= n; ref++) if (start[ref + 1] === start[ref] && !stored.escaped.has(ref)) this.#escape('', ref);
     if (stored.index !== undefined && stored.index.length === indexSlots(n)) {
       const index = stored.index;
       this.#table = new Int32Array(index.buffer, index.byteOffset, index.length);
@@ -165,9 +166,9 @@ export class StringPool {
   get(ref: number): string | null {
     if (ref === NULL_REF) return null;
     if (!(ref > 0 && ref < this.#count)) throw new RangeError(`unknown string pool reference ${ref}`);
-    const len = this.#length[ref] as number;
-    if (len === 0) return this.#escapedValues?.get(ref) ?? '';
     const s = this.#start[ref] as number;
+    const len = (this.#start[ref + 1] as number) - s;
+    if (len === 0) return this.#escapedValues?.get(ref) ?? '';
     const bytes = this.#bytes;
     const end = s + len;
     for (let i = s; i < end; i++) if ((bytes[i] as number) >= 0x80) return utf8.decode(bytes.subarray(s, end));
@@ -178,13 +179,41 @@ export class StringPool {
   }
 
   /**
-   * The pool's strings as stored bytes, references 1…size in order: views on the pool's
-   * own arrays, valid until the next `intern` (copy them to keep or transfer them).
+   * Gives the lookup index back (~5 bytes a string; 32 MB for a million devices' strings)
+   * for a phase that reads strings but interns none — applying a replay's rows, writing its
+   * snapshot. References and `get` are unchanged; the next `intern` or `stored()` rebuilds
+   * the index from the bytes first.
+   *
+   * @example
+   * pool.releaseIndex();
+   * pool.get(ref); // as before
+   * pool.intern('new') // rebuilds the index, then interns
+   */
+  releaseIndex(): void {
+    this.#table = new Int32Array(MIN_SLOTS);
+    this.#mask = MIN_SLOTS - 1;
+    this.#tableShared = false;
+    this.#tableReleased = true;
+  }
+
+  /** Rebuilds a released index. */
+  #restoreIndex(): void {
+    this.#tableReleased = false;
+    this.#table = new Int32Array(indexSlots(this.#count - 1));
+    this.#mask = this.#table.length - 1;
+    this.#reindex();
+  }
+
+  /**
+   * The pool's strings as stored bytes, references 1…size in order: `bytes` and `index`
+   * are views on the pool's own arrays, valid until the next `intern` (copy them to keep or
+   * transfer them); `byteLengths` is made for the call.
    */
   stored(): StoredStrings & { readonly index: Uint32Array } {
+    if (this.#tableReleased) this.#restoreIndex();
     const table = this.#table;
     return {
-      byteLengths: this.#length.subarray(1, this.#count),
+      byteLengths: this.#lengths(1),
       bytes: this.#bytes.subarray(0, this.#used),
       index: new Uint32Array(table.buffer, table.byteOffset, table.length),
       escaped: this.#escapedValues ?? new Map<number, string>(),
@@ -195,7 +224,7 @@ export class StringPool {
    * The strings interned after reference `after` (references after + 1 … size) in the
    * stored form, counted from there (`escaped` keys too): what a worker that keeps its
    * pool across byte ranges sends, when the other side already holds the first `after`.
-   * Views on the pool's own arrays, like `stored()`.
+   * `bytes` is a view on the pool's own arena, like `stored()`.
    *
    * @example
    * const delta = pool.storedSince(sent); // then: remap[sent + r] = other.internStored(delta)[r]
@@ -203,10 +232,18 @@ export class StringPool {
   storedSince(after: number): StoredStrings {
     if (!(after >= 0 && after < this.#count)) throw new RangeError(`not a reference of this pool: ${after}`);
     const from = after + 1;
-    const firstByte = from < this.#count ? (this.#start[from] as number) : this.#used;
+    const firstByte = this.#start[from] as number;
     const escaped = new Map<number, string>();
     if (this.#escapedValues !== undefined) for (const [ref, value] of this.#escapedValues) if (ref > after) escaped.set(ref - after, value);
-    return { byteLengths: this.#length.subarray(from, this.#count), bytes: this.#bytes.subarray(firstByte, this.#used), escaped };
+    return { byteLengths: this.#lengths(from), bytes: this.#bytes.subarray(firstByte, this.#used), escaped };
+  }
+
+  /** Byte lengths of references from … size (a new array). */
+  #lengths(from: number): Uint32Array {
+    const start = this.#start;
+    const out = new Uint32Array(this.#count - from);
+    for (let ref = from; ref < this.#count; ref++) out[ref - from] = (start[ref + 1] as number) - (start[ref] as number);
+    return out;
   }
 
   /**
@@ -259,6 +296,7 @@ export class StringPool {
   }
 
   #intern(bytes: Uint8Array, start: number, end: number, validate: boolean): number {
+    if (this.#tableReleased) this.#restoreIndex();
     let h = 0x811c9dc5 | 0;
     let high = 0;
     for (let i = start; i < end; i++) {
@@ -270,13 +308,14 @@ export class StringPool {
     const table = this.#table;
     const mask = this.#mask;
     const store = this.#bytes;
-    const lengths = this.#length;
+    const starts = this.#start;
     let slot = h & mask;
     for (;;) {
       const ref = table[slot] as number;
       if (ref === EMPTY) break;
-      if (lengths[ref] === len) {
-        const s = (this.#start[ref] as number) - start;
+      const at = starts[ref] as number;
+      if ((starts[ref + 1] as number) - at === len) {
+        const s = at - start;
         let i = start;
         while (i < end && store[s + i] === bytes[i]) i++;
         if (i === end) return ref;
@@ -296,30 +335,29 @@ export class StringPool {
     }
     const ref = this.#newRef();
     if (this.#used + len > this.#bytes.length || this.#bytesShared) {
-      const next = new Uint8Array(Math.max(this.#bytes.length * 2, this.#used + len, 1 << 12));
+      const next = new Uint8Array(Math.max(grown(this.#bytes.length), this.#used + len, 1 << 12));
       next.set(this.#bytes.subarray(0, this.#used));
       this.#bytes = next;
       this.#bytesShared = false;
     }
     this.#bytes.set(bytes.subarray(start, end), this.#used);
-    this.#start[ref] = this.#used;
-    this.#length[ref] = len;
     this.#used += len;
+    this.#start[ref + 1] = this.#used;
     if (this.#tableShared) this.#unshareTable();
     this.#table[slot] = ref;
-    if ((this.#count - 1) * 2 > this.#table.length) this.#grow();
+    if (overloaded(this.#count - 1, this.#table.length)) this.#grow();
     return ref;
   }
 
   #internEscaped(value: string): number {
     const known = this.#escapedRefs?.get(value);
     if (known !== undefined) return known;
+    if (this.#tableReleased) this.#restoreIndex();
     const ref = this.#newRef();
-    this.#start[ref] = this.#used;
-    this.#length[ref] = 0;
+    this.#start[ref + 1] = this.#used;
     this.#escape(value, ref);
-    // Keep slots ≥ 2 × size for every pool (it is what `indexSlots` promises a stored index).
-    if ((this.#count - 1) * 2 > this.#table.length) this.#grow();
+    // Keep the table at `indexSlots(size)` for every pool (what a stored index promises).
+    if (overloaded(this.#count - 1, this.#table.length)) this.#grow();
     return ref;
   }
 
@@ -333,10 +371,7 @@ export class StringPool {
   #newRef(): number {
     const ref = this.#count;
     if (ref > 0xfffffffe) throw new RangeError('string pool is full (2^32 strings)');
-    if (ref >= this.#start.length) {
-      this.#start = growU32(this.#start);
-      this.#length = growU32(this.#length);
-    }
+    if (ref + 1 >= this.#start.length) this.#start = growU32(this.#start);
     this.#count = ref + 1;
     return ref;
   }
@@ -358,11 +393,12 @@ export class StringPool {
     const table = this.#table;
     const mask = table.length - 1;
     const bytes = this.#bytes;
+    const starts = this.#start;
     for (let ref = 1; ref < this.#count; ref++) {
-      const len = this.#length[ref] as number;
-      if (len === 0) continue;
-      const s = this.#start[ref] as number;
-      let slot = hashBytes(bytes, s, s + len) & mask;
+      const s = starts[ref] as number;
+      const e = starts[ref + 1] as number;
+      if (e === s) continue;
+      let slot = hashBytes(bytes, s, e) & mask;
       while (table[slot] !== EMPTY) slot = (slot + 1) & mask;
       table[slot] = ref;
     }
@@ -383,22 +419,34 @@ export function hashBytes(bytes: Uint8Array, start: number, end: number): number
 }
 
 /**
- * The slots of an index over `count` strings: a power of two, at least twice the count
- * (so probes stay short and an empty slot always ends them). A pool's own table always
- * has exactly this many slots, so it can be stored as is.
+ * The slots of an index over `count` strings: a power of two, at most three quarters full
+ * (probes stay short, an empty slot always ends them, and a million-device fleet's five
+ * million strings take 32 MB of index, not 64). A pool's own table always has exactly this
+ * many slots, so it can be stored as is.
  *
  * @example
- * indexSlots(9) // 32
+ * indexSlots(12) // 16
+ * indexSlots(13) // 32
  * @internal
  */
 export function indexSlots(count: number): number {
   let slots = MIN_SLOTS;
-  while (slots < count * 2) slots *= 2;
+  while (overloaded(count, slots)) slots *= 2;
   return slots;
 }
 
+/** Whether `count` strings overfill `slots` (more than three quarters). */
+const overloaded = (count: number, slots: number): boolean => count * 4 > slots * 3;
+
+/**
+ * The next capacity of an arena or array: double while small, then half as much again, so
+ * the last growth of a big pool neither leaves half of it empty nor holds three times its
+ * size while it copies.
+ */
+const grown = (length: number): number => (length < 1 << 20 ? length * 2 : Math.ceil(length * 1.5));
+
 function growU32(a: Uint32Array): Uint32Array {
-  const next = new Uint32Array(a.length * 2);
+  const next = new Uint32Array(grown(a.length));
   next.set(a);
   return next;
 }

@@ -46,7 +46,6 @@
  */
 import {
   F_LAST_AT,
-  F_ORGANISATION_ID,
   F_SIM_ID,
   F_SINCE,
   I_ORGANISATION_INDEX,
@@ -390,8 +389,8 @@ function applyRowsFast(fleet: FleetStore, columns: EventColumns, order: Uint32Ar
       const m = mask[e] as number;
       if ((m & T_ORG) !== 0) {
         const oid = cOrg[row] as number;
-        if (oid !== f64[f + F_ORGANISATION_ID] && !Number.isNaN(oid)) {
-          f64[f + F_ORGANISATION_ID] = oid;
+        const o = i32[u + I_ORGANISATION_INDEX] as number;
+        if (!Number.isNaN(oid) && (o < 0 || fleet.organisationIds[o] !== oid)) {
           i32[u + I_ORGANISATION_INDEX] = fleet.organisationIndexOf(oid);
         }
       }
@@ -562,9 +561,8 @@ function applyRows(
       const m = mask[e] as number;
       if ((m & T_ORG) !== 0) {
         const oid = cOrg[row] as number;
-        if (oid !== f64[f + F_ORGANISATION_ID] && !Number.isNaN(oid)) {
-          f64[f + F_ORGANISATION_ID] = oid;
-          const left = i32[u + I_ORGANISATION_INDEX] as number;
+        const left = i32[u + I_ORGANISATION_INDEX] as number;
+        if (!Number.isNaN(oid) && (left < 0 || fleet.organisationIds[left] !== oid)) {
           const joined = fleet.organisationIndexOf(oid);
           i32[u + I_ORGANISATION_INDEX] = joined;
           orgState = fleet.organisationState;

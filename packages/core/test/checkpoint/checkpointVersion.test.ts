@@ -36,8 +36,8 @@ function checkpointWithName(): Uint8Array {
 }
 
 describe('checkpoint format version', () => {
-  it('is 3, the first version whose rows carry the endpoint name', () => {
-    expect(CHECKPOINT_FORMAT_VERSION).toBe(3);
+  it('is 4, whose string index is at most three quarters full (3: rows carry the endpoint name)', () => {
+    expect(CHECKPOINT_FORMAT_VERSION).toBe(4);
     expect(CHECKPOINT_COLUMNS.map(([name]) => name)).toContain('name');
   });
 
@@ -47,14 +47,16 @@ describe('checkpoint format version', () => {
     expect(r.value.pool.get(r.value.rows.name[0] as number)).toBe('Cold Chain Sensor 12');
   });
 
-  it('refuses a version 2 checkpoint (rows without names) with one line that says what to do', () => {
-    const old = checkpointWithName().slice();
-    new DataView(old.buffer).setUint32(8, 2, true);
-    const r = decodeCheckpoint(old, sha256);
-    expect(r.ok).toBe(false);
-    if (r.ok) return;
-    expect(r.error.code).toBe('unsupported_version');
-    expect(r.error.message).toBe('checkpoint format version 2 is not supported (this simfleet reads version 3): replay from the logs');
-    expect(r.error.message).not.toContain('\n');
-  });
+  for (const version of [2, 3]) {
+    it(`refuses a version ${version} checkpoint with one line that says what to do`, () => {
+      const old = checkpointWithName().slice();
+      new DataView(old.buffer).setUint32(8, version, true);
+      const r = decodeCheckpoint(old, sha256);
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.error.code).toBe('unsupported_version');
+      expect(r.error.message).toBe(`checkpoint format version ${version} is not supported (this simfleet reads version 4): replay from the logs`);
+      expect(r.error.message).not.toContain('\n');
+    });
+  }
 });

@@ -104,6 +104,57 @@ describe('StringPool (bytes)', () => {
     expect(() => pool.get(-1)).toThrow(RangeError);
   });
 
+  it('holds a million-device pool (arrays past the size where growth turns from doubling to half again) exactly', () => {
+    const pool = new StringPool();
+    const n = 1_100_000;
+    const text = (i: number): string => `89883030000${String(i).padStart(9, '0')}`;
+    let misplaced = 0;
+    for (let i = 0; i < n; i++) if (pool.intern(text(i)) !== i + 1) misplaced++;
+    expect(misplaced).toBe(0);
+    expect(pool.size).toBe(n);
+    // At most three quarters of the index is used, and it is exactly what a stored index promises.
+    const stored = pool.stored();
+    expect(stored.index.length).toBe(indexSlots(n));
+    expect(n * 4).toBeLessThanOrEqual(stored.index.length * 3);
+    expect(n * 2).toBeGreaterThan(stored.index.length);
+    expect(stored.bytes.length).toBe(n * 20);
+    for (let i = 0; i < n; i += 7919) {
+      expect(pool.get(i + 1)).toBe(text(i));
+      expect(stored.byteLengths[i]).toBe(20);
+      const bytes = utf8.encode(text(i));
+      expect(pool.internBytes(bytes, 0, bytes.length)).toBe(i + 1);
+    }
+    const copy = new StringPool({ byteLengths: stored.byteLengths.slice(), bytes: stored.bytes.slice(), index: stored.index.slice(), escaped: new Map() });
+    for (let i = 0; i < n; i += 104_729) expect(copy.intern(text(i))).toBe(i + 1);
+    expect(copy.intern('')).toBe(n + 1);
+    expect(copy.get(n + 1)).toBe('');
+  }, 120_000);
+
+  it('gives its index back and rebuilds it on the next intern or stored(): the same references, the same stored index', () => {
+    fc.assert(
+      fc.property(fc.array(anyText, { maxLength: 60 }), fc.array(anyText, { maxLength: 20 }), (texts, more) => {
+        const pool = new StringPool();
+        const twin = new StringPool();
+        for (const t of texts) expect(pool.intern(t)).toBe(twin.intern(t));
+        const before = pool.stored().index.slice();
+        pool.releaseIndex();
+        for (let ref = 1; ref <= pool.size; ref++) expect(pool.get(ref)).toBe(twin.get(ref));
+        expect([...pool.stored().index]).toEqual([...before]);
+        pool.releaseIndex();
+        for (const t of [...texts, ...more]) {
+          const bytes = utf8.encode(t);
+          const expected = twin.intern(t);
+          // Texts with surrogates go by string (lone ones have no UTF-8 bytes).
+          expect(/[\ud800-\udfff]/.test(t) ? pool.intern(t) : pool.internBytes(bytes, 0, bytes.length)).toBe(expected);
+          pool.releaseIndex();
+        }
+        expect(pool.size).toBe(twin.size);
+        expect([...pool.stored().index]).toEqual([...twin.stored().index]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('round-trips through its stored form, with or without the stored index, and merges another pool by bytes', () => {
     fc.assert(
       fc.property(fc.array(anyText, { maxLength: 40 }), fc.array(anyText, { maxLength: 20 }), (texts, more) => {

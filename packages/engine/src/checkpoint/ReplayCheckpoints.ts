@@ -197,7 +197,10 @@ export class ReplayCheckpoints {
    */
   async reached(session: CheckpointableSession, source: InputSource, position: number, records: number): Promise<void> {
     const state = this.#states.get(source);
-    if (state !== undefined && !state.complete) state.position = position;
+    // While a resumed run passes over the lines its checkpoint holds, the reader's position is
+    // still inside them: the checkpoint written now holds those lines too, so its position must
+    // not fall behind them (a resume from it would read them again).
+    if (state !== undefined && !state.complete) state.position = Math.max(position, state.skip);
     if (this.#due(records)) await this.#save(session, records);
   }
 

@@ -1,7 +1,7 @@
-import { mkdir, open as openFile, readFile, unlink } from 'node:fs/promises';
+import { mkdir, open as openFile, readdir, readFile, rename, statfs, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { encodeFrameParts, type FrameParts, isSegmentHeader, readFrame, SEGMENT_HEADER_BYTES, SEGMENT_MAGIC, segmentHeader } from './frame.js';
 import { closeFd, datasyncFd, O_DSYNC, openFd, segmentFlags, syncDirectory, truncateFd, writeAllAt } from './fileOps.js';
+import { allZeroFrom, encodeFrameParts, type FrameParts, isSegmentHeader, readFrame, SEGMENT_HEADER_BYTES, SEGMENT_MAGIC, segmentHeader } from './frame.js';
 import { JournalError, type JournalErrorCode, journalErrorFrom } from './JournalError.js';
 import { comparePositions, formatPosition, type JournalPosition } from './JournalPosition.js';
 import { scanSegment } from './scanSegment.js';
@@ -19,6 +19,16 @@ export interface JournalOptions {
    * strict one-sync-at-a-time group commit). Acknowledgements stay in file order.
    */
   readonly maxConcurrentSyncs?: number;
+  /**
+   * Write each new segment full of zeros (synced) before records go in (default false).
+   * A record then overwrites bytes the file already has instead of growing it, so its sync
+   * carries the data alone, not the file system's metadata commit for a new size: on
+   * ext4 that is a half to a third of the sync time. The next segment is zeroed in the
+   * background while the current one fills. Zeros after the last frame are the segment's
+   * free space, never a torn tail. Skipped (segments grow as they fill) when the file
+   * system has less than four segments of free space.
+   */
+  readonly preallocate?: boolean;
 }
 
 /** One record read back, with where it is and where the next one starts. */
@@ -62,6 +72,8 @@ export interface JournalState {
   readonly lastError: { readonly code: JournalErrorCode; readonly message: string; readonly at: string } | null;
   /** The torn tail `open` cut, if any. */
   readonly tornTail: TornTail | null;
+  /** Whether the segment being written was zeroed ahead (`preallocate`). */
+  readonly preallocated: boolean;
 }
 
 interface Flush {
@@ -85,6 +97,11 @@ interface Pending {
 }
 
 const DEFAULT_MAX_SEGMENT_BYTES = 64 * 1024 * 1024;
+/** A segment zeroed ahead waits under its name and this suffix until it is needed (not a segment until renamed). */
+const SPARE_SUFFIX = '.spare';
+/** Zeros written per call while preparing a segment, and synced every this many bytes (spreads the flush out). */
+const ZERO_WRITE_BYTES = 1024 * 1024;
+const ZERO_SYNC_BYTES = 8 * 1024 * 1024;
 
 /**
  * A write-ahead journal of accepted records in a directory of bounded segment files.
@@ -139,9 +156,25 @@ export class Journal {
   #durableRecords = 0;
   #lastError: JournalState['lastError'] = null;
   readonly #tornTail: TornTail | null;
+  readonly #preallocate: boolean;
+  /** Whether the active segment was zeroed ahead. */
+  #preallocated: boolean;
+  /** The next segment, being zeroed ahead (`preallocate`): its spare file's path once ready, null if it could not be. */
+  #spare: Promise<string | null> | null = null;
 
-  private constructor(dir: string, options: JournalOptions, firstSegment: number, segment: number, fd: number, durable: number, tornTail: TornTail | null) {
+  private constructor(
+    dir: string,
+    options: JournalOptions,
+    firstSegment: number,
+    segment: number,
+    fd: number,
+    durable: number,
+    tornTail: TornTail | null,
+    preallocated: boolean,
+  ) {
     this.#dir = dir;
+    this.#preallocate = options.preallocate === true;
+    this.#preallocated = preallocated;
     this.#maxSegmentBytes = options.maxSegmentBytes ?? DEFAULT_MAX_SEGMENT_BYTES;
     this.#maxConcurrentSyncs = options.maxConcurrentSyncs ?? 2;
     this.#written = durable;
@@ -150,6 +183,7 @@ export class Journal {
     this.#fd = fd;
     this.#durable = durable;
     this.#tornTail = tornTail;
+    if (this.#preallocate) this.#spare = prepareSpare(dir, segment + 1, this.#maxSegmentBytes);
   }
 
   /**
@@ -178,6 +212,7 @@ export class Journal {
       throw journalErrorFrom(plain, 'cannot create the directory', root);
     }
     await probeWritable(root);
+    await removeSpares(root);
     const segments = await listSegments(root);
     for (let i = 1; i < segments.length; i++) {
       if (segments[i] !== (segments[i - 1] as number) + 1) {
@@ -192,26 +227,30 @@ export class Journal {
         );
       }
     }
+    const preallocate = options.preallocate === true;
     if (segments.length === 0) {
-      const fd = await createSegment(root, 1);
-      return new Journal(root, options, 1, 1, fd, SEGMENT_HEADER_BYTES, null);
+      const spare = preallocate ? await prepareSpare(root, 1, maxSegmentBytes) : null;
+      const created = spare === null ? await createSegment(root, 1) : await adoptSpare(root, spare, 1);
+      return new Journal(root, options, 1, 1, created.fd, SEGMENT_HEADER_BYTES, null, created.preallocated);
     }
     const first = segments[0] as number;
     const last = segments[segments.length - 1] as number;
     const path = join(root, segmentFileName(last));
-    const { end, tornTail } = await recoverTail(path, last);
+    const { end, tornTail, remainsEnd, size } = await recoverTail(path, last, preallocate);
     let fd: number;
     try {
       fd = await openFd(path, segmentFlags(false));
       if (tornTail !== null) {
         if (tornTail.reason === 'partial_segment_header') await writeAllAt(fd, [segmentHeader(last)], 0);
-        await truncateFd(fd, end);
+        // Zeros written ahead stay (the segment keeps its preallocation); otherwise the file ends where the frames do.
+        if (preallocate && remainsEnd < size) await writeAllAt(fd, [Buffer.alloc(remainsEnd - end)], end);
+        else await truncateFd(fd, end);
         await datasyncFd(fd);
       }
     } catch (err) {
       throw journalErrorFrom(err, 'cannot cut the torn tail of', path);
     }
-    return new Journal(root, options, first, last, fd, end, tornTail);
+    return new Journal(root, options, first, last, fd, end, tornTail, preallocate && size >= maxSegmentBytes);
   }
 
   /** The position after the newest durable record (where the next append will start, unless it rolls over). */
@@ -234,6 +273,7 @@ export class Journal {
       maxSyncMs: this.#syncMsMax,
       lastError: this.#lastError,
       tornTail: this.#tornTail,
+      preallocated: this.#preallocated,
     };
   }
 
@@ -295,6 +335,8 @@ export class Journal {
       for (;;) {
         const frame = readFrame(bytes, offset);
         if (frame.kind === 'end') break;
+        // A preallocated segment's free space: zeros are never a frame.
+        if (frame.kind === 'bad' && allZeroFrom(bytes, offset)) break;
         if (frame.kind === 'bad') {
           const position = { segment, offset };
           throw new JournalError('corrupt', `journal: ${path} is damaged at ${formatPosition(position)} (${frame.reason})`, { path, position });
@@ -340,6 +382,9 @@ export class Journal {
     }
     this.#closed = true;
     await closeFd(this.#fd).catch(() => undefined);
+    const spare = await this.#spare;
+    this.#spare = null;
+    if (spare !== null) await unlink(spare).catch(() => undefined);
   }
 
   #schedule(): void {
@@ -485,13 +530,17 @@ export class Journal {
   /** Starts the next segment: its header on disk and its name in the directory before any record goes in. */
   async #roll(): Promise<void> {
     const next = this.#segment + 1;
-    const fd = await createSegment(this.#dir, next);
+    const spare = this.#spare === null ? null : await this.#spare;
+    this.#spare = null;
+    const created = spare === null ? await createSegment(this.#dir, next) : await adoptSpare(this.#dir, spare, next);
     const old = this.#fd;
-    this.#fd = fd;
+    this.#fd = created.fd;
+    this.#preallocated = created.preallocated;
     this.#segment = next;
     this.#durable = SEGMENT_HEADER_BYTES;
     this.#written = SEGMENT_HEADER_BYTES;
     await closeFd(old).catch(() => undefined);
+    if (this.#preallocate) this.#spare = prepareSpare(this.#dir, next + 1, this.#maxSegmentBytes);
   }
 
   #path(): string {
@@ -517,8 +566,8 @@ async function probeWritable(dir: string): Promise<void> {
   await unlink(path).catch((err: unknown) => Promise.reject(journalErrorFrom(err, 'cannot delete a probe file in', dir)));
 }
 
-/** Creates segment `segment` with its header, synced, and its directory entry synced; returns its descriptor. */
-async function createSegment(dir: string, segment: number): Promise<number> {
+/** Creates segment `segment` with its header, synced, and its directory entry synced; returns its descriptor (not preallocated). */
+async function createSegment(dir: string, segment: number): Promise<{ fd: number; preallocated: boolean }> {
   const path = join(dir, segmentFileName(segment));
   let fd: number;
   try {
@@ -530,7 +579,7 @@ async function createSegment(dir: string, segment: number): Promise<number> {
     await writeAllAt(fd, [segmentHeader(segment)], 0);
     await datasyncFd(fd);
     await syncDirectory(dir);
-    return fd;
+    return { fd, preallocated: false };
   } catch (err) {
     await closeFd(fd).catch(() => undefined);
     await unlink(path).catch(() => undefined);
@@ -538,8 +587,93 @@ async function createSegment(dir: string, segment: number): Promise<number> {
   }
 }
 
-/** Reads the newest segment and finds where its valid frames end. */
-async function recoverTail(path: string, segment: number): Promise<{ end: number; tornTail: TornTail | null }> {
+/**
+ * Renames a zeroed spare into segment `segment` (its header and zeros are already durable;
+ * the rename is made durable before a record goes in), or creates the segment plain if that fails.
+ */
+async function adoptSpare(dir: string, spare: string, segment: number): Promise<{ fd: number; preallocated: boolean }> {
+  const path = join(dir, segmentFileName(segment));
+  try {
+    await rename(spare, path);
+    await syncDirectory(dir);
+    return { fd: await openFd(path, segmentFlags(false)), preallocated: true };
+  } catch {
+    await unlink(spare).catch(() => undefined);
+    await unlink(path).catch(() => undefined);
+    return createSegment(dir, segment);
+  }
+}
+
+/** Zeros `fd` from its header to `size` bytes, synced: a few MiB at a time, so a concurrent append's sync never waits behind the whole segment. */
+async function zeroFill(fd: number, size: number): Promise<void> {
+  const zeros = Buffer.alloc(Math.min(ZERO_WRITE_BYTES, size));
+  let unsynced = 0;
+  for (let at = SEGMENT_HEADER_BYTES; at < size; ) {
+    const n = Math.min(zeros.length, size - at);
+    await writeAllAt(fd, [n === zeros.length ? zeros : zeros.subarray(0, n)], at);
+    at += n;
+    unsynced += n;
+    if (unsynced >= ZERO_SYNC_BYTES) {
+      await datasyncFd(fd);
+      unsynced = 0;
+    }
+  }
+  await datasyncFd(fd);
+}
+
+/** Whether the file system holding `dir` has room for four segments of `bytes` (zeroing ahead never fills a disk the records need). */
+async function roomFor(dir: string, bytes: number): Promise<boolean> {
+  try {
+    const fs = await statfs(dir);
+    return fs.bavail * fs.bsize >= 4 * bytes;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Zeros segment `segment` ahead under a spare name (header, zeros, synced), for the roll
+ * to rename into place. Resolves with its path, or null when it could not be made (no room,
+ * a write failed): the roll then creates the segment plain.
+ */
+async function prepareSpare(dir: string, segment: number, size: number): Promise<string | null> {
+  const path = join(dir, `${segmentFileName(segment)}${SPARE_SUFFIX}`);
+  if (!(await roomFor(dir, size))) return null;
+  let fd: number | undefined;
+  try {
+    fd = await openFd(path, 'w+');
+    await writeAllAt(fd, [segmentHeader(segment)], 0);
+    await zeroFill(fd, size);
+    await closeFd(fd);
+    return path;
+  } catch {
+    if (fd !== undefined) await closeFd(fd).catch(() => undefined);
+    await unlink(path).catch(() => undefined);
+    return null;
+  }
+}
+
+/** Deletes spares a previous run left (one may be half zeroed): never records, only space. */
+async function removeSpares(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    throw journalErrorFrom(err, 'cannot list', dir);
+  }
+  for (const name of names) {
+    if (!name.endsWith(SPARE_SUFFIX)) continue;
+    const path = join(dir, name);
+    await unlink(path).catch((err: unknown) => Promise.reject(journalErrorFrom(err, 'cannot delete', path)));
+  }
+}
+
+/** Reads the newest segment and finds where its valid frames end (`zeroTailIsFree`: zeros after them are preallocated space). */
+async function recoverTail(
+  path: string,
+  segment: number,
+  zeroTailIsFree: boolean,
+): Promise<{ end: number; tornTail: TornTail | null; remainsEnd: number; size: number }> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -550,12 +684,24 @@ async function recoverTail(path: string, segment: number): Promise<{ end: number
     // Created but its header not yet whole when the process died: no record was in it.
     const expected = segmentHeader(segment);
     if (!bytes.every((b, i) => b === 0 || b === expected[i])) throw notAJournal(path);
-    return { end: SEGMENT_HEADER_BYTES, tornTail: { segment, offset: SEGMENT_HEADER_BYTES, bytes: bytes.length, reason: 'partial_segment_header' } };
+    return {
+      end: SEGMENT_HEADER_BYTES,
+      tornTail: { segment, offset: SEGMENT_HEADER_BYTES, bytes: bytes.length, reason: 'partial_segment_header' },
+      remainsEnd: bytes.length,
+      size: bytes.length,
+    };
   }
   if (!isSegmentHeader(bytes, segment)) throw notAJournal(path);
-  const scan = scanSegment(bytes);
-  if (scan.kind === 'clean') return { end: scan.end, tornTail: null };
-  if (scan.kind === 'torn') return { end: scan.end, tornTail: { segment, offset: scan.end, bytes: bytes.length - scan.end, reason: scan.reason } };
+  const scan = scanSegment(bytes, zeroTailIsFree);
+  if (scan.kind === 'clean') return { end: scan.end, tornTail: null, remainsEnd: scan.end, size: bytes.length };
+  if (scan.kind === 'torn') {
+    return {
+      end: scan.end,
+      tornTail: { segment, offset: scan.end, bytes: scan.remainsEnd - scan.end, reason: scan.reason },
+      remainsEnd: scan.remainsEnd,
+      size: bytes.length,
+    };
+  }
   const position = { segment, offset: scan.offset };
   throw new JournalError('corrupt', `journal: ${path} is damaged at ${formatPosition(position)} (${scan.reason}); refusing to cut acknowledged records`, {
     path,

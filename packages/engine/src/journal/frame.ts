@@ -134,8 +134,46 @@ export function readFrame(bytes: Buffer, offset: number): FrameRead {
   return { kind: 'record', offset, end, payload };
 }
 
-/** True when every byte from `offset` to the end is zero (space a crash left allocated but unwritten). */
+/** Zeros compared a chunk at a time (a native compare instead of a loop per byte). */
+const ZERO_CHUNK = Buffer.alloc(64 * 1024);
+
+/**
+ * The index of the last byte at or after `offset` that is not zero, or -1 when every byte
+ * from `offset` on is zero. A preallocated segment is zeros past its last frame, and no
+ * frame is all zeros (a zero length carries a non-zero checksum), so the bytes a frame can
+ * start at end here.
+ *
+ * @example
+ * lastNonZeroFrom(Buffer.from([1, 2, 0, 0]), 0) // 1
+ */
+export function lastNonZeroFrom(bytes: Buffer, offset: number): number {
+  let stop = bytes.length;
+  while (stop > offset) {
+    const start = Math.max(offset, stop - ZERO_CHUNK.length);
+    if (!bytes.subarray(start, stop).equals(ZERO_CHUNK.subarray(0, stop - start))) {
+      for (let i = stop - 1; i >= start; i--) if (bytes[i] !== 0) return i;
+    }
+    stop = start;
+  }
+  return -1;
+}
+
+/**
+ * The index of the first byte at or after `offset` that is not zero, or -1.
+ *
+ * @example
+ * nextNonZeroFrom(Buffer.from([0, 0, 5]), 0) // 2
+ */
+export function nextNonZeroFrom(bytes: Buffer, offset: number): number {
+  for (let start = offset; start < bytes.length; start += ZERO_CHUNK.length) {
+    const stop = Math.min(bytes.length, start + ZERO_CHUNK.length);
+    if (bytes.subarray(start, stop).equals(ZERO_CHUNK.subarray(0, stop - start))) continue;
+    for (let i = start; i < stop; i++) if (bytes[i] !== 0) return i;
+  }
+  return -1;
+}
+
+/** True when every byte from `offset` to the end is zero (space a crash left allocated but unwritten, or a preallocated segment's free space). */
 export function allZeroFrom(bytes: Buffer, offset: number): boolean {
-  for (let i = offset; i < bytes.length; i++) if (bytes[i] !== 0) return false;
-  return true;
+  return lastNonZeroFrom(bytes, offset) === -1;
 }

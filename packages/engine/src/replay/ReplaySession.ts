@@ -28,15 +28,15 @@ import {
   type StringPool,
   type Transition,
 } from '@simfleet/core';
-import { dropDuplicateIds, POOL_COLUMNS, ROW_COLUMNS } from '@simfleet/core/columns';
 import { type CheckpointAccount, type DecodedCheckpoint, restoreColumns } from '@simfleet/core/checkpoint';
+import { dropDuplicateIds, POOL_COLUMNS, ROW_COLUMNS } from '@simfleet/core/columns';
+import type { WasmLineDecoder } from '@simfleet/wasm';
 import { lineRecord, type RawRecord, tooLongRecord } from '../input/readRecords.js';
-import type { RangeResult } from './RangeIngest.js';
 import { externalFinish } from './externalFinish.js';
 import { orderById } from './orderById.js';
+import type { RangeResult } from './RangeIngest.js';
 import { RowSpill } from './RowSpill.js';
 import { type ChunkSink, rowsWithoutEndpoint, WasmLines, type WasmLinesOptions, wasmDecoderFor } from './WasmLines.js';
-import type { WasmLineDecoder } from '@simfleet/wasm';
 
 /** Options of `ReplaySession.wasmLines`: the input's (`WasmLinesOptions`) and the decoder's. */
 export interface SessionLinesOptions extends WasmLinesOptions {
@@ -71,8 +71,10 @@ export interface ReplayOptions {
   /** The pool the fleet interns into: a resumed checkpoint's (`DecodedCheckpoint.pool`), so its rows are adopted as they are. */
   readonly pool?: StringPool | undefined;
   /**
-   * Rows kept in memory before they are spilled to disk as a sorted run (default
-   * 4_000_000, about 280 MB of rows): memory is about this × 70 B plus the devices.
+   * Rows kept in memory before they are spilled to disk as a sorted run (default 2^20,
+   * 80 MB of rows: a 1M-event log stays in memory, a million-device fleet's rows cost less
+   * than its devices, and the doubling buffers end exactly at it): memory is about this ×
+   * 76 B plus the devices.
    */
   readonly maxRowsInMemory?: number | undefined;
   /** Where spill files go (a fresh directory is made inside it and removed); default: the OS temp directory. */
@@ -82,7 +84,7 @@ export interface ReplayOptions {
 }
 
 /** `ReplayOptions.maxRowsInMemory` when not given. */
-export const DEFAULT_MAX_ROWS_IN_MEMORY = 4_000_000;
+export const DEFAULT_MAX_ROWS_IN_MEMORY = 1 << 20;
 
 /** What a finished replay tells besides the fleet state. */
 export interface ReplayAccount {
@@ -204,10 +206,11 @@ export class ReplaySession {
   /**
    * Merges what a worker decoded from a byte range of `file` whose first line is
    * `firstLine`: its rows (string references remapped into this fleet's pool), its
-   * counts, then the lines it deferred, ingested here in line order.
+   * counts, then the lines it deferred, ingested here in line order. `remap` is what
+   * `adoptWorkerStrings` gave for this result (by default it is called now: right when a
+   * worker's results merge in the order it made them).
    */
-  mergeRange(result: RangeResult, file: string, firstLine: number): void {
-    const remap = this.#remapOf(result.strings);
+  mergeRange(result: RangeResult, file: string, firstLine: number, remap: Uint32Array = this.adoptWorkerStrings(result.strings)): void {
     const from = result.columns;
     const to = this.#columns;
     const n = from.length;
@@ -218,10 +221,8 @@ export class ReplaySession {
     to.reserve(base + n);
     // String columns hold the worker's pool references: remap them into this pool.
     for (const [name] of ROW_COLUMNS) {
-      const src = from[name];
-      const dst = to[name];
-      if (POOL_COLUMNS.includes(name)) for (let i = 0; i < n; i++) dst[base + i] = remap[src[i] as number] as number;
-      else dst.set(src.subarray(0, n) as never, base);
+      if (POOL_REFS.has(name)) remapInto(to[name] as Uint32Array, base, from[name] as Uint32Array, n, remap);
+      else to[name].set(from[name].subarray(0, n) as never, base);
     }
     to.length = base + n;
     this.#records += result.records;
@@ -232,11 +233,17 @@ export class ReplaySession {
   }
 
   /**
-   * Worker pool reference → this pool's, extended by the strings a range brings (from
-   * their bytes: no JS string is made). A worker's ranges merge in the order it decoded
-   * them, so each delta starts where the remap ends.
+   * Worker pool reference → this pool's, extended by the strings a result brings (from
+   * their bytes: no JS string is made). Call it for each worker's results in the order
+   * that worker made them (each delta starts where the last one ended); rows may then
+   * merge in another order (`mergeRange(result, file, line, remap)`). The array returned
+   * stays valid for that result even when the worker later retires its pool.
+   *
+   * @example
+   * const remap = session.adoptWorkerStrings(result.strings); // as results arrive
+   * session.mergeRange(result, 'log.ndjson', firstLine, remap); // in file order
    */
-  #remapOf(strings: RangeResult['strings']): Uint32Array {
+  adoptWorkerStrings(strings: RangeResult['strings']): Uint32Array {
     if (strings.retired !== undefined) this.#workerRemaps.delete(strings.retired);
     let known = this.#workerRemaps.get(strings.pool);
     if (known === undefined) {
@@ -255,6 +262,21 @@ export class ReplaySession {
     known.remap.set(local.subarray(1), known.size + 1);
     known.size = size;
     return known.remap;
+  }
+
+  /**
+   * Makes room at once for about `rows` more rows (within the row budget): a caller that can
+   * estimate them (a file's size over its bytes per line so far) spares the columns their
+   * doublings, each a copy of every row so far. Rows past the estimate still fit (the columns
+   * grow as before); room never used costs address space, not memory (untouched pages).
+   *
+   * @example
+   * session.expectRows(Math.ceil((fileBytes - bytesRead) * (linesRead / bytesRead)));
+   */
+  expectRows(rows: number): void {
+    if (!(rows > 0)) return;
+    const columns = this.#columns;
+    columns.reserve(Math.min(this.#budget, columns.length + Math.ceil(rows * 1.02)));
   }
 
   /** Decodes one record into the pending columns, or rejects it with a reason. */
@@ -367,6 +389,11 @@ export class ReplaySession {
    * Call once, after the last `ingest`.
    */
   finish(): ReplayAccount {
+    // Nothing is decoded or interned from here on: the decoder's WASM memory and the pool's
+    // lookup index go (a million-device replay peaks while its devices are built, below).
+    this.#wasm = undefined;
+    this.#wasmKey = '';
+    this.fleet.pool.releaseIndex();
     if (this.#spill !== undefined) return this.#finishSpilled(this.#spill);
     const all = this.#columns;
     // One row per event id (compacted in place: no second copy of the rows).
@@ -466,6 +493,17 @@ export class ReplaySession {
     this.#rejectedByReason.set(rejection.code, (this.#rejectedByReason.get(rejection.code) ?? 0) + 1);
     this.#options.onReject?.(rejection);
   }
+}
+
+/** The row columns that hold string pool references. */
+const POOL_REFS: ReadonlySet<string> = new Set(POOL_COLUMNS);
+
+/**
+ * `to[at + i] = remap[from[i]]` for i < n: one monomorphic loop (Uint32Array only), so V8
+ * keeps it tight whichever column it is called for.
+ */
+function remapInto(to: Uint32Array, at: number, from: Uint32Array, n: number, remap: Uint32Array): void {
+  for (let i = 0; i < n; i++) to[at + i] = remap[from[i] as number] as number;
 }
 
 /** Counts as a plain object with its keys in ascending order (stable snapshot bytes). */

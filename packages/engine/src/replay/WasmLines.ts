@@ -53,6 +53,7 @@ export class WasmLines {
   readonly #decoder: WasmLineDecoder;
   readonly #skip: number;
   #line = 1;
+  #boundary = 0;
   readonly #onChunk = (chunk: DecodedChunk): void => this.#settle(chunk);
 
   constructor(sink: ChunkSink, decoder: WasmLineDecoder, options: WasmLinesOptions = {}) {
@@ -67,6 +68,15 @@ export class WasmLines {
   /** Number of the next line. */
   get nextLine(): number {
     return this.#line;
+  }
+
+  /**
+   * Input bytes up to the end of the last settled line, its newline included (counted from the
+   * input's first byte, a byte-order mark included): where the next line starts. Lines after it
+   * are not settled yet, so an input cut here (and read on by another decoder) loses none.
+   */
+  get boundary(): number {
+    return this.#boundary;
   }
 
   /** Decodes the complete lines of the input so far (the chunk is copied; the caller may reuse it). */
@@ -98,6 +108,11 @@ export class WasmLines {
   #settle(chunk: DecodedChunk): void {
     const first = this.#line;
     this.#line += chunk.lines;
+    if (chunk.lines > 0) {
+      // A streamed line's `end` is that of its head: its length is `streamedBytes`.
+      const last = chunk.streamedBytes > 0 ? chunk.streamedBytes : (chunk.end[chunk.lines - 1] as number);
+      this.#boundary = chunk.offset + last + 1;
+    }
     const skip = this.#skip;
     if (first + chunk.lines - 1 <= skip) return;
     const sink = this.#sink;

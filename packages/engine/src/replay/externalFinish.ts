@@ -107,6 +107,8 @@ export function externalFinish(input: ExternalFinishInput): ExternalFinishResult
     return { duplicates, applied: result.applied, batchDuplicates: result.duplicates, late: result.late, asOf, withoutEndpoint };
   }
   spillKept();
+  // Pass 2 reads blocks and applies chunks: the budget's buffers (~76 B a row) can go.
+  buffer.release();
 
   // Pass 2: merge by (time, id) into in-order chunks.
   let applied = 0;

@@ -4,6 +4,7 @@
  * A stream of 1 MiB `Buffer`s is external memory V8 counts, and it answered with a full
  * collection every few chunks; this route makes no garbage per chunk.
  */
+import { readSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { firstNonBlank, isGzipMagic } from '@simfleet/core/columns';
 import type { WasmLines } from './WasmLines.js';
@@ -40,7 +41,12 @@ export async function openPlainNdjson(path: string): Promise<FileHandle | undefi
 /**
  * Reads the file's bytes [start, end) (default: all of it) into `lines` (the decoder's
  * memory), one read and one decoder call per chunk, then ends the input; `onChunk(n)` after
- * each read (progress, checkpoints), awaited. The handle stays open (the caller closes it).
+ * each read (progress, checkpoints), awaited when it returns a promise. The handle stays open
+ * (the caller closes it).
+ *
+ * Reads are synchronous: a read from the page cache takes less time than the hop to libuv's
+ * thread pool and back that an asynchronous one costs, and the decoder waits for it either way
+ * (there is one buffer: WASM memory). On a busy machine the hop also waits for a core.
  */
 export async function readPlainNdjson(
   handle: FileHandle,
@@ -53,11 +59,12 @@ export async function readPlainNdjson(
   while (position < end) {
     // Asked again each time: the decoder's memory may have grown (a new buffer).
     const space = lines.space();
-    const { bytesRead } = await handle.read(space, 0, Math.min(space.length, end - position), position);
+    const bytesRead = readSync(handle.fd, space, 0, Math.min(space.length, end - position), position);
     if (bytesRead === 0) break;
     position += bytesRead;
     lines.wrote(bytesRead);
-    await onChunk(bytesRead);
+    const pending = onChunk(bytesRead);
+    if (pending !== undefined) await pending;
   }
   lines.end();
 }

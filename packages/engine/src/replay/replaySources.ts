@@ -1,6 +1,6 @@
 import type { ReplayCheckpoints } from '../checkpoint/ReplayCheckpoints.js';
-import type { InputSource } from '../input/expandPaths.js';
 import { InputError } from '../InputError.js';
+import type { InputSource } from '../input/expandPaths.js';
 import { CorruptInputError, detectFormat, readInputChunks, recordsFromChunks } from '../input/readRecords.js';
 import { ioErrorCode, ioErrorText } from '../io/ioErrorText.js';
 import { MAX_RANGE_BYTES, MIN_PARALLEL_BYTES, ReplayWorkers, replayFileInParallel } from './ParallelReplay.js';
@@ -31,7 +31,7 @@ export interface ReplaySourcesOptions extends ReplayOptions {
   readonly progress?: ((totalBytes: number | null) => ReplayProgress) | undefined;
   /** Threads for big NDJSON files: the main thread and `threads - 1` workers (default 1: the main thread alone). */
   readonly threads?: number | undefined;
-  /** Largest byte range a worker decodes at a time (default `MAX_RANGE_BYTES`). */
+  /** Bytes of a file per window of ranges the threads share (default `MAX_RANGE_BYTES`; a range is at most `JOB_BYTES`). */
   readonly rangeBytes?: number | undefined;
   /** Resume from / write checkpoints (checkpoint/ReplayCheckpoints.ts). */
   readonly checkpoints?: ReplayCheckpoints | undefined;
@@ -53,16 +53,24 @@ const NO_PROGRESS: ReplayProgress = { update() {}, done() {} };
  * accountingLine(account); // 'records 30018 = applied 30018 + duplicates 0 + rejected 0'
  */
 export async function replaySources(sources: readonly InputSource[], options: ReplaySourcesOptions = {}): Promise<ReplayRun> {
-  const session = new ReplaySession({ ...options, pool: options.checkpoints?.pool });
+  const threads = Math.max(1, Math.floor(options.threads ?? 1));
+  // The main thread decodes too: `threads` participants are the main thread and threads - 1 workers.
+  // Started first, so that their start-up (loading modules, compiling WebAssembly) overlaps the session's.
+  const workers = threads > 1 && sources.some((s) => s.kind === 'file' && s.size >= MIN_PARALLEL_BYTES) ? new ReplayWorkers(threads - 1) : undefined;
+  workers?.warm();
   const checkpoints = options.checkpoints;
-  checkpoints?.resume(session);
+  let session: ReplaySession;
+  try {
+    session = new ReplaySession({ ...options, pool: checkpoints?.pool });
+    checkpoints?.resume(session);
+  } catch (error) {
+    await workers?.close();
+    throw error;
+  }
   const totalBytes = sources.every((s) => s.kind === 'file') ? sources.reduce((sum, s) => sum + (s.kind === 'file' ? s.size : 0), 0) : null;
   const progress = options.progress?.(totalBytes) ?? NO_PROGRESS;
   let bytes = 0;
   let records = 0;
-  const threads = Math.max(1, Math.floor(options.threads ?? 1));
-  // The main thread decodes too: `threads` participants are the main thread and threads - 1 workers.
-  const workers = threads > 1 ? new ReplayWorkers(threads - 1) : undefined;
   const maxLineBytes = options.maxLineBytes;
   const rangeOptions = { until: options.until, watchEndpoint: options.watchEndpoint, maxLineBytes };
   let decompressed = 0;
@@ -107,13 +115,20 @@ export async function replaySources(sources: readonly InputSource[], options: Re
         });
         if (handle !== undefined) {
           const lines = session.wasmLines(name, { skip, atInputStart: true, maxLineBytes });
-          let counted = lines.nextLine;
+          // Records of this run: the lines the checkpoint holds are passed over, not counted.
+          let counted = Math.max(lines.nextLine, skip + 1);
+          let fileBytes = 0;
           try {
             await readPlainNdjson(handle, lines, async (n) => {
+              // After the first chunk, room for the rows the rest of the file holds at this rate.
+              if (fileBytes === 0 && skip === 0) session.expectRows(((source.size - n) * (lines.nextLine - 1)) / n);
+              fileBytes += n;
               bytes += n;
               decompressed += n;
-              records += lines.nextLine - counted;
-              counted = lines.nextLine;
+              if (lines.nextLine > counted) {
+                records += lines.nextLine - counted;
+                counted = lines.nextLine;
+              }
               progress.update(records, bytes, decompressed);
               if (checkpoints !== undefined) await checkpoints.reached(session, source, lines.nextLine - 1, records);
             });
@@ -150,10 +165,11 @@ export async function replaySources(sources: readonly InputSource[], options: Re
         const lines = session.wasmLines(name, { skip, atInputStart: true, maxLineBytes });
         try {
           for await (const chunk of chunks) {
-            const before = lines.nextLine;
+            // Lines the checkpoint holds are passed over, not counted as this run's records.
+            const before = Math.max(lines.nextLine, skip + 1);
             decompressed += chunk.length;
             lines.push(chunk);
-            records += lines.nextLine - before;
+            records += Math.max(0, lines.nextLine - before);
             progress.update(records, bytes, decompressed);
             if (checkpoints !== undefined) await checkpoints.reached(session, source, lines.nextLine - 1, records);
           }

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { generateFleetLog } from '@simfleet/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeCheckpoint } from '@simfleet/core/checkpoint';
+import { checkpointHasher } from '../../src/checkpoint/checkpointHasher.js';
 import { type ReplayCheckpointOptions, ReplayCheckpoints } from '../../src/checkpoint/ReplayCheckpoints.js';
 import { InputError } from '../../src/InputError.js';
 import { expandPaths, type InputSource } from '../../src/input/expandPaths.js';
@@ -99,3 +101,47 @@ describe('checkpoints during a replay', () => {
     await expect(refused).rejects.toThrow(/changed since the checkpoint/);
   });
 });
+
+describe('a resumed run that writes checkpoints of its own', () => {
+  it('never writes one that holds less of an input than the checkpoint it resumed from', async () => {
+    // Several MiB: the lines a resumed run passes over span more than one read chunk, so the
+    // run reports positions inside them before it reaches new lines.
+    const chunks: string[] = [];
+    generateFleetLog({ events: 8000, devices: 300, seed: 5 }, (c) => chunks.push(c));
+    const path = join(tempDir(), 'big.ndjson');
+    writeFileSync(path, chunks.join(''));
+    const cleanBig = await replay(await expandPaths([path]));
+    const first = new MemoryCheckpointStore();
+    const sources = await expandPaths([path]);
+    expect(await replay(sources, await open({ sources, out: { store: first, name: 'cp', label: 'cp' }, every: 500 }))).toBe(cleanBig);
+    const late = first.history.at(-2)!;
+    const skip = positionOf(late);
+    expect(skip).toBeGreaterThan(4000);
+    const from = new MemoryCheckpointStore();
+    await from.write('cp', late);
+    const chained = new MemoryCheckpointStore();
+    const again = await expandPaths([path]);
+    const resumed = await open({
+      sources: again,
+      from: { store: from, name: 'cp', label: 'cp' },
+      out: { store: chained, name: 'cp', label: 'cp' },
+      every: 500,
+    });
+    expect(await replay(again, resumed)).toBe(cleanBig);
+    expect(chained.history.length).toBeGreaterThan(0);
+    for (const bytes of chained.history) {
+      expect(positionOf(bytes)).toBeGreaterThanOrEqual(skip);
+      const store = new MemoryCheckpointStore();
+      await store.write('cp', bytes);
+      const third = await expandPaths([path]);
+      expect(await replay(third, await open({ sources: third, from: { store, name: 'cp', label: 'cp' } }))).toBe(cleanBig);
+    }
+  });
+});
+
+/** The position of a checkpoint's only input. */
+function positionOf(bytes: Uint8Array): number {
+  const decoded = decodeCheckpoint(bytes, checkpointHasher);
+  if (!decoded.ok) throw new Error(decoded.error.message);
+  return decoded.value.header.inputs[0]!.position;
+}

@@ -61,6 +61,20 @@ export function deviceTimeline(
   });
 }
 
+/**
+ * The event column's type name: the catalog name when known, else a dash that says why to
+ * assistive technology (`serve --pg` reads changes whose event type the tables do not store,
+ * and memory holds it only for the changes it kept).
+ *
+ * @example
+ * eventTypeCell('Update location') // <span class="event-type">Update location</span>
+ */
+export function eventTypeCell(name: string | null): SafeHtml {
+  return name === null
+    ? html`<span class="event-type none" role="img" aria-label="event type not known" title="event type not known (not stored with the change)">—</span>`
+    : html`<span class="event-type">${name}</span>`;
+}
+
 const fact = (label: string, value: SafeHtml | string | number | boolean | null): SafeHtml =>
   html`<div><dt>${label}</dt><dd>${value === null ? html`<span class="none">—</span>` : typeof value === 'boolean' ? (value ? 'yes' : 'no') : value}</dd></div>`;
 
@@ -119,7 +133,7 @@ ${
 <thead><tr><th scope="col">At (event time)</th><th scope="col">Region</th><th scope="col">Change</th><th scope="col">Event</th><th scope="col">Previous state lasted</th></tr></thead>
 <tbody>${timeline.map(
         (e) =>
-          html`<tr><td>${timeTag(e.transition.at)}</td><td>${e.transition.region}</td><td class="change">${badge(e.transition.from)} <span aria-label="to">→</span> ${badge(e.transition.to)}</td><td class="event">${e.event === null ? '' : html`<span class="event-type">${e.event}</span> `}<span class="mono">#${String(e.transition.eventId)}</span></td><td>${e.previousLasted === null ? 'since first seen' : `after ${humanDuration(e.previousLasted)}`}</td></tr>`,
+          html`<tr><td>${timeTag(e.transition.at)}</td><td>${e.transition.region}</td><td class="change">${badge(e.transition.from)} <span aria-label="to">→</span> ${badge(e.transition.to)}</td><td class="event">${eventTypeCell(e.event)} <span class="mono">#${String(e.transition.eventId)}</span></td><td>${e.previousLasted === null ? 'since first seen' : `after ${humanDuration(e.previousLasted)}`}</td></tr>`,
       )}</tbody>
 </table></div>`
 }

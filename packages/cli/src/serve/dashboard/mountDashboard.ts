@@ -11,9 +11,9 @@ import type { EventTypeLookup } from './bodyEventTypes.js';
 import { DashboardSessions } from './DashboardSessions.js';
 import { dashboardAsset } from './dashboardAssets.js';
 import { devicePage } from './devicePage.js';
+import { parseEndpointQuery } from './endpointQuery.js';
 import { CSV_HEADER, endpointCsvLine } from './endpointsCsv.js';
 import { endpointsTablePage } from './endpointsTablePage.js';
-import { parseEndpointQuery } from './endpointQuery.js';
 import { type FleetReader, memoryReader, postgresReader } from './FleetReader.js';
 import { FleetRows } from './FleetRows.js';
 import { html } from './html.js';
@@ -105,7 +105,7 @@ export function mountDashboard(options: DashboardOptions): Dashboard {
   const reader: FleetReader =
     options.postgres === undefined
       ? memoryReader({ store: pipeline.store, eventTime: () => pipeline.eventTime, rows, ring })
-      : postgresReader(options.postgres.queries, { ring, ...(options.postgres.settled === undefined ? {} : { settled: options.postgres.settled }) });
+      : postgresReader(options.postgres.queries, options.postgres.settled === undefined ? {} : { settled: options.postgres.settled });
   const eventTypeOf = (eventId: bigint): number | undefined => ring.eventTypeOf(eventId);
 
   const sendPage = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void => {
@@ -138,7 +138,11 @@ export function mountDashboard(options: DashboardOptions): Dashboard {
 
   const overview = async (res: ServerResponse): Promise<void> => {
     const [summary, eventTime, chart, recent] = await Promise.all([reader.counts(), reader.eventTime(), reader.chart(), reader.recent(RECENT_ROWS)]);
-    sendPage(res, 200, overviewPage({ summary, eventTime, stale: pipeline.staleCount, chart, recent, eventTypeOf, source: reader.source }));
+    sendPage(
+      res,
+      200,
+      overviewPage({ summary, eventTime, stale: pipeline.staleCount, chart, recent, eventTypeOf, source: reader.source, noRecent: reader.noRecent }),
+    );
     // Someone is looking: read the table's rows now, after the reply, so the first click
     // into the table does not wait for them (0.2-0.6 s at 100k endpoints).
     if (options.postgres === undefined) setImmediate(() => rows.current());

@@ -1,6 +1,6 @@
 import { CONNECTIVITY_STATES, ENDPOINT_STATUSES } from '@simfleet/core';
 import type { FleetTransition } from '@simfleet/stream';
-import { changeCause } from './devicePage.js';
+import { changeCause, eventTypeCell } from './devicePage.js';
 import type { ChartView, FleetCounts } from './FleetReader.js';
 import { html, jsonInScript, type SafeHtml } from './html.js';
 import { badge, count, DASHBOARD, page, timeTag } from './layout.js';
@@ -17,6 +17,8 @@ export interface OverviewInput {
   readonly eventTypeOf: (eventId: bigint) => number | undefined;
   /** Where the numbers come from (`FleetReader.source`). */
   readonly source: string;
+  /** Ends "No transitions …" when `recent` is empty (`FleetReader.noRecent`). */
+  readonly noRecent: string;
 }
 
 /** How many rows each breakdown shows before "and N more". */
@@ -72,7 +74,7 @@ function breakdown(
  */
 export function transitionRow(t: FleetTransition, typeId?: number): SafeHtml {
   const cause = changeCause(t, typeId);
-  return html`<tr><td>${timeTag(t.at)}</td><td><a href="${DASHBOARD}/endpoints/${t.endpointId}">${t.endpointId}</a></td><td>${t.region}</td><td class="change">${badge(t.from)} <span aria-label="to">→</span> ${badge(t.to)}</td><td class="event">${cause === null ? '' : html`<span class="event-type">${cause}</span> `}<span class="mono">#${String(t.eventId)}</span></td></tr>`;
+  return html`<tr><td>${timeTag(t.at)}</td><td><a href="${DASHBOARD}/endpoints/${t.endpointId}">${t.endpointId}</a></td><td>${t.region}</td><td class="change">${badge(t.from)} <span aria-label="to">→</span> ${badge(t.to)}</td><td class="event">${eventTypeCell(cause)} <span class="mono">#${String(t.eventId)}</span></td></tr>`;
 }
 
 /**
@@ -81,7 +83,7 @@ export function transitionRow(t: FleetTransition, typeId?: number): SafeHtml {
  * Sections marked `data-live-region` are what the script swaps on live updates.
  *
  * @example
- * overviewPage({ summary: store.summary(), eventTime, stale: 0, chart, recent, eventTypeOf: (id) => ring.eventTypeOf(id), source: reader.source })
+ * overviewPage({ summary: store.summary(), eventTime, stale: 0, chart, recent, eventTypeOf: (id) => ring.eventTypeOf(id), source: reader.source, noRecent: reader.noRecent })
  */
 export function overviewPage(input: OverviewInput): string {
   const { summary, recent } = input;
@@ -109,7 +111,7 @@ ${breakdown('By organisation', 'Organisation', 'by-organisation', 'organisation'
   <h2 id="recent-h">Recent transitions</h2>
   ${
     recent.length === 0
-      ? html`<p class="none">No transitions since the server started.</p>`
+      ? html`<p class="none">No transitions ${input.noRecent}.</p>`
       : html`<div class="table-scroll" tabindex="0" role="region" aria-labelledby="recent-h"><table class="transitions">
     <thead><tr><th scope="col">At (event time)</th><th scope="col">Endpoint</th><th scope="col">Region</th><th scope="col">Change</th><th scope="col">Event</th></tr></thead>
     <tbody>${recent.map((t) => transitionRow(t, input.eventTypeOf(t.eventId)))}</tbody>

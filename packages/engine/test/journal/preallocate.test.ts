@@ -1,0 +1,135 @@
+import { closeSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Journal, segmentFileName } from '../../src/index.js';
+import { lines, mountTmpfs, readAll, tempDir } from './support.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+const fresh = (): string => {
+  const dir = tempDir('journal-prealloc');
+  dirs.push(dir);
+  return dir;
+};
+
+const SEGMENT = 8192;
+const options = { maxSegmentBytes: SEGMENT, preallocate: true } as const;
+
+/** Waits until the journal's directory holds a spare (the next segment being zeroed ahead), or gives up after a while. */
+async function spareReady(dir: string): Promise<string[]> {
+  for (let i = 0; i < 200; i++) {
+    const spares = readdirSync(dir).filter((n) => n.endsWith('.spare'));
+    if (spares.length > 0) return spares;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return [];
+}
+
+describe('Journal with preallocated segments', () => {
+  it('writes into segments zeroed ahead to their full size, rolls into the spare, and reads back every record once', async () => {
+    const dir = fresh();
+    const journal = await Journal.open(dir, options);
+    expect(journal.state.preallocated).toBe(true);
+    expect(statSync(join(dir, segmentFileName(1))).size).toBe(SEGMENT);
+    // The next segment is zeroed in the background, under a name that is not a segment's.
+    expect(await spareReady(dir)).toEqual([`${segmentFileName(2)}.spare`]);
+    const written: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      const batch = lines(i * 4, 4);
+      await journal.append(batch);
+      written.push(...batch);
+    }
+    expect(journal.state.segments).toBeGreaterThan(5);
+    expect(journal.state.preallocated).toBe(true);
+    const segments = readdirSync(dir).filter((n) => n.endsWith('.wal'));
+    expect(segments.length).toBe(journal.state.segments);
+    // Every segment but (perhaps) an oversized one is exactly the preallocated size: records overwrote zeros.
+    for (const name of segments) expect(statSync(join(dir, name)).size).toBe(SEGMENT);
+    expect((await readAll(journal)).texts).toEqual(written);
+    await journal.close();
+    // Closing removes the spare; reopening finds the end among the zeros, with no torn tail.
+    expect(readdirSync(dir).filter((n) => n.endsWith('.spare'))).toEqual([]);
+    const again = await Journal.open(dir, options);
+    expect(again.state.tornTail).toBeNull();
+    expect(again.end).toEqual(journal.end);
+    await again.append(['after reopening']);
+    expect((await readAll(again)).texts).toEqual([...written, 'after reopening']);
+    await again.close();
+  });
+
+  it('a write torn inside the zeroed space is cut back to zeros: the records before it stay, the segment keeps its size', async () => {
+    const dir = fresh();
+    const journal = await Journal.open(dir, options);
+    await journal.append(lines(0, 5));
+    const end = journal.end;
+    await journal.close();
+    const path = join(dir, segmentFileName(end.segment));
+    // The remains of a write a crash interrupted: a header promising 300 bytes, and 40 of them.
+    const torn = Buffer.alloc(48, 7);
+    torn.writeUInt32LE(300, 0);
+    const fd = openSync(path, 'r+');
+    writeSync(fd, torn, 0, torn.length, end.offset);
+    closeSync(fd);
+    const reopened = await Journal.open(dir, options);
+    expect(reopened.state.tornTail).toEqual({ segment: end.segment, offset: end.offset, bytes: 48, reason: 'bad_checksum' });
+    expect(reopened.end).toEqual(end);
+    expect(statSync(path).size).toBe(SEGMENT);
+    expect(
+      readFileSync(path)
+        .subarray(end.offset)
+        .every((b) => b === 0),
+    ).toBe(true);
+    await reopened.append(['after the crash']);
+    await reopened.close();
+    const third = await Journal.open(dir, options);
+    expect(third.state.tornTail).toBeNull();
+    expect((await readAll(third)).texts).toEqual([...lines(0, 5), 'after the crash']);
+    await third.close();
+  });
+
+  it('damage followed by a valid frame in the zeroed space is refused, not cut', async () => {
+    const dir = fresh();
+    const journal = await Journal.open(dir, options);
+    await journal.append(lines(0, 3));
+    const middle = journal.end;
+    await journal.append(lines(3, 3));
+    await journal.close();
+    const path = join(dir, segmentFileName(1));
+    const bytes = readFileSync(path);
+    bytes[middle.offset + 12] = (bytes[middle.offset + 12] as number) ^ 0xff;
+    writeFileSync(path, bytes);
+    await expect(Journal.open(dir, options)).rejects.toMatchObject({ code: 'corrupt', position: middle });
+  });
+
+  it('a spare a crash left half zeroed is deleted on open, never read as a segment', async () => {
+    const dir = fresh();
+    const journal = await Journal.open(dir, options);
+    await journal.append(lines(0, 3));
+    await journal.close();
+    writeFileSync(join(dir, `${segmentFileName(2)}.spare`), Buffer.from('SFJOURN1\u0002', 'latin1'));
+    const reopened = await Journal.open(dir, options);
+    expect(reopened.state.segments).toBe(1);
+    expect((await readAll(reopened)).texts).toEqual(lines(0, 3));
+    await reopened.close();
+  });
+
+  it('a file system without room for four segments gets plain segments that grow as they fill', async () => {
+    const fs = mountTmpfs('256k');
+    try {
+      const dir = join(fs.dir, 'journal');
+      const journal = await Journal.open(dir, { maxSegmentBytes: 128 * 1024, preallocate: true });
+      expect(journal.state.preallocated).toBe(false);
+      await journal.append(lines(0, 10));
+      expect(statSync(join(dir, segmentFileName(1))).size).toBe(journal.end.offset);
+      expect(readdirSync(dir).filter((n) => n.endsWith('.spare'))).toEqual([]);
+      await journal.close();
+      const again = await Journal.open(dir, { maxSegmentBytes: 128 * 1024, preallocate: true });
+      expect((await readAll(again)).texts).toEqual(lines(0, 10));
+      await again.close();
+    } finally {
+      fs.unmount();
+    }
+  });
+});

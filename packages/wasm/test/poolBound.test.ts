@@ -1,0 +1,43 @@
+/**
+ * The module's strings pool is a bounded cache in front of the fleet's pool: emptied after a
+ * chunk once it holds more than `maxPoolStrings`, it gives every row the strings (and the
+ * fleet references) an unbounded one gives, in every chunking.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeAll, encoder, newDecoder, STATUS_ROW, simulatorLines } from './support.js';
+
+const LINES = simulatorLines(false, 400, 41);
+const TEXT = encoder.encode(`${LINES.join('\n')}\n`);
+
+describe('WasmLineDecoder strings pool bound', () => {
+  it('a pool emptied after every chunk gives the rows an unbounded one gives', () => {
+    const unbounded = decodeAll(newDecoder({ chunkBytes: 4096, maxPoolStrings: 2 ** 31 }), TEXT);
+    const bounded = newDecoder({ chunkBytes: 4096, maxPoolStrings: 1 });
+    const rows = decodeAll(bounded, TEXT);
+    expect(rows.filter((v) => v.status === STATUS_ROW).length).toBeGreaterThan(300);
+    expect(rows.map((v) => [v.status, v.row])).toEqual(unbounded.map((v) => [v.status, v.row]));
+    // Strings seen again after a clear get the fleet reference they had, not a new one.
+    expect(bounded.pool.size).toBe(newDecoderPoolSize());
+  });
+
+  it('any bound and piece size: the same rows and the same fleet pool', () => {
+    const reference = decodeAll(newDecoder({ chunkBytes: 2048 }), TEXT).map((v) => [v.status, v.row]);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 1, max: 5000 }), (bound, piece) => {
+        const decoder = newDecoder({ chunkBytes: 2048, maxLines: 7, maxPoolStrings: bound });
+        const rows = decodeAll(decoder, TEXT, piece).map((v) => [v.status, v.row]);
+        expect(rows).toEqual(reference);
+        expect(decoder.pool.size).toBe(newDecoderPoolSize());
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
+/** The fleet pool's size after decoding the lines with no bound at all. */
+function newDecoderPoolSize(): number {
+  const decoder = newDecoder({ maxPoolStrings: 2 ** 31 });
+  decodeAll(decoder, TEXT);
+  return decoder.pool.size;
+}
