@@ -44,6 +44,7 @@ export {
   transitionOf,
 } from './reducer/applyBatch.js';
 export * from './reducer/organisationFact.js';
+export { expandOrganisationTransition, type MemberChange, type OrganisationTransition } from './reducer/organisationTransition.js';
 export * from './fleet/FleetStore.js';
 export * from './fleet/fleetSummary.js';
 export * from './snapshot/endpointJson.js';

@@ -315,8 +315,11 @@ export class FleetDatabase {
         let endpointsRemoved = 0;
         const { rows: none } = await c.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${s}.endpoints) AS empty`);
         if (none[0]!.empty) {
-          // Nothing to compare with (a first replay): the rows go straight in, no staging.
+          // Nothing to compare with (a first replay): the rows go straight in, no staging,
+          // and the secondary indexes are built once after them.
+          const indexes = await this.#dropSecondaryIndexes('endpoints');
           endpoints = await this.#copy(`COPY ${s}.endpoints (${ENDPOINT_COLUMNS.join(', ')}) FROM STDIN`, w.endpointLines);
+          for (const index of indexes) await c.query(index);
         } else {
           await this.#copy(`COPY stage_endpoints (${ENDPOINT_COLUMNS.join(', ')}) FROM STDIN`, w.endpointLines);
           endpoints = (await c.query(upsertSql(s, 'endpoints', 'stage_endpoints', ENDPOINT_COLUMNS))).rowCount ?? 0;
@@ -393,7 +396,7 @@ export class FleetDatabase {
       for (let start = 0; start < own.length; start += TRANSITION_BATCH) {
         const end = Math.min(own.length, start + TRANSITION_BATCH);
         if (start > 0) await c.query('TRUNCATE stage_transitions');
-        await this.#copy(`COPY stage_transitions (${columns}) FROM STDIN`, log.copyChunksOf(own, start, end));
+        await this.#copy(`COPY stage_transitions (${columns}) FROM STDIN (FORMAT binary)`, log.copyBinaryOf(own, start, end));
         const result = await c.query(
           `INSERT INTO ${s}.endpoint_transitions (${columns}) SELECT ${columns} FROM stage_transitions n
            WHERE NOT EXISTS (SELECT 1 FROM ${s}.organisation_transitions o
@@ -409,9 +412,11 @@ export class FleetDatabase {
     await c.query("SET LOCAL maintenance_work_mem = '256MB'");
     const { rows } = await c.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${s}.endpoint_transitions) AS empty`);
     if (rows[0]!.empty) {
-      added += await this.#copy(`COPY ${s}.endpoint_transitions (${columns}) FROM STDIN`, log.copyChunksOf(own));
+      const indexes = await this.#dropSecondaryIndexes('endpoint_transitions');
+      added += await this.#copy(`COPY ${s}.endpoint_transitions (${columns}) FROM STDIN (FORMAT binary)`, log.copyBinaryOf(own));
+      for (const index of indexes) await c.query(index);
     } else {
-      await this.#copy(`COPY stage_transitions (${columns}) FROM STDIN`, log.copyChunksOf(own));
+      await this.#copy(`COPY stage_transitions (${columns}) FROM STDIN (FORMAT binary)`, log.copyBinaryOf(own));
       await c.query('ANALYZE stage_transitions');
       // Without the key the planner may take a nested loop (rows × rows): make it hash.
       await c.query("SET LOCAL work_mem = '64MB'");
@@ -475,6 +480,23 @@ export class FleetDatabase {
     );
     const after = (await c.query<{ n: number }>(held)).rows[0]!.n;
     return after - before;
+  }
+
+  /**
+   * Drops the indexes of `table` that back no constraint (the ones users filter on) and
+   * returns the statements that create them again, exactly as they were: for a load into
+   * an empty table, where one sort per index after the rows costs less than maintaining
+   * each index row by row. In the write's transaction: readers see the indexes as before.
+   */
+  async #dropSecondaryIndexes(table: string): Promise<string[]> {
+    const c = this.#client;
+    const { rows } = await c.query<{ name: string; definition: string }>(
+      `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition FROM pg_index i
+       WHERE i.indrelid = '${this.#s}.${table}'::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+       ORDER BY 1`,
+    );
+    for (const { name } of rows) await c.query(`DROP INDEX ${name}`);
+    return rows.map((r) => r.definition);
   }
 
   /** COPYs the chunks in; the number of rows. */

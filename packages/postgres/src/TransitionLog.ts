@@ -5,7 +5,7 @@
  * of heap; here a change is 28 bytes of typed arrays (endpoint id, time, event id as two
  * uint32s, three codes of interned state names).
  */
-import { formatTimestamp, type Transition, transitionOf } from '@simfleet/core';
+import { expandOrganisationTransition, formatTimestamp, type OrganisationTransition, type Transition, transitionOf } from '@simfleet/core';
 import { copyChunks } from './copyText.js';
 
 /** Columns of `transitions`, in the order `copyChunks` writes them. */
@@ -15,6 +15,48 @@ const TWO_32 = 4294967296;
 
 /** An event id from its two halves as decimal text: a number below 2^53 (no bigint per row). */
 const eventIdText = (hi: number, lo: number): string => (hi < 0x200000 ? String(hi * TWO_32 + lo) : ((BigInt(hi) << 32n) | BigInt(lo)).toString());
+
+/** Bytes of COPY binary data handed to the socket at a time. */
+const BINARY_CHUNK = 1 << 18;
+/** 2000-01-01T00:00:00Z, the epoch of binary timestamps, in UTC epoch ms. */
+const PG_EPOCH_MS = 946_684_800_000;
+
+/** An integer below 2^53 in magnitude as a big-endian int64 (two's complement) at `p`; the next offset. */
+function setInt64(view: DataView, p: number, v: number): number {
+  const hi = Math.floor(v / TWO_32);
+  view.setInt32(p, hi);
+  view.setUint32(p + 4, v - hi * TWO_32);
+  return p + 8;
+}
+
+/**
+ * An event id from its halves as a length-prefixed binary `numeric` at `p` (digit count,
+ * weight, sign, display scale, base-10,000 digits, trailing zero digits left out, as
+ * `numericBinary` writes it); the next offset.
+ */
+function setEventId(view: DataView, p: number, hi: number, lo: number): number {
+  // Least significant first into a reused array (no array per row): at most 5 (2^64 < 10^20).
+  const digits = EVENT_ID_DIGITS;
+  let total = 0;
+  if (hi < 0x200000) {
+    for (let v = hi * TWO_32 + lo; v > 0; v = Math.floor(v / 10000)) digits[total++] = v % 10000;
+  } else {
+    for (let v = (BigInt(hi) << 32n) | BigInt(lo); v > 0n; v /= 10000n) digits[total++] = Number(v % 10000n);
+  }
+  let low = 0;
+  while (low < total && digits[low] === 0) low++;
+  const kept = total - low;
+  view.setInt32(p, 8 + kept * 2);
+  view.setInt16(p + 4, kept);
+  view.setInt16(p + 6, total === 0 ? 0 : total - 1);
+  view.setUint16(p + 8, 0); // positive
+  view.setInt16(p + 10, 0); // no digits after the point
+  for (let k = 0; k < kept; k++) view.setUint16(p + 12 + k * 2, digits[total - 1 - k] as number);
+  return p + 12 + kept * 2;
+}
+
+/** `setEventId`'s base-10,000 digits. */
+const EVENT_ID_DIGITS = new Uint16Array(5);
 
 /** Names `TransitionLog` remembers the code of without a map lookup. */
 const RECENT_NAMES = 8;
@@ -72,6 +114,29 @@ function sortIds(ids: Float64Array): Float64Array | Uint32Array {
     b = swap;
   }
   return a;
+}
+
+/** The first index of the ascending `ids` whose id is not below `id`. */
+function lowerBound(ids: Float64Array, id: number): number {
+  let low = 0;
+  let high = ids.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((ids[mid] as number) < id) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** The ascending `ids` with `id` in its place (a new array; `ids` as it is when it holds `id`). */
+function withId(ids: Float64Array, id: number): Float64Array {
+  const at = lowerBound(ids, id);
+  if (ids[at] === id) return ids;
+  const out = new Float64Array(ids.length + 1);
+  out.set(ids.subarray(0, at), 0);
+  out[at] = id;
+  out.set(ids.subarray(at), at + 1);
+  return out;
 }
 
 /** Whether the ascending `ids` hold `id`. */
@@ -199,6 +264,118 @@ export class TransitionLog {
     this.#from[i] = this.#code(t.from);
     this.#to[i] = this.#code(t.to);
     this.#length = i + 1;
+  };
+
+  /**
+   * Appends an organisation change as `applyBatch` reports it once
+   * (`onOrganisationTransition`); bound, like `push`. The same as pushing each change of
+   * `expandOrganisationTransition(change)` — `length`, `split` and the rows written are
+   * equal — but a compacting log takes the members' changes out as they come, as typed
+   * arrays: no object or call per member. The changes of the endpoint whose own event
+   * moved the organisation (pushed just before, same event) join the change they equal.
+   *
+   * @example
+   * const log = new TransitionLog({ compact: true });
+   * applyBatch(fleet, columns, { onTransition: log.push, onOrganisationTransition: log.pushOrganisation });
+   */
+  readonly pushOrganisation = (change: OrganisationTransition): void => {
+    if (!this.#compact) {
+      for (const t of expandOrganisationTransition(change)) this.push(t);
+      return;
+    }
+    const id = change.eventId;
+    if (id !== this.#lastId) {
+      this.#lastId = id;
+      this.#lastHi = Number(id >> 32n);
+      this.#lastLo = Number(id & 0xffffffffn);
+    }
+    const h = this.#lastHi;
+    const l = this.#lastLo;
+    if (change.at !== this.#runAt || h !== this.#runHi || l !== this.#runLo) {
+      this.#closeRun();
+      this.#runStart = this.#length;
+      this.#runAt = change.at;
+      this.#runHi = h;
+      this.#runLo = l;
+      this.#runFirst = Number.NaN;
+    }
+    const groups = [
+      { region: 'block' as const, from: change.block.from, to: change.block.to, ids: change.block.endpointIds },
+      ...change.status.map((g) => ({ region: 'status' as const, from: g.from, to: g.to, ids: g.endpointIds })),
+    ];
+    const keys = groups.map((g) => (this.#code(g.region) * 0x10000 + this.#code(g.from)) * 0x10000 + this.#code(g.to));
+    for (const g of groups) this.#pushed += g.ids.length;
+    // The run's entries so far (the moving endpoint's own changes) by key; a group they
+    // equal comes first, in their order, as a plain log's bucketing of the run orders them.
+    const start = this.#runStart;
+    const end = this.#length;
+    const taken = new Uint8Array(end - start);
+    const order: number[] = [];
+    const joined = new Map<number, number[]>();
+    for (let k = start; k < end; k++) {
+      const key = ((this.#region[k] as number) * 0x10000 + (this.#from[k] as number)) * 0x10000 + (this.#to[k] as number);
+      const g = keys.indexOf(key);
+      if (g < 0) continue;
+      if (!order.includes(g)) order.push(g);
+      const list = joined.get(g);
+      if (list === undefined) joined.set(g, [k]);
+      else list.push(k);
+    }
+    for (let g = 0; g < groups.length; g++) if (!order.includes(g)) order.push(g);
+    // Changes that reach one endpoint alone stay per endpoint, in the members' order.
+    const alone: { position: number; group: number }[] = [];
+    const block = change.block.endpointIds;
+    for (const g of order) {
+      const group = groups[g] as (typeof groups)[number];
+      const own = joined.get(g) ?? [];
+      const first = group.ids.length > 0 ? (group.ids[0] as number) : (this.#endpoint[own[0] as number] as number);
+      let several = group.ids.length > 1;
+      for (const k of own) if (this.#endpoint[k] !== first) several = true;
+      if (!several) {
+        if (group.ids.length > 0) alone.push({ position: block.indexOf(first), group: g });
+        continue;
+      }
+      // Ascending as core reports them (split then finds them sorted), the moving endpoint's own change merged in.
+      let ascending = group.ids;
+      for (const k of own) {
+        ascending = withId(ascending, this.#endpoint[k] as number);
+        taken[k - start] = 1;
+      }
+      const parts = [ascending];
+      const name = `${h}:${l}:${keys[g]}`;
+      const entry = this.#shared.get(name);
+      if (entry !== undefined) entry.parts.push(...parts);
+      else {
+        this.#shared.set(name, {
+          change: { region: group.region, from: group.from, to: group.to, at: change.at, eventId: id, endpointIds: new Float64Array(0) },
+          parts,
+        });
+      }
+    }
+    // Own changes that joined a shared one leave the arrays (kept ones move down).
+    let to = start;
+    for (let k = start; k < end; k++) {
+      if (taken[k - start] === 1) continue;
+      if (k !== to) this.#move(k, to);
+      to++;
+    }
+    this.#length = to;
+    alone.sort((a, b) => a.position - b.position || a.group - b.group);
+    for (const { group: g } of alone) {
+      const group = groups[g] as (typeof groups)[number];
+      const i = this.#length;
+      if (i === this.#endpoint.length) this.#grow(i * 2);
+      this.#endpoint[i] = group.ids[0] as number;
+      this.#at[i] = change.at;
+      this.#hi[i] = h;
+      this.#lo[i] = l;
+      this.#region[i] = this.#code(group.region);
+      this.#from[i] = this.#code(group.from);
+      this.#to[i] = this.#code(group.to);
+      this.#length = i + 1;
+    }
+    // Resolved: what is left of the run reaches one endpoint per change.
+    this.#runSeveral = false;
   };
 
   /** Forgets every transition (keeps the memory). */
@@ -449,15 +626,7 @@ export class TransitionLog {
     // Keep the changes of one endpoint alone, moved down over the ones taken out.
     let to = start;
     for (const k of own) {
-      if (k !== to) {
-        this.#endpoint[to] = this.#endpoint[k] as number;
-        this.#at[to] = this.#at[k] as number;
-        this.#hi[to] = this.#hi[k] as number;
-        this.#lo[to] = this.#lo[k] as number;
-        this.#region[to] = this.#region[k] as number;
-        this.#from[to] = this.#from[k] as number;
-        this.#to[to] = this.#to[k] as number;
-      }
+      if (k !== to) this.#move(k, to);
       to++;
     }
     this.#length = to;
@@ -483,6 +652,68 @@ export class TransitionLog {
       }
       return `${this.#endpoint[i]}\t${names[this.#region[i] as number]}\t${names[this.#from[i] as number]}\t${names[this.#to[i] as number]}\t${lastText}\t${eventIdText(this.#hi[i] as number, this.#lo[i] as number)}`;
     });
+  }
+
+  /** Copies entry `from` over entry `to`. */
+  #move(from: number, to: number): void {
+    this.#endpoint[to] = this.#endpoint[from] as number;
+    this.#at[to] = this.#at[from] as number;
+    this.#hi[to] = this.#hi[from] as number;
+    this.#lo[to] = this.#lo[from] as number;
+    this.#region[to] = this.#region[from] as number;
+    this.#from[to] = this.#from[from] as number;
+    this.#to[to] = this.#to[from] as number;
+  }
+
+  /**
+   * The transitions at the given indexes as COPY binary data (header, rows, trailer), for
+   * `COPY … (TRANSITION_COLUMNS) FROM STDIN (FORMAT binary)`: the same rows as
+   * `copyChunksOf`, without the server parsing times and event ids from text (half of
+   * the COPY's time) or the client formatting them.
+   *
+   * @example
+   * const { own } = log.split();
+   * await copy('COPY endpoint_transitions (…) FROM STDIN (FORMAT binary)', log.copyBinaryOf(own));
+   */
+  *copyBinaryOf(indexes: Uint32Array, start = 0, end: number = indexes.length): Generator<Buffer> {
+    const names = this.#names.map((name) => Buffer.from(name, 'utf8'));
+    const longest = names.reduce((n, b) => Math.max(n, b.length), 0);
+    // Field count, endpoint, three names, time, event id (at most 5 base-10,000 digits).
+    const rowMax = 2 + 12 + 3 * (4 + longest) + 12 + 4 + 8 + 2 * 5;
+    let chunk = Buffer.allocUnsafe(BINARY_CHUNK);
+    let view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    chunk.write('PGCOPY\n\xff\r\n\0', 0, 'latin1');
+    view.setUint32(11, 0); // flags
+    view.setUint32(15, 0); // header extension length
+    let p = 19;
+    for (let k = start; k < end; k++) {
+      if (p + rowMax > BINARY_CHUNK) {
+        yield chunk.subarray(0, p);
+        chunk = Buffer.allocUnsafe(BINARY_CHUNK);
+        view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        p = 0;
+      }
+      const i = indexes[k] as number;
+      view.setInt16(p, TRANSITION_COLUMNS.length);
+      view.setInt32(p + 2, 8);
+      p = setInt64(view, p + 6, this.#endpoint[i] as number);
+      for (const code of [this.#region[i] as number, this.#from[i] as number, this.#to[i] as number]) {
+        const name = names[code] as Buffer;
+        view.setInt32(p, name.length);
+        p += 4 + name.copy(chunk, p + 4);
+      }
+      view.setInt32(p, 8);
+      p = setInt64(view, p + 4, ((this.#at[i] as number) - PG_EPOCH_MS) * 1000);
+      p = setEventId(view, p, this.#hi[i] as number, this.#lo[i] as number);
+    }
+    if (p + 2 > BINARY_CHUNK) {
+      yield chunk.subarray(0, p);
+      chunk = Buffer.allocUnsafe(2);
+      view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      p = 0;
+    }
+    view.setInt16(p, -1); // trailer
+    yield chunk.subarray(0, p + 2);
   }
 
   #code(name: string): number {

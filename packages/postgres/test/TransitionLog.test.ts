@@ -1,7 +1,8 @@
 import { type Transition, transitionOf } from '@simfleet/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { copyString } from '../src/copyText.js';
-import { TransitionLog } from '../src/TransitionLog.js';
+import { type SharedChange, TransitionLog } from '../src/TransitionLog.js';
 import { applyEvents, simulatedEvents } from './simulatedFleet.js';
 
 const change = (i: number, eventId: bigint): Transition => ({
@@ -92,6 +93,55 @@ describe('TransitionLog', () => {
     expect(ownRows(compact, b.own)).toBe(ownRows(plain, a.own));
     expect(b.own.length + b.shared.reduce((n, c) => n + c.endpointIds.length, 0)).toBe(plain.length);
     expect(() => compact.get(0)).toThrow(TypeError);
+  });
+
+  it('fed organisation changes once, a compacting log splits exactly as a plain one fed every member change', () => {
+    let shared = 0;
+    fc.assert(
+      fc.property(
+        fc.record({
+          events: fc.integer({ min: 200, max: 3000 }),
+          devices: fc.integer({ min: 5, max: 300 }),
+          organisations: fc.integer({ min: 1, max: 5 }),
+          seed: fc.integer({ min: 1, max: 1_000_000 }),
+        }),
+        fc.option(fc.array(fc.nat(), { maxLength: 4 }), { nil: undefined }),
+        (fleetOptions, cuts) => {
+          const events = simulatedEvents(fleetOptions);
+          const options = cuts === undefined ? {} : { cuts };
+          const plain = applyEvents(events, undefined, undefined, options).log;
+          const once = applyEvents(events, undefined, new TransitionLog({ compact: true }), { ...options, once: true }).log;
+          expect(once.length).toBe(plain.length);
+          const a = plain.split();
+          const b = once.split();
+          // The same rows (a table's rows have no order; an event's members come by endpoint id from core).
+          const byKey = (changes: readonly SharedChange[]) =>
+            [...changes].sort((x, y) =>
+              x.eventId < y.eventId ? -1 : x.eventId > y.eventId ? 1 : `${x.region} ${x.from} ${x.to}`.localeCompare(`${y.region} ${y.from} ${y.to}`),
+            );
+          expect(byKey(b.shared)).toEqual(byKey(a.shared));
+          const ownRows = (log: TransitionLog, own: Uint32Array) => [...log.copyChunksOf(own)].join('').split('\n').sort();
+          expect(ownRows(once, b.own)).toEqual(ownRows(plain, a.own));
+          shared += a.shared.length;
+        },
+      ),
+      { numRuns: 40 },
+    );
+    // The fleets do block organisations (else the property says nothing).
+    expect(shared).toBeGreaterThan(40);
+  });
+
+  it('a plain log fed organisation changes once holds each member change, as pushed one by one', () => {
+    const events = simulatedEvents({ events: 3000, devices: 200, seed: 5, organisations: 3 });
+    const plain = applyEvents(events).log;
+    const once = applyEvents(events, undefined, new TransitionLog(), { once: true }).log;
+    expect(once.length).toBe(plain.length);
+    // Each event's member changes by endpoint id (core's order for them), each endpoint's in their order.
+    const byEvent = (log: TransitionLog) =>
+      Array.from({ length: log.length }, (_, i) => log.get(i)).sort(
+        (a, b) => a.at - b.at || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0) || a.endpointId - b.endpointId,
+      );
+    expect(byEvent(once)).toEqual(byEvent(plain));
   });
 
   it('escapes what COPY text reserves', () => {

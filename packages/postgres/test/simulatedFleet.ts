@@ -32,15 +32,26 @@ export function simulatedEvents(options: {
   return events.map((e) => ({ ...e, at: Math.round(spread.from + (e.at - first) * scale) }));
 }
 
-/** A fleet after applying `events` in batches of `batch`, with every transition it reported. */
+/**
+ * A fleet after applying `events` (in one batch, or cut into batches at `cuts`), with every
+ * transition it reported; with `once`, organisation changes reach the log once
+ * (`onOrganisationTransition: log.pushOrganisation`), as a replay into PostgreSQL does.
+ */
 export function applyEvents(
   events: readonly DeviceEvent[],
   fleet = new FleetStore(),
   log = new TransitionLog(),
+  options: { readonly once?: boolean; readonly cuts?: readonly number[] } = {},
 ): { fleet: FleetStore; log: TransitionLog; asOf: number | null } {
-  const columns = fleet.createColumns();
-  for (const e of events) columns.push(e);
-  applyBatch(fleet, columns, { onTransition: log.push });
+  const sorted = [...events].sort((a, b) => a.at - b.at || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0));
+  const cuts = [...new Set((options.cuts ?? []).map((c) => c % (sorted.length + 1))), sorted.length].sort((a, b) => a - b);
+  let start = 0;
+  for (const end of options.cuts === undefined ? [events.length] : cuts) {
+    const columns = fleet.createColumns();
+    for (const e of options.cuts === undefined ? events : sorted.slice(start, end)) columns.push(e);
+    start = end;
+    applyBatch(fleet, columns, options.once === true ? { onTransition: log.push, onOrganisationTransition: log.pushOrganisation } : { onTransition: log.push });
+  }
   let asOf: number | null = null;
   for (const e of events) if (asOf === null || e.at > asOf) asOf = e.at;
   return { fleet, log, asOf };

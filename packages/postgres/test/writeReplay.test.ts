@@ -128,6 +128,34 @@ describe.each([
     expect((await dump(`compact_log${suffix}`)).replaceAll('compact_log', 'plain_log')).toBe(await dump(`plain_log${suffix}`));
   });
 
+  it('a first replay leaves every index and constraint the migrations made (those it builds after the rows included)', async () => {
+    const shape = async (schema: string) => {
+      const { rows } = await client.query(
+        `SELECT indexname, replace(indexdef, $1, 'S') AS def FROM pg_indexes WHERE schemaname = $2
+         UNION ALL SELECT conname, pg_get_constraintdef(k.oid) FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace WHERE n.nspname = $2
+         ORDER BY 1, 2`,
+        [`${schema}.`, schema],
+      );
+      return rows;
+    };
+    const empty = await FleetDatabase.open(url, { schema: `index_shape_empty${suffix}` });
+    await empty.close();
+    const { fleet, log, asOf } = applyEvents(events);
+    await write('index_shape', fleet, log, asOf);
+    const before = await shape(`index_shape_empty${suffix}`);
+    expect(before.map((r) => r.indexname)).toContain('endpoints_status');
+    expect(await shape(`index_shape${suffix}`)).toEqual(before);
+  });
+
+  it('organisation changes reported once (onOrganisationTransition, what replay --pg does) write the same tables', async () => {
+    const plain = applyEvents(events);
+    await write('plain_once', plain.fleet, plain.log, plain.asOf);
+    const once = applyEvents(events, undefined, new TransitionLog({ compact: true }), { once: true });
+    const result = await write('org_once', once.fleet, once.log, once.asOf);
+    expect(result.transitions).toBe(plain.log.length);
+    expect((await dump(`org_once${suffix}`)).replaceAll('org_once', 'plain_once')).toBe(await dump(`plain_once${suffix}`));
+  });
+
   it('a longer replay over a shorter one gives the tables of the longer replay alone', async () => {
     const half = applyEvents(events.slice(0, 3000));
     await write('continued', half.fleet, half.log, half.asOf);

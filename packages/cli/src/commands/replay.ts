@@ -126,13 +126,17 @@ export async function runReplay(argv: readonly string[], io: CliIo): Promise<num
       ...(values['max-rows'] === undefined ? {} : { maxRowsInMemory: positiveInteger('max-rows', values['max-rows']) }),
       ...(maxLineBytes === undefined ? {} : { maxLineBytes }),
       checkpoints,
-      ...(postgres === undefined ? {} : { onTransition: postgres.onTransition }),
+      ...(postgres === undefined ? {} : { onTransition: postgres.onTransition, onOrganisationTransition: postgres.onOrganisationTransition }),
     });
     await rejects?.close();
     rejects = undefined;
-    if (postgres !== undefined) io.stderr.write(`${await postgres.finish(run.session.fleet, run.account, { sources, from: values.from, until })}\n`);
+    // The tables and the snapshot are written at once: the snapshot's formatting fills the
+    // time the database spends on its rows. The snapshot is committed only after the tables.
+    const written = postgres?.finish(run.session.fleet, run.account, { sources, from: values.from, until });
+    written?.catch(() => {}); // awaited below; a snapshot failure first must not leave it unhandled
+    if (out !== undefined) for (const chunk of snapshotChunks(run.session.fleet, run.account)) await out.write(chunk);
+    if (written !== undefined) io.stderr.write(`${await written}\n`);
     if (out !== undefined) {
-      for (const chunk of snapshotChunks(run.session.fleet, run.account)) await out.write(chunk);
       await out.commit();
       out = undefined;
     }

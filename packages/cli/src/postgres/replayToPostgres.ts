@@ -6,7 +6,7 @@
  * every transition go in one transaction after the replay.
  */
 import type { PgFleetError, TransitionLog } from '@simfleet/postgres';
-import type { FleetStore, Transition } from '@simfleet/core';
+import type { FleetStore, OrganisationTransition, Transition } from '@simfleet/core';
 import type { InputSource, ReplayAccount } from '@simfleet/engine';
 import { UsageError } from '../cliIo.js';
 
@@ -31,6 +31,8 @@ export interface PgFlagValues {
 export interface ReplayPostgres {
   /** Hand to the replay as its `onTransition`. */
   readonly onTransition: (transition: Transition) => void;
+  /** Hand to the replay as its `onOrganisationTransition`: an organisation's block once, with its members. */
+  readonly onOrganisationTransition: (change: OrganisationTransition) => void;
   /** Writes the finished replay (one transaction) and closes the connection; a line for stderr. */
   finish(
     fleet: FleetStore,
@@ -48,7 +50,7 @@ export interface ReplayPostgres {
  *
  * @example
  * const pg = await openReplayPostgres(values, io.env); // before the replay
- * const run = await replaySources(sources, { ...options, onTransition: pg?.onTransition });
+ * const run = await replaySources(sources, { ...options, onTransition: pg?.onTransition, onOrganisationTransition: pg?.onOrganisationTransition });
  * if (pg) io.stderr.write(`${await pg.finish(run.session.fleet, run.account, { sources, from, until })}\n`);
  */
 export async function openReplayPostgres(values: PgFlagValues, env: NodeJS.ProcessEnv): Promise<ReplayPostgres | undefined> {
@@ -64,10 +66,12 @@ export async function openReplayPostgres(values: PgFlagValues, env: NodeJS.Proce
     throw error;
   };
   const db = await FleetDatabase.open(url, values['pg-schema'] === undefined ? {} : { schema: values['pg-schema'] }).catch(asUsage);
-  // Compacting: an organisation's block is kept as one change with its endpoints, not one per endpoint.
+  // Compacting: an organisation's block is kept as one change with its endpoints, not one
+  // per endpoint; the replay hands it over that way (no object per member).
   const log: TransitionLog = new Log({ compact: true });
   return {
     onTransition: log.push,
+    onOrganisationTransition: log.pushOrganisation,
     async finish(fleet, account, run) {
       try {
         const started = performance.now();

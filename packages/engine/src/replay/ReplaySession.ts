@@ -24,6 +24,7 @@ import {
   type EventColumns,
   eventTypeById,
   FleetStore,
+  type OrganisationTransition,
   type StringPool,
   type Transition,
 } from '@simfleet/core';
@@ -63,6 +64,8 @@ export interface ReplayOptions {
   readonly onReject?: (rejection: Rejection) => void;
   /** Called for every state change while the sorted events are applied. */
   readonly onTransition?: (transition: Transition) => void;
+  /** Called once per organisation change that reaches members, instead of once per member (`ApplyBatchOptions.onOrganisationTransition`). */
+  readonly onOrganisationTransition?: (change: OrganisationTransition) => void;
   /** Remember the type of the events of this endpoint (for `simfleet device`). */
   readonly watchEndpoint?: number;
   /** The pool the fleet interns into: a resumed checkpoint's (`DecodedCheckpoint.pool`), so its rows are adopted as they are. */
@@ -398,8 +401,11 @@ export class ReplaySession {
     // Counted on the rows left, one per event id: a re-sent copy is not another event.
     let withoutEndpoint = 0;
     for (let i = 0; i < all.length; i++) if (Number.isNaN(all.endpointId[i]!)) withoutEndpoint++;
-    const onTransition = this.#options.onTransition;
-    const result: BatchResult = applyBatch(this.fleet, all, onTransition === undefined ? {} : { onTransition });
+    const { onTransition, onOrganisationTransition } = this.#options;
+    const result: BatchResult = applyBatch(this.fleet, all, {
+      ...(onTransition === undefined ? {} : { onTransition }),
+      ...(onOrganisationTransition === undefined ? {} : { onOrganisationTransition }),
+    });
     let asOf: number | null = null;
     for (let i = 0; i < all.length; i++) if (asOf === null || all.at[i]! > asOf) asOf = all.at[i]!;
     all.clear();
@@ -428,6 +434,7 @@ export class ReplaySession {
         buffer: this.#columns,
         budget: this.#budget,
         onTransition,
+        onOrganisationTransition: this.#options.onOrganisationTransition,
       });
       return {
         records: this.#records,

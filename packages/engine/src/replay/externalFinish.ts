@@ -13,7 +13,7 @@
  *   earlier chunk, so no event is late and the fleet ends as one sorted batch leaves it.
  *   When the kept rows fit in the budget they are applied straight from memory.
  */
-import { applyBatch, type EventColumns, type FleetStore, type StringPool, type Transition } from '@simfleet/core';
+import { applyBatch, type EventColumns, type FleetStore, type OrganisationTransition, type StringPool, type Transition } from '@simfleet/core';
 import { appendRow, compareRowsContent, type RowArrays, sortBatch } from '@simfleet/core/columns';
 import type { RunReader, SpillFile, SpillRun } from './SpillFile.js';
 
@@ -45,6 +45,7 @@ export interface ExternalFinishInput {
   readonly buffer: EventColumns;
   readonly budget: number;
   readonly onTransition?: ((transition: Transition) => void) | undefined;
+  readonly onOrganisationTransition?: ((change: OrganisationTransition) => void) | undefined;
 }
 
 /**
@@ -92,8 +93,11 @@ export function externalFinish(input: ExternalFinishInput): ExternalFinishResult
     appendTo(block, row, buffer);
   }
 
-  const onTransition = input.onTransition;
-  const options = onTransition === undefined ? {} : { onTransition };
+  const { onTransition, onOrganisationTransition } = input;
+  const options = {
+    ...(onTransition === undefined ? {} : { onTransition }),
+    ...(onOrganisationTransition === undefined ? {} : { onOrganisationTransition }),
+  };
   if (kept.length === 0) {
     // Everything kept fits: one batch, exactly as the in-memory path.
     const result = applyBatch(fleet, buffer, options);

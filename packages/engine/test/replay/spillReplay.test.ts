@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Transition } from '@simfleet/core';
+import { expandOrganisationTransition, type OrganisationTransition, type Transition } from '@simfleet/core';
 import { decodeCheckpoint, encodeCheckpoint } from '@simfleet/core/checkpoint';
 import { generateFleetLog } from '@simfleet/testkit';
 import fc from 'fast-check';
@@ -37,14 +37,22 @@ interface Outcome {
   readonly rows: number;
 }
 
-function replay(lines: readonly Line[], options: ReplayOptions): Outcome {
+/** Organisation changes reported once (`replay(…, { once: true })`), over every run. */
+let organisationChanges = 0;
+
+function replay(lines: readonly Line[], options: ReplayOptions, { once = false } = {}): Outcome {
   const transitions = new Map<number, string[]>();
   const onTransition = (t: Transition): void => {
     const list = transitions.get(t.endpointId) ?? [];
     list.push(`${t.region}:${t.from}>${t.to}@${t.at}#${t.eventId}`);
     transitions.set(t.endpointId, list);
   };
-  const session = new ReplaySession({ ...options, onTransition });
+  // Reported once, expanded here: each device's changes must come out as onTransition alone gives them.
+  const onOrganisationTransition = (change: OrganisationTransition): void => {
+    organisationChanges++;
+    for (const t of expandOrganisationTransition(change)) onTransition(t);
+  };
+  const session = new ReplaySession({ ...options, onTransition, ...(once ? { onOrganisationTransition } : {}) });
   feed(session, lines, 'all.ndjson');
   const spilled = session.spilled;
   const account = session.finish();
@@ -71,6 +79,25 @@ describe('a replay over its row budget', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it("reports organisation changes once through the spill as in memory: expanded, each device's transitions are the same", () => {
+    let throughSpill = 0;
+    fc.assert(
+      fc.property(logArb, fc.constantFrom(1, 7, 1000), (lines, budget) => {
+        const expected = replay(lines, {});
+        const once = replay(lines, {}, { once: true });
+        organisationChanges = 0;
+        const spilled = replay(lines, { maxRowsInMemory: budget, spillBlockRows: 3, spillDirectory: spillRoot }, { once: true });
+        if (spilled.spilled) throughSpill += organisationChanges;
+        expect(once.transitions).toEqual(expected.transitions);
+        expect(spilled.transitions).toEqual(expected.transitions);
+        expect(spilled.snapshot).toBe(expected.snapshot);
+      }),
+      { numRuns: 40 },
+    );
+    // The logs do block organisations with members, and spilled replays report them once (else the property says nothing).
+    expect(throughSpill).toBeGreaterThan(0);
   });
 
   it('does not spill under the budget (the in-memory path stays as it is)', () => {
