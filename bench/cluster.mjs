@@ -19,11 +19,12 @@
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { firstLines } from './firstLines.mjs';
 
 const REPO = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const PARTITIONS = 16;
@@ -131,9 +132,7 @@ async function caughtUp(cli, natsUrl, live, timeoutMs) {
 }
 
 export async function clusterRun(file, { limit, workers, failover = false, cli }) {
-  const lines = readFileSync(file, 'utf8')
-    .split('\n', limit)
-    .filter((l) => l.length > 0);
+  const lines = firstLines(file, limit);
   const dir = mkdtempSync(join(tmpdir(), 'simfleet-bench-cluster-'));
   const input = join(dir, 'events.ndjson');
   writeFileSync(input, `${lines.join('\n')}\n`);

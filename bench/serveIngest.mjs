@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { firstLines } from './firstLines.mjs';
 
 const TOKEN = 'bench-token';
 
@@ -39,14 +40,7 @@ function post(port, body) {
 
 /** Lines of the log as NDJSON bodies of `batch` records each (built before timing). */
 function bodies(file, limit, batch) {
-  const text = readFileSync(file, 'utf8');
-  const lines = [];
-  for (let start = 0; lines.length < limit; ) {
-    const nl = text.indexOf('\n', start);
-    if (nl === -1) break;
-    lines.push(text.slice(start, nl));
-    start = nl + 1;
-  }
+  const lines = firstLines(file, limit);
   const out = [];
   for (let i = 0; i < lines.length; i += batch) out.push(Buffer.from(lines.slice(i, i + batch).join('\n')));
   return { bodies: out, events: lines.length };
