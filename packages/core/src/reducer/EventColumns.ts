@@ -55,41 +55,45 @@ export class EventColumns implements RowArrays {
   /** Number of rows in the batch. */
   length = 0;
   /** Event time, UTC epoch ms. */
-  at: Float64Array;
+  at!: Float64Array;
   /** High 32 bits of the event id. */
-  idHi: Uint32Array;
+  idHi!: Uint32Array;
   /** Low 32 bits of the event id. */
-  idLo: Uint32Array;
+  idLo!: Uint32Array;
   /** Endpoint id; NaN for none. */
-  endpointId: Float64Array;
+  endpointId!: Float64Array;
   /** Index in `DEVICE_EVENT_TYPES`. */
-  type: Uint8Array;
+  type!: Uint8Array;
   /** NaN for none. */
-  organisationId: Float64Array;
+  organisationId!: Float64Array;
   /** NaN for none. */
-  simId: Float64Array;
+  simId!: Float64Array;
   /** Pool references (0 = none). */
-  iccid: Uint32Array;
-  imsi: Uint32Array;
-  imei: Uint32Array;
-  ipAddress: Uint32Array;
-  apn: Uint32Array;
+  iccid!: Uint32Array;
+  imsi!: Uint32Array;
+  imei!: Uint32Array;
+  ipAddress!: Uint32Array;
+  apn!: Uint32Array;
   /** Pool reference of the operator key (`StringPool.internOperator`). */
-  operator: Uint32Array;
+  operator!: Uint32Array;
   /** -1 for none. */
-  ratType: Int16Array;
+  ratType!: Int16Array;
   /** Index in `REJECTION_REASON_CODES`; 255 for none. */
-  rejectionReason: Uint8Array;
+  rejectionReason!: Uint8Array;
   /** Pool reference of the endpoint's name (0 = the record said none). */
-  name: Uint32Array;
+  name!: Uint32Array;
   /** The identity permutation of an in-order batch (see sortBatch.ts). */
-  order: Uint32Array;
+  order!: Uint32Array;
   /** Scratch of the batch sort, allocated by the first unsorted batch. */
   sortScratch: SortScratch | undefined = undefined;
 
   constructor(pool: StringPool, capacity = 1024) {
-    const n = Math.max(1, Math.floor(capacity));
     this.pool = pool;
+    this.#allocate(Math.max(1, Math.floor(capacity)));
+  }
+
+  /** Fresh, empty buffers of `n` rows for every column (the one list of them with their fills). */
+  #allocate(n: number): void {
     this.at = new Float64Array(n);
     this.idHi = new Uint32Array(n);
     this.idLo = new Uint32Array(n);
@@ -155,23 +159,7 @@ export class EventColumns implements RowArrays {
     const n = Math.max(1, Math.floor(capacity));
     this.length = 0;
     if (n >= this.at.length) return;
-    this.at = new Float64Array(n);
-    this.idHi = new Uint32Array(n);
-    this.idLo = new Uint32Array(n);
-    this.endpointId = new Float64Array(n);
-    this.type = new Uint8Array(n);
-    this.organisationId = new Float64Array(n);
-    this.simId = new Float64Array(n);
-    this.iccid = new Uint32Array(n);
-    this.imsi = new Uint32Array(n);
-    this.imei = new Uint32Array(n);
-    this.ipAddress = new Uint32Array(n);
-    this.apn = new Uint32Array(n);
-    this.operator = new Uint32Array(n);
-    this.ratType = new Int16Array(n).fill(NO_RAT_TYPE);
-    this.rejectionReason = new Uint8Array(n).fill(NO_REJECTION_REASON);
-    this.name = new Uint32Array(n);
-    this.order = new Uint32Array(n);
+    this.#allocate(n);
     this.sortScratch = undefined;
   }
 

@@ -53,6 +53,7 @@ export class WasmLines {
   readonly #decoder: WasmLineDecoder;
   readonly #skip: number;
   #line = 1;
+  #taken = 0;
   #boundary = 0;
   readonly #onChunk = (chunk: DecodedChunk): void => this.#settle(chunk);
 
@@ -68,6 +69,11 @@ export class WasmLines {
   /** Number of the next line. */
   get nextLine(): number {
     return this.#line;
+  }
+
+  /** Lines settled so far that were not passed over (`skip`): this input's records in this run. */
+  get taken(): number {
+    return this.#taken;
   }
 
   /**
@@ -118,6 +124,7 @@ export class WasmLines {
     const sink = this.#sink;
     // Lines up to `skip` were ingested before the checkpoint: start after them.
     const from = first > skip ? 0 : skip - first + 1;
+    this.#taken += chunk.lines - from;
     let row = from === 0 ? 0 : (chunk.row[from] as number);
     const status = chunk.status;
     for (let i = from; i < chunk.lines; i++) {

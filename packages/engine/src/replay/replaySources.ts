@@ -115,8 +115,7 @@ export async function replaySources(sources: readonly InputSource[], options: Re
         });
         if (handle !== undefined) {
           const lines = session.wasmLines(name, { skip, atInputStart: true, maxLineBytes });
-          // Records of this run: the lines the checkpoint holds are passed over, not counted.
-          let counted = Math.max(lines.nextLine, skip + 1);
+          let counted = 0;
           let fileBytes = 0;
           try {
             await readPlainNdjson(handle, lines, async (n) => {
@@ -125,10 +124,9 @@ export async function replaySources(sources: readonly InputSource[], options: Re
               fileBytes += n;
               bytes += n;
               decompressed += n;
-              if (lines.nextLine > counted) {
-                records += lines.nextLine - counted;
-                counted = lines.nextLine;
-              }
+              // Lines the checkpoint holds are passed over, not counted as this run's records.
+              records += lines.taken - counted;
+              counted = lines.taken;
               progress.update(records, bytes, decompressed);
               if (checkpoints !== undefined) await checkpoints.reached(session, source, lines.nextLine - 1, records);
             });
@@ -166,10 +164,10 @@ export async function replaySources(sources: readonly InputSource[], options: Re
         try {
           for await (const chunk of chunks) {
             // Lines the checkpoint holds are passed over, not counted as this run's records.
-            const before = Math.max(lines.nextLine, skip + 1);
+            const before = lines.taken;
             decompressed += chunk.length;
             lines.push(chunk);
-            records += Math.max(0, lines.nextLine - before);
+            records += lines.taken - before;
             progress.update(records, bytes, decompressed);
             if (checkpoints !== undefined) await checkpoints.reached(session, source, lines.nextLine - 1, records);
           }
