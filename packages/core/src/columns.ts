@@ -44,7 +44,7 @@ export {
 } from './fastpath/fastTypePlan.js';
 export { timestampBytes } from './fastpath/timestampBytes.js';
 export { invalidUtf8Offset, utf8SequenceLength } from './text/utf8.js';
-export { BOM, bomLength, firstNonBlank, isGzipMagic, isJsonBlank } from './text/inputBytes.js';
+export { BOM, bomLength, concatPrefix, firstNonBlank, isGzipMagic, isJsonBlank } from './text/inputBytes.js';
 export {
   DEFAULT_MAX_LINE_BYTES,
   NdjsonLines,

@@ -15,6 +15,7 @@
  */
 import { DATA_DISCONNECT_PREFIX, type EventColumns, REJECTION_PREFIX, REJECTION_REASON_CODES, rejectionReason, type StringPool } from '@simfleet/core';
 import {
+  concatPrefix,
   DEFAULT_MAX_LINE_BYTES,
   PLAN_OPERATOR_DETAIL,
   PLAN_RULE,
@@ -431,7 +432,7 @@ export class WasmLineDecoder {
     const long = this.#long;
     if (long !== undefined && this.#longBytes + piece.length > this.#maxLine) {
       long.push(piece.subarray(0, TOO_LONG_HEAD_BYTES));
-      this.#longHead = joined(long, TOO_LONG_HEAD_BYTES);
+      this.#longHead = concatPrefix(long, TOO_LONG_HEAD_BYTES);
       this.#long = undefined;
     } else if (long !== undefined) long.push(piece.slice());
     this.#longBytes += piece.length;
@@ -453,7 +454,7 @@ export class WasmLineDecoder {
     this.#long = undefined;
     this.#longBytes = -1;
     // Too long: its first bytes only (and its length); else the whole line, for the full decoder.
-    const line = long === undefined ? this.#longHead : joined(long, total);
+    const line = long === undefined ? this.#longHead : concatPrefix(long, total);
     this.#longHead = new Uint8Array(0);
     onChunk({
       bytes: line,
@@ -475,21 +476,6 @@ export class WasmLineDecoder {
     this.#heap.copyWithin(this.#input, this.#input + used, this.#input + have);
     return have - used;
   }
-}
-
-/** The first `limit` bytes of `parts`, joined. */
-function joined(parts: readonly Uint8Array[], limit: number): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(Math.min(total, limit));
-  let at = 0;
-  for (const p of parts) {
-    if (at >= out.length) break;
-    const take = Math.min(p.length, out.length - at);
-    out.set(p.subarray(0, take), at);
-    at += take;
-  }
-  return out;
 }
 
 /** Do heap[at, at + n) begin a UTF-8 byte-order mark (EF BB BF)? */

@@ -17,7 +17,7 @@
  * A byte-order mark at the very start of the input (`atInputStart`) is dropped: the same
  * rule as for JSON arrays (`firstNonBlank`).
  */
-import { bomLength } from './inputBytes.js';
+import { bomLength, concatPrefix } from './inputBytes.js';
 
 const NEWLINE = 0x0a;
 
@@ -92,7 +92,7 @@ export class NdjsonLines {
   push<B extends Uint8Array>(chunk: B, onLine: OnLine<B | Uint8Array>): void {
     let bytes: Uint8Array = chunk;
     if (this.#atStart) {
-      const held = this.#startBytes === undefined ? bytes : concat([this.#startBytes, bytes], this.#startBytes.length + bytes.length);
+      const held = this.#startBytes === undefined ? bytes : concatPrefix([this.#startBytes, bytes], this.#startBytes.length + bytes.length);
       if (held.length < 3 && isBomPrefix(held)) {
         this.#startBytes = copy(held);
         return;
@@ -154,14 +154,14 @@ export class NdjsonLines {
     if (this.#tooLong >= 0) {
       this.#tooLong += piece.length;
       // The head is the line's first bytes whatever the chunking: fill it up from the next pieces.
-      if (this.#head.length < TOO_LONG_HEAD_BYTES) this.#head = concat([this.#head, piece], TOO_LONG_HEAD_BYTES);
+      if (this.#head.length < TOO_LONG_HEAD_BYTES) this.#head = concatPrefix([this.#head, piece], TOO_LONG_HEAD_BYTES);
       return;
     }
     if (this.#carried + piece.length > this.#max) {
       // Past the bound: keep only the first bytes to show, count the rest.
       const total = this.#carried + piece.length;
       this.#parts.push(piece.subarray(0, TOO_LONG_HEAD_BYTES));
-      this.#head = concat(this.#parts, TOO_LONG_HEAD_BYTES);
+      this.#head = concatPrefix(this.#parts, TOO_LONG_HEAD_BYTES);
       this.#parts = [];
       this.#carried = 0;
       this.#tooLong = total;
@@ -179,26 +179,11 @@ export class NdjsonLines {
       this.#head = new Uint8Array(0);
       return;
     }
-    const joined = this.#parts.length === 1 ? (this.#parts[0] as Uint8Array) : concat(this.#parts, this.#carried);
+    const joined = this.#parts.length === 1 ? (this.#parts[0] as Uint8Array) : concatPrefix(this.#parts, this.#carried);
     this.#parts = [];
     this.#carried = 0;
     onLine(joined, 0, joined.length, line);
   }
-}
-
-/** The first `limit` bytes of `parts` joined (all of them when they are fewer). */
-function concat(parts: readonly Uint8Array[], limit: number): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(Math.min(total, limit));
-  let at = 0;
-  for (const p of parts) {
-    if (at >= out.length) break;
-    const take = Math.min(p.length, out.length - at);
-    out.set(p.subarray(0, take), at);
-    at += take;
-  }
-  return out;
 }
 
 /** A copy (`Buffer#slice` would share the memory: never call `slice` on a chunk). */

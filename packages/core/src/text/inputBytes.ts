@@ -47,3 +47,24 @@ export function firstNonBlank(bytes: Uint8Array, from = 0, atInputStart = false)
   }
   return -1;
 }
+
+/**
+ * The first `limit` bytes of `parts` joined (all of them when they are fewer): a line that
+ * arrived in pieces, cut at the bound its reader keeps.
+ *
+ * @example
+ * concatPrefix([Uint8Array.of(1, 2), Uint8Array.of(3)], 2); // Uint8Array [1, 2]
+ */
+export function concatPrefix(parts: readonly Uint8Array[], limit: number): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  const out = new Uint8Array(Math.min(total, limit));
+  let at = 0;
+  for (const p of parts) {
+    if (at >= out.length) break;
+    const take = Math.min(p.length, out.length - at);
+    out.set(p.subarray(0, take), at);
+    at += take;
+  }
+  return out;
+}
