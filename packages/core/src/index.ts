@@ -48,6 +48,7 @@ export { expandOrganisationTransition, type MemberChange, type OrganisationTrans
 export * from './fleet/FleetStore.js';
 export * from './fleet/fleetSummary.js';
 export * from './snapshot/endpointJson.js';
+export { ENDPOINT_LINE_ROOM, EndpointLineWriter } from './snapshot/endpointLines.js';
 
 // The reducer's row layout, the byte-level input path (line splitter, fast path, its
 // per-type tables) and the re-fold report are at @simfleet/core/columns; the checkpoint

@@ -61,23 +61,61 @@ export function formatTimestamp(ms: number): string {
 }
 
 const DAY_MS = 86_400_000;
-const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+/** `formatTimestamp`'s fast path writes here (24 ASCII bytes), then makes its string. */
+const ISO_SCRATCH = new Uint8Array(24);
 
 /** `YYYY-MM-DDTHH:mm:ss.SSSZ` of whole epoch milliseconds in years 0000–9999. */
 function isoFromMillis(ms: number): string {
+  writeIsoMillis(ISO_SCRATCH, 0, ms);
+  return String.fromCharCode.apply(null, ISO_SCRATCH as unknown as number[]);
+}
+
+/**
+ * Writes `formatTimestamp(ms)` as ASCII bytes into `out` at `at` and returns the position
+ * after it (24 bytes later), for whole milliseconds in years 0000–9999; returns -1 (nothing
+ * written) otherwise. The byte-level snapshot writer's instants, and `formatTimestamp`'s.
+ *
+ * @example
+ * writeTimestamp(out, 0, 1635323882000) // 24: out holds '2021-10-27T08:38:02.000Z'
+ */
+export function writeTimestamp(out: Uint8Array, at: number, ms: number): number {
+  if (!(ms >= MIN_FOUR_DIGIT_YEAR_MS && ms <= MAX_FOUR_DIGIT_YEAR_MS && Number.isInteger(ms))) return -1;
+  writeIsoMillis(out, at, ms);
+  return at + 24;
+}
+
+function writeIsoMillis(out: Uint8Array, at: number, ms: number): void {
   const days = Math.floor(ms / DAY_MS);
   let rest = ms - days * DAY_MS;
   const date = civilFromDays(days);
   const year = Math.floor(date / 10_000);
-  const month = Math.floor(date / 100) % 100;
-  const day = date % 100;
   const hours = Math.floor(rest / 3_600_000);
   rest -= hours * 3_600_000;
   const minutes = Math.floor(rest / 60_000);
   rest -= minutes * 60_000;
   const seconds = Math.floor(rest / 1000);
   const millis = rest - seconds * 1000;
-  const yyyy = TWO_DIGITS[Math.floor(year / 100)] + (TWO_DIGITS[year % 100] as string);
-  const sss = millis < 10 ? `00${millis}` : millis < 100 ? `0${millis}` : String(millis);
-  return `${yyyy}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}T${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${sss}Z`;
+  two(out, at, Math.floor(year / 100));
+  two(out, at + 2, year % 100);
+  out[at + 4] = 0x2d; // -
+  two(out, at + 5, Math.floor(date / 100) % 100);
+  out[at + 7] = 0x2d;
+  two(out, at + 8, date % 100);
+  out[at + 10] = 0x54; // T
+  two(out, at + 11, hours);
+  out[at + 13] = 0x3a; // :
+  two(out, at + 14, minutes);
+  out[at + 16] = 0x3a;
+  two(out, at + 17, seconds);
+  out[at + 19] = 0x2e; // .
+  out[at + 20] = 0x30 + Math.floor(millis / 100);
+  two(out, at + 21, millis % 100);
+  out[at + 23] = 0x5a; // Z
+}
+
+/** Two decimal digits of 0 ≤ v < 100. */
+function two(out: Uint8Array, at: number, v: number): void {
+  const tens = Math.floor(v / 10);
+  out[at] = 0x30 + tens;
+  out[at + 1] = 0x30 + v - tens * 10;
 }

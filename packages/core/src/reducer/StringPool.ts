@@ -179,6 +179,26 @@ export class StringPool {
   }
 
   /**
+   * Copies the stored UTF-8 bytes of `ref` into `out` at `at` when there are 1 to `max` of them;
+   * returns how many, or 0 (nothing copied) for `null`, the empty string, a string UTF-8 cannot
+   * hold (see `get`) or a longer one. What a byte-level writer uses instead of `get`.
+   *
+   * @example
+   * pool.copyUtf8(pool.intern('abc'), out, 0, 64) // 3
+   */
+  copyUtf8(ref: number, out: Uint8Array, at: number, max: number): number {
+    if (!(ref > 0 && ref < this.#count)) return 0;
+    const s = this.#start[ref] as number;
+    const len = (this.#start[ref + 1] as number) - s;
+    if (len > max) return 0;
+    const bytes = this.#bytes;
+    // Most strings are ICCIDs and IMSIs (~20 bytes): a loop beats making a view to `set` from.
+    if (len <= 64) for (let i = 0; i < len; i++) out[at + i] = bytes[s + i] as number;
+    else out.set(bytes.subarray(s, s + len), at);
+    return len;
+  }
+
+  /**
    * Gives the lookup index back (~5 bytes a string; 32 MB for a million devices' strings)
    * for a phase that reads strings but interns none — applying a replay's rows, writing its
    * snapshot. References and `get` are unchanged; the next `intern` or `stored()` rebuilds

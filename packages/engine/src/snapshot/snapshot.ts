@@ -1,4 +1,4 @@
-import { endpointJsonText, type FleetStore, formatTimestamp, stringifyJson } from '@simfleet/core';
+import { ENDPOINT_LINE_ROOM, EndpointLineWriter, endpointJsonText, type FleetStore, formatTimestamp, stringifyJson } from '@simfleet/core';
 import type { ReplayAccount } from '../replay/ReplaySession.js';
 
 /** The snapshot contract's schema id (docs/snapshot.md, schema/snapshot-v1.schema.json). */
@@ -6,6 +6,8 @@ export const SNAPSHOT_SCHEMA = 'simfleet/snapshot@1';
 
 /** Bytes of a snapshot chunk (a line longer than this gets a chunk of its own size). */
 const CHUNK_BYTES = 1 << 20;
+/** What starts each endpoint's line (after the comma that ends the one before). */
+const SEPARATOR = Buffer.from('\n    ');
 
 /**
  * The snapshot as byte chunks of whole lines: one endpoint per line so that large fleets
@@ -49,10 +51,27 @@ export function* snapshotChunks(fleet: FleetStore, account: ReplayAccount): Gene
   const first = put(head);
   if (first !== undefined) yield first;
   const ids = fleet.endpointIds();
+  // Lines are written as bytes from the device records (EndpointLineWriter: the same bytes as
+  // endpointJsonText); a device with a string too long for that path takes the text path.
+  const lines = new EndpointLineWriter(fleet);
   for (let i = 0; i < ids.length; i++) {
-    const state = fleet.readEndpoint(ids[i]!);
-    if (state === undefined) continue;
-    const full = put(`${i === 0 ? '' : ','}\n    ${endpointJsonText(state)}`);
+    const d = fleet.findDevice(ids[i]!);
+    if (d < 0) continue;
+    if (chunk.length - used < ENDPOINT_LINE_ROOM + 8) {
+      yield chunk.subarray(0, used);
+      chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+      used = 0;
+    }
+    const start = used;
+    if (i > 0) chunk[used++] = 0x2c; // ,
+    used = SEPARATOR.copy(chunk, used) + used;
+    const end = lines.write(d, chunk, used);
+    if (end >= 0) {
+      used = end;
+      continue;
+    }
+    used = start;
+    const full = put(`${i === 0 ? '' : ','}\n    ${endpointJsonText(fleet.readDevice(d))}`);
     if (full !== undefined) yield full;
   }
   const last = put(ids.length === 0 ? ']\n}\n' : '\n  ]\n}\n');
