@@ -427,6 +427,26 @@ function findKey(kind: u32, ks: usize, len: u32): i32 {
 
 // ---------------------------------------------------------------- read objects
 
+// ---------------------------------------------------------------- key order
+//
+// The records of one log have their keys in one order, object by object, so the key at
+// position n of an object of kind k is nearly always the one that was there last time. For
+// each (kind, position) the walk keeps that key as it appeared in the input: its bytes, its
+// closing quote and a colon right after it (at most 16 bytes: keys up to 14 bytes long), and
+// what findKey said of it. One 16-byte compare then stands for scanKey, findKey and the
+// colon. Only keys of printable ASCII without a backslash are kept, so a match says exactly
+// what the full scan would: the same key, no escape, no byte >= 0x80, the colon next. What
+// is kept changes the speed only, never a result.
+
+/** Positions kept per kind (a key further on takes the full scan). */
+const ORDER_POSITIONS: u32 = 16;
+/** Per kind and position, 32 bytes: the key's bytes, `"` and `:` (zero-padded) in 16, then the u32 mask of those bytes (0: nothing kept), the key's length, findKey's index. */
+const ORDER: usize = memory.data(<i32>(KINDS * ORDER_POSITIONS * 32));
+
+/** Byte masks: entry n has its first n bytes set (n = 0..16). */
+const PREFIX_MASKS: usize = memory.data(17 * 16);
+for (let n = 0; n <= 16; n++) for (let i = 0; i < n; i++) store<u8>(PREFIX_MASKS + <usize>(n * 16 + i), 0xff);
+
 /**
  * An object at p (its `{`) of kind `kind`: read keys go to readField, others are skipped.
  * A read key twice, an escaped key or `__proto__` falls back. Sets seenKeys.
@@ -440,21 +460,41 @@ function walkObject(p: usize, depth: u32, kind: u32): usize {
     return p + 1;
   }
   let seen: u32 = 0;
+  let order = ORDER + <usize>(kind * ORDER_POSITIONS) * 32;
+  const orderEnd = order + <usize>ORDER_POSITIONS * 32;
   while (true) {
     if (c != 0x22) return invalid();
     const ks = p + 1;
-    const ke = scanKey(ks);
-    if (ke == FAIL) return FAIL;
-    if (stringFlags & 1) return FAIL; // an escaped key might spell a read key
-    const index = findKey(kind, ks, <u32>(ke - ks));
-    if (index == -2) return FAIL;
-    // `":` then the value, the form of minified JSON, without the white-space loops.
-    if (load<u8>(ke + 1) == 0x3a) p = ws(ke + 2);
-    else {
-      p = ws(ke + 1);
-      if (load<u8>(p) != 0x3a) return invalid();
-      p = ws(p + 1);
+    let index: i32;
+    const kept = order < orderEnd ? load<u32>(order, 16) : 0;
+    if (kept != 0 && (<u32>i8x16.bitmask(i8x16.eq(v128.load(ks), v128.load(order))) & kept) == kept) {
+      // The key kept for this position, its quote and its colon: the value follows.
+      index = load<i32>(order, 24);
+      p = ws(ks + <usize>load<u32>(order, 20) + 2);
+    } else {
+      const ke = scanKey(ks);
+      if (ke == FAIL) return FAIL;
+      if (stringFlags & 1) return FAIL; // an escaped key might spell a read key
+      const len = <u32>(ke - ks);
+      index = findKey(kind, ks, len);
+      if (index == -2) return FAIL;
+      // `":` then the value, the form of minified JSON, without the white-space loops.
+      if (load<u8>(ke + 1) == 0x3a) {
+        if (stringFlags == 0 && len <= 14 && order < orderEnd) {
+          // Keep this key for the position (no escape, no byte >= 0x80: see above).
+          v128.store(order, v128.and(v128.load(ks), v128.load(PREFIX_MASKS + <usize>(len + 2) * 16)));
+          store<u32>(order, (1 << (len + 2)) - 1, 16);
+          store<u32>(order, len, 20);
+          store<i32>(order, index, 24);
+        }
+        p = ws(ke + 2);
+      } else {
+        p = ws(ke + 1);
+        if (load<u8>(p) != 0x3a) return invalid();
+        p = ws(p + 1);
+      }
     }
+    order += 32;
     if (!isValueStart(load<u8>(p))) return invalid();
     if (index >= 0) {
       const bit: u32 = 1 << index;

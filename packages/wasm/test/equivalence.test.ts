@@ -208,6 +208,47 @@ describe('WasmLineDecoder on what it skips and the white space between tokens', 
   });
 });
 
+describe('WasmLineDecoder on keys that differ a little from the ones it keeps per position', () => {
+  it('every key of trained lines edited (shortened, lengthened, escaped, non-ASCII, spaced, a quote or colon moved): the same row, invalid, or the full decoder', () => {
+    // The decoder keeps the key it saw at each position of each object kind: train it on
+    // canonical lines, then give it keys that a 16-byte compare must not take for the kept ones.
+    const decoder = newDecoder();
+    for (const line of SIM.slice(0, 20)) checkLine(decoder, encoder.encode(line), tally());
+    const edits: ((key: string) => string)[] = [
+      (k) => k.slice(0, -1),
+      (k) => `${k}x`,
+      (k) => `${k.slice(0, -1)}${k.slice(-1).toUpperCase()}`,
+      (k) => `\\u00${k.charCodeAt(0).toString(16)}${k.slice(1)}`,
+      (k) => `${k.slice(0, 1)}\\${k.slice(1)}`,
+      (k) => `${k}\u00e9`,
+      (k) => `\u00e9${k.slice(1)}`,
+      (k) => `${k}" `,
+      (k) => `${k}"\t`,
+      (k) => `${k}\u0001`,
+      (k) => `${k}${k}`,
+      () => '',
+      (k) => `${k}":1,"${k}`,
+      (k) => `${k.slice(0, 1)}"${k.slice(1)}`,
+      (k) => `${k}"`,
+    ];
+    const t = tally();
+    fc.assert(
+      fc.property(fc.constantFrom(...SIM), fc.nat(), fc.constantFrom(...edits.keys()), (line, at, e) => {
+        const keys = [...line.matchAll(/"([a-z_]+)":/g)];
+        const m = keys[at % keys.length] as RegExpMatchArray;
+        const i = (m.index ?? 0) + 1;
+        const key = m[1] as string;
+        const edited = (edits[e] as (k: string) => string)(key);
+        // An edit that ends in `"` or `" ` closes the key itself: the original quote then follows.
+        checkLine(decoder, encoder.encode(`${line.slice(0, i)}${edited}${line.slice(i + key.length)}`), t);
+      }),
+      { numRuns: 4000 },
+    );
+    expect(t.row).toBeGreaterThan(500);
+    expect(t.invalid + t.fallback).toBeGreaterThan(500);
+  });
+});
+
 describe('WasmLineDecoder event ids', () => {
   it('ids of every length from 1 to 21 digits: exact hi/lo when at most 2^64 − 1, else the full decoder', () => {
     const decoder = newDecoder();
