@@ -140,10 +140,8 @@ function scanString(p: usize): usize {
   let flags: u32 = 0;
   while (true) {
     const v = v128.load(p);
-    const special = v128.or(
-      v128.or(i8x16.eq(v, i8x16.splat(0x22)), i8x16.eq(v, i8x16.splat(0x5c))),
-      v128.or(i8x16.lt_u(v, i8x16.splat(0x20)), i8x16.lt_s(v, i8x16.splat(0))),
-    );
+    // Signed, the bytes below 0x20 are the control bytes and the bytes >= 0x80: one compare for both.
+    const special = v128.or(v128.or(i8x16.eq(v, i8x16.splat(0x22)), i8x16.eq(v, i8x16.splat(0x5c))), i8x16.lt_s(v, i8x16.splat(0x20)));
     const m = i8x16.bitmask(special);
     if (m == 0) {
       p += 16;
@@ -178,18 +176,62 @@ function scanString(p: usize): usize {
 }
 
 /**
- * scanString for a key: a key is short, so one 16-byte load usually holds it and its
- * closing quote with nothing special before it; anything else takes scanString.
+ * scanString for a short string (a key, a code, a name): one 16-byte load usually holds it
+ * and its closing quote with nothing special before it, decided without a call; anything
+ * else takes scanString.
  */
-@inline function scanKey(p: usize): usize {
+@inline function scanShort(p: usize): usize {
   const v = v128.load(p);
   const quotes = i8x16.bitmask(i8x16.eq(v, i8x16.splat(0x22)));
-  const other = i8x16.bitmask(v128.or(i8x16.eq(v, i8x16.splat(0x5c)), i8x16.lt_u(v, i8x16.splat(0x20)))) | i8x16.bitmask(v);
+  const other = i8x16.bitmask(v128.or(i8x16.eq(v, i8x16.splat(0x5c)), i8x16.lt_s(v, i8x16.splat(0x20))));
   if (quotes != 0 && (other & ((quotes & -quotes) - 1)) == 0) {
     stringFlags = 0;
     return p + ctz(quotes);
   }
   return scanString(p);
+}
+
+// Digits eight at a time (SWAR: the eight bytes of a u64, the first byte lowest): no loop
+// whose length is the number's, so no mispredicted exit per number.
+const ONES: u64 = 0x0101010101010101;
+const ZEROS: u64 = 0x3030303030303030;
+
+/** Non-zero bytes where w's bytes are not ASCII digits (exact up to the first one: a carry only goes up from a byte >= 0xfa). */
+@inline function nonDigits(w: u64): u64 {
+  const high: u64 = 0xf0 * ONES;
+  return ((w & high) ^ ZEROS) | (((w + 0x06 * ONES) & high) ^ ZEROS);
+}
+
+/** How many ASCII digits start at p, counted up to 16. */
+@inline function digitRun(p: usize): u32 {
+  const a = nonDigits(load<u64>(p));
+  if (a != 0) return <u32>ctz(a) >> 3;
+  const b = nonDigits(load<u64>(p, 8));
+  return b != 0 ? 8 + (<u32>ctz(b) >> 3) : 16;
+}
+
+/** The value of eight ASCII digits in w (the first, most significant, in the lowest byte). */
+@inline function eightDigits(w: u64): u64 {
+  let v = w - ZEROS;
+  v = (v * 10 + (v >> 8)) & 0x00ff00ff00ff00ff;
+  v = (v * 100 + (v >> 16)) & 0x0000ffff0000ffff;
+  return (v * 10000 + (v >> 32)) & 0xffffffff;
+}
+
+/** The value of the n (1..8) ASCII digits at p: shifted up to the top of the u64, '0' below them. */
+@inline function fewDigits(p: usize, n: u32): u64 {
+  const w = load<u64>(p);
+  if (n == 8) return eightDigits(w);
+  const shift = <u64>(8 - n) << 3;
+  return eightDigits((w << shift) | (ZEROS >> (64 - shift)));
+}
+
+const POW10: StaticArray<u64> = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000];
+
+/** The value of the n (1..16) ASCII digits at p. */
+@inline function digitsValue(p: usize, n: u32): u64 {
+  if (n <= 8) return fewDigits(p, n);
+  return eightDigits(load<u64>(p)) * unchecked(POW10[n - 8]) + fewDigits(p + 8, n - 8);
 }
 
 /** A number at p (RFC 8259 grammar): the byte after it, or FAIL. Sets numValue, numDigits. */
@@ -205,10 +247,16 @@ function scanNumber(p: usize): usize {
   let value: u64 = 0;
   if (c == 0x30) p++;
   else {
-    do {
-      if (p - start < 16) value = value * 10 + (c - 0x30);
-      c = <u32>load<u8>(++p);
-    } while (isDigit(c));
+    const n = digitRun(p);
+    if (n < 16) {
+      value = digitsValue(p, n);
+      p += n;
+    } else {
+      do {
+        if (p - start < 16) value = value * 10 + (c - 0x30);
+        c = <u32>load<u8>(++p);
+      } while (isDigit(c));
+    }
   }
   let digits = plain;
   if (p - start > 15) plain = false;
@@ -228,7 +276,7 @@ function scanNumber(p: usize): usize {
     if (!isDigit(c)) return invalid();
     while (isDigit(c)) c = <u32>load<u8>(++p);
   }
-  numValue = plain ? <f64>value : NaN;
+  numValue = plain ? <f64><i64>value : NaN; // below 10^16: the signed conversion is exact (and one instruction)
   numDigits = digits;
   return p;
 }
@@ -252,7 +300,7 @@ const STACK: usize = memory.data(MAX_DEPTH + 8);
 /** A key of a skipped object at p (its quote) and its colon: the value's first byte, or FAIL. */
 function skipKey(p: usize): usize {
   if (load<u8>(p) != 0x22) return invalid();
-  const q = scanString(p + 1);
+  const q = scanShort(p + 1);
   if (q == FAIL) return FAIL;
   p = ws(q + 1);
   if (load<u8>(p) != 0x3a) return invalid();
@@ -263,7 +311,7 @@ function skipKey(p: usize): usize {
 function skipValue(p: usize, depth: u32): usize {
   let c = <u32>load<u8>(p);
   if (c == 0x22) {
-    const q = scanString(p + 1);
+    const q = scanShort(p + 1);
     return q == FAIL ? FAIL : q + 1;
   }
   if (c != 0x7b && c != 0x5b) return c == 0x2d || isDigit(c) ? scanNumber(p) : scanLiteral(p);
@@ -286,7 +334,7 @@ function skipValue(p: usize, depth: u32): usize {
         continue;
       } else continue;
     } else if (c == 0x22) {
-      p = scanString(p + 1);
+      p = scanShort(p + 1);
       if (p == FAIL) return FAIL;
       p++;
     } else {
@@ -472,7 +520,7 @@ function walkObject(p: usize, depth: u32, kind: u32): usize {
       index = load<i32>(order, 24);
       p = ws(ks + <usize>load<u32>(order, 20) + 2);
     } else {
-      const ke = scanKey(ks);
+      const ke = scanShort(ks);
       if (ke == FAIL) return FAIL;
       if (stringFlags & 1) return FAIL; // an escaped key might spell a read key
       const len = <u32>(ke - ks);
@@ -501,6 +549,11 @@ function walkObject(p: usize, depth: u32, kind: u32): usize {
       if (seen & bit) return FAIL;
       seen |= bit;
       p = readField(kind, index, p, depth);
+    } else if (load<u8>(p) == 0x22) {
+      // A skipped string (most skipped values are): no call for a short one.
+      p = scanShort(p + 1);
+      if (p == FAIL) return FAIL;
+      p++;
     } else p = skipValue(p, depth);
     if (p == FAIL) return FAIL;
     p = ws(p);
@@ -530,7 +583,17 @@ function optionalObject(p: usize, depth: u32, kind: u32, idRequired: bool): usiz
 
 /** Plain digits (at most 15): sets numValue. */
 function plainInteger(p: usize): usize {
-  if (!isDigit(load<u8>(p))) return FAIL;
+  const c = <u32>load<u8>(p);
+  if (!isDigit(c)) return FAIL;
+  // The common form without scanNumber's general grammar: at most 15 digits (a lone 0, or no
+  // leading 0), then neither a fraction nor an exponent. Anything else takes scanNumber.
+  const n = digitRun(p);
+  const after = <u32>load<u8>(p + n) | 0x20;
+  if (n < 16 && (c != 0x30 || n == 1) && after != 0x2e && after != 0x65) {
+    numValue = <f64><i64>digitsValue(p, n);
+    numDigits = true;
+    return p + n;
+  }
   const q = scanNumber(p);
   return q == FAIL || isNaN(numValue) ? FAIL : q;
 }
@@ -548,7 +611,7 @@ function optionalInteger(p: usize): usize {
 function stringOrNull(p: usize, into: i32): usize {
   if (isNull(p)) return p + 4;
   if (load<u8>(p) != 0x22) return FAIL;
-  const q = scanString(p + 1);
+  const q = scanShort(p + 1);
   if (q == FAIL) return FAIL;
   if (into != NO_SPAN) {
     if (stringFlags & 1) return FAIL;
@@ -571,7 +634,7 @@ function identifier(p: usize, into: i32): usize {
 /** A string is kept (escapes only in the type's description); anything else is none (validated and skipped). */
 function looseString(p: usize, depth: u32, into: i32): usize {
   if (load<u8>(p) == 0x22) {
-    const q = scanString(p + 1);
+    const q = scanShort(p + 1);
     if (q == FAIL) return FAIL;
     setSpan(into, p + 1, q, PRESENT | stringFlags);
     if (stringFlags & 1 && into != SP_TYPE_DESCRIPTION) return FAIL;
@@ -635,8 +698,11 @@ function eventId(p: usize): usize {
   const n = <u32>(q - p);
   if (n > 20) return FAIL;
   let v: u64 = 0;
-  const m = n < 19 ? n : 19;
-  for (let i: u32 = 0; i < m; i++) v = v * 10 + <u64>(load<u8>(p + i) - 0x30);
+  if (n <= 16) v = digitsValue(p, n);
+  else {
+    const m = n < 19 ? n : 19;
+    for (let i: u32 = 0; i < m; i++) v = v * 10 + <u64>(load<u8>(p + i) - 0x30);
+  }
   if (n == 20) {
     const last = <u64>(load<u8>(p + 19) - 0x30);
     if (v > 1844674407370955161 || (v == 1844674407370955161 && last > 5)) return FAIL;
@@ -788,7 +854,7 @@ function readField(kind: u32, index: i32, p: usize, depth: u32): usize {
   }
 }
 
-function topField(index: i32, p: usize, depth: u32): usize {
+@inline function topField(index: i32, p: usize, depth: u32): usize {
   switch (index) {
     case K_ID:
       return eventId(p);

@@ -280,6 +280,36 @@ describe('WasmLineDecoder event ids', () => {
   });
 });
 
+describe('WasmLineDecoder integers in read fields', () => {
+  it('digits of every length 1 to 18 (leading zeros, a fraction, an exponent after them) in the endpoint, organisation and sim ids: the same row, invalid, or the full decoder; rows up to 15 digits', () => {
+    const decoder = newDecoder();
+    const line = SIM.find((l) => /"endpoint":\{"id":\d+,/.test(l) && /"organisation":\{"id":\d+,/.test(l) && /"sim":\{[^}]*"id":\d+[,}]/.test(l)) as string;
+    expect(line).toBeDefined();
+    const fields = [/("endpoint":\{"id":)\d+/, /("organisation":\{"id":)\d+/, /("sim":\{[^}]*?"id":)\d+/];
+    for (const field of fields) {
+      for (let k = 1; k <= 18; k++) {
+        const digits = '918273645091827364'.slice(0, k);
+        for (const [text, row] of [
+          [digits, true],
+          [`0${digits}`, false],
+          [`${digits}.5`, false],
+          [`${digits}e1`, false],
+          [`${digits}E+1`, false],
+          [`${digits}.`, false],
+          [`-${digits}`, false],
+        ] as const) {
+          const t = tally();
+          checkLine(decoder, encoder.encode(line.replace(field, `$1${text}`)), t);
+          expect(t.row, `${field} ${text}`).toBe(row && k <= 15 ? 1 : 0);
+        }
+      }
+      const t = tally();
+      for (const text of ['0', '0.0', '00', '0e0', '-0']) checkLine(decoder, encoder.encode(line.replace(field, `$1${text}`)), t);
+      expect(t.row).toBe(1);
+    }
+  });
+});
+
 function applyEdit(bytes: number[], kind: string, at: number, byte: number): number[] {
   if (bytes.length === 0) return bytes;
   const i = at % bytes.length;
