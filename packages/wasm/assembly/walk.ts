@@ -485,16 +485,22 @@ function findKey(kind: u32, ks: usize, len: u32): i32 {
 // The records of one log have their keys in one order, object by object, so the key at
 // position n of an object of kind k is nearly always the one that was there last time. For
 // each (kind, position) the walk keeps that key as it appeared in the input: its bytes, its
-// closing quote and a colon right after it (at most 16 bytes: keys up to 14 bytes long), and
-// what findKey said of it. One 16-byte compare then stands for scanKey, findKey and the
-// colon. Only keys of printable ASCII without a backslash are kept, so a match says exactly
+// closing quote and a colon right after it (at most 32 bytes: keys up to 30 bytes long), and
+// what findKey said of it. One 16-byte compare (two for a key over 14 bytes) then stands for
+// scanKey, findKey and the colon. Only keys of printable ASCII without a backslash are kept, so a match says exactly
 // what the full scan would: the same key, no escape, no byte >= 0x80, the colon next. What
 // is kept changes the speed only, never a result.
 
 /** Positions kept per kind (a key further on takes the full scan). */
-const ORDER_POSITIONS: u32 = 16;
-/** Per kind and position, 32 bytes: the key's bytes, `"` and `:` (zero-padded) in 16, then the u32 mask of those bytes (0: nothing kept), the key's length, findKey's index. */
-const ORDER: usize = memory.data(<i32>(KINDS * ORDER_POSITIONS * 32));
+const ORDER_POSITIONS: u32 = 32;
+/** Longest key kept (with its quote and colon, two 16-byte blocks). */
+const ORDER_KEY: u32 = 30;
+/**
+ * Per kind and position, 64 bytes: the key's bytes, `"` and `:` (zero-padded) in 32, then the
+ * u32 masks of those bytes in each 16 (the first 0: nothing kept; the second 0: a key of at
+ * most 14 bytes), the key's length, findKey's index.
+ */
+const ORDER: usize = memory.data(<i32>(KINDS * ORDER_POSITIONS * 64));
 
 /** Byte masks: entry n has its first n bytes set (n = 0..16). */
 const PREFIX_MASKS: usize = memory.data(17 * 16);
@@ -513,17 +519,22 @@ function walkObject(p: usize, depth: u32, kind: u32): usize {
     return p + 1;
   }
   let seen: u32 = 0;
-  let order = ORDER + <usize>(kind * ORDER_POSITIONS) * 32;
-  const orderEnd = order + <usize>ORDER_POSITIONS * 32;
+  let order = ORDER + <usize>(kind * ORDER_POSITIONS) * 64;
+  const orderEnd = order + <usize>ORDER_POSITIONS * 64;
   while (true) {
     if (c != 0x22) return invalid();
     const ks = p + 1;
     let index: i32;
-    const kept = order < orderEnd ? load<u32>(order, 16) : 0;
-    if (kept != 0 && (<u32>i8x16.bitmask(i8x16.eq(v128.load(ks), v128.load(order))) & kept) == kept) {
+    const kept = order < orderEnd ? load<u32>(order, 32) : 0;
+    const kept2 = load<u32>(order, 36);
+    if (
+      kept != 0 &&
+      (<u32>i8x16.bitmask(i8x16.eq(v128.load(ks), v128.load(order))) & kept) == kept &&
+      (kept2 == 0 || (<u32>i8x16.bitmask(i8x16.eq(v128.load(ks, 16), v128.load(order, 16))) & kept2) == kept2)
+    ) {
       // The key kept for this position, its quote and its colon: the value follows.
-      index = load<i32>(order, 24);
-      p = ws(ks + <usize>load<u32>(order, 20) + 2);
+      index = load<i32>(order, 44);
+      p = ws(ks + <usize>load<u32>(order, 40) + 2);
     } else {
       const ke = scanShort(ks);
       if (ke == FAIL) return FAIL;
@@ -533,12 +544,16 @@ function walkObject(p: usize, depth: u32, kind: u32): usize {
       if (index == -2) return FAIL;
       // `":` then the value, the form of minified JSON, without the white-space loops.
       if (load<u8>(ke + 1) == 0x3a) {
-        if (stringFlags == 0 && len <= 14 && order < orderEnd) {
+        if (stringFlags == 0 && len <= ORDER_KEY && order < orderEnd) {
           // Keep this key for the position (no escape, no byte >= 0x80: see above).
-          v128.store(order, v128.and(v128.load(ks), v128.load(PREFIX_MASKS + <usize>(len + 2) * 16)));
-          store<u32>(order, (1 << (len + 2)) - 1, 16);
-          store<u32>(order, len, 20);
-          store<i32>(order, index, 24);
+          const n = len + 2;
+          const first = n < 16 ? n : 16;
+          v128.store(order, v128.and(v128.load(ks), v128.load(PREFIX_MASKS + <usize>first * 16)));
+          v128.store(order, v128.and(v128.load(ks, 16), v128.load(PREFIX_MASKS + <usize>(n - first) * 16)), 16);
+          store<u32>(order, (1 << first) - 1, 32);
+          store<u32>(order, (1 << (n - first)) - 1, 36);
+          store<u32>(order, len, 40);
+          store<i32>(order, index, 44);
         }
         p = ws(ke + 2);
       } else {
@@ -547,7 +562,7 @@ function walkObject(p: usize, depth: u32, kind: u32): usize {
         p = ws(p + 1);
       }
     }
-    order += 32;
+    order += 64;
     if (!isValueStart(load<u8>(p))) return invalid();
     if (index >= 0) {
       const bit: u32 = 1 << index;
