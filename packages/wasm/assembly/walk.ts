@@ -602,7 +602,7 @@ function optionalObject(p: usize, depth: u32, kind: u32, idRequired: bool): usiz
 }
 
 /** Plain digits (at most 15): sets numValue. */
-function plainInteger(p: usize): usize {
+@inline function plainInteger(p: usize): usize {
   const c = <u32>load<u8>(p);
   if (!isDigit(c)) return FAIL;
   // The common form without scanNumber's general grammar: at most 15 digits (a lone 0, or no
@@ -619,7 +619,7 @@ function plainInteger(p: usize): usize {
 }
 
 /** null (numValue NaN) or plain digits. */
-function optionalInteger(p: usize): usize {
+@inline function optionalInteger(p: usize): usize {
   if (isNull(p)) {
     numValue = NaN;
     return p + 4;
@@ -628,7 +628,7 @@ function optionalInteger(p: usize): usize {
 }
 
 /** A string or null; kept in span `into` (no escapes then) unless NO_SPAN. */
-function stringOrNull(p: usize, into: i32): usize {
+@inline function stringOrNull(p: usize, into: i32): usize {
   if (isNull(p)) return p + 4;
   if (load<u8>(p) != 0x22) return FAIL;
   const q = scanShort(p + 1);
@@ -641,7 +641,7 @@ function stringOrNull(p: usize, into: i32): usize {
 }
 
 /** An identifier: a string, null, or digits (its text is its digits). */
-function identifier(p: usize, into: i32): usize {
+@inline function identifier(p: usize, into: i32): usize {
   if (isDigit(load<u8>(p))) {
     const q = scanNumber(p);
     if (q == FAIL || !numDigits) return FAIL;
@@ -652,7 +652,7 @@ function identifier(p: usize, into: i32): usize {
 }
 
 /** A string is kept (escapes only in the type's description); anything else is none (validated and skipped). */
-function looseString(p: usize, depth: u32, into: i32): usize {
+@inline function looseString(p: usize, depth: u32, into: i32): usize {
   if (load<u8>(p) == 0x22) {
     const q = scanShort(p + 1);
     if (q == FAIL) return FAIL;
@@ -665,7 +665,7 @@ function looseString(p: usize, depth: u32, into: i32): usize {
 }
 
 /** A string or plain digits (at most 15) are kept; null, booleans, objects, arrays are none; other numbers fall back. */
-function looseCode(p: usize, depth: u32, into: i32): usize {
+@inline function looseCode(p: usize, depth: u32, into: i32): usize {
   const c = <u32>load<u8>(p);
   if (c == 0x2d || isDigit(c)) {
     const q = scanNumber(p);
