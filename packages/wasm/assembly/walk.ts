@@ -286,6 +286,17 @@ function scanNumber(p: usize): usize {
   return p;
 }
 
+/** The byte after a number at p, or FAIL: scanNumber without a call for plain digits (numValue, numDigits unset). */
+@inline function numberEnd(p: usize): usize {
+  const c = <u32>load<u8>(p);
+  if (isDigit(c)) {
+    const n = digitRun(p);
+    const after = <u32>load<u8>(p + n) | 0x20;
+    if (n < 16 && (c != 0x30 || n == 1) && after != 0x2e && after != 0x65) return p + n;
+  }
+  return scanNumber(p);
+}
+
 @inline function isNull(p: usize): bool {
   return load<u32>(p) == 0x6c6c756e;
 }
@@ -319,7 +330,7 @@ function skipValue(p: usize, depth: u32): usize {
     const q = scanShort(p + 1);
     return q == FAIL ? FAIL : q + 1;
   }
-  if (c != 0x7b && c != 0x5b) return c == 0x2d || isDigit(c) ? scanNumber(p) : scanLiteral(p);
+  if (c != 0x7b && c != 0x5b) return c == 0x2d || isDigit(c) ? numberEnd(p) : scanLiteral(p);
   const base = depth;
   while (true) {
     // A value starts at p (byte c).
@@ -343,7 +354,7 @@ function skipValue(p: usize, depth: u32): usize {
       if (p == FAIL) return FAIL;
       p++;
     } else {
-      p = c == 0x2d || isDigit(c) ? scanNumber(p) : scanLiteral(p);
+      p = c == 0x2d || isDigit(c) ? numberEnd(p) : scanLiteral(p);
       if (p == FAIL) return FAIL;
     }
     // After a value: close containers until one goes on with a comma.
@@ -569,12 +580,16 @@ function walkObject(p: usize, depth: u32, kind: u32): usize {
       if (seen & bit) return FAIL;
       seen |= bit;
       p = readField(kind, index, p, depth);
-    } else if (load<u8>(p) == 0x22) {
-      // A skipped string (most skipped values are): no call for a short one.
-      p = scanShort(p + 1);
-      if (p == FAIL) return FAIL;
-      p++;
-    } else p = skipValue(p, depth);
+    } else {
+      // A skipped string or number (most skipped values are): no call for a short one.
+      const v = <u32>load<u8>(p);
+      if (v == 0x22) {
+        p = scanShort(p + 1);
+        if (p == FAIL) return FAIL;
+        p++;
+      } else if (isDigit(v)) p = numberEnd(p);
+      else p = skipValue(p, depth);
+    }
     if (p == FAIL) return FAIL;
     p = ws(p);
     c = <u32>load<u8>(p);
@@ -803,7 +818,7 @@ function timestampMs(s: usize, e: usize): f64 {
   return (<f64>daysFromCivil(year, month, day) * 24 + hour) * 3600000 + <f64>(minute * 60000 + second * 1000 + ms);
 }
 
-function readField(kind: u32, index: i32, p: usize, depth: u32): usize {
+@inline function readField(kind: u32, index: i32, p: usize, depth: u32): usize {
   switch (kind) {
     case W_TOP:
       return topField(index, p, depth);
