@@ -310,6 +310,31 @@ describe('WasmLineDecoder integers in read fields', () => {
   });
 });
 
+describe('WasmLineDecoder timestamps', () => {
+  it('every byte of a timestamp replaced (digits, marks, letters, bytes >= 0x80) and calendar edges: the same row, invalid, or the full decoder; rows where the full decoder has one', () => {
+    const decoder = newDecoder();
+    const line = SIM[0] as string;
+    const m = /"timestamp":"([^"]*)"/.exec(line) as RegExpExecArray;
+    expect(m).not.toBeNull();
+    const at = m.index + '"timestamp":"'.length;
+    const ts = m[1] as string;
+    const t = tally();
+    const bytes = Array.from(encoder.encode(line));
+    for (let i = 0; i < ts.length; i++) {
+      for (const b of [...'0159-:T Z+./a'].map((c) => c.charCodeAt(0)).concat([0x80, 0x00])) {
+        const edited = bytes.slice();
+        edited[at + i] = b;
+        checkLine(decoder, Uint8Array.from(edited), t);
+      }
+    }
+    const forms = ['2020-02-29T23:59:59Z', '2021-02-29T00:00:00Z', '2000-02-29 12:00:00.123+00:00', '1900-02-29T00:00:00Z', '2021-04-31T00:00:00Z', '2021-12-31T24:00:00Z', '2021-12-31T23:60:00Z', '2021-12-31T23:59:60Z', '0999-01-01T00:00:00Z', '2021-00-10T00:00:00Z', '2021-13-10T00:00:00Z', '2021-01-00T00:00:00+0000', '2021-01-01T00:00:00.1234Z', '2021-01-01T00:00'];
+    const rows = tally();
+    for (const form of forms) checkLine(decoder, encoder.encode(`${line.slice(0, at)}${form}${line.slice(at + ts.length)}`), rows);
+    expect(rows.row).toBeGreaterThanOrEqual(2);
+    expect(t.row).toBeGreaterThan(ts.length);
+  });
+});
+
 function applyEdit(bytes: number[], kind: string, at: number, byte: number): number[] {
   if (bytes.length === 0) return bytes;
   const i = at % bytes.length;
