@@ -181,14 +181,17 @@ function scanString(p: usize): usize {
 }
 
 /**
- * scanString for a short string (a key, a code, a name): one 16-byte load usually holds it
- * and its closing quote with nothing special before it, decided without a call; anything
- * else takes scanString.
+ * scanString for a short string (a key, a code, a name, a date, an ICCID): two 16-byte loads
+ * usually hold it and its closing quote with nothing special before it, decided without a
+ * call or a loop; anything else takes scanString.
  */
 @inline function scanShort(p: usize): usize {
   const v = v128.load(p);
-  const quotes = i8x16.bitmask(i8x16.eq(v, i8x16.splat(0x22)));
-  const other = i8x16.bitmask(v128.or(i8x16.eq(v, i8x16.splat(0x5c)), i8x16.lt_s(v, i8x16.splat(0x20))));
+  const w = v128.load(p, 16);
+  const quotes = i8x16.bitmask(i8x16.eq(v, i8x16.splat(0x22))) | (i8x16.bitmask(i8x16.eq(w, i8x16.splat(0x22))) << 16);
+  const other =
+    i8x16.bitmask(v128.or(i8x16.eq(v, i8x16.splat(0x5c)), i8x16.lt_s(v, i8x16.splat(0x20)))) |
+    (i8x16.bitmask(v128.or(i8x16.eq(w, i8x16.splat(0x5c)), i8x16.lt_s(w, i8x16.splat(0x20)))) << 16);
   if (quotes != 0 && (other & ((quotes & -quotes) - 1)) == 0) {
     stringFlags = 0;
     return p + ctz(quotes);
@@ -905,7 +908,7 @@ function timestampMs(s: usize, e: usize): f64 {
       return eventId(p);
     case K_TIMESTAMP: {
       if (load<u8>(p) != 0x22) return FAIL;
-      const q = scanString(p + 1);
+      const q = scanShort(p + 1);
       if (q == FAIL || stringFlags != 0) return FAIL;
       atMs = timestampMs(p + 1, q);
       return isNaN(atMs) ? FAIL : q + 1;

@@ -310,6 +310,28 @@ describe('WasmLineDecoder integers in read fields', () => {
   });
 });
 
+describe('WasmLineDecoder strings of every length across its 16- and 32-byte loads', () => {
+  it('read and skipped strings of 0 to 40 bytes with an escape, a byte >= 0x80 or a control byte at every position: the same row, invalid, or the full decoder', () => {
+    const decoder = newDecoder();
+    const line = SIM.find((l) => /"name":"[^"]*","tags"/.test(l) && /"production_date":"[^"]*"/.test(l)) as string;
+    expect(line).toBeDefined();
+    const fields = [/("endpoint":\{[^}]*?"name":")[^"]*/, /("production_date":")[^"]*/, /("iccid":")[^"]*/];
+    const specials = ['\\n', '\\u00e9', '\u00e9', '\u0001', '\\"', '\\'];
+    const t = tally();
+    for (const field of fields) {
+      for (let n = 0; n <= 40; n++) {
+        const plain = 'abcdefghij0123456789ABCDEFGHIJklmnopqrstuvwxyz'.slice(0, n);
+        checkLine(decoder, encoder.encode(line.replace(field, `$1${plain}`)), t);
+        for (let i = 0; i <= n; i++) {
+          for (const sp of specials) checkLine(decoder, encoder.encode(line.replace(field, `$1${plain.slice(0, i)}${sp}${plain.slice(i)}`)), t);
+        }
+      }
+    }
+    expect(t.row).toBeGreaterThan(3 * 41);
+    expect(t.invalid).toBeGreaterThan(40);
+  });
+});
+
 describe('WasmLineDecoder timestamps', () => {
   it('every byte of a timestamp replaced (digits, marks, letters, bytes >= 0x80) and calendar edges: the same row, invalid, or the full decoder; rows where the full decoder has one', () => {
     const decoder = newDecoder();
