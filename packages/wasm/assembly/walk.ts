@@ -122,9 +122,14 @@ export function setFilter(until: f64, watch: f64): void {
   return FAIL;
 }
 
+/** JSON's white space (space, tab, CR; the newline ends the line) as bits by byte value. */
+const WHITE_SPACE: u64 = (1 << 0x20) | (1 << 0x09) | (1 << 0x0d);
+
 @inline function ws(p: usize): usize {
   let c = <u32>load<u8>(p);
-  while (c == 0x20 || c == 0x09 || c == 0x0d) c = <u32>load<u8>(++p);
+  // Minified JSON has none: one compare says so for every byte above the space.
+  if (c > 0x20) return p;
+  while (c <= 0x20 && ((WHITE_SPACE >> <u64>c) & 1) != 0) c = <u32>load<u8>(++p);
   return p;
 }
 
@@ -140,10 +145,8 @@ function scanString(p: usize): usize {
   let flags: u32 = 0;
   while (true) {
     const v = v128.load(p);
-    const special = v128.or(
-      v128.or(i8x16.eq(v, i8x16.splat(0x22)), i8x16.eq(v, i8x16.splat(0x5c))),
-      v128.or(i8x16.lt_u(v, i8x16.splat(0x20)), i8x16.lt_s(v, i8x16.splat(0))),
-    );
+    // Signed, the bytes below 0x20 are the control bytes and the bytes >= 0x80: one compare for both.
+    const special = v128.or(v128.or(i8x16.eq(v, i8x16.splat(0x22)), i8x16.eq(v, i8x16.splat(0x5c))), i8x16.lt_s(v, i8x16.splat(0x20)));
     const m = i8x16.bitmask(special);
     if (m == 0) {
       p += 16;
@@ -178,18 +181,65 @@ function scanString(p: usize): usize {
 }
 
 /**
- * scanString for a key: a key is short, so one 16-byte load usually holds it and its
- * closing quote with nothing special before it; anything else takes scanString.
+ * scanString for a short string (a key, a code, a name, a date, an ICCID): two 16-byte loads
+ * usually hold it and its closing quote with nothing special before it, decided without a
+ * call or a loop; anything else takes scanString.
  */
-@inline function scanKey(p: usize): usize {
+@inline function scanShort(p: usize): usize {
   const v = v128.load(p);
-  const quotes = i8x16.bitmask(i8x16.eq(v, i8x16.splat(0x22)));
-  const other = i8x16.bitmask(v128.or(i8x16.eq(v, i8x16.splat(0x5c)), i8x16.lt_u(v, i8x16.splat(0x20)))) | i8x16.bitmask(v);
+  const w = v128.load(p, 16);
+  const quotes = i8x16.bitmask(i8x16.eq(v, i8x16.splat(0x22))) | (i8x16.bitmask(i8x16.eq(w, i8x16.splat(0x22))) << 16);
+  const other =
+    i8x16.bitmask(v128.or(i8x16.eq(v, i8x16.splat(0x5c)), i8x16.lt_s(v, i8x16.splat(0x20)))) |
+    (i8x16.bitmask(v128.or(i8x16.eq(w, i8x16.splat(0x5c)), i8x16.lt_s(w, i8x16.splat(0x20)))) << 16);
   if (quotes != 0 && (other & ((quotes & -quotes) - 1)) == 0) {
     stringFlags = 0;
     return p + ctz(quotes);
   }
   return scanString(p);
+}
+
+// Digits eight at a time (SWAR: the eight bytes of a u64, the first byte lowest): no loop
+// whose length is the number's, so no mispredicted exit per number.
+const ONES: u64 = 0x0101010101010101;
+const ZEROS: u64 = 0x3030303030303030;
+
+/** Non-zero bytes where w's bytes are not ASCII digits (exact up to the first one: a carry only goes up from a byte >= 0xfa). */
+@inline function nonDigits(w: u64): u64 {
+  const high: u64 = 0xf0 * ONES;
+  return ((w & high) ^ ZEROS) | (((w + 0x06 * ONES) & high) ^ ZEROS);
+}
+
+/** How many ASCII digits start at p, counted up to 16. */
+@inline function digitRun(p: usize): u32 {
+  const a = nonDigits(load<u64>(p));
+  if (a != 0) return <u32>ctz(a) >> 3;
+  const b = nonDigits(load<u64>(p, 8));
+  return b != 0 ? 8 + (<u32>ctz(b) >> 3) : 16;
+}
+
+/** The value of eight ASCII digits in w (the first, most significant, in the lowest byte). */
+@inline function eightDigits(w: u64): u64 {
+  let v = w - ZEROS;
+  v = (v * 10 + (v >> 8)) & 0x00ff00ff00ff00ff;
+  v = (v * 100 + (v >> 16)) & 0x0000ffff0000ffff;
+  return (v * 10000 + (v >> 32)) & 0xffffffff;
+}
+
+/** The value of the n (1..8) ASCII digits at p: shifted up to the top of the u64, '0' below them. */
+@inline function fewDigits(p: usize, n: u32): u64 {
+  const w = load<u64>(p);
+  if (n == 8) return eightDigits(w);
+  const shift = <u64>(8 - n) << 3;
+  return eightDigits((w << shift) | (ZEROS >> (64 - shift)));
+}
+
+const POW10: StaticArray<u64> = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000];
+
+/** The value of the n (1..16) ASCII digits at p. */
+@inline function digitsValue(p: usize, n: u32): u64 {
+  if (n <= 8) return fewDigits(p, n);
+  return eightDigits(load<u64>(p)) * unchecked(POW10[n - 8]) + fewDigits(p + 8, n - 8);
 }
 
 /** A number at p (RFC 8259 grammar): the byte after it, or FAIL. Sets numValue, numDigits. */
@@ -205,10 +255,16 @@ function scanNumber(p: usize): usize {
   let value: u64 = 0;
   if (c == 0x30) p++;
   else {
-    do {
-      if (p - start < 16) value = value * 10 + (c - 0x30);
-      c = <u32>load<u8>(++p);
-    } while (isDigit(c));
+    const n = digitRun(p);
+    if (n < 16) {
+      value = digitsValue(p, n);
+      p += n;
+    } else {
+      do {
+        if (p - start < 16) value = value * 10 + (c - 0x30);
+        c = <u32>load<u8>(++p);
+      } while (isDigit(c));
+    }
   }
   let digits = plain;
   if (p - start > 15) plain = false;
@@ -228,9 +284,20 @@ function scanNumber(p: usize): usize {
     if (!isDigit(c)) return invalid();
     while (isDigit(c)) c = <u32>load<u8>(++p);
   }
-  numValue = plain ? <f64>value : NaN;
+  numValue = plain ? <f64><i64>value : NaN; // below 10^16: the signed conversion is exact (and one instruction)
   numDigits = digits;
   return p;
+}
+
+/** The byte after a number at p, or FAIL: scanNumber without a call for plain digits (numValue, numDigits unset). */
+@inline function numberEnd(p: usize): usize {
+  const c = <u32>load<u8>(p);
+  if (isDigit(c)) {
+    const n = digitRun(p);
+    const after = <u32>load<u8>(p + n) | 0x20;
+    if (n < 16 && (c != 0x30 || n == 1) && after != 0x2e && after != 0x65) return p + n;
+  }
+  return scanNumber(p);
 }
 
 @inline function isNull(p: usize): bool {
@@ -252,7 +319,7 @@ const STACK: usize = memory.data(MAX_DEPTH + 8);
 /** A key of a skipped object at p (its quote) and its colon: the value's first byte, or FAIL. */
 function skipKey(p: usize): usize {
   if (load<u8>(p) != 0x22) return invalid();
-  const q = scanString(p + 1);
+  const q = scanShort(p + 1);
   if (q == FAIL) return FAIL;
   p = ws(q + 1);
   if (load<u8>(p) != 0x3a) return invalid();
@@ -263,10 +330,10 @@ function skipKey(p: usize): usize {
 function skipValue(p: usize, depth: u32): usize {
   let c = <u32>load<u8>(p);
   if (c == 0x22) {
-    const q = scanString(p + 1);
+    const q = scanShort(p + 1);
     return q == FAIL ? FAIL : q + 1;
   }
-  if (c != 0x7b && c != 0x5b) return c == 0x2d || isDigit(c) ? scanNumber(p) : scanLiteral(p);
+  if (c != 0x7b && c != 0x5b) return c == 0x2d || isDigit(c) ? numberEnd(p) : scanLiteral(p);
   const base = depth;
   while (true) {
     // A value starts at p (byte c).
@@ -286,11 +353,11 @@ function skipValue(p: usize, depth: u32): usize {
         continue;
       } else continue;
     } else if (c == 0x22) {
-      p = scanString(p + 1);
+      p = scanShort(p + 1);
       if (p == FAIL) return FAIL;
       p++;
     } else {
-      p = c == 0x2d || isDigit(c) ? scanNumber(p) : scanLiteral(p);
+      p = c == 0x2d || isDigit(c) ? numberEnd(p) : scanLiteral(p);
       if (p == FAIL) return FAIL;
     }
     // After a value: close containers until one goes on with a comma.
@@ -427,6 +494,32 @@ function findKey(kind: u32, ks: usize, len: u32): i32 {
 
 // ---------------------------------------------------------------- read objects
 
+// ---------------------------------------------------------------- key order
+//
+// The records of one log have their keys in one order, object by object, so the key at
+// position n of an object of kind k is nearly always the one that was there last time. For
+// each (kind, position) the walk keeps that key as it appeared in the input: its bytes, its
+// closing quote and a colon right after it (at most 32 bytes: keys up to 30 bytes long), and
+// what findKey said of it. One 16-byte compare (two for a key over 14 bytes) then stands for
+// scanKey, findKey and the colon. Only keys of printable ASCII without a backslash are kept, so a match says exactly
+// what the full scan would: the same key, no escape, no byte >= 0x80, the colon next. What
+// is kept changes the speed only, never a result.
+
+/** Positions kept per kind (a key further on takes the full scan). */
+const ORDER_POSITIONS: u32 = 32;
+/** Longest key kept (with its quote and colon, two 16-byte blocks). */
+const ORDER_KEY: u32 = 30;
+/**
+ * Per kind and position, 64 bytes: the key's bytes, `"` and `:` (zero-padded) in 32, then the
+ * u32 masks of those bytes in each 16 (the first 0: nothing kept; the second 0: a key of at
+ * most 14 bytes), the key's length, findKey's index.
+ */
+const ORDER: usize = memory.data(<i32>(KINDS * ORDER_POSITIONS * 64));
+
+/** Byte masks: entry n has its first n bytes set (n = 0..16). */
+const PREFIX_MASKS: usize = memory.data(17 * 16);
+for (let n = 0; n <= 16; n++) for (let i = 0; i < n; i++) store<u8>(PREFIX_MASKS + <usize>(n * 16 + i), 0xff);
+
 /**
  * An object at p (its `{`) of kind `kind`: read keys go to readField, others are skipped.
  * A read key twice, an escaped key or `__proto__` falls back. Sets seenKeys.
@@ -440,28 +533,66 @@ function walkObject(p: usize, depth: u32, kind: u32): usize {
     return p + 1;
   }
   let seen: u32 = 0;
+  let order = ORDER + <usize>(kind * ORDER_POSITIONS) * 64;
+  const orderEnd = order + <usize>ORDER_POSITIONS * 64;
   while (true) {
     if (c != 0x22) return invalid();
     const ks = p + 1;
-    const ke = scanKey(ks);
-    if (ke == FAIL) return FAIL;
-    if (stringFlags & 1) return FAIL; // an escaped key might spell a read key
-    const index = findKey(kind, ks, <u32>(ke - ks));
-    if (index == -2) return FAIL;
-    // `":` then the value, the form of minified JSON, without the white-space loops.
-    if (load<u8>(ke + 1) == 0x3a) p = ws(ke + 2);
-    else {
-      p = ws(ke + 1);
-      if (load<u8>(p) != 0x3a) return invalid();
-      p = ws(p + 1);
+    let index: i32;
+    const kept = order < orderEnd ? load<u32>(order, 32) : 0;
+    const kept2 = load<u32>(order, 36);
+    if (
+      kept != 0 &&
+      (<u32>i8x16.bitmask(i8x16.eq(v128.load(ks), v128.load(order))) & kept) == kept &&
+      (kept2 == 0 || (<u32>i8x16.bitmask(i8x16.eq(v128.load(ks, 16), v128.load(order, 16))) & kept2) == kept2)
+    ) {
+      // The key kept for this position, its quote and its colon: the value follows.
+      index = load<i32>(order, 44);
+      p = ws(ks + <usize>load<u32>(order, 40) + 2);
+    } else {
+      const ke = scanShort(ks);
+      if (ke == FAIL) return FAIL;
+      if (stringFlags & 1) return FAIL; // an escaped key might spell a read key
+      const len = <u32>(ke - ks);
+      index = findKey(kind, ks, len);
+      if (index == -2) return FAIL;
+      // `":` then the value, the form of minified JSON, without the white-space loops.
+      if (load<u8>(ke + 1) == 0x3a) {
+        if (stringFlags == 0 && len <= ORDER_KEY && order < orderEnd) {
+          // Keep this key for the position (no escape, no byte >= 0x80: see above).
+          const n = len + 2;
+          const first = n < 16 ? n : 16;
+          v128.store(order, v128.and(v128.load(ks), v128.load(PREFIX_MASKS + <usize>first * 16)));
+          v128.store(order, v128.and(v128.load(ks, 16), v128.load(PREFIX_MASKS + <usize>(n - first) * 16)), 16);
+          store<u32>(order, (1 << first) - 1, 32);
+          store<u32>(order, (1 << (n - first)) - 1, 36);
+          store<u32>(order, len, 40);
+          store<i32>(order, index, 44);
+        }
+        p = ws(ke + 2);
+      } else {
+        p = ws(ke + 1);
+        if (load<u8>(p) != 0x3a) return invalid();
+        p = ws(p + 1);
+      }
     }
+    order += 64;
     if (!isValueStart(load<u8>(p))) return invalid();
     if (index >= 0) {
       const bit: u32 = 1 << index;
       if (seen & bit) return FAIL;
       seen |= bit;
       p = readField(kind, index, p, depth);
-    } else p = skipValue(p, depth);
+    } else {
+      // A skipped string or number (most skipped values are): no call for a short one.
+      const v = <u32>load<u8>(p);
+      if (v == 0x22) {
+        p = scanShort(p + 1);
+        if (p == FAIL) return FAIL;
+        p++;
+      } else if (isDigit(v)) p = numberEnd(p);
+      else p = skipValue(p, depth);
+    }
     if (p == FAIL) return FAIL;
     p = ws(p);
     c = <u32>load<u8>(p);
@@ -489,14 +620,24 @@ function optionalObject(p: usize, depth: u32, kind: u32, idRequired: bool): usiz
 }
 
 /** Plain digits (at most 15): sets numValue. */
-function plainInteger(p: usize): usize {
-  if (!isDigit(load<u8>(p))) return FAIL;
+@inline function plainInteger(p: usize): usize {
+  const c = <u32>load<u8>(p);
+  if (!isDigit(c)) return FAIL;
+  // The common form without scanNumber's general grammar: at most 15 digits (a lone 0, or no
+  // leading 0), then neither a fraction nor an exponent. Anything else takes scanNumber.
+  const n = digitRun(p);
+  const after = <u32>load<u8>(p + n) | 0x20;
+  if (n < 16 && (c != 0x30 || n == 1) && after != 0x2e && after != 0x65) {
+    numValue = <f64><i64>digitsValue(p, n);
+    numDigits = true;
+    return p + n;
+  }
   const q = scanNumber(p);
   return q == FAIL || isNaN(numValue) ? FAIL : q;
 }
 
 /** null (numValue NaN) or plain digits. */
-function optionalInteger(p: usize): usize {
+@inline function optionalInteger(p: usize): usize {
   if (isNull(p)) {
     numValue = NaN;
     return p + 4;
@@ -505,10 +646,10 @@ function optionalInteger(p: usize): usize {
 }
 
 /** A string or null; kept in span `into` (no escapes then) unless NO_SPAN. */
-function stringOrNull(p: usize, into: i32): usize {
+@inline function stringOrNull(p: usize, into: i32): usize {
   if (isNull(p)) return p + 4;
   if (load<u8>(p) != 0x22) return FAIL;
-  const q = scanString(p + 1);
+  const q = scanShort(p + 1);
   if (q == FAIL) return FAIL;
   if (into != NO_SPAN) {
     if (stringFlags & 1) return FAIL;
@@ -518,7 +659,7 @@ function stringOrNull(p: usize, into: i32): usize {
 }
 
 /** An identifier: a string, null, or digits (its text is its digits). */
-function identifier(p: usize, into: i32): usize {
+@inline function identifier(p: usize, into: i32): usize {
   if (isDigit(load<u8>(p))) {
     const q = scanNumber(p);
     if (q == FAIL || !numDigits) return FAIL;
@@ -529,9 +670,9 @@ function identifier(p: usize, into: i32): usize {
 }
 
 /** A string is kept (escapes only in the type's description); anything else is none (validated and skipped). */
-function looseString(p: usize, depth: u32, into: i32): usize {
+@inline function looseString(p: usize, depth: u32, into: i32): usize {
   if (load<u8>(p) == 0x22) {
-    const q = scanString(p + 1);
+    const q = scanShort(p + 1);
     if (q == FAIL) return FAIL;
     setSpan(into, p + 1, q, PRESENT | stringFlags);
     if (stringFlags & 1 && into != SP_TYPE_DESCRIPTION) return FAIL;
@@ -542,7 +683,7 @@ function looseString(p: usize, depth: u32, into: i32): usize {
 }
 
 /** A string or plain digits (at most 15) are kept; null, booleans, objects, arrays are none; other numbers fall back. */
-function looseCode(p: usize, depth: u32, into: i32): usize {
+@inline function looseCode(p: usize, depth: u32, into: i32): usize {
   const c = <u32>load<u8>(p);
   if (c == 0x2d || isDigit(c)) {
     const q = scanNumber(p);
@@ -595,8 +736,11 @@ function eventId(p: usize): usize {
   const n = <u32>(q - p);
   if (n > 20) return FAIL;
   let v: u64 = 0;
-  const m = n < 19 ? n : 19;
-  for (let i: u32 = 0; i < m; i++) v = v * 10 + <u64>(load<u8>(p + i) - 0x30);
+  if (n <= 16) v = digitsValue(p, n);
+  else {
+    const m = n < 19 ? n : 19;
+    for (let i: u32 = 0; i < m; i++) v = v * 10 + <u64>(load<u8>(p + i) - 0x30);
+  }
   if (n == 20) {
     const last = <u64>(load<u8>(p + 19) - 0x30);
     if (v > 1844674407370955161 || (v == 1844674407370955161 && last > 5)) return FAIL;
@@ -620,6 +764,15 @@ const DAYS_IN_MONTH: StaticArray<u8> = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 3
   return h < 0 || l < 0 ? -1 : h * 10 + l;
 }
 
+/** Bits of the digits (0-3, 5-6, 8-9, 11-12, 14-15) and of the marks (`-` at 4 and 7, `:` at 13) of a timestamp's first 16 bytes. */
+const TIMESTAMP_DIGITS: u32 = 0xdb6f;
+const TIMESTAMP_MARKS: u32 = 0x2090;
+
+/** Two digits at p known to be digits. */
+@inline function knownTwo(p: usize): i32 {
+  return (<i32>load<u8>(p) - 0x30) * 10 + (<i32>load<u8>(p + 1) - 0x30);
+}
+
 /** Days since 1970-01-01 (H. Hinnant's days_from_civil), year >= 1000. */
 function daysFromCivil(year: i32, month: i32, day: i32): i32 {
   const y = month <= 2 ? year - 1 : year;
@@ -637,19 +790,20 @@ function daysFromCivil(year: i32, month: i32, day: i32): i32 {
  */
 function timestampMs(s: usize, e: usize): f64 {
   if (e - s < 19) return NaN;
-  if (load<u8>(s + 4) != 0x2d || load<u8>(s + 7) != 0x2d || load<u8>(s + 13) != 0x3a || load<u8>(s + 16) != 0x3a) return NaN;
+  // `YYYY-MM-DD?hh:mm` in one 16-byte load: its twelve digits and three marks at once.
+  const v = v128.load(s);
+  const digits = i8x16.bitmask(i8x16.lt_u(i8x16.sub(v, i8x16.splat(0x30)), i8x16.splat(10)));
+  const marks = i8x16.bitmask(i8x16.eq(v, i8x16(0, 0, 0, 0, 0x2d, 0, 0, 0x2d, 0, 0, 0, 0, 0, 0x3a, 0, 0)));
+  if ((digits & TIMESTAMP_DIGITS) != TIMESTAMP_DIGITS || (marks & TIMESTAMP_MARKS) != TIMESTAMP_MARKS || load<u8>(s + 16) != 0x3a) return NaN;
   const sep = load<u8>(s + 10);
   if (sep != 0x54 && sep != 0x20) return NaN;
-  const century = twoAt(s);
-  const yy = twoAt(s + 2);
-  if (century < 0 || yy < 0) return NaN;
-  const year = century * 100 + yy;
-  const month = twoAt(s + 5);
-  const day = twoAt(s + 8);
-  const hour = twoAt(s + 11);
-  const minute = twoAt(s + 14);
   const second = twoAt(s + 17);
-  if (!(year >= 1000 && month >= 1 && month <= 12 && day >= 1 && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59)) return NaN;
+  const year = knownTwo(s) * 100 + knownTwo(s + 2);
+  const month = knownTwo(s + 5);
+  const day = knownTwo(s + 8);
+  const hour = knownTwo(s + 11);
+  const minute = knownTwo(s + 14);
+  if (!(year >= 1000 && month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second >= 0 && second <= 59)) return NaN;
   const leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
   const dim = month == 2 && leap ? 29 : <i32>unchecked(DAYS_IN_MONTH[month]);
   if (day > dim) return NaN;
@@ -677,7 +831,7 @@ function timestampMs(s: usize, e: usize): f64 {
   return (<f64>daysFromCivil(year, month, day) * 24 + hour) * 3600000 + <f64>(minute * 60000 + second * 1000 + ms);
 }
 
-function readField(kind: u32, index: i32, p: usize, depth: u32): usize {
+@inline function readField(kind: u32, index: i32, p: usize, depth: u32): usize {
   switch (kind) {
     case W_TOP:
       return topField(index, p, depth);
@@ -748,13 +902,13 @@ function readField(kind: u32, index: i32, p: usize, depth: u32): usize {
   }
 }
 
-function topField(index: i32, p: usize, depth: u32): usize {
+@inline function topField(index: i32, p: usize, depth: u32): usize {
   switch (index) {
     case K_ID:
       return eventId(p);
     case K_TIMESTAMP: {
       if (load<u8>(p) != 0x22) return FAIL;
-      const q = scanString(p + 1);
+      const q = scanShort(p + 1);
       if (q == FAIL || stringFlags != 0) return FAIL;
       atMs = timestampMs(p + 1, q);
       return isNaN(atMs) ? FAIL : q + 1;

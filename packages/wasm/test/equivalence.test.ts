@@ -208,6 +208,47 @@ describe('WasmLineDecoder on what it skips and the white space between tokens', 
   });
 });
 
+describe('WasmLineDecoder on keys that differ a little from the ones it keeps per position', () => {
+  it('every key of trained lines edited (shortened, lengthened, escaped, non-ASCII, spaced, a quote or colon moved): the same row, invalid, or the full decoder', () => {
+    // The decoder keeps the key it saw at each position of each object kind: train it on
+    // canonical lines, then give it keys that a 16-byte compare must not take for the kept ones.
+    const decoder = newDecoder();
+    for (const line of SIM.slice(0, 20)) checkLine(decoder, encoder.encode(line), tally());
+    const edits: ((key: string) => string)[] = [
+      (k) => k.slice(0, -1),
+      (k) => `${k}x`,
+      (k) => `${k.slice(0, -1)}${k.slice(-1).toUpperCase()}`,
+      (k) => `\\u00${k.charCodeAt(0).toString(16)}${k.slice(1)}`,
+      (k) => `${k.slice(0, 1)}\\${k.slice(1)}`,
+      (k) => `${k}\u00e9`,
+      (k) => `\u00e9${k.slice(1)}`,
+      (k) => `${k}" `,
+      (k) => `${k}"\t`,
+      (k) => `${k}\u0001`,
+      (k) => `${k}${k}`,
+      () => '',
+      (k) => `${k}":1,"${k}`,
+      (k) => `${k.slice(0, 1)}"${k.slice(1)}`,
+      (k) => `${k}"`,
+    ];
+    const t = tally();
+    fc.assert(
+      fc.property(fc.constantFrom(...SIM), fc.nat(), fc.constantFrom(...edits.keys()), (line, at, e) => {
+        const keys = [...line.matchAll(/"([a-z_]+)":/g)];
+        const m = keys[at % keys.length] as RegExpMatchArray;
+        const i = (m.index ?? 0) + 1;
+        const key = m[1] as string;
+        const edited = (edits[e] as (k: string) => string)(key);
+        // An edit that ends in `"` or `" ` closes the key itself: the original quote then follows.
+        checkLine(decoder, encoder.encode(`${line.slice(0, i)}${edited}${line.slice(i + key.length)}`), t);
+      }),
+      { numRuns: 4000 },
+    );
+    expect(t.row).toBeGreaterThan(500);
+    expect(t.invalid + t.fallback).toBeGreaterThan(500);
+  });
+});
+
 describe('WasmLineDecoder event ids', () => {
   it('ids of every length from 1 to 21 digits: exact hi/lo when at most 2^64 − 1, else the full decoder', () => {
     const decoder = newDecoder();
@@ -236,6 +277,98 @@ describe('WasmLineDecoder event ids', () => {
       checkLine(decoder, encoder.encode(line.replace(/"id":\d+,"event_type"/, `"id":${id},"event_type"`)), t);
       expect(t.row, id).toBe(BigInt(id) < 2n ** 64n ? 1 : 0);
     }
+  });
+});
+
+describe('WasmLineDecoder integers in read fields', () => {
+  it('digits of every length 1 to 18 (leading zeros, a fraction, an exponent after them) in the endpoint, organisation and sim ids: the same row, invalid, or the full decoder; rows up to 15 digits', () => {
+    const decoder = newDecoder();
+    const line = SIM.find((l) => /"endpoint":\{"id":\d+,/.test(l) && /"organisation":\{"id":\d+,/.test(l) && /"sim":\{[^}]*"id":\d+[,}]/.test(l)) as string;
+    expect(line).toBeDefined();
+    const fields = [/("endpoint":\{"id":)\d+/, /("organisation":\{"id":)\d+/, /("sim":\{[^}]*?"id":)\d+/];
+    for (const field of fields) {
+      for (let k = 1; k <= 18; k++) {
+        const digits = '918273645091827364'.slice(0, k);
+        for (const [text, row] of [
+          [digits, true],
+          [`0${digits}`, false],
+          [`${digits}.5`, false],
+          [`${digits}e1`, false],
+          [`${digits}E+1`, false],
+          [`${digits}.`, false],
+          [`-${digits}`, false],
+        ] as const) {
+          const t = tally();
+          checkLine(decoder, encoder.encode(line.replace(field, `$1${text}`)), t);
+          expect(t.row, `${field} ${text}`).toBe(row && k <= 15 ? 1 : 0);
+        }
+      }
+      const t = tally();
+      for (const text of ['0', '0.0', '00', '0e0', '-0']) checkLine(decoder, encoder.encode(line.replace(field, `$1${text}`)), t);
+      expect(t.row).toBe(1);
+    }
+  });
+});
+
+describe('WasmLineDecoder strings of every length across its 16- and 32-byte loads', () => {
+  it('read and skipped strings of 0 to 40 bytes with an escape, a byte >= 0x80 or a control byte at every position: the same row, invalid, or the full decoder', () => {
+    const decoder = newDecoder();
+    const line = SIM.find((l) => /"name":"[^"]*","tags"/.test(l) && /"production_date":"[^"]*"/.test(l)) as string;
+    expect(line).toBeDefined();
+    const fields = [/("endpoint":\{[^}]*?"name":")[^"]*/, /("production_date":")[^"]*/, /("iccid":")[^"]*/];
+    const specials = ['\\n', '\\u00e9', '\u00e9', '\u0001', '\\"', '\\'];
+    const t = tally();
+    for (const field of fields) {
+      for (let n = 0; n <= 40; n++) {
+        const plain = 'abcdefghij0123456789ABCDEFGHIJklmnopqrstuvwxyz'.slice(0, n);
+        checkLine(decoder, encoder.encode(line.replace(field, `$1${plain}`)), t);
+        for (let i = 0; i <= n; i++) {
+          for (const sp of specials) checkLine(decoder, encoder.encode(line.replace(field, `$1${plain.slice(0, i)}${sp}${plain.slice(i)}`)), t);
+        }
+      }
+    }
+    expect(t.row).toBeGreaterThan(3 * 41);
+    expect(t.invalid).toBeGreaterThan(40);
+  });
+});
+
+describe('WasmLineDecoder timestamps', () => {
+  it('every byte of a timestamp replaced (digits, marks, letters, bytes >= 0x80) and calendar edges: the same row, invalid, or the full decoder; rows where the full decoder has one', () => {
+    const decoder = newDecoder();
+    const line = SIM[0] as string;
+    const m = /"timestamp":"([^"]*)"/.exec(line) as RegExpExecArray;
+    expect(m).not.toBeNull();
+    const at = m.index + '"timestamp":"'.length;
+    const ts = m[1] as string;
+    const t = tally();
+    const bytes = Array.from(encoder.encode(line));
+    for (let i = 0; i < ts.length; i++) {
+      for (const b of [...'0159-:T Z+./a'].map((c) => c.charCodeAt(0)).concat([0x80, 0x00])) {
+        const edited = bytes.slice();
+        edited[at + i] = b;
+        checkLine(decoder, Uint8Array.from(edited), t);
+      }
+    }
+    const forms = [
+      '2020-02-29T23:59:59Z',
+      '2021-02-29T00:00:00Z',
+      '2000-02-29 12:00:00.123+00:00',
+      '1900-02-29T00:00:00Z',
+      '2021-04-31T00:00:00Z',
+      '2021-12-31T24:00:00Z',
+      '2021-12-31T23:60:00Z',
+      '2021-12-31T23:59:60Z',
+      '0999-01-01T00:00:00Z',
+      '2021-00-10T00:00:00Z',
+      '2021-13-10T00:00:00Z',
+      '2021-01-00T00:00:00+0000',
+      '2021-01-01T00:00:00.1234Z',
+      '2021-01-01T00:00',
+    ];
+    const rows = tally();
+    for (const form of forms) checkLine(decoder, encoder.encode(`${line.slice(0, at)}${form}${line.slice(at + ts.length)}`), rows);
+    expect(rows.row).toBeGreaterThanOrEqual(2);
+    expect(t.row).toBeGreaterThan(ts.length);
   });
 });
 
