@@ -352,9 +352,11 @@ function bodyMaker(batch) {
 }
 
 async function startServer(kind) {
-  // SIMFLEET_BENCH_PROFILE=DIR writes a CPU profile of each server into DIR.
+  // SIMFLEET_BENCH_PROFILE=DIR writes a CPU profile of each server into DIR; SIMFLEET_BENCH_NODE_ARGS (space-separated,
+  // e.g. `--trace-gc`) are more node flags for the servers, which NODE_OPTIONS does not take all of.
   const profile = process.env.SIMFLEET_BENCH_PROFILE;
-  const execArgv = profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profile];
+  const extra = (process.env.SIMFLEET_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const execArgv = [...(profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profile]), ...extra];
   const child = fork(fileURLToPath(import.meta.url), ['--server', kind, ...(values['grow-segments'] ? ['--grow-segments'] : [])], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv,

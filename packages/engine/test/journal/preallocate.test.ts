@@ -17,6 +17,11 @@ const fresh = (): string => {
 const SEGMENT = 8192;
 const options = { maxSegmentBytes: SEGMENT, preallocate: true } as const;
 
+/** Waits until the journal's spare is whole (or could not be made), or gives up after a while. */
+async function spareSettled(journal: Journal): Promise<void> {
+  for (let i = 0; i < 500 && journal.state.spare === 'zeroing'; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 /** Waits until the journal's directory holds a spare (the next segment being zeroed ahead), or gives up after a while. */
 async function spareReady(dir: string): Promise<string[]> {
   for (let i = 0; i < 200; i++) {
@@ -38,6 +43,8 @@ describe('Journal with preallocated segments', () => {
     const written: string[] = [];
     for (let i = 0; i < 150; i++) {
       const batch = lines(i * 4, 4);
+      // A roll takes the spare only once it is whole (it never waits for one): let each be.
+      await spareSettled(journal);
       await journal.append(batch);
       written.push(...batch);
     }
@@ -56,6 +63,40 @@ describe('Journal with preallocated segments', () => {
     expect(again.end).toEqual(journal.end);
     await again.append(['after reopening']);
     expect((await readAll(again)).texts).toEqual([...written, 'after reopening']);
+    await again.close();
+  });
+
+  it('a roll that comes while the spare is still being zeroed takes a plain segment at once; the spare, once whole, serves the next roll', async () => {
+    const dir = fresh();
+    // Large segments: zeroing the spare takes many steps, each after the record writes in flight.
+    const size = 16 * 1024 * 1024;
+    const journal = await Journal.open(dir, { maxSegmentBytes: size, preallocate: true });
+    expect(journal.state.spare).toBe('zeroing');
+    const big = Buffer.alloc(size - 64, 0x61);
+    await journal.append([big]);
+    // Segment 1 is full: this append rolls, and the spare of segment 2 is far from whole.
+    await journal.append(lines(0, 3));
+    expect(journal.end.segment).toBe(2);
+    expect(journal.state.preallocated).toBe(false);
+    expect(statSync(join(dir, segmentFileName(2))).size).toBe(journal.end.offset);
+    await spareSettled(journal);
+    expect(journal.state.spare).toBe('ready');
+    await journal.append([big]);
+    // The spare was zeroed for segment 2; it becomes segment 3, its header rewritten.
+    expect(journal.end.segment).toBe(3);
+    expect(journal.state.preallocated).toBe(true);
+    const third = readFileSync(join(dir, segmentFileName(3)));
+    expect(third.length).toBe(size);
+    expect(third.subarray(0, 16).toString('latin1', 0, 8)).toBe('SFJOURN1');
+    expect(third.readBigUInt64LE(8)).toBe(3n);
+    await journal.close();
+    expect(readdirSync(dir).filter((n) => n.endsWith('.spare'))).toEqual([]);
+    const again = await Journal.open(dir, { maxSegmentBytes: size, preallocate: true });
+    expect(again.state.tornTail).toBeNull();
+    expect(again.end).toEqual(journal.end);
+    const { records } = await readAll(again);
+    expect(records.map((r) => r.payload.length)).toEqual([big.length, ...lines(0, 3).map((l) => l.length), big.length]);
+    expect(records.map((r) => r.position.segment)).toEqual([1, 2, 2, 2, 3]);
     await again.close();
   });
 
