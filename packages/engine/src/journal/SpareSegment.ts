@@ -9,16 +9,17 @@ import { segmentFileName } from './segmentFiles.js';
 /** A segment zeroed ahead waits under its name and this suffix until it is needed (not a segment until renamed). */
 const SPARE_SUFFIX = '.spare';
 /**
- * Zeros written (and synced) per step. Each step is its own synced write, so a record's sync
- * that lands behind one waits for at most this much of the spare, never for megabytes of it.
+ * Zeros written (and synced) per step. Each step is its own synced write started when no
+ * record write is in flight, so a record's sync that lands right behind one waits for at
+ * most this much of the spare (about a millisecond), never for megabytes of it.
  */
-export const ZERO_STEP_BYTES = 1024 * 1024;
+export const ZERO_STEP_BYTES = 256 * 1024;
 
 /**
  * The next segment, written full of zeros (synced) under a spare name while the current one
  * fills, so that the roll renames it into place instead of growing a new file. Zeroing yields
  * to the records: each step first waits for `turn` (the journal without a record write in
- * flight, or a bounded wait), so that under steady load the zeros go in the gaps. The roll
+ * flight), so that the zeros go in the gaps between records. The roll
  * never waits for a spare still being zeroed (`ready` false): it takes a plain segment, and
  * the spare, once whole, serves a later roll (its header rewritten for that segment).
  */
