@@ -19,7 +19,7 @@ export const ZERO_STEP_BYTES = 256 * 1024;
  * The next segment, written full of zeros (synced) under a spare name while the current one
  * fills, so that the roll renames it into place instead of growing a new file. Zeroing yields
  * to the records: each step first waits for `turn` (the journal without a record write in
- * flight), so that the zeros go in the gaps between records. The roll
+ * flight, or a bounded wait), so that the zeros go in the gaps between records. The roll
  * never waits for a spare still being zeroed (`ready` false): it takes a plain segment, and
  * the spare, once whole, serves a later roll (its header rewritten for that segment).
  */
