@@ -77,8 +77,12 @@ export interface JournalState {
   readonly tornTail: TornTail | null;
   /** Whether the segment being written was zeroed ahead (`preallocate`). */
   readonly preallocated: boolean;
-  /** The next segment zeroed ahead (`preallocate`): `zeroing`, `ready` for the next roll, or `none`. */
-  readonly spare: 'none' | 'zeroing' | 'ready';
+  /**
+   * The next segment zeroed ahead (`preallocate`): `zeroing`; `ready` (whole, being renamed
+   * into place); `installed` (on disk as the next segment, empty: the roll takes it with no
+   * I/O); or `none`.
+   */
+  readonly spare: 'none' | 'zeroing' | 'ready' | 'installed';
 }
 
 interface Flush {
@@ -170,6 +174,8 @@ export class Journal {
   #spare: SpareSegment | null = null;
   /** The spare's zeroing waiting for a moment with no record write in flight. */
   #quietWaiters: (() => void)[] = [];
+  /** The whole spare being renamed into place as the next segment: a roll waits for it. */
+  #installing: Promise<void> | null = null;
 
   private constructor(
     dir: string,
@@ -247,19 +253,34 @@ export class Journal {
     const first = segments[0] as number;
     const last = segments[segments.length - 1] as number;
     const path = join(root, segmentFileName(last));
-    const { end, tornTail, remainsEnd, size } = await recoverTail(path, last, preallocate);
+    const recovered = await recoverTail(path, last, preallocate);
+    const { end, remainsEnd, size } = recovered;
+    let tornTail = recovered.tornTail;
     let fd: number;
     try {
       fd = await openFd(path, segmentFlags(false));
-      if (tornTail !== null) {
-        if (tornTail.reason === 'partial_segment_header') await writeAllAt(fd, [segmentHeader(last)], 0);
-        // Zeros written ahead stay (the segment keeps its preallocation); otherwise the file ends where the frames do.
-        if (preallocate && remainsEnd < size) await writeAllAt(fd, [Buffer.alloc(remainsEnd - end)], end);
-        else await truncateFd(fd, end);
-        await datasyncFd(fd);
-      }
+      if (tornTail !== null) await cutTail(fd, last, tornTail, remainsEnd, size, preallocate);
     } catch (err) {
       throw journalErrorFrom(err, 'cannot cut the torn tail of', path);
+    }
+    if (tornTail === null && end === SEGMENT_HEADER_BYTES && segments.length > 1) {
+      // An empty newest segment may be a spare installed while records still went to the one
+      // before it: a crash then may have torn that one's last write. Nothing was written after it.
+      const previous = last - 1;
+      const previousPath = join(root, segmentFileName(previous));
+      const before = await recoverTail(previousPath, previous, preallocate);
+      if (before.tornTail !== null) {
+        tornTail = before.tornTail;
+        let previousFd: number | undefined;
+        try {
+          previousFd = await openFd(previousPath, segmentFlags(false));
+          await cutTail(previousFd, previous, before.tornTail, before.remainsEnd, before.size, preallocate);
+        } catch (err) {
+          throw journalErrorFrom(err, 'cannot cut the torn tail of', previousPath);
+        } finally {
+          if (previousFd !== undefined) await closeFd(previousFd).catch(() => undefined);
+        }
+      }
     }
     return new Journal(root, options, first, last, fd, end, tornTail, preallocate && size >= maxSegmentBytes);
   }
@@ -394,10 +415,11 @@ export class Journal {
     }
     this.#closed = true;
     await closeFd(this.#fd).catch(() => undefined);
+    await this.#installing;
     const spare = this.#spare;
     this.#spare = null;
     this.#wakeQuiet();
-    await spare?.discard();
+    await spare?.discard(this.#dir);
   }
 
   #schedule(): void {
@@ -423,8 +445,8 @@ export class Journal {
       const first = this.#pending[0] as Pending;
       const mustRoll = this.#written > SEGMENT_HEADER_BYTES && this.#written + first.frames.bytes > this.#maxSegmentBytes;
       if (this.#dirty || mustRoll) {
-        // Both change the file under the writes: wait until none is in flight.
-        if (this.#inFlight.length > 0) return;
+        // Both change the file under the writes: wait until none is in flight (and a roll, until the spare being installed is in place).
+        if (this.#inFlight.length > 0 || (mustRoll && this.#installing !== null)) return;
         this.#exclusive(this.#dirty ? () => this.#cutFailedWrite() : () => this.#roll());
         return;
       }
@@ -526,6 +548,7 @@ export class Journal {
       })
       .finally(() => {
         this.#busy = false;
+        this.#installSpare();
         this.#pump();
       });
   }
@@ -543,9 +566,33 @@ export class Journal {
     for (const wake of this.#idleWaiters.splice(0)) wake();
   }
 
-  /** Zeros segment `segment` ahead, each step in a gap between record writes. */
+  /** Zeros segment `segment` ahead, each step in a gap between record writes, and installs it once whole. */
   #startSpare(segment: number): SpareSegment {
-    return SpareSegment.start(this.#dir, segment, this.#maxSegmentBytes, () => this.#recordsQuiet());
+    const spare = SpareSegment.start(this.#dir, segment, this.#maxSegmentBytes, () => this.#recordsQuiet());
+    void spare.done.then(() => this.#installSpare());
+    return spare;
+  }
+
+  /**
+   * Renames the whole spare into place as the next segment, in the background: records keep
+   * going to the current segment meanwhile, and the roll, when it comes, only switches
+   * descriptors (no rename or directory sync while acknowledgements wait). Never during a
+   * roll or a cut (`#exclusive` calls this again when it ends).
+   */
+  #installSpare(): void {
+    const spare = this.#spare;
+    if (spare === null || spare.state !== 'ready' || this.#closed || this.#busy || this.#installing !== null) return;
+    this.#installing = spare.install(this.#dir, this.#segment + 1).then(
+      () => undefined,
+      () => {
+        // The spare removed itself: the next roll creates a plain segment and starts another spare.
+        if (this.#spare === spare) this.#spare = null;
+      },
+    );
+    void this.#installing.finally(() => {
+      this.#installing = null;
+      this.#pump();
+    });
   }
 
   /** Resolves once no record write, truncate or roll is running (at once if none is), or after `ZERO_YIELD_MS` at the latest. */
@@ -574,6 +621,7 @@ export class Journal {
   async #roll(): Promise<void> {
     const next = this.#segment + 1;
     // A spare still being zeroed is not waited for (every acknowledgement waits behind the roll): it serves a later one.
+    // An installed one is already segment `next`: taking it is no I/O.
     const spare = this.#spare;
     if (spare !== null && spare.state !== 'zeroing') this.#spare = null;
     const created = await nextSegment(this.#dir, spare, next);
@@ -631,9 +679,9 @@ async function createSegment(dir: string, segment: number): Promise<{ fd: number
   }
 }
 
-/** Segment `segment` from the spare if it is whole (renamed into place), else created plain: never waits for zeroing. */
+/** Segment `segment` from the spare if it is whole (installed, or renamed into place now), else created plain: never waits for zeroing. */
 async function nextSegment(dir: string, spare: SpareSegment | null, segment: number): Promise<{ fd: number; preallocated: boolean }> {
-  if (spare !== null && spare.state === 'ready') {
+  if (spare !== null && (spare.state === 'ready' || spare.state === 'installed')) {
     try {
       return { fd: await spare.adopt(dir, segment), preallocated: true };
     } catch {
@@ -641,6 +689,14 @@ async function nextSegment(dir: string, spare: SpareSegment | null, segment: num
     }
   }
   return createSegment(dir, segment);
+}
+
+/** Cuts a torn tail from segment `segment` open at `fd`: zeros written ahead stay (the segment keeps its preallocation); otherwise the file ends where the frames do. */
+async function cutTail(fd: number, segment: number, tail: TornTail, remainsEnd: number, size: number, preallocate: boolean): Promise<void> {
+  if (tail.reason === 'partial_segment_header') await writeAllAt(fd, [segmentHeader(segment)], 0);
+  if (preallocate && remainsEnd < size) await writeAllAt(fd, [Buffer.alloc(remainsEnd - tail.offset)], tail.offset);
+  else await truncateFd(fd, tail.offset);
+  await datasyncFd(fd);
 }
 
 /** Reads the newest segment and finds where its valid frames end (`zeroTailIsFree`: zeros after them are preallocated space). */

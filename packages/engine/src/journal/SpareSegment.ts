@@ -19,9 +19,11 @@ export const ZERO_STEP_BYTES = 256 * 1024;
  * The next segment, written full of zeros (synced) under a spare name while the current one
  * fills, so that the roll renames it into place instead of growing a new file. Zeroing yields
  * to the records: each step first waits for `turn` (the journal without a record write in
- * flight, or a bounded wait), so that the zeros go in the gaps between records. The roll
- * never waits for a spare still being zeroed (`ready` false): it takes a plain segment, and
- * the spare, once whole, serves a later roll (its header rewritten for that segment).
+ * flight, or a bounded wait), so that the zeros go in the gaps between records. Once whole,
+ * the spare is installed: renamed into place as the next segment (its header rewritten if a
+ * roll took a plain segment meanwhile), the directory synced, while records still go to the
+ * current one; the roll then only switches descriptors. The roll never waits for a spare
+ * still being zeroed: it takes a plain segment, and the spare serves a later roll.
  */
 export class SpareSegment {
   readonly path: string;
@@ -30,7 +32,9 @@ export class SpareSegment {
   #fd: number | undefined;
   /** The segment number its header holds. */
   #segment: number;
-  #state: 'zeroing' | 'ready' | 'failed' = 'zeroing';
+  #state: 'zeroing' | 'ready' | 'installed' | 'failed' = 'zeroing';
+  /** Once installed: the segment file it became. */
+  #installedAs: string | null = null;
   #stopped = false;
 
   private constructor(dir: string, segment: number, size: number, turn: () => Promise<void>) {
@@ -55,9 +59,44 @@ export class SpareSegment {
     return new SpareSegment(dir, segment, size, turn);
   }
 
-  /** `zeroing`, `ready` (whole and durable: the roll can take it) or `failed` (the roll creates a plain segment). */
-  get state(): 'zeroing' | 'ready' | 'failed' {
+  /**
+   * `zeroing`, `ready` (whole and durable), `installed` (renamed into place as the next
+   * segment: the roll takes it with no I/O) or `failed` (the roll creates a plain segment).
+   */
+  get state(): 'zeroing' | 'ready' | 'installed' | 'failed' {
     return this.#state;
+  }
+
+  /** The segment number its header holds (the one it is installed as, once installed). */
+  get segment(): number {
+    return this.#segment;
+  }
+
+  /**
+   * Renames the ready spare into place as segment `segment` of `dir` (its header rewritten if
+   * it was zeroed for another number) and syncs the directory: a segment with no record yet,
+   * so a crash from here on leaves an empty newest segment, which `open` reads as such. The
+   * journal installs it while records still go to the segment before it, never during a roll.
+   * Rejects if a step failed (the spare is then removed).
+   */
+  async install(dir: string, segment: number): Promise<void> {
+    const fd = this.#fd;
+    if (this.#state !== 'ready' || fd === undefined) throw new Error('journal: the spare segment is not ready');
+    const path = join(dir, segmentFileName(segment));
+    try {
+      await this.#retarget(fd, segment);
+      await rename(this.path, path);
+      this.#installedAs = path;
+      await syncDirectory(dir);
+      this.#state = 'installed';
+    } catch (err) {
+      this.#state = 'failed';
+      this.#fd = undefined;
+      await closeFd(fd).catch(() => undefined);
+      await unlink(this.#installedAs ?? this.path).catch(() => undefined);
+      this.#installedAs = null;
+      throw err;
+    }
   }
 
   /**
@@ -68,15 +107,17 @@ export class SpareSegment {
    */
   async adopt(dir: string, segment: number): Promise<number> {
     const fd = this.#fd;
+    if (this.#state === 'installed' && fd !== undefined) {
+      if (this.#segment !== segment) throw new Error(`journal: the spare was installed as segment ${this.#segment}, not ${segment}`);
+      this.#fd = undefined;
+      this.#installedAs = null;
+      return fd;
+    }
     if (this.#state !== 'ready' || fd === undefined) throw new Error('journal: the spare segment is not ready');
     this.#fd = undefined;
     const path = join(dir, segmentFileName(segment));
     try {
-      if (this.#segment !== segment) {
-        await writeAllAt(fd, [segmentHeader(segment)], 0);
-        if (O_DSYNC === undefined) await datasyncFd(fd);
-        this.#segment = segment;
-      }
+      await this.#retarget(fd, segment);
       await rename(this.path, path);
       await syncDirectory(dir);
       return fd;
@@ -88,14 +129,25 @@ export class SpareSegment {
     }
   }
 
-  /** Stops zeroing (after the step in progress), closes and deletes the spare. */
-  async discard(): Promise<void> {
+  /** Stops zeroing (after the step in progress), closes and deletes the spare (an installed one too: it holds no record). */
+  async discard(dir: string): Promise<void> {
     this.#stopped = true;
     await this.done;
     const fd = this.#fd;
     this.#fd = undefined;
     if (fd !== undefined) await closeFd(fd).catch(() => undefined);
-    await unlink(this.path).catch(() => undefined);
+    const installed = this.#installedAs;
+    this.#installedAs = null;
+    await unlink(installed ?? this.path).catch(() => undefined);
+    if (installed !== null) await syncDirectory(dir).catch(() => undefined);
+  }
+
+  /** Rewrites the header for segment `segment` if it holds another number (a roll took a plain segment while this one was zeroed). */
+  async #retarget(fd: number, segment: number): Promise<void> {
+    if (this.#segment === segment) return;
+    await writeAllAt(fd, [segmentHeader(segment)], 0);
+    if (O_DSYNC === undefined) await datasyncFd(fd);
+    this.#segment = segment;
   }
 
   /** The header, then zeros to `size`, each step synced (the descriptor has `O_DSYNC` where there is one). True once whole. */
