@@ -31,13 +31,16 @@
  * The first three are minimal servers in this script; only `serveDataDir` folds into state.
  * Per server and concurrency: events/s acknowledged, p50 / p99 / max acknowledgement
  * latency, the server's peak RSS, its CPU time per acknowledged event (user + system, over
- * the measured window: steadier than events/s on a shared machine), and (journal) events
- * per `fdatasync`.
+ * the measured window: steadier than events/s on a shared machine), the machine's 1-minute
+ * load average as the window starts, and (journal) events per `fdatasync`.
  *
  * Then `sse`: the real `simfleet serve` server (`startServer`) in a child process with 200
  * SSE clients on `/transitions` while batches of 100 events are posted at `--rate`
  * requests/s: `/healthz` latency (p50 / p99 / max) meanwhile, and whether every client
  * received every transition (none behind, resynced or dropped).
+ *
+ * `SIMFLEET_BENCH_PROFILE=DIR` writes each server's CPU profile into DIR;
+ * `SIMFLEET_BENCH_NODE_ARGS='--trace-gc'` (space-separated) passes more node flags to the servers.
  *
  * Uses the built packages (dist/): run `pnpm build` first.
  */
@@ -45,7 +48,7 @@ import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -352,9 +355,11 @@ function bodyMaker(batch) {
 }
 
 async function startServer(kind) {
-  // SIMFLEET_BENCH_PROFILE=DIR writes a CPU profile of each server into DIR.
+  // SIMFLEET_BENCH_PROFILE=DIR writes a CPU profile of each server into DIR; SIMFLEET_BENCH_NODE_ARGS (space-separated,
+  // e.g. `--trace-gc`) are more node flags for the servers, which NODE_OPTIONS does not take all of.
   const profile = process.env.SIMFLEET_BENCH_PROFILE;
-  const execArgv = profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profile];
+  const extra = (process.env.SIMFLEET_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const execArgv = [...(profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profile]), ...extra];
   const child = fork(fileURLToPath(import.meta.url), ['--server', kind, ...(values['grow-segments'] ? ['--grow-segments'] : [])], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv,
@@ -488,6 +493,8 @@ async function measure(kind, concurrency, seconds, batch) {
     await Promise.all(connections.map(worker));
   };
   await run(performance.now() + 1000, false);
+  // The machine's 1-minute load average as the window starts: on a shared machine, what the row was measured beside.
+  const load = loadavg()[0];
   server.mark();
   const clientCpu = process.cpuUsage();
   const start = performance.now();
@@ -513,6 +520,7 @@ async function measure(kind, concurrency, seconds, batch) {
     serverCpuUsPerEvent: events === 0 ? null : (stats.cpuMs * 1000) / events,
     clientCpuUsPerEvent: events === 0 ? null : (clientUsed.user + clientUsed.system) / events,
     loopDelayMs: stats.loopDelayMs,
+    loadAverage1m: load,
     ...(stats.syncs === null
       ? {}
       : { syncs: stats.syncs, eventsPerSync: stats.durableRecords / stats.syncs, meanSyncMs: stats.meanSyncMs, maxSyncMs: stats.maxSyncMs }),
@@ -663,7 +671,7 @@ async function runAll() {
       if (!values.json) {
         const f = (v, d = 1) => (v === null ? '—' : v.toFixed(d));
         console.error(
-          `${kind.padEnd(12)} c=${String(concurrency).padStart(2)}  ${(row.eventsPerSecond / 1000).toFixed(1).padStart(7)}k events/s  p50 ${f(row.p50Ms).padStart(6)} ms  p99 ${f(row.p99Ms).padStart(6)} ms  max ${f(row.maxMs).padStart(6)} ms  RSS ${(row.peakRssBytes / 1e6).toFixed(0).padStart(4)} MB  CPU ${f(row.serverCpuUsPerEvent, 2).padStart(5)} µs/event (client ${f(row.clientCpuUsPerEvent, 2)})  loop delay p99 ${f(row.loopDelayMs.p99)} max ${f(row.loopDelayMs.max)} ms${row.eventsPerSync ? `  ${row.eventsPerSync.toFixed(0)} events/sync, write+sync mean ${row.meanSyncMs.toFixed(1)} max ${row.maxSyncMs.toFixed(0)} ms` : ''}${row.failures ? `  ${row.failures} failed` : ''}`,
+          `${kind.padEnd(12)} c=${String(concurrency).padStart(2)}  ${(row.eventsPerSecond / 1000).toFixed(1).padStart(7)}k events/s  p50 ${f(row.p50Ms).padStart(6)} ms  p99 ${f(row.p99Ms).padStart(6)} ms  max ${f(row.maxMs).padStart(6)} ms  RSS ${(row.peakRssBytes / 1e6).toFixed(0).padStart(4)} MB  CPU ${f(row.serverCpuUsPerEvent, 2).padStart(5)} µs/event (client ${f(row.clientCpuUsPerEvent, 2)})  loop delay p99 ${f(row.loopDelayMs.p99)} max ${f(row.loopDelayMs.max)} ms  load ${f(row.loadAverage1m)}${row.eventsPerSync ? `  ${row.eventsPerSync.toFixed(0)} events/sync, write+sync mean ${row.meanSyncMs.toFixed(1)} max ${row.maxSyncMs.toFixed(0)} ms` : ''}${row.failures ? `  ${row.failures} failed` : ''}`,
         );
       }
     }

@@ -1,9 +1,10 @@
-import { mkdir, open as openFile, readdir, readFile, rename, statfs, unlink } from 'node:fs/promises';
+import { mkdir, open as openFile, readFile, unlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { closeFd, datasyncFd, O_DSYNC, openFd, segmentFlags, syncDirectory, truncateFd, writeAllAt } from './fileOps.js';
 import { allZeroFrom, encodeFrameParts, type FrameParts, isSegmentHeader, readFrame, SEGMENT_HEADER_BYTES, SEGMENT_MAGIC, segmentHeader } from './frame.js';
 import { JournalError, type JournalErrorCode, journalErrorFrom } from './JournalError.js';
 import { comparePositions, formatPosition, type JournalPosition } from './JournalPosition.js';
+import { removeSpares, SpareSegment } from './SpareSegment.js';
 import { scanSegment } from './scanSegment.js';
 import { listSegments, segmentFileName } from './segmentFiles.js';
 
@@ -24,9 +25,11 @@ export interface JournalOptions {
    * A record then overwrites bytes the file already has instead of growing it, so its sync
    * carries the data alone, not the file system's metadata commit for a new size: on
    * ext4 that is a half to a third of the sync time. The next segment is zeroed in the
-   * background while the current one fills. Zeros after the last frame are the segment's
-   * free space, never a torn tail. Skipped (segments grow as they fill) when the file
-   * system has less than four segments of free space.
+   * background while the current one fills, a step at a time in the gaps between record
+   * writes; a roll that comes before it is whole takes a plain segment (that one grows)
+   * rather than wait. Zeros after the last frame are the segment's free space, never a
+   * torn tail. Skipped (segments grow as they fill) when the file system has less than
+   * four segments of free space.
    */
   readonly preallocate?: boolean;
 }
@@ -74,6 +77,12 @@ export interface JournalState {
   readonly tornTail: TornTail | null;
   /** Whether the segment being written was zeroed ahead (`preallocate`). */
   readonly preallocated: boolean;
+  /**
+   * The next segment zeroed ahead (`preallocate`): `zeroing`; `ready` (whole, being renamed
+   * into place); `installed` (on disk as the next segment, empty: the roll takes it with no
+   * I/O); or `none`.
+   */
+  readonly spare: 'none' | 'zeroing' | 'ready' | 'installed';
 }
 
 interface Flush {
@@ -97,11 +106,13 @@ interface Pending {
 }
 
 const DEFAULT_MAX_SEGMENT_BYTES = 64 * 1024 * 1024;
-/** A segment zeroed ahead waits under its name and this suffix until it is needed (not a segment until renamed). */
-const SPARE_SUFFIX = '.spare';
-/** Zeros written per call while preparing a segment, and synced every this many bytes (spreads the flush out). */
-const ZERO_WRITE_BYTES = 1024 * 1024;
-const ZERO_SYNC_BYTES = 8 * 1024 * 1024;
+/**
+ * The longest a step of the spare's zeroing waits for a moment with no record write in
+ * flight. A journal that is never idle still gets spares (up to 256 KiB per 10 ms, ~26 MB/s:
+ * a 64 MiB spare in 2.6 s; records coming faster get some plain segments between), and each
+ * of its record syncs shares the device with at most one 256 KiB step.
+ */
+const ZERO_YIELD_MS = 10;
 
 /**
  * A write-ahead journal of accepted records in a directory of bounded segment files.
@@ -159,8 +170,12 @@ export class Journal {
   readonly #preallocate: boolean;
   /** Whether the active segment was zeroed ahead. */
   #preallocated: boolean;
-  /** The next segment, being zeroed ahead (`preallocate`): its spare file's path once ready, null if it could not be. */
-  #spare: Promise<string | null> | null = null;
+  /** The next segment, being zeroed ahead (`preallocate`). */
+  #spare: SpareSegment | null = null;
+  /** The spare's zeroing waiting for a moment with no record write in flight. */
+  #quietWaiters: (() => void)[] = [];
+  /** The whole spare being renamed into place as the next segment: a roll waits for it. */
+  #installing: Promise<void> | null = null;
 
   private constructor(
     dir: string,
@@ -183,7 +198,7 @@ export class Journal {
     this.#fd = fd;
     this.#durable = durable;
     this.#tornTail = tornTail;
-    if (this.#preallocate) this.#spare = prepareSpare(dir, segment + 1, this.#maxSegmentBytes);
+    if (this.#preallocate) this.#spare = this.#startSpare(segment + 1);
   }
 
   /**
@@ -229,26 +244,43 @@ export class Journal {
     }
     const preallocate = options.preallocate === true;
     if (segments.length === 0) {
-      const spare = preallocate ? await prepareSpare(root, 1, maxSegmentBytes) : null;
-      const created = spare === null ? await createSegment(root, 1) : await adoptSpare(root, spare, 1);
+      // The first segment is zeroed before anything is served: nothing to yield to yet.
+      const spare = preallocate ? SpareSegment.start(root, 1, maxSegmentBytes, () => Promise.resolve()) : null;
+      await spare?.done;
+      const created = await nextSegment(root, spare, 1);
       return new Journal(root, options, 1, 1, created.fd, SEGMENT_HEADER_BYTES, null, created.preallocated);
     }
     const first = segments[0] as number;
     const last = segments[segments.length - 1] as number;
     const path = join(root, segmentFileName(last));
-    const { end, tornTail, remainsEnd, size } = await recoverTail(path, last, preallocate);
+    const recovered = await recoverTail(path, last, preallocate);
+    const { end, remainsEnd, size } = recovered;
+    let tornTail = recovered.tornTail;
     let fd: number;
     try {
       fd = await openFd(path, segmentFlags(false));
-      if (tornTail !== null) {
-        if (tornTail.reason === 'partial_segment_header') await writeAllAt(fd, [segmentHeader(last)], 0);
-        // Zeros written ahead stay (the segment keeps its preallocation); otherwise the file ends where the frames do.
-        if (preallocate && remainsEnd < size) await writeAllAt(fd, [Buffer.alloc(remainsEnd - end)], end);
-        else await truncateFd(fd, end);
-        await datasyncFd(fd);
-      }
+      if (tornTail !== null) await cutTail(fd, last, tornTail, remainsEnd, size, preallocate);
     } catch (err) {
       throw journalErrorFrom(err, 'cannot cut the torn tail of', path);
+    }
+    if (tornTail === null && end === SEGMENT_HEADER_BYTES && segments.length > 1) {
+      // An empty newest segment may be a spare installed while records still went to the one
+      // before it: a crash then may have torn that one's last write. Nothing was written after it.
+      const previous = last - 1;
+      const previousPath = join(root, segmentFileName(previous));
+      const before = await recoverTail(previousPath, previous, preallocate);
+      if (before.tornTail !== null) {
+        tornTail = before.tornTail;
+        let previousFd: number | undefined;
+        try {
+          previousFd = await openFd(previousPath, segmentFlags(false));
+          await cutTail(previousFd, previous, before.tornTail, before.remainsEnd, before.size, preallocate);
+        } catch (err) {
+          throw journalErrorFrom(err, 'cannot cut the torn tail of', previousPath);
+        } finally {
+          if (previousFd !== undefined) await closeFd(previousFd).catch(() => undefined);
+        }
+      }
     }
     return new Journal(root, options, first, last, fd, end, tornTail, preallocate && size >= maxSegmentBytes);
   }
@@ -274,6 +306,7 @@ export class Journal {
       lastError: this.#lastError,
       tornTail: this.#tornTail,
       preallocated: this.#preallocated,
+      spare: this.#spare === null || this.#spare.state === 'failed' ? 'none' : this.#spare.state,
     };
   }
 
@@ -382,9 +415,11 @@ export class Journal {
     }
     this.#closed = true;
     await closeFd(this.#fd).catch(() => undefined);
-    const spare = await this.#spare;
+    await this.#installing;
+    const spare = this.#spare;
     this.#spare = null;
-    if (spare !== null) await unlink(spare).catch(() => undefined);
+    this.#wakeQuiet();
+    await spare?.discard(this.#dir);
   }
 
   #schedule(): void {
@@ -410,8 +445,8 @@ export class Journal {
       const first = this.#pending[0] as Pending;
       const mustRoll = this.#written > SEGMENT_HEADER_BYTES && this.#written + first.frames.bytes > this.#maxSegmentBytes;
       if (this.#dirty || mustRoll) {
-        // Both change the file under the writes: wait until none is in flight.
-        if (this.#inFlight.length > 0) return;
+        // Both change the file under the writes: wait until none is in flight (and a roll, until the spare being installed is in place).
+        if (this.#inFlight.length > 0 || (mustRoll && this.#installing !== null)) return;
         this.#exclusive(this.#dirty ? () => this.#cutFailedWrite() : () => this.#roll());
         return;
       }
@@ -449,7 +484,10 @@ export class Journal {
         )
         .finally(() => this.#settle());
     }
-    if (this.#pending.length === 0 && this.#inFlight.length === 0 && !this.#busy) this.#wakeIdle();
+    if (this.#inFlight.length === 0 && !this.#busy) {
+      this.#wakeQuiet();
+      if (this.#pending.length === 0) this.#wakeIdle();
+    }
   }
 
   /** A failed write: it and every write after it are not acknowledged; no new write starts until they settle. */
@@ -510,6 +548,7 @@ export class Journal {
       })
       .finally(() => {
         this.#busy = false;
+        this.#installSpare();
         this.#pump();
       });
   }
@@ -527,12 +566,65 @@ export class Journal {
     for (const wake of this.#idleWaiters.splice(0)) wake();
   }
 
+  /** Zeros segment `segment` ahead, each step in a gap between record writes, and installs it once whole. */
+  #startSpare(segment: number): SpareSegment {
+    const spare = SpareSegment.start(this.#dir, segment, this.#maxSegmentBytes, () => this.#recordsQuiet());
+    void spare.done.then(() => this.#installSpare());
+    return spare;
+  }
+
+  /**
+   * Renames the whole spare into place as the next segment, in the background: records keep
+   * going to the current segment meanwhile, and the roll, when it comes, only switches
+   * descriptors (no rename or directory sync while acknowledgements wait). Never during a
+   * roll or a cut (`#exclusive` calls this again when it ends).
+   */
+  #installSpare(): void {
+    const spare = this.#spare;
+    if (spare === null || spare.state !== 'ready' || this.#closed || this.#busy || this.#installing !== null) return;
+    this.#installing = spare.install(this.#dir, this.#segment + 1).then(
+      () => undefined,
+      () => {
+        // The spare removed itself: the next roll creates a plain segment and starts another spare.
+        if (this.#spare === spare) this.#spare = null;
+      },
+    );
+    void this.#installing.finally(() => {
+      this.#installing = null;
+      this.#pump();
+    });
+  }
+
+  /** Resolves once no record write, truncate or roll is running (at once if none is), or after `ZERO_YIELD_MS` at the latest. */
+  #recordsQuiet(): Promise<void> {
+    if (this.#closed || (this.#inFlight.length === 0 && !this.#busy)) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        const at = this.#quietWaiters.indexOf(wake);
+        if (at !== -1) this.#quietWaiters.splice(at, 1);
+        resolve();
+      }, ZERO_YIELD_MS);
+      timer.unref();
+      this.#quietWaiters.push(wake);
+    });
+  }
+
+  #wakeQuiet(): void {
+    for (const wake of this.#quietWaiters.splice(0)) wake();
+  }
+
   /** Starts the next segment: its header on disk and its name in the directory before any record goes in. */
   async #roll(): Promise<void> {
     const next = this.#segment + 1;
-    const spare = this.#spare === null ? null : await this.#spare;
-    this.#spare = null;
-    const created = spare === null ? await createSegment(this.#dir, next) : await adoptSpare(this.#dir, spare, next);
+    // A spare still being zeroed is not waited for (every acknowledgement waits behind the roll): it serves a later one.
+    // An installed one is already segment `next`: taking it is no I/O.
+    const spare = this.#spare;
+    if (spare !== null && spare.state !== 'zeroing') this.#spare = null;
+    const created = await nextSegment(this.#dir, spare, next);
     const old = this.#fd;
     this.#fd = created.fd;
     this.#preallocated = created.preallocated;
@@ -540,7 +632,7 @@ export class Journal {
     this.#durable = SEGMENT_HEADER_BYTES;
     this.#written = SEGMENT_HEADER_BYTES;
     await closeFd(old).catch(() => undefined);
-    if (this.#preallocate) this.#spare = prepareSpare(this.#dir, next + 1, this.#maxSegmentBytes);
+    if (this.#preallocate && this.#spare === null) this.#spare = this.#startSpare(next + 1);
   }
 
   #path(): string {
@@ -587,85 +679,24 @@ async function createSegment(dir: string, segment: number): Promise<{ fd: number
   }
 }
 
-/**
- * Renames a zeroed spare into segment `segment` (its header and zeros are already durable;
- * the rename is made durable before a record goes in), or creates the segment plain if that fails.
- */
-async function adoptSpare(dir: string, spare: string, segment: number): Promise<{ fd: number; preallocated: boolean }> {
-  const path = join(dir, segmentFileName(segment));
-  try {
-    await rename(spare, path);
-    await syncDirectory(dir);
-    return { fd: await openFd(path, segmentFlags(false)), preallocated: true };
-  } catch {
-    await unlink(spare).catch(() => undefined);
-    await unlink(path).catch(() => undefined);
-    return createSegment(dir, segment);
-  }
-}
-
-/** Zeros `fd` from its header to `size` bytes, synced: a few MiB at a time, so a concurrent append's sync never waits behind the whole segment. */
-async function zeroFill(fd: number, size: number): Promise<void> {
-  const zeros = Buffer.alloc(Math.min(ZERO_WRITE_BYTES, size));
-  let unsynced = 0;
-  for (let at = SEGMENT_HEADER_BYTES; at < size; ) {
-    const n = Math.min(zeros.length, size - at);
-    await writeAllAt(fd, [n === zeros.length ? zeros : zeros.subarray(0, n)], at);
-    at += n;
-    unsynced += n;
-    if (unsynced >= ZERO_SYNC_BYTES) {
-      await datasyncFd(fd);
-      unsynced = 0;
+/** Segment `segment` from the spare if it is whole (installed, or renamed into place now), else created plain: never waits for zeroing. */
+async function nextSegment(dir: string, spare: SpareSegment | null, segment: number): Promise<{ fd: number; preallocated: boolean }> {
+  if (spare !== null && (spare.state === 'ready' || spare.state === 'installed')) {
+    try {
+      return { fd: await spare.adopt(dir, segment), preallocated: true };
+    } catch {
+      // The spare is gone (adopt removed it): a plain segment instead.
     }
   }
+  return createSegment(dir, segment);
+}
+
+/** Cuts a torn tail from segment `segment` open at `fd`: zeros written ahead stay (the segment keeps its preallocation); otherwise the file ends where the frames do. */
+async function cutTail(fd: number, segment: number, tail: TornTail, remainsEnd: number, size: number, preallocate: boolean): Promise<void> {
+  if (tail.reason === 'partial_segment_header') await writeAllAt(fd, [segmentHeader(segment)], 0);
+  if (preallocate && remainsEnd < size) await writeAllAt(fd, [Buffer.alloc(remainsEnd - tail.offset)], tail.offset);
+  else await truncateFd(fd, tail.offset);
   await datasyncFd(fd);
-}
-
-/** Whether the file system holding `dir` has room for four segments of `bytes` (zeroing ahead never fills a disk the records need). */
-async function roomFor(dir: string, bytes: number): Promise<boolean> {
-  try {
-    const fs = await statfs(dir);
-    return fs.bavail * fs.bsize >= 4 * bytes;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Zeros segment `segment` ahead under a spare name (header, zeros, synced), for the roll
- * to rename into place. Resolves with its path, or null when it could not be made (no room,
- * a write failed): the roll then creates the segment plain.
- */
-async function prepareSpare(dir: string, segment: number, size: number): Promise<string | null> {
-  const path = join(dir, `${segmentFileName(segment)}${SPARE_SUFFIX}`);
-  if (!(await roomFor(dir, size))) return null;
-  let fd: number | undefined;
-  try {
-    fd = await openFd(path, 'w+');
-    await writeAllAt(fd, [segmentHeader(segment)], 0);
-    await zeroFill(fd, size);
-    await closeFd(fd);
-    return path;
-  } catch {
-    if (fd !== undefined) await closeFd(fd).catch(() => undefined);
-    await unlink(path).catch(() => undefined);
-    return null;
-  }
-}
-
-/** Deletes spares a previous run left (one may be half zeroed): never records, only space. */
-async function removeSpares(dir: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (err) {
-    throw journalErrorFrom(err, 'cannot list', dir);
-  }
-  for (const name of names) {
-    if (!name.endsWith(SPARE_SUFFIX)) continue;
-    const path = join(dir, name);
-    await unlink(path).catch((err: unknown) => Promise.reject(journalErrorFrom(err, 'cannot delete', path)));
-  }
 }
 
 /** Reads the newest segment and finds where its valid frames end (`zeroTailIsFree`: zeros after them are preallocated space). */

@@ -17,14 +17,11 @@ const fresh = (): string => {
 const SEGMENT = 8192;
 const options = { maxSegmentBytes: SEGMENT, preallocate: true } as const;
 
-/** Waits until the journal's directory holds a spare (the next segment being zeroed ahead), or gives up after a while. */
-async function spareReady(dir: string): Promise<string[]> {
-  for (let i = 0; i < 200; i++) {
-    const spares = readdirSync(dir).filter((n) => n.endsWith('.spare'));
-    if (spares.length > 0) return spares;
+/** Waits until the journal's spare is installed as the next segment (or could not be made), or gives up after a while. */
+async function spareSettled(journal: Journal): Promise<void> {
+  for (let i = 0; i < 500 && (journal.state.spare === 'zeroing' || journal.state.spare === 'ready'); i++) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  return [];
 }
 
 describe('Journal with preallocated segments', () => {
@@ -33,18 +30,29 @@ describe('Journal with preallocated segments', () => {
     const journal = await Journal.open(dir, options);
     expect(journal.state.preallocated).toBe(true);
     expect(statSync(join(dir, segmentFileName(1))).size).toBe(SEGMENT);
-    // The next segment is zeroed in the background, under a name that is not a segment's.
-    expect(await spareReady(dir)).toEqual([`${segmentFileName(2)}.spare`]);
+    // The next segment is zeroed in the background (under a name that is not a segment's), then
+    // installed as the next segment, empty, while records still go to the current one.
+    await spareSettled(journal);
+    expect(journal.state.spare).toBe('installed');
+    expect(journal.end.segment).toBe(1);
+    const installed = readFileSync(join(dir, segmentFileName(2)));
+    expect(installed.length).toBe(SEGMENT);
+    expect(installed.readBigUInt64LE(8)).toBe(2n);
+    expect(installed.subarray(16).every((b) => b === 0)).toBe(true);
     const written: string[] = [];
     for (let i = 0; i < 150; i++) {
       const batch = lines(i * 4, 4);
+      // A roll takes the spare only once it is whole (it never waits for one): let each be.
+      await spareSettled(journal);
       await journal.append(batch);
       written.push(...batch);
     }
     expect(journal.state.segments).toBeGreaterThan(5);
     expect(journal.state.preallocated).toBe(true);
+    await spareSettled(journal);
     const segments = readdirSync(dir).filter((n) => n.endsWith('.wal'));
-    expect(segments.length).toBe(journal.state.segments);
+    // The installed spare is on disk beside the segments in use.
+    expect(segments.length).toBe(journal.state.segments + (journal.state.spare === 'installed' ? 1 : 0));
     // Every segment but (perhaps) an oversized one is exactly the preallocated size: records overwrote zeros.
     for (const name of segments) expect(statSync(join(dir, name)).size).toBe(SEGMENT);
     expect((await readAll(journal)).texts).toEqual(written);
@@ -57,6 +65,75 @@ describe('Journal with preallocated segments', () => {
     await again.append(['after reopening']);
     expect((await readAll(again)).texts).toEqual([...written, 'after reopening']);
     await again.close();
+  });
+
+  it('a roll that comes while the spare is still being zeroed takes a plain segment at once; the spare, once whole, serves the next roll', async () => {
+    const dir = fresh();
+    // Large segments: zeroing the spare takes many steps, each after the record writes in flight.
+    const size = 16 * 1024 * 1024;
+    const journal = await Journal.open(dir, { maxSegmentBytes: size, preallocate: true });
+    expect(journal.state.spare).toBe('zeroing');
+    const big = Buffer.alloc(size - 64, 0x61);
+    await journal.append([big]);
+    // Segment 1 is full: this append rolls, and the spare of segment 2 is far from whole.
+    await journal.append(lines(0, 3));
+    expect(journal.end.segment).toBe(2);
+    expect(journal.state.preallocated).toBe(false);
+    expect(statSync(join(dir, segmentFileName(2))).size).toBe(journal.end.offset);
+    await spareSettled(journal);
+    expect(journal.state.spare).toBe('installed');
+    await journal.append([big]);
+    // The spare was zeroed for segment 2; it becomes segment 3, its header rewritten.
+    expect(journal.end.segment).toBe(3);
+    expect(journal.state.preallocated).toBe(true);
+    const third = readFileSync(join(dir, segmentFileName(3)));
+    expect(third.length).toBe(size);
+    expect(third.subarray(0, 16).toString('latin1', 0, 8)).toBe('SFJOURN1');
+    expect(third.readBigUInt64LE(8)).toBe(3n);
+    await journal.close();
+    expect(readdirSync(dir).filter((n) => n.endsWith('.spare'))).toEqual([]);
+    const again = await Journal.open(dir, { maxSegmentBytes: size, preallocate: true });
+    expect(again.state.tornTail).toBeNull();
+    expect(again.end).toEqual(journal.end);
+    const { records } = await readAll(again);
+    expect(records.map((r) => r.payload.length)).toEqual([big.length, ...lines(0, 3).map((l) => l.length), big.length]);
+    expect(records.map((r) => r.position.segment)).toEqual([1, 2, 2, 2, 3]);
+    await again.close();
+  });
+
+  it('a crash with the spare installed as the next (empty) segment: the torn write in the segment before it is cut, nothing acknowledged is lost', async () => {
+    const dir = fresh();
+    const journal = await Journal.open(dir, options);
+    await journal.append(lines(0, 5));
+    await spareSettled(journal);
+    expect(journal.state.spare).toBe('installed');
+    const end = journal.end;
+    expect(end.segment).toBe(1);
+    // What a crash leaves: every file as it is on disk now (all of it synced), and the remains of a write to segment 1.
+    const crashed = fresh();
+    for (const name of readdirSync(dir)) writeFileSync(join(crashed, name), readFileSync(join(dir, name)));
+    await journal.close();
+    const torn = Buffer.alloc(48, 7);
+    torn.writeUInt32LE(300, 0);
+    const fd = openSync(join(crashed, segmentFileName(1)), 'r+');
+    writeSync(fd, torn, 0, torn.length, end.offset);
+    closeSync(fd);
+    const reopened = await Journal.open(crashed, options);
+    expect(reopened.state.tornTail).toEqual({ segment: 1, offset: end.offset, bytes: 48, reason: 'bad_checksum' });
+    // The empty installed segment is the newest: records continue there.
+    expect(reopened.end).toEqual({ segment: 2, offset: 16 });
+    expect(
+      readFileSync(join(crashed, segmentFileName(1)))
+        .subarray(end.offset)
+        .every((b) => b === 0),
+    ).toBe(true);
+    await reopened.append(['after the crash']);
+    expect((await readAll(reopened)).texts).toEqual([...lines(0, 5), 'after the crash']);
+    await reopened.close();
+    const third = await Journal.open(crashed, options);
+    expect(third.state.tornTail).toBeNull();
+    expect((await readAll(third)).texts).toEqual([...lines(0, 5), 'after the crash']);
+    await third.close();
   });
 
   it('a write torn inside the zeroed space is cut back to zeros: the records before it stay, the segment keeps its size', async () => {
