@@ -85,16 +85,24 @@ const bigEndianWord = LITTLE_ENDIAN
   ? (v: number): number => ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)
   : (v: number): number => v;
 
-/** The elements of a binary int8 array: per id its length (8) and its eight bytes, big-endian. */
+/**
+ * The elements of a binary int8 array: per id its length (8) and its eight bytes, big-endian.
+ * An id below 2^32 (emnify's) has a zero high word, which the new array already holds: no
+ * division for it: 0.3 s instead of 0.5–0.85 s for the 40M ids of the bench's log.
+ */
 export function int8Elements(ids: Float64Array): Buffer {
   const words = new Uint32Array(ids.length * 3);
   const eight = bigEndianWord(8);
   for (let k = 0, w = 0; k < ids.length; k++, w += 3) {
     const v = ids[k] as number;
-    const hi = Math.floor(v / TWO_32);
     words[w] = eight;
-    words[w + 1] = bigEndianWord(hi >>> 0);
-    words[w + 2] = bigEndianWord((v - hi * TWO_32) >>> 0);
+    if (v >= 0 && v < TWO_32) {
+      words[w + 2] = bigEndianWord(v >>> 0);
+    } else {
+      const hi = Math.floor(v / TWO_32);
+      words[w + 1] = bigEndianWord(hi >>> 0);
+      words[w + 2] = bigEndianWord((v - hi * TWO_32) >>> 0);
+    }
   }
   return Buffer.from(words.buffer, words.byteOffset, words.byteLength);
 }
