@@ -180,4 +180,30 @@ describe('applyLive', () => {
       await db.close();
     }
   });
+
+  it('a shared change written again with other endpoints (a partition each) adds the missing ones, and only those', async () => {
+    const db = await FleetDatabase.open(url, { schema: 'shared_parts' });
+    const change = (ids: readonly number[]) =>
+      ids.map((endpointId) => ({ endpointId, region: 'block' as const, from: 'NOT_BLOCKED', to: 'BLOCKED', at: Date.UTC(2026, 0, 1), eventId: 77n }));
+    const write = (ids: readonly number[], seq: number) =>
+      db.applyLive({ fleet: new FleetStore(), endpointIds: [], transitions: change(ids), position: { seq }, asOf: null });
+    const stored = async () =>
+      (await client.query('SELECT endpoint_ids::text AS ids FROM shared_parts.organisation_transitions')).rows.map((r) => r.ids as string);
+    try {
+      expect((await write([1, 2, 3], 1)).transitions).toBe(3);
+      expect((await write([5, 3, 4], 2)).transitions).toBe(2);
+      expect(await stored()).toEqual(['{1,2,3,4,5}']);
+      // Held already, whole or in part: nothing added, the row not rewritten.
+      const version = async () => (await client.query('SELECT xmin::text AS v FROM shared_parts.organisation_transitions')).rows[0].v as string;
+      const before = await version();
+      expect((await write([1, 2, 3, 4, 5], 3)).transitions).toBe(0);
+      expect((await write([4, 2], 4)).transitions).toBe(0);
+      expect(await version()).toBe(before);
+      expect(await stored()).toEqual(['{1,2,3,4,5}']);
+      const { rows } = await client.query('SELECT endpoint_id::int AS id FROM shared_parts.transitions ORDER BY 1');
+      expect(rows.map((r) => r.id)).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      await db.close();
+    }
+  });
 });
