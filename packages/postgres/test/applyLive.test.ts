@@ -1,4 +1,4 @@
-import { applyBatch, type DeviceEvent, FleetStore } from '@simfleet/core';
+import { applyBatch, type DeviceEvent, FleetStore, transitionOf } from '@simfleet/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FleetDatabase } from '../src/FleetDatabase.js';
@@ -184,7 +184,7 @@ describe('applyLive', () => {
   it('a shared change written again with other endpoints (a partition each) adds the missing ones, and only those', async () => {
     const db = await FleetDatabase.open(url, { schema: 'shared_parts' });
     const change = (ids: readonly number[]) =>
-      ids.map((endpointId) => ({ endpointId, region: 'block' as const, from: 'NOT_BLOCKED', to: 'BLOCKED', at: Date.UTC(2026, 0, 1), eventId: 77n }));
+      ids.map((endpointId) => transitionOf({ endpointId, region: 'block', from: 'NOT_BLOCKED', to: 'BLOCKED', at: Date.UTC(2026, 0, 1), eventId: 77n }));
     const write = (ids: readonly number[], seq: number) =>
       db.applyLive({ fleet: new FleetStore(), endpointIds: [], transitions: change(ids), position: { seq }, asOf: null });
     const stored = async () =>
