@@ -259,14 +259,40 @@ export class StringPool {
     const n = stored.byteLengths.length;
     const remap = new Uint32Array(n + 1);
     const bytes = stored.bytes;
+    const lengths = stored.byteLengths;
+    const hashes = groupHashes;
+    if (this.#tableReleased) this.#restoreIndex();
     let at = 0;
-    for (let i = 0; i < n; i++) {
-      const len = stored.byteLengths[i] as number;
-      const ref = len === 0 ? this.#internEscaped(stored.escaped.get(i + 1) ?? '') : this.#intern(bytes, at, at + len, true);
-      if (ref < 0) throw new RangeError(`stored string ${i + 1} is not valid UTF-8`);
-      remap[i + 1] = ref;
-      at += len;
+    let acc = 0;
+    // In groups (see GROUP): hash the group's strings, then load each one's first table slot,
+    // then the start of the string that slot holds, then its first byte, then intern them in
+    // order. The loads of one loop do not depend on each other, so their cache misses overlap
+    // instead of queuing one lookup after the other; the interning order, and so every
+    // reference, is the one a string-by-string loop gives.
+    for (let g = 0; g < n; g += GROUP) {
+      const end = Math.min(g + GROUP, n);
+      let o = at;
+      for (let i = g; i < end; i++) {
+        const len = lengths[i] as number;
+        hashes[i - g] = hashBytes(bytes, o, o + len);
+        o += len;
+      }
+      const table = this.#table;
+      const mask = this.#mask;
+      const starts = this.#start;
+      for (let i = g; i < end; i++) acc ^= table[(hashes[i - g] as number) & mask] as number;
+      for (let i = g; i < end; i++) acc ^= starts[table[(hashes[i - g] as number) & mask] as number] as number;
+      const store = this.#bytes;
+      for (let i = g; i < end; i++) acc ^= store[starts[table[(hashes[i - g] as number) & mask] as number] as number] as number;
+      for (let i = g; i < end; i++) {
+        const len = lengths[i] as number;
+        const ref = len === 0 ? this.#internEscaped(stored.escaped.get(i + 1) ?? '') : this.#internHashed(bytes, at, at + len, true, hashes[i - g] as number);
+        if (ref < 0) throw new RangeError(`stored string ${i + 1} is not valid UTF-8`);
+        remap[i + 1] = ref;
+        at += len;
+      }
     }
+    loads.sink ^= acc;
     return remap;
   }
 
@@ -304,6 +330,14 @@ export class StringPool {
       high |= b;
       h = Math.imul(h ^ b, 0x01000193);
     }
+    return this.#internHashed(bytes, start, end, validate && high >= 0x80, h);
+  }
+
+  /**
+   * `#intern` with the hash (`hashBytes`) known; `validate`: the bytes are to be checked as
+   * UTF-8 on first sight when they are not ASCII (checked here when the caller did not look).
+   */
+  #internHashed(bytes: Uint8Array, start: number, end: number, validate: boolean, h: number): number {
     const len = end - start;
     const table = this.#table;
     const mask = this.#mask;
@@ -322,7 +356,7 @@ export class StringPool {
       }
       slot = (slot + 1) & mask;
     }
-    if (validate && high >= 0x80) {
+    if (validate && !isAscii(bytes, start, end)) {
       try {
         utf8Fatal.decode(bytes.subarray(start, end));
       } catch {
@@ -403,6 +437,19 @@ export class StringPool {
       table[slot] = ref;
     }
   }
+}
+
+/** Strings whose lookups `internStored` issues together (their cache misses overlap). */
+const GROUP = 32;
+const groupHashes = new Int32Array(GROUP);
+/** Where the loads ahead go, so that no compiler drops them. */
+const loads = { sink: 0 };
+
+/** Whether bytes[start, end) are all ASCII. */
+function isAscii(bytes: Uint8Array, start: number, end: number): boolean {
+  let high = 0;
+  for (let i = start; i < end; i++) high |= bytes[i] as number;
+  return high < 0x80;
 }
 
 /**
