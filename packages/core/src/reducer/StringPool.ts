@@ -428,20 +428,31 @@ export class StringPool {
     const mask = table.length - 1;
     const bytes = this.#bytes;
     const starts = this.#start;
-    for (let ref = 1; ref < this.#count; ref++) {
-      const s = starts[ref] as number;
-      const e = starts[ref + 1] as number;
-      if (e === s) continue;
-      let slot = hashBytes(bytes, s, e) & mask;
-      while (table[slot] !== EMPTY) slot = (slot + 1) & mask;
-      table[slot] = ref;
+    // Not `groupHashes`: a growth in the middle of an `internStored` group reindexes.
+    const hashes = reindexHashes;
+    const count = this.#count;
+    let acc = 0;
+    // In groups, like `internStored`: the group's first slots are loaded together (their
+    // misses overlap), then the references are put in order (the same table as one by one).
+    for (let g = 1; g < count; g += GROUP) {
+      const end = Math.min(g + GROUP, count);
+      for (let ref = g; ref < end; ref++) hashes[ref - g] = hashBytes(bytes, starts[ref] as number, starts[ref + 1] as number);
+      for (let ref = g; ref < end; ref++) acc ^= table[(hashes[ref - g] as number) & mask] as number;
+      for (let ref = g; ref < end; ref++) {
+        if (starts[ref + 1] === starts[ref]) continue;
+        let slot = (hashes[ref - g] as number) & mask;
+        while (table[slot] !== EMPTY) slot = (slot + 1) & mask;
+        table[slot] = ref;
+      }
     }
+    loads.sink ^= acc;
   }
 }
 
 /** Strings whose lookups `internStored` issues together (their cache misses overlap). */
 const GROUP = 32;
 const groupHashes = new Int32Array(GROUP);
+const reindexHashes = new Int32Array(GROUP);
 /** Where the loads ahead go, so that no compiler drops them. */
 const loads = { sink: 0 };
 
