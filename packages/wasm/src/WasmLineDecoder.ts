@@ -74,7 +74,7 @@ export interface WasmLineDecoderOptions {
  * was emptied is adopted into the fleet's pool once more (a lookup there, ~0.4 µs), so the
  * bound holds every string of a fleet of 100k devices (~5 strings each: ~500k) with room to
  * spare: such a replay adopts each string once. Its memory is set aside once (see
- * `MAX_RESERVED_STRINGS`): ~30 MB of WASM memory once full (a table of 2^20 16-byte slots,
+ * `MAX_RESERVED_STRINGS`): ≤ ~36 MB of WASM memory once full (a table of 2^20 16-byte slots,
  * 12 B a string and its bytes), touched only as strings come.
  */
 export const DEFAULT_MAX_POOL_STRINGS = 700_000;
