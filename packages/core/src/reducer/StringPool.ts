@@ -374,7 +374,12 @@ export class StringPool {
       this.#bytes = next;
       this.#bytesShared = false;
     }
-    this.#bytes.set(bytes.subarray(start, end), this.#used);
+    const into = this.#bytes;
+    const used = this.#used;
+    // A short string (an ICCID, an IP address: most of them) is copied byte by byte: a
+    // subarray to `set` from is an object made for every new string.
+    if (len <= SHORT_COPY) for (let i = 0; i < len; i++) into[used + i] = bytes[start + i] as number;
+    else into.set(bytes.subarray(start, end), used);
     this.#used += len;
     this.#start[ref + 1] = this.#used;
     if (this.#tableShared) this.#unshareTable();
@@ -448,6 +453,9 @@ export class StringPool {
     loads.sink ^= acc;
   }
 }
+
+/** Bytes up to which a new string is copied in a loop rather than with `set`. */
+const SHORT_COPY = 32;
 
 /** Strings whose lookups `internStored` issues together (their cache misses overlap). */
 const GROUP = 32;
