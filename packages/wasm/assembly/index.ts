@@ -8,7 +8,7 @@
 // tables and calls `finishChunk()`, which rewrites the chunk's rows with fleet references.
 import { LINE_BYTES, LINE_COUNT, LINE_END, LINE_ROW, LINE_START, LINE_STATUS, ROW_BYTES, ROW_COUNT, ROW_DESCRIPTION_END, ROW_DESCRIPTION_START, ROW_NAME, STATUS_INVALID, STATUS_TOO_LONG } from './layout';
 import {
-  beginChunk, colApn, colIccid, colImei, colImsi, colIp, colName, colOperator, decodeLine, FAIL, finishLine, initPools, internRows, walkFailure, walkLine, operators, parts, pendingReasons, rowCount,
+  beginChunk, colApn, DEFERRED, colIccid, colImei, colImsi, colIp, colName, colOperator, decodeLine, FAIL, finishLine, initPools, internRows, walkFailure, walkLine, operators, parts, pendingReasons, rowCount,
   rowsWithoutEndpoint, setNameColumn, setRowColumns, strings,
 } from './walk';
 import { Pool } from './pool';
@@ -193,6 +193,14 @@ export function poolUsed(which: u32): u32 {
 }
 export function poolRemap(which: u32): usize {
   return pool(which).remap;
+}
+/**
+ * Sets aside the strings pool's memory for a boundary that empties it once, after a chunk, it
+ * holds more than `maxStrings` strings or `maxBytes` bytes of them (see `Pool.reserve`): a
+ * chunk adds at most DEFERRED strings a line and its input's bytes. Call once, after `init`.
+ */
+export function reserveStrings(maxStrings: u32, maxBytes: u32): void {
+  strings.reserve(maxStrings + lineCapacity * DEFERRED, maxBytes + inputCapacity);
 }
 /** Empties the strings pool (after a chunk was finished: its rows hold fleet references only). */
 export function clearStrings(): void {

@@ -50,13 +50,19 @@ export class Pool {
    */
   table: usize = 0;
   slots: u32 = 0;
+  /**
+   * Slots the table's block has room for (`reserve`): the table doubles in place up to there,
+   * so no outgrown copy is left behind (the stub runtime never frees a block that is not the
+   * last one), and only the pages of the slots in use are ever touched. 0: none set aside
+   * (the table doubles into a new block).
+   */
+  tableRoom: u32 = 0;
   /** Next reference to give (references 1 … count - 1 exist). */
   count: u32 = 1;
   refCapacity: u32 = 0;
-  /** u32 per reference: arena offset, byte length, hash, fleet reference. */
+  /** u32 per reference: arena offset, byte length, fleet reference. */
   starts: usize = 0;
   lengths: usize = 0;
-  hashes: usize = 0;
   remap: usize = 0;
   bytes: usize = 0;
   used: u32 = 0;
@@ -69,7 +75,6 @@ export class Pool {
     this.refCapacity = MIN_REFS;
     this.starts = heap.alloc(<usize>MIN_REFS << 2);
     this.lengths = heap.alloc(<usize>MIN_REFS << 2);
-    this.hashes = heap.alloc(<usize>MIN_REFS << 2);
     this.remap = heap.alloc(<usize>MIN_REFS << 2);
     store<u32>(this.remap, 0);
     store<u32>(this.lengths, 0);
@@ -79,10 +84,33 @@ export class Pool {
   }
 
   /**
-   * Forgets every string, keeping the allocations: the pool is a cache in front of the
-   * fleet's pool (which keeps them all), and the stub runtime never frees a block, so a pool
-   * that grew with millions of strings would hold its table, arrays and arena (and every
-   * smaller copy they outgrew) for the rest of the run.
+   * Sets aside, once and before the first string, blocks for `strings` references and
+   * `byteCount` bytes of strings, and a table that holds that many at most three quarters
+   * full: a pool emptied before it passes them never grows a block again (a growth under the
+   * stub runtime leaves the outgrown block behind for good). Memory set aside and not yet
+   * used is never touched, so it costs address space, not resident memory.
+   */
+  reserve(strings: u32, byteCount: u32): void {
+    let room = MIN_SLOTS;
+    while (<u64>strings * 4 > <u64>room * 3) room <<= 1;
+    this.tableRoom = room;
+    const table = heap.alloc(<usize>room * SLOT);
+    memory.fill(table, 0, <usize>this.slots * SLOT);
+    this.table = table;
+    this.refCapacity = strings + 1;
+    this.starts = heap.alloc(<usize>this.refCapacity << 2);
+    this.lengths = heap.alloc(<usize>this.refCapacity << 2);
+    this.remap = heap.alloc(<usize>this.refCapacity << 2);
+    store<u32>(this.remap, 0);
+    store<u32>(this.lengths, 0);
+    store<u32>(this.starts, 0);
+    this.byteCapacity = byteCount;
+    this.bytes = heap.alloc(<usize>byteCount + 8);
+  }
+
+  /**
+   * Forgets every string, keeping the allocations (the table keeps its size): the pool is a
+   * cache in front of the fleet's pool (which keeps them all).
    */
   clear(): void {
     memory.fill(this.table, 0, <usize>this.slots * SLOT);
@@ -125,12 +153,12 @@ export class Pool {
     const r = <usize>ref << 2;
     store<u32>(this.starts + r, this.used);
     store<u32>(this.lengths + r, len);
-    store<u32>(this.hashes + r, h);
     store<u32>(this.remap + r, 0);
     this.put(table + <usize>slot * SLOT, h, ref, this.used, len);
     this.used += len;
     this.count = ref + 1;
-    if (this.count * 2 > this.slots) this.growTable();
+    // At most half full, or three quarters once it fills the room set aside for it.
+    if (this.count * 2 > this.slots && (this.slots != this.tableRoom || this.count * 4 > this.slots * 3)) this.growTable();
     return ref;
   }
 
@@ -145,7 +173,6 @@ export class Pool {
     const n = this.refCapacity * 2;
     this.starts = heap.realloc(this.starts, <usize>n << 2);
     this.lengths = heap.realloc(this.lengths, <usize>n << 2);
-    this.hashes = heap.realloc(this.hashes, <usize>n << 2);
     this.remap = heap.realloc(this.remap, <usize>n << 2);
     this.refCapacity = n;
   }
@@ -157,18 +184,25 @@ export class Pool {
     this.byteCapacity = n;
   }
 
+  /** Doubles the table, in place while its block has room, and puts every reference back (hashed again from its bytes). */
   private growTable(): void {
     const slots = this.slots * 2;
-    heap.free(this.table);
-    const table = heap.alloc(<usize>slots * SLOT);
+    let table = this.table;
+    if (slots > this.tableRoom) {
+      heap.free(table);
+      table = heap.alloc(<usize>slots * SLOT);
+      this.tableRoom = 0;
+    }
     memory.fill(table, 0, <usize>slots * SLOT);
     const mask = slots - 1;
     for (let ref: u32 = 1; ref < this.count; ref++) {
       const r = <usize>ref << 2;
-      const h = load<u32>(this.hashes + r);
+      const start = load<u32>(this.starts + r);
+      const len = load<u32>(this.lengths + r);
+      const h = hashBytes(this.bytes + start, len);
       let slot = h & mask;
       while (load<u32>(table + <usize>slot * SLOT, 4) != 0) slot = (slot + 1) & mask;
-      this.put(table + <usize>slot * SLOT, h, ref, load<u32>(this.starts + r), load<u32>(this.lengths + r));
+      this.put(table + <usize>slot * SLOT, h, ref, start, len);
     }
     this.table = table;
     this.slots = slots;

@@ -1058,8 +1058,8 @@ export function initPools(maxLines: u32): void {
 // strings in the order above) is the one a row-by-row intern had, so every reference, in
 // WASM and in the fleet's pool, is the same.
 
-/** Strings deferred per row at most. */
-const DEFERRED: u32 = 6;
+/** Strings deferred per row at most (so a chunk adds at most this many per line to the strings pool). */
+export const DEFERRED: u32 = 6;
 /** Strings whose loads one loop issues together. */
 const GROUP: u32 = 32;
 /** Per deferred string, in order: its address, length, hash, and where its reference goes. */

@@ -62,15 +62,32 @@ export interface WasmLineDecoderOptions {
    * fleet of millions of devices instead of growing to ~200 B a string.
    */
   readonly maxPoolStrings?: number;
+  /**
+   * Bytes of strings the module's pool holds before it is emptied (default
+   * `maxPoolStrings * POOL_BYTES_PER_STRING`): the same bound for fleets of long strings.
+   */
+  readonly maxPoolBytes?: number;
 }
 
 /**
- * `WasmLineDecoderOptions.maxPoolStrings` when not given: ~20 MB of WASM memory at most
- * (the stub runtime keeps what each growth outgrew too). Emptying costs little: a string met
- * again is looked up once more in the fleet's pool (which holds it) when the module meets it
- * first after the clear; on 100k devices (~500k strings) that is a few clears a replay.
+ * `WasmLineDecoderOptions.maxPoolStrings` when not given. A string met again after the pool
+ * was emptied is adopted into the fleet's pool once more (a lookup there, ~0.4 µs), so the
+ * bound holds every string of a fleet of 100k devices (~5 strings each: ~500k) with room to
+ * spare: such a replay adopts each string once. Its memory is set aside once (see
+ * `MAX_RESERVED_STRINGS`): ≤ ~36 MB of WASM memory once full (a table of 2^20 16-byte slots,
+ * 12 B a string and its bytes), touched only as strings come.
  */
-export const DEFAULT_MAX_POOL_STRINGS = 1 << 18;
+export const DEFAULT_MAX_POOL_STRINGS = 700_000;
+
+/** `maxPoolBytes` per string of `maxPoolStrings` when not given (ICCIDs, IMSIs, IMEIs, IP addresses: ~16). */
+export const POOL_BYTES_PER_STRING = 32;
+
+/**
+ * Bounds up to which the module's pool memory is set aside at once (bigger ones, a test's
+ * "no bound", let it grow as it goes instead of reserving address space it may never use).
+ */
+const MAX_RESERVED_STRINGS = 1 << 22;
+const MAX_RESERVED_BYTES = 1 << 28;
 
 type Column = Float64Array | Uint32Array | Uint8Array | Int16Array;
 type RowName = (typeof ROW_COLUMNS)[number][0];
@@ -128,6 +145,7 @@ export class WasmLineDecoder {
   readonly #capacity: number;
   readonly #maxLines: number;
   readonly #maxPoolStrings: number;
+  readonly #maxPoolBytes: number;
   readonly #input: number;
   #buffer: ArrayBuffer | undefined;
   #heap = new Uint8Array(0);
@@ -156,9 +174,11 @@ export class WasmLineDecoder {
     this.#capacity = Math.max(1024, Math.floor(options.chunkBytes ?? 1 << 20));
     this.#maxLines = Math.max(1, Math.floor(options.maxLines ?? 8192));
     this.#maxPoolStrings = Math.max(1, Math.floor(options.maxPoolStrings ?? DEFAULT_MAX_POOL_STRINGS));
+    this.#maxPoolBytes = Math.max(1, Math.floor(options.maxPoolBytes ?? this.#maxPoolStrings * POOL_BYTES_PER_STRING));
     const ex = instantiateDecoder();
     this.#ex = ex;
     ex.init(this.#capacity, this.#maxLines);
+    if (this.#maxPoolStrings <= MAX_RESERVED_STRINGS && this.#maxPoolBytes <= MAX_RESERVED_BYTES) ex.reserveStrings(this.#maxPoolStrings, this.#maxPoolBytes);
     this.#input = ex.inputAddress();
     this.#refresh();
     const plan = ex.planAddress.value as number;
@@ -263,7 +283,7 @@ export class WasmLineDecoder {
       this.#adopt();
       ex.finishChunk();
       // The chunk's rows hold fleet references now: the module's strings can go.
-      if (ex.poolCount(STRINGS) > this.#maxPoolStrings) {
+      if (ex.poolCount(STRINGS) > this.#maxPoolStrings || ex.poolUsed(STRINGS) > this.#maxPoolBytes) {
         ex.clearStrings();
         this.#stringsAdopted = 1;
       }

@@ -1,5 +1,5 @@
 // @simfleet/wasm — the replay hot path in WebAssembly SIMD: NDJSON chunks → EventColumns rows.
-export { DEFAULT_MAX_POOL_STRINGS, type DecodedChunk, WasmLineDecoder, type WasmLineDecoderOptions } from './WasmLineDecoder.js';
+export { DEFAULT_MAX_POOL_STRINGS, type DecodedChunk, POOL_BYTES_PER_STRING, WasmLineDecoder, type WasmLineDecoderOptions } from './WasmLineDecoder.js';
 export {
   LINE_COLUMNS,
   REASON_PENDING,

@@ -41,6 +41,7 @@ export interface DecoderExports {
   poolBytes(which: number): number;
   poolUsed(which: number): number;
   poolRemap(which: number): number;
+  reserveStrings(maxStrings: number, maxBytes: number): void;
   clearStrings(): void;
   operatorCount(): number;
   operatorParts(): number;

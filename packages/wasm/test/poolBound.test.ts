@@ -1,6 +1,6 @@
 /**
  * The module's strings pool is a bounded cache in front of the fleet's pool: emptied after a
- * chunk once it holds more than `maxPoolStrings`, it gives every row the strings (and the
+ * chunk once it holds more than `maxPoolStrings` strings or `maxPoolBytes` bytes, it gives every row the strings (and the
  * fleet references) an unbounded one gives, in every chunking.
  */
 import fc from 'fast-check';
@@ -21,16 +21,35 @@ describe('WasmLineDecoder strings pool bound', () => {
     expect(bounded.pool.size).toBe(newDecoderPoolSize());
   });
 
+  it('a pool emptied by its byte bound gives the rows an unbounded one gives', () => {
+    const unbounded = decodeAll(newDecoder({ chunkBytes: 4096, maxPoolStrings: 2 ** 31 }), TEXT);
+    const bounded = newDecoder({ chunkBytes: 4096, maxPoolBytes: 64 });
+    expect(decodeAll(bounded, TEXT).map((v) => [v.status, v.row])).toEqual(unbounded.map((v) => [v.status, v.row]));
+    expect(bounded.pool.size).toBe(newDecoderPoolSize());
+  });
+
+  it('a pool whose memory is set aside and one that grows as it goes give the same rows', () => {
+    // 2^31 strings are more than the decoder sets aside memory for: that pool doubles into new
+    // blocks; the other's table doubles in place (more strings than its first table holds half full).
+    const text = encoder.encode(`${simulatorLines(false, 4000, 5, 2000).join('\n')}\n`);
+    const growingDecoder = newDecoder({ chunkBytes: 8192, maxPoolStrings: 2 ** 31 });
+    const growing = decodeAll(growingDecoder, text);
+    const reserved = newDecoder({ chunkBytes: 8192, maxPoolStrings: 20_000, maxPoolBytes: 1 << 20 });
+    expect(decodeAll(reserved, text).map((v) => [v.status, v.row])).toEqual(growing.map((v) => [v.status, v.row]));
+    expect(reserved.pool.size).toBe(growingDecoder.pool.size);
+    expect(reserved.pool.size).toBeGreaterThan(4096);
+  });
+
   it('any bound and piece size: the same rows and the same fleet pool', () => {
     const reference = decodeAll(newDecoder({ chunkBytes: 2048 }), TEXT).map((v) => [v.status, v.row]);
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 1, max: 5000 }), (bound, piece) => {
-        const decoder = newDecoder({ chunkBytes: 2048, maxLines: 7, maxPoolStrings: bound });
+      fc.property(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 1, max: 60000 }), fc.integer({ min: 1, max: 5000 }), (bound, bytes, piece) => {
+        const decoder = newDecoder({ chunkBytes: 2048, maxLines: 7, maxPoolStrings: bound, maxPoolBytes: bytes });
         const rows = decodeAll(decoder, TEXT, piece).map((v) => [v.status, v.row]);
         expect(rows).toEqual(reference);
         expect(decoder.pool.size).toBe(newDecoderPoolSize());
       }),
-      { numRuns: 25 },
+      { numRuns: 30 },
     );
   });
 });

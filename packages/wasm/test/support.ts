@@ -13,9 +13,9 @@ import { type DecodedChunk, STATUS_BLANK, STATUS_FALLBACK, STATUS_HELD, STATUS_I
 export const encoder = new TextEncoder();
 
 /** Simulator lines (FleetSimulator through the record renderer), canonical or messy. */
-export function simulatorLines(messy: boolean, events: number, seed: number): string[] {
+export function simulatorLines(messy: boolean, events: number, seed: number, devices = 40): string[] {
   let text = '';
-  generateFleetLog({ events, devices: 40, seed, messy }, (chunk) => {
+  generateFleetLog({ events, devices, seed, messy }, (chunk) => {
     text += chunk;
   });
   return text.split('\n').filter((l) => l !== '');

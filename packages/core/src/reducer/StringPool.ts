@@ -279,14 +279,40 @@ export class StringPool {
     const n = stored.byteLengths.length;
     const remap = new Uint32Array(n + 1);
     const bytes = stored.bytes;
+    const lengths = stored.byteLengths;
+    const hashes = groupHashes;
+    if (this.#tableReleased) this.#restoreIndex();
     let at = 0;
-    for (let i = 0; i < n; i++) {
-      const len = stored.byteLengths[i] as number;
-      const ref = len === 0 ? this.#internEscaped(stored.escaped.get(i + 1) ?? '') : this.#intern(bytes, at, at + len, true);
-      if (ref < 0) throw new RangeError(`stored string ${i + 1} is not valid UTF-8`);
-      remap[i + 1] = ref;
-      at += len;
+    let acc = 0;
+    // In groups (see GROUP): hash the group's strings, then load each one's first table slot,
+    // then the start of the string that slot holds, then its first byte, then intern them in
+    // order. The loads of one loop do not depend on each other, so their cache misses overlap
+    // instead of queuing one lookup after the other; the interning order, and so every
+    // reference, is the one a string-by-string loop gives.
+    for (let g = 0; g < n; g += GROUP) {
+      const end = Math.min(g + GROUP, n);
+      let o = at;
+      for (let i = g; i < end; i++) {
+        const len = lengths[i] as number;
+        hashes[i - g] = hashBytes(bytes, o, o + len);
+        o += len;
+      }
+      const table = this.#table;
+      const mask = this.#mask;
+      const starts = this.#start;
+      for (let i = g; i < end; i++) acc ^= table[(hashes[i - g] as number) & mask] as number;
+      for (let i = g; i < end; i++) acc ^= starts[table[(hashes[i - g] as number) & mask] as number] as number;
+      const store = this.#bytes;
+      for (let i = g; i < end; i++) acc ^= store[starts[table[(hashes[i - g] as number) & mask] as number] as number] as number;
+      for (let i = g; i < end; i++) {
+        const len = lengths[i] as number;
+        const ref = len === 0 ? this.#internEscaped(stored.escaped.get(i + 1) ?? '') : this.#internHashed(bytes, at, at + len, true, hashes[i - g] as number);
+        if (ref < 0) throw new RangeError(`stored string ${i + 1} is not valid UTF-8`);
+        remap[i + 1] = ref;
+        at += len;
+      }
     }
+    loads.sink ^= acc;
     return remap;
   }
 
@@ -324,6 +350,14 @@ export class StringPool {
       high |= b;
       h = Math.imul(h ^ b, 0x01000193);
     }
+    return this.#internHashed(bytes, start, end, validate && high >= 0x80, h);
+  }
+
+  /**
+   * `#intern` with the hash (`hashBytes`) known; `validate`: the bytes are to be checked as
+   * UTF-8 on first sight when they are not ASCII (checked here when the caller did not look).
+   */
+  #internHashed(bytes: Uint8Array, start: number, end: number, validate: boolean, h: number): number {
     const len = end - start;
     const table = this.#table;
     const mask = this.#mask;
@@ -342,7 +376,7 @@ export class StringPool {
       }
       slot = (slot + 1) & mask;
     }
-    if (validate && high >= 0x80) {
+    if (validate && !isAscii(bytes, start, end)) {
       try {
         utf8Fatal.decode(bytes.subarray(start, end));
       } catch {
@@ -360,7 +394,12 @@ export class StringPool {
       this.#bytes = next;
       this.#bytesShared = false;
     }
-    this.#bytes.set(bytes.subarray(start, end), this.#used);
+    const into = this.#bytes;
+    const used = this.#used;
+    // A short string (an ICCID, an IP address: most of them) is copied byte by byte: a
+    // subarray to `set` from is an object made for every new string.
+    if (len <= SHORT_COPY) for (let i = 0; i < len; i++) into[used + i] = bytes[start + i] as number;
+    else into.set(bytes.subarray(start, end), used);
     this.#used += len;
     this.#start[ref + 1] = this.#used;
     if (this.#tableShared) this.#unshareTable();
@@ -414,15 +453,42 @@ export class StringPool {
     const mask = table.length - 1;
     const bytes = this.#bytes;
     const starts = this.#start;
-    for (let ref = 1; ref < this.#count; ref++) {
-      const s = starts[ref] as number;
-      const e = starts[ref + 1] as number;
-      if (e === s) continue;
-      let slot = hashBytes(bytes, s, e) & mask;
-      while (table[slot] !== EMPTY) slot = (slot + 1) & mask;
-      table[slot] = ref;
+    // Not `groupHashes`: a growth in the middle of an `internStored` group reindexes.
+    const hashes = reindexHashes;
+    const count = this.#count;
+    let acc = 0;
+    // In groups, like `internStored`: the group's first slots are loaded together (their
+    // misses overlap), then the references are put in order (the same table as one by one).
+    for (let g = 1; g < count; g += GROUP) {
+      const end = Math.min(g + GROUP, count);
+      for (let ref = g; ref < end; ref++) hashes[ref - g] = hashBytes(bytes, starts[ref] as number, starts[ref + 1] as number);
+      for (let ref = g; ref < end; ref++) acc ^= table[(hashes[ref - g] as number) & mask] as number;
+      for (let ref = g; ref < end; ref++) {
+        if (starts[ref + 1] === starts[ref]) continue;
+        let slot = (hashes[ref - g] as number) & mask;
+        while (table[slot] !== EMPTY) slot = (slot + 1) & mask;
+        table[slot] = ref;
+      }
     }
+    loads.sink ^= acc;
   }
+}
+
+/** Bytes up to which a new string is copied in a loop rather than with `set`. */
+const SHORT_COPY = 32;
+
+/** Strings whose lookups `internStored` issues together (their cache misses overlap). */
+const GROUP = 32;
+const groupHashes = new Int32Array(GROUP);
+const reindexHashes = new Int32Array(GROUP);
+/** Where the loads ahead go, so that no compiler drops them. */
+const loads = { sink: 0 };
+
+/** Whether bytes[start, end) are all ASCII. */
+function isAscii(bytes: Uint8Array, start: number, end: number): boolean {
+  let high = 0;
+  for (let i = start; i < end; i++) high |= bytes[i] as number;
+  return high < 0x80;
 }
 
 /**

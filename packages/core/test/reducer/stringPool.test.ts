@@ -219,6 +219,58 @@ describe('StringPool (bytes)', () => {
     );
   });
 
+  it('internStored gives the references a string-by-string intern gives, across lookup groups, repeats, growth and escaped strings', () => {
+    const piece = fc.oneof(
+      fc.stringMatching(/^[0-9]{1,20}$/),
+      fc.constantFrom('a', 'é', '\ufeff', '10.0.0.1'),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 8 }),
+    );
+    const item = fc.oneof({ weight: 9, arbitrary: piece }, { weight: 1, arbitrary: fc.constantFrom('\ud800', '\udfff', '') });
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 50 }), fc.array(item, { maxLength: 300 }), (before, texts) => {
+        const merged = new StringPool();
+        const twin = new StringPool();
+        for (const t of before) {
+          merged.intern(t);
+          twin.intern(t);
+        }
+        // A stored form with repeats (a cache that was emptied sends a string again): one entry per text.
+        // UTF-8 cannot hold a lone surrogate: such a text (and '') is stored as escaped, 0 bytes.
+        const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+        const bytes = texts.map((t) => (t === '' || lone.test(t) ? new Uint8Array(0) : utf8.encode(t)));
+        const escaped = new Map<number, string>();
+        texts.forEach((t, i) => {
+          if (bytes[i]!.length === 0) escaped.set(i + 1, t);
+        });
+        const all = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
+        let at = 0;
+        for (const b of bytes) {
+          all.set(b, at);
+          at += b.length;
+        }
+        const remap = merged.internStored({ byteLengths: Uint32Array.from(bytes, (b) => b.length), bytes: all, escaped });
+        expect(remap.length).toBe(texts.length + 1);
+        texts.forEach((t, i) => {
+          expect(remap[i + 1]).toBe(twin.intern(t));
+          expect(merged.get(remap[i + 1]!)).toBe(t);
+        });
+        expect(merged.size).toBe(twin.size);
+        expect(merged.stored().index).toEqual(twin.stored().index);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('internStored refuses bytes that are not UTF-8, wherever they are in a group', () => {
+    for (const bad of [0, 31, 32, 33, 70]) {
+      const lengths = Uint32Array.from({ length: 80 }, () => 2);
+      const bytes = utf8.encode('ab'.repeat(80));
+      bytes[bad * 2] = 0xc3;
+      bytes[bad * 2 + 1] = 0x28;
+      expect(() => new StringPool().internStored({ byteLengths: lengths, bytes, escaped: new Map() })).toThrow(`stored string ${bad + 1} is not valid UTF-8`);
+    }
+  });
+
   it('hashes bytes with FNV-1a', () => {
     expect(hashBytes(new Uint8Array(0), 0, 0) >>> 0).toBe(0x811c9dc5);
     expect(hashBytes(utf8.encode('a'), 0, 1) >>> 0).toBe(0xe40c292c);
