@@ -95,7 +95,8 @@ function startWorker(cli, natsUrl, pgUrl, name) {
 }
 
 async function status(cli, natsUrl) {
-  return JSON.parse((await run(process.execPath, [cli, 'status', '--nats', natsUrl, '--json'])).stdout);
+  // A probe that does not answer in 20 s fails (and is tried again) rather than stalling the row.
+  return JSON.parse((await run(process.execPath, [cli, 'status', '--nats', natsUrl, '--json'], { timeout: 20_000 })).stdout);
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

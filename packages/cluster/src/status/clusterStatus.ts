@@ -1,5 +1,6 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { KV } from '@nats-io/kv';
 import { partitionConsumerName } from '../consume/partitionConsumerName.js';
 import { CHECKPOINT_BUCKET, LEASE_BUCKET, openExistingBucket, partitionKey } from '../ownership/clusterBuckets.js';
 import { type CheckpointRecord, parseCheckpointRecord } from '../ownership/checkpointRecord.js';
@@ -41,11 +42,7 @@ export async function readClusterStatus(nc: NatsConnection, jsm: JetStreamManage
   const partitions = (await eventStreamPartitions(jsm)) ?? null;
   const leases = await openExistingBucket(nc, LEASE_BUCKET);
   const checkpoints = await openExistingBucket(nc, CHECKPOINT_BUCKET);
-  const workers: string[] = [];
-  if (leases !== undefined) {
-    for await (const key of await leases.keys('member.*')) workers.push(key.slice('member.'.length));
-  }
-  workers.sort();
+  const workers = leases === undefined ? [] : await liveMembers(jsm, leases);
   const leaseTtlMs = leases === undefined ? null : (await leases.status()).ttl;
   if (partitions === null) return { stream: EVENT_STREAM, partitions, messages: 0, workers, leaseTtlMs, partitionStatus: [] };
   const info = await jsm.streams.info(EVENT_STREAM, { subjects_filter: '>' });
@@ -103,4 +100,23 @@ export function renderClusterStatus(status: ClusterStatus): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The workers whose membership lease is current, by name. Read from the lease stream's
+ * per-subject counts (one request, a snapshot the server makes) and a `get` per member, not
+ * with `KV.keys()`: that iterates a consumer, and a member key expiring (its TTL) between the
+ * consumer's creation and its delivery could leave the iteration waiting for a message that
+ * no longer exists — `simfleet status` then never returned.
+ */
+async function liveMembers(jsm: JetStreamManager, leases: KV): Promise<string[]> {
+  const prefix = `$KV.${LEASE_BUCKET}.member.`;
+  const info = await jsm.streams.info(`KV_${LEASE_BUCKET}`, { subjects_filter: `${prefix}*` });
+  const names = Object.keys(info.state.subjects ?? {}).map((subject) => subject.slice(prefix.length));
+  const live: string[] = [];
+  for (const name of names) {
+    const entry = await leases.get(`member.${name}`);
+    if (entry !== null && entry.operation === 'PUT') live.push(name);
+  }
+  return live.sort();
 }
