@@ -84,6 +84,8 @@ describe('simfleet worker processes', () => {
         const s = await status(url);
         const live = ['w1', 'w3', 'w4'];
         if (!s.partitionStatus.every((p) => p.lag === 0 && p.owner !== null && live.includes(p.owner) && p.checkpoint !== null)) return undefined;
+        // The SIGKILLed worker's membership lease expires; the joined one's is current.
+        if (s.workers.join(',') !== live.join(',')) return undefined;
         for (const p of s.partitionStatus) {
           const last = await handles.jsm.streams.getMessage(EVENT_STREAM, { last_by_subj: `simfleet.events.${p.partition}` });
           if (p.checkpoint?.seq !== last?.seq) return undefined;
@@ -99,6 +101,7 @@ describe('simfleet worker processes', () => {
       expect(p.checkpoint?.messages).toBe(p.messages);
     }
     expect(final.partitionStatus.reduce((sum, p) => sum + p.messages, 0)).toBe(final.messages);
+    expect(final.workers).toEqual(['w1', 'w3', 'w4']);
     const rejects = (await nats.jsm.streams.info(REJECT_STREAM)).state.messages;
     const lastReject = rejects === 0 ? null : await nats.jsm.streams.getMessage(REJECT_STREAM, { last_by_subj: 'simfleet.rejects' });
     expect(rejects, `rejected: ${lastReject?.header.get('Simfleet-Code')} ${lastReject?.header.get('Simfleet-Reason')}`).toBe(0);
