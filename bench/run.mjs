@@ -550,14 +550,19 @@ const targets = [
     goal: 0.1,
     lowerIsBetter: true,
   },
-  // Set for a million devices (10M events); at 100k devices the process's fixed bytes dominate.
-  {
-    target: 'replay peak RSS per device ≤ 400 bytes at 1M devices, --threads 1',
-    value: results.replay1?.rssBytesPerDevice ?? null,
-    goal: 400,
-    lowerIsBetter: true,
-  },
-  { target: 'replay peak RSS per device ≤ 400 bytes at 1M devices, --threads 2', value: replayRssPerDevice, goal: 400, lowerIsBetter: true },
+  // Set for a million devices (10M events): at 100k devices the process's fixed bytes dominate,
+  // so a smaller run does not list them.
+  ...(devicesSeen >= 1_000_000
+    ? [
+        {
+          target: 'replay peak RSS per device ≤ 400 bytes at 1M devices, --threads 1',
+          value: results.replay1?.rssBytesPerDevice ?? null,
+          goal: 400,
+          lowerIsBetter: true,
+        },
+        { target: 'replay peak RSS per device ≤ 400 bytes at 1M devices, --threads 2', value: replayRssPerDevice, goal: 400, lowerIsBetter: true },
+      ]
+    : []),
   {
     target: "replay → PostgreSQL ≤ 2× replay → snapshot (writing the tables adds at most the replay's own time)",
     value: results.replayPg?.seconds && results.replay2?.seconds ? results.replayPg.seconds / results.replay2.seconds : null,
