@@ -59,8 +59,7 @@ export function endpointJson(state: EndpointState): { readonly [key: string]: Js
  * endpointJsonText(fleet.readEndpoint(11089066)!) === stringifyJson(endpointJson(fleet.readEndpoint(11089066)!)) // true
  */
 export function endpointJsonText(s: EndpointState): string {
-  const op = s.operator;
-  const operator = op === null ? 'null' : `{"name":${text(op.name)},"mcc":${text(op.mcc)},"mnc":${text(op.mnc)},"country":${text(op.country)}}`;
+  const operator = operatorJsonText(s.operator);
   return (
     `{"endpointId":${num(s.endpointId)},"status":${text(s.status)},"connectivity":${text(s.connectivity)},` +
     `"since":${time(s.since)},"simStatus":${text(s.simStatus)},"endpointStatus":${text(s.endpointStatus)},` +
@@ -72,6 +71,14 @@ export function endpointJsonText(s: EndpointState): string {
     `"ratType":${num(s.ratType)},"apn":${text(s.apn)},"attaches":${num(s.attaches)},"sessions":${num(s.sessions)},` +
     `"rejections":${num(s.rejections)},"lastRejectionReason":${text(s.lastRejectionReason)},"name":${text(s.name)}}`
   );
+}
+
+/**
+ * An operator as `endpointJsonText` writes it (`null`, or its four fields in the contract's order).
+ * @internal
+ */
+export function operatorJsonText(op: EndpointState['operator']): string {
+  return op === null ? 'null' : `{"name":${text(op.name)},"mcc":${text(op.mcc)},"mnc":${text(op.mnc)},"country":${text(op.country)}}`;
 }
 
 /** A string value as JSON (the engine's own escaping), or `null`. */

@@ -8,7 +8,7 @@
  * Why it gives the same bytes: every part that depends on the region states only (status,
  * connectivity, SIM and endpoint status, block, quotas, thresholds) is written from a
  * fragment made once per (product code, organisation blocked) by `endpointJsonText` itself;
- * operators once per reference, the same way; pool strings are their stored UTF-8 bytes when
+ * operators once per reference by its own operator writer; pool strings are their stored UTF-8 bytes when
  * they need no JSON escape (else `JSON.stringify`, as `endpointJsonText` does); integers
  * are digit loops for the safe range (else `String`), instants the same calendar arithmetic
  * as `formatTimestamp` in its four-digit-year range (else `formatTimestamp`). A property test
@@ -40,7 +40,7 @@ import {
   U_STATE,
 } from '../fleet/deviceRecord.js';
 import type { FleetStore } from '../fleet/FleetStore.js';
-import { endpointJsonText } from './endpointJson.js';
+import { endpointJsonText, operatorJsonText } from './endpointJson.js';
 
 const encoder = new TextEncoder();
 const bytesOf = (text: string): Uint8Array => encoder.encode(text);
@@ -150,7 +150,7 @@ export class EndpointLineWriter {
     else {
       let bytes = this.#operators[operator];
       if (bytes === undefined) {
-        bytes = operatorBytes(pool.operator(operator));
+        bytes = bytesOf(operatorJsonText(pool.operator(operator)));
         if (bytes.length > MAX_OPERATOR_BYTES) return -1;
         this.#operators[operator] = bytes;
       }
@@ -241,13 +241,6 @@ function sliceFrom(line: string, from: string, to: string): string {
   const b = line.indexOf(to, a);
   if (a < 0 || b < 0) throw new Error(`snapshot line without ${from} … ${to}`);
   return line.slice(a, b);
-}
-
-/** The operator object's JSON, as `endpointJsonText` writes it. */
-function operatorBytes(op: { name: string | null; mcc: string | null; mnc: string | null; country: string | null } | null): Uint8Array {
-  if (op === null) return NULL;
-  const text = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v));
-  return bytesOf(`{"name":${text(op.name)},"mcc":${text(op.mcc)},"mnc":${text(op.mnc)},"country":${text(op.country)}}`);
 }
 
 function put(out: Uint8Array, at: number, bytes: Uint8Array): number {
