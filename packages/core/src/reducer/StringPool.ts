@@ -193,7 +193,7 @@ export class StringPool {
     if (len > max) return 0;
     const bytes = this.#bytes;
     // Most strings are ICCIDs and IMSIs (~20 bytes): a loop beats making a view to `set` from.
-    if (len <= 64) for (let i = 0; i < len; i++) out[at + i] = bytes[s + i] as number;
+    if (len <= SHORT_COPY) for (let i = 0; i < len; i++) out[at + i] = bytes[s + i] as number;
     else out.set(bytes.subarray(s, s + len), at);
     return len;
   }
@@ -474,7 +474,7 @@ export class StringPool {
   }
 }
 
-/** Bytes up to which a new string is copied in a loop rather than with `set`. */
+/** Bytes up to which a string is copied in a loop rather than with `set` (a view made for each). */
 const SHORT_COPY = 32;
 
 /** Strings whose lookups `internStored` issues together (their cache misses overlap). */

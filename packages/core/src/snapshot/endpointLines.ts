@@ -100,6 +100,7 @@ export class EndpointLineWriter {
   readonly #fleet: FleetStore;
   readonly #states = new Map<number, StateFragments>();
   readonly #operators: (Uint8Array | undefined)[] = [];
+  readonly #reasons: (Uint8Array | undefined)[] = [];
 
   constructor(fleet: FleetStore) {
     this.#fleet = fleet;
@@ -176,8 +177,6 @@ export class EndpointLineWriter {
     out[p] = END;
     return p + 1;
   }
-
-  readonly #reasons: (Uint8Array | undefined)[] = [];
 
   /** `"reason"` or `null`, as `endpointJsonText` writes a rejection reason code. */
   #reason(d: number, code: number): Uint8Array {

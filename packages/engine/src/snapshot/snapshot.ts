@@ -64,7 +64,7 @@ export function* snapshotChunks(fleet: FleetStore, account: ReplayAccount): Gene
     }
     const start = used;
     if (i > 0) chunk[used++] = 0x2c; // ,
-    used = SEPARATOR.copy(chunk, used) + used;
+    used += SEPARATOR.copy(chunk, used);
     const end = lines.write(d, chunk, used);
     if (end >= 0) {
       used = end;
