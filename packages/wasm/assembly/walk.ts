@@ -4,9 +4,11 @@
 // needs, with the same rules as the full decoder (decodeEventText + classifyEvent +
 // EventColumns.push): recursive descent through the objects whose keys it reads, one flat
 // loop with an explicit stack through every other value. Strings are scanned 16 bytes at a
-// time (SIMD) for a quote, a backslash, a control byte or a byte >= 0x80. Every line ends
-// with its newline in memory (the chunk loop guarantees it), and the newline is a control
-// byte that nothing accepts: no scan can run past the line, and no bound check is needed.
+// time (SIMD) for a quote, a backslash, a control byte or a byte >= 0x80. Objects a log
+// repeats byte for byte are compared with kept copies and take the kept walk's writes (see
+// "repeated objects"). Every line ends with its newline in memory (the chunk loop
+// guarantees it), and the newline is a control byte that nothing accepts: no scan can run
+// past the line, and no bound check is needed.
 //
 // A stop is either a JSON error (INVALID: the full decoder rejects the line and says why)
 // or a form this walk does not decide (FALLBACK: an escape in a string it reads, a number
@@ -609,11 +611,149 @@ function walkObject(p: usize, depth: u32, kind: u32): usize {
   }
 }
 
+// ---------------------------------------------------------------- repeated objects
+//
+// A log repeats some objects byte for byte: a handful of event types, sources, severities,
+// organisations, countries, and the operator details of lines without a PDP context. Walking
+// one costs a key compare and a value scan per pair, one after the other (each step waits for
+// the position the last one found); comparing its bytes with a copy kept from an earlier line
+// costs a few 16-byte compares that do not wait on each other. The bytes of a complete object
+// decide everything its walk does (the walk reads nothing else but the type table, fixed for a
+// decoder): the same bytes at the same depth validate the same way and read the same values
+// at the same offsets from the `{`. So for these kinds the walk keeps, per object it walked
+// without a stop, its bytes and what the walk wrote: seenKeys, the spans of the kind (as
+// offsets), the kind's scalars and whether it held a byte >= 0x80. An object whose bytes equal
+// a kept one gets those writes and is not walked. Each written state is one the line's reset
+// set (every such span and scalar is written only inside its one object of the line: a read
+// key twice falls back), so the writes do not depend on the line. Like the kept key order,
+// this changes the speed only; the proof is the equivalence tests, which also decode lines
+// whose objects differ from kept ones in one byte.
+
+/** Entries per kind (direct mapped by a hash of an object's first 32 bytes: the first 16 of a source and a severity can be equal). */
+const MEMO_SLOTS: u32 = 64;
+/** Longest object kept (longer ones are walked every time). */
+const MEMO_TEXT: u32 = 256;
+/**
+ * Bytes per entry: the object's bytes in 256, then its length (0: empty), depth, seenKeys,
+ * byte >= 0x80 (0/1), typeId, flags (1 operatorKeys, 2 hasPdp), ratType, organisationId (f64),
+ * then per span (SPAN_COUNT) its start and end (offsets from the `{`) and flags.
+ */
+const MEMO_ENTRY: u32 = 512;
+const M_LENGTH: usize = 256;
+const M_DEPTH: usize = 260;
+const M_SEEN: usize = 264;
+const M_HIGH: usize = 268;
+const M_TYPE: usize = 272;
+const M_FLAGS: usize = 276;
+const M_RAT: usize = 280;
+const M_ORGANISATION: usize = 288;
+const M_SPANS: usize = 296;
+
+// Kinds kept (their entries' index) and the spans each writes (bits by span index).
+const MEMO_TYPE: u32 = 0;
+const MEMO_CODE: u32 = 1;
+const MEMO_ORGANISATION: u32 = 2;
+const MEMO_COUNTRY: u32 = 3;
+const MEMO_DETAIL: u32 = 4;
+const MEMO_KINDS: u32 = 5;
+const MEMO: usize = memory.data(<i32>(MEMO_KINDS * MEMO_SLOTS * MEMO_ENTRY));
+const COUNTRY_SPANS: u32 = (1 << SP_COUNTRY_MCC) | (1 << SP_ISO);
+const DETAIL_SPANS: u32 = (1 << SP_OP_NAME) | COUNTRY_SPANS | (1 << SP_DETAIL_MNC) | (1 << SP_APN) | (1 << SP_PDP_MCC) | (1 << SP_PDP_MNC);
+
+/** The kept entry an object at p (its `{`) of memo kind m would have. */
+@inline function memoEntry(m: u32, p: usize): usize {
+  const v = v128.xor(v128.load(p), i64x2.mul(v128.load(p, 16), i64x2.splat(0x165667b19e3779f9)));
+  const h = (i64x2.extract_lane(v, 0) * 0x9e3779b97f4a7c15) ^ (i64x2.extract_lane(v, 1) * 0xc2b2ae3d27d4eb4f);
+  const slot = <u32>(h >> 58) & (MEMO_SLOTS - 1);
+  return MEMO + <usize>((m * MEMO_SLOTS + slot) * MEMO_ENTRY);
+}
+
+/** Do the n bytes at p equal those at t? (16 at a time, stopping at the first difference: no load goes 16 bytes past one.) */
+@inline function sameText(p: usize, t: usize, n: u32): bool {
+  let i: u32 = 0;
+  while (i + 16 <= n) {
+    if (i8x16.bitmask(i8x16.eq(v128.load(p + i), v128.load(t + i))) != 0xffff) return false;
+    i += 16;
+  }
+  if (i == n) return true;
+  const want: u32 = (1 << (n - i)) - 1;
+  return (<u32>i8x16.bitmask(i8x16.eq(v128.load(p + i), v128.load(t + i))) & want) == want;
+}
+
+/**
+ * walkObject for a kind with few distinct objects (memo kind m, spans it writes): an object
+ * whose bytes equal a kept one's takes that walk's writes; else it is walked and, when the walk
+ * did not stop and it is short enough, kept.
+ */
+function repeatedObject(p: usize, depth: u32, kind: u32, m: u32, spans: u32): usize {
+  const entry = memoEntry(m, p);
+  const n = load<u32>(entry + M_LENGTH);
+  if (n != 0 && load<u32>(entry + M_DEPTH) == depth && sameText(p, entry, n)) {
+    seenKeys = load<u32>(entry + M_SEEN);
+    if (load<u32>(entry + M_HIGH)) lineHigh = true;
+    if (m == MEMO_TYPE) typeId = load<i32>(entry + M_TYPE);
+    else if (m == MEMO_ORGANISATION) organisationId = load<f64>(entry + M_ORGANISATION);
+    else if (m == MEMO_DETAIL) {
+      const flags = load<u32>(entry + M_FLAGS);
+      operatorKeys = (flags & 1) != 0;
+      hasPdp = (flags & 2) != 0;
+      ratType = load<i32>(entry + M_RAT);
+    }
+    let bits = spans;
+    while (bits != 0) {
+      const i = <i32>ctz(bits);
+      bits &= bits - 1;
+      const at = entry + M_SPANS + <usize>(i * 12);
+      unchecked((spanStart[i] = p + <usize>load<u32>(at)));
+      unchecked((spanEnd[i] = p + <usize>load<u32>(at, 4)));
+      unchecked((spanFlags[i] = load<u32>(at, 8)));
+    }
+    return p + <usize>n;
+  }
+  const high = lineHigh;
+  lineHigh = false;
+  const q = walkObject(p, depth, kind);
+  const mine = lineHigh;
+  lineHigh = high || mine;
+  if (q == FAIL || q - p > <usize>MEMO_TEXT) return q;
+  const len = <u32>(q - p);
+  memory.copy(entry, p, len);
+  store<u32>(entry + M_LENGTH, len);
+  store<u32>(entry + M_DEPTH, depth);
+  store<u32>(entry + M_SEEN, seenKeys);
+  store<u32>(entry + M_HIGH, mine ? 1 : 0);
+  store<i32>(entry + M_TYPE, typeId);
+  store<u32>(entry + M_FLAGS, (operatorKeys ? 1 : 0) | (hasPdp ? 2 : 0));
+  store<i32>(entry + M_RAT, ratType);
+  store<f64>(entry + M_ORGANISATION, organisationId);
+  let bits = spans;
+  while (bits != 0) {
+    const i = <i32>ctz(bits);
+    bits &= bits - 1;
+    const at = entry + M_SPANS + <usize>(i * 12);
+    const flags = unchecked(spanFlags[i]);
+    store<u32>(at, flags != 0 ? <u32>(unchecked(spanStart[i]) - p) : 0);
+    store<u32>(at, flags != 0 ? <u32>(unchecked(spanEnd[i]) - p) : 0, 4);
+    store<u32>(at, flags, 8);
+  }
+  return q;
+}
+
+/** An object at p (its `{`) of `kind`, through the kept objects for the kinds that repeat. */
+@inline function objectOf(p: usize, depth: u32, kind: u32): usize {
+  if (kind == W_TYPE) return repeatedObject(p, depth, kind, MEMO_TYPE, 1 << SP_TYPE_DESCRIPTION);
+  if (kind == W_CODE) return repeatedObject(p, depth, kind, MEMO_CODE, 0);
+  if (kind == W_ORGANISATION) return repeatedObject(p, depth, kind, MEMO_ORGANISATION, 0);
+  if (kind == W_COUNTRY) return repeatedObject(p, depth, kind, MEMO_COUNTRY, COUNTRY_SPANS);
+  if (kind == W_DETAIL) return repeatedObject(p, depth, kind, MEMO_DETAIL, DETAIL_SPANS);
+  return walkObject(p, depth, kind);
+}
+
 /** `null`, or an object of `kind` (whose `id` must be there when idRequired). */
 function optionalObject(p: usize, depth: u32, kind: u32, idRequired: bool): usize {
   if (isNull(p)) return p + 4;
   if (load<u8>(p) != 0x7b) return FAIL;
-  const q = walkObject(p, depth + 1, kind);
+  const q = objectOf(p, depth + 1, kind);
   if (q == FAIL) return FAIL;
   if (idRequired && (seenKeys & 1) == 0) return FAIL;
   return q;
@@ -881,7 +1021,7 @@ function timestampMs(s: usize, e: usize): f64 {
       operatorKeys = true;
       if (index == 0) return looseString(p, depth, SP_OP_NAME);
       const c = load<u8>(p);
-      if (index == 1) return c == 0x7b ? walkObject(p, depth + 1, W_COUNTRY) : skipValue(p, depth);
+      if (index == 1) return c == 0x7b ? objectOf(p, depth + 1, W_COUNTRY) : skipValue(p, depth);
       if (index == 2) return c == 0x5b ? mncArray(p, depth + 1) : looseCode(p, depth, SP_DETAIL_MNC);
       if (c == 0x7b) {
         hasPdp = true;
@@ -915,7 +1055,7 @@ function timestampMs(s: usize, e: usize): f64 {
     }
     case K_EVENT_TYPE: {
       if (load<u8>(p) != 0x7b) return FAIL;
-      const q = walkObject(p, depth + 1, W_TYPE);
+      const q = objectOf(p, depth + 1, W_TYPE);
       return q != FAIL && (seenKeys & 1) != 0 ? q : FAIL;
     }
     case K_DESCRIPTION: {
@@ -949,7 +1089,7 @@ function timestampMs(s: usize, e: usize): f64 {
     case K_USER:
       return optionalObject(p, depth, W_USER, false);
     case K_DETAIL:
-      if (load<u8>(p) == 0x7b) return walkObject(p, depth + 1, W_DETAIL);
+      if (load<u8>(p) == 0x7b) return objectOf(p, depth + 1, W_DETAIL);
       if (isNull(p)) return p + 4;
       return FAIL; // a string detail (or a wrong type): the full decoder decides
     default:
