@@ -662,8 +662,8 @@ const DETAIL_SPANS: u32 = (1 << SP_OP_NAME) | COUNTRY_SPANS | (1 << SP_DETAIL_MN
 
 /** The kept entry an object at p (its `{`) of memo kind m would have. */
 @inline function memoEntry(m: u32, p: usize): usize {
-  const v = v128.xor(v128.load(p), i64x2.mul(v128.load(p, 16), i64x2.splat(0x165667b19e3779f9)));
-  const h = (i64x2.extract_lane(v, 0) * 0x9e3779b97f4a7c15) ^ (i64x2.extract_lane(v, 1) * 0xc2b2ae3d27d4eb4f);
+  // Scalar: 128-bit SIMD has no 64-bit multiply on x86 (V8 builds it from several).
+  const h = ((load<u64>(p) ^ load<u64>(p, 16)) * 0x9e3779b97f4a7c15) ^ ((load<u64>(p, 8) ^ load<u64>(p, 24)) * 0xc2b2ae3d27d4eb4f);
   const slot = <u32>(h >> 58) & (MEMO_SLOTS - 1);
   return MEMO + <usize>((m * MEMO_SLOTS + slot) * MEMO_ENTRY);
 }
