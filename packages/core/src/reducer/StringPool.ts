@@ -96,6 +96,8 @@ export class StringPool {
   readonly #operators: (Operator | undefined)[] = [];
   /** No index, no lookup: every string gets a new reference (see `appendOnly`). */
   #appendOnly = false;
+  /** References up to this one have no bytes any more (`forgetThrough`). */
+  #forgotten = 0;
 
   /**
    * An empty pool that gives every string a new reference, without looking it up (it keeps
@@ -192,7 +194,7 @@ export class StringPool {
   /** The string of a reference; `null` for 0. Throws on a reference this pool never gave. */
   get(ref: number): string | null {
     if (ref === NULL_REF) return null;
-    if (!(ref > 0 && ref < this.#count)) throw new RangeError(`unknown string pool reference ${ref}`);
+    if (!(ref > this.#forgotten && ref < this.#count)) throw new RangeError(`unknown string pool reference ${ref}`);
     const s = this.#start[ref] as number;
     const len = (this.#start[ref + 1] as number) - s;
     if (len === 0) return this.#escapedValues?.get(ref) ?? '';
@@ -214,7 +216,7 @@ export class StringPool {
    * pool.copyUtf8(pool.intern('abc'), out, 0, 64) // 3
    */
   copyUtf8(ref: number, out: Uint8Array, at: number, max: number): number {
-    if (!(ref > 0 && ref < this.#count)) return 0;
+    if (!(ref > this.#forgotten && ref < this.#count)) return 0;
     const s = this.#start[ref] as number;
     const len = (this.#start[ref + 1] as number) - s;
     if (len > max) return 0;
@@ -257,6 +259,7 @@ export class StringPool {
    * transfer them); `byteLengths` is made for the call.
    */
   stored(): StoredStrings & { readonly index: Uint32Array } {
+    if (this.#forgotten > 0) throw new RangeError(`the bytes of references up to ${this.#forgotten} were forgotten`);
     // An append-only pool has no index to give: one is built for the call.
     if (this.#tableReleased || this.#appendOnly) this.#restoreIndex();
     const table = this.#table;
@@ -278,12 +281,36 @@ export class StringPool {
    * const delta = pool.storedSince(sent); // then: remap[sent + r] = other.internStored(delta)[r]
    */
   storedSince(after: number): StoredStrings {
-    if (!(after >= 0 && after < this.#count)) throw new RangeError(`not a reference of this pool: ${after}`);
+    if (!(after >= this.#forgotten && after < this.#count)) throw new RangeError(`not a reference of this pool: ${after}`);
     const from = after + 1;
     const firstByte = this.#start[from] as number;
     const escaped = new Map<number, string>();
     if (this.#escapedValues !== undefined) for (const [ref, value] of this.#escapedValues) if (ref > after) escaped.set(ref - after, value);
     return { byteLengths: this.#lengths(from), bytes: this.#bytes.subarray(firstByte, this.#used), escaped };
+  }
+
+  /**
+   * An append-only pool forgets the bytes of references 1…`ref` (another pool adopted them:
+   * `storedSince`): `get` and `copyUtf8` no longer answer for them, `storedSince(ref)` and
+   * later still do, and the arena holds only the strings after them. A replay worker so keeps
+   * the bytes of one range's new strings, not of every string its pool gave (~18 B each).
+   *
+   * @example
+   * main.internStored(log.storedSince(sent));
+   * log.forgetThrough(log.size);
+   */
+  forgetThrough(ref: number): void {
+    if (!this.#appendOnly) throw new Error('only an append-only pool forgets strings (another pool may look them up)');
+    if (!(ref >= this.#forgotten && ref < this.#count)) throw new RangeError(`not a reference of this pool: ${ref}`);
+    const start = this.#start;
+    const shift = start[ref + 1] as number;
+    if (shift > 0) {
+      this.#bytes.copyWithin(0, shift, this.#used);
+      this.#used -= shift;
+      for (let r = ref + 1; r <= this.#count; r++) start[r] = (start[r] as number) - shift;
+    }
+    for (let r = this.#forgotten + 1; r <= ref; r++) start[r] = 0;
+    this.#forgotten = ref;
   }
 
   /** Byte lengths of references from … size (a new array). */

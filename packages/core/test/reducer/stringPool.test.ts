@@ -330,6 +330,33 @@ describe('StringPool (bytes)', () => {
     );
   });
 
+  it('an append-only pool that forgets what it sent keeps sending exactly what a pool that keeps everything sends', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(anyText, { maxLength: 12 }), { minLength: 1, maxLength: 6 }), (batches) => {
+        const forgetting = StringPool.appendOnly();
+        const keeping = StringPool.appendOnly();
+        let sent = 0;
+        for (const batch of batches) {
+          for (const t of batch) expect(forgetting.intern(t)).toBe(keeping.intern(t));
+          const a = forgetting.storedSince(sent);
+          const b = keeping.storedSince(sent);
+          expect(a.byteLengths).toEqual(b.byteLengths);
+          expect(a.bytes).toEqual(b.bytes);
+          expect(a.escaped).toEqual(b.escaped);
+          // The strings after the forgotten ones read back as before.
+          for (let ref = sent + 1; ref <= keeping.size; ref++) expect(forgetting.get(ref)).toBe(keeping.get(ref));
+          if (sent > 0) expect(() => forgetting.get(sent)).toThrow(RangeError);
+          sent = forgetting.size;
+          forgetting.forgetThrough(sent);
+        }
+        if (sent > 0) expect(() => forgetting.storedSince(sent - 1)).toThrow(RangeError);
+        expect(forgetting.storedSince(sent).bytes.length).toBe(0);
+      }),
+      { numRuns: 200 },
+    );
+    expect(() => new StringPool().forgetThrough(0)).toThrow('only an append-only pool');
+  });
+
   it('an append-only pool refuses stored bytes that are not UTF-8, and internBytes gives -1 for them', () => {
     const lengths = Uint32Array.of(2, 2, 2);
     const bytes = utf8.encode('abcdef');

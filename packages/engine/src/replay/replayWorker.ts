@@ -45,8 +45,9 @@ export type RangeReply =
  * Strings a worker's pool may hold before it starts a new one. The pool is append-only
  * (`StringPool.appendOnly()`): the decoder's WebAssembly pool, kept across ranges, already
  * hands it each ICCID, IMSI, … once (until that cache empties), and the main thread's pool
- * dedupes what it adopts, so a lookup here would only cost time. The cap bounds its memory
- * (~22 B a string: its bytes and start) and the main thread's remap for it (4 B a string).
+ * dedupes what it adopts, so a lookup here would only cost time. Its bytes are forgotten
+ * once a range's result holds them (`forgetThrough`); the cap bounds what is left (a start,
+ * 4 B a string) and the main thread's remap for it (4 B a string).
  */
 export const MAX_WORKER_POOL_STRINGS = 1 << 20;
 
@@ -116,7 +117,10 @@ export function replayRange(job: RangeJob, cut: () => boolean = () => false): { 
   // A cut range stops before its partial line (the next reader starts there); a whole one decodes its last line.
   if (end === job.end) lines.end();
   columns = ingest.columns;
-  return { result: ingest.result(lines.nextLine - 1, spare), end };
+  const result = ingest.result(lines.nextLine - 1, spare);
+  // The range's new strings were copied into the result: the main thread adopts them, nobody here reads them.
+  pool.forgetThrough(pool.size);
+  return { result, end };
 }
 
 const oneByte = Buffer.alloc(1);
