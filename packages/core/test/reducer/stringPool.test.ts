@@ -307,7 +307,9 @@ describe('StringPool (bytes)', () => {
               }
               const refs = log.internStored({ byteLengths: Uint32Array.from(bytes, (b) => b.length), bytes: all, escaped });
               expect(refs.length).toBe(texts.length + 1);
-              texts.forEach((t, i) => made.push([refs[i + 1]!, t]));
+              texts.forEach((t, i) => {
+                made.push([refs[i + 1]!, t]);
+              });
             }
           }
           for (const [ref, t] of made) expect(log.get(ref)).toBe(t);
