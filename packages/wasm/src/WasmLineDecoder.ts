@@ -139,8 +139,7 @@ export interface DecodedChunk {
  * });
  */
 export class WasmLineDecoder {
-  /** The pool rows reference (the fleet's). */
-  readonly pool: StringPool;
+  #pool: StringPool;
   readonly #ex: DecoderExports;
   readonly #capacity: number;
   readonly #maxLines: number;
@@ -170,7 +169,7 @@ export class WasmLineDecoder {
   #atStart = false;
 
   constructor(pool: StringPool, options: WasmLineDecoderOptions = {}) {
-    this.pool = pool;
+    this.#pool = pool;
     this.#capacity = Math.max(1024, Math.floor(options.chunkBytes ?? 1 << 20));
     this.#maxLines = Math.max(1, Math.floor(options.maxLines ?? 8192));
     this.#maxPoolStrings = Math.max(1, Math.floor(options.maxPoolStrings ?? DEFAULT_MAX_POOL_STRINGS));
@@ -214,6 +213,29 @@ export class WasmLineDecoder {
     this.#long = undefined;
     this.#longBytes = -1;
     this.#atStart = atInputStart;
+  }
+
+  /** The pool rows reference (the fleet's). */
+  get pool(): StringPool {
+    return this.#pool;
+  }
+
+  /**
+   * Interns into `pool` from the next chunk on, keeping the instance (its memory, set aside
+   * once, and its compiled state): the module's strings, adopted into the last pool, are
+   * forgotten, and its operators are adopted into `pool` again. A replay worker that starts
+   * a new pool every million strings so keeps one instance, not one per pool (WASM memory is
+   * freed only when the collector finds the instance).
+   *
+   * @example
+   * decoder.retarget(StringPool.appendOnly());
+   */
+  retarget(pool: StringPool): void {
+    if (pool === this.#pool) return;
+    this.#pool = pool;
+    this.#ex.clearStrings();
+    this.#stringsAdopted = 1;
+    this.#operatorsAdopted = 1;
   }
 
   /** Bytes of input one chunk holds. */
@@ -359,7 +381,7 @@ export class WasmLineDecoder {
       const from = this.#stringsAdopted;
       const starts = new Uint32Array(this.#buffer!, ex.poolStarts(STRINGS), count);
       const bytes = ex.poolBytes(STRINGS);
-      const remap = this.pool.internStored({
+      const remap = this.#pool.internStored({
         byteLengths: new Uint32Array(this.#buffer!, ex.poolLengths(STRINGS) + from * 4, count - from),
         bytes: this.#heap.subarray(bytes + starts[from]!, bytes + ex.poolUsed(STRINGS)),
         escaped: NO_ESCAPED,
@@ -372,7 +394,7 @@ export class WasmLineDecoder {
       const parts = new Uint32Array(this.#buffer!, ex.operatorParts(), operators * 4);
       const remap = new Uint32Array(this.#buffer!, ex.operatorRemap(), operators);
       for (let op = this.#operatorsAdopted; op < operators; op++) {
-        remap[op] = this.pool.internOperator({
+        remap[op] = this.#pool.internOperator({
           name: this.#part(parts[op * 4]!),
           mcc: this.#part(parts[op * 4 + 1]!),
           mnc: this.#part(parts[op * 4 + 2]!),
@@ -414,7 +436,7 @@ export class WasmLineDecoder {
       row: views.row.subarray(0, lines),
       streamedBytes: 0,
       appendRows: (columns, from, to) => {
-        if (columns.pool !== this.pool) throw new Error('the columns intern into another pool than the decoder');
+        if (columns.pool !== this.#pool) throw new Error('the columns intern into another pool than the decoder');
         if (!(from >= 0 && from <= to && to <= rows)) throw new RangeError(`rows [${from}, ${to}) of a chunk of ${rows}`);
         const n = to - from;
         if (n === 0) return;

@@ -3,6 +3,7 @@
  * chunk once it holds more than `maxPoolStrings` strings or `maxPoolBytes` bytes, it gives every row the strings (and the
  * fleet references) an unbounded one gives, in every chunking.
  */
+import { StringPool } from '@simfleet/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeAll, encoder, newDecoder, STATUS_ROW, simulatorLines } from './support.js';
@@ -50,6 +51,35 @@ describe('WasmLineDecoder strings pool bound', () => {
         expect(decoder.pool.size).toBe(newDecoderPoolSize());
       }),
       { numRuns: 30 },
+    );
+  });
+});
+
+describe('WasmLineDecoder retargeted to another pool', () => {
+  it('gives, in each pool, the rows a fresh decoder gives: strings and operators are adopted into the new pool, none is left pointing into the old one', () => {
+    const reference = decodeAll(newDecoder({ chunkBytes: 2048 }), TEXT).map((v) => [v.status, v.row]);
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: LINES.length - 1 }), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+        (cuts, appendOnly) => {
+          const at = [0, ...new Set(cuts.sort((a, b) => a - b)), LINES.length];
+          const decoder = newDecoder({ chunkBytes: 2048 });
+          const rows: unknown[][] = [];
+          for (let part = 0; part + 1 < at.length; part++) {
+            // A new pool for each part (the worker's pool cap), of either kind.
+            const pool = appendOnly[part] === true ? StringPool.appendOnly() : new StringPool();
+            decoder.retarget(pool);
+            expect(decoder.pool).toBe(pool);
+            const text = encoder.encode(`${LINES.slice(at[part], at[part + 1]).join('\n')}\n`);
+            for (const v of decodeAll(decoder, text)) rows.push([v.status, v.row]);
+            // Only this part's strings went into its pool.
+            expect(pool.size).toBeLessThanOrEqual(newDecoderPoolSize());
+          }
+          expect(rows).toEqual(reference);
+        },
+      ),
+      { numRuns: 25 },
     );
   });
 });

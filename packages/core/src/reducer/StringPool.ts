@@ -27,6 +27,13 @@
  *
  * An operator is interned as one key (its four fields, JSON-encoded), so the reducer
  * copies one number per event instead of four.
+ *
+ * An append-only pool (`StringPool.appendOnly()`) keeps no index and looks nothing up: every
+ * string it is handed gets a new reference. It is the pool of a decoder that has a cache of
+ * its own in front (the WebAssembly module's, which hands over only strings new to it) and
+ * whose strings another pool adopts (`internStored` dedupes them there): a replay worker's.
+ * Looking its strings up again would cost the worker a hash and a probe each, ~a quarter of
+ * its time on a 100k-device fleet, to save the adopting pool lookups it makes anyway.
  */
 import type { Operator } from '../machine/deviceEvent.js';
 
@@ -87,6 +94,28 @@ export class StringPool {
   #escapedValues: Map<number, string> | undefined;
   #scratch = new Uint8Array(256);
   readonly #operators: (Operator | undefined)[] = [];
+  /** No index, no lookup: every string gets a new reference (see `appendOnly`). */
+  #appendOnly = false;
+  /** References up to this one have no bytes any more (`forgetThrough`). */
+  #forgotten = 0;
+
+  /**
+   * An empty pool that gives every string a new reference, without looking it up (it keeps
+   * no index): equal strings may get different references. For a pool whose strings are
+   * adopted by another (`other.internStored(pool.storedSince(n))` gives one reference per
+   * text there) and that is never asked whether it holds a string.
+   *
+   * @example
+   * const pool = StringPool.appendOnly();
+   * pool.intern('a') // 1
+   * pool.intern('a') // 2
+   * new StringPool().internStored(pool.storedSince(0)) // Uint32Array [0, 1, 1]
+   */
+  static appendOnly(): StringPool {
+    const pool = new StringPool();
+    pool.#appendOnly = true;
+    return pool;
+  }
 
   /** An empty pool, or one over stored strings (used in place, see `StoredStrings`). */
   constructor(stored?: StoredStrings) {
@@ -165,7 +194,7 @@ export class StringPool {
   /** The string of a reference; `null` for 0. Throws on a reference this pool never gave. */
   get(ref: number): string | null {
     if (ref === NULL_REF) return null;
-    if (!(ref > 0 && ref < this.#count)) throw new RangeError(`unknown string pool reference ${ref}`);
+    if (!(ref > this.#forgotten && ref < this.#count)) throw new RangeError(`unknown string pool reference ${ref}`);
     const s = this.#start[ref] as number;
     const len = (this.#start[ref + 1] as number) - s;
     if (len === 0) return this.#escapedValues?.get(ref) ?? '';
@@ -187,7 +216,7 @@ export class StringPool {
    * pool.copyUtf8(pool.intern('abc'), out, 0, 64) // 3
    */
   copyUtf8(ref: number, out: Uint8Array, at: number, max: number): number {
-    if (!(ref > 0 && ref < this.#count)) return 0;
+    if (!(ref > this.#forgotten && ref < this.#count)) return 0;
     const s = this.#start[ref] as number;
     const len = (this.#start[ref + 1] as number) - s;
     if (len > max) return 0;
@@ -230,7 +259,9 @@ export class StringPool {
    * transfer them); `byteLengths` is made for the call.
    */
   stored(): StoredStrings & { readonly index: Uint32Array } {
-    if (this.#tableReleased) this.#restoreIndex();
+    if (this.#forgotten > 0) throw new RangeError(`the bytes of references up to ${this.#forgotten} were forgotten`);
+    // An append-only pool has no index to give: one is built for the call.
+    if (this.#tableReleased || this.#appendOnly) this.#restoreIndex();
     const table = this.#table;
     return {
       byteLengths: this.#lengths(1),
@@ -250,12 +281,36 @@ export class StringPool {
    * const delta = pool.storedSince(sent); // then: remap[sent + r] = other.internStored(delta)[r]
    */
   storedSince(after: number): StoredStrings {
-    if (!(after >= 0 && after < this.#count)) throw new RangeError(`not a reference of this pool: ${after}`);
+    if (!(after >= this.#forgotten && after < this.#count)) throw new RangeError(`not a reference of this pool: ${after}`);
     const from = after + 1;
     const firstByte = this.#start[from] as number;
     const escaped = new Map<number, string>();
     if (this.#escapedValues !== undefined) for (const [ref, value] of this.#escapedValues) if (ref > after) escaped.set(ref - after, value);
     return { byteLengths: this.#lengths(from), bytes: this.#bytes.subarray(firstByte, this.#used), escaped };
+  }
+
+  /**
+   * An append-only pool forgets the bytes of references 1…`ref` (another pool adopted them:
+   * `storedSince`): `get` and `copyUtf8` no longer answer for them, `storedSince(ref)` and
+   * later still do, and the arena holds only the strings after them. A replay worker so keeps
+   * the bytes of one range's new strings, not of every string its pool gave (~18 B each).
+   *
+   * @example
+   * main.internStored(log.storedSince(sent));
+   * log.forgetThrough(log.size);
+   */
+  forgetThrough(ref: number): void {
+    if (!this.#appendOnly) throw new Error('only an append-only pool forgets strings (another pool may look them up)');
+    if (!(ref >= this.#forgotten && ref < this.#count)) throw new RangeError(`not a reference of this pool: ${ref}`);
+    const start = this.#start;
+    const shift = start[ref + 1] as number;
+    if (shift > 0) {
+      this.#bytes.copyWithin(0, shift, this.#used);
+      this.#used -= shift;
+      for (let r = ref + 1; r <= this.#count; r++) start[r] = (start[r] as number) - shift;
+    }
+    for (let r = this.#forgotten + 1; r <= ref; r++) start[r] = 0;
+    this.#forgotten = ref;
   }
 
   /** Byte lengths of references from … size (a new array). */
@@ -280,6 +335,10 @@ export class StringPool {
     const remap = new Uint32Array(n + 1);
     const bytes = stored.bytes;
     const lengths = stored.byteLengths;
+    if (this.#appendOnly) {
+      this.#appendStored(stored, remap);
+      return remap;
+    }
     const hashes = groupHashes;
     if (this.#tableReleased) this.#restoreIndex();
     let at = 0;
@@ -316,6 +375,51 @@ export class StringPool {
     return remap;
   }
 
+  /** `internStored` for an append-only pool: the bytes copied in one piece, a new reference each. */
+  #appendStored(stored: StoredStrings, remap: Uint32Array): void {
+    const n = stored.byteLengths.length;
+    const bytes = stored.bytes;
+    const lengths = stored.byteLengths;
+    let total = 0;
+    for (let i = 0; i < n; i++) total += lengths[i] as number;
+    if (total > bytes.length) throw new RangeError('stored string lengths do not match their bytes');
+    // Bytes that are all ASCII need no UTF-8 check, string by string.
+    const ascii = isAscii(bytes, 0, total);
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const len = lengths[i] as number;
+      if (!ascii && !isAscii(bytes, at, at + len) && !isUtf8(bytes, at, at + len)) throw new RangeError(`stored string ${i + 1} is not valid UTF-8`);
+      at += len;
+    }
+    this.#reserveBytes(total);
+    this.#bytes.set(bytes.subarray(0, total), this.#used);
+    at = this.#used;
+    for (let i = 0; i < n; i++) {
+      const len = lengths[i] as number;
+      if (len === 0) {
+        // An escaped string's bytes (none) start and end where the arena ends so far.
+        this.#used = at;
+        remap[i + 1] = this.#internEscaped(stored.escaped.get(i + 1) ?? '');
+        continue;
+      }
+      const ref = this.#newRef();
+      at += len;
+      this.#start[ref + 1] = at;
+      remap[i + 1] = ref;
+    }
+    this.#used = at;
+  }
+
+  /** Room in the arena for `len` more bytes (and an arena of its own, when it was a checkpoint's). */
+  #reserveBytes(len: number): void {
+    if (this.#used + len > this.#bytes.length || this.#bytesShared) {
+      const next = new Uint8Array(Math.max(grown(this.#bytes.length), this.#used + len, 1 << 12));
+      next.set(this.#bytes.subarray(0, this.#used));
+      this.#bytes = next;
+      this.#bytesShared = false;
+    }
+  }
+
   /** The reference of an operator (its four fields as one key); 0 for `null`. */
   internOperator(operator: Operator | null): number {
     if (operator === null) return NULL_REF;
@@ -342,6 +446,7 @@ export class StringPool {
   }
 
   #intern(bytes: Uint8Array, start: number, end: number, validate: boolean): number {
+    if (this.#appendOnly) return this.#append(bytes, start, end, validate);
     if (this.#tableReleased) this.#restoreIndex();
     let h = 0x811c9dc5 | 0;
     let high = 0;
@@ -376,24 +481,30 @@ export class StringPool {
       }
       slot = (slot + 1) & mask;
     }
-    if (validate && !isAscii(bytes, start, end)) {
-      try {
-        utf8Fatal.decode(bytes.subarray(start, end));
-      } catch {
-        return -1;
-      }
-    }
+    if (validate && !isAscii(bytes, start, end) && !isUtf8(bytes, start, end)) return -1;
     if (len === 0) {
       // The empty string: length 0 marks escaped strings too, so it is one of them ('' is in the side map).
       return this.#internEscaped('');
     }
+    const ref = this.#store(bytes, start, end);
+    if (this.#tableShared) this.#unshareTable();
+    this.#table[slot] = ref;
+    if (overloaded(this.#count - 1, this.#table.length)) this.#grow();
+    return ref;
+  }
+
+  /** `#intern` for an append-only pool: a new reference, no lookup. */
+  #append(bytes: Uint8Array, start: number, end: number, validate: boolean): number {
+    if (validate && !isAscii(bytes, start, end) && !isUtf8(bytes, start, end)) return -1;
+    if (end === start) return this.#internEscaped('');
+    return this.#store(bytes, start, end);
+  }
+
+  /** Stores bytes[start, end) (not empty) under a new reference. */
+  #store(bytes: Uint8Array, start: number, end: number): number {
+    const len = end - start;
     const ref = this.#newRef();
-    if (this.#used + len > this.#bytes.length || this.#bytesShared) {
-      const next = new Uint8Array(Math.max(grown(this.#bytes.length), this.#used + len, 1 << 12));
-      next.set(this.#bytes.subarray(0, this.#used));
-      this.#bytes = next;
-      this.#bytesShared = false;
-    }
+    this.#reserveBytes(len);
     const into = this.#bytes;
     const used = this.#used;
     // A short string (an ICCID, an IP address: most of them) is copied byte by byte: a
@@ -402,21 +513,18 @@ export class StringPool {
     else into.set(bytes.subarray(start, end), used);
     this.#used += len;
     this.#start[ref + 1] = this.#used;
-    if (this.#tableShared) this.#unshareTable();
-    this.#table[slot] = ref;
-    if (overloaded(this.#count - 1, this.#table.length)) this.#grow();
     return ref;
   }
 
   #internEscaped(value: string): number {
     const known = this.#escapedRefs?.get(value);
     if (known !== undefined) return known;
-    if (this.#tableReleased) this.#restoreIndex();
+    if (this.#tableReleased && !this.#appendOnly) this.#restoreIndex();
     const ref = this.#newRef();
     this.#start[ref + 1] = this.#used;
     this.#escape(value, ref);
     // Keep the table at `indexSlots(size)` for every pool (what a stored index promises).
-    if (overloaded(this.#count - 1, this.#table.length)) this.#grow();
+    if (!this.#appendOnly && overloaded(this.#count - 1, this.#table.length)) this.#grow();
     return ref;
   }
 
@@ -483,6 +591,16 @@ const groupHashes = new Int32Array(GROUP);
 const reindexHashes = new Int32Array(GROUP);
 /** Where the loads ahead go, so that no compiler drops them. */
 const loads = { sink: 0 };
+
+/** Whether bytes[start, end) are valid UTF-8. */
+function isUtf8(bytes: Uint8Array, start: number, end: number): boolean {
+  try {
+    utf8Fatal.decode(bytes.subarray(start, end));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Whether bytes[start, end) are all ASCII. */
 function isAscii(bytes: Uint8Array, start: number, end: number): boolean {

@@ -271,6 +271,106 @@ describe('StringPool (bytes)', () => {
     }
   });
 
+  it('an append-only pool gives each string a new reference, and a pool adopting it in batches gets the references interning one by one gives', () => {
+    const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+    // One step: a text interned as a string, as bytes, or a batch of texts as a stored form (a WebAssembly chunk's new strings).
+    const step = fc.oneof(
+      anyText.map((t) => ({ kind: 'intern' as const, texts: [t] })),
+      anyText.filter((t) => !lone.test(t)).map((t) => ({ kind: 'bytes' as const, texts: [t] })),
+      fc.array(anyText, { maxLength: 40 }).map((texts) => ({ kind: 'stored' as const, texts })),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.array(step, { maxLength: 6 }), { minLength: 1, maxLength: 5 }), (batches) => {
+        const log = StringPool.appendOnly();
+        const adopter = new StringPool();
+        const twin = new StringPool();
+        const remap: number[] = [0];
+        let sent = 0;
+        for (const batch of batches) {
+          const made: [number, string][] = [];
+          for (const { kind, texts } of batch) {
+            if (kind === 'intern') made.push([log.intern(texts[0]!), texts[0]!]);
+            else if (kind === 'bytes') {
+              const b = utf8.encode(texts[0]!);
+              made.push([log.internBytes(b, 0, b.length), texts[0]!]);
+            } else {
+              const bytes = texts.map((t) => (t === '' || lone.test(t) ? new Uint8Array(0) : utf8.encode(t)));
+              const escaped = new Map<number, string>();
+              texts.forEach((t, i) => {
+                if (bytes[i]!.length === 0) escaped.set(i + 1, t);
+              });
+              const all = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
+              let at = 0;
+              for (const b of bytes) {
+                all.set(b, at);
+                at += b.length;
+              }
+              const refs = log.internStored({ byteLengths: Uint32Array.from(bytes, (b) => b.length), bytes: all, escaped });
+              expect(refs.length).toBe(texts.length + 1);
+              texts.forEach((t, i) => {
+                made.push([refs[i + 1]!, t]);
+              });
+            }
+          }
+          for (const [ref, t] of made) expect(log.get(ref)).toBe(t);
+          // Not looked up: every string with bytes is a new reference (escaped ones, without bytes, keep theirs).
+          const withBytes = made.filter(([, t]) => t !== '' && !lone.test(t)).map(([ref]) => ref);
+          expect(new Set(withBytes).size).toBe(withBytes.length);
+          const delta = log.storedSince(sent);
+          const local = adopter.internStored({ byteLengths: delta.byteLengths.slice(), bytes: delta.bytes.slice(), escaped: delta.escaped });
+          for (let r = 1; r < local.length; r++) remap[sent + r] = local[r]!;
+          sent = log.size;
+          for (const [ref, t] of made) expect(remap[ref]).toBe(twin.intern(t));
+        }
+        expect(adopter.size).toBe(twin.size);
+        expect(adopter.stored().index).toEqual(twin.stored().index);
+        // Its stored form holds every reference, and a pool over it reads them all.
+        const copy = new StringPool(log.stored());
+        for (let ref = 1; ref <= log.size; ref++) expect(copy.get(ref)).toBe(log.get(ref));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('an append-only pool that forgets what it sent keeps sending exactly what a pool that keeps everything sends', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(anyText, { maxLength: 12 }), { minLength: 1, maxLength: 6 }), (batches) => {
+        const forgetting = StringPool.appendOnly();
+        const keeping = StringPool.appendOnly();
+        let sent = 0;
+        for (const batch of batches) {
+          for (const t of batch) expect(forgetting.intern(t)).toBe(keeping.intern(t));
+          const a = forgetting.storedSince(sent);
+          const b = keeping.storedSince(sent);
+          expect(a.byteLengths).toEqual(b.byteLengths);
+          expect(a.bytes).toEqual(b.bytes);
+          expect(a.escaped).toEqual(b.escaped);
+          // The strings after the forgotten ones read back as before.
+          for (let ref = sent + 1; ref <= keeping.size; ref++) expect(forgetting.get(ref)).toBe(keeping.get(ref));
+          if (sent > 0) expect(() => forgetting.get(sent)).toThrow(RangeError);
+          sent = forgetting.size;
+          forgetting.forgetThrough(sent);
+        }
+        if (sent > 0) expect(() => forgetting.storedSince(sent - 1)).toThrow(RangeError);
+        expect(forgetting.storedSince(sent).bytes.length).toBe(0);
+      }),
+      { numRuns: 200 },
+    );
+    expect(() => new StringPool().forgetThrough(0)).toThrow('only an append-only pool');
+  });
+
+  it('an append-only pool refuses stored bytes that are not UTF-8, and internBytes gives -1 for them', () => {
+    const lengths = Uint32Array.of(2, 2, 2);
+    const bytes = utf8.encode('abcdef');
+    bytes[2] = 0xc3;
+    bytes[3] = 0x28;
+    expect(() => StringPool.appendOnly().internStored({ byteLengths: lengths, bytes, escaped: new Map() })).toThrow('stored string 2 is not valid UTF-8');
+    const log = StringPool.appendOnly();
+    expect(log.internBytes(bytes, 2, 4)).toBe(-1);
+    expect(log.internBytes(bytes, 0, 2)).toBe(1);
+    expect(log.size).toBe(1);
+  });
+
   it('hashes bytes with FNV-1a', () => {
     expect(hashBytes(new Uint8Array(0), 0, 0) >>> 0).toBe(0x811c9dc5);
     expect(hashBytes(utf8.encode('a'), 0, 1) >>> 0).toBe(0xe40c292c);

@@ -42,25 +42,28 @@ export type RangeReply =
   | { readonly run: number; readonly done: true };
 
 /**
- * Strings a worker's pool may hold before it starts a new one. A pool kept across
- * ranges interns each ICCID, IMSI, … once per worker instead of once per range (and
- * sends it to the main thread once); the cap bounds its memory (~40 B a string) on
- * fleets of millions of devices, where few strings repeat within a worker anyway.
+ * Strings a worker's pool may hold before it starts a new one. The pool is append-only
+ * (`StringPool.appendOnly()`): the decoder's WebAssembly pool, kept across ranges, already
+ * hands it each ICCID, IMSI, … once (until that cache empties), and the main thread's pool
+ * dedupes what it adopts, so a lookup here would only cost time. Its bytes are forgotten
+ * once a range's result holds them (`forgetThrough`); the cap bounds what is left (a start,
+ * 4 B a string) and the main thread's remap for it (4 B a string).
  */
 export const MAX_WORKER_POOL_STRINGS = 1 << 20;
 
 /** The cap in use: `SIMFLEET_WORKER_POOL_STRINGS` overrides it (tests use a tiny one). */
 const poolCap = Number(process.env['SIMFLEET_WORKER_POOL_STRINGS'] ?? MAX_WORKER_POOL_STRINGS);
 
-let pool = new StringPool();
+let pool = StringPool.appendOnly();
 let generation = 0;
 /** The columns of the last range, reused by the next one while the pool stays the same. */
 let columns: EventColumns | undefined;
 /**
  * This worker's WebAssembly decoder (its own instance and memory): kept across ranges while
- * the pool and the options stay the same, so a string it interned once is known in every range.
+ * the options stay the same, so a string it interned once is known in every range (until its
+ * cache empties, or the worker starts a new pool: then it is retargeted, not made again).
  */
-let decoder: { readonly wasm: WasmLineDecoder; readonly pool: StringPool; readonly key: string } | undefined;
+let decoder: { readonly wasm: WasmLineDecoder; readonly key: string } | undefined;
 /** Result buffers the main thread sent back (see `SpareBuffers`); at most two of each kept. */
 const spare: SpareBuffers = new Map();
 const poolId = (): number => threadId * 2 ** 20 + generation;
@@ -72,17 +75,16 @@ const poolId = (): number => threadId * 2 ** 20 + generation;
 function workerPool(): WorkerPool {
   if (!(pool.size > poolCap)) return { pool, id: poolId(), columns };
   const retired = poolId();
-  pool = new StringPool();
+  pool = StringPool.appendOnly();
   generation++;
   return { pool, id: poolId(), retired };
 }
 
-/** The worker's decoder for a range into `columns` with `options` (made again when either changed). */
+/** The worker's decoder for a range into `columns` with `options` (made again when the options changed). */
 function decoderFor(columns: EventColumns, options: RangeOptions): WasmLineDecoder {
   const key = `${options.until}/${options.watchEndpoint}/${options.maxLineBytes}`;
-  if (decoder === undefined || decoder.pool !== columns.pool || decoder.key !== key) {
-    decoder = { wasm: wasmDecoderFor(columns, options), pool: columns.pool, key };
-  }
+  if (decoder === undefined || decoder.key !== key) decoder = { wasm: wasmDecoderFor(columns, options), key };
+  decoder.wasm.retarget(columns.pool);
   return decoder.wasm;
 }
 
@@ -115,7 +117,10 @@ export function replayRange(job: RangeJob, cut: () => boolean = () => false): { 
   // A cut range stops before its partial line (the next reader starts there); a whole one decodes its last line.
   if (end === job.end) lines.end();
   columns = ingest.columns;
-  return { result: ingest.result(lines.nextLine - 1, spare), end };
+  const result = ingest.result(lines.nextLine - 1, spare);
+  // The range's new strings were copied into the result: the main thread adopts them, nobody here reads them.
+  pool.forgetThrough(pool.size);
+  return { result, end };
 }
 
 const oneByte = Buffer.alloc(1);
