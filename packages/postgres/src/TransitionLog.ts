@@ -710,10 +710,17 @@ export class TransitionLog {
    * await copy('COPY endpoint_transitions (…) FROM STDIN (FORMAT binary)', log.copyBinaryOf(own));
    */
   *copyBinaryOf(indexes: Uint32Array, start = 0, end: number = indexes.length): Generator<Buffer> {
-    const names = this.#names.map((name) => Buffer.from(name, 'utf8'));
-    const longest = names.reduce((n, b) => Math.max(n, b.length), 0);
+    // Each name as its whole field (length, then bytes), made once: rows copy it as it is.
+    const fields = this.#names.map((name) => {
+      const bytes = Buffer.from(name, 'utf8');
+      const field = Buffer.allocUnsafe(4 + bytes.length);
+      field.writeInt32BE(bytes.length, 0);
+      bytes.copy(field, 4);
+      return field;
+    });
+    const longest = fields.reduce((n, b) => Math.max(n, b.length), 0);
     // Field count, endpoint, three names, time, event id (at most 5 base-10,000 digits).
-    const rowMax = 2 + 12 + 3 * (4 + longest) + 12 + 4 + 8 + 2 * 5;
+    const rowMax = 2 + 12 + 3 * longest + 12 + 4 + 8 + 2 * 5;
     let chunk = Buffer.allocUnsafe(BINARY_CHUNK);
     let view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let p = writeCopyHeader(chunk);
@@ -728,11 +735,9 @@ export class TransitionLog {
       view.setInt16(p, TRANSITION_COLUMNS.length);
       view.setInt32(p + 2, 8);
       p = setInt64(view, p + 6, this.#endpoint[i] as number);
-      for (const code of [this.#region[i] as number, this.#from[i] as number, this.#to[i] as number]) {
-        const name = names[code] as Buffer;
-        view.setInt32(p, name.length);
-        p += 4 + name.copy(chunk, p + 4);
-      }
+      p += (fields[this.#region[i] as number] as Buffer).copy(chunk, p);
+      p += (fields[this.#from[i] as number] as Buffer).copy(chunk, p);
+      p += (fields[this.#to[i] as number] as Buffer).copy(chunk, p);
       view.setInt32(p, 8);
       p = setInt64(view, p + 4, ((this.#at[i] as number) - PG_EPOCH_MS) * 1000);
       p = setEventId(view, p, this.#hi[i] as number, this.#lo[i] as number);
