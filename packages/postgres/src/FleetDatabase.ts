@@ -456,9 +456,10 @@ export class FleetDatabase {
   /**
    * The log split for `#insertTransitions`; a load big enough to rebuild the key has its
    * own changes in key order (`TransitionLog.inKeyOrder`): the rebuilt key then reads
-   * presorted rows (0.7 s instead of 1.7 s for the bench's 1.45M) — the secondary indexes
-   * on time, built from rows no longer in time order, cost less than that more. A small
-   * batch keeps its order (the row-by-row path gains nothing from sorting).
+   * presorted rows (0.7 s instead of 1.7 s for the bench's 1.45M; twice that in an ICU
+   * collation). The two indexes on time, built from rows no longer in time order, cost more
+   * by less than that (docs/postgres.md). A small batch keeps its order: the row-by-row path
+   * gains nothing from sorting.
    */
   #transitionRows(log: TransitionLog): TransitionSplit {
     const split = log.split();
