@@ -76,6 +76,34 @@ function sortIds(ids: Float64Array): Float64Array | Uint32Array {
   return a;
 }
 
+/**
+ * One stable counting pass of `TransitionLog.inKeyOrder`: `from`'s indexes into `to` by
+ * their digit `digits[index]`; false (nothing moved) when every digit is the same.
+ */
+function radixPass(from: Uint32Array, to: Uint32Array, digits: Uint16Array, count: Uint32Array): boolean {
+  const n = from.length;
+  if (n === 0) return false;
+  count.fill(0);
+  for (let k = 0; k < n; k++) {
+    const d = digits[from[k] as number] as number;
+    count[d] = (count[d] as number) + 1;
+  }
+  if (count[digits[from[0] as number] as number] === n) return false;
+  let sum = 0;
+  for (let d = 0; d < count.length; d++) {
+    const c = count[d] as number;
+    count[d] = sum;
+    sum += c;
+  }
+  for (let k = 0; k < n; k++) {
+    const i = from[k] as number;
+    const d = digits[i] as number;
+    to[count[d] as number] = i;
+    count[d] = (count[d] as number) + 1;
+  }
+  return true;
+}
+
 /** The first index of the ascending `ids` whose id is not below `id`. */
 function lowerBound(ids: Float64Array, id: number): number {
   let low = 0;
@@ -657,42 +685,48 @@ export class TransitionLog {
       const v = endpoint[indexes[k] as number] as number;
       if (!(v >= 0 && v < TWO_32 && Number.isInteger(v))) small = false;
     }
+    // Each pass: every index's 16-bit digit into `digits` (by log index), then one stable
+    // counting pass. Separate monomorphic loops per column, not a callback per row.
+    const digits = new Uint16Array(this.#length);
+    const count = new Uint32Array(1 << 16);
     let a = Uint32Array.from(indexes);
     let b = new Uint32Array(n);
-    const count = new Uint32Array(1 << 16);
-    // One stable pass on the 16-bit digit `digit(i)` of each index i (skipped when all are equal).
-    const pass = (digit: (i: number) => number): void => {
-      count.fill(0);
-      for (let k = 0; k < n; k++) {
-        const d = digit(a[k] as number);
-        count[d] = (count[d] as number) + 1;
+    const pass = (): void => {
+      if (radixPass(a, b, digits, count)) {
+        const swap = a;
+        a = b;
+        b = swap;
       }
-      if (n === 0 || count[digit(a[0] as number)] === n) return;
-      let sum = 0;
-      for (let d = 0; d < count.length; d++) {
-        const c = count[d] as number;
-        count[d] = sum;
-        sum += c;
-      }
-      for (let k = 0; k < n; k++) {
-        const i = a[k] as number;
-        const d = digit(i);
-        b[count[d] as number] = i;
-        count[d] = (count[d] as number) + 1;
-      }
-      const swap = a;
-      a = b;
-      b = swap;
     };
     // Least significant key first: event id (low half, then high half), region, endpoint.
-    pass((i) => (lo[i] as number) & 0xffff);
-    pass((i) => (lo[i] as number) >>> 16);
-    pass((i) => (hi[i] as number) & 0xffff);
-    pass((i) => (hi[i] as number) >>> 16);
-    pass((i) => rank[region[i] as number] as number);
+    for (const [half, shift] of [
+      [lo, 0],
+      [lo, 16],
+      [hi, 0],
+      [hi, 16],
+    ] as const) {
+      for (let k = 0; k < n; k++) {
+        const i = indexes[k] as number;
+        digits[i] = (half[i] as number) >>> shift;
+      }
+      pass();
+    }
+    for (let k = 0; k < n; k++) {
+      const i = indexes[k] as number;
+      digits[i] = rank[region[i] as number] as number;
+    }
+    pass();
     if (small) {
-      pass((i) => (endpoint[i] as number) % 0x10000);
-      pass((i) => Math.floor((endpoint[i] as number) / 0x10000));
+      for (let k = 0; k < n; k++) {
+        const i = indexes[k] as number;
+        digits[i] = endpoint[i] as number; // the low 16 bits (Uint16Array keeps those)
+      }
+      pass();
+      for (let k = 0; k < n; k++) {
+        const i = indexes[k] as number;
+        digits[i] = (endpoint[i] as number) / 0x10000;
+      }
+      pass();
       return a;
     }
     // Array.prototype.sort is stable: equal endpoints keep the order of the passes above.
