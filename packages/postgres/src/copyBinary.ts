@@ -65,13 +65,20 @@ export function setIntegerField(view: DataView, p: number, v: number): number {
 /** Milliseconds from the binary epoch whose microseconds are exact in a double (years 1715–2285). */
 const EXACT_MICROS_MS = 9_000_000_000_000;
 
+/** 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: the times COPY text takes as `formatTimestamp` writes them. */
+const FIRST_TEXT_MS = -62135596800000;
+const LAST_TEXT_MS = 253402300799999;
+
 /**
  * A `timestamptz` field at `p` for whole UTC epoch milliseconds (what the decoder gives:
  * the same instant as its ISO-8601 text, `formatTimestamp`); the next offset. Throws a
- * `RangeError` for a value that is not a whole millisecond.
+ * `RangeError` for what the server refuses as that text: a fraction of a millisecond, a
+ * time outside years 0001–9999 (year 0000 is out of the server's range in text, a year
+ * beyond 9999 has no four-digit form).
  */
 export function setTimestampField(view: DataView, p: number, ms: number): number {
   if (!Number.isInteger(ms)) throw new RangeError(`${ms} is not a time in whole milliseconds`);
+  if (ms < FIRST_TEXT_MS || ms > LAST_TEXT_MS) throw new RangeError(`${ms} is outside the years 0001-9999`);
   view.setInt32(p, 8);
   const fromEpoch = ms - PG_EPOCH_MS;
   if (fromEpoch > -EXACT_MICROS_MS && fromEpoch < EXACT_MICROS_MS) return setInt64(view, p + 4, fromEpoch * 1000);

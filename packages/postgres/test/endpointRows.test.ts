@@ -158,11 +158,26 @@ describe('endpoint COPY rows', () => {
     }
   });
 
-  it('refuses, as the server refuses their text, numbers that are not integers and times that are not whole milliseconds', () => {
+  it('the server refuses the text of a time in year 0000, as the binary path does', async () => {
+    const base = fc.sample(endpointState, { numRuns: 1, seed: 5 })[0]!;
+    await client.query('BEGIN');
+    try {
+      await client.query(`CREATE TEMP TABLE year_zero (LIKE simfleet.endpoints) ON COMMIT DROP`);
+      await expect(
+        copy(`COPY year_zero (${ENDPOINT_COLUMNS.join(', ')}) FROM STDIN`, [`${endpointCopyLine({ ...base, since: YEAR_1_MS - 1 })}\n`]),
+      ).rejects.toThrow(/out of range/);
+    } finally {
+      await client.query('ROLLBACK');
+    }
+  });
+
+  it('refuses, as the server refuses their text, numbers that are not integers and times that are not whole milliseconds of years 0001-9999', () => {
     const base = fc.sample(endpointState, { numRuns: 1, seed: 3 })[0]!;
     expect(() => [...endpointCopyBinary(1, () => ({ ...base, simId: 1.5 }))]).toThrow(/1\.5 is not a valid bigint/);
     expect(() => [...endpointCopyBinary(1, () => ({ ...base, attaches: 1e21 }))]).toThrow(/1e\+21 is not a valid bigint/);
     expect(() => [...endpointCopyBinary(1, () => ({ ...base, ratType: 2 ** 31 }))]).toThrow(/out of range for integer/);
     expect(() => [...endpointCopyBinary(1, () => ({ ...base, since: 0.5 }))]).toThrow(/whole milliseconds/);
+    expect(() => [...endpointCopyBinary(1, () => ({ ...base, lastEventAt: YEAR_1_MS - 1 }))]).toThrow(/outside the years 0001-9999/);
+    expect(() => [...endpointCopyBinary(1, () => ({ ...base, since: 253402300800000 }))]).toThrow(/outside the years 0001-9999/);
   });
 });
