@@ -322,16 +322,16 @@ export class FleetDatabase {
           const indexes = await this.#dropSecondaryIndexes('endpoints');
           endpoints = await this.#copy(`COPY ${s}.endpoints (${endpointColumns}) FROM STDIN (FORMAT binary)`, w.endpointRows);
           // Sent as one statement, so the server builds them all while this thread splits
-          // and orders the transitions (synchronous work, before the next await).
+          // the transitions (synchronous work, before the next await).
           const built = indexes.length === 0 ? Promise.resolve() : c.query(indexes.join(';\n'));
           built.catch(() => {}); // awaited below; a failure in between must not leave it unhandled
-          split = this.#transitionRows(w.transitions);
+          split = w.transitions.split();
           await built;
         } else {
           await this.#copy(`COPY stage_endpoints (${endpointColumns}) FROM STDIN (FORMAT binary)`, w.endpointRows);
           const upserted = c.query(upsertSql(s, 'endpoints', 'stage_endpoints', ENDPOINT_COLUMNS));
           upserted.catch(() => {}); // awaited below, as above
-          split = this.#transitionRows(w.transitions);
+          split = w.transitions.split();
           endpoints = (await upserted).rowCount ?? 0;
         }
         if (w.fullFleet && !none[0]!.empty) {
@@ -451,20 +451,6 @@ export class FleetDatabase {
       throw error;
     }
     return added;
-  }
-
-  /**
-   * The log split for `#insertTransitions`; a load big enough to rebuild the key has its
-   * own changes in key order (`TransitionLog.inKeyOrder`): the rebuilt key then reads
-   * presorted rows (0.7 s instead of 1.7 s for the bench's 1.45M; twice that in an ICU
-   * collation). The two indexes on time, built from rows no longer in time order, cost more
-   * by less than that (docs/postgres.md). A small batch keeps its order: the row-by-row path
-   * gains nothing from sorting.
-   */
-  #transitionRows(log: TransitionLog): TransitionSplit {
-    const split = log.split();
-    if (split.own.length === 0 || split.own.length < this.#bulkTransitions) return split;
-    return { own: log.inKeyOrder(split.own), shared: split.shared };
   }
 
   /**

@@ -76,34 +76,6 @@ function sortIds(ids: Float64Array): Float64Array | Uint32Array {
   return a;
 }
 
-/**
- * One stable counting pass of `TransitionLog.inKeyOrder`: `from`'s indexes into `to` by
- * their digit `digits[index]`; false (nothing moved) when every digit is the same.
- */
-function radixPass(from: Uint32Array, to: Uint32Array, digits: Uint16Array, count: Uint32Array): boolean {
-  const n = from.length;
-  if (n === 0) return false;
-  count.fill(0);
-  for (let k = 0; k < n; k++) {
-    const d = digits[from[k] as number] as number;
-    count[d] = (count[d] as number) + 1;
-  }
-  if (count[digits[from[0] as number] as number] === n) return false;
-  let sum = 0;
-  for (let d = 0; d < count.length; d++) {
-    const c = count[d] as number;
-    count[d] = sum;
-    sum += c;
-  }
-  for (let k = 0; k < n; k++) {
-    const i = from[k] as number;
-    const d = digits[i] as number;
-    to[count[d] as number] = i;
-    count[d] = (count[d] as number) + 1;
-  }
-  return true;
-}
-
 /** The first index of the ascending `ids` whose id is not below `id`. */
 function lowerBound(ids: Float64Array, id: number): number {
   let low = 0;
@@ -651,86 +623,6 @@ export class TransitionLog {
     this.#region[to] = this.#region[from] as number;
     this.#from[to] = this.#from[from] as number;
     this.#to[to] = this.#to[from] as number;
-  }
-
-  /**
-   * The given indexes ordered by the unique key of `endpoint_transitions`: endpoint id,
-   * then region (its name's UTF-8 bytes, the order of the C collation), then event id;
-   * changes equal in all three keep their order. Rows COPYed in this order build that key
-   * from presorted input (PostgreSQL's sort notices and does not sort again), where rows
-   * in time order cost a full sort of bigint, text and numeric keys.
-   *
-   * Stable LSD radix passes of 16 bits over typed arrays (a comparator sort of 1.45M
-   * indexes costs about ten times as much); a pass whose digits are all equal is skipped.
-   * Endpoint ids outside [0, 2^32) take a comparator sort for their pass.
-   *
-   * @example
-   * const { own } = log.split();
-   * await copy('COPY endpoint_transitions (…) FROM STDIN (FORMAT binary)', log.copyBinaryOf(log.inKeyOrder(own)));
-   */
-  inKeyOrder(indexes: Uint32Array): Uint32Array {
-    const n = indexes.length;
-    const names = this.#names.map((name) => Buffer.from(name, 'utf8'));
-    const byBytes = names.map((_, code) => code).sort((a, b) => Buffer.compare(names[a] as Buffer, names[b] as Buffer));
-    const rank = new Uint32Array(names.length);
-    byBytes.forEach((code, r) => {
-      rank[code] = r;
-    });
-    const region = this.#region;
-    const hi = this.#hi;
-    const lo = this.#lo;
-    const endpoint = this.#endpoint;
-    let small = true;
-    for (let k = 0; k < n && small; k++) {
-      const v = endpoint[indexes[k] as number] as number;
-      if (!(v >= 0 && v < TWO_32 && Number.isInteger(v))) small = false;
-    }
-    // Each pass: every index's 16-bit digit into `digits` (by log index), then one stable
-    // counting pass. Separate monomorphic loops per column, not a callback per row.
-    const digits = new Uint16Array(this.#length);
-    const count = new Uint32Array(1 << 16);
-    let a = Uint32Array.from(indexes);
-    let b = new Uint32Array(n);
-    const pass = (): void => {
-      if (radixPass(a, b, digits, count)) {
-        const swap = a;
-        a = b;
-        b = swap;
-      }
-    };
-    // Least significant key first: event id (low half, then high half), region, endpoint.
-    for (const [half, shift] of [
-      [lo, 0],
-      [lo, 16],
-      [hi, 0],
-      [hi, 16],
-    ] as const) {
-      for (let k = 0; k < n; k++) {
-        const i = indexes[k] as number;
-        digits[i] = (half[i] as number) >>> shift;
-      }
-      pass();
-    }
-    for (let k = 0; k < n; k++) {
-      const i = indexes[k] as number;
-      digits[i] = rank[region[i] as number] as number;
-    }
-    pass();
-    if (small) {
-      for (let k = 0; k < n; k++) {
-        const i = indexes[k] as number;
-        digits[i] = endpoint[i] as number; // the low 16 bits (Uint16Array keeps those)
-      }
-      pass();
-      for (let k = 0; k < n; k++) {
-        const i = indexes[k] as number;
-        digits[i] = (endpoint[i] as number) / 0x10000;
-      }
-      pass();
-      return a;
-    }
-    // Array.prototype.sort is stable: equal endpoints keep the order of the passes above.
-    return Uint32Array.from(Array.from(a).sort((x, y) => (endpoint[x] as number) - (endpoint[y] as number)));
   }
 
   /**
