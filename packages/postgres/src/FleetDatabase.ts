@@ -17,17 +17,17 @@
  *   (`#insertTransitions`). The view `transitions` shows both as one row per change.
  * - progress: upserted last, in the same transaction.
  */
-import { type FleetStore, formatTimestamp, type JsonValue, type Transition } from '@simfleet/core';
+import { type EndpointState, type FleetStore, formatTimestamp, type JsonValue, type Transition } from '@simfleet/core';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { copyChunks } from './copyText.js';
-import { ENDPOINT_COLUMNS, endpointCopyLine, ORGANISATION_COLUMNS, organisationCopyLines } from './endpointRows.js';
+import { ENDPOINT_COLUMNS, endpointCopyBinary, ORGANISATION_COLUMNS, organisationCopyLines } from './endpointRows.js';
 import { type MigrateResult, migrate } from './migrations.js';
 import { connectError, PgFleetError, queryError, redactUrl } from './PgFleetError.js';
 import { DEFAULT_SCHEMA, quoteSchema } from './schemaName.js';
-import { type SharedChange, TRANSITION_COLUMNS, TransitionLog } from './TransitionLog.js';
+import { type SharedChange, TRANSITION_COLUMNS, TransitionLog, type TransitionSplit } from './TransitionLog.js';
 import { SHARED_COLUMNS, sharedCopyBinary } from './sharedRows.js';
 
 /** Options of `FleetDatabase.open`. */
@@ -182,9 +182,8 @@ export class FleetDatabase {
   writeReplay(replay: ReplayWrite): Promise<WriteResult> {
     const { fleet } = replay;
     const ids = fleet.endpointIds();
-    const endpointLines = copyChunks(ids.length, (i) => endpointCopyLine(fleet.readEndpoint(ids[i] as number)!));
     return this.#write('writing the replay', {
-      endpointLines,
+      endpointRows: endpointCopyBinary(ids.length, (i) => fleet.readEndpoint(ids[i] as number)!),
       organisationLines: organisationCopyLines(fleet),
       transitions: replay.transitions,
       fleet,
@@ -210,12 +209,12 @@ export class FleetDatabase {
     const { fleet } = batch;
     // One row per endpoint (ON CONFLICT DO UPDATE may not touch a row twice), read now.
     const seen = new Set<number>();
-    const lines: string[] = [];
+    const states: EndpointState[] = [];
     for (const id of batch.endpointIds) {
       if (seen.has(id)) continue;
       seen.add(id);
       const state = fleet.readEndpoint(id);
-      if (state !== undefined) lines.push(endpointCopyLine(state));
+      if (state !== undefined) states.push(state);
     }
     // The caller may clear and reuse its log once this returns: take a copy now.
     const transitions = new TransitionLog();
@@ -227,7 +226,7 @@ export class FleetDatabase {
     const keep = batch.organisations;
     const organisationLines = organisationCopyLines(fleet).filter((_, o) => keep === undefined || keep(fleet.organisationIds[o] as number));
     return this.#write('applying a live batch', {
-      endpointLines: copyChunks(lines.length, (i) => lines[i] as string),
+      endpointRows: endpointCopyBinary(states.length, (i) => states[i] as EndpointState),
       organisationLines,
       transitions,
       fleet,
@@ -279,7 +278,8 @@ export class FleetDatabase {
   #write(
     what: string,
     w: {
-      readonly endpointLines: Iterable<string>;
+      /** COPY binary data of the endpoint rows (`endpointCopyBinary`). */
+      readonly endpointRows: Iterable<Buffer>;
       readonly organisationLines: readonly string[];
       readonly transitions: TransitionLog;
       readonly fleet: FleetStore;
@@ -313,16 +313,26 @@ export class FleetDatabase {
         await c.query(`CREATE TEMP TABLE stage_shared (LIKE ${s}.organisation_transitions INCLUDING STORAGE) ON COMMIT DROP`);
         let endpoints: number;
         let endpointsRemoved = 0;
+        let split: TransitionSplit;
+        const endpointColumns = ENDPOINT_COLUMNS.join(', ');
         const { rows: none } = await c.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${s}.endpoints) AS empty`);
         if (none[0]!.empty) {
           // Nothing to compare with (a first replay): the rows go straight in, no staging,
           // and the secondary indexes are built once after them.
           const indexes = await this.#dropSecondaryIndexes('endpoints');
-          endpoints = await this.#copy(`COPY ${s}.endpoints (${ENDPOINT_COLUMNS.join(', ')}) FROM STDIN`, w.endpointLines);
-          for (const index of indexes) await c.query(index);
+          endpoints = await this.#copy(`COPY ${s}.endpoints (${endpointColumns}) FROM STDIN (FORMAT binary)`, w.endpointRows);
+          // Sent as one statement, so the server builds them all while this thread splits
+          // the transitions (synchronous work, before the next await).
+          const built = indexes.length === 0 ? Promise.resolve() : c.query(indexes.join(';\n'));
+          built.catch(() => {}); // awaited below; a failure in between must not leave it unhandled
+          split = w.transitions.split();
+          await built;
         } else {
-          await this.#copy(`COPY stage_endpoints (${ENDPOINT_COLUMNS.join(', ')}) FROM STDIN`, w.endpointLines);
-          endpoints = (await c.query(upsertSql(s, 'endpoints', 'stage_endpoints', ENDPOINT_COLUMNS))).rowCount ?? 0;
+          await this.#copy(`COPY stage_endpoints (${endpointColumns}) FROM STDIN (FORMAT binary)`, w.endpointRows);
+          const upserted = c.query(upsertSql(s, 'endpoints', 'stage_endpoints', ENDPOINT_COLUMNS));
+          upserted.catch(() => {}); // awaited below, as above
+          split = w.transitions.split();
+          endpoints = (await upserted).rowCount ?? 0;
         }
         if (w.fullFleet && !none[0]!.empty) {
           const removed = await c.query(`DELETE FROM ${s}.endpoints e WHERE NOT EXISTS (SELECT 1 FROM stage_endpoints n WHERE n.endpoint_id = e.endpoint_id)`);
@@ -336,7 +346,7 @@ export class FleetDatabase {
         if (w.fullFleet) {
           await c.query(`DELETE FROM ${s}.organisations o WHERE NOT EXISTS (SELECT 1 FROM stage_organisations n WHERE n.organisation_id = o.organisation_id)`);
         }
-        const transitions = await this.#insertTransitions(w.transitions, w.fleet);
+        const transitions = await this.#insertTransitions(w.transitions, split, w.fleet);
         const p = w.progress;
         await c.query(
           `INSERT INTO ${s}.progress AS p (stream, position, as_of) VALUES ($1, $2::jsonb, $3::timestamptz)
@@ -379,11 +389,11 @@ export class FleetDatabase {
    * transitions wait for such a write to commit; a live service's small batches take the
    * row-by-row path and block no one.
    */
-  async #insertTransitions(log: TransitionLog, fleet: FleetStore): Promise<number> {
+  async #insertTransitions(log: TransitionLog, split: TransitionSplit, fleet: FleetStore): Promise<number> {
     const c = this.#client;
     const s = this.#s;
     const columns = TRANSITION_COLUMNS.join(', ');
-    const { own, shared } = log.split();
+    const { own, shared } = split;
     let bulk = false;
     if (own.length > 0 && own.length >= this.#bulkTransitions) {
       const { rows } = await c.query<{ estimate: number }>(

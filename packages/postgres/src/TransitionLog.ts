@@ -6,57 +6,17 @@
  * uint32s, three codes of interned state names).
  */
 import { expandOrganisationTransition, formatTimestamp, type OrganisationTransition, type Transition, transitionOf } from '@simfleet/core';
+import { PG_EPOCH_MS, setEventId, setInt64, TWO_32, writeCopyHeader } from './copyBinary.js';
 import { copyChunks } from './copyText.js';
 
 /** Columns of `transitions`, in the order `copyChunks` writes them. */
 export const TRANSITION_COLUMNS = ['endpoint_id', 'region', 'from_state', 'to_state', 'at', 'event_id'] as const;
-
-const TWO_32 = 4294967296;
 
 /** An event id from its two halves as decimal text: a number below 2^53 (no bigint per row). */
 const eventIdText = (hi: number, lo: number): string => (hi < 0x200000 ? String(hi * TWO_32 + lo) : ((BigInt(hi) << 32n) | BigInt(lo)).toString());
 
 /** Bytes of COPY binary data handed to the socket at a time. */
 const BINARY_CHUNK = 1 << 18;
-/** 2000-01-01T00:00:00Z, the epoch of binary timestamps, in UTC epoch ms. */
-const PG_EPOCH_MS = 946_684_800_000;
-
-/** An integer below 2^53 in magnitude as a big-endian int64 (two's complement) at `p`; the next offset. */
-function setInt64(view: DataView, p: number, v: number): number {
-  const hi = Math.floor(v / TWO_32);
-  view.setInt32(p, hi);
-  view.setUint32(p + 4, v - hi * TWO_32);
-  return p + 8;
-}
-
-/**
- * An event id from its halves as a length-prefixed binary `numeric` at `p` (digit count,
- * weight, sign, display scale, base-10,000 digits, trailing zero digits left out, as
- * `numericBinary` writes it); the next offset.
- */
-function setEventId(view: DataView, p: number, hi: number, lo: number): number {
-  // Least significant first into a reused array (no array per row): at most 5 (2^64 < 10^20).
-  const digits = EVENT_ID_DIGITS;
-  let total = 0;
-  if (hi < 0x200000) {
-    for (let v = hi * TWO_32 + lo; v > 0; v = Math.floor(v / 10000)) digits[total++] = v % 10000;
-  } else {
-    for (let v = (BigInt(hi) << 32n) | BigInt(lo); v > 0n; v /= 10000n) digits[total++] = Number(v % 10000n);
-  }
-  let low = 0;
-  while (low < total && digits[low] === 0) low++;
-  const kept = total - low;
-  view.setInt32(p, 8 + kept * 2);
-  view.setInt16(p + 4, kept);
-  view.setInt16(p + 6, total === 0 ? 0 : total - 1);
-  view.setUint16(p + 8, 0); // positive
-  view.setInt16(p + 10, 0); // no digits after the point
-  for (let k = 0; k < kept; k++) view.setUint16(p + 12 + k * 2, digits[total - 1 - k] as number);
-  return p + 12 + kept * 2;
-}
-
-/** `setEventId`'s base-10,000 digits. */
-const EVENT_ID_DIGITS = new Uint16Array(5);
 
 /** Names `TransitionLog` remembers the code of without a map lookup. */
 const RECENT_NAMES = 8;
@@ -676,16 +636,20 @@ export class TransitionLog {
    * await copy('COPY endpoint_transitions (…) FROM STDIN (FORMAT binary)', log.copyBinaryOf(own));
    */
   *copyBinaryOf(indexes: Uint32Array, start = 0, end: number = indexes.length): Generator<Buffer> {
-    const names = this.#names.map((name) => Buffer.from(name, 'utf8'));
-    const longest = names.reduce((n, b) => Math.max(n, b.length), 0);
+    // Each name as its whole field (length, then bytes), made once: rows copy it as it is.
+    const fields = this.#names.map((name) => {
+      const bytes = Buffer.from(name, 'utf8');
+      const field = Buffer.allocUnsafe(4 + bytes.length);
+      field.writeInt32BE(bytes.length, 0);
+      bytes.copy(field, 4);
+      return field;
+    });
+    const longest = fields.reduce((n, b) => Math.max(n, b.length), 0);
     // Field count, endpoint, three names, time, event id (at most 5 base-10,000 digits).
-    const rowMax = 2 + 12 + 3 * (4 + longest) + 12 + 4 + 8 + 2 * 5;
+    const rowMax = 2 + 12 + 3 * longest + 12 + 4 + 8 + 2 * 5;
     let chunk = Buffer.allocUnsafe(BINARY_CHUNK);
     let view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    chunk.write('PGCOPY\n\xff\r\n\0', 0, 'latin1');
-    view.setUint32(11, 0); // flags
-    view.setUint32(15, 0); // header extension length
-    let p = 19;
+    let p = writeCopyHeader(chunk);
     for (let k = start; k < end; k++) {
       if (p + rowMax > BINARY_CHUNK) {
         yield chunk.subarray(0, p);
@@ -697,11 +661,9 @@ export class TransitionLog {
       view.setInt16(p, TRANSITION_COLUMNS.length);
       view.setInt32(p + 2, 8);
       p = setInt64(view, p + 6, this.#endpoint[i] as number);
-      for (const code of [this.#region[i] as number, this.#from[i] as number, this.#to[i] as number]) {
-        const name = names[code] as Buffer;
-        view.setInt32(p, name.length);
-        p += 4 + name.copy(chunk, p + 4);
-      }
+      p += (fields[this.#region[i] as number] as Buffer).copy(chunk, p);
+      p += (fields[this.#from[i] as number] as Buffer).copy(chunk, p);
+      p += (fields[this.#to[i] as number] as Buffer).copy(chunk, p);
       view.setInt32(p, 8);
       p = setInt64(view, p + 4, ((this.#at[i] as number) - PG_EPOCH_MS) * 1000);
       p = setEventId(view, p, this.#hi[i] as number, this.#lo[i] as number);
