@@ -37,6 +37,12 @@ export const CHUNK_ID_BYTES = 16;
  * isChunkEnd(11089066) // true or false, the same on every machine and in migration 5
  */
 export function isChunkEnd(id: number): boolean {
+  if (id >= 0 && id < TWO_32) {
+    // emnify's ids: no high word, no division (this runs over every id of a replay's lists).
+    const h = Math.imul(id | 0, LOW_MULTIPLIER) >>> 0;
+    const m = Math.imul(h ^ (h >>> 16), MIX_MULTIPLIER) >>> 0;
+    return ((m ^ (m >>> 16)) & CHUNK_MASK) === 0;
+  }
   const hi = Math.floor(id / TWO_32);
   const lo = id - hi * TWO_32;
   const h1 = (Math.imul(lo | 0, LOW_MULTIPLIER) + Math.imul(hi | 0, HIGH_MULTIPLIER)) >>> 0;
@@ -132,25 +138,32 @@ export class MemberChunker {
     const masks: (Buffer | null)[] = [];
     let any = false;
     let k = 0;
+    // Every chunk's mask in one buffer (a status change spans a hundred chunks): views of it.
+    let bytes = 0;
+    for (const chunk of base.chunks) bytes += (chunk.endpointIds.length + 7) >> 3;
+    const all = Buffer.alloc(bytes);
+    let at = 0;
     for (const chunk of base.chunks) {
       const members = chunk.endpointIds;
-      let mask: Buffer | undefined;
+      const size = (members.length + 7) >> 3;
       let held = 0;
       for (let j = 0; j < members.length && k < ids.length; j++) {
         const v = ids[k] as number;
         const m = members[j] as number;
         if (v < m) return undefined; // an id the base chunk would hold, but does not
         if (v !== m) continue;
-        mask ??= Buffer.alloc((members.length + 7) >> 3);
-        mask[j >> 3] = (mask[j >> 3] as number) | (1 << (j & 7));
+        const byte = at + (j >> 3);
+        all[byte] = (all[byte] as number) | (1 << (j & 7));
         held++;
         k++;
       }
+      const mask = all.subarray(at, at + size);
+      at += size;
       if (held === 0) continue;
       chunks.push(chunk);
       if (held === members.length) masks.push(null);
       else {
-        masks.push(mask as Buffer);
+        masks.push(mask);
         any = true;
       }
     }
