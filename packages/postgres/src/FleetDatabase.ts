@@ -474,18 +474,30 @@ export class FleetDatabase {
     await c.query(`CREATE TEMP TABLE stage_shared (LIKE ${s}.organisation_changes) ON COMMIT DROP`);
     await this.#copy(`COPY stage_shared (${columns}) FROM STDIN (FORMAT binary)`, sharedCopyBinary(shared, encoded, fleet));
     // The changes held already: encoded as here, or (their stored chunks) otherwise.
-    const { rows: held } = await c.query<{ event_id: string; region: string; from_state: string; to_state: string; same: boolean; chunk_ids: Buffer[] | null; chunk_masks: (Buffer | null)[] | null }>(
+    const { rows: held } = await c.query<{
+      event_id: string;
+      region: string;
+      from_state: string;
+      to_state: string;
+      same: boolean;
+      chunk_ids: Buffer[] | null;
+      chunk_masks: (Buffer | null)[] | null;
+    }>(
       `SELECT n.event_id::text AS event_id, n.region, n.from_state, n.to_state, s.same,
               CASE WHEN s.same THEN NULL ELSE o.chunk_ids END AS chunk_ids, CASE WHEN s.same THEN NULL ELSE o.chunk_masks END AS chunk_masks
        FROM stage_shared n JOIN ${s}.organisation_changes o USING (${key})
        CROSS JOIN LATERAL (SELECT o.chunk_ids = n.chunk_ids AND o.chunk_masks IS NOT DISTINCT FROM n.chunk_masks AS same) AS s`,
     );
     const index = new Map<string, number>();
-    shared.forEach((change, k) => index.set(changeKey(change.eventId.toString(), change.region, change.from, change.to), k));
+    shared.forEach((change, k) => {
+      index.set(changeKey(change.eventId.toString(), change.region, change.from, change.to), k);
+    });
     const stored = new Array<StoredList | undefined>(shared.length);
     for (const r of held) {
       const k = index.get(changeKey(r.event_id, r.region, r.from_state, r.to_state)) as number;
-      stored[k] = r.same ? { same: true, chunkIds: encoded[k]!.chunks.map((chunk) => chunk.id), masks: encoded[k]!.masks } : { same: false, chunkIds: r.chunk_ids!, masks: r.chunk_masks };
+      stored[k] = r.same
+        ? { same: true, chunkIds: encoded[k]!.chunks.map((chunk) => chunk.id), masks: encoded[k]!.masks }
+        : { same: false, chunkIds: r.chunk_ids!, masks: r.chunk_masks };
     }
     const differing = stored.some((list) => list !== undefined && !list.same);
     if (!checkOwn && !differing) {
@@ -586,7 +598,9 @@ export class FleetDatabase {
     await c.query(`CREATE TEMP TABLE IF NOT EXISTS stage_chunks (LIKE ${s}.member_chunks INCLUDING STORAGE) ON COMMIT DROP`);
     await c.query('TRUNCATE stage_chunks');
     await this.#copy(`COPY stage_chunks (${CHUNK_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`, chunkCopyBinary(chunks.values()));
-    await c.query(`INSERT INTO ${s}.member_chunks (${CHUNK_COLUMNS.join(', ')}) SELECT ${CHUNK_COLUMNS.join(', ')} FROM stage_chunks ON CONFLICT (chunk_id) DO NOTHING`);
+    await c.query(
+      `INSERT INTO ${s}.member_chunks (${CHUNK_COLUMNS.join(', ')}) SELECT ${CHUNK_COLUMNS.join(', ')} FROM stage_chunks ON CONFLICT (chunk_id) DO NOTHING`,
+    );
   }
 
   /**
@@ -645,7 +659,7 @@ function unionAscending(a: Float64Array, b: Float64Array): Float64Array {
   while (i < a.length || j < b.length) {
     const x = i < a.length ? (a[i] as number) : Number.POSITIVE_INFINITY;
     const y = j < b.length ? (b[j] as number) : Number.POSITIVE_INFINITY;
-    const v = x <= y ? x : y;
+    const v = Math.min(x, y);
     if (x === v) i++;
     if (y === v) j++;
     out[n++] = v;

@@ -233,7 +233,11 @@ export function encodeMemberLists(lists: readonly MemberListOf[], chunker: Membe
  * @example
  * decodeMemberList(row.chunkIds, row.masks, chunks) // Float64Array of the list's ids, ascending
  */
-export function decodeMemberList(chunkIds: readonly Buffer[], masks: readonly (Buffer | null)[] | null, chunks: ReadonlyMap<string, Float64Array>): Float64Array {
+export function decodeMemberList(
+  chunkIds: readonly Buffer[],
+  masks: readonly (Buffer | null)[] | null,
+  chunks: ReadonlyMap<string, Float64Array>,
+): Float64Array {
   const parts: number[] = [];
   chunkIds.forEach((id, k) => {
     const ids = chunks.get(id.toString('hex'));

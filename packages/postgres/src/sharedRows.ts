@@ -70,8 +70,16 @@ function sharedRow(change: SharedChange, list: EncodedMemberList, fleet: FleetSt
   const chunkIds = byteaArray(list.chunks.map((c) => c.id));
   const masks = list.masks === null ? null : byteaArray(list.masks);
   const size =
-    2 + (4 + (organisation === null ? 0 : 8)) + (4 + region.length) + (4 + from.length) + (4 + to.length) + (4 + 8) + (4 + eventId.length) + (4 + 4) +
-    (4 + chunkIds.length) + (4 + (masks === null ? 0 : masks.length));
+    2 +
+    (4 + (organisation === null ? 0 : 8)) +
+    (4 + region.length) +
+    (4 + from.length) +
+    (4 + to.length) +
+    (4 + 8) +
+    (4 + eventId.length) +
+    (4 + 4) +
+    (4 + chunkIds.length) +
+    (4 + (masks === null ? 0 : masks.length));
   const b = Buffer.allocUnsafe(size);
   let p = b.writeInt16BE(SHARED_COLUMNS.length, 0);
   if (organisation === null) p = b.writeInt32BE(-1, p);

@@ -58,7 +58,9 @@ describe('member chunks', () => {
     fc.assert(
       fc.property(fc.array(id, { maxLength: 300 }), (ids) => {
         const bytes = Buffer.alloc(ids.length * 8);
-        ids.forEach((v, k) => bytes.writeBigInt64BE(BigInt(v), k * 8));
+        ids.forEach((v, k) => {
+          bytes.writeBigInt64BE(BigInt(v), k * 8);
+        });
         const expected = createHash('sha256').update(bytes).digest().subarray(0, 16);
         expect(chunkIdOf(Float64Array.from(ids)).equals(expected)).toBe(true);
       }),
@@ -121,7 +123,9 @@ describe('member chunks', () => {
         ];
         const chunker = new MemberChunker();
         const encoded = encodeMemberLists(lists, chunker);
-        lists.forEach((l, k) => expect([...decode(encoded[k]!, chunker)]).toEqual([...l.endpointIds]));
+        lists.forEach((l, k) => {
+          expect([...decode(encoded[k]!, chunker)]).toEqual([...l.endpointIds]);
+        });
         const blockChunks = new Set(encoded[0]!.chunks);
         for (const e of encoded.slice(1, 4)) for (const c of e.chunks) expect(blockChunks.has(c)).toBe(true);
         expect(encoded[4]!.masks).toBeNull();

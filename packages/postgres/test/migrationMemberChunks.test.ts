@@ -30,7 +30,9 @@ afterAll(async () => {
 
 const events = simulatedEvents({ events: 5000, devices: 300, seed: 29, organisations: 3 });
 const viewRows = (schema: string) =>
-  client.query(`SELECT endpoint_id, region, from_state, to_state, at, event_id FROM ${schema}.transitions ORDER BY endpoint_id, region, event_id, from_state, to_state`);
+  client.query(
+    `SELECT endpoint_id, region, from_state, to_state, at, event_id FROM ${schema}.transitions ORDER BY endpoint_id, region, event_id, from_state, to_state`,
+  );
 const organisationRows = (schema: string) =>
   client.query(
     `SELECT organisation_id, region, from_state, to_state, at, event_id, endpoint_ids FROM ${schema}.organisation_transitions ORDER BY event_id, region, from_state, to_state`,
@@ -82,7 +84,9 @@ describe('migration 5: organisation members in shared chunks', () => {
   it('cuts every list where the writer cuts it, chunk ids and ids alike, any safe integers included', async () => {
     const lists = fc.sample(
       fc
-        .uniqueArray(fc.oneof(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.maxSafeInteger(), fc.integer({ min: -(2 ** 40), max: 2 ** 40 })), { maxLength: 2000 })
+        .uniqueArray(fc.oneof(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.maxSafeInteger(), fc.integer({ min: -(2 ** 40), max: 2 ** 40 })), {
+          maxLength: 2000,
+        })
         .map((ids) => ids.sort((a, b) => a - b)),
       { numRuns: 40, seed: 5 },
     );
@@ -98,7 +102,9 @@ describe('migration 5: organisation members in shared chunks', () => {
     const { rows } = await client.query<{ k: string; chunk_ids: Buffer[]; chunk_masks: null; endpoint_count: number }>(
       'SELECT event_id::text AS k, chunk_ids, chunk_masks, endpoint_count FROM cut_four.organisation_changes ORDER BY event_id',
     );
-    const { rows: stored } = await client.query<{ chunk_id: Buffer; ids: string[] }>('SELECT chunk_id, endpoint_ids::text[] AS ids FROM cut_four.member_chunks');
+    const { rows: stored } = await client.query<{ chunk_id: Buffer; ids: string[] }>(
+      'SELECT chunk_id, endpoint_ids::text[] AS ids FROM cut_four.member_chunks',
+    );
     const chunks = new Map(stored.map((r) => [r.chunk_id.toString('hex'), r.ids.map(Number)]));
     const chunker = new MemberChunker();
     expect(rows).toHaveLength(lists.length);
