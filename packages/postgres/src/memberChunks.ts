@@ -64,16 +64,22 @@ const bigEndianWord = LITTLE_ENDIAN
  *
  * @example
  * chunkIdOf(Float64Array.of(1, 2, 3)).length // 16
+ *
+ * @param scratch words to build the bytes in (at least two per id; a chunker reuses its own:
+ *   a new typed array per chunk, thousands a write, cost more than the hash)
  */
-export function chunkIdOf(ids: Float64Array): Buffer {
-  const words = new Uint32Array(ids.length * 2);
+export function chunkIdOf(ids: Float64Array, scratch: Uint32Array = new Uint32Array(ids.length * 2)): Buffer {
+  const words = scratch;
   for (let k = 0; k < ids.length; k++) {
     const v = ids[k] as number;
     const hi = Math.floor(v / TWO_32);
     words[2 * k] = bigEndianWord(hi >>> 0);
     words[2 * k + 1] = bigEndianWord((v - hi * TWO_32) >>> 0);
   }
-  return createHash('sha256').update(new Uint8Array(words.buffer)).digest().subarray(0, CHUNK_ID_BYTES);
+  return createHash('sha256')
+    .update(new Uint8Array(words.buffer, words.byteOffset, ids.length * 8))
+    .digest()
+    .subarray(0, CHUNK_ID_BYTES);
 }
 
 /** One stored chunk: its id and its ids, ascending. */
@@ -92,6 +98,20 @@ export interface EncodedMemberList {
   readonly masks: readonly (Buffer | null)[] | null;
   /** Ids in the list. */
   readonly count: number;
+}
+
+/** A few of a list's ids (its length, ends and 14 between), as a map key: equal lists, equal keys. */
+function sampleKey(ids: Float64Array): string {
+  const n = ids.length;
+  let key = `${n}`;
+  if (n === 0) return key;
+  for (let s = 0; s < 16; s++) key += `,${ids[Math.floor((s * (n - 1)) / 15)]}`;
+  return key;
+}
+
+/** Equal bytes of two id arrays (memcmp: equal ids, since ids are integers). */
+function sameBytes(a: Float64Array, b: Float64Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
 
 /** Equal contents of two id arrays. */
@@ -114,15 +134,39 @@ export class MemberChunker {
   /** Every distinct chunk met, by id (hex). */
   readonly chunks = new Map<string, MemberChunk>();
   readonly #byFingerprint = new Map<number, MemberChunk[]>();
+  /** `chunkIdOf`'s words, reused. */
+  #words = new Uint32Array(1024);
+  /**
+   * Lists encoded already, by a sample of their ids, and (`encodeSubset`) by their base: an
+   * organisation's block and its unblock reach the same members, often several times. A
+   * sample hit is confirmed by comparing the lists' bytes (memcmp), not trusted.
+   */
+  readonly #lists = new Map<string, { readonly ids: Float64Array; readonly list: EncodedMemberList }[]>();
+  readonly #subsets = new WeakMap<EncodedMemberList, Map<string, { readonly ids: Float64Array; readonly list: EncodedMemberList | undefined }[]>>();
 
   /** The list (ascending, each id once) as its chunks, no masks. */
   encode(ids: Float64Array): EncodedMemberList {
+    const key = sampleKey(ids);
+    const known = this.#lists.get(key);
+    if (known !== undefined) for (const e of known) if (sameBytes(e.ids, ids)) return e.list;
+    const list = this.#encode(ids);
+    if (known === undefined) this.#lists.set(key, [{ ids, list }]);
+    else known.push({ ids, list });
+    return list;
+  }
+
+  #encode(ids: Float64Array): EncodedMemberList {
     const chunks: MemberChunk[] = [];
     let start = 0;
+    // The chunk's fingerprint as it is scanned (one pass over the ids for both).
+    let f = 0;
     for (let k = 0; k < ids.length; k++) {
-      if (k === ids.length - 1 || isChunkEnd(ids[k] as number)) {
-        chunks.push(this.#chunk(ids, start, k + 1));
+      const v = ids[k] as number;
+      f = (Math.imul(f, 31) + (v | 0)) | 0;
+      if (k === ids.length - 1 || isChunkEnd(v)) {
+        chunks.push(this.#chunk(ids, start, k + 1, f));
         start = k + 1;
+        f = 0;
       }
     }
     return { chunks, masks: null, count: ids.length };
@@ -134,6 +178,21 @@ export class MemberChunker {
    */
   encodeSubset(ids: Float64Array, base: EncodedMemberList): EncodedMemberList | undefined {
     if (base.masks !== null) return undefined;
+    let byKey = this.#subsets.get(base);
+    if (byKey === undefined) {
+      byKey = new Map();
+      this.#subsets.set(base, byKey);
+    }
+    const key = sampleKey(ids);
+    const known = byKey.get(key);
+    if (known !== undefined) for (const e of known) if (sameBytes(e.ids, ids)) return e.list;
+    const list = this.#encodeSubset(ids, base);
+    if (known === undefined) byKey.set(key, [{ ids, list }]);
+    else known.push({ ids, list });
+    return list;
+  }
+
+  #encodeSubset(ids: Float64Array, base: EncodedMemberList): EncodedMemberList | undefined {
     const chunks: MemberChunk[] = [];
     const masks: (Buffer | null)[] = [];
     let any = false;
@@ -146,16 +205,18 @@ export class MemberChunker {
     for (const chunk of base.chunks) {
       const members = chunk.endpointIds;
       const size = (members.length + 7) >> 3;
+      const last = members[members.length - 1] as number;
       let held = 0;
-      for (let j = 0; j < members.length && k < ids.length; j++) {
+      // The list's ids up to the chunk's last, each found by walking the chunk forward:
+      // one compare per member passed (these walks cover every member of every block).
+      for (let j = 0; k < ids.length; k++, j++) {
         const v = ids[k] as number;
-        const m = members[j] as number;
-        if (v < m) return undefined; // an id the base chunk would hold, but does not
-        if (v !== m) continue;
+        if (v > last) break;
+        while ((members[j] as number) < v) j++;
+        if (members[j] !== v) return undefined; // an id the base chunk would hold, but does not
         const byte = at + (j >> 3);
         all[byte] = (all[byte] as number) | (1 << (j & 7));
         held++;
-        k++;
       }
       const mask = all.subarray(at, at + size);
       at += size;
@@ -171,14 +232,13 @@ export class MemberChunker {
     return { chunks, masks: any ? masks : null, count: ids.length };
   }
 
-  /** The chunk of ids [start, end), the one met before when equal. */
-  #chunk(ids: Float64Array, start: number, end: number): MemberChunk {
-    let f = (end - start) | 0;
-    for (let k = start; k < end; k++) f = (Math.imul(f, 31) + ((ids[k] as number) | 0)) | 0;
+  /** The chunk of ids [start, end) (fingerprint `f`), the one met before when equal. */
+  #chunk(ids: Float64Array, start: number, end: number, f: number): MemberChunk {
     const slice = ids.subarray(start, end);
     const candidates = this.#byFingerprint.get(f);
     if (candidates !== undefined) for (const c of candidates) if (sameIds(c.endpointIds, slice)) return c;
-    const chunk: MemberChunk = { id: chunkIdOf(slice), endpointIds: slice.slice() };
+    if (this.#words.length < slice.length * 2) this.#words = new Uint32Array(Math.max(slice.length * 2, this.#words.length * 2));
+    const chunk: MemberChunk = { id: chunkIdOf(slice, this.#words), endpointIds: slice.slice() };
     const hex = chunk.id.toString('hex');
     const known = this.chunks.get(hex);
     if (known !== undefined) return known;
