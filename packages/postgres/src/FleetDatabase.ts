@@ -471,7 +471,8 @@ export class FleetDatabase {
       await this.#copy(`COPY ${s}.organisation_changes (${columns}) FROM STDIN (FORMAT binary)`, sharedCopyBinary(shared, encoded, fleet));
       return shared.reduce((n, change) => n + change.endpointIds.length, 0);
     }
-    await c.query(`CREATE TEMP TABLE stage_shared (LIKE ${s}.organisation_changes) ON COMMIT DROP`);
+    // INCLUDING STORAGE: the chunk references stay uncompressed here too (migration 5).
+    await c.query(`CREATE TEMP TABLE stage_shared (LIKE ${s}.organisation_changes INCLUDING STORAGE) ON COMMIT DROP`);
     await this.#copy(`COPY stage_shared (${columns}) FROM STDIN (FORMAT binary)`, sharedCopyBinary(shared, encoded, fleet));
     // The changes held already: encoded as here, or (their stored chunks) otherwise.
     const { rows: held } = await c.query<{

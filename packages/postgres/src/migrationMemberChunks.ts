@@ -70,6 +70,8 @@ WHERE (o.event_id, o.region, o.from_state, o.to_state) = (r.event_id, r.region, 
 UPDATE {schema}.organisation_changes SET endpoint_count = cardinality(endpoint_ids), chunk_ids = coalesce(chunk_ids, '{}');
 ALTER TABLE {schema}.organisation_changes DROP COLUMN endpoint_ids;
 ALTER TABLE {schema}.organisation_changes ALTER COLUMN endpoint_count SET NOT NULL, ALTER COLUMN chunk_ids SET NOT NULL;
+-- Chunk ids (hashes) do not compress, masks hardly: stored as they are, not tried with pglz.
+ALTER TABLE {schema}.organisation_changes ALTER COLUMN chunk_ids SET STORAGE EXTERNAL, ALTER COLUMN chunk_masks SET STORAGE EXTERNAL;
 
 -- Every row as before, endpoint_ids ascending as they were stored, and how many.
 CREATE VIEW {schema}.organisation_transitions AS
