@@ -46,10 +46,8 @@ describe('migrations', () => {
       [
         ['endpoint_transitions', 'BASE TABLE'],
         ['endpoints', 'BASE TABLE'],
-        ['member_chunks', 'BASE TABLE'],
         ['migrations', 'BASE TABLE'],
-        ['organisation_changes', 'BASE TABLE'],
-        ['organisation_transitions', 'VIEW'],
+        ['organisation_transitions', 'BASE TABLE'],
         ['organisations', 'BASE TABLE'],
         ['progress', 'BASE TABLE'],
         ['transitions', 'VIEW'],
