@@ -6,7 +6,7 @@
  * uint32s, three codes of interned state names).
  */
 import { expandOrganisationTransition, formatTimestamp, type OrganisationTransition, type Transition, transitionOf } from '@simfleet/core';
-import { PG_EPOCH_MS, setEventId, setInt64, TWO_32, writeCopyHeader } from './copyBinary.js';
+import { finishCopyBinary, PG_EPOCH_MS, setEventId, setInt64, TWO_32, writeCopyHeader } from './copyBinary.js';
 import { copyChunks } from './copyText.js';
 
 /** Columns of `transitions`, in the order `copyChunks` writes them. */
@@ -668,14 +668,7 @@ export class TransitionLog {
       p = setInt64(view, p + 4, ((this.#at[i] as number) - PG_EPOCH_MS) * 1000);
       p = setEventId(view, p, this.#hi[i] as number, this.#lo[i] as number);
     }
-    if (p + 2 > BINARY_CHUNK) {
-      yield chunk.subarray(0, p);
-      chunk = Buffer.allocUnsafe(2);
-      view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      p = 0;
-    }
-    view.setInt16(p, -1); // trailer
-    yield chunk.subarray(0, p + 2);
+    yield* finishCopyBinary(chunk, p);
   }
 
   #code(name: string): number {

@@ -148,3 +148,17 @@ function writeNumericDigits(view: DataView, p: number, total: number, sign: numb
   for (let k = 0; k < kept; k++) view.setUint16(p + 12 + k * 2, digits[total - 1 - k] as number);
   return p + 12 + kept * 2;
 }
+
+/**
+ * The last bytes of COPY binary data: the rows written into `chunk` up to `p`, then the
+ * trailer (a field count of -1), in `chunk` when it has room, else in a chunk of its own.
+ */
+export function* finishCopyBinary(chunk: Buffer, p: number): Generator<Buffer> {
+  if (p + 2 > chunk.length) {
+    yield chunk.subarray(0, p);
+    chunk = Buffer.allocUnsafe(2);
+    p = 0;
+  }
+  chunk.writeInt16BE(-1, p);
+  yield chunk.subarray(0, p + 2);
+}

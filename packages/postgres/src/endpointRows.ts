@@ -10,7 +10,7 @@
  * binary rows are proven equal to (endpointRows.test.ts, through a real server).
  */
 import { type EndpointState, type FleetStore, formatTimestamp } from '@simfleet/core';
-import { setBigintField, setIntegerField, setNumericField, setTimestampField, writeCopyHeader } from './copyBinary.js';
+import { finishCopyBinary, setBigintField, setIntegerField, setNumericField, setTimestampField, writeCopyHeader } from './copyBinary.js';
 import { copyBoolean, copyNumber, copyString } from './copyText.js';
 
 /** Columns of `endpoints`, in table order. */
@@ -225,14 +225,7 @@ export function* endpointCopyBinary(count: number, state: (i: number) => Endpoin
     knownText(s.lastRejectionReason);
     text(s.name);
   }
-  if (p + 2 > chunk.length) {
-    yield chunk.subarray(0, p);
-    chunk = Buffer.allocUnsafe(2);
-    view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    p = 0;
-  }
-  view.setInt16(p, -1); // trailer
-  yield chunk.subarray(0, p + 2);
+  yield* finishCopyBinary(chunk, p);
 }
 
 /**
