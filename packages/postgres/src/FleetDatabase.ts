@@ -28,7 +28,8 @@ import { type MigrateResult, migrate } from './migrations.js';
 import { connectError, PgFleetError, queryError, redactUrl } from './PgFleetError.js';
 import { DEFAULT_SCHEMA, quoteSchema } from './schemaName.js';
 import { type SharedChange, TRANSITION_COLUMNS, TransitionLog, type TransitionSplit } from './TransitionLog.js';
-import { SHARED_COLUMNS, sharedCopyBinary } from './sharedRows.js';
+import { decodeMemberList, type EncodedMemberList, encodeMemberLists, type MemberChunk, MemberChunker } from './memberChunks.js';
+import { CHUNK_COLUMNS, chunkCopyBinary, MEMBER_LIST_COLUMNS, memberListCopyBinary, SHARED_COLUMNS, sharedCopyBinary } from './sharedRows.js';
 
 /** Options of `FleetDatabase.open`. */
 export interface FleetDatabaseOptions {
@@ -309,8 +310,6 @@ export class FleetDatabase {
         await c.query(`CREATE TEMP TABLE stage_endpoints (LIKE ${s}.endpoints) ON COMMIT DROP`);
         await c.query(`CREATE TEMP TABLE stage_organisations (LIKE ${s}.organisations) ON COMMIT DROP`);
         await c.query(`CREATE TEMP TABLE stage_transitions (LIKE ${s}.endpoint_transitions) ON COMMIT DROP`);
-        // INCLUDING STORAGE: the endpoint arrays stay uncompressed here too (migration 3).
-        await c.query(`CREATE TEMP TABLE stage_shared (LIKE ${s}.organisation_transitions INCLUDING STORAGE) ON COMMIT DROP`);
         let endpoints: number;
         let endpointsRemoved = 0;
         let split: TransitionSplit;
@@ -454,47 +453,165 @@ export class FleetDatabase {
   }
 
   /**
-   * Adds the shared changes: one `organisation_transitions` row each, or the endpoints a
-   * row already there for the same change lacks. With `checkOwn`, endpoints whose change
-   * `endpoint_transitions` already holds are left out. The number of endpoints added.
+   * Adds the shared changes: one `organisation_changes` row each, its endpoints as chunks
+   * of `member_chunks` (memberChunks.ts), each distinct chunk stored once; a row already
+   * there for the same change is replaced by one holding its endpoints and the ones it
+   * lacks. With `checkOwn`, endpoints whose change `endpoint_transitions` already holds are
+   * left out. The number of endpoints added.
+   *
+   * The lists are encoded here, and the rows staged as encoded: a change the table holds
+   * encoded the same (a re-run) is left as it is, and nothing of it is sent but its row;
+   * a new change's chunks go in unless stored already. Only a change held otherwise (other
+   * endpoints, or a live write's) has its stored list read back, merged and encoded again.
    */
   async #insertShared(shared: readonly SharedChange[], fleet: FleetStore, checkOwn: boolean): Promise<number> {
     if (shared.length === 0) return 0;
     const c = this.#client;
     const s = this.#s;
     const columns = SHARED_COLUMNS.join(', ');
-    const { rows } = await c.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${s}.organisation_transitions) AS empty`);
+    const key = 'event_id, region, from_state, to_state';
+    const chunker = new MemberChunker();
+    const encoded = encodeMemberLists(shared, chunker);
+    const { rows } = await c.query<{ empty: boolean }>(
+      `SELECT NOT EXISTS (SELECT 1 FROM ${s}.organisation_changes) AND NOT EXISTS (SELECT 1 FROM ${s}.member_chunks) AS empty`,
+    );
     if (rows[0]!.empty && !checkOwn) {
       // A first load: nothing to merge with (the split merged the log's own repeats).
-      await this.#copy(`COPY ${s}.organisation_transitions (${columns}) FROM STDIN (FORMAT binary)`, sharedCopyBinary(shared, fleet));
+      await this.#copy(`COPY ${s}.member_chunks (${CHUNK_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`, chunkCopyBinary(chunker.chunks.values()));
+      await this.#copy(`COPY ${s}.organisation_changes (${columns}) FROM STDIN (FORMAT binary)`, sharedCopyBinary(shared, encoded, fleet));
       return shared.reduce((n, change) => n + change.endpointIds.length, 0);
     }
-    const key = 'event_id, region, from_state, to_state';
-    await this.#copy(`COPY stage_shared (${columns}) FROM STDIN (FORMAT binary)`, sharedCopyBinary(shared, fleet));
-    if (checkOwn) {
+    // INCLUDING STORAGE: the chunk references stay uncompressed here too (migration 5).
+    await c.query(`CREATE TEMP TABLE stage_shared (LIKE ${s}.organisation_changes INCLUDING STORAGE) ON COMMIT DROP`);
+    await this.#copy(`COPY stage_shared (${columns}) FROM STDIN (FORMAT binary)`, sharedCopyBinary(shared, encoded, fleet));
+    // The changes held already: encoded as here, or (their stored chunks) otherwise.
+    const { rows: held } = await c.query<{
+      event_id: string;
+      region: string;
+      from_state: string;
+      to_state: string;
+      same: boolean;
+      chunk_ids: Buffer[] | null;
+      chunk_masks: (Buffer | null)[] | null;
+    }>(
+      `SELECT n.event_id::text AS event_id, n.region, n.from_state, n.to_state, s.same,
+              CASE WHEN s.same THEN NULL ELSE o.chunk_ids END AS chunk_ids, CASE WHEN s.same THEN NULL ELSE o.chunk_masks END AS chunk_masks
+       FROM stage_shared n JOIN ${s}.organisation_changes o USING (${key})
+       CROSS JOIN LATERAL (SELECT o.chunk_ids = n.chunk_ids AND o.chunk_masks IS NOT DISTINCT FROM n.chunk_masks AS same) AS s`,
+    );
+    const index = new Map<string, number>();
+    shared.forEach((change, k) => {
+      index.set(changeKey(change.eventId.toString(), change.region, change.from, change.to), k);
+    });
+    const stored = new Array<StoredList | undefined>(shared.length);
+    for (const r of held) {
+      const k = index.get(changeKey(r.event_id, r.region, r.from_state, r.to_state)) as number;
+      stored[k] = r.same
+        ? { same: true, chunkIds: encoded[k]!.chunks.map((chunk) => chunk.id), masks: encoded[k]!.masks }
+        : { same: false, chunkIds: r.chunk_ids!, masks: r.chunk_masks };
+    }
+    const differing = stored.some((list) => list !== undefined && !list.same);
+    if (!checkOwn && !differing) {
+      // New changes only (a longer replay over a shorter one, a re-run): their chunks, their rows.
+      const fresh = shared.flatMap((_, k) => (stored[k] === undefined ? [k] : []));
+      if (fresh.length === 0) return 0;
+      await this.#storeChunks(fresh.map((k) => encoded[k] as EncodedMemberList));
       await c.query(
-        `UPDATE stage_shared n SET endpoint_ids = ARRAY(
-           SELECT m FROM unnest(n.endpoint_ids) AS m
-           WHERE NOT EXISTS (SELECT 1 FROM ${s}.endpoint_transitions t WHERE t.endpoint_id = m AND t.region = n.region AND t.event_id = n.event_id)
-           ORDER BY m)`,
+        `INSERT INTO ${s}.organisation_changes (${columns}) SELECT ${columns} FROM stage_shared n
+         WHERE NOT EXISTS (SELECT 1 FROM ${s}.organisation_changes o WHERE (o.event_id, o.region, o.from_state, o.to_state) = (n.event_id, n.region, n.from_state, n.to_state))`,
+      );
+      return fresh.reduce((n, k) => n + (shared[k] as SharedChange).endpointIds.length, 0);
+    }
+    // Each change's list as it will be stored: without the endpoints whose change the other
+    // table holds (checkOwn), with those the stored row holds.
+    const finals = shared.map((change) => change.endpointIds);
+    if (checkOwn) {
+      const open = shared.flatMap((_, k) => (stored[k]?.same === true ? [] : [k]));
+      await c.query(`CREATE TEMP TABLE stage_members (event_id numeric(20,0), region text, endpoint_ids bigint[]) ON COMMIT DROP`);
+      await this.#copy(
+        `COPY stage_members (${MEMBER_LIST_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`,
+        memberListCopyBinary(open.map((k) => shared[k] as SharedChange)),
+      );
+      const { rows: own } = await c.query<{ event_id: string; region: string; ids: string[] }>(
+        `SELECT n.event_id::text AS event_id, n.region, array_agg(m)::float8[] AS ids FROM stage_members n CROSS JOIN LATERAL unnest(n.endpoint_ids) AS m
+         WHERE EXISTS (SELECT 1 FROM ${s}.endpoint_transitions t WHERE t.endpoint_id = m AND t.region = n.region AND t.event_id = n.event_id)
+         GROUP BY 1, 2`,
+      );
+      const ownOf = new Map(own.map((r) => [`${r.event_id}|${r.region}`, new Set(r.ids.map(Number))]));
+      for (const k of open) {
+        const change = shared[k] as SharedChange;
+        const drop = ownOf.get(`${change.eventId}|${change.region}`);
+        if (drop !== undefined) finals[k] = (finals[k] as Float64Array).filter((id) => !drop.has(id));
+      }
+    }
+    const oldCount = new Array<number>(shared.length).fill(0);
+    if (differing) {
+      const wanted = [...new Set(stored.flatMap((list) => (list === undefined || list.same ? [] : list.chunkIds.map((id) => id.toString('hex')))))];
+      const { rows: chunkRows } = await c.query<{ chunk_id: Buffer; endpoint_ids: string[] }>(
+        `SELECT chunk_id, endpoint_ids::float8[] AS endpoint_ids FROM ${s}.member_chunks WHERE chunk_id = ANY ($1::bytea[])`,
+        [wanted.map((hex) => Buffer.from(hex, 'hex'))],
+      );
+      const chunks = new Map(chunkRows.map((r) => [r.chunk_id.toString('hex'), Float64Array.from(r.endpoint_ids, Number)]));
+      stored.forEach((list, k) => {
+        if (list === undefined || list.same) return;
+        const before = decodeMemberList(list.chunkIds, list.masks, chunks);
+        oldCount[k] = before.length;
+        finals[k] = unionAscending(before, finals[k] as Float64Array);
+      });
+    }
+    stored.forEach((list, k) => {
+      if (list?.same === true) oldCount[k] = (encoded[k] as EncodedMemberList).count;
+    });
+    const again = encodeMemberLists(
+      shared.map((change, k) => ({ region: change.region, eventId: change.eventId, endpointIds: finals[k] as Float64Array })),
+      new MemberChunker(),
+    );
+    const write = shared.flatMap((_, k) => {
+      const list = stored[k];
+      if (list === undefined) return (finals[k] as Float64Array).length > 0 ? [k] : [];
+      return sameEncoding(again[k] as EncodedMemberList, list) ? [] : [k];
+    });
+    if (write.length === 0) return 0;
+    await c.query('TRUNCATE stage_shared');
+    await this.#copy(
+      `COPY stage_shared (${columns}) FROM STDIN (FORMAT binary)`,
+      sharedCopyBinary(
+        write.map((k) => ({ ...(shared[k] as SharedChange), endpointIds: finals[k] as Float64Array })),
+        write.map((k) => again[k] as EncodedMemberList),
+        fleet,
+      ),
+    );
+    await this.#storeChunks(write.map((k) => again[k] as EncodedMemberList));
+    await c.query(
+      `DELETE FROM ${s}.organisation_changes o USING stage_shared n WHERE (o.event_id, o.region, o.from_state, o.to_state) = (n.event_id, n.region, n.from_state, n.to_state)`,
+    );
+    await c.query(`INSERT INTO ${s}.organisation_changes (${columns}) SELECT ${columns} FROM stage_shared`);
+    // Chunks only the replaced rows referred to go with them.
+    const replaced = [...new Set(write.flatMap((k) => (stored[k]?.chunkIds ?? []).map((id) => id.toString('hex'))))];
+    if (replaced.length > 0) {
+      await c.query(
+        `DELETE FROM ${s}.member_chunks m WHERE m.chunk_id = ANY ($1::bytea[])
+         AND NOT EXISTS (SELECT 1 FROM ${s}.organisation_changes o CROSS JOIN LATERAL unnest(o.chunk_ids) AS r (chunk_id) WHERE r.chunk_id = m.chunk_id)`,
+        [replaced.map((hex) => Buffer.from(hex, 'hex'))],
       );
     }
-    // A row already there is extended only by endpoints it lacks. Not `EXCLUDED <@ t`:
-    // PostgreSQL tests array containment element against element (quadratic: 2.7 s for two
-    // arrays of 30,000, hours for a re-run of the bench's log); a re-run's arrays are equal
-    // (ascending, each id once), one comparison, and others take one hashed EXCEPT.
-    const held = `SELECT coalesce(sum(cardinality(t.endpoint_ids)), 0)::float8 AS n FROM ${s}.organisation_transitions t JOIN stage_shared USING (${key})`;
-    const before = (await c.query<{ n: number }>(held)).rows[0]!.n;
+    return write.reduce((n, k) => n + (finals[k] as Float64Array).length - (oldCount[k] as number), 0);
+  }
+
+  /** Stores the chunks of `lists` that `member_chunks` does not hold yet. */
+  async #storeChunks(lists: readonly EncodedMemberList[]): Promise<void> {
+    const c = this.#client;
+    const s = this.#s;
+    const chunks = new Map<string, MemberChunk>();
+    for (const list of lists) for (const chunk of list.chunks) chunks.set(chunk.id.toString('hex'), chunk);
+    if (chunks.size === 0) return;
+    // INCLUDING STORAGE: the staged arrays stay uncompressed too (migration 5).
+    await c.query(`CREATE TEMP TABLE IF NOT EXISTS stage_chunks (LIKE ${s}.member_chunks INCLUDING STORAGE) ON COMMIT DROP`);
+    await c.query('TRUNCATE stage_chunks');
+    await this.#copy(`COPY stage_chunks (${CHUNK_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`, chunkCopyBinary(chunks.values()));
     await c.query(
-      `INSERT INTO ${s}.organisation_transitions AS t (${columns})
-       SELECT ${columns} FROM stage_shared WHERE cardinality(endpoint_ids) > 0
-       ON CONFLICT ON CONSTRAINT organisation_transitions_once DO UPDATE
-         SET endpoint_ids = ARRAY(SELECT DISTINCT m FROM unnest(t.endpoint_ids || EXCLUDED.endpoint_ids) AS m ORDER BY m)
-         WHERE EXCLUDED.endpoint_ids IS DISTINCT FROM t.endpoint_ids
-           AND EXISTS (SELECT unnest(EXCLUDED.endpoint_ids) EXCEPT SELECT unnest(t.endpoint_ids))`,
+      `INSERT INTO ${s}.member_chunks (${CHUNK_COLUMNS.join(', ')}) SELECT ${CHUNK_COLUMNS.join(', ')} FROM stage_chunks ON CONFLICT (chunk_id) DO NOTHING`,
     );
-    const after = (await c.query<{ n: number }>(held)).rows[0]!.n;
-    return after - before;
   }
 
   /**
@@ -520,6 +637,45 @@ export class FleetDatabase {
     await pipeline(Readable.from(chunks, { objectMode: false }), stream);
     return stream.rowCount;
   }
+}
+
+/** A stored organisation change's list as `#insertShared` found it: encoded as the write's (`same`), or as given. */
+interface StoredList {
+  readonly same: boolean;
+  readonly chunkIds: readonly Buffer[];
+  readonly masks: readonly (Buffer | null)[] | null;
+}
+
+/** A shared change's key (the unique key of `organisation_changes`) as one string. */
+const changeKey = (eventId: string, region: string, from: string, to: string): string => `${eventId}|${region}|${from}|${to}`;
+
+/** Whether `list` is stored as `stored` says. */
+function sameEncoding(list: EncodedMemberList, stored: StoredList): boolean {
+  if (list.chunks.length !== stored.chunkIds.length || (list.masks === null) !== (stored.masks === null)) return false;
+  for (let k = 0; k < list.chunks.length; k++) {
+    if (!(list.chunks[k] as MemberChunk).id.equals(stored.chunkIds[k] as Buffer)) return false;
+    const a = list.masks?.[k] ?? null;
+    const b = stored.masks?.[k] ?? null;
+    if (a === null ? b !== null : b === null || !a.equals(b)) return false;
+  }
+  return true;
+}
+
+/** The ids of two ascending lists, ascending, each once. */
+function unionAscending(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length || j < b.length) {
+    const x = i < a.length ? (a[i] as number) : Number.POSITIVE_INFINITY;
+    const y = j < b.length ? (b[j] as number) : Number.POSITIVE_INFINITY;
+    const v = Math.min(x, y);
+    if (x === v) i++;
+    if (y === v) j++;
+    out[n++] = v;
+  }
+  return out.subarray(0, n);
 }
 
 /** JSON.stringify replacer: bigints (event ids) as decimal strings. */

@@ -114,14 +114,21 @@ const REGION_ORDER: readonly TransitionRegion[] = ['connectivity', 'sim', 'endpo
 const TEXT_COLUMNS = ['iccid', 'imsi', 'imei'] as const;
 
 /**
- * One endpoint's rows of the `transitions` view, read from its two tables: the endpoint's
- * own changes by their index, the organisation changes that reached it by `@>` on each
- * row's array (the view would unnest every array to find it; docs/postgres.md).
+ * One endpoint's rows of the `transitions` view, read from its tables: the endpoint's own
+ * changes by their index; the organisation changes that reached it through the member
+ * chunks holding it (`@>` on each chunk, a fraction of the ids the rows reach), the rows
+ * referring to those chunks, and the row's mask of the chunk (the view would unnest every
+ * row to find it; docs/postgres.md).
  */
 const endpointHistorySql = (s: string): string =>
   `SELECT $1::bigint AS endpoint_id, region, from_state, to_state, at, event_id FROM ${s}.endpoint_transitions WHERE endpoint_id = $1::bigint
    UNION ALL
-   SELECT $1::bigint, region, from_state, to_state, at, event_id FROM ${s}.organisation_transitions WHERE endpoint_ids @> ARRAY[$1::bigint]`;
+   SELECT $1::bigint, o.region, o.from_state, o.to_state, o.at, o.event_id
+   FROM ${s}.member_chunks c
+   JOIN ${s}.organisation_changes o ON o.chunk_ids @> ARRAY[c.chunk_id]
+   CROSS JOIN LATERAL unnest(o.chunk_ids, o.chunk_masks) AS r (chunk_id, mask)
+   WHERE c.endpoint_ids @> ARRAY[$1::bigint] AND r.chunk_id = c.chunk_id
+     AND (r.mask IS NULL OR get_bit(r.mask, array_position(c.endpoint_ids, $1::bigint) - 1) = 1)`;
 
 /** The sort expression of each key, as the live store's table sorts (unknown text as ''). */
 const SORT_SQL: Record<EndpointSortKey, string> = {
@@ -378,7 +385,7 @@ export class FleetQueries {
    * (changes at the same time included) to the newest; null when the tables hold none. Read
    * from the newest end of `endpoint_transitions`' index on connectivity changes (migration
    * 4), so it costs `newest` index entries whatever the history's length. Organisations'
-   * events never change connectivity; should a row of `organisation_transitions` say so,
+   * events never change connectivity; should a row of `organisation_changes` say so,
    * the window reaches it too.
    *
    * @example
@@ -390,10 +397,10 @@ export class FleetQueries {
       'reading the connectivity changes',
       `SELECT least(
                 (SELECT min(at) FROM (SELECT at FROM ${s}.endpoint_transitions WHERE region = 'connectivity' ORDER BY at DESC LIMIT $1) AS n),
-                (SELECT min(at) FROM ${s}.organisation_transitions WHERE region = 'connectivity')) AS oldest,
+                (SELECT min(at) FROM ${s}.organisation_changes WHERE region = 'connectivity')) AS oldest,
               greatest(
                 (SELECT max(at) FROM ${s}.endpoint_transitions WHERE region = 'connectivity'),
-                (SELECT max(at) FROM ${s}.organisation_transitions WHERE region = 'connectivity')) AS latest`,
+                (SELECT max(at) FROM ${s}.organisation_changes WHERE region = 'connectivity')) AS latest`,
       [newest],
     );
     const row = rows[0];
@@ -419,7 +426,7 @@ export class FleetQueries {
          SELECT ${bucket('at')} AS start, to_state, count(*) AS n FROM ${s}.endpoint_transitions
          WHERE region = 'connectivity' AND at BETWEEN $1 AND $2 GROUP BY 1, 2
          UNION ALL
-         SELECT ${bucket('at')}, to_state, sum(cardinality(endpoint_ids)) FROM ${s}.organisation_transitions
+         SELECT ${bucket('at')}, to_state, sum(endpoint_count) FROM ${s}.organisation_changes
          WHERE region = 'connectivity' AND at BETWEEN $1 AND $2 GROUP BY 1, 2) AS b
        GROUP BY 1, 2 ORDER BY 1, 2`,
       [new Date(window.from), new Date(window.to), bucketSeconds],

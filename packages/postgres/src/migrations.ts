@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { ENDPOINT_NAME_MIGRATION } from './migrationEndpointName.js';
+import { MEMBER_CHUNKS_MIGRATION } from './migrationMemberChunks.js';
 import { ORGANISATION_TRANSITIONS_MIGRATION } from './migrationOrganisationTransitions.js';
 import { PgFleetError, queryError } from './PgFleetError.js';
 import { quoteSchema } from './schemaName.js';
@@ -100,6 +101,7 @@ CREATE TABLE {schema}.progress (
   ENDPOINT_NAME_MIGRATION,
   ORGANISATION_TRANSITIONS_MIGRATION,
   TRANSITION_TIME_INDEX_MIGRATION,
+  MEMBER_CHUNKS_MIGRATION,
 ];
 
 /** SHA-256 (hex) of a migration's text. */

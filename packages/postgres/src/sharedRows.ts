@@ -1,63 +1,91 @@
 /**
- * The `organisation_transitions` rows of shared changes (`TransitionLog.split`), in COPY's
- * binary format: the change once, with the endpoints it reached as a `bigint[]`. Binary,
- * because these arrays hold tens of millions of ids in a replay: in text, the server
- * parses every id (`array_in`), which took twice the time of taking them as 8-byte
- * integers, and the client formats every id as decimal.
+ * The rows of shared changes (`TransitionLog.split`) in COPY's binary format: the change
+ * once in `organisation_changes`, its endpoints as chunks of `member_chunks`
+ * (memberChunks.ts). Binary, because the chunks hold millions of ids in a replay: in text,
+ * the server parses every id (`array_in`), which took twice the time of taking them as
+ * 8-byte integers, and the client formats every id as decimal.
  */
 import type { FleetStore } from '@simfleet/core';
+import type { EncodedMemberList, MemberChunk } from './memberChunks.js';
 import type { SharedChange } from './TransitionLog.js';
 
-/** Columns of `organisation_transitions`, in table order (the order of the binary fields). */
-export const SHARED_COLUMNS = ['organisation_id', 'region', 'from_state', 'to_state', 'at', 'event_id', 'endpoint_ids'] as const;
+/** Columns of `organisation_changes` (migration 5) that the writer fills, in the order of the binary fields. */
+export const SHARED_COLUMNS = ['organisation_id', 'region', 'from_state', 'to_state', 'at', 'event_id', 'endpoint_count', 'chunk_ids', 'chunk_masks'] as const;
 
-/** PostgreSQL's oid of `int8`, the element type of `endpoint_ids`. */
+/** Columns of `member_chunks`, in the order of the binary fields. */
+export const CHUNK_COLUMNS = ['chunk_id', 'endpoint_ids'] as const;
+
+/** Columns of the staged lists a live write checks against `endpoint_transitions`. */
+export const MEMBER_LIST_COLUMNS = ['event_id', 'region', 'endpoint_ids'] as const;
+
+/** PostgreSQL's oids of `int8` and `bytea`, the element types of the arrays written. */
 const INT8_OID = 20;
+const BYTEA_OID = 17;
 /** 2000-01-01T00:00:00Z, the epoch of binary timestamps, in UTC epoch ms. */
 const PG_EPOCH_MS = 946_684_800_000;
 const TWO_32 = 4294967296;
 
-/**
- * The shared changes as COPY binary data (header, one row each, trailer), for
- * `COPY … (organisation_id, …, endpoint_ids) FROM STDIN (FORMAT binary)`. A change's
- * organisation is the one its first endpoint belongs to in `fleet` (null when none).
- *
- * @example
- * await copy(`COPY stage_shared (${SHARED_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`, sharedCopyBinary(shared, fleet));
- */
-export function* sharedCopyBinary(changes: readonly SharedChange[], fleet: FleetStore): Generator<Buffer> {
+/** COPY binary's header (signature, flags and header extension length: zero). */
+function copyHeader(): Buffer {
   const header = Buffer.alloc(19);
   header.write('PGCOPY\n\xff\r\n\0', 0, 'latin1');
-  yield header; // flags and header extension length: zero
-  for (const change of changes) yield* sharedRow(change, fleet);
+  return header;
+}
+
+/** COPY binary's trailer. */
+function copyTrailer(): Buffer {
   const trailer = Buffer.alloc(2);
   trailer.writeInt16BE(-1);
-  yield trailer;
+  return trailer;
+}
+
+/** A change's organisation: the one its first endpoint belongs to in `fleet` (null when none). */
+function organisationOf(change: SharedChange, fleet: FleetStore): number | null {
+  const d = fleet.findDevice(change.endpointIds[0] as number);
+  const o = d < 0 ? -1 : fleet.organisationIndexOfDevice(d);
+  return o < 0 ? null : (fleet.organisationIds[o] as number);
 }
 
 /**
- * One row: field count, then each field as its length and its bytes. Two buffers: the
- * fields up to the array's element count, then the elements (a length and eight bytes
- * each), written as big-endian 32-bit words through a `Uint32Array` (its own, aligned
- * memory): a few tens of millions of ids in a replay, where `Buffer.writeInt32BE` per
- * word cost seconds.
+ * The shared changes as `organisation_changes` rows in COPY binary data (header, one row
+ * each, trailer), for `COPY … (SHARED_COLUMNS) FROM STDIN (FORMAT binary)`: each change
+ * with its list as `encoded` (the same index) stores it.
+ *
+ * @example
+ * await copy(`COPY organisation_changes (${SHARED_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`, sharedCopyBinary(shared, encoded, fleet));
  */
-function sharedRow(change: SharedChange, fleet: FleetStore): [Buffer, Buffer] {
-  const d = fleet.findDevice(change.endpointIds[0] as number);
-  const o = d < 0 ? -1 : fleet.organisationIndexOfDevice(d);
+export function* sharedCopyBinary(changes: readonly SharedChange[], encoded: readonly EncodedMemberList[], fleet: FleetStore): Generator<Buffer> {
+  yield copyHeader();
+  for (let k = 0; k < changes.length; k++) yield sharedRow(changes[k] as SharedChange, encoded[k] as EncodedMemberList, fleet);
+  yield copyTrailer();
+}
+
+/** One `organisation_changes` row: field count, then each field as its length and its bytes. */
+function sharedRow(change: SharedChange, list: EncodedMemberList, fleet: FleetStore): Buffer {
+  const organisation = organisationOf(change, fleet);
   const region = Buffer.from(change.region, 'utf8');
   const from = Buffer.from(change.from, 'utf8');
   const to = Buffer.from(change.to, 'utf8');
   const eventId = numericBinary(change.eventId);
-  const ids = change.endpointIds;
-  const arrayBytes = 20 + ids.length * 12;
-  const size = 2 + (4 + (o < 0 ? 0 : 8)) + (4 + region.length) + (4 + from.length) + (4 + to.length) + (4 + 8) + (4 + eventId.length) + (4 + 20);
+  const chunkIds = byteaArray(list.chunks.map((c) => c.id));
+  const masks = list.masks === null ? null : byteaArray(list.masks);
+  const size =
+    2 +
+    (4 + (organisation === null ? 0 : 8)) +
+    (4 + region.length) +
+    (4 + from.length) +
+    (4 + to.length) +
+    (4 + 8) +
+    (4 + eventId.length) +
+    (4 + 4) +
+    (4 + chunkIds.length) +
+    (4 + (masks === null ? 0 : masks.length));
   const b = Buffer.allocUnsafe(size);
   let p = b.writeInt16BE(SHARED_COLUMNS.length, 0);
-  if (o < 0) p = b.writeInt32BE(-1, p);
+  if (organisation === null) p = b.writeInt32BE(-1, p);
   else {
     p = b.writeInt32BE(8, p);
-    p = writeInt64(b, p, fleet.organisationIds[o] as number);
+    p = writeInt64(b, p, organisation);
   }
   for (const text of [region, from, to]) {
     p = b.writeInt32BE(text.length, p);
@@ -67,14 +95,92 @@ function sharedRow(change: SharedChange, fleet: FleetStore): [Buffer, Buffer] {
   p = b.writeBigInt64BE(BigInt((change.at - PG_EPOCH_MS) * 1000), p);
   p = b.writeInt32BE(eventId.length, p);
   p += eventId.copy(b, p);
-  // One-dimensional int8 array without nulls: ndim, has-null flag, element type, length, lower bound.
-  p = b.writeInt32BE(arrayBytes, p);
+  p = b.writeInt32BE(4, p);
+  p = b.writeInt32BE(list.count, p);
+  p = b.writeInt32BE(chunkIds.length, p);
+  p += chunkIds.copy(b, p);
+  if (masks === null) b.writeInt32BE(-1, p);
+  else {
+    p = b.writeInt32BE(masks.length, p);
+    masks.copy(b, p);
+  }
+  return b;
+}
+
+/** A one-dimensional `bytea[]` in binary (ndim, has-null flag, element type, length, lower bound, elements). */
+function byteaArray(values: readonly (Buffer | null)[]): Buffer {
+  if (values.length === 0) {
+    const empty = Buffer.alloc(12);
+    empty.writeInt32BE(BYTEA_OID, 8);
+    return empty;
+  }
+  const size = 20 + values.reduce((n, v) => n + 4 + (v === null ? 0 : v.length), 0);
+  const b = Buffer.allocUnsafe(size);
+  let p = b.writeInt32BE(1, 0);
+  p = b.writeInt32BE(values.includes(null) ? 1 : 0, p);
+  p = b.writeInt32BE(BYTEA_OID, p);
+  p = b.writeInt32BE(values.length, p);
+  p = b.writeInt32BE(1, p);
+  for (const v of values) {
+    if (v === null) p = b.writeInt32BE(-1, p);
+    else {
+      p = b.writeInt32BE(v.length, p);
+      p += v.copy(b, p);
+    }
+  }
+  return b;
+}
+
+/**
+ * `member_chunks` rows in COPY binary data, for `COPY … (CHUNK_COLUMNS) FROM STDIN (FORMAT binary)`.
+ *
+ * @example
+ * await copy(`COPY member_chunks (chunk_id, endpoint_ids) FROM STDIN (FORMAT binary)`, chunkCopyBinary(chunker.chunks.values()));
+ */
+export function* chunkCopyBinary(chunks: Iterable<MemberChunk>): Generator<Buffer> {
+  yield copyHeader();
+  for (const chunk of chunks) {
+    const b = Buffer.allocUnsafe(2 + 4 + chunk.id.length + 4 + 20);
+    let p = b.writeInt16BE(CHUNK_COLUMNS.length, 0);
+    p = b.writeInt32BE(chunk.id.length, p);
+    p += chunk.id.copy(b, p);
+    p = int8ArrayHeader(b, p, chunk.endpointIds.length);
+    yield b;
+    yield int8Elements(chunk.endpointIds);
+  }
+  yield copyTrailer();
+}
+
+/**
+ * Lists to check against `endpoint_transitions` (event id, region, ids) in COPY binary
+ * data, for `COPY … (MEMBER_LIST_COLUMNS) FROM STDIN (FORMAT binary)`.
+ */
+export function* memberListCopyBinary(changes: readonly SharedChange[]): Generator<Buffer> {
+  yield copyHeader();
+  for (const change of changes) {
+    const region = Buffer.from(change.region, 'utf8');
+    const eventId = numericBinary(change.eventId);
+    const b = Buffer.allocUnsafe(2 + 4 + eventId.length + 4 + region.length + 4 + 20);
+    let p = b.writeInt16BE(MEMBER_LIST_COLUMNS.length, 0);
+    p = b.writeInt32BE(eventId.length, p);
+    p += eventId.copy(b, p);
+    p = b.writeInt32BE(region.length, p);
+    p += region.copy(b, p);
+    p = int8ArrayHeader(b, p, change.endpointIds.length);
+    yield b;
+    yield int8Elements(change.endpointIds);
+  }
+  yield copyTrailer();
+}
+
+/** The field length and header of a one-dimensional `int8[]` of `n` elements without nulls (its elements follow). */
+function int8ArrayHeader(b: Buffer, p: number, n: number): number {
+  p = b.writeInt32BE(20 + n * 12, p);
   p = b.writeInt32BE(1, p);
   p = b.writeInt32BE(0, p);
   p = b.writeInt32BE(INT8_OID, p);
-  p = b.writeInt32BE(ids.length, p);
-  b.writeInt32BE(1, p);
-  return [b, int8Elements(ids)];
+  p = b.writeInt32BE(n, p);
+  return b.writeInt32BE(1, p);
 }
 
 /** Whether this machine stores a `Uint32Array` word with its least significant byte first. */

@@ -194,7 +194,7 @@ describe('applyLive', () => {
       expect((await write([5, 3, 4], 2)).transitions).toBe(2);
       expect(await stored()).toEqual(['{1,2,3,4,5}']);
       // Held already, whole or in part: nothing added, the row not rewritten.
-      const version = async () => (await client.query('SELECT xmin::text AS v FROM shared_parts.organisation_transitions')).rows[0].v as string;
+      const version = async () => (await client.query('SELECT xmin::text AS v FROM shared_parts.organisation_changes')).rows[0].v as string;
       const before = await version();
       expect((await write([1, 2, 3, 4, 5], 3)).transitions).toBe(0);
       expect((await write([4, 2], 4)).transitions).toBe(0);

@@ -46,8 +46,10 @@ describe('migrations', () => {
       [
         ['endpoint_transitions', 'BASE TABLE'],
         ['endpoints', 'BASE TABLE'],
+        ['member_chunks', 'BASE TABLE'],
         ['migrations', 'BASE TABLE'],
-        ['organisation_transitions', 'BASE TABLE'],
+        ['organisation_changes', 'BASE TABLE'],
+        ['organisation_transitions', 'VIEW'],
         ['organisations', 'BASE TABLE'],
         ['progress', 'BASE TABLE'],
         ['transitions', 'VIEW'],

@@ -26,6 +26,8 @@ async function dump(schema: string): Promise<string> {
     endpoints: 'endpoint_id',
     transitions: 'endpoint_id, region, event_id',
     organisation_transitions: 'event_id, region, from_state, to_state',
+    organisation_changes: 'event_id, region, from_state, to_state',
+    member_chunks: 'chunk_id',
     organisations: 'organisation_id',
     progress: 'stream',
   };
