@@ -17,19 +17,20 @@
  *   (`#insertTransitions`). The view `transitions` shows both as one row per change.
  * - progress: upserted last, in the same transaction.
  */
+
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { type EndpointState, type FleetStore, formatTimestamp, type JsonValue, type Transition } from '@simfleet/core';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { copyChunks } from './copyText.js';
 import { ENDPOINT_COLUMNS, endpointCopyBinary, ORGANISATION_COLUMNS, organisationCopyLines } from './endpointRows.js';
+import { type EncodedMemberList, encodeMemberLists, type MemberChunk, MemberChunker } from './memberChunks.js';
 import { type MigrateResult, migrate } from './migrations.js';
 import { connectError, PgFleetError, queryError, redactUrl } from './PgFleetError.js';
 import { DEFAULT_SCHEMA, quoteSchema } from './schemaName.js';
-import { type SharedChange, TRANSITION_COLUMNS, TransitionLog, type TransitionSplit } from './TransitionLog.js';
-import { decodeMemberList, type EncodedMemberList, encodeMemberLists, type MemberChunk, MemberChunker } from './memberChunks.js';
 import { CHUNK_COLUMNS, chunkCopyBinary, MEMBER_LIST_COLUMNS, memberListCopyBinary, SHARED_COLUMNS, sharedCopyBinary } from './sharedRows.js';
+import { type SharedChange, TRANSITION_COLUMNS, TransitionLog, type TransitionSplit } from './TransitionLog.js';
 
 /** Options of `FleetDatabase.open`. */
 export interface FleetDatabaseOptions {
@@ -293,6 +294,12 @@ export class FleetDatabase {
       const c = this.#client;
       const s = this.#s;
       try {
+        // Asked before the transaction (its lock ends with the statement): whether this write
+        // may take a path that drops indexes or keys (an empty endpoints table, a bulk of
+        // transitions). Such a write locks those tables before it reads them, below, so two
+        // writers starting on a fresh schema queue instead of deadlocking on a lock upgrade.
+        const { rows: fresh } = await c.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${s}.endpoints) AS empty`);
+        const mayBulk = w.transitions.length >= this.#bulkTransitions;
         await c.query('BEGIN');
         if (w.expectPosition !== undefined) {
           // The row first (a JSON null when new), then its lock: a second writer waits here
@@ -307,6 +314,9 @@ export class FleetDatabase {
             );
           }
         }
+        // After the progress row (every writer takes its locks in that order).
+        if (fresh[0]!.empty) await c.query(`LOCK TABLE ${s}.endpoints IN ACCESS EXCLUSIVE MODE`);
+        if (mayBulk) await c.query(`LOCK TABLE ${s}.endpoint_transitions IN ACCESS EXCLUSIVE MODE`);
         await c.query(`CREATE TEMP TABLE stage_endpoints (LIKE ${s}.endpoints) ON COMMIT DROP`);
         await c.query(`CREATE TEMP TABLE stage_organisations (LIKE ${s}.organisations) ON COMMIT DROP`);
         await c.query(`CREATE TEMP TABLE stage_transitions (LIKE ${s}.endpoint_transitions) ON COMMIT DROP`);
@@ -454,18 +464,18 @@ export class FleetDatabase {
 
   /**
    * Adds the shared changes: one `organisation_changes` row each, its endpoints as chunks
-   * of `member_chunks` (memberChunks.ts), each distinct chunk stored once; a row already
-   * there for the same change is replaced by one holding its endpoints and the ones it
-   * lacks. With `checkOwn`, endpoints whose change `endpoint_transitions` already holds are
-   * left out. The number of endpoints added.
+   * of `member_chunks` (memberChunks.ts), each distinct chunk stored once. With `checkOwn`,
+   * endpoints whose change `endpoint_transitions` already holds are left out. The number of
+   * endpoints added.
    *
-   * The lists are encoded here, and the rows staged as encoded: a change the table holds
-   * encoded the same (a re-run) is left as it is, and nothing of it is sent but its row;
-   * a new change's chunks go in unless stored already. Only a change held otherwise (other
-   * endpoints, or a live write's) has its stored list read back, merged and encoded again.
+   * A replay encodes its lists and stages the rows as encoded: a change the table holds
+   * encoded the same (a re-run) is left as it is, a new change goes in with its chunks.
+   * Every other change (a live write's, or one held with other endpoints: cluster workers
+   * each write their own members of an organisation's change) is merged by `#mergeShared`.
    */
   async #insertShared(shared: readonly SharedChange[], fleet: FleetStore, checkOwn: boolean): Promise<number> {
     if (shared.length === 0) return 0;
+    if (checkOwn) return this.#mergeShared(shared, fleet, true);
     const c = this.#client;
     const s = this.#s;
     const columns = SHARED_COLUMNS.join(', ');
@@ -475,127 +485,119 @@ export class FleetDatabase {
     const { rows } = await c.query<{ empty: boolean }>(
       `SELECT NOT EXISTS (SELECT 1 FROM ${s}.organisation_changes) AND NOT EXISTS (SELECT 1 FROM ${s}.member_chunks) AS empty`,
     );
-    if (rows[0]!.empty && !checkOwn) {
+    if (rows[0]!.empty) {
       // A first load: nothing to merge with (the split merged the log's own repeats).
       await this.#copy(`COPY ${s}.member_chunks (${CHUNK_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`, chunkCopyBinary(chunker.chunks.values()));
       await this.#copy(`COPY ${s}.organisation_changes (${columns}) FROM STDIN (FORMAT binary)`, sharedCopyBinary(shared, encoded, fleet));
       return shared.reduce((n, change) => n + change.endpointIds.length, 0);
     }
     // INCLUDING STORAGE: the chunk references stay uncompressed here too (migration 5).
-    await c.query(`CREATE TEMP TABLE stage_shared (LIKE ${s}.organisation_changes INCLUDING STORAGE) ON COMMIT DROP`);
+    await c.query(`CREATE TEMP TABLE IF NOT EXISTS stage_shared (LIKE ${s}.organisation_changes INCLUDING STORAGE) ON COMMIT DROP`);
+    await c.query('TRUNCATE stage_shared');
     await this.#copy(`COPY stage_shared (${columns}) FROM STDIN (FORMAT binary)`, sharedCopyBinary(shared, encoded, fleet));
-    // The changes held already: encoded as here, or (their stored chunks) otherwise.
-    const { rows: held } = await c.query<{
-      event_id: string;
-      region: string;
-      from_state: string;
-      to_state: string;
-      same: boolean;
-      chunk_ids: Buffer[] | null;
-      chunk_masks: (Buffer | null)[] | null;
-    }>(
-      `SELECT n.event_id::text AS event_id, n.region, n.from_state, n.to_state, s.same,
-              CASE WHEN s.same THEN NULL ELSE o.chunk_ids END AS chunk_ids, CASE WHEN s.same THEN NULL ELSE o.chunk_masks END AS chunk_masks
-       FROM stage_shared n JOIN ${s}.organisation_changes o USING (${key})
-       CROSS JOIN LATERAL (SELECT o.chunk_ids = n.chunk_ids AND o.chunk_masks IS NOT DISTINCT FROM n.chunk_masks AS same) AS s`,
+    const { rows: held } = await c.query<{ event_id: string; region: string; from_state: string; to_state: string; same: boolean }>(
+      `SELECT n.event_id::text AS event_id, n.region, n.from_state, n.to_state,
+              o.chunk_ids = n.chunk_ids AND o.chunk_masks IS NOT DISTINCT FROM n.chunk_masks AS same
+       FROM stage_shared n JOIN ${s}.organisation_changes o USING (${key})`,
     );
     const index = new Map<string, number>();
     shared.forEach((change, k) => {
       index.set(changeKey(change.eventId.toString(), change.region, change.from, change.to), k);
     });
-    const stored = new Array<StoredList | undefined>(shared.length);
-    for (const r of held) {
-      const k = index.get(changeKey(r.event_id, r.region, r.from_state, r.to_state)) as number;
-      stored[k] = r.same
-        ? { same: true, chunkIds: encoded[k]!.chunks.map((chunk) => chunk.id), masks: encoded[k]!.masks }
-        : { same: false, chunkIds: r.chunk_ids!, masks: r.chunk_masks };
-    }
-    const differing = stored.some((list) => list !== undefined && !list.same);
-    if (!checkOwn && !differing) {
-      // New changes only (a longer replay over a shorter one, a re-run): their chunks, their rows.
-      const fresh = shared.flatMap((_, k) => (stored[k] === undefined ? [k] : []));
-      if (fresh.length === 0) return 0;
+    const state = new Array<'new' | 'same' | 'other'>(shared.length).fill('new');
+    for (const r of held) state[index.get(changeKey(r.event_id, r.region, r.from_state, r.to_state)) as number] = r.same ? 'same' : 'other';
+    const fresh = shared.flatMap((_, k) => (state[k] === 'new' ? [k] : []));
+    let added = 0;
+    if (fresh.length > 0) {
+      // New changes (a longer replay over a shorter one): their chunks, their rows.
       await this.#storeChunks(fresh.map((k) => encoded[k] as EncodedMemberList));
       await c.query(
         `INSERT INTO ${s}.organisation_changes (${columns}) SELECT ${columns} FROM stage_shared n
-         WHERE NOT EXISTS (SELECT 1 FROM ${s}.organisation_changes o WHERE (o.event_id, o.region, o.from_state, o.to_state) = (n.event_id, n.region, n.from_state, n.to_state))`,
+         WHERE NOT EXISTS (SELECT 1 FROM ${s}.organisation_changes o
+                           WHERE (o.event_id, o.region, o.from_state, o.to_state) = (n.event_id, n.region, n.from_state, n.to_state))`,
       );
-      return fresh.reduce((n, k) => n + (shared[k] as SharedChange).endpointIds.length, 0);
+      added += fresh.reduce((n, k) => n + (shared[k] as SharedChange).endpointIds.length, 0);
     }
-    // Each change's list as it will be stored: without the endpoints whose change the other
-    // table holds (checkOwn), with those the stored row holds.
-    const finals = shared.map((change) => change.endpointIds);
-    if (checkOwn) {
-      const open = shared.flatMap((_, k) => (stored[k]?.same === true ? [] : [k]));
-      await c.query(`CREATE TEMP TABLE stage_members (event_id numeric(20,0), region text, endpoint_ids bigint[]) ON COMMIT DROP`);
-      await this.#copy(
-        `COPY stage_members (${MEMBER_LIST_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`,
-        memberListCopyBinary(open.map((k) => shared[k] as SharedChange)),
-      );
-      const { rows: own } = await c.query<{ event_id: string; region: string; ids: string[] }>(
-        `SELECT n.event_id::text AS event_id, n.region, array_agg(m)::float8[] AS ids FROM stage_members n CROSS JOIN LATERAL unnest(n.endpoint_ids) AS m
-         WHERE EXISTS (SELECT 1 FROM ${s}.endpoint_transitions t WHERE t.endpoint_id = m AND t.region = n.region AND t.event_id = n.event_id)
-         GROUP BY 1, 2`,
-      );
-      const ownOf = new Map(own.map((r) => [`${r.event_id}|${r.region}`, new Set(r.ids.map(Number))]));
-      for (const k of open) {
-        const change = shared[k] as SharedChange;
-        const drop = ownOf.get(`${change.eventId}|${change.region}`);
-        if (drop !== undefined) finals[k] = (finals[k] as Float64Array).filter((id) => !drop.has(id));
-      }
-    }
-    const oldCount = new Array<number>(shared.length).fill(0);
-    if (differing) {
-      const wanted = [...new Set(stored.flatMap((list) => (list === undefined || list.same ? [] : list.chunkIds.map((id) => id.toString('hex')))))];
-      const { rows: chunkRows } = await c.query<{ chunk_id: Buffer; endpoint_ids: string[] }>(
-        `SELECT chunk_id, endpoint_ids::float8[] AS endpoint_ids FROM ${s}.member_chunks WHERE chunk_id = ANY ($1::bytea[])`,
-        [wanted.map((hex) => Buffer.from(hex, 'hex'))],
-      );
-      const chunks = new Map(chunkRows.map((r) => [r.chunk_id.toString('hex'), Float64Array.from(r.endpoint_ids, Number)]));
-      stored.forEach((list, k) => {
-        if (list === undefined || list.same) return;
-        const before = decodeMemberList(list.chunkIds, list.masks, chunks);
-        oldCount[k] = before.length;
-        finals[k] = unionAscending(before, finals[k] as Float64Array);
-      });
-    }
-    stored.forEach((list, k) => {
-      if (list?.same === true) oldCount[k] = (encoded[k] as EncodedMemberList).count;
-    });
-    const again = encodeMemberLists(
-      shared.map((change, k) => ({ region: change.region, eventId: change.eventId, endpointIds: finals[k] as Float64Array })),
-      new MemberChunker(),
-    );
-    const write = shared.flatMap((_, k) => {
-      const list = stored[k];
-      if (list === undefined) return (finals[k] as Float64Array).length > 0 ? [k] : [];
-      return sameEncoding(again[k] as EncodedMemberList, list) ? [] : [k];
-    });
-    if (write.length === 0) return 0;
-    await c.query('TRUNCATE stage_shared');
+    const other = shared.filter((_, k) => state[k] === 'other');
+    if (other.length > 0) added += await this.#mergeShared(other, fleet, false);
+    return added;
+  }
+
+  /**
+   * Adds to the stored changes the endpoints of `shared` they lack: only those ids are
+   * encoded, their chunks stored and appended to the change's row (`endpoint_count` grows
+   * by as many), so a change written by several writers costs each only its own endpoints,
+   * never a read-back and rewrite of the whole list. A change not stored yet gets its row.
+   * With `checkOwn`, endpoints whose change `endpoint_transitions` holds are left out too.
+   *
+   * Writers merging the same change take turns: a transaction lock per (schema, event,
+   * region), taken in one order by every writer, so each sees what the one before it
+   * committed and no endpoint is appended twice. A change's chunks are then in the order
+   * its writers came, not one ascending list; the view `organisation_transitions` gives the
+   * ids ascending whatever their chunks (migration 6).
+   */
+  async #mergeShared(shared: readonly SharedChange[], fleet: FleetStore, checkOwn: boolean): Promise<number> {
+    const c = this.#client;
+    const s = this.#s;
+    const columns = SHARED_COLUMNS.join(', ');
+    await c.query(`CREATE TEMP TABLE IF NOT EXISTS stage_members (k integer, event_id numeric(20,0), region text, endpoint_ids bigint[]) ON COMMIT DROP`);
+    await c.query('TRUNCATE stage_members');
     await this.#copy(
-      `COPY stage_shared (${columns}) FROM STDIN (FORMAT binary)`,
-      sharedCopyBinary(
-        write.map((k) => ({ ...(shared[k] as SharedChange), endpointIds: finals[k] as Float64Array })),
-        write.map((k) => again[k] as EncodedMemberList),
-        fleet,
+      `COPY stage_members (${MEMBER_LIST_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`,
+      memberListCopyBinary(
+        shared,
+        shared.map((_, k) => k),
       ),
     );
-    await this.#storeChunks(write.map((k) => again[k] as EncodedMemberList));
     await c.query(
-      `DELETE FROM ${s}.organisation_changes o USING stage_shared n WHERE (o.event_id, o.region, o.from_state, o.to_state) = (n.event_id, n.region, n.from_state, n.to_state)`,
+      `SELECT count(pg_advisory_xact_lock(h)) FROM (
+         SELECT DISTINCT hashtextextended($1 || '|' || event_id::text || '|' || region, 0) AS h FROM stage_members ORDER BY 1) AS l`,
+      [this.schema],
     );
-    await c.query(`INSERT INTO ${s}.organisation_changes (${columns}) SELECT ${columns} FROM stage_shared`);
-    // Chunks only the replaced rows referred to go with them.
-    const replaced = [...new Set(write.flatMap((k) => (stored[k]?.chunkIds ?? []).map((id) => id.toString('hex'))))];
-    if (replaced.length > 0) {
-      await c.query(
-        `DELETE FROM ${s}.member_chunks m WHERE m.chunk_id = ANY ($1::bytea[])
-         AND NOT EXISTS (SELECT 1 FROM ${s}.organisation_changes o CROSS JOIN LATERAL unnest(o.chunk_ids) AS r (chunk_id) WHERE r.chunk_id = m.chunk_id)`,
-        [replaced.map((hex) => Buffer.from(hex, 'hex'))],
-      );
-    }
-    return write.reduce((n, k) => n + (finals[k] as Float64Array).length - (oldCount[k] as number), 0);
+    // A JIT compile costs more than these queries run.
+    await c.query('SET LOCAL jit = off');
+    const own = checkOwn
+      ? `AND NOT EXISTS (SELECT 1 FROM ${s}.endpoint_transitions t WHERE t.endpoint_id = m AND t.region = n.region AND t.event_id = n.event_id)`
+      : '';
+    // The stored members of the staged events, once (MATERIALIZED), then per staged list
+    // the ids they lack: a hashed NOT IN over them, not a probe per id.
+    const { rows } = await c.query<{ k: number; ids: number[] }>(
+      `WITH stored AS MATERIALIZED (
+         SELECT o.event_id, o.region, u.endpoint_id
+         FROM ${s}.organisation_changes o
+         JOIN (SELECT DISTINCT event_id, region FROM stage_members) AS n USING (event_id, region)
+         CROSS JOIN LATERAL unnest(o.chunk_ids, o.chunk_masks) AS r (chunk_id, mask)
+         JOIN ${s}.member_chunks ch ON ch.chunk_id = r.chunk_id
+         CROSS JOIN LATERAL unnest(ch.endpoint_ids) WITH ORDINALITY AS u (endpoint_id, j)
+         WHERE r.mask IS NULL OR get_bit(r.mask, (u.j - 1)::int) = 1
+       )
+       SELECT n.k, ARRAY(SELECT m FROM unnest(n.endpoint_ids) AS m
+                         WHERE (n.event_id, n.region, m) NOT IN (SELECT event_id, region, endpoint_id FROM stored) ${own}
+                         ORDER BY m)::float8[] AS ids
+       FROM stage_members n`,
+    );
+    const lacking = new Array<Float64Array>(shared.length);
+    for (const r of rows) lacking[r.k] = Float64Array.from(r.ids);
+    const write = shared.flatMap((_, k) => ((lacking[k] as Float64Array).length > 0 ? [k] : []));
+    if (write.length === 0) return 0;
+    const changes = write.map((k) => ({ ...(shared[k] as SharedChange), endpointIds: lacking[k] as Float64Array }));
+    const encoded = encodeMemberLists(changes, new MemberChunker());
+    await this.#storeChunks(encoded);
+    await c.query(`CREATE TEMP TABLE IF NOT EXISTS stage_shared (LIKE ${s}.organisation_changes INCLUDING STORAGE) ON COMMIT DROP`);
+    await c.query('TRUNCATE stage_shared');
+    await this.#copy(`COPY stage_shared (${columns}) FROM STDIN (FORMAT binary)`, sharedCopyBinary(changes, encoded, fleet));
+    // Masks are per chunk or none at all (NULL): appending to a row with the other form
+    // spells its missing masks as NULLs (every id of those chunks).
+    const masksOf = (t: string): string => `coalesce(${t}.chunk_masks, array_fill(NULL::bytea, ARRAY[cardinality(${t}.chunk_ids)]))`;
+    await c.query(
+      `INSERT INTO ${s}.organisation_changes AS o (${columns}) SELECT ${columns} FROM stage_shared
+       ON CONFLICT ON CONSTRAINT organisation_changes_once DO UPDATE SET
+         endpoint_count = o.endpoint_count + EXCLUDED.endpoint_count,
+         chunk_ids = o.chunk_ids || EXCLUDED.chunk_ids,
+         chunk_masks = CASE WHEN o.chunk_masks IS NULL AND EXCLUDED.chunk_masks IS NULL THEN NULL
+                            ELSE ${masksOf('o')} || ${masksOf('EXCLUDED')} END`,
+    );
+    return changes.reduce((n, change) => n + change.endpointIds.length, 0);
   }
 
   /** Stores the chunks of `lists` that `member_chunks` does not hold yet. */
@@ -639,44 +641,8 @@ export class FleetDatabase {
   }
 }
 
-/** A stored organisation change's list as `#insertShared` found it: encoded as the write's (`same`), or as given. */
-interface StoredList {
-  readonly same: boolean;
-  readonly chunkIds: readonly Buffer[];
-  readonly masks: readonly (Buffer | null)[] | null;
-}
-
 /** A shared change's key (the unique key of `organisation_changes`) as one string. */
 const changeKey = (eventId: string, region: string, from: string, to: string): string => `${eventId}|${region}|${from}|${to}`;
-
-/** Whether `list` is stored as `stored` says. */
-function sameEncoding(list: EncodedMemberList, stored: StoredList): boolean {
-  if (list.chunks.length !== stored.chunkIds.length || (list.masks === null) !== (stored.masks === null)) return false;
-  for (let k = 0; k < list.chunks.length; k++) {
-    if (!(list.chunks[k] as MemberChunk).id.equals(stored.chunkIds[k] as Buffer)) return false;
-    const a = list.masks?.[k] ?? null;
-    const b = stored.masks?.[k] ?? null;
-    if (a === null ? b !== null : b === null || !a.equals(b)) return false;
-  }
-  return true;
-}
-
-/** The ids of two ascending lists, ascending, each once. */
-function unionAscending(a: Float64Array, b: Float64Array): Float64Array {
-  const out = new Float64Array(a.length + b.length);
-  let i = 0;
-  let j = 0;
-  let n = 0;
-  while (i < a.length || j < b.length) {
-    const x = i < a.length ? (a[i] as number) : Number.POSITIVE_INFINITY;
-    const y = j < b.length ? (b[j] as number) : Number.POSITIVE_INFINITY;
-    const v = Math.min(x, y);
-    if (x === v) i++;
-    if (y === v) j++;
-    out[n++] = v;
-  }
-  return out.subarray(0, n);
-}
 
 /** JSON.stringify replacer: bigints (event ids) as decimal strings. */
 const jsonBigInt = (_key: string, value: unknown): unknown => (typeof value === 'bigint' ? value.toString() : value);

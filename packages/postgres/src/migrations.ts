@@ -10,12 +10,13 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { CHUNKS_IN_ID_ORDER_MIGRATION } from './migrationChunksInIdOrder.js';
 import { ENDPOINT_NAME_MIGRATION } from './migrationEndpointName.js';
 import { MEMBER_CHUNKS_MIGRATION } from './migrationMemberChunks.js';
 import { ORGANISATION_TRANSITIONS_MIGRATION } from './migrationOrganisationTransitions.js';
+import { TRANSITION_TIME_INDEX_MIGRATION } from './migrationTransitionTimeIndex.js';
 import { PgFleetError, queryError } from './PgFleetError.js';
 import { quoteSchema } from './schemaName.js';
-import { TRANSITION_TIME_INDEX_MIGRATION } from './migrationTransitionTimeIndex.js';
 
 /** One step of the schema. */
 export interface Migration {
@@ -102,6 +103,7 @@ CREATE TABLE {schema}.progress (
   ORGANISATION_TRANSITIONS_MIGRATION,
   TRANSITION_TIME_INDEX_MIGRATION,
   MEMBER_CHUNKS_MIGRATION,
+  CHUNKS_IN_ID_ORDER_MIGRATION,
 ];
 
 /** SHA-256 (hex) of a migration's text. */

@@ -15,8 +15,8 @@ export const SHARED_COLUMNS = ['organisation_id', 'region', 'from_state', 'to_st
 /** Columns of `member_chunks`, in the order of the binary fields. */
 export const CHUNK_COLUMNS = ['chunk_id', 'endpoint_ids'] as const;
 
-/** Columns of the staged lists a live write checks against `endpoint_transitions`. */
-export const MEMBER_LIST_COLUMNS = ['event_id', 'region', 'endpoint_ids'] as const;
+/** Columns of the staged lists a merge compares with what is stored (`k`: the list's index in the write). */
+export const MEMBER_LIST_COLUMNS = ['k', 'event_id', 'region', 'endpoint_ids'] as const;
 
 /** PostgreSQL's oids of `int8` and `bytea`, the element types of the arrays written. */
 const INT8_OID = 20;
@@ -152,16 +152,19 @@ export function* chunkCopyBinary(chunks: Iterable<MemberChunk>): Generator<Buffe
 }
 
 /**
- * Lists to check against `endpoint_transitions` (event id, region, ids) in COPY binary
- * data, for `COPY … (MEMBER_LIST_COLUMNS) FROM STDIN (FORMAT binary)`.
+ * Lists to compare with what is stored (their index in the write, event id, region, ids)
+ * in COPY binary data, for `COPY … (MEMBER_LIST_COLUMNS) FROM STDIN (FORMAT binary)`.
  */
-export function* memberListCopyBinary(changes: readonly SharedChange[]): Generator<Buffer> {
+export function* memberListCopyBinary(changes: readonly SharedChange[], numbers: readonly number[]): Generator<Buffer> {
   yield copyHeader();
-  for (const change of changes) {
+  for (let n = 0; n < changes.length; n++) {
+    const change = changes[n] as SharedChange;
     const region = Buffer.from(change.region, 'utf8');
     const eventId = numericBinary(change.eventId);
-    const b = Buffer.allocUnsafe(2 + 4 + eventId.length + 4 + region.length + 4 + 20);
+    const b = Buffer.allocUnsafe(2 + 8 + 4 + eventId.length + 4 + region.length + 4 + 20);
     let p = b.writeInt16BE(MEMBER_LIST_COLUMNS.length, 0);
+    p = b.writeInt32BE(4, p);
+    p = b.writeInt32BE(numbers[n] as number, p);
     p = b.writeInt32BE(eventId.length, p);
     p += eventId.copy(b, p);
     p = b.writeInt32BE(region.length, p);

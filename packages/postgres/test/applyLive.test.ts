@@ -2,9 +2,9 @@ import { applyBatch, type DeviceEvent, FleetStore, transitionOf } from '@simflee
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FleetDatabase } from '../src/FleetDatabase.js';
+import { TransitionLog } from '../src/TransitionLog.js';
 import { endpointRowsAsJson } from '../src/testing/endpointRowsAsJson.js';
 import { freshDatabase } from '../src/testing/freshDatabase.js';
-import { TransitionLog } from '../src/TransitionLog.js';
 import { applyEvents, simulatedEvents } from './simulatedFleet.js';
 
 let url: string;
@@ -204,6 +204,90 @@ describe('applyLive', () => {
       expect(rows.map((r) => r.id)).toEqual([1, 2, 3, 4, 5]);
     } finally {
       await db.close();
+    }
+  });
+
+  it('writers of one fleet, a partition of its endpoints each, reach the tables of one replay, whatever their order', async () => {
+    const whole = applyEvents(events);
+    const one = await FleetDatabase.open(url, { schema: 'parts_whole' });
+    await one.writeReplay({ fleet: whole.fleet, transitions: whole.log, position: { inputs: ['fleet.ndjson'] }, asOf: whole.asOf });
+    await one.close();
+    const all = Array.from({ length: whole.log.length }, (_, i) => whole.log.get(i));
+    const shared = new Set(all.filter((t, i) => all.findIndex((u) => u.eventId === t.eventId && u.region === t.region) !== i).map((t) => t.eventId));
+    expect(shared.size).toBeGreaterThan(0);
+    const ids = [...new Set(all.map((t) => t.endpointId))];
+    const parts = [0, 1, 2].map((p) => ids.filter((id) => id % 3 === p));
+    for (const [schema, order] of [
+      ['parts_012', [0, 1, 2]],
+      ['parts_201', [2, 0, 1]],
+    ] as const) {
+      const writers = await Promise.all(order.map(() => FleetDatabase.open(url, { schema })));
+      try {
+        // Concurrently: each writer its partition's endpoints and their transitions.
+        await Promise.all(
+          order.map((p, w) => {
+            const mine = new Set(parts[p]);
+            return (writers[w] as FleetDatabase).applyLive({
+              fleet: whole.fleet,
+              endpointIds: parts[p] as number[],
+              transitions: all.filter((t) => mine.has(t.endpointId)),
+              position: { partition: p },
+              asOf: whole.asOf,
+            });
+          }),
+        );
+      } finally {
+        await Promise.all(writers.map((w) => w.close()));
+      }
+      expect(await fleetRows(schema)).toBe(await fleetRows('parts_whole'));
+      const view = async (sch: string) =>
+        (await client.query(`SELECT * FROM "${sch}".organisation_transitions ORDER BY event_id, region, from_state, to_state`)).rows;
+      expect(await view(schema)).toEqual(await view('parts_whole'));
+    }
+  });
+
+  it('writers delivering overlapping endpoints of one change at once store each endpoint once', async () => {
+    const writers = await Promise.all([0, 1, 2, 3].map(() => FleetDatabase.open(url, { schema: 'shared_overlap' })));
+    const change = (ids: readonly number[], eventId: bigint) =>
+      ids.map((endpointId) => transitionOf({ endpointId, region: 'block', from: 'NOT_BLOCKED', to: 'BLOCKED', at: Date.UTC(2026, 0, 1), eventId }));
+    try {
+      // Endpoint rows first: writers into an empty table take turns for the whole write.
+      const first = applyEvents(events.slice(0, 200));
+      await (writers[0] as FleetDatabase).applyLive({
+        fleet: first.fleet,
+        endpointIds: [...first.fleet.endpointIds()],
+        transitions: [],
+        position: {},
+        asOf: first.asOf,
+      });
+      for (let round = 0; round < 5; round++) {
+        const eventId = BigInt(100 + round);
+        // Each writer 1..400 with a stride of its own: most ids delivered by two or more.
+        const lists = writers.map((_, w) => Array.from({ length: 400 }, (_, i) => i + 1).filter((id) => id % (w + 2) !== 0 || id % 7 === 0));
+        const added = await Promise.all(
+          writers.map((db, w) =>
+            db.applyLive({
+              fleet: new FleetStore(),
+              endpointIds: [],
+              transitions: change(lists[w] as number[], eventId),
+              stream: `writer.${w}`,
+              position: { round },
+              asOf: null,
+            }),
+          ),
+        );
+        const union = [...new Set(lists.flat())].sort((a, b) => a - b);
+        expect(added.reduce((n, r) => n + r.transitions, 0)).toBe(union.length);
+        const { rows } = await client.query<{ ids: string[]; count: number }>(
+          'SELECT endpoint_ids::text[] AS ids, endpoint_count AS count FROM shared_overlap.organisation_transitions WHERE event_id = $1',
+          [eventId.toString()],
+        );
+        expect(rows).toHaveLength(1);
+        expect(rows[0]!.ids.map(Number)).toEqual(union);
+        expect(rows[0]!.count).toBe(union.length);
+      }
+    } finally {
+      await Promise.all(writers.map((w) => w.close()));
     }
   });
 });

@@ -83,6 +83,9 @@ describe('migration 3: organisation changes stored once', () => {
     };
     expect((await writeTo('legacy')).transitions).toBe(0);
     await writeTo('fresh_write');
-    expect(await dumpFleetTables(url, 'legacy')).toBe(await dumpFleetTables(url, 'fresh_write'));
+    // The migrated rows keep the chunks the migration cut (a writer never rewrites a stored
+    // list): the same rows through the views.
+    const storage = ['organisation_changes', 'member_chunks'] as const;
+    expect(await dumpFleetTables(url, 'legacy', storage)).toBe(await dumpFleetTables(url, 'fresh_write', storage));
   });
 });

@@ -70,7 +70,7 @@ describe('migration 5: organisation members in shared chunks', () => {
     expect(before).toEqual((await viewRows('written_now')).rows);
 
     const db = await FleetDatabase.open(url, { schema: 'at_four' });
-    expect(db.migration.applied).toEqual([5]);
+    expect(db.migration.applied).toEqual(MIGRATIONS.slice(4).map((m) => m.version));
     await db.close();
     expect((await viewRows('at_four')).rows).toEqual(before);
     expect((await organisationRows('at_four')).rows).toEqual(organisationsBefore);
@@ -78,7 +78,10 @@ describe('migration 5: organisation members in shared chunks', () => {
     for (const r of counts) expect(r.endpoint_count).toBe(r.n);
 
     expect(await writeReplayTo('at_four')).toBe(0);
-    expect(await dumpFleetTables(url, 'at_four', ['progress'])).toBe(await dumpFleetTables(url, 'written_now', ['progress']));
+    // Rows the migration cut are kept as cut (a writer adds what they lack, never rewrites
+    // them): the same rows through the views, stored in chunks of their own.
+    const storage = ['progress', 'organisation_changes', 'member_chunks'] as const;
+    expect(await dumpFleetTables(url, 'at_four', storage)).toBe(await dumpFleetTables(url, 'written_now', storage));
   });
 
   it('cuts every list where the writer cuts it, chunk ids and ids alike, any safe integers included', async () => {
