@@ -554,13 +554,14 @@ export class FleetDatabase {
          SELECT DISTINCT hashtextextended($1 || '|' || event_id::text || '|' || region, 0) AS h FROM stage_members ORDER BY 1) AS l`,
       [this.schema],
     );
-    // A JIT compile costs more than these queries run.
-    await c.query('SET LOCAL jit = off');
+    // A JIT compile costs more than these queries run; the stored ids hashed in memory.
+    await c.query("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'");
     const own = checkOwn
-      ? `AND NOT EXISTS (SELECT 1 FROM ${s}.endpoint_transitions t WHERE t.endpoint_id = m AND t.region = n.region AND t.event_id = n.event_id)`
+      ? `AND NOT EXISTS (SELECT 1 FROM ${s}.endpoint_transitions e WHERE e.endpoint_id = m AND e.region = n.region AND e.event_id = n.event_id)`
       : '';
-    // The stored members of the staged events, once (MATERIALIZED), then per staged list
-    // the ids they lack: a hashed NOT IN over them, not a probe per id.
+    // The stored members of the staged events, once (MATERIALIZED), then the staged ids
+    // not among them: one hashed anti-join, not a probe of the stored ids per staged id
+    // (which a NOT IN over more than work_mem of ids would become).
     const { rows } = await c.query<{ k: number; ids: number[] }>(
       `WITH stored AS MATERIALIZED (
          SELECT o.event_id, o.region, u.endpoint_id
@@ -571,14 +572,15 @@ export class FleetDatabase {
          CROSS JOIN LATERAL unnest(ch.endpoint_ids) WITH ORDINALITY AS u (endpoint_id, j)
          WHERE r.mask IS NULL OR get_bit(r.mask, (u.j - 1)::int) = 1
        )
-       SELECT n.k, ARRAY(SELECT m FROM unnest(n.endpoint_ids) AS m
-                         WHERE (n.event_id, n.region, m) NOT IN (SELECT event_id, region, endpoint_id FROM stored) ${own}
-                         ORDER BY m)::float8[] AS ids
-       FROM stage_members n`,
+       SELECT n.k, array_agg(m ORDER BY m)::float8[] AS ids
+       FROM stage_members n CROSS JOIN LATERAL unnest(n.endpoint_ids) AS m
+       WHERE NOT EXISTS (SELECT 1 FROM stored t WHERE t.event_id = n.event_id AND t.region = n.region AND t.endpoint_id = m) ${own}
+       GROUP BY n.k`,
     );
+    // A list that lacks nothing has no row here.
     const lacking = new Array<Float64Array>(shared.length);
     for (const r of rows) lacking[r.k] = Float64Array.from(r.ids);
-    const write = shared.flatMap((_, k) => ((lacking[k] as Float64Array).length > 0 ? [k] : []));
+    const write = shared.flatMap((_, k) => (lacking[k] !== undefined ? [k] : []));
     if (write.length === 0) return 0;
     const changes = write.map((k) => ({ ...(shared[k] as SharedChange), endpointIds: lacking[k] as Float64Array }));
     const encoded = encodeMemberLists(changes, new MemberChunker());
