@@ -14,7 +14,7 @@
 // or a form this walk does not decide (FALLBACK: an escape in a string it reads, a number
 // outside its plain forms, a duplicated read key, a timestamp form it does not know, deep
 // nesting, invalid UTF-8 that the full decoder's text would replace, …).
-import { hashBytes, Operators, Pool } from './pool';
+import { hashBytes, Operators, Pool, sameBytes } from './pool';
 import { REASON_PENDING, STATUS_BLANK, STATUS_FALLBACK, STATUS_HELD, STATUS_INVALID, STATUS_ROW } from './layout';
 
 export const FAIL: usize = 0;
@@ -1177,6 +1177,9 @@ export function initPools(maxLines: u32): void {
   strings = new Pool();
   parts = new Pool();
   operators = new Operators();
+  devices = heap.alloc(<usize>DEVICE_SLOTS * DEVICE_ENTRY + 16);
+  rowStrings = heap.alloc(<usize>maxLines * DEFERRED * 8);
+  rowDirty = heap.alloc(<usize>maxLines);
   const size = (<usize>maxLines * DEFERRED) << 2;
   deferredAt = heap.alloc(size);
   deferredLength = heap.alloc(size);
@@ -1211,18 +1214,149 @@ let deferredCount: u32 = 0;
 /** Where the loads ahead go, so the optimizer keeps them. */
 let sink: u32 = 0;
 
-/** Notes span i as a string of the strings pool whose reference goes to `to` (0 at once when absent). */
-@inline function deferSpan(to: usize, i: i32): void {
+/** Notes span i as row r's string `slot` (an address of 0: absent). */
+@inline function noteSpan(r: usize, slot: u32, i: i32): void {
+  const at = rowStrings + (r * DEFERRED + slot) * 8;
   if (unchecked(spanFlags[i]) == 0) {
-    store<u32>(to, 0);
+    store<u32>(at, 0);
     return;
   }
   const s = unchecked(spanStart[i]);
+  store<u32>(at, <u32>s);
+  store<u32>(at, <u32>(unchecked(spanEnd[i]) - s), 4);
+}
+
+/** Defers the string [s, s + len) to the pool; its reference goes to `to`. */
+@inline function defer(s: u32, len: u32, to: usize): void {
   const at = <usize>deferredCount << 2;
-  store<u32>(deferredAt + at, <u32>s);
-  store<u32>(deferredLength + at, <u32>(unchecked(spanEnd[i]) - s));
+  store<u32>(deferredAt + at, s);
+  store<u32>(deferredLength + at, len);
   store<u32>(deferredTo + at, <u32>to);
   deferredCount++;
+}
+
+// ---------------------------------------------------------------- device strings
+//
+// Five of a row's strings (ICCID, IMSI, IMEI, IP address, endpoint name) belong to its
+// endpoint and nearly always equal those of the endpoint's last row. So per endpoint the
+// module keeps those strings' bytes and pool references side by side in one entry, and a row
+// whose strings equal its entry's takes their references from it: one cache miss for the row
+// (its entry) instead of a table slot and the stored bytes for each of five strings, and no
+// hashing. The entry is indexed by the endpoint id's low bits (ids are dense integers, so a
+// fleet up to DEVICE_SLOTS endpoints has one entry each) and holds its id: an entry of
+// another endpoint, or of a pool that was emptied since (the pool's generation), is a miss.
+// Only the bytes decide a hit (the id only saves compares with another endpoint's strings).
+// A string the entry does not hold equal goes to the pool as before, in the order the pool
+// always saw its strings (rows in order, a row's strings in the order above, then its APN):
+// a reference taken from an entry is one the pool holds and would have given, so every
+// reference, in WASM and in the fleet's pool, is the one the pool alone gives.
+
+/** Strings of a row that belong to its endpoint (row slots 0-4: ICCID, IMSI, IMEI, IP address, name; slot 5 the APN). */
+const DEVICE_STRINGS: u32 = 5;
+const DEVICE_SLOTS: u32 = 1 << 17;
+/**
+ * Bytes per entry: the endpoint id (f64), the pool's generation (u32), per device string its
+ * length + 1 (u8; 0: not held), then their references (u32 from 20), then their bytes back
+ * to back (from 40).
+ */
+const DEVICE_ENTRY: u32 = 128;
+const E_GENERATION: usize = 8;
+const E_LENGTHS: usize = 12;
+const E_REFS: usize = 20;
+const E_TEXT: usize = 40;
+const DEVICE_TEXT: u32 = DEVICE_ENTRY - <u32>E_TEXT;
+/**
+ * Allocated once, before any block is freed, and never freed: its memory is fresh from the
+ * runtime (zero, and generation 0 is no pool's) and touched only entry by entry.
+ */
+let devices: usize = 0;
+/** Per row of the chunk, its six strings' (address, length) (address 0: absent), and whether its endpoint's entry is to be written. */
+let rowStrings: usize = 0;
+let rowDirty: usize = 0;
+/** An entry is built here, then copied in (it may keep strings of the entry it replaces). */
+const SCRATCH: usize = memory.data(<i32>(DEVICE_ENTRY + 16));
+
+@inline function deviceEntry(id: f64): usize {
+  return devices + <usize>(<u32>(<i64>id) & (DEVICE_SLOTS - 1)) * DEVICE_ENTRY;
+}
+
+/** The string column of device string `slot`. */
+@inline function deviceColumn(slot: u32): usize {
+  return slot == 0 ? colIccid : slot == 1 ? colImsi : slot == 2 ? colImei : slot == 3 ? colIp : colName;
+}
+
+/** Row r's device strings: references from its endpoint's entry where it holds them equal, the others deferred; then its APN. */
+function matchRow(r: usize, generation: u32): void {
+  const id = load<f64>(colEndpoint + (r << 3));
+  let e: usize = 0;
+  if (id == id) {
+    e = deviceEntry(id);
+    if (load<f64>(e) != id || load<u32>(e, E_GENERATION) != generation) e = 0;
+  }
+  const rec = rowStrings + r * DEFERRED * 8;
+  let text = e + E_TEXT;
+  let dirty = false;
+  for (let slot: u32 = 0; slot < DEVICE_STRINGS; slot++) {
+    const to = deviceColumn(slot) + (r << 2);
+    const held = e != 0 ? <u32>load<u8>(e + E_LENGTHS + slot) : 0;
+    const here = text;
+    if (held != 0) text += held - 1;
+    const s = load<u32>(rec + slot * 8);
+    if (s == 0) {
+      store<u32>(to, 0);
+      continue;
+    }
+    const len = load<u32>(rec + slot * 8, 4);
+    if (held == len + 1 && sameBytes(here, <usize>s, len)) {
+      store<u32>(to, load<u32>(e + E_REFS + (<usize>slot << 2)));
+      continue;
+    }
+    defer(s, len, to);
+    dirty = true;
+  }
+  const apn = load<u32>(rec + DEVICE_STRINGS * 8);
+  if (apn != 0) defer(apn, load<u32>(rec + DEVICE_STRINGS * 8, 4), colApn + (r << 2));
+  else store<u32>(colApn + (r << 2), 0);
+  store<u8>(rowDirty + r, dirty && id == id ? 1 : 0);
+}
+
+/** Writes row r's device strings (now interned: their references are in the row) into its endpoint's entry, keeping those it lacks. */
+function fillEntry(r: usize, generation: u32): void {
+  const id = load<f64>(colEndpoint + (r << 3));
+  const e = deviceEntry(id);
+  const same = load<f64>(e) == id && load<u32>(e, E_GENERATION) == generation;
+  const rec = rowStrings + r * DEFERRED * 8;
+  store<f64>(SCRATCH, id);
+  store<u32>(SCRATCH, generation, E_GENERATION);
+  let old = e + E_TEXT;
+  let used: u32 = 0;
+  for (let slot: u32 = 0; slot < DEVICE_STRINGS; slot++) {
+    const held = same ? <u32>load<u8>(e + E_LENGTHS + slot) : 0;
+    const from = old;
+    if (held != 0) old += held - 1;
+    const s = load<u32>(rec + slot * 8);
+    let src: usize = 0;
+    let len: u32 = 0;
+    let ref: u32 = 0;
+    if (s != 0) {
+      src = <usize>s;
+      len = load<u32>(rec + slot * 8, 4);
+      ref = load<u32>(deviceColumn(slot) + (r << 2));
+    } else if (held != 0) {
+      src = from;
+      len = held - 1;
+      ref = load<u32>(e + E_REFS + (<usize>slot << 2));
+    }
+    let mark: u32 = 0;
+    if (src != 0 && len < 255 && used + len <= DEVICE_TEXT) {
+      memory.copy(SCRATCH + E_TEXT + used, src, len);
+      used += len;
+      mark = len + 1;
+    }
+    store<u8>(SCRATCH + E_LENGTHS + slot, <u8>mark);
+    store<u32>(SCRATCH + E_REFS + (<usize>slot << 2), mark != 0 ? ref : 0);
+  }
+  memory.copy(e, SCRATCH, DEVICE_ENTRY);
 }
 
 /**
@@ -1231,9 +1365,21 @@ let sink: u32 = 0;
  * cache misses overlap).
  */
 export function internRows(): void {
-  const n = deferredCount;
+  const rows = <usize>rowCount;
   const pool = strings;
+  const generation = pool.generation;
   let acc: u32 = 0;
+  deferredCount = 0;
+  // The rows' entries, a group's loads together (their misses overlap), then the rows.
+  for (let g: usize = 0; g < rows; g += GROUP) {
+    const end = g + GROUP < rows ? g + GROUP : rows;
+    for (let r = g; r < end; r++) {
+      const id = load<f64>(colEndpoint + (r << 3));
+      if (id == id) acc ^= load<u32>(deviceEntry(id), E_GENERATION);
+    }
+    for (let r = g; r < end; r++) matchRow(r, generation);
+  }
+  const n = deferredCount;
   for (let g: u32 = 0; g < n; g += GROUP) {
     const end = g + GROUP < n ? g + GROUP : n;
     for (let i = g; i < end; i++) {
@@ -1248,6 +1394,7 @@ export function internRows(): void {
       store<u32>(<usize>load<u32>(deferredTo + at), ref);
     }
   }
+  for (let r: usize = 0; r < rows; r++) if (load<u8>(rowDirty + r) != 0) fillEntry(r, generation);
   deferredCount = 0;
   sink ^= acc;
 }
@@ -1404,11 +1551,11 @@ export function finishLine(s: usize, e: usize, base: usize): u8 {
   if (atMs > untilMs || endpointId == watchEndpoint) return STATUS_HELD;
 
   const r = <usize>rowCount;
-  deferSpan(colIccid + (r << 2), SP_ICCID);
-  deferSpan(colImsi + (r << 2), SP_IMSI);
-  deferSpan(colImei + (r << 2), SP_IMEI);
-  deferSpan(colIp + (r << 2), SP_IP);
-  deferSpan(colName + (r << 2), SP_NAME);
+  noteSpan(r, 0, SP_ICCID);
+  noteSpan(r, 1, SP_IMSI);
+  noteSpan(r, 2, SP_IMEI);
+  noteSpan(r, 3, SP_IP);
+  noteSpan(r, 4, SP_NAME);
   let operator: u32 = 0;
   let apn = false;
   let rat = NO_RAT_TYPE;
@@ -1424,8 +1571,8 @@ export function finishLine(s: usize, e: usize, base: usize): u8 {
     }
   }
 
-  if (apn) deferSpan(colApn + (r << 2), SP_APN);
-  else store<u32>(colApn + (r << 2), 0);
+  if (apn) noteSpan(r, DEVICE_STRINGS, SP_APN);
+  else store<u32>(rowStrings + (r * DEFERRED + DEVICE_STRINGS) * 8, 0);
   store<f64>(colAt + (r << 3), atMs);
   store<u32>(colIdHi + (r << 2), <u32>(idValue >> 32));
   store<u32>(colIdLo + (r << 2), <u32>idValue);
