@@ -636,7 +636,8 @@ const MEMO_TEXT: u32 = 256;
 /**
  * Bytes per entry: the object's bytes in 256, then its length (0: empty), depth, seenKeys,
  * byte >= 0x80 (0/1), typeId, flags (1 operatorKeys, 2 hasPdp), ratType, organisationId (f64),
- * then per span (SPAN_COUNT) its start and end (offsets from the `{`) and flags.
+ * then per span (SPAN_COUNT) its start and end (offsets from the `{`) and flags, then (a
+ * detail) its operator number + 1 once a row computed it (0: not yet).
  */
 const MEMO_ENTRY: u32 = 512;
 const M_LENGTH: usize = 256;
@@ -648,6 +649,7 @@ const M_FLAGS: usize = 276;
 const M_RAT: usize = 280;
 const M_ORGANISATION: usize = 288;
 const M_SPANS: usize = 296;
+const M_OPERATOR: usize = M_SPANS + SPAN_COUNT * 12;
 
 // Kinds kept (their entries' index) and the spans each writes (bits by span index).
 const MEMO_TYPE: u32 = 0;
@@ -698,6 +700,7 @@ function repeatedObject(p: usize, depth: u32, kind: u32, m: u32, spans: u32): us
       operatorKeys = (flags & 1) != 0;
       hasPdp = (flags & 2) != 0;
       ratType = load<i32>(entry + M_RAT);
+      detailEntry = entry;
     }
     let bits = spans;
     while (bits != 0) {
@@ -716,6 +719,10 @@ function repeatedObject(p: usize, depth: u32, kind: u32, m: u32, spans: u32): us
   const mine = lineHigh;
   lineHigh = high || mine;
   if (q == FAIL || q - p > <usize>MEMO_TEXT) return q;
+  if (m == MEMO_DETAIL) {
+    store<u32>(entry + M_OPERATOR, 0);
+    detailEntry = entry;
+  }
   const len = <u32>(q - p);
   memory.copy(entry, p, len);
   store<u32>(entry + M_LENGTH, len);
@@ -738,6 +745,14 @@ function repeatedObject(p: usize, depth: u32, kind: u32, m: u32, spans: u32): us
   }
   return q;
 }
+
+/**
+ * The kept entry of the line's detail object (0: none). The operator a row gets is decided by
+ * the detail's bytes alone (its parts are spans inside it, interned into the parts pool, which
+ * is never emptied), so the first row to compute it notes it there and rows of the same detail
+ * bytes take it without interning four parts again.
+ */
+let detailEntry: usize = 0;
 
 /** An object at p (its `{`) of `kind`, through the kept objects for the kinds that repeat. */
 @inline function objectOf(p: usize, depth: u32, kind: u32): usize {
@@ -1237,40 +1252,42 @@ let sink: u32 = 0;
 
 // ---------------------------------------------------------------- device strings
 //
-// Five of a row's strings (ICCID, IMSI, IMEI, IP address, endpoint name) belong to its
-// endpoint and nearly always equal those of the endpoint's last row. So per endpoint the
+// Six of a row's strings (ICCID, IMSI, IMEI, IP address, endpoint name, and the APN of a
+// session) belong to its endpoint, or stay the same for it, and nearly always equal those of
+// the endpoint's last row that had them. So per endpoint the
 // module keeps those strings' bytes and pool references side by side in one entry, and a row
 // whose strings equal its entry's takes their references from it: one cache miss for the row
-// (its entry) instead of a table slot and the stored bytes for each of five strings, and no
+// (its entry) instead of a table slot and the stored bytes for each of its strings, and no
 // hashing. The entry is indexed by the endpoint id's low bits (ids are dense integers, so a
 // fleet up to DEVICE_SLOTS endpoints has one entry each) and holds its id: an entry of
 // another endpoint, or of a pool that was emptied since (the pool's generation), is a miss.
 // Only the bytes decide a hit (the id only saves compares with another endpoint's strings).
 // A string the entry does not hold equal goes to the pool as before, in the order the pool
-// always saw its strings (rows in order, a row's strings in the order above, then its APN):
+// always saw its strings (rows in order, a row's strings in the order above):
 // a reference taken from an entry is one the pool holds and would have given, so every
 // reference, in WASM and in the fleet's pool, is the one the pool alone gives.
 
-/** Strings of a row that belong to its endpoint (row slots 0-4: ICCID, IMSI, IMEI, IP address, name; slot 5 the APN). */
-const DEVICE_STRINGS: u32 = 5;
+/** Strings of a row kept per endpoint (row slots 0-5: ICCID, IMSI, IMEI, IP address, name, APN). */
+const DEVICE_STRINGS: u32 = 6;
+const SLOT_APN: u32 = 5;
 const DEVICE_SLOTS: u32 = 1 << 17;
 /**
  * Bytes per entry: the endpoint id (f64), the pool's generation (u32), per device string its
  * length + 1 (u8; 0: not held), then their references (u32 from 20), then their bytes back
- * to back (from 40).
+ * to back (from 44).
  */
 const DEVICE_ENTRY: u32 = 128;
 const E_GENERATION: usize = 8;
 const E_LENGTHS: usize = 12;
 const E_REFS: usize = 20;
-const E_TEXT: usize = 40;
+const E_TEXT: usize = 44;
 const DEVICE_TEXT: u32 = DEVICE_ENTRY - <u32>E_TEXT;
 /**
  * Allocated once, before any block is freed, and never freed: its memory is fresh from the
  * runtime (zero, and generation 0 is no pool's) and touched only entry by entry.
  */
 let devices: usize = 0;
-/** Per row of the chunk, its six strings' (address, length) (address 0: absent), and whether its endpoint's entry is to be written. */
+/** Per row of the chunk, its strings' (address, length) (address 0: absent), and whether its endpoint's entry is to be written. */
 let rowStrings: usize = 0;
 let rowDirty: usize = 0;
 /** An entry is built here, then copied in (it may keep strings of the entry it replaces). */
@@ -1282,10 +1299,10 @@ const SCRATCH: usize = memory.data(<i32>(DEVICE_ENTRY + 16));
 
 /** The string column of device string `slot`. */
 @inline function deviceColumn(slot: u32): usize {
-  return slot == 0 ? colIccid : slot == 1 ? colImsi : slot == 2 ? colImei : slot == 3 ? colIp : colName;
+  return slot == 0 ? colIccid : slot == 1 ? colImsi : slot == 2 ? colImei : slot == 3 ? colIp : slot == 4 ? colName : colApn;
 }
 
-/** Row r's device strings: references from its endpoint's entry where it holds them equal, the others deferred; then its APN. */
+/** Row r's strings: references from its endpoint's entry where it holds them equal, the others deferred. */
 function matchRow(r: usize, generation: u32): void {
   const id = load<f64>(colEndpoint + (r << 3));
   let e: usize = 0;
@@ -1314,9 +1331,6 @@ function matchRow(r: usize, generation: u32): void {
     defer(s, len, to);
     dirty = true;
   }
-  const apn = load<u32>(rec + DEVICE_STRINGS * 8);
-  if (apn != 0) defer(apn, load<u32>(rec + DEVICE_STRINGS * 8, 4), colApn + (r << 2));
-  else store<u32>(colApn + (r << 2), 0);
   store<u8>(rowDirty + r, dirty && id == id ? 1 : 0);
 }
 
@@ -1464,6 +1478,7 @@ function reset(): void {
   operatorKeys = false;
   hasPdp = false;
   ratType = NO_RAT_TYPE;
+  detailEntry = 0;
   for (let i = 0; i < SPAN_COUNT; i++) unchecked((spanFlags[i] = 0));
 }
 
@@ -1560,19 +1575,24 @@ export function finishLine(s: usize, e: usize, base: usize): u8 {
   let apn = false;
   let rat = NO_RAT_TYPE;
   if (operatorKeys && load<u8>(PLAN + 768 + t) == 1) {
-    const name = internSpan(parts, SP_OP_NAME);
-    const mcc = unchecked(spanFlags[SP_COUNTRY_MCC]) != 0 ? internSpan(parts, SP_COUNTRY_MCC) : hasPdp ? internSpan(parts, SP_PDP_MCC) : 0;
-    const mnc = unchecked(spanFlags[SP_DETAIL_MNC]) != 0 ? internSpan(parts, SP_DETAIL_MNC) : hasPdp ? internSpan(parts, SP_PDP_MNC) : 0;
-    const iso = internSpan(parts, SP_ISO);
-    if ((name | mcc | mnc | iso) != 0) operator = operators.ref(name, mcc, mnc, iso);
+    const known = detailEntry != 0 ? load<u32>(detailEntry + M_OPERATOR) : 0;
+    if (known != 0) operator = known - 1;
+    else {
+      const name = internSpan(parts, SP_OP_NAME);
+      const mcc = unchecked(spanFlags[SP_COUNTRY_MCC]) != 0 ? internSpan(parts, SP_COUNTRY_MCC) : hasPdp ? internSpan(parts, SP_PDP_MCC) : 0;
+      const mnc = unchecked(spanFlags[SP_DETAIL_MNC]) != 0 ? internSpan(parts, SP_DETAIL_MNC) : hasPdp ? internSpan(parts, SP_PDP_MNC) : 0;
+      const iso = internSpan(parts, SP_ISO);
+      if ((name | mcc | mnc | iso) != 0) operator = operators.ref(name, mcc, mnc, iso);
+      if (detailEntry != 0) store<u32>(detailEntry + M_OPERATOR, operator + 1);
+    }
     if (hasPdp && (type == sessionCreated || type == sessionUpdated)) {
       apn = true;
       rat = ratType;
     }
   }
 
-  if (apn) noteSpan(r, DEVICE_STRINGS, SP_APN);
-  else store<u32>(rowStrings + (r * DEFERRED + DEVICE_STRINGS) * 8, 0);
+  if (apn) noteSpan(r, SLOT_APN, SP_APN);
+  else store<u32>(rowStrings + (r * DEFERRED + SLOT_APN) * 8, 0);
   store<f64>(colAt + (r << 3), atMs);
   store<u32>(colIdHi + (r << 2), <u32>(idValue >> 32));
   store<u32>(colIdLo + (r << 2), <u32>idValue);
