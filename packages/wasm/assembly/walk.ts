@@ -1192,7 +1192,8 @@ export function initPools(maxLines: u32): void {
   strings = new Pool();
   parts = new Pool();
   operators = new Operators();
-  devices = heap.alloc(<usize>DEVICE_SLOTS * DEVICE_ENTRY + 16);
+  // On a 64-byte boundary: an entry is two cache lines, both loaded ahead (internRows).
+  devices = (heap.alloc(<usize>DEVICE_SLOTS * DEVICE_ENTRY + 80) + 63) & ~63;
   rowStrings = heap.alloc(<usize>maxLines * DEFERRED * 8);
   rowDirty = heap.alloc(<usize>maxLines);
   const size = (<usize>maxLines * DEFERRED) << 2;
@@ -1389,7 +1390,10 @@ export function internRows(): void {
     const end = g + GROUP < rows ? g + GROUP : rows;
     for (let r = g; r < end; r++) {
       const id = load<f64>(colEndpoint + (r << 3));
-      if (id == id) acc ^= load<u32>(deviceEntry(id), E_GENERATION);
+      if (id == id) {
+        const e = deviceEntry(id);
+        acc ^= load<u32>(e, E_GENERATION) ^ load<u32>(e, 64);
+      }
     }
     for (let r = g; r < end; r++) matchRow(r, generation);
   }
