@@ -61,6 +61,8 @@ export class Pool {
   tableRoom: u32 = 0;
   /** Next reference to give (references 1 … count - 1 exist). */
   count: u32 = 1;
+  /** Counts the times the pool was emptied (from 1): a reference noted under another generation may name another string. */
+  generation: u32 = 1;
   refCapacity: u32 = 0;
   /** u32 per reference: arena offset, byte length, fleet reference. */
   starts: usize = 0;
@@ -118,6 +120,7 @@ export class Pool {
     memory.fill(this.table, 0, <usize>this.slots * SLOT);
     this.count = 1;
     this.used = 0;
+    this.generation++;
   }
 
   /** The reference of bytes [p, p + len), added on first sight. */

@@ -14,7 +14,7 @@
 // or a form this walk does not decide (FALLBACK: an escape in a string it reads, a number
 // outside its plain forms, a duplicated read key, a timestamp form it does not know, deep
 // nesting, invalid UTF-8 that the full decoder's text would replace, …).
-import { hashBytes, Operators, Pool } from './pool';
+import { hashBytes, Operators, Pool, sameBytes } from './pool';
 import { REASON_PENDING, STATUS_BLANK, STATUS_FALLBACK, STATUS_HELD, STATUS_INVALID, STATUS_ROW } from './layout';
 
 export const FAIL: usize = 0;
@@ -636,7 +636,8 @@ const MEMO_TEXT: u32 = 256;
 /**
  * Bytes per entry: the object's bytes in 256, then its length (0: empty), depth, seenKeys,
  * byte >= 0x80 (0/1), typeId, flags (1 operatorKeys, 2 hasPdp), ratType, organisationId (f64),
- * then per span (SPAN_COUNT) its start and end (offsets from the `{`) and flags.
+ * then per span (SPAN_COUNT) its start and end (offsets from the `{`) and flags, then (a
+ * detail) its operator number + 1 once a row computed it (0: not yet).
  */
 const MEMO_ENTRY: u32 = 512;
 const M_LENGTH: usize = 256;
@@ -648,6 +649,7 @@ const M_FLAGS: usize = 276;
 const M_RAT: usize = 280;
 const M_ORGANISATION: usize = 288;
 const M_SPANS: usize = 296;
+const M_OPERATOR: usize = M_SPANS + SPAN_COUNT * 12;
 
 // Kinds kept (their entries' index) and the spans each writes (bits by span index).
 const MEMO_TYPE: u32 = 0;
@@ -698,6 +700,7 @@ function repeatedObject(p: usize, depth: u32, kind: u32, m: u32, spans: u32): us
       operatorKeys = (flags & 1) != 0;
       hasPdp = (flags & 2) != 0;
       ratType = load<i32>(entry + M_RAT);
+      detailEntry = entry;
     }
     let bits = spans;
     while (bits != 0) {
@@ -716,6 +719,10 @@ function repeatedObject(p: usize, depth: u32, kind: u32, m: u32, spans: u32): us
   const mine = lineHigh;
   lineHigh = high || mine;
   if (q == FAIL || q - p > <usize>MEMO_TEXT) return q;
+  if (m == MEMO_DETAIL) {
+    store<u32>(entry + M_OPERATOR, 0);
+    detailEntry = entry;
+  }
   const len = <u32>(q - p);
   memory.copy(entry, p, len);
   store<u32>(entry + M_LENGTH, len);
@@ -738,6 +745,14 @@ function repeatedObject(p: usize, depth: u32, kind: u32, m: u32, spans: u32): us
   }
   return q;
 }
+
+/**
+ * The kept entry of the line's detail object (0: none). The operator a row gets is decided by
+ * the detail's bytes alone (its parts are spans inside it, interned into the parts pool, which
+ * is never emptied), so the first row to compute it notes it there and rows of the same detail
+ * bytes take it without interning four parts again.
+ */
+let detailEntry: usize = 0;
 
 /** An object at p (its `{`) of `kind`, through the kept objects for the kinds that repeat. */
 @inline function objectOf(p: usize, depth: u32, kind: u32): usize {
@@ -1177,6 +1192,10 @@ export function initPools(maxLines: u32): void {
   strings = new Pool();
   parts = new Pool();
   operators = new Operators();
+  // On a 64-byte boundary: an entry is two cache lines, both loaded ahead (internRows).
+  devices = (heap.alloc(<usize>DEVICE_SLOTS * DEVICE_ENTRY + 80) + 63) & ~63;
+  rowStrings = heap.alloc(<usize>maxLines * DEFERRED * 8);
+  rowDirty = heap.alloc(<usize>maxLines);
   const size = (<usize>maxLines * DEFERRED) << 2;
   deferredAt = heap.alloc(size);
   deferredLength = heap.alloc(size);
@@ -1211,18 +1230,148 @@ let deferredCount: u32 = 0;
 /** Where the loads ahead go, so the optimizer keeps them. */
 let sink: u32 = 0;
 
-/** Notes span i as a string of the strings pool whose reference goes to `to` (0 at once when absent). */
-@inline function deferSpan(to: usize, i: i32): void {
+/** Notes span i as row r's string `slot` (an address of 0: absent). */
+@inline function noteSpan(r: usize, slot: u32, i: i32): void {
+  const at = rowStrings + (r * DEFERRED + slot) * 8;
   if (unchecked(spanFlags[i]) == 0) {
-    store<u32>(to, 0);
+    store<u32>(at, 0);
     return;
   }
   const s = unchecked(spanStart[i]);
+  store<u32>(at, <u32>s);
+  store<u32>(at, <u32>(unchecked(spanEnd[i]) - s), 4);
+}
+
+/** Defers the string [s, s + len) to the pool; its reference goes to `to`. */
+@inline function defer(s: u32, len: u32, to: usize): void {
   const at = <usize>deferredCount << 2;
-  store<u32>(deferredAt + at, <u32>s);
-  store<u32>(deferredLength + at, <u32>(unchecked(spanEnd[i]) - s));
+  store<u32>(deferredAt + at, s);
+  store<u32>(deferredLength + at, len);
   store<u32>(deferredTo + at, <u32>to);
   deferredCount++;
+}
+
+// ---------------------------------------------------------------- device strings
+//
+// Six of a row's strings (ICCID, IMSI, IMEI, IP address, endpoint name, and the APN of a
+// session) belong to its endpoint, or stay the same for it, and nearly always equal those of
+// the endpoint's last row that had them. So per endpoint the
+// module keeps those strings' bytes and pool references side by side in one entry, and a row
+// whose strings equal its entry's takes their references from it: one cache miss for the row
+// (its entry) instead of a table slot and the stored bytes for each of its strings, and no
+// hashing. The entry is indexed by the endpoint id's low bits (ids are dense integers, so a
+// fleet up to DEVICE_SLOTS endpoints has one entry each) and holds its id: an entry of
+// another endpoint, or of a pool that was emptied since (the pool's generation), is a miss.
+// Only the bytes decide a hit (the id only saves compares with another endpoint's strings).
+// A string the entry does not hold equal goes to the pool as before, in the order the pool
+// always saw its strings (rows in order, a row's strings in the order above):
+// a reference taken from an entry is one the pool holds and would have given, so every
+// reference, in WASM and in the fleet's pool, is the one the pool alone gives.
+
+/** Strings of a row kept per endpoint (row slots 0-5: ICCID, IMSI, IMEI, IP address, name, APN). */
+const DEVICE_STRINGS: u32 = 6;
+const SLOT_APN: u32 = 5;
+const DEVICE_SLOTS: u32 = 1 << 17;
+/**
+ * Bytes per entry: the endpoint id (f64), the pool's generation (u32), per device string its
+ * length + 1 (u8; 0: not held), then their references (u32 from 20), then their bytes back
+ * to back (from 44).
+ */
+const DEVICE_ENTRY: u32 = 128;
+const E_GENERATION: usize = 8;
+const E_LENGTHS: usize = 12;
+const E_REFS: usize = 20;
+const E_TEXT: usize = 44;
+const DEVICE_TEXT: u32 = DEVICE_ENTRY - <u32>E_TEXT;
+/**
+ * Allocated once, before any block is freed, and never freed: its memory is fresh from the
+ * runtime (zero, and generation 0 is no pool's) and touched only entry by entry.
+ */
+let devices: usize = 0;
+/** Per row of the chunk, its strings' (address, length) (address 0: absent), and whether its endpoint's entry is to be written. */
+let rowStrings: usize = 0;
+let rowDirty: usize = 0;
+/** An entry is built here, then copied in (it may keep strings of the entry it replaces). */
+const SCRATCH: usize = memory.data(<i32>(DEVICE_ENTRY + 16));
+
+@inline function deviceEntry(id: f64): usize {
+  return devices + <usize>(<u32>(<i64>id) & (DEVICE_SLOTS - 1)) * DEVICE_ENTRY;
+}
+
+/** The string column of device string `slot`. */
+@inline function deviceColumn(slot: u32): usize {
+  return slot == 0 ? colIccid : slot == 1 ? colImsi : slot == 2 ? colImei : slot == 3 ? colIp : slot == 4 ? colName : colApn;
+}
+
+/** Row r's strings: references from its endpoint's entry where it holds them equal, the others deferred. */
+function matchRow(r: usize, generation: u32): void {
+  const id = load<f64>(colEndpoint + (r << 3));
+  let e: usize = 0;
+  if (id == id) {
+    e = deviceEntry(id);
+    if (load<f64>(e) != id || load<u32>(e, E_GENERATION) != generation) e = 0;
+  }
+  const rec = rowStrings + r * DEFERRED * 8;
+  let text = e + E_TEXT;
+  let dirty = false;
+  for (let slot: u32 = 0; slot < DEVICE_STRINGS; slot++) {
+    const to = deviceColumn(slot) + (r << 2);
+    const held = e != 0 ? <u32>load<u8>(e + E_LENGTHS + slot) : 0;
+    const here = text;
+    if (held != 0) text += held - 1;
+    const s = load<u32>(rec + slot * 8);
+    if (s == 0) {
+      store<u32>(to, 0);
+      continue;
+    }
+    const len = load<u32>(rec + slot * 8, 4);
+    if (held == len + 1 && sameBytes(here, <usize>s, len)) {
+      store<u32>(to, load<u32>(e + E_REFS + (<usize>slot << 2)));
+      continue;
+    }
+    defer(s, len, to);
+    dirty = true;
+  }
+  store<u8>(rowDirty + r, dirty && id == id ? 1 : 0);
+}
+
+/** Writes row r's device strings (now interned: their references are in the row) into its endpoint's entry, keeping those it lacks. */
+function fillEntry(r: usize, generation: u32): void {
+  const id = load<f64>(colEndpoint + (r << 3));
+  const e = deviceEntry(id);
+  const same = load<f64>(e) == id && load<u32>(e, E_GENERATION) == generation;
+  const rec = rowStrings + r * DEFERRED * 8;
+  store<f64>(SCRATCH, id);
+  store<u32>(SCRATCH, generation, E_GENERATION);
+  let old = e + E_TEXT;
+  let used: u32 = 0;
+  for (let slot: u32 = 0; slot < DEVICE_STRINGS; slot++) {
+    const held = same ? <u32>load<u8>(e + E_LENGTHS + slot) : 0;
+    const from = old;
+    if (held != 0) old += held - 1;
+    const s = load<u32>(rec + slot * 8);
+    let src: usize = 0;
+    let len: u32 = 0;
+    let ref: u32 = 0;
+    if (s != 0) {
+      src = <usize>s;
+      len = load<u32>(rec + slot * 8, 4);
+      ref = load<u32>(deviceColumn(slot) + (r << 2));
+    } else if (held != 0) {
+      src = from;
+      len = held - 1;
+      ref = load<u32>(e + E_REFS + (<usize>slot << 2));
+    }
+    let mark: u32 = 0;
+    if (src != 0 && len < 255 && used + len <= DEVICE_TEXT) {
+      memory.copy(SCRATCH + E_TEXT + used, src, len);
+      used += len;
+      mark = len + 1;
+    }
+    store<u8>(SCRATCH + E_LENGTHS + slot, <u8>mark);
+    store<u32>(SCRATCH + E_REFS + (<usize>slot << 2), mark != 0 ? ref : 0);
+  }
+  memory.copy(e, SCRATCH, DEVICE_ENTRY);
 }
 
 /**
@@ -1231,9 +1380,24 @@ let sink: u32 = 0;
  * cache misses overlap).
  */
 export function internRows(): void {
-  const n = deferredCount;
+  const rows = <usize>rowCount;
   const pool = strings;
+  const generation = pool.generation;
   let acc: u32 = 0;
+  deferredCount = 0;
+  // The rows' entries, a group's loads together (their misses overlap), then the rows.
+  for (let g: usize = 0; g < rows; g += GROUP) {
+    const end = g + GROUP < rows ? g + GROUP : rows;
+    for (let r = g; r < end; r++) {
+      const id = load<f64>(colEndpoint + (r << 3));
+      if (id == id) {
+        const e = deviceEntry(id);
+        acc ^= load<u32>(e, E_GENERATION) ^ load<u32>(e, 64);
+      }
+    }
+    for (let r = g; r < end; r++) matchRow(r, generation);
+  }
+  const n = deferredCount;
   for (let g: u32 = 0; g < n; g += GROUP) {
     const end = g + GROUP < n ? g + GROUP : n;
     for (let i = g; i < end; i++) {
@@ -1248,6 +1412,7 @@ export function internRows(): void {
       store<u32>(<usize>load<u32>(deferredTo + at), ref);
     }
   }
+  for (let r: usize = 0; r < rows; r++) if (load<u8>(rowDirty + r) != 0) fillEntry(r, generation);
   deferredCount = 0;
   sink ^= acc;
 }
@@ -1317,6 +1482,7 @@ function reset(): void {
   operatorKeys = false;
   hasPdp = false;
   ratType = NO_RAT_TYPE;
+  detailEntry = 0;
   for (let i = 0; i < SPAN_COUNT; i++) unchecked((spanFlags[i] = 0));
 }
 
@@ -1404,28 +1570,33 @@ export function finishLine(s: usize, e: usize, base: usize): u8 {
   if (atMs > untilMs || endpointId == watchEndpoint) return STATUS_HELD;
 
   const r = <usize>rowCount;
-  deferSpan(colIccid + (r << 2), SP_ICCID);
-  deferSpan(colImsi + (r << 2), SP_IMSI);
-  deferSpan(colImei + (r << 2), SP_IMEI);
-  deferSpan(colIp + (r << 2), SP_IP);
-  deferSpan(colName + (r << 2), SP_NAME);
+  noteSpan(r, 0, SP_ICCID);
+  noteSpan(r, 1, SP_IMSI);
+  noteSpan(r, 2, SP_IMEI);
+  noteSpan(r, 3, SP_IP);
+  noteSpan(r, 4, SP_NAME);
   let operator: u32 = 0;
   let apn = false;
   let rat = NO_RAT_TYPE;
   if (operatorKeys && load<u8>(PLAN + 768 + t) == 1) {
-    const name = internSpan(parts, SP_OP_NAME);
-    const mcc = unchecked(spanFlags[SP_COUNTRY_MCC]) != 0 ? internSpan(parts, SP_COUNTRY_MCC) : hasPdp ? internSpan(parts, SP_PDP_MCC) : 0;
-    const mnc = unchecked(spanFlags[SP_DETAIL_MNC]) != 0 ? internSpan(parts, SP_DETAIL_MNC) : hasPdp ? internSpan(parts, SP_PDP_MNC) : 0;
-    const iso = internSpan(parts, SP_ISO);
-    if ((name | mcc | mnc | iso) != 0) operator = operators.ref(name, mcc, mnc, iso);
+    const known = detailEntry != 0 ? load<u32>(detailEntry + M_OPERATOR) : 0;
+    if (known != 0) operator = known - 1;
+    else {
+      const name = internSpan(parts, SP_OP_NAME);
+      const mcc = unchecked(spanFlags[SP_COUNTRY_MCC]) != 0 ? internSpan(parts, SP_COUNTRY_MCC) : hasPdp ? internSpan(parts, SP_PDP_MCC) : 0;
+      const mnc = unchecked(spanFlags[SP_DETAIL_MNC]) != 0 ? internSpan(parts, SP_DETAIL_MNC) : hasPdp ? internSpan(parts, SP_PDP_MNC) : 0;
+      const iso = internSpan(parts, SP_ISO);
+      if ((name | mcc | mnc | iso) != 0) operator = operators.ref(name, mcc, mnc, iso);
+      if (detailEntry != 0) store<u32>(detailEntry + M_OPERATOR, operator + 1);
+    }
     if (hasPdp && (type == sessionCreated || type == sessionUpdated)) {
       apn = true;
       rat = ratType;
     }
   }
 
-  if (apn) deferSpan(colApn + (r << 2), SP_APN);
-  else store<u32>(colApn + (r << 2), 0);
+  if (apn) noteSpan(r, SLOT_APN, SP_APN);
+  else store<u32>(rowStrings + (r * DEFERRED + SLOT_APN) * 8, 0);
   store<f64>(colAt + (r << 3), atMs);
   store<u32>(colIdHi + (r << 2), <u32>(idValue >> 32));
   store<u32>(colIdLo + (r << 2), <u32>idValue);
