@@ -298,7 +298,7 @@ export class FleetDatabase {
         // may take a path that drops indexes or keys (an empty endpoints table, a bulk of
         // transitions). Such a write locks those tables before it reads them, below, so two
         // writers starting on a fresh schema queue instead of deadlocking on a lock upgrade.
-        const { rows: fresh } = await c.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${s}.endpoints) AS empty`);
+        const { rows: before } = await c.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${s}.endpoints) AS empty`);
         const mayBulk = w.transitions.length >= this.#bulkTransitions;
         await c.query('BEGIN');
         if (w.expectPosition !== undefined) {
@@ -315,7 +315,7 @@ export class FleetDatabase {
           }
         }
         // After the progress row (every writer takes its locks in that order).
-        if (fresh[0]!.empty) await c.query(`LOCK TABLE ${s}.endpoints IN ACCESS EXCLUSIVE MODE`);
+        if (before[0]!.empty) await c.query(`LOCK TABLE ${s}.endpoints IN ACCESS EXCLUSIVE MODE`);
         if (mayBulk) await c.query(`LOCK TABLE ${s}.endpoint_transitions IN ACCESS EXCLUSIVE MODE`);
         await c.query(`CREATE TEMP TABLE stage_endpoints (LIKE ${s}.endpoints) ON COMMIT DROP`);
         await c.query(`CREATE TEMP TABLE stage_organisations (LIKE ${s}.organisations) ON COMMIT DROP`);
@@ -479,7 +479,6 @@ export class FleetDatabase {
     const c = this.#client;
     const s = this.#s;
     const columns = SHARED_COLUMNS.join(', ');
-    const key = 'event_id, region, from_state, to_state';
     const chunker = new MemberChunker();
     const encoded = encodeMemberLists(shared, chunker);
     const { rows } = await c.query<{ empty: boolean }>(
@@ -491,14 +490,12 @@ export class FleetDatabase {
       await this.#copy(`COPY ${s}.organisation_changes (${columns}) FROM STDIN (FORMAT binary)`, sharedCopyBinary(shared, encoded, fleet));
       return shared.reduce((n, change) => n + change.endpointIds.length, 0);
     }
-    // INCLUDING STORAGE: the chunk references stay uncompressed here too (migration 5).
-    await c.query(`CREATE TEMP TABLE IF NOT EXISTS stage_shared (LIKE ${s}.organisation_changes INCLUDING STORAGE) ON COMMIT DROP`);
-    await c.query('TRUNCATE stage_shared');
+    await this.#emptyStage('stage_shared', `(LIKE ${s}.organisation_changes INCLUDING STORAGE)`);
     await this.#copy(`COPY stage_shared (${columns}) FROM STDIN (FORMAT binary)`, sharedCopyBinary(shared, encoded, fleet));
     const { rows: held } = await c.query<{ event_id: string; region: string; from_state: string; to_state: string; same: boolean }>(
       `SELECT n.event_id::text AS event_id, n.region, n.from_state, n.to_state,
               o.chunk_ids = n.chunk_ids AND o.chunk_masks IS NOT DISTINCT FROM n.chunk_masks AS same
-       FROM stage_shared n JOIN ${s}.organisation_changes o USING (${key})`,
+       FROM stage_shared n JOIN ${s}.organisation_changes o USING (event_id, region, from_state, to_state)`,
     );
     const index = new Map<string, number>();
     shared.forEach((change, k) => {
@@ -540,15 +537,8 @@ export class FleetDatabase {
     const c = this.#client;
     const s = this.#s;
     const columns = SHARED_COLUMNS.join(', ');
-    await c.query(`CREATE TEMP TABLE IF NOT EXISTS stage_members (k integer, event_id numeric(20,0), region text, endpoint_ids bigint[]) ON COMMIT DROP`);
-    await c.query('TRUNCATE stage_members');
-    await this.#copy(
-      `COPY stage_members (${MEMBER_LIST_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`,
-      memberListCopyBinary(
-        shared,
-        shared.map((_, k) => k),
-      ),
-    );
+    await this.#emptyStage('stage_members', '(k integer, event_id numeric(20,0), region text, endpoint_ids bigint[])');
+    await this.#copy(`COPY stage_members (${MEMBER_LIST_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`, memberListCopyBinary(shared));
     await c.query(
       `SELECT count(pg_advisory_xact_lock(h)) FROM (
          SELECT DISTINCT hashtextextended($1 || '|' || event_id::text || '|' || region, 0) AS h FROM stage_members ORDER BY 1) AS l`,
@@ -585,8 +575,7 @@ export class FleetDatabase {
     const changes = write.map((k) => ({ ...(shared[k] as SharedChange), endpointIds: lacking[k] as Float64Array }));
     const encoded = encodeMemberLists(changes, new MemberChunker());
     await this.#storeChunks(encoded);
-    await c.query(`CREATE TEMP TABLE IF NOT EXISTS stage_shared (LIKE ${s}.organisation_changes INCLUDING STORAGE) ON COMMIT DROP`);
-    await c.query('TRUNCATE stage_shared');
+    await this.#emptyStage('stage_shared', `(LIKE ${s}.organisation_changes INCLUDING STORAGE)`);
     await this.#copy(`COPY stage_shared (${columns}) FROM STDIN (FORMAT binary)`, sharedCopyBinary(changes, encoded, fleet));
     // Masks are per chunk or none at all (NULL): appending to a row with the other form
     // spells its missing masks as NULLs (every id of those chunks).
@@ -602,6 +591,16 @@ export class FleetDatabase {
     return changes.reduce((n, change) => n + change.endpointIds.length, 0);
   }
 
+  /**
+   * An empty staging table of the write's transaction, made on first use (a write may stage
+   * shared changes twice: new ones, then a merge). `INCLUDING STORAGE` in `definition` keeps
+   * staged arrays uncompressed, like the tables they go to (migration 5).
+   */
+  async #emptyStage(name: string, definition: string): Promise<void> {
+    await this.#client.query(`CREATE TEMP TABLE IF NOT EXISTS ${name} ${definition} ON COMMIT DROP`);
+    await this.#client.query(`TRUNCATE ${name}`);
+  }
+
   /** Stores the chunks of `lists` that `member_chunks` does not hold yet. */
   async #storeChunks(lists: readonly EncodedMemberList[]): Promise<void> {
     const c = this.#client;
@@ -609,9 +608,7 @@ export class FleetDatabase {
     const chunks = new Map<string, MemberChunk>();
     for (const list of lists) for (const chunk of list.chunks) chunks.set(chunk.id.toString('hex'), chunk);
     if (chunks.size === 0) return;
-    // INCLUDING STORAGE: the staged arrays stay uncompressed too (migration 5).
-    await c.query(`CREATE TEMP TABLE IF NOT EXISTS stage_chunks (LIKE ${s}.member_chunks INCLUDING STORAGE) ON COMMIT DROP`);
-    await c.query('TRUNCATE stage_chunks');
+    await this.#emptyStage('stage_chunks', `(LIKE ${s}.member_chunks INCLUDING STORAGE)`);
     await this.#copy(`COPY stage_chunks (${CHUNK_COLUMNS.join(', ')}) FROM STDIN (FORMAT binary)`, chunkCopyBinary(chunks.values()));
     await c.query(
       `INSERT INTO ${s}.member_chunks (${CHUNK_COLUMNS.join(', ')}) SELECT ${CHUNK_COLUMNS.join(', ')} FROM stage_chunks ON CONFLICT (chunk_id) DO NOTHING`,

@@ -152,10 +152,10 @@ export function* chunkCopyBinary(chunks: Iterable<MemberChunk>): Generator<Buffe
 }
 
 /**
- * Lists to compare with what is stored (their index in the write, event id, region, ids)
+ * Lists to compare with what is stored (their index in `changes`, event id, region, ids)
  * in COPY binary data, for `COPY … (MEMBER_LIST_COLUMNS) FROM STDIN (FORMAT binary)`.
  */
-export function* memberListCopyBinary(changes: readonly SharedChange[], numbers: readonly number[]): Generator<Buffer> {
+export function* memberListCopyBinary(changes: readonly SharedChange[]): Generator<Buffer> {
   yield copyHeader();
   for (let n = 0; n < changes.length; n++) {
     const change = changes[n] as SharedChange;
@@ -164,7 +164,7 @@ export function* memberListCopyBinary(changes: readonly SharedChange[], numbers:
     const b = Buffer.allocUnsafe(2 + 8 + 4 + eventId.length + 4 + region.length + 4 + 20);
     let p = b.writeInt16BE(MEMBER_LIST_COLUMNS.length, 0);
     p = b.writeInt32BE(4, p);
-    p = b.writeInt32BE(numbers[n] as number, p);
+    p = b.writeInt32BE(n, p);
     p = b.writeInt32BE(eventId.length, p);
     p += eventId.copy(b, p);
     p = b.writeInt32BE(region.length, p);
